@@ -1,0 +1,42 @@
+// Row-level operations on quantised data, the interface every op uses for weights:
+//   - dequantize_row_ref: the scalar reference decoder, written straight from the block layout
+//     in the spec; the oracle for everything else.
+//   - dequantize_row: the fast decoder (SIMD where it pays), same results.
+//   - quantize_activation + dot_row: the fast matrix-vector building block. An activation row
+//     is converted once to the weight type's activation_type (Q8_0, Q8_1, Q8_K, F16, BF16 or
+//     F32 — spec gemma4-moe.md §7.13) and then dotted with many weight rows of that type.
+//   - quantize_row: float → blocks, for the types that can_quantize() (writing test models).
+// n is the row length in elements and must be a whole number of blocks of the type concerned.
+// AVX-512 / AVX2 / scalar variants are chosen once at run time (simd_level()).
+// All functions are pure and thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "model/quant/types.h"
+
+namespace coderx::model::quant {
+
+void dequantize_row_ref(Type type, const void* src, float* dst, std::int64_t n);
+void dequantize_row(Type type, const void* src, float* dst, std::int64_t n);
+
+// Size of the buffer quantize_activation writes for a row of n elements against weights of
+// type weight_type.
+std::size_t activation_bytes(Type weight_type, std::int64_t n);
+void quantize_activation(Type weight_type, const float* x, void* dst, std::int64_t n);
+
+// Σ_i w[i]·x[i] with w one weight row of weight_type and x prepared by quantize_activation.
+float dot_row(Type weight_type, const void* weight_row, const void* activation, std::int64_t n);
+// The same sum computed by the scalar reference implementation of the same integer/float
+// arithmetic (for testing dot_row's SIMD paths).
+float dot_row_ref(Type weight_type, const void* weight_row, const void* activation, std::int64_t n);
+
+bool can_quantize(Type type);
+void quantize_row(Type type, const float* src, void* dst, std::int64_t n);
+
+// "avx512", "avx2" or "scalar": which fast paths this process uses.
+std::string_view simd_level();
+
+}  // namespace coderx::model::quant
