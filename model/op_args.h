@@ -82,6 +82,13 @@ struct KvLayerView {
   bool ring = false;
   const float* k_norm = nullptr;  // [head_dim], shared layers only
   RopeSpec rope;                  // shared layers only
+  // Shared layers: cos/sin of each slot's position for the first rot_pairs pairs,
+  // [capacity, rot_pairs] f32, the angles of ref::rope_angles (so the fast path need not
+  // recompute them per key). Pairs ≥ rot_pairs have frequency factors ≥ 1e20: their angle is
+  // below 2^-30, cos rounds to 1 and the sine term is below f32 resolution (identity).
+  const float* key_cos = nullptr;
+  const float* key_sin = nullptr;
+  std::int64_t rot_pairs = 0;
 
   bool shared() const { return k == nullptr; }
   std::int64_t slot(std::int64_t pos) const { return ring ? pos % capacity : pos; }

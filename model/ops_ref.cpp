@@ -64,6 +64,13 @@ void rope_angles(std::int64_t pos, const RopeSpec& spec, float* cos_out, float* 
   }
 }
 
+std::int64_t rope_rotating_pairs(const RopeSpec& spec) {
+  std::int64_t n = spec.n_dims / 2;
+  if (!spec.freq_factors) return n;
+  while (n > 0 && spec.freq_factors[n - 1] >= 1e20f) --n;
+  return n;
+}
+
 void rope(float* x, std::int64_t n_tokens, std::int64_t n_heads, std::int64_t head_dim,
           const std::int32_t* positions, const RopeSpec& spec) {
   assert(spec.n_dims <= head_dim && spec.n_dims % 2 == 0);

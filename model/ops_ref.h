@@ -20,6 +20,10 @@ void matmul(const Matrix& w, const float* x, std::int64_t n_tokens, float* y);
 // cos/sin of pair i at position pos, angles built like ggml: θ = pos·base^(−2/n_dims)^i by
 // repeated f32 multiplication, divided by freq_factors[i].
 void rope_angles(std::int64_t pos, const RopeSpec& spec, float* cos_out, float* sin_out);
+// Leading pairs that actually rotate: pairs whose frequency factor is ≥ 1e20 (the proportional
+// full-layer RoPE marks its frozen pairs with 1e30) have angles below 2^-30 at any position up
+// to 2^31, so cos rounds to 1 and the sine term is below f32 resolution. Fast paths skip them.
+std::int64_t rope_rotating_pairs(const RopeSpec& spec);
 void rope(float* x, std::int64_t n_tokens, std::int64_t n_heads, std::int64_t head_dim,
           const std::int32_t* positions, const RopeSpec& spec);
 void attention(const AttentionArgs& args);
