@@ -66,7 +66,7 @@ void ThreadPool::run(std::int64_t n, std::int64_t grain, Trampoline tramp, void*
 }
 
 void ThreadPool::worker_loop() {
-  std::uint64_t seen = generation_.load();
+  std::uint64_t seen = 0;  // the value before any job: a late-starting worker still sees job 1
   for (;;) {
     int spins = 0;
     std::uint64_t now;
