@@ -12,7 +12,6 @@ namespace coderx::model {
 namespace {
 
 constexpr std::int64_t kRowChunk = 16;    // weight rows per parallel work item
-constexpr std::int64_t kTokenBlock = 32;  // activation rows kept hot per pass over a row chunk
 
 // out[a·out_stride + r] = scale · dot(row r, activation a) for r < n_rows, a < n_act.
 // act_index maps a to the activation row (null: identity).
@@ -20,15 +19,15 @@ void dot_rows(quant::Type type, const std::byte* rows, std::size_t row_bytes, st
               std::int64_t cols, const std::byte* act, std::size_t act_bytes,
               const std::int32_t* act_index, std::int64_t n_act, float scale, float* out,
               std::int64_t out_stride) {
-  for (std::int64_t tb = 0; tb < n_act; tb += kTokenBlock) {
-    const std::int64_t te = std::min(n_act, tb + kTokenBlock);
-    for (std::int64_t r = 0; r < n_rows; ++r) {
-      const std::byte* w = rows + static_cast<std::size_t>(r) * row_bytes;
-      for (std::int64_t a = tb; a < te; ++a) {
-        const std::int64_t src = act_index ? act_index[a] : a;
-        const std::byte* x = act + static_cast<std::size_t>(src) * act_bytes;
-        out[a * out_stride + r] = scale * quant::dot_row(type, w, x, cols);
-      }
+  float sums[kRowChunk];
+  for (std::int64_t r0 = 0; r0 < n_rows; r0 += kRowChunk) {
+    const std::int64_t nr = std::min(kRowChunk, n_rows - r0);
+    const std::byte* w = rows + static_cast<std::size_t>(r0) * row_bytes;
+    for (std::int64_t a = 0; a < n_act; ++a) {
+      const std::int64_t src = act_index ? act_index[a] : a;
+      quant::dot_rows(type, w, row_bytes, nr, act + static_cast<std::size_t>(src) * act_bytes, cols, sums);
+      float* o = out + a * out_stride + r0;
+      for (std::int64_t r = 0; r < nr; ++r) o[r] = scale * sums[r];
     }
   }
 }
@@ -233,11 +232,16 @@ void CpuOps::moe_gate_up(const MoeArgs& a, std::int64_t n_ff) {
       const std::int32_t e = active_experts_[item / chunks];
       const std::int64_t r0 = (item % chunks) * kRowChunk, r1 = std::min(width, r0 + kRowChunk);
       const std::int64_t first = expert_begin_[e], count = expert_begin_[e + 1] - first;
-      for (std::int64_t r = r0; r < r1; ++r) {
-        const Matrix m = w.fused() ? w.gate_up.expert(e) : (r < n_ff ? w.gate : w.up).expert(e);
-        const std::int64_t row = w.fused() || r < n_ff ? r : r - n_ff;
-        dot_rows(m.type, m.row(row), m.row_bytes, 1, n_embd, act_.data(), act_bytes,
+      // Rows [r0, r1) never straddle gate and up: n_ff is a multiple of kRowChunk or the chunk
+      // is split here.
+      for (std::int64_t r = r0; r < r1;) {
+        const bool in_gate = r < n_ff;
+        const std::int64_t stop = w.fused() || !in_gate ? r1 : std::min(r1, n_ff);
+        const Matrix m = w.fused() ? w.gate_up.expert(e) : (in_gate ? w.gate : w.up).expert(e);
+        const std::int64_t row = w.fused() || in_gate ? r : r - n_ff;
+        dot_rows(m.type, m.row(row), m.row_bytes, stop - r, n_embd, act_.data(), act_bytes,
                  entry_token_.data() + first, count, m.out_scale, hidden + first * width + r, width);
+        r = stop;
       }
     }
   });
