@@ -5,16 +5,23 @@
 // a multiply and add into an FMA; that changes nothing because every product here is exact:
 // an f16 scale (11 bits) times a sub-block scale (≤ 8 bits) times a code (≤ 6 bits) fits in
 // f32's 24-bit significand, except Q6_K, which has no add.)
-#include "model/quant/avx2_common.h"
+#include <immintrin.h>
+
+#include <cstdint>
+#include <cstring>
+
 #include "model/quant/block_layout.h"
 #include "model/quant/kernel_table.h"
 #include "model/quant/kquant_scales.h"
 #include "model/quant/value_tables.h"
 
+#define CODERX_KERNEL __attribute__((target("avx2,fma,f16c,bmi2")))
+#define CODERX_VNNI 0
+#include "model/quant/simd_helpers.h"
+
 namespace coderx::model::quant {
 namespace {
 
-using namespace avx2;
 namespace L = layout;
 
 // dst[i] = float(code[i])·scale (+ bias) for the 32 signed bytes in v. With kSub, the bias is
@@ -22,7 +29,7 @@ namespace L = layout;
 // operations, like the reference (no fused multiply-add).
 enum class Bias { kNone, kAdd, kSub };
 template <Bias kBias>
-CODERX_AVX2 inline void store32(__m256i v, float scale, float bias, float* dst) {
+CODERX_KERNEL inline void store32(__m256i v, float scale, float bias, float* dst) {
   const __m256 s = _mm256_set1_ps(scale), m = _mm256_set1_ps(bias);
   const __m128i halves[2] = {_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1)};
   for (int h = 0; h < 2; ++h) {
@@ -36,14 +43,14 @@ CODERX_AVX2 inline void store32(__m256i v, float scale, float bias, float* dst) 
   }
 }
 
-CODERX_AVX2 void dequant_f16(const std::uint8_t* src, float* dst, std::int64_t n) {
+CODERX_KERNEL void dequant_f16(const std::uint8_t* src, float* dst, std::int64_t n) {
   std::int64_t i = 0;
   for (; i + 8 <= n; i += 8)
     _mm256_storeu_ps(dst + i, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 2 * i))));
   for (; i < n; ++i) dst[i] = f16(src + 2 * i);
 }
 
-CODERX_AVX2 void dequant_bf16(const std::uint8_t* src, float* dst, std::int64_t n) {
+CODERX_KERNEL void dequant_bf16(const std::uint8_t* src, float* dst, std::int64_t n) {
   std::int64_t i = 0;
   for (; i + 8 <= n; i += 8) {
     const __m256i v = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 2 * i)));
@@ -52,52 +59,52 @@ CODERX_AVX2 void dequant_bf16(const std::uint8_t* src, float* dst, std::int64_t 
   for (; i < n; ++i) dst[i] = bf16_to_f32(L::load_u16(src + 2 * i));
 }
 
-CODERX_AVX2 void dequant_q4_0(const std::uint8_t* src, float* y, std::int64_t n) {
+CODERX_KERNEL void dequant_q4_0(const std::uint8_t* src, float* y, std::int64_t n) {
   for (std::int64_t b = 0; b < n / 32; ++b, src += L::q4_0::kBytes, y += 32)
     store32<Bias::kNone>(_mm256_sub_epi8(nibbles32(src + 2), _mm256_set1_epi8(8)), f16(src), 0, y);
 }
 
-CODERX_AVX2 void dequant_q4_1(const std::uint8_t* src, float* y, std::int64_t n) {
+CODERX_KERNEL void dequant_q4_1(const std::uint8_t* src, float* y, std::int64_t n) {
   for (std::int64_t b = 0; b < n / 32; ++b, src += L::q4_1::kBytes, y += 32)
     store32<Bias::kAdd>(nibbles32(src + L::q4_1::kQs), f16(src), f16(src + 2), y);
 }
 
-CODERX_AVX2 void dequant_q5_0(const std::uint8_t* src, float* y, std::int64_t n) {
+CODERX_KERNEL void dequant_q5_0(const std::uint8_t* src, float* y, std::int64_t n) {
   for (std::int64_t b = 0; b < n / 32; ++b, src += L::q5_0::kBytes, y += 32) {
     const __m256i high = _mm256_andnot_si256(bits32(src + L::q5_0::kQh), _mm256_set1_epi8(static_cast<char>(0xF0)));
     store32<Bias::kNone>(_mm256_or_si256(nibbles32(src + L::q5_0::kQs), high), f16(src), 0, y);
   }
 }
 
-CODERX_AVX2 void dequant_q5_1(const std::uint8_t* src, float* y, std::int64_t n) {
+CODERX_KERNEL void dequant_q5_1(const std::uint8_t* src, float* y, std::int64_t n) {
   for (std::int64_t b = 0; b < n / 32; ++b, src += L::q5_1::kBytes, y += 32) {
     const __m256i high = _mm256_and_si256(bits32(src + L::q5_1::kQh), _mm256_set1_epi8(16));
     store32<Bias::kAdd>(_mm256_or_si256(nibbles32(src + L::q5_1::kQs), high), f16(src), f16(src + 2), y);
   }
 }
 
-CODERX_AVX2 void dequant_q8_0(const std::uint8_t* src, float* y, std::int64_t n) {
+CODERX_KERNEL void dequant_q8_0(const std::uint8_t* src, float* y, std::int64_t n) {
   for (std::int64_t b = 0; b < n / 32; ++b, src += L::q8_0::kBytes, y += 32)
     store32<Bias::kNone>(load32(src + L::q8_0::kQs), f16(src), 0, y);
 }
 
-CODERX_AVX2 inline __m256i lookup(const std::int8_t* table, __m256i idx) {
+CODERX_KERNEL inline __m256i lookup(const std::int8_t* table, __m256i idx) {
   const __m128i t = _mm_loadu_si128(reinterpret_cast<const __m128i*>(table));
   return _mm256_shuffle_epi8(_mm256_set_m128i(t, t), idx);
 }
 
-CODERX_AVX2 void dequant_iq4_nl(const std::uint8_t* src, float* y, std::int64_t n) {
+CODERX_KERNEL void dequant_iq4_nl(const std::uint8_t* src, float* y, std::int64_t n) {
   for (std::int64_t b = 0; b < n / 32; ++b, src += L::iq4_nl::kBytes, y += 32)
     store32<Bias::kNone>(lookup(kIq4Values, nibbles32(src + L::iq4_nl::kQs)), f16(src), 0, y);
 }
 
-CODERX_AVX2 void dequant_mxfp4(const std::uint8_t* src, float* y, std::int64_t n) {
+CODERX_KERNEL void dequant_mxfp4(const std::uint8_t* src, float* y, std::int64_t n) {
   for (std::int64_t b = 0; b < n / 32; ++b, src += L::mxfp4::kBytes, y += 32)
     store32<Bias::kNone>(lookup(kFp4Values, nibbles32(src + L::mxfp4::kQs)), e8m0_to_f32_half(src[0]), 0, y);
 }
 
 template <bool kFive>
-CODERX_AVX2 void dequant_k45(const std::uint8_t* src, float* y, std::int64_t n) {
+CODERX_KERNEL void dequant_k45(const std::uint8_t* src, float* y, std::int64_t n) {
   constexpr int kBytes = kFive ? L::q5_k::kBytes : L::q4_k::kBytes;
   constexpr int kScales = kFive ? L::q5_k::kScales : L::q4_k::kScales;
   constexpr int kQs = kFive ? L::q5_k::kQs : L::q4_k::kQs;
@@ -122,7 +129,7 @@ CODERX_AVX2 void dequant_k45(const std::uint8_t* src, float* y, std::int64_t n) 
   }
 }
 
-CODERX_AVX2 void dequant_q6_k(const std::uint8_t* src, float* y, std::int64_t n) {
+CODERX_KERNEL void dequant_q6_k(const std::uint8_t* src, float* y, std::int64_t n) {
   const __m256i m4 = _mm256_set1_epi8(15), m3 = _mm256_set1_epi8(3), m30 = _mm256_set1_epi8(0x30);
   const __m256i m32 = _mm256_set1_epi8(32);
   for (std::int64_t b = 0; b < n / 256; ++b, src += L::q6_k::kBytes, y += 256) {

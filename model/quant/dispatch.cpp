@@ -49,13 +49,11 @@ struct Tables {
   Tables() {
     avx2 = ref;
     if (cpu >= SimdLevel::Avx2) {
-      add_avx2_dot_legacy(avx2);
-      add_avx2_dot_kquants(avx2);
-      add_avx2_dot_float(avx2);
+      add_avx2_dot(avx2);
       add_avx2_dequant(avx2);
     }
     avx512 = avx2;
-    if (cpu >= SimdLevel::Avx512) add_avx512_dot(avx512);
+    if (cpu >= SimdLevel::Avx512 && __builtin_cpu_supports("avx512vnni")) add_avx512_dot(avx512);
   }
   const KernelTable& at(SimdLevel level) const {
     return level == SimdLevel::Avx512 ? avx512 : level == SimdLevel::Avx2 ? avx2 : ref;

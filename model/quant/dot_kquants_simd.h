@@ -1,7 +1,8 @@
-// AVX2 dot products of the k-quants and IQ4_XS with Q8_K activations. Same exact integer sums
+// Textual template: included once per SIMD level (dot_avx2.cpp, dot_avx512.cpp) after
+// simd_helpers.h, with CODERX_KERNEL / CODERX_VNNI defined there; no include guard.
+// Dot products of the k-quants and IQ4_XS with Q8_K activations. Same exact integer sums
 // per super-block as dot_ref_kquants.cpp (sub-block sums times integer scales, mins through the
 // Q8_K bsums); only the order of the f32 accumulation differs.
-#include "model/quant/avx2_common.h"
 #include "model/quant/block_layout.h"
 #include "model/quant/kernel_table.h"
 #include "model/quant/kquant_scales.h"
@@ -10,25 +11,24 @@
 namespace coderx::model::quant {
 namespace {
 
-using namespace avx2;
 namespace L = layout;
 
-CODERX_AVX2 inline float q8k_d(const std::uint8_t* a) {
+CODERX_KERNEL inline float q8k_d(const std::uint8_t* a) {
   float d;
   std::memcpy(&d, a + L::q8_k::kD, 4);
   return d;
 }
-CODERX_AVX2 inline __m256i q8k_bsums(const std::uint8_t* a) { return load32(a + L::q8_k::kBsums); }
-CODERX_AVX2 inline const std::uint8_t* q8k_qs(const std::uint8_t* a) { return a + L::q8_k::kQs; }
+CODERX_KERNEL inline __m256i q8k_bsums(const std::uint8_t* a) { return load32(a + L::q8_k::kBsums); }
+CODERX_KERNEL inline const std::uint8_t* q8k_qs(const std::uint8_t* a) { return a + L::q8_k::kQs; }
 
 // Two i16 scales as a vector: lanes 0–7 = lo, lanes 8–15 = hi (one per 16-element half of a
 // 32-byte maddubs result).
-CODERX_AVX2 inline __m256i scale_pair(int lo, int hi) {
+CODERX_KERNEL inline __m256i scale_pair(int lo, int hi) {
   return _mm256_set_m128i(_mm_set1_epi16(static_cast<short>(hi)), _mm_set1_epi16(static_cast<short>(lo)));
 }
 
 // Q4_K / Q5_K scales[12] → 8 scales (bytes 0–7) and 8 mins (bytes 8–15), per gemma4-moe.md §8.4.
-CODERX_AVX2 inline void k4_unpack(const std::uint8_t* s, std::uint8_t* sc, std::uint8_t* m) {
+CODERX_KERNEL inline void k4_unpack(const std::uint8_t* s, std::uint8_t* sc, std::uint8_t* m) {
   std::uint32_t w0, w1, w2;
   std::memcpy(&w0, s, 4);
   std::memcpy(&w1, s + 4, 4);
@@ -43,14 +43,14 @@ CODERX_AVX2 inline void k4_unpack(const std::uint8_t* s, std::uint8_t* sc, std::
 }
 
 // Σ_j m_j·(bsum 2j + bsum 2j+1) as 8 lanes of i32.
-CODERX_AVX2 inline __m256i mins_times_bsums(const std::uint8_t* m, const std::uint8_t* a) {
+CODERX_KERNEL inline __m256i mins_times_bsums(const std::uint8_t* m, const std::uint8_t* a) {
   const __m128i m16 = _mm_cvtepu8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(m)));
   const __m256i dup = _mm256_set_m128i(_mm_unpackhi_epi16(m16, m16), _mm_unpacklo_epi16(m16, m16));
   return _mm256_madd_epi16(q8k_bsums(a), dup);
 }
 
 template <bool kFive>
-CODERX_AVX2 inline float dot_k45(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
+CODERX_KERNEL inline float dot_k45(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
   constexpr int kBytes = kFive ? L::q5_k::kBytes : L::q4_k::kBytes;
   constexpr int kScales = kFive ? L::q5_k::kScales : L::q4_k::kScales;
   constexpr int kQs = kFive ? L::q5_k::kQs : L::q4_k::kQs;
@@ -83,14 +83,14 @@ CODERX_AVX2 inline float dot_k45(const std::uint8_t* w, const std::uint8_t* a, s
   return hsum(acc) - hsum(acc_m);
 }
 
-CODERX_AVX2 float dot_q4_k(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
+CODERX_KERNEL float dot_q4_k(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
   return dot_k45<false>(w, a, n);
 }
-CODERX_AVX2 float dot_q5_k(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
+CODERX_KERNEL float dot_q5_k(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
   return dot_k45<true>(w, a, n);
 }
 
-CODERX_AVX2 float dot_q6_k(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
+CODERX_KERNEL float dot_q6_k(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
   const __m256i m4 = _mm256_set1_epi8(15), m3 = _mm256_set1_epi8(3), m30 = _mm256_set1_epi8(0x30);
   __m256 acc = _mm256_setzero_ps();
   for (std::int64_t b = 0; b < n / 256; ++b, w += L::q6_k::kBytes, a += L::q8_k::kBytes) {
@@ -122,7 +122,7 @@ CODERX_AVX2 float dot_q6_k(const std::uint8_t* w, const std::uint8_t* a, std::in
 }
 
 // Q2_K / Q3_K planes: byte l of a 32-byte half holds elements 32j+l at bits 2j.
-CODERX_AVX2 float dot_q2_k(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
+CODERX_KERNEL float dot_q2_k(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
   const __m256i m3 = _mm256_set1_epi8(3);
   __m256 acc = _mm256_setzero_ps(), acc_m = _mm256_setzero_ps();
   for (std::int64_t b = 0; b < n / 256; ++b, w += L::q2_k::kBytes, a += L::q8_k::kBytes) {
@@ -148,7 +148,7 @@ CODERX_AVX2 float dot_q2_k(const std::uint8_t* w, const std::uint8_t* a, std::in
   return hsum(acc) - hsum(acc_m);
 }
 
-CODERX_AVX2 float dot_q3_k(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
+CODERX_KERNEL float dot_q3_k(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
   const __m256i m3 = _mm256_set1_epi8(3), one = _mm256_set1_epi8(1);
   __m256 acc = _mm256_setzero_ps();
   for (std::int64_t b = 0; b < n / 256; ++b, w += L::q3_k::kBytes, a += L::q8_k::kBytes) {
@@ -175,7 +175,7 @@ CODERX_AVX2 float dot_q3_k(const std::uint8_t* w, const std::uint8_t* a, std::in
   return hsum(acc);
 }
 
-CODERX_AVX2 float dot_iq4_xs(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
+CODERX_KERNEL float dot_iq4_xs(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
   const __m128i t = _mm_loadu_si128(reinterpret_cast<const __m128i*>(kIq4Values));
   const __m256i table = _mm256_set_m128i(t, t);
   __m256 acc = _mm256_setzero_ps();
@@ -198,7 +198,8 @@ CODERX_AVX2 float dot_iq4_xs(const std::uint8_t* w, const std::uint8_t* a, std::
 
 }  // namespace
 
-void add_avx2_dot_kquants(KernelTable& t) {
+namespace {
+inline void add_dot_kquants_simd(KernelTable& t) {
   t.dot[slot(Type::Q2_K)] = dot_q2_k;
   t.dot[slot(Type::Q3_K)] = dot_q3_k;
   t.dot[slot(Type::Q4_K)] = dot_q4_k;
@@ -206,5 +207,6 @@ void add_avx2_dot_kquants(KernelTable& t) {
   t.dot[slot(Type::Q6_K)] = dot_q6_k;
   t.dot[slot(Type::IQ4_XS)] = dot_iq4_xs;
 }
+}  // namespace
 
 }  // namespace coderx::model::quant

@@ -1,8 +1,9 @@
-// AVX2 dot products of the 32-element block types with Q8_0 / Q8_1 activations: Q4_0, Q4_1,
+// Textual template: included once per SIMD level (dot_avx2.cpp, dot_avx512.cpp) after
+// simd_helpers.h, with CODERX_KERNEL / CODERX_VNNI defined there; no include guard.
+// Dot products of the 32-element block types with Q8_0 / Q8_1 activations: Q4_0, Q4_1,
 // Q5_0, Q5_1, Q8_0, IQ4_NL, MXFP4, NVFP4. Same integer sums per block as dot_ref_legacy.cpp /
 // dot_ref_fp4.cpp; only the order of the f32 accumulation differs (vector lanes).
 // Two blocks per loop iteration with separate accumulators to hide FMA latency.
-#include "model/quant/avx2_common.h"
 #include "model/quant/block_layout.h"
 #include "model/quant/kernel_table.h"
 #include "model/quant/value_tables.h"
@@ -10,7 +11,6 @@
 namespace coderx::model::quant {
 namespace {
 
-using namespace avx2;
 namespace L = layout;
 
 // Σ over blocks of scale(block) · int_sums(block), the int sums as 8 lanes of i32.
@@ -18,7 +18,7 @@ namespace L = layout;
 using BlockFn = __m256i (*)(const std::uint8_t* x, const std::uint8_t* y, float& scale);
 
 template <int kW, int kA, BlockFn block>
-CODERX_AVX2 inline float sum_blocks(const std::uint8_t* w, const std::uint8_t* a, std::int64_t nb) {
+CODERX_KERNEL inline float sum_blocks(const std::uint8_t* w, const std::uint8_t* a, std::int64_t nb) {
   __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
   std::int64_t b = 0;
   for (; b + 2 <= nb; b += 2, w += 2 * kW, a += 2 * kA) {
@@ -36,54 +36,54 @@ CODERX_AVX2 inline float sum_blocks(const std::uint8_t* w, const std::uint8_t* a
   return hsum(_mm256_add_ps(acc0, acc1));
 }
 
-CODERX_AVX2 inline __m256i block_q4_0(const std::uint8_t* x, const std::uint8_t* y, float& s) {
+CODERX_KERNEL inline __m256i block_q4_0(const std::uint8_t* x, const std::uint8_t* y, float& s) {
         s = f16(x + L::q4_0::kD) * f16(y + L::q8_0::kD);
         const __m256i q = _mm256_sub_epi8(nibbles32(x + L::q4_0::kQs), _mm256_set1_epi8(8));
         return dot_i8_i8(q, load32(y + L::q8_0::kQs));}
 
-CODERX_AVX2 float dot_q4_0(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
+CODERX_KERNEL float dot_q4_0(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
   return sum_blocks<L::q4_0::kBytes, L::q8_0::kBytes, block_q4_0>(w, a, n / 32);
 }
 
-CODERX_AVX2 inline __m256i block_q5_0(const std::uint8_t* x, const std::uint8_t* y, float& s) {
+CODERX_KERNEL inline __m256i block_q5_0(const std::uint8_t* x, const std::uint8_t* y, float& s) {
         s = f16(x + L::q5_0::kD) * f16(y + L::q8_0::kD);
         // q − 16 = nibble when the high bit is set, nibble − 16 (= nibble | 0xF0) when clear.
         const __m256i high = _mm256_andnot_si256(bits32(x + L::q5_0::kQh), _mm256_set1_epi8(static_cast<char>(0xF0)));
         const __m256i q = _mm256_or_si256(nibbles32(x + L::q5_0::kQs), high);
         return dot_i8_i8(q, load32(y + L::q8_0::kQs));}
 
-CODERX_AVX2 float dot_q5_0(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
+CODERX_KERNEL float dot_q5_0(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
   return sum_blocks<L::q5_0::kBytes, L::q8_0::kBytes, block_q5_0>(w, a, n / 32);
 }
 
-CODERX_AVX2 inline __m256i block_q8_0(const std::uint8_t* x, const std::uint8_t* y, float& s) {
+CODERX_KERNEL inline __m256i block_q8_0(const std::uint8_t* x, const std::uint8_t* y, float& s) {
         s = f16(x + L::q8_0::kD) * f16(y + L::q8_0::kD);
         return dot_i8_i8(load32(x + L::q8_0::kQs), load32(y + L::q8_0::kQs));}
 
-CODERX_AVX2 float dot_q8_0(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
+CODERX_KERNEL float dot_q8_0(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
   return sum_blocks<L::q8_0::kBytes, L::q8_0::kBytes, block_q8_0>(w, a, n / 32);
 }
 
-CODERX_AVX2 inline __m256i table_lookup(const std::int8_t* table, __m256i idx) {
+CODERX_KERNEL inline __m256i table_lookup(const std::int8_t* table, __m256i idx) {
   const __m128i t = _mm_loadu_si128(reinterpret_cast<const __m128i*>(table));
   return _mm256_shuffle_epi8(_mm256_set_m128i(t, t), idx);
 }
 
-CODERX_AVX2 inline __m256i block_iq4_nl(const std::uint8_t* x, const std::uint8_t* y, float& s) {
+CODERX_KERNEL inline __m256i block_iq4_nl(const std::uint8_t* x, const std::uint8_t* y, float& s) {
         s = f16(x + L::iq4_nl::kD) * f16(y + L::q8_0::kD);
         const __m256i q = table_lookup(kIq4Values, nibbles32(x + L::iq4_nl::kQs));
         return dot_i8_i8(q, load32(y + L::q8_0::kQs));}
 
-CODERX_AVX2 float dot_iq4_nl(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
+CODERX_KERNEL float dot_iq4_nl(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
   return sum_blocks<L::iq4_nl::kBytes, L::q8_0::kBytes, block_iq4_nl>(w, a, n / 32);
 }
 
-CODERX_AVX2 inline __m256i block_mxfp4(const std::uint8_t* x, const std::uint8_t* y, float& s) {
+CODERX_KERNEL inline __m256i block_mxfp4(const std::uint8_t* x, const std::uint8_t* y, float& s) {
         s = e8m0_to_f32_half(x[L::mxfp4::kE]) * f16(y + L::q8_0::kD);
         const __m256i q = table_lookup(kFp4Values, nibbles32(x + L::mxfp4::kQs));
         return dot_i8_i8(q, load32(y + L::q8_0::kQs));}
 
-CODERX_AVX2 float dot_mxfp4(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
+CODERX_KERNEL float dot_mxfp4(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
   return sum_blocks<L::mxfp4::kBytes, L::q8_0::kBytes, block_mxfp4>(w, a, n / 32);
 }
 
@@ -91,7 +91,7 @@ CODERX_AVX2 float dot_mxfp4(const std::uint8_t* w, const std::uint8_t* a, std::i
 using QuantsFn = __m256i (*)(const std::uint8_t* x);
 
 template <int kW, QuantsFn quants>
-CODERX_AVX2 inline float dot_affine(const std::uint8_t* w, const std::uint8_t* a, std::int64_t nb) {
+CODERX_KERNEL inline float dot_affine(const std::uint8_t* w, const std::uint8_t* a, std::int64_t nb) {
   __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
   float summs = 0;
   std::int64_t b = 0;
@@ -105,24 +105,24 @@ CODERX_AVX2 inline float dot_affine(const std::uint8_t* w, const std::uint8_t* a
   return hsum(_mm256_add_ps(acc0, acc1)) + summs;
 }
 
-CODERX_AVX2 inline __m256i quants_q4_1(const std::uint8_t* x) { return nibbles32(x + L::q4_1::kQs); }
+CODERX_KERNEL inline __m256i quants_q4_1(const std::uint8_t* x) { return nibbles32(x + L::q4_1::kQs); }
 
-CODERX_AVX2 float dot_q4_1(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
+CODERX_KERNEL float dot_q4_1(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
   return dot_affine<L::q4_1::kBytes, quants_q4_1>(w, a, n / 32);
 }
 
-CODERX_AVX2 inline __m256i quants_q5_1(const std::uint8_t* x) {
+CODERX_KERNEL inline __m256i quants_q5_1(const std::uint8_t* x) {
   const __m256i high = _mm256_and_si256(bits32(x + L::q5_1::kQh), _mm256_set1_epi8(16));
   return _mm256_or_si256(nibbles32(x + L::q5_1::kQs), high);
 }
 
-CODERX_AVX2 float dot_q5_1(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
+CODERX_KERNEL float dot_q5_1(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
   return dot_affine<L::q5_1::kBytes, quants_q5_1>(w, a, n / 32);
 }
 
 // NVFP4: one 64-block = two Q8_0 blocks; within a Q8_0 block the 16 qs bytes are two sub-blocks
 // of 8 bytes, each giving 8 low-nibble then 8 high-nibble elements.
-CODERX_AVX2 float dot_nvfp4(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
+CODERX_KERNEL float dot_nvfp4(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
   __m256 acc = _mm256_setzero_ps();
   const __m128i table = _mm_loadu_si128(reinterpret_cast<const __m128i*>(kFp4Values));
   const __m128i m4 = _mm_set1_epi8(15);
@@ -144,7 +144,8 @@ CODERX_AVX2 float dot_nvfp4(const std::uint8_t* w, const std::uint8_t* a, std::i
 
 }  // namespace
 
-void add_avx2_dot_legacy(KernelTable& t) {
+namespace {
+inline void add_dot_legacy_simd(KernelTable& t) {
   t.dot[slot(Type::Q4_0)] = dot_q4_0;
   t.dot[slot(Type::Q4_1)] = dot_q4_1;
   t.dot[slot(Type::Q5_0)] = dot_q5_0;
@@ -154,5 +155,6 @@ void add_avx2_dot_legacy(KernelTable& t) {
   t.dot[slot(Type::MXFP4)] = dot_mxfp4;
   t.dot[slot(Type::NVFP4)] = dot_nvfp4;
 }
+}  // namespace
 
 }  // namespace coderx::model::quant

@@ -1,20 +1,20 @@
-// AVX2 dot products for float weights with float activations of the same type (F32, F16,
+// Textual template: included once per SIMD level (dot_avx2.cpp, dot_avx512.cpp) after
+// simd_helpers.h, with CODERX_KERNEL / CODERX_VNNI defined there; no include guard.
+// Dot products for float weights with float activations of the same type (F32, F16,
 // BF16): f32 products accumulated in four 8-lane f32 accumulators (the reference sums in
 // double; the difference is f32 summation error only).
-#include "model/quant/avx2_common.h"
 #include "model/quant/block_layout.h"
 #include "model/quant/kernel_table.h"
 
 namespace coderx::model::quant {
 namespace {
 
-using namespace avx2;
 
-CODERX_AVX2 inline __m256 load_f32x8(const std::uint8_t* p) {
+CODERX_KERNEL inline __m256 load_f32x8(const std::uint8_t* p) {
   return _mm256_loadu_ps(reinterpret_cast<const float*>(p));
 }
-CODERX_AVX2 inline __m256 load_f16x8(const std::uint8_t* p) { return _mm256_cvtph_ps(load16(p)); }
-CODERX_AVX2 inline __m256 load_bf16x8(const std::uint8_t* p) {
+CODERX_KERNEL inline __m256 load_f16x8(const std::uint8_t* p) { return _mm256_cvtph_ps(load16(p)); }
+CODERX_KERNEL inline __m256 load_bf16x8(const std::uint8_t* p) {
   return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(load16(p)), 16));
 }
 
@@ -22,7 +22,7 @@ using Load8 = __m256 (*)(const std::uint8_t*);
 using Scalar = float (*)(const std::uint8_t*);
 
 template <int kSize, Load8 load, Scalar scalar>
-CODERX_AVX2 inline float dot_floats(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
+CODERX_KERNEL inline float dot_floats(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
   __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
   std::int64_t i = 0;
   for (; i + 32 <= n; i += 32)
@@ -40,22 +40,24 @@ float scalar_f32(const std::uint8_t* p) { return layout::load_f32(p); }
 float scalar_f16(const std::uint8_t* p) { return layout::load_f16(p); }
 float scalar_bf16(const std::uint8_t* p) { return bf16_to_f32(layout::load_u16(p)); }
 
-CODERX_AVX2 float dot_f32(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
+CODERX_KERNEL float dot_f32(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
   return dot_floats<4, load_f32x8, scalar_f32>(w, a, n);
 }
-CODERX_AVX2 float dot_f16(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
+CODERX_KERNEL float dot_f16(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
   return dot_floats<2, load_f16x8, scalar_f16>(w, a, n);
 }
-CODERX_AVX2 float dot_bf16(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
+CODERX_KERNEL float dot_bf16(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
   return dot_floats<2, load_bf16x8, scalar_bf16>(w, a, n);
 }
 
 }  // namespace
 
-void add_avx2_dot_float(KernelTable& t) {
+namespace {
+inline void add_dot_float_simd(KernelTable& t) {
   t.dot[slot(Type::F32)] = dot_f32;
   t.dot[slot(Type::F16)] = dot_f16;
   t.dot[slot(Type::BF16)] = dot_bf16;
 }
+}  // namespace
 
 }  // namespace coderx::model::quant
