@@ -32,7 +32,9 @@ template <Bias kBias>
 CODERX_KERNEL inline void store32(__m256i v, float scale, float bias, float* dst) {
   const __m256 s = _mm256_set1_ps(scale), m = _mm256_set1_ps(bias);
   const __m128i halves[2] = {_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1)};
+#pragma GCC unroll 8
   for (int h = 0; h < 2; ++h) {
+#pragma GCC unroll 8
     for (int q = 0; q < 2; ++q) {
       const __m128i bytes = q ? _mm_unpackhi_epi64(halves[h], halves[h]) : halves[h];
       __m256 f = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(bytes)), s);
@@ -46,14 +48,16 @@ CODERX_KERNEL inline void store32(__m256i v, float scale, float bias, float* dst
 CODERX_KERNEL void dequant_f16(const std::uint8_t* src, float* dst, std::int64_t n) {
   std::int64_t i = 0;
   for (; i + 8 <= n; i += 8)
-    _mm256_storeu_ps(dst + i, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 2 * i))));
+    _mm256_storeu_ps(
+        dst + i, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 2 * i))));
   for (; i < n; ++i) dst[i] = f16(src + 2 * i);
 }
 
 CODERX_KERNEL void dequant_bf16(const std::uint8_t* src, float* dst, std::int64_t n) {
   std::int64_t i = 0;
   for (; i + 8 <= n; i += 8) {
-    const __m256i v = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 2 * i)));
+    const __m256i v =
+        _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 2 * i)));
     _mm256_storeu_ps(dst + i, _mm256_castsi256_ps(_mm256_slli_epi32(v, 16)));
   }
   for (; i < n; ++i) dst[i] = bf16_to_f32(L::load_u16(src + 2 * i));
@@ -71,7 +75,8 @@ CODERX_KERNEL void dequant_q4_1(const std::uint8_t* src, float* y, std::int64_t 
 
 CODERX_KERNEL void dequant_q5_0(const std::uint8_t* src, float* y, std::int64_t n) {
   for (std::int64_t b = 0; b < n / 32; ++b, src += L::q5_0::kBytes, y += 32) {
-    const __m256i high = _mm256_andnot_si256(bits32(src + L::q5_0::kQh), _mm256_set1_epi8(static_cast<char>(0xF0)));
+    const __m256i high =
+        _mm256_andnot_si256(bits32(src + L::q5_0::kQh), _mm256_set1_epi8(static_cast<char>(0xF0)));
     store32<Bias::kNone>(_mm256_or_si256(nibbles32(src + L::q5_0::kQs), high), f16(src), 0, y);
   }
 }
@@ -79,7 +84,8 @@ CODERX_KERNEL void dequant_q5_0(const std::uint8_t* src, float* y, std::int64_t 
 CODERX_KERNEL void dequant_q5_1(const std::uint8_t* src, float* y, std::int64_t n) {
   for (std::int64_t b = 0; b < n / 32; ++b, src += L::q5_1::kBytes, y += 32) {
     const __m256i high = _mm256_and_si256(bits32(src + L::q5_1::kQh), _mm256_set1_epi8(16));
-    store32<Bias::kAdd>(_mm256_or_si256(nibbles32(src + L::q5_1::kQs), high), f16(src), f16(src + 2), y);
+    store32<Bias::kAdd>(_mm256_or_si256(nibbles32(src + L::q5_1::kQs), high), f16(src),
+                        f16(src + 2), y);
   }
 }
 
@@ -100,7 +106,8 @@ CODERX_KERNEL void dequant_iq4_nl(const std::uint8_t* src, float* y, std::int64_
 
 CODERX_KERNEL void dequant_mxfp4(const std::uint8_t* src, float* y, std::int64_t n) {
   for (std::int64_t b = 0; b < n / 32; ++b, src += L::mxfp4::kBytes, y += 32)
-    store32<Bias::kNone>(lookup(kFp4Values, nibbles32(src + L::mxfp4::kQs)), e8m0_to_f32_half(src[0]), 0, y);
+    store32<Bias::kNone>(lookup(kFp4Values, nibbles32(src + L::mxfp4::kQs)),
+                         e8m0_to_f32_half(src[0]), 0, y);
 }
 
 template <bool kFive>
@@ -112,19 +119,23 @@ CODERX_KERNEL void dequant_k45(const std::uint8_t* src, float* y, std::int64_t n
   for (std::int64_t b = 0; b < n / 256; ++b, src += kBytes, y += 256) {
     const float d = f16(src), dmin = f16(src + 2);
     __m256i hb = kFive ? load32(src + L::q5_k::kQh) : _mm256_setzero_si256();
+#pragma GCC unroll 8
     for (int g = 0; g < 4; ++g) {
       const __m256i q = load32(src + kQs + 32 * g);
       __m256i lo = _mm256_and_si256(q, m4), hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
       if (kFive) {
         lo = _mm256_or_si256(lo, _mm256_slli_epi16(_mm256_and_si256(hb, one), 4));
-        hi = _mm256_or_si256(hi, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 1), one), 4));
+        hi = _mm256_or_si256(hi,
+                             _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 1), one), 4));
         hb = _mm256_srli_epi16(hb, 2);
       }
       int sc0, m0, sc1, m1;
       k4_scale_min(src + kScales, 2 * g, sc0, m0);
       k4_scale_min(src + kScales, 2 * g + 1, sc1, m1);
-      store32<Bias::kSub>(lo, d * static_cast<float>(sc0), dmin * static_cast<float>(m0), y + 64 * g);
-      store32<Bias::kSub>(hi, d * static_cast<float>(sc1), dmin * static_cast<float>(m1), y + 64 * g + 32);
+      store32<Bias::kSub>(lo, d * static_cast<float>(sc0), dmin * static_cast<float>(m0),
+                          y + 64 * g);
+      store32<Bias::kSub>(hi, d * static_cast<float>(sc1), dmin * static_cast<float>(m1),
+                          y + 64 * g + 32);
     }
   }
 }
@@ -135,26 +146,36 @@ CODERX_KERNEL void dequant_q6_k(const std::uint8_t* src, float* y, std::int64_t 
   for (std::int64_t b = 0; b < n / 256; ++b, src += L::q6_k::kBytes, y += 256) {
     const float d = f16(src + L::q6_k::kD);
     const auto* sc = reinterpret_cast<const std::int8_t*>(src + L::q6_k::kScales);
+#pragma GCC unroll 8
     for (int h = 0; h < 2; ++h) {
       const __m256i ql0 = load32(src + 64 * h), ql1 = load32(src + 64 * h + 32);
       const __m256i qh = load32(src + L::q6_k::kQh + 32 * h);
       const __m256i q[4] = {
-          _mm256_or_si256(_mm256_and_si256(ql0, m4), _mm256_slli_epi16(_mm256_and_si256(qh, m3), 4)),
-          _mm256_or_si256(_mm256_and_si256(ql1, m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2), m3), 4)),
-          _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), m4), _mm256_and_si256(qh, m30)),
-          _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), m4), _mm256_and_si256(_mm256_srli_epi16(qh, 2), m30)),
+          _mm256_or_si256(_mm256_and_si256(ql0, m4),
+                          _mm256_slli_epi16(_mm256_and_si256(qh, m3), 4)),
+          _mm256_or_si256(_mm256_and_si256(ql1, m4),
+                          _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2), m3), 4)),
+          _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), m4),
+                          _mm256_and_si256(qh, m30)),
+          _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), m4),
+                          _mm256_and_si256(_mm256_srli_epi16(qh, 2), m30)),
       };
+#pragma GCC unroll 8
       for (int p = 0; p < 4; ++p) {
         // 32 elements = sub-blocks k and k+1 with different scales: decode in two halves.
         const int k = 8 * h + 2 * p;
         alignas(32) std::int8_t codes[32];
         _mm256_store_si256(reinterpret_cast<__m256i*>(codes), _mm256_sub_epi8(q[p], m32));
         float* out = y + 128 * h + 32 * p;
+#pragma GCC unroll 8
         for (int half = 0; half < 2; ++half) {
           const __m256 s = _mm256_set1_ps(d * static_cast<float>(sc[k + half]));
+#pragma GCC unroll 8
           for (int e = 0; e < 16; e += 8) {
-            const __m128i bytes = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(codes + 16 * half + e));
-            _mm256_storeu_ps(out + 16 * half + e, _mm256_mul_ps(s, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(bytes))));
+            const __m128i bytes =
+                _mm_loadl_epi64(reinterpret_cast<const __m128i*>(codes + 16 * half + e));
+            _mm256_storeu_ps(out + 16 * half + e,
+                             _mm256_mul_ps(s, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(bytes))));
           }
         }
       }

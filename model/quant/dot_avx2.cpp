@@ -12,10 +12,10 @@
 
 #define CODERX_KERNEL __attribute__((target("avx2,fma,f16c,bmi2")))
 #define CODERX_VNNI 0
-#include "model/quant/simd_helpers.h"
-#include "model/quant/dot_legacy_simd.h"
-#include "model/quant/dot_kquants_simd.h"
 #include "model/quant/dot_float_simd.h"
+#include "model/quant/dot_kquants_simd.h"
+#include "model/quant/dot_legacy_simd.h"
+#include "model/quant/simd_helpers.h"
 
 namespace coderx::model::quant {
 

@@ -18,13 +18,18 @@ CODERX_KERNEL inline float q8k_d(const std::uint8_t* a) {
   std::memcpy(&d, a + L::q8_k::kD, 4);
   return d;
 }
-CODERX_KERNEL inline __m256i q8k_bsums(const std::uint8_t* a) { return load32(a + L::q8_k::kBsums); }
-CODERX_KERNEL inline const std::uint8_t* q8k_qs(const std::uint8_t* a) { return a + L::q8_k::kQs; }
+CODERX_KERNEL inline __m256i q8k_bsums(const std::uint8_t* a) {
+  return load32(a + L::q8_k::kBsums);
+}
+CODERX_KERNEL inline const std::uint8_t* q8k_qs(const std::uint8_t* a) {
+  return a + L::q8_k::kQs;
+}
 
 // Two i16 scales as a vector: lanes 0–7 = lo, lanes 8–15 = hi (one per 16-element half of a
 // 32-byte maddubs result).
 CODERX_KERNEL inline __m256i scale_pair(int lo, int hi) {
-  return _mm256_set_m128i(_mm_set1_epi16(static_cast<short>(hi)), _mm_set1_epi16(static_cast<short>(lo)));
+  return _mm256_set_m128i(_mm_set1_epi16(static_cast<short>(hi)),
+                          _mm_set1_epi16(static_cast<short>(lo)));
 }
 
 // Q4_K / Q5_K scales[12] → 8 scales (bytes 0–7) and 8 mins (bytes 8–15), per gemma4-moe.md §8.4.
@@ -60,17 +65,20 @@ CODERX_KERNEL inline float dot_k45(const std::uint8_t* w, const std::uint8_t* a,
     const float dy = q8k_d(a);
     alignas(16) std::uint8_t sc[8], m[8];
     k4_unpack(w + kScales, sc, m);
-    acc_m = _mm256_fmadd_ps(_mm256_set1_ps(dy * f16(w + 2)), to_float(mins_times_bsums(m, a)), acc_m);
+    acc_m =
+        _mm256_fmadd_ps(_mm256_set1_ps(dy * f16(w + 2)), to_float(mins_times_bsums(m, a)), acc_m);
     const std::uint8_t* y = q8k_qs(a);
     __m256i hb = kFive ? load32(w + L::q5_k::kQh) : _mm256_setzero_si256();
     __m256i sumi = _mm256_setzero_si256();
+#pragma GCC unroll 8
     for (int g = 0; g < 4; ++g) {
       const __m256i q = load32(w + kQs + 32 * g);
       __m256i lo = _mm256_and_si256(q, m4);
       __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
       if (kFive) {  // bit 2g of qh[l] → low-nibble element, bit 2g+1 → high-nibble element
         lo = _mm256_or_si256(lo, _mm256_slli_epi16(_mm256_and_si256(hb, one), 4));
-        hi = _mm256_or_si256(hi, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 1), one), 4));
+        hi = _mm256_or_si256(hi,
+                             _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 1), one), 4));
         hb = _mm256_srli_epi16(hb, 2);
       }
       const __m256i p_lo = _mm256_maddubs_epi16(lo, load32(y + 64 * g));
@@ -97,19 +105,26 @@ CODERX_KERNEL float dot_q6_k(const std::uint8_t* w, const std::uint8_t* a, std::
     const auto* sc = reinterpret_cast<const std::int8_t*>(w + L::q6_k::kScales);
     const std::uint8_t* y = q8k_qs(a);
     // Σ sc·(q − 32)·y = Σ sc·q·y − 32·Σ_k sc_k·bsum_k.
-    const __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(sc)));
+    const __m256i sc16 =
+        _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(sc)));
     __m256i sumi = _mm256_slli_epi32(_mm256_madd_epi16(q8k_bsums(a), sc16), 5);
     sumi = _mm256_sub_epi32(_mm256_setzero_si256(), sumi);
+#pragma GCC unroll 8
     for (int h = 0; h < 2; ++h) {
       const __m256i ql0 = load32(w + L::q6_k::kQl + 64 * h);
       const __m256i ql1 = load32(w + L::q6_k::kQl + 64 * h + 32);
       const __m256i qh = load32(w + L::q6_k::kQh + 32 * h);
       const __m256i q[4] = {
-          _mm256_or_si256(_mm256_and_si256(ql0, m4), _mm256_slli_epi16(_mm256_and_si256(qh, m3), 4)),
-          _mm256_or_si256(_mm256_and_si256(ql1, m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2), m3), 4)),
-          _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), m4), _mm256_and_si256(qh, m30)),
-          _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), m4), _mm256_and_si256(_mm256_srli_epi16(qh, 2), m30)),
+          _mm256_or_si256(_mm256_and_si256(ql0, m4),
+                          _mm256_slli_epi16(_mm256_and_si256(qh, m3), 4)),
+          _mm256_or_si256(_mm256_and_si256(ql1, m4),
+                          _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2), m3), 4)),
+          _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), m4),
+                          _mm256_and_si256(qh, m30)),
+          _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), m4),
+                          _mm256_and_si256(_mm256_srli_epi16(qh, 2), m30)),
       };
+#pragma GCC unroll 8
       for (int p = 0; p < 4; ++p) {
         const __m256i prod = _mm256_maddubs_epi16(q[p], load32(y + 128 * h + 32 * p));
         const int k = 8 * h + 2 * p;  // sub-blocks k (elements 0–15) and k+1 (16–31)
@@ -128,19 +143,23 @@ CODERX_KERNEL float dot_q2_k(const std::uint8_t* w, const std::uint8_t* a, std::
   for (std::int64_t b = 0; b < n / 256; ++b, w += L::q2_k::kBytes, a += L::q8_k::kBytes) {
     const std::uint8_t* sm = w + L::q2_k::kScales;
     const __m128i sm_v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(sm));
-    const __m256i mins16 = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(sm_v, 4), _mm_set1_epi8(15)));
+    const __m256i mins16 =
+        _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(sm_v, 4), _mm_set1_epi8(15)));
     const float dy = q8k_d(a);
     acc_m = _mm256_fmadd_ps(_mm256_set1_ps(dy * f16(w + L::q2_k::kDmin)),
                             to_float(_mm256_madd_epi16(q8k_bsums(a), mins16)), acc_m);
     const std::uint8_t* y = q8k_qs(a);
     __m256i sumi = _mm256_setzero_si256();
+#pragma GCC unroll 8
     for (int h = 0; h < 2; ++h) {
       const __m256i v = load32(w + L::q2_k::kQs + 32 * h);
+#pragma GCC unroll 8
       for (int j = 0; j < 4; ++j) {
         const __m256i q = _mm256_and_si256(_mm256_srli_epi16(v, 2 * j), m3);
         const __m256i prod = _mm256_maddubs_epi16(q, load32(y + 128 * h + 32 * j));
         const int k = 8 * h + 2 * j;
-        sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(prod, scale_pair(sm[k] & 15, sm[k + 1] & 15)));
+        sumi =
+            _mm256_add_epi32(sumi, _mm256_madd_epi16(prod, scale_pair(sm[k] & 15, sm[k + 1] & 15)));
       }
     }
     acc = _mm256_fmadd_ps(_mm256_set1_ps(dy * f16(w + L::q2_k::kD)), to_float(sumi), acc);
@@ -153,19 +172,23 @@ CODERX_KERNEL float dot_q3_k(const std::uint8_t* w, const std::uint8_t* a, std::
   __m256 acc = _mm256_setzero_ps();
   for (std::int64_t b = 0; b < n / 256; ++b, w += L::q3_k::kBytes, a += L::q8_k::kBytes) {
     int sc[16];
+#pragma GCC unroll 8
     for (int k = 0; k < 16; ++k) sc[k] = k3_scale_code(w + L::q3_k::kScales, k) - 32;
     const __m256i hm = load32(w + L::q3_k::kHmask);
     const std::uint8_t* y = q8k_qs(a);
     __m256i sumi = _mm256_setzero_si256();
+#pragma GCC unroll 8
     for (int h = 0; h < 2; ++h) {
       const __m256i v = load32(w + L::q3_k::kQs + 32 * h);
+#pragma GCC unroll 8
       for (int j = 0; j < 4; ++j) {
         const __m256i low = _mm256_and_si256(_mm256_srli_epi16(v, 2 * j), m3);
         // element 128h+32j+l: hmask[l] bit 4h+j; a clear bit subtracts 4
         const __m256i bit = _mm256_and_si256(_mm256_srli_epi16(hm, 4 * h + j), one);
         const __m256i minus4 = _mm256_slli_epi16(_mm256_xor_si256(bit, one), 2);
         const __m256i yv = load32(y + 128 * h + 32 * j);
-        const __m256i prod = _mm256_sub_epi16(_mm256_maddubs_epi16(low, yv), _mm256_maddubs_epi16(minus4, yv));
+        const __m256i prod =
+            _mm256_sub_epi16(_mm256_maddubs_epi16(low, yv), _mm256_maddubs_epi16(minus4, yv));
         const int k = 8 * h + 2 * j;
         sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(prod, scale_pair(sc[k], sc[k + 1])));
       }
@@ -184,12 +207,14 @@ CODERX_KERNEL float dot_iq4_xs(const std::uint8_t* w, const std::uint8_t* a, std
     std::memcpy(&scales_h, w + L::iq4_xs::kScalesH, 2);
     const std::uint8_t* y = q8k_qs(a);
     __m256i sumi = _mm256_setzero_si256();
+#pragma GCC unroll 8
     for (int ib = 0; ib < 8; ++ib) {
       const int ls = iq4xs_scale_code(scales_h, w + L::iq4_xs::kScalesL, ib) - 32;
       const __m256i q = _mm256_shuffle_epi8(table, nibbles32(w + L::iq4_xs::kQs + 16 * ib));
       const __m256i yv = load32(y + 32 * ib);
       const __m256i prod = _mm256_maddubs_epi16(_mm256_sign_epi8(q, q), _mm256_sign_epi8(yv, q));
-      sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(prod, _mm256_set1_epi16(static_cast<short>(ls))));
+      sumi = _mm256_add_epi32(sumi,
+                              _mm256_madd_epi16(prod, _mm256_set1_epi16(static_cast<short>(ls))));
     }
     acc = _mm256_fmadd_ps(_mm256_set1_ps(q8k_d(a) * f16(w + L::iq4_xs::kD)), to_float(sumi), acc);
   }

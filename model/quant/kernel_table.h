@@ -30,7 +30,9 @@ struct KernelTable {
   QuantFn quantize[kTypeSlots] = {};
 };
 
-inline int slot(Type t) { return static_cast<int>(t); }
+inline int slot(Type t) {
+  return static_cast<int>(t);
+}
 
 // Scalar references (the oracle; also the "scalar" level).
 void add_dequant_ref_float(KernelTable& t);    // F32, F16, BF16

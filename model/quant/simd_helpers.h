@@ -75,7 +75,9 @@ CODERX_KERNEL inline __m256i dot_i8_i8(__m256i x, __m256i y) {
   return dot_u8_i8(_mm256_sign_epi8(x, x), _mm256_sign_epi8(y, x));
 }
 
-CODERX_KERNEL inline __m256 to_float(__m256i v) { return _mm256_cvtepi32_ps(v); }
+CODERX_KERNEL inline __m256 to_float(__m256i v) {
+  return _mm256_cvtepi32_ps(v);
+}
 
 }  // namespace
 }  // namespace coderx::model::quant

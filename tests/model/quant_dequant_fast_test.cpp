@@ -28,13 +28,16 @@ void check_level(SimdLevel level) {
       std::vector<float> ref(n);
       dequantize_row_ref(t.type, src.data(), ref.data(), n);
       dequantize_row(t.type, src.data(), fast, n);
-      ASSERT_EQ(std::memcmp(ref.data(), fast, 4 * n), 0) << t.name << " n=" << n << " " << simd_level();
+      ASSERT_EQ(std::memcmp(ref.data(), fast, 4 * n), 0)
+          << t.name << " n=" << n << " " << simd_level();
     }
   }
   set_simd_level(cpu_simd_level());
 }
 
-TEST(QuantDequantFast, Scalar) { check_level(SimdLevel::Scalar); }
+TEST(QuantDequantFast, Scalar) {
+  check_level(SimdLevel::Scalar);
+}
 
 TEST(QuantDequantFast, Avx2) {
   if (cpu_simd_level() < SimdLevel::Avx2) GTEST_SKIP() << "this CPU has no AVX2+FMA";
