@@ -15,11 +15,12 @@
 #define CODERX_KERNEL \
   __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c,bmi2")))
 #define CODERX_VNNI 1
-// clang-format off: the helpers must come first
-#include "model/quant/dot_float_simd.h"
-#include "model/quant/dot_kquants_simd.h"
-#include "model/quant/dot_legacy_simd.h"
+// The helpers must come first.
+// clang-format off
 #include "model/quant/simd_helpers.h"
+#include "model/quant/dot_legacy_simd.h"
+#include "model/quant/dot_kquants_simd.h"
+#include "model/quant/dot_float_simd.h"
 // clang-format on
 
 namespace coderx::model::quant {
