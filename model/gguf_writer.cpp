@@ -196,6 +196,14 @@ Result<void> GgufWriter::add_tensor(std::string_view name, quant::Type type,
   return add_tensor(name, type, shape, TensorFill(fill));
 }
 
+void GgufWriter::remove_tensor(std::string_view name) {
+  auto it = tensor_index_.find(std::string(name));
+  if (it == tensor_index_.end()) return;
+  tensors_.erase(tensors_.begin() + static_cast<std::ptrdiff_t>(it->second));
+  tensor_index_.clear();
+  for (std::size_t k = 0; k < tensors_.size(); ++k) tensor_index_.emplace(tensors_[k].name, k);
+}
+
 std::string GgufWriter::encode_header() const {
   std::string out;
   append(out, kGgufMagic);

@@ -78,6 +78,7 @@ class GgufWriter {
                           std::span<const std::int64_t> shape, TensorFill fill);
   Result<void> add_tensor(std::string_view name, quant::Type type,
                           std::span<const std::int64_t> shape, std::span<const std::byte> data);
+  void remove_tensor(std::string_view name);  // no-op when absent
   std::size_t tensor_count() const { return tensors_.size(); }
 
   Result<void> write(const std::filesystem::path& path) const;
