@@ -34,7 +34,7 @@ void Forward::run(const ForwardBatch& b) {
 void Forward::attention_block(std::int64_t l, const ForwardBatch& b, std::int64_t n) {
   const ModelDims& d = model_.dims;
   const LayerDims& ld = d.layers[l];
-  const LayerWeights& w = model_.layers[l];
+  const LayerView& w = model_.layers[l];
   const std::int64_t e = d.n_embd, hd = ld.head_dim, nh = d.n_head, nkv = ld.n_kv_head;
   const std::int32_t* pos = b.positions.data();
   float *x = x_.data(), *a = buf(a_, n * e), *q = buf(q_, n * nh * hd);
@@ -71,8 +71,8 @@ void Forward::attention_block(std::int64_t l, const ForwardBatch& b, std::int64_
 // Spec §2.3 steps 9–13: dense MLP and routed experts in parallel on h, then the output scale.
 void Forward::ffn_block(std::int64_t l, std::int64_t n) {
   const ModelDims& d = model_.dims;
-  const LayerWeights& w = model_.layers[l];
-  const std::int64_t e = d.n_embd, ff = d.n_ff, ne = d.n_expert, k = d.n_expert_used;
+  const LayerView& w = model_.layers[l];
+  const std::int64_t e = d.n_embd, ff = d.layers[l].n_ff, ne = d.n_expert, k = d.n_expert_used;
   float *h = h_.data(), *m = buf(m_, n * e), *g = buf(g_, n * ff), *u = buf(u_, n * ff);
   ops_.rms_norm(h, w.ffn_norm, m, n, e, d.eps);
   ops_.matmul(w.ffn_gate, m, n, g);
@@ -87,6 +87,7 @@ void Forward::ffn_block(std::int64_t l, std::int64_t n) {
   ops_.matmul(w.router, r, n, rl);
   if (choices_.size() < static_cast<std::size_t>(n * k)) choices_.resize(static_cast<std::size_t>(n * k));
   route_experts(rl, n, ne, k, choices_.data());
+  if (on_routing) on_routing(l, n, choices_.data(), rl);
 
   float *xe = buf(xe_, n * e), *moe = buf(moe_, n * e);
   ops_.rms_norm(h, w.pre_ffw_norm_2, xe, n, e, d.eps);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -40,6 +41,12 @@ class Forward {
                bool all_logits, std::int64_t max_chunk = 512);
 
   const ModelView& model() const { return model_; }
+
+  // Optional: called after routing in every layer with the batch's choices [n_tokens, k] and
+  // router logits [n_tokens, n_expert] (tests compare expert selections with fixtures).
+  std::function<void(std::int64_t layer, std::int64_t n_tokens, const ExpertChoice* choices,
+                     const float* router_logits)>
+      on_routing;
 
  private:
   void attention_block(std::int64_t l, const ForwardBatch& b, std::int64_t n);

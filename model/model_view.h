@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "model/error.h"
 #include "model/op_args.h"
 
 namespace coderx::model {
@@ -15,11 +16,12 @@ struct LayerDims {
   std::int64_t n_kv_head = 0;  // 8 sliding / 2 full on the 26B
   std::int64_t head_dim = 0;   // 256 sliding / 512 full
   RopeSpec rope;               // n_dims, base and (full layers) rope_freqs
+  std::int64_t n_ff = 0;       // dense MLP width
 };
 
 struct ModelDims {
   std::int64_t n_embd = 0, n_layer = 0, n_head = 0, n_vocab = 0;
-  std::int64_t n_ff = 0;                   // dense MLP width
+  std::int64_t n_ff_max = 0;               // widest dense MLP (scratch sizing)
   std::int64_t n_expert = 0, n_expert_used = 0, n_ff_exp = 0;
   std::int64_t window = 0;                 // sliding window
   float eps = 1e-6f;
@@ -28,7 +30,7 @@ struct ModelDims {
 };
 
 // One layer's tensors; shapes in ggml order {ne0, ne1, ...}. Vectors are f32.
-struct LayerWeights {
+struct LayerView {
   const float* attn_norm = nullptr;       // {n_embd}
   Matrix wq;                              // {n_embd, n_head·hd}
   Matrix wk;                              // {n_embd, n_kv·hd}
@@ -55,9 +57,17 @@ struct ModelView {
   Matrix token_embd;                      // {n_embd, n_vocab}, also the tied LM head
   Matrix output;                          // {n_embd, n_vocab} when untied, else !valid()
   const float* output_norm = nullptr;     // {n_embd}
-  std::vector<LayerWeights> layers;
+  std::vector<LayerView> layers;
 
   const Matrix& lm_head() const { return output.valid() ? output : token_embd; }
 };
+
+struct Gemma4Config;
+struct Gemma4Weights;
+
+// The view of a loaded GGUF (config.h + weights.h, which already checked names, shapes and
+// types). Fails (Errc::unsupported) only for forms the forward pass does not run: differing
+// query head counts across layers, or split gate/up experts of different types.
+Result<ModelView> make_model_view(const Gemma4Config& config, const Gemma4Weights& weights);
 
 }  // namespace coderx::model

@@ -5,6 +5,7 @@
 
 #include "model/ops_cpu_vec.h"
 #include "model/ops_ref.h"
+#include "model/quant/half.h"
 #include "model/quant/rows.h"
 
 namespace coderx::model {
@@ -32,8 +33,27 @@ void dot_rows(quant::Type type, const std::byte* rows, std::size_t row_bytes, st
   }
 }
 
-inline float gelu_f32(float x) {
-  return 0.5f * x * (1.0f + std::tanh(0.7978845608028654f * x * (1.0f + 0.044715f * x * x)));
+// GELU as llama.cpp's CPU backend computes it (spec §7.13): a 65 536-entry table indexed by
+// the fp16 rounding of x, holding fp16(gelu(x)), for −10 < x < 10; 0 below, x above. Matching
+// it keeps the fast path's quantised activations on llama.cpp's side of every rounding tie.
+const float* gelu_table() {
+  static const std::vector<float> table = [] {
+    std::vector<float> t(65536);
+    for (std::uint32_t h = 0; h < 65536; ++h) {
+      const float x = quant::f16_to_f32(static_cast<std::uint16_t>(h));
+      const float g = 0.5f * x * (1.0f + std::tanh(0.79788456080286535587989211986876f * x *
+                                                   (1.0f + 0.044715f * x * x)));
+      t[h] = quant::f16_to_f32(quant::f32_to_f16(g));
+    }
+    return t;
+  }();
+  return table.data();
+}
+
+inline float gelu_lookup(const float* table, float x) {
+  if (x <= -10.0f) return 0.0f;
+  if (x >= 10.0f) return x;
+  return table[quant::f32_to_f16(x)];
 }
 
 template <class T>
@@ -82,10 +102,11 @@ void CpuOps::matmul(const Matrix& w, const float* x, std::int64_t n_tokens, floa
 void CpuOps::geglu(const float* g, const float* u, float* y, std::int64_t rows, std::int64_t n,
                    std::int64_t in_stride, std::int64_t out_stride) {
   const std::int64_t grain = std::max<std::int64_t>(1, 8192 / std::max<std::int64_t>(n, 1));
+  const float* table = gelu_table();
   pool_.parallel_for(rows, grain, [&](std::int64_t b, std::int64_t e) {
     for (std::int64_t r = b; r < e; ++r)
       for (std::int64_t i = 0; i < n; ++i)
-        y[r * out_stride + i] = gelu_f32(g[r * in_stride + i]) * u[r * in_stride + i];
+        y[r * out_stride + i] = gelu_lookup(table, g[r * in_stride + i]) * u[r * in_stride + i];
   });
 }
 

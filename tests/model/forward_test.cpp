@@ -69,7 +69,7 @@ std::vector<Case> cases() {
   TinySpec s;
   c.push_back({"default_f16", s, 1e-4});
   s.type = quant::Type::F32; s.n_expert = 4; s.n_expert_used = 1; s.fused = false;
-  c.push_back({"f32_split_4x1", s, 1e-9});
+  c.push_back({"f32_split_4x1", s, 1e-6});  // the fp16 GELU table is the only rounding
   s = TinySpec{}; s.type = quant::Type::BF16; s.n_expert = 16; s.n_expert_used = 8; s.hd_swa = 32; s.hd_full = 64;
   c.push_back({"bf16_16x8_wide_heads", s, 1e-3});
   s = TinySpec{}; s.n_expert = 128; s.n_expert_used = 8; s.window = 3; s.kv_swa = 4; s.kv_full = 2;

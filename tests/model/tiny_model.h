@@ -30,7 +30,7 @@ class TinyModel {
     std::uint32_t seed = s.seed * 1000;
     ModelDims& d = view_.dims;
     d.n_embd = s.n_embd, d.n_layer = s.n_layer, d.n_head = s.n_head, d.n_vocab = s.n_vocab;
-    d.n_ff = s.n_ff, d.n_expert = s.n_expert, d.n_expert_used = s.n_expert_used;
+    d.n_ff_max = s.n_ff, d.n_expert = s.n_expert, d.n_expert_used = s.n_expert_used;
     d.n_ff_exp = s.n_ff_exp, d.window = s.window;
     rope_freqs_ = std::vector<float>(static_cast<std::size_t>(s.hd_full / 2), 1.0f);
     for (std::size_t i = rope_freqs_.size() / 4; i < rope_freqs_.size(); ++i) rope_freqs_[i] = 1e30f;
@@ -41,8 +41,9 @@ class TinyModel {
       const std::int64_t hd = swa ? s.hd_swa : s.hd_full, kv = swa ? s.kv_swa : s.kv_full;
       d.layers.push_back(LayerDims{swa, kv, hd,
                                    swa ? RopeSpec{hd, 10000.0f, nullptr}
-                                       : RopeSpec{hd, 1e6f, rope_freqs_.data()}});
-      LayerWeights w;
+                                       : RopeSpec{hd, 1e6f, rope_freqs_.data()},
+                                   s.n_ff});
+      LayerView w;
       const float in_scale = 1.0f / std::sqrt(static_cast<float>(s.n_embd));
       w.attn_norm = vec(s.n_embd, seed++, true);
       w.wq = mat(s.n_head * hd, s.n_embd, seed++, in_scale);
