@@ -30,5 +30,7 @@ int run_main(Args args);
 // One per cmd_*.cpp.
 int run_lsp(Args args);
 int run_version(Args args);
+int run_model(Args args);  // group: cmd_model.cpp
+int run_model_logits(Args args);
 
 }  // namespace coderx::cli
