@@ -1,6 +1,7 @@
 #include "model/bpe.h"
 
 #include <algorithm>
+#include <atomic>
 
 #include "model/utf8.h"
 
@@ -13,25 +14,47 @@ bool later(const BpeScratch::Candidate& a, const BpeScratch::Candidate& b) {
   return a.rank != b.rank ? a.rank > b.rank : a.left > b.left;
 }
 
+std::atomic<std::uint64_t> next_serial{1};
+
 }  // namespace
 
-BpeEncoder::BpeEncoder(const Vocab& vocab) : vocab_(&vocab) {
+BpeEncoder::BpeEncoder(const Vocab& vocab) : vocab_(&vocab), serial_(next_serial++) {
   for (int c = 0; c < 128; ++c) {
     char ch = static_cast<char>(c);
     ascii_[static_cast<std::size_t>(c)] = vocab.find(std::string_view(&ch, 1));
   }
+  ascii_pairs_.assign(128 * 128, MergeRule{-1, kNoToken});
+  for (std::size_t l = 0; l < 128; ++l)
+    for (std::size_t r = 0; r < 128; ++r)
+      if (ascii_[l] >= 0 && ascii_[r] >= 0) ascii_pairs_[l * 128 + r] = vocab.merge(ascii_[l], ascii_[r]);
+}
+
+MergeRule BpeEncoder::lookup(BpeScratch& s, const BpeScratch::Symbol& l,
+                             const BpeScratch::Symbol& r) const {
+  if (l.ascii >= 0 && r.ascii >= 0)
+    return ascii_pairs_[static_cast<std::size_t>(l.ascii * 128 + r.ascii)];
+  if (s.cache_owner != this || s.cache_serial != serial_) {
+    s.cache.assign(BpeScratch::kCacheSize, BpeScratch::CacheEntry{});
+    s.cache_owner = this;
+    s.cache_serial = serial_;
+  }
+  std::uint64_t key = (static_cast<std::uint64_t>(static_cast<std::uint32_t>(l.id)) << 32) |
+                      static_cast<std::uint32_t>(r.id);
+  BpeScratch::CacheEntry& e = s.cache[(key * 0x9E3779B97F4A7C15ULL) >> 51];
+  if (e.key != key) e = BpeScratch::CacheEntry{key, vocab_->merge(l.id, r.id)};
+  return e.rule;
 }
 
 void BpeEncoder::push_candidate(BpeScratch& s, std::int32_t left) const {
   if (left < 0) return;
   std::int32_t right = s.symbols[static_cast<std::size_t>(left)].next;
   if (right < 0) return;
-  TokenId l = s.symbols[static_cast<std::size_t>(left)].id;
-  TokenId r = s.symbols[static_cast<std::size_t>(right)].id;
-  if (l < 0 || r < 0) return;
-  const MergeRule* rule = vocab_->merge(l, r);
-  if (rule == nullptr) return;
-  s.heap.push_back(BpeScratch::Candidate{rule->rank, left, right, l, r, rule->result});
+  const BpeScratch::Symbol& ls = s.symbols[static_cast<std::size_t>(left)];
+  const BpeScratch::Symbol& rs = s.symbols[static_cast<std::size_t>(right)];
+  if (ls.id < 0 || rs.id < 0) return;
+  MergeRule rule = lookup(s, ls, rs);
+  if (rule.rank < 0) return;
+  s.heap.push_back(BpeScratch::Candidate{rule.rank, left, right, ls.id, rs.id, rule.result});
   std::push_heap(s.heap.begin(), s.heap.end(), later);
 }
 
@@ -59,7 +82,7 @@ void BpeEncoder::encode(std::string_view word, BpeScratch& s, std::vector<TokenI
     TokenId id = c < 128 ? ascii_[c] : vocab_->find(word.substr(i, len));
     auto idx = static_cast<std::int32_t>(s.symbols.size());
     s.symbols.push_back({id, idx - 1, idx + 1, static_cast<std::uint32_t>(i),
-                         static_cast<std::uint32_t>(len)});
+                         static_cast<std::uint32_t>(len), c < 128 && id >= 0 ? c : -1});
     i += len;
   }
   if (s.symbols.empty()) return;
@@ -77,6 +100,7 @@ void BpeEncoder::encode(std::string_view word, BpeScratch& s, std::vector<TokenI
         right.id != c.right_id)
       continue;
     left.id = c.result;
+    left.ascii = -1;
     left.size += right.size;
     left.next = right.next;
     right.size = 0;

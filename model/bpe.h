@@ -5,9 +5,12 @@
 //
 // Who calls it: model/tokenizer.cpp. Threading: BpeScratch is per thread/call; the Vocab is
 // shared read-only. No allocation once the scratch buffers have grown to the word size.
+// Merge lookups go through a 128×128 table for pairs of ASCII characters and a per-scratch
+// direct-mapped cache before the vocabulary's hash table.
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <string_view>
 #include <vector>
 
@@ -20,13 +23,23 @@ struct BpeScratch {
     TokenId id;           // kNoToken when the text is not a token
     std::int32_t prev, next;
     std::uint32_t begin, size;
+    std::int32_t ascii;   // the byte while the symbol is one ASCII character, else -1
   };
+  // Direct-mapped cache of merge lookups (source code repeats the same pairs constantly).
+  struct CacheEntry {
+    std::uint64_t key = ~std::uint64_t{0};
+    MergeRule rule{-1, kNoToken};
+  };
+  static constexpr std::size_t kCacheSize = 1u << 13;
   struct Candidate {
     std::int32_t rank, left, right;
     TokenId left_id, right_id, result;
   };
   std::vector<Symbol> symbols;
   std::vector<Candidate> heap;
+  std::vector<CacheEntry> cache;
+  const void* cache_owner = nullptr;  // the BpeEncoder whose lookups the cache holds
+  std::uint64_t cache_serial = 0;
 };
 
 class BpeEncoder {
@@ -37,10 +50,13 @@ class BpeEncoder {
 
  private:
   void push_candidate(BpeScratch& s, std::int32_t left) const;
+  MergeRule lookup(BpeScratch& s, const BpeScratch::Symbol& l, const BpeScratch::Symbol& r) const;
   void emit(std::string_view word, const BpeScratch::Symbol& sym, std::vector<TokenId>& out) const;
 
   const Vocab* vocab_;
   std::array<TokenId, 128> ascii_ = {};  // id of each one-byte ASCII token (or kNoToken)
+  std::vector<MergeRule> ascii_pairs_;   // [128 * 128] merges of two one-byte ASCII tokens
+  std::uint64_t serial_;                 // distinguishes encoders for BpeScratch::cache
 };
 
 }  // namespace coderx::model

@@ -123,8 +123,9 @@ void Tokenizer::encode_append(std::string_view text, EncodeOptions options,
                               std::vector<TokenId>& out) const {
   const VocabData& d = impl_->vocab.data();
   if (options.add_bos && d.add_bos && d.bos_id >= 0) out.push_back(d.bos_id);
-  BpeScratch scratch;
-  std::string escaped;
+  // Per-thread work buffers (and merge cache), reused across calls.
+  thread_local BpeScratch scratch;
+  thread_local std::string escaped;
   for (const TextFragment& f : impl_->splitter.split(text, options.parse_special)) {
     if (f.token >= 0)
       out.push_back(f.token);

@@ -7,10 +7,11 @@
 namespace coderx::model {
 
 struct Vocab::Tables {
-  explicit Tables(std::size_t n_tokens, std::size_t n_merges)
-      : by_text(n_tokens), merges(n_merges) {}
+  Tables(const std::string* texts, std::size_t n_tokens, std::size_t n_merges)
+      : by_text(texts, n_tokens), merges(n_merges) {}
   detail::TextTable by_text;
-  detail::U64Table<MergeRule> merges;
+  detail::MergeTable merges;
+  std::vector<TokenId> merge_results;  // [n_merges] by rank
 };
 
 Vocab::~Vocab() = default;
@@ -18,11 +19,6 @@ Vocab::Vocab(Vocab&&) noexcept = default;
 Vocab& Vocab::operator=(Vocab&&) noexcept = default;
 
 namespace {
-
-std::uint64_t pair_key(TokenId left, TokenId right) {
-  return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(left)) << 32) |
-         static_cast<std::uint32_t>(right);
-}
 
 int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -50,7 +46,13 @@ Result<void> check_special(const char* name, TokenId id, std::size_t n) {
 Result<Vocab> Vocab::build(VocabData data) {
   std::size_t n = data.tokens.size();
   if (n == 0) return make_error(Errc::format, "tokenizer: the vocabulary is empty");
-  if (n > 0x7fffffff) return make_error(Errc::format, "tokenizer: too many tokens");
+  if (n >= detail::MergeTable::kIdMask)
+    return make_error(Errc::format, "tokenizer: " + std::to_string(n) + " tokens; at most " +
+                                        std::to_string(detail::MergeTable::kIdMask - 1) + " supported");
+  if (data.merges.size() > detail::MergeTable::kRankMask)
+    return make_error(Errc::format, "tokenizer: " + std::to_string(data.merges.size()) +
+                                        " merges; at most " +
+                                        std::to_string(detail::MergeTable::kRankMask) + " supported");
   if (data.types.size() != n)
     return make_error(Errc::format, "tokenizer: " + std::to_string(n) + " tokens but " +
                                         std::to_string(data.types.size()) + " token types");
@@ -68,7 +70,8 @@ Result<Vocab> Vocab::build(VocabData data) {
 
 Result<void> Vocab::index() {
   std::size_t n = data_.tokens.size();
-  tables_ = std::make_unique<Tables>(n, data_.merges.size());
+  tables_ = std::make_unique<Tables>(data_.tokens.data(), n, data_.merges.size());
+  tables_->merge_results.assign(data_.merges.size(), kNoToken);
   byte_values_.assign(n, 0);
   for (std::size_t i = 0; i < n; ++i) {
     const std::string& t = data_.tokens[i];
@@ -96,7 +99,10 @@ Result<void> Vocab::index() {
       ++skipped_merges_;
       continue;
     }
-    if (tables_->merges.insert(pair_key(l, r), MergeRule{static_cast<std::int32_t>(rank), res}))
+    tables_->merge_results[rank] = res;
+    if (tables_->merges.insert(detail::MergeTable::pair_key(static_cast<std::uint32_t>(l),
+                                                            static_cast<std::uint32_t>(r)),
+                               static_cast<std::uint32_t>(rank)))
       ++merge_count_;
   }
   return {};
@@ -104,8 +110,11 @@ Result<void> Vocab::index() {
 
 TokenId Vocab::find(std::string_view text) const { return tables_->by_text.get(text); }
 
-const MergeRule* Vocab::merge(TokenId left, TokenId right) const {
-  return tables_->merges.get(pair_key(left, right));
+MergeRule Vocab::merge(TokenId left, TokenId right) const {
+  std::int32_t rank = tables_->merges.get(detail::MergeTable::pair_key(
+      static_cast<std::uint32_t>(left), static_cast<std::uint32_t>(right)));
+  if (rank < 0) return MergeRule{-1, kNoToken};
+  return MergeRule{rank, tables_->merge_results[static_cast<std::size_t>(rank)]};
 }
 
 std::uint8_t Vocab::byte_value(TokenId id) const { return byte_values_[static_cast<std::size_t>(id)]; }

@@ -49,8 +49,8 @@ struct VocabData {
   std::string chat_template;        // optional, informational
 };
 
-// Result of looking up an adjacent pair: the merge's rank (lower merges first) and the token
-// the pair becomes.
+// Result of looking up an adjacent pair: the merge's rank (lower merges first; -1 = no merge)
+// and the token the pair becomes.
 struct MergeRule {
   std::int32_t rank;
   TokenId result;
@@ -74,8 +74,8 @@ class Vocab {
 
   // Token whose text is exactly `text` (the last one when texts repeat), or kNoToken.
   TokenId find(std::string_view text) const;
-  // The merge of the adjacent tokens (left, right), or nullptr when there is none.
-  const MergeRule* merge(TokenId left, TokenId right) const;
+  // The merge of the adjacent tokens (left, right); rank -1 when there is none. Both ids valid.
+  MergeRule merge(TokenId left, TokenId right) const;
   // The "<0xXX>" token of a byte, or kNoToken.
   TokenId byte_token(std::uint8_t byte) const { return byte_tokens_[byte]; }
   // The byte a BYTE token stands for (only meaningful for TokenType::byte).
