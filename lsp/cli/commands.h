@@ -31,4 +31,9 @@ int run_main(Args args);
 int run_lsp(Args args);
 int run_version(Args args);
 
+// `coderx model …` subcommands (rows in the model group's table).
+int run_model_tokenize(Args args);
+int run_model_detokenize(Args args);
+int run_model_import_tokenizer(Args args);
+
 }  // namespace coderx::cli
