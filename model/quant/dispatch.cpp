@@ -49,13 +49,11 @@ struct Tables {
   Tables() {
     avx2 = ref;
     if (cpu >= SimdLevel::Avx2) {
-      add_avx2_dot_legacy(avx2);
-      add_avx2_dot_kquants(avx2);
-      add_avx2_dot_float(avx2);
+      add_avx2_dot(avx2);
       add_avx2_dequant(avx2);
     }
     avx512 = avx2;
-    if (cpu >= SimdLevel::Avx512) add_avx512_dot(avx512);
+    if (cpu >= SimdLevel::Avx512 && __builtin_cpu_supports("avx512vnni")) add_avx512_dot(avx512);
   }
   const KernelTable& at(SimdLevel level) const {
     return level == SimdLevel::Avx512 ? avx512 : level == SimdLevel::Avx2 ? avx2 : ref;
@@ -71,8 +69,10 @@ SimdLevel initial_level() {
   SimdLevel level = tables().cpu;
   if (const char* env = std::getenv("CODERX_SIMD")) {
     const std::string v = env;
-    if (v == "scalar") level = SimdLevel::Scalar;
-    else if (v == "avx2") level = std::min(level, SimdLevel::Avx2);
+    if (v == "scalar")
+      level = SimdLevel::Scalar;
+    else if (v == "avx2")
+      level = std::min(level, SimdLevel::Avx2);
   }
   return level;
 }
@@ -86,7 +86,9 @@ const KernelTable& active() {
   return tables().at(static_cast<SimdLevel>(level_slot().load(std::memory_order_relaxed)));
 }
 
-const std::uint8_t* bytes(const void* p) { return static_cast<const std::uint8_t*>(p); }
+const std::uint8_t* bytes(const void* p) {
+  return static_cast<const std::uint8_t*>(p);
+}
 
 }  // namespace
 
@@ -110,7 +112,8 @@ float dot_row(Type weight_type, const void* weight_row, const void* activation, 
   return active().dot[slot(weight_type)](bytes(weight_row), bytes(activation), n);
 }
 
-float dot_row_ref(Type weight_type, const void* weight_row, const void* activation, std::int64_t n) {
+float dot_row_ref(Type weight_type, const void* weight_row, const void* activation,
+                  std::int64_t n) {
   return tables().ref.dot[slot(weight_type)](bytes(weight_row), bytes(activation), n);
 }
 
@@ -120,12 +123,15 @@ void dot_rows(Type weight_type, const void* weight, std::size_t row_stride, std:
   const std::uint8_t* w = bytes(weight);
   std::int64_t r = 0;
   if (Dot4Fn dot4 = t.dot4[slot(weight_type)])
-    for (; r + 4 <= n_rows; r += 4) dot4(w + r * row_stride, row_stride, bytes(activation), n, out + r);
+    for (; r + 4 <= n_rows; r += 4)
+      dot4(w + r * row_stride, row_stride, bytes(activation), n, out + r);
   DotFn dot = t.dot[slot(weight_type)];
   for (; r < n_rows; ++r) out[r] = dot(w + r * row_stride, bytes(activation), n);
 }
 
-bool can_quantize(Type type) { return tables().ref.quantize[slot(type)] != nullptr; }
+bool can_quantize(Type type) {
+  return tables().ref.quantize[slot(type)] != nullptr;
+}
 
 void quantize_row(Type type, const float* src, void* dst, std::int64_t n) {
   QuantFn fn = tables().ref.quantize[slot(type)];
@@ -133,7 +139,9 @@ void quantize_row(Type type, const float* src, void* dst, std::int64_t n) {
   if (fn) fn(src, static_cast<std::uint8_t*>(dst), n);
 }
 
-SimdLevel cpu_simd_level() { return tables().cpu; }
+SimdLevel cpu_simd_level() {
+  return tables().cpu;
+}
 
 SimdLevel set_simd_level(SimdLevel level) {
   const SimdLevel effective = std::min(level, tables().cpu);
@@ -143,9 +151,12 @@ SimdLevel set_simd_level(SimdLevel level) {
 
 std::string_view simd_level_name(SimdLevel level) {
   switch (level) {
-    case SimdLevel::Avx512: return "avx512";
-    case SimdLevel::Avx2: return "avx2";
-    case SimdLevel::Scalar: return "scalar";
+    case SimdLevel::Avx512:
+      return "avx512";
+    case SimdLevel::Avx2:
+      return "avx2";
+    case SimdLevel::Scalar:
+      return "scalar";
   }
   return "scalar";
 }
