@@ -30,6 +30,7 @@ int run_main(Args args);
 // One per cmd_*.cpp.
 int run_lsp(Args args);
 int run_version(Args args);
+int run_model(Args args);  // the `coderx model …` group (cmd_model.cpp)
 
 // `coderx model …` subcommands (rows in the model group's table).
 int run_model_tokenize(Args args);

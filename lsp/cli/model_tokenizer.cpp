@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "lsp/cli/hf_tokenizer.h"
+#include "model/vocab_gguf.h"
 
 namespace coderx::cli {
 
@@ -20,8 +21,7 @@ model::Result<model::Tokenizer> load_cli_tokenizer(const std::string& model) {
     if (!data) return data.error();
     return model::Tokenizer::create(std::move(*data));
   }
-  return model::make_error(model::Errc::unsupported,
-                           model + ": only tokenizer.json is supported in this build");
+  return model::load_tokenizer(model);
 }
 
 std::string read_stdin() {
