@@ -39,8 +39,11 @@ bool overlaps(std::uint32_t a0, std::uint32_t a1, std::uint32_t b0, std::uint32_
   return a0 <= b1 && b0 <= a1;
 }
 
-bool is_identifier_type(std::string_view type) {
-  return type.size() >= 10 && type.substr(type.size() - 10) == "identifier";
+bool is_identifier(TSNode n) {
+  std::string_view type = ts_node_type(n);
+  if (type.size() >= 10 && type.substr(type.size() - 10) == "identifier") return true;
+  // shell: the command word names a function
+  return type == "word" && std::string_view(ts_node_type(ts_node_parent(n))) == "command_name";
 }
 
 struct NearName {
@@ -59,7 +62,7 @@ std::vector<NearName> identifiers_near(TSNode root, std::string_view text, std::
     TSNode n = ts_tree_cursor_current_node(&cur);
     const bool in_range = ts_node_end_byte(n) > from && ts_node_start_byte(n) < to;
     if (descend && in_range && ts_tree_cursor_goto_first_child(&cur)) continue;
-    if (in_range && ts_node_child_count(n) == 0 && is_identifier_type(ts_node_type(n))) {
+    if (in_range && ts_node_child_count(n) == 0 && is_identifier(n)) {
       const std::uint32_t row = ts_node_start_point(n).row;
       const std::uint32_t d = row > cursor_line ? row - cursor_line : cursor_line - row;
       auto [it, fresh] = best.emplace(std::string(node_text(n, text)), d);

@@ -91,6 +91,27 @@ void assign_containers(std::vector<Symbol>& symbols) {
   }
 }
 
+// The name of an unnamed @scope node: its "name" field, or the identifier at the end of its
+// "declarator" chain (C/C++ function definitions).
+std::string scope_name(TSNode node, std::string_view text) {
+  for (int depth = 0; depth < 8 && !ts_node_is_null(node); ++depth) {
+    TSNode name = ts_node_child_by_field_name(node, "name", 4);
+    if (!ts_node_is_null(name)) return std::string(node_text(name, text));
+    std::string_view type = ts_node_type(node);
+    if (type.find("identifier") != std::string_view::npos) return std::string(node_text(node, text));
+    node = ts_node_child_by_field_name(node, "declarator", 10);
+  }
+  return {};
+}
+
+std::string scope_kind(std::string_view type) {
+  if (type.find("function") != std::string_view::npos || type.find("method") != std::string_view::npos)
+    return "function";
+  if (type.find("class") != std::string_view::npos || type.find("struct") != std::string_view::npos)
+    return "class";
+  return "block";
+}
+
 }  // namespace
 
 std::string_view to_string(SymbolKind kind) {
@@ -208,7 +229,7 @@ std::vector<Scope> enclosing_scopes(const Language& lang, TSNode root, std::stri
     for (const TSQueryCapture& c : m.captures) {
       std::string_view cname = q.capture_name(c.index);
       if (starts_with(cname, "definition.")) { node = widen_definition(c.node); kind = cname.substr(11); found = true; }
-      else if (cname == "scope") { node = c.node; kind = "block"; found = true; }
+      else if (cname == "scope") { node = c.node; kind = scope_kind(ts_node_type(c.node)); found = true; }
       else if (starts_with(cname, "scope.")) { node = c.node; kind = cname.substr(6); found = true; }
       else if (cname == "name") name = c.node;
     }
@@ -216,6 +237,7 @@ std::vector<Scope> enclosing_scopes(const Language& lang, TSNode root, std::stri
     Scope s;
     s.kind = kind;
     if (!ts_node_is_null(name)) s.name = std::string(node_text(name, text));
+    else if (kind != "block") s.name = scope_name(node, text);
     s.bytes = {ts_node_start_byte(node), ts_node_end_byte(node)};
     s.start_line = ts_node_start_point(node).row;
     s.end_line = ts_node_end_point(node).row;
