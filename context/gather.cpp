@@ -251,8 +251,11 @@ void Gatherer::recent_edits() {
 }
 
 void Gatherer::open_documents() {
-  const auto local = word_set(text_.substr(lines_.line_start(window_first_),
-                                           lines_.line_end(window_last_) - lines_.line_start(window_first_)));
+  // similarity to the lines right around the cursor (the whole window would dilute it)
+  const std::uint32_t near_first = cursor_line_ > 10 ? cursor_line_ - 10 : 0;
+  const std::uint32_t near_last = std::min(lines_.line_count() - 1, cursor_line_ + 5);
+  const auto local = word_set(text_.substr(lines_.line_start(near_first),
+                                           lines_.line_end(near_last) - lines_.line_start(near_first)));
   for (const OpenDocument& d : req_.open_documents) {
     if (d.path == req_.path) continue;
     auto lines = split_lines(d.text);

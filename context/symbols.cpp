@@ -252,8 +252,8 @@ std::vector<Scope> enclosing_scopes(const Language& lang, TSNode root, std::stri
     }
     return true;
   };
-  const std::uint32_t end = std::min<std::uint32_t>(byte + 1, static_cast<std::uint32_t>(text.size()));
-  (void)q.for_each_match(root, text, {byte, std::max(end, byte + 1)}, on_match);
+  const std::uint32_t from = byte > 0 ? byte - 1 : 0;  // a cursor at the very end still counts
+  (void)q.for_each_match(root, text, {from, byte + 1}, on_match);
   std::sort(scopes.begin(), scopes.end(), [](const Scope& a, const Scope& b) {
     return a.bytes.start != b.bytes.start ? a.bytes.start < b.bytes.start : a.bytes.end > b.bytes.end;
   });
