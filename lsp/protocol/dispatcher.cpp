@@ -197,6 +197,11 @@ void Dispatcher::set_trace(const json::value& params) {
   std::string value(v->get_string());
   if (value != "off" && value != "messages" && value != "verbose")
     return log_bad_notification("$/setTrace", "unknown trace value '" + value + "'");
+  set_trace_level(value);
+}
+
+void Dispatcher::set_trace_level(const std::string& value) {
+  if (value != "off" && value != "messages" && value != "verbose") return;
   std::lock_guard lock(core_->mu);
   core_->trace = value;
 }

@@ -84,6 +84,7 @@ class Dispatcher {
   bool exited() const { return state() == Lifecycle::exited; }
   int exit_code() const { return exit_code_; }
   std::string trace() const;
+  void set_trace_level(const std::string& value);  // "off" | "messages" | "verbose"
   std::size_t in_flight() const;
 
   // Server → client. Thread-safe.
@@ -97,6 +98,9 @@ class Dispatcher {
   static std::optional<Params> convert_params(const json::value& params, std::string& error) {
     try {
       return json::value_to<Params>(params);
+    } catch (const boost::system::system_error& e) {
+      error = std::string("invalid params: ") + e.code().message();
+      return std::nullopt;
     } catch (const std::exception& e) {
       error = std::string("invalid params: ") + e.what();
       return std::nullopt;

@@ -32,6 +32,8 @@ T convert_field(const json::value& v, std::string_view key) {
     return json::value_to<T>(v);
   } catch (const FieldError& e) {
     throw FieldError(std::string(key) + "." + e.what());
+  } catch (const boost::system::system_error& e) {
+    throw FieldError(std::string(key) + ": " + e.code().message());  // without Boost's source location
   } catch (const std::exception& e) {
     throw FieldError(std::string(key) + ": " + e.what());
   }

@@ -128,6 +128,42 @@ void tag_invoke(json::value_from_tag, json::value& v, const CodeActionParams& x)
        {"context", std::move(ctx)}};
 }
 
+Command tag_invoke(json::value_to_tag<Command>, const json::value& v) {
+  const json::object& o = expect_object(v, "Command");
+  return {get_or<std::string>(o, "title", ""), get_field<std::string>(o, "command"),
+          get_or<json::array>(o, "arguments", {})};
+}
+void tag_invoke(json::value_from_tag, json::value& v, const Command& x) {
+  v = {{"title", x.title}, {"command", x.command}, {"arguments", x.arguments}};
+}
+
+RefactorArgs tag_invoke(json::value_to_tag<RefactorArgs>, const json::value& v) {
+  const json::object& o = expect_object(v, "RefactorArgs");
+  RefactorArgs a;
+  a.uri = get_field<std::string>(o, "uri");
+  a.version = get_optional<std::int32_t>(o, "version");
+  a.range = get_field<Range>(o, "range");
+  a.kind = get_or<std::string>(o, "kind", "rewrite");
+  a.instruction = get_or<std::string>(o, "instruction", "");
+  a.budget = get_optional<BudgetOverride>(o, "budget");
+  return a;
+}
+void tag_invoke(json::value_from_tag, json::value& v, const RefactorArgs& x) {
+  json::object o{{"uri", x.uri}, {"range", json::value_from(x.range)}, {"kind", x.kind},
+                 {"instruction", x.instruction}};
+  put_optional(o, "version", x.version);
+  put_optional(o, "budget", x.budget);
+  v = std::move(o);
+}
+
+ApplyWorkspaceEditParams tag_invoke(json::value_to_tag<ApplyWorkspaceEditParams>, const json::value& v) {
+  const json::object& o = expect_object(v, "ApplyWorkspaceEditParams");
+  return {get_or<std::string>(o, "label", ""), get_field<WorkspaceEdit>(o, "edit")};
+}
+void tag_invoke(json::value_from_tag, json::value& v, const ApplyWorkspaceEditParams& x) {
+  v = {{"label", x.label}, {"edit", json::value_from(x.edit)}};
+}
+
 CodeAction tag_invoke(json::value_to_tag<CodeAction>, const json::value& v) {
   const json::object& o = expect_object(v, "CodeAction");
   CodeAction a;
@@ -135,6 +171,7 @@ CodeAction tag_invoke(json::value_to_tag<CodeAction>, const json::value& v) {
   a.kind = get_or<std::string>(o, "kind", "");
   a.diagnostics = get_or<std::vector<Diagnostic>>(o, "diagnostics", {});
   a.edit = get_optional<WorkspaceEdit>(o, "edit");
+  a.command = get_optional<Command>(o, "command");
   if (const json::value* d = o.if_contains("data")) a.data = *d;
   return a;
 }
@@ -142,6 +179,7 @@ void tag_invoke(json::value_from_tag, json::value& v, const CodeAction& x) {
   json::object o{{"title", x.title}, {"kind", x.kind}};
   if (!x.diagnostics.empty()) o["diagnostics"] = json::value_from(x.diagnostics);
   put_optional(o, "edit", x.edit);
+  put_optional(o, "command", x.command);
   if (!x.data.is_null()) o["data"] = x.data;
   v = std::move(o);
 }

@@ -74,13 +74,35 @@ struct CodeActionParams {
   std::optional<std::vector<std::string>> only;  // context.only
 };
 
+struct Command {
+  std::string title;
+  std::string command;
+  json::array arguments;
+};
+
 // A code action; `data` carries what resolve needs (kept as JSON, opaque to the client).
 struct CodeAction {
   std::string title;
   std::string kind;
   std::vector<Diagnostic> diagnostics;
   std::optional<WorkspaceEdit> edit;
+  std::optional<Command> command;  // for clients without codeAction/resolve
   json::value data;
+};
+
+// The argument of coderx.refactor and the data of coderx code actions.
+struct RefactorArgs {
+  std::string uri;
+  std::optional<std::int32_t> version;  // the document version the action was offered for
+  Range range;
+  std::string kind = "rewrite";  // rewrite | fix | document | tests | instruction
+  std::string instruction;       // diagnostic message or free-form instruction
+  std::optional<BudgetOverride> budget;
+};
+
+struct ApplyWorkspaceEditParams {
+  std::string label;
+  WorkspaceEdit edit;
 };
 
 struct ExecuteCommandParams {
@@ -109,7 +131,10 @@ CODERX_LSP_JSON(CompletionItem);
 CODERX_LSP_JSON(CompletionList);
 CODERX_LSP_JSON(Diagnostic);
 CODERX_LSP_JSON(CodeActionParams);
+CODERX_LSP_JSON(Command);
 CODERX_LSP_JSON(CodeAction);
+CODERX_LSP_JSON(RefactorArgs);
+CODERX_LSP_JSON(ApplyWorkspaceEditParams);
 CODERX_LSP_JSON(ExecuteCommandParams);
 CODERX_LSP_JSON(ExplainParams);
 CODERX_LSP_JSON(ExplainResult);
