@@ -74,6 +74,10 @@ class LspSession {
       return v && !m.contains("id") && v->as_string() == method;
     });
   }
+  // The oldest message not yet taken (waits up to 10 s).
+  json::object next() {
+    return take([](const json::object&) { return true; });
+  }
   // A server-to-client request.
   json::object take_request(const std::string& method) {
     return take([&](const json::object& m) {
