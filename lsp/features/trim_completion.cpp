@@ -34,7 +34,8 @@ std::string extract_code(std::string_view answer) {
   std::size_t open = answer.find("```");
   if (open == std::string_view::npos) {
     std::size_t b = answer.find_first_not_of("\n");
-    return b == std::string_view::npos ? "" : std::string(rstrip(answer.substr(b)));
+    std::size_t e = answer.find_last_not_of(" \t\r\n");
+    return b == std::string_view::npos ? "" : std::string(answer.substr(b, e + 1 - b));
   }
   std::size_t body = answer.find('\n', open);
   if (body == std::string_view::npos) return "";
