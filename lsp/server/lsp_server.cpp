@@ -77,6 +77,7 @@ void LspServer::on_initialize(lsp::InitializeParams p, Responder r) {
 }
 
 void LspServer::on_initialized() {
+  if (loader_.joinable()) return spdlog::warn("'initialized' received twice; ignored");
   set_status(lsp::ServerState::loading, "loading the model");
   pull_configuration();
   register_file_watcher();

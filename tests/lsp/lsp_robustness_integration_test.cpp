@@ -1,7 +1,7 @@
 // The real `coderx lsp` binary under hostile input: a 100 MB message is rejected by the size
 // limit without being buffered (peak memory stays far below it, memory returns to baseline)
 // and the session goes on; a burst of 1,000 requests with 1,000 cancels answers each exactly
-// once; a broken stream ends the server with a log line; --listen serves over TCP.
+// once; a broken stream ends the server with a log line; --listen serves one client over TCP.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio.hpp>
 #include <boost/json.hpp>
 #include <fstream>
 #include <map>
@@ -198,6 +199,33 @@ TEST(LspRobustness, ListenRejectsABadAddress) {
   ProcessResult bad = run_coderx({"lsp", "--listen", "127.0.0.1:notaport"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("HOST:PORT"), std::string::npos);
+}
+
+TEST(LspRobustness, ListenServesOneClientOverTcp) {
+  // The server reports its port on stderr (port 0: any free one); stdout is discarded.
+  std::string command = coderx_binary().string() + " lsp --listen 127.0.0.1:0 2>&1 >/dev/null";
+  FILE* server = popen(command.c_str(), "r");
+  ASSERT_NE(server, nullptr);
+  char line[256] = {};
+  ASSERT_NE(fgets(line, sizeof line, server), nullptr);
+  std::string text(line);
+  std::size_t at = text.find("listening on port ");
+  ASSERT_NE(at, std::string::npos) << text;
+  auto port = static_cast<unsigned short>(std::stoi(text.substr(at + 18)));
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket(io);
+  socket.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+  boost::asio::write(socket, boost::asio::buffer(initialize() + shutdown_exit(2)));
+  std::string out;
+  char buf[4096];
+  boost::system::error_code ec;
+  for (std::size_t n; (n = socket.read_some(boost::asio::buffer(buf), ec)) > 0 && !ec;) out.append(buf, n);
+  std::vector<json::object> messages = parse_output(out);
+  ASSERT_GE(messages.size(), 2u);
+  EXPECT_EQ(messages.front().at("id").as_int64(), 1);
+  EXPECT_TRUE(messages.front().at("result").as_object().contains("capabilities"));
+  EXPECT_EQ(messages.back().at("id").as_int64(), 2);
+  EXPECT_EQ(WEXITSTATUS(pclose(server)), 0);
 }
 
 }  // namespace

@@ -123,6 +123,17 @@ TEST_F(ServerTest, ACancelStormOfAThousandRequestsAnswersEachExactlyOnce) {
   EXPECT_TRUE(session.response(n + 1).contains("result"));
 }
 
+TEST_F(ServerTest, DebouncedCompletionsThatGetSupersededNeverReachTheEngine) {
+  session.initialize(json::object{{"debounceMs", 5000}});
+  session.open("file:///a.py", "x = \n");
+  session.request(1, "textDocument/inlineCompletion", inline_params("file:///a.py", 0, 4));
+  session.request(2, "textDocument/inlineCompletion", inline_params("file:///a.py", 0, 4));
+  EXPECT_EQ(LspSession::error_code(session.response(1)), -32800);  // superseded while waiting
+  session.notify("$/cancelRequest", json::object{{"id", 2}});
+  EXPECT_EQ(LspSession::error_code(session.response(2)), -32800);
+  EXPECT_TRUE(engine->calls().empty());
+}
+
 TEST_F(ServerTest, AnEditDuringGenerationGivesContentModified) {
   session.initialize();
   session.open("file:///a.py", "x = \n");
