@@ -171,7 +171,7 @@ TEST(Weights, OneHundredTwentyEightExpertsUntiedOutputAndIgnoredTensors) {
   p.sliding_pattern = {true, false};
   auto m = generated(p, [](GgufWriter& w) {
     std::vector<std::int64_t> shape{32};
-    std::vector<std::byte> data(128);
+    static const std::vector<std::byte> data(128);  // must outlive write()
     (void)w.add_tensor("v.patch_embd.weight", Type::F32, shape, data);
     (void)w.add_tensor("mm.input_projection.weight", Type::F32, shape, data);
   });
@@ -201,7 +201,7 @@ TEST(Weights, ShapeMismatchMessages) {
   auto norm_type = generated(small(), [](GgufWriter& w) {
     w.remove_tensor("output_norm.weight");
     std::vector<std::int64_t> shape{64};
-    std::vector<std::byte> data(128);
+    static const std::vector<std::byte> data(128);  // must outlive write()
     (void)w.add_tensor("output_norm.weight", Type::F16, shape, data);
   });
   EXPECT_EQ(norm_type.error().message, "tensor output_norm: type F16, expected F32");
