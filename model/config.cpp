@@ -15,8 +15,7 @@ Error invalid(const std::string& message) { return make_error(Errc::format, mess
 Result<void> check_architecture(const GgufFile& f) {
   bool projector = false;
   for (const KeyValue& kv : f.metadata())
-    if (kv.key.rfind("clip.", 0) == 0 || kv.key.find(".projector") != std::string_view::npos)
-      projector = true;
+    if (kv.key.rfind("clip.", 0) == 0) projector = true;  // mmproj files' own key namespace
   const Value* arch = f.find("general.architecture");
   if (arch && arch->type == ValueType::string && arch->str == "clip") projector = true;
   if (projector)

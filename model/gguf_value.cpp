@@ -1,6 +1,7 @@
 #include "model/gguf_value.h"
 
 #include <cassert>
+#include <limits>
 #include <string>
 
 namespace coderx::model {
@@ -70,6 +71,14 @@ T load(const std::byte* p) {
   return v;
 }
 
+// Float → int64 without undefined behaviour: NaN → 0, out of range → the nearest limit.
+std::int64_t saturate(double x) {
+  if (!(x == x)) return 0;
+  if (x >= 9.2233720368547758e18) return std::numeric_limits<std::int64_t>::max();
+  if (x <= -9.2233720368547758e18) return std::numeric_limits<std::int64_t>::min();
+  return static_cast<std::int64_t>(x);
+}
+
 }  // namespace
 
 std::int64_t Value::int_at(std::uint64_t k) const {
@@ -85,8 +94,8 @@ std::int64_t Value::int_at(std::uint64_t k) const {
     case ValueType::i32: return load<std::int32_t>(p);
     case ValueType::u64: return static_cast<std::int64_t>(load<std::uint64_t>(p));
     case ValueType::i64: return load<std::int64_t>(p);
-    case ValueType::f32: return static_cast<std::int64_t>(load<float>(p));
-    case ValueType::f64: return static_cast<std::int64_t>(load<double>(p));
+    case ValueType::f32: return saturate(load<float>(p));
+    case ValueType::f64: return saturate(load<double>(p));
     default: assert(false && "int_at on a non-numeric array"); return 0;
   }
 }

@@ -55,7 +55,8 @@ struct Value {
   std::vector<Value> arrays;              // array-of-array elements
   std::span<const std::byte> encoded;  // the value's bytes in the file (after the type id)
 
-  // Element k of a numeric array as int64 / double (k < count; elem_type numeric or bool).
+  // Element k of a numeric array as int64 / double (k < count; elem_type numeric or bool;
+  // floats convert to int64 saturating, NaN → 0).
   std::int64_t int_at(std::uint64_t k) const;
   double float_at(std::uint64_t k) const;
 };

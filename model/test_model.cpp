@@ -1,6 +1,9 @@
 #include "model/test_model.h"
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
+#include <thread>
 #include <memory>
 #include <string>
 
@@ -56,19 +59,50 @@ float draw(Init init, Rng& rng, std::int64_t i, std::int64_t n_rotated, float ma
   return 0.0f;
 }
 
+// Rows [begin, end) of a tensor into `out` (row r at (r - begin) · row_bytes). Each row has its
+// own generator seeded from (seed, name, row), so any split across threads gives the same bytes.
+void fill_rows(const TensorSpec& spec, std::uint64_t seed, std::int64_t n_rotated,
+               std::int64_t begin, std::int64_t end, std::byte* out) {
+  std::int64_t n = spec.shape[0];
+  std::size_t row_bytes = quant::row_bytes(spec.type, n);
+  float matrix_scale = std::sqrt(3.0f / static_cast<float>(n));
+  std::uint64_t base = seed_for(seed, spec.name);
+  std::vector<float> row(static_cast<std::size_t>(n));
+  for (std::int64_t r = begin; r < end; ++r) {
+    Rng rng{base ^ (static_cast<std::uint64_t>(r) * 0xD1B54A32D192ED03ull)};
+    for (std::int64_t i = 0; i < n; ++i) row[i] = draw(spec.init, rng, i, n_rotated, matrix_scale);
+    quant::quantize_row(spec.type, row.data(), out + (r - begin) * row_bytes, n);
+  }
+}
+
+unsigned worker_count() {
+  unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : std::min(n, 16u);
+}
+
+// Generates and quantises blocks of rows on all cores, writing each block in order, so memory
+// stays at one block (~8 MiB per worker) whatever the tensor size.
 TensorFill make_fill(TensorSpec spec, std::uint64_t seed, std::int64_t n_rotated) {
   return [spec = std::move(spec), seed, n_rotated](TensorSink& sink) -> Result<void> {
-    Rng rng{seed_for(seed, spec.name)};
-    std::int64_t n = spec.shape[0];
     std::int64_t rows = 1;
     for (std::size_t d = 1; d < spec.shape.size(); ++d) rows *= spec.shape[d];
-    float matrix_scale = std::sqrt(3.0f / static_cast<float>(n));
-    std::vector<float> row(static_cast<std::size_t>(n));
-    std::vector<std::byte> out(quant::row_bytes(spec.type, n));
-    for (std::int64_t r = 0; r < rows; ++r) {
-      for (std::int64_t i = 0; i < n; ++i) row[i] = draw(spec.init, rng, i, n_rotated, matrix_scale);
-      quant::quantize_row(spec.type, row.data(), out.data(), n);
-      if (auto w = sink.write(out.data(), out.size()); !w) return w;
+    std::size_t row_bytes = quant::row_bytes(spec.type, spec.shape[0]);
+    unsigned workers = worker_count();
+    std::int64_t per_worker = std::max<std::int64_t>(1, (8 << 20) / static_cast<std::int64_t>(row_bytes));
+    std::int64_t block = per_worker * workers;
+    std::vector<std::byte> out(static_cast<std::size_t>(std::min(block, rows)) * row_bytes);
+    for (std::int64_t b = 0; b < rows; b += block) {
+      std::int64_t end = std::min(rows, b + block);
+      std::vector<std::thread> threads;
+      for (std::int64_t s = b; s < end; s += per_worker) {
+        std::int64_t e = std::min(end, s + per_worker);
+        std::byte* dst = out.data() + (s - b) * row_bytes;
+        if (e == end) fill_rows(spec, seed, n_rotated, s, e, dst);  // last slice on this thread
+        else threads.emplace_back(fill_rows, std::cref(spec), seed, n_rotated, s, e, dst);
+      }
+      for (std::thread& t : threads) t.join();
+      if (auto w = sink.write(out.data(), static_cast<std::size_t>(end - b) * row_bytes); !w)
+        return w;
     }
     return {};
   };

@@ -289,4 +289,14 @@ Result<Gemma4Weights> load_weights(const GgufFile& file, const Gemma4Config& con
   return w;
 }
 
+Result<Gemma4Model> load_gemma4(const std::filesystem::path& path) {
+  auto file = GgufFile::open(path);
+  if (!file) return file.error();
+  auto config = load_config(*file);
+  if (!config) return config.error();
+  auto weights = load_weights(*file, *config);
+  if (!weights) return weights.error();
+  return Gemma4Model{std::move(*file), std::move(*config), std::move(*weights)};
+}
+
 }  // namespace coderx::model

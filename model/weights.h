@@ -19,6 +19,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <string_view>
 #include <vector>
 
@@ -104,5 +105,15 @@ struct Gemma4Weights {
 };
 
 Result<Gemma4Weights> load_weights(const GgufFile& file, const Gemma4Config& config);
+
+// The three together, for callers that just want a model: open + load_config + load_weights.
+// Movable (the views stay valid: they point into the mapping and the file's tensor table, which
+// do not move with the object).
+struct Gemma4Model {
+  GgufFile file;
+  Gemma4Config config;
+  Gemma4Weights weights;
+};
+Result<Gemma4Model> load_gemma4(const std::filesystem::path& path);
 
 }  // namespace coderx::model

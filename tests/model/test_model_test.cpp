@@ -39,12 +39,14 @@ TestModelParams fixture_fb_shape() {
   return p;
 }
 
-TEST(TestModel, Q4KMPresetMatchesLlamaQuantizeOnTheFixtureShape) {
+// Every tensor of our file has the name, shape and type llama-quantize gave the fixture.
+void expect_same_layout(const TestModelParams& p, const std::string& fixture_name,
+                        std::uint32_t file_type) {
   TempDir dir;
-  auto r = write_test_model(fixture_fb_shape(), dir / "m.gguf");
+  auto r = write_test_model(p, dir / "m.gguf");
   ASSERT_TRUE(r) << r.error().message;
   GgufFile ours = open_ok(dir / "m.gguf");
-  GgufFile theirs = open_ok(testing::fixture("models/gemma4-tiny-fb-Q4_K_M.gguf"));
+  GgufFile theirs = open_ok(testing::fixture("models/" + fixture_name));
   ASSERT_EQ(ours.tensors().size(), theirs.tensors().size());
   for (const TensorInfo& t : theirs.tensors()) {
     const TensorInfo* o = ours.find_tensor(t.name);
@@ -52,7 +54,17 @@ TEST(TestModel, Q4KMPresetMatchesLlamaQuantizeOnTheFixtureShape) {
     EXPECT_EQ(o->shape(), t.shape()) << t.name;
     EXPECT_EQ(quant::info(o->type).name, quant::info(t.type).name) << t.name;
   }
-  EXPECT_EQ(ours.get_u32("general.file_type").value(), 15u);
+  EXPECT_EQ(ours.get_u32("general.file_type").value(), file_type);
+}
+
+TEST(TestModel, Q4KMPresetMatchesLlamaQuantizeOnTheFixtureShape) {
+  expect_same_layout(fixture_fb_shape(), "gemma4-tiny-fb-Q4_K_M.gguf", 15);
+}
+
+TEST(TestModel, Q8_0PresetMatchesLlamaQuantize) {
+  TestModelParams p;  // the gemma4-tiny-moe shape
+  p.preset = "Q8_0";
+  expect_same_layout(p, "gemma4-tiny-moe-Q8_0.gguf", 7);
 }
 
 TEST(TestModel, HasEveryKeyTheConverterWrites) {

@@ -83,6 +83,18 @@ TEST(Weights, TinyMoeF16) {
   EXPECT_EQ(w.memory.active_bytes_per_token, active_by_name(m.file, 2, 8));
 }
 
+TEST(Weights, LoadGemma4KeepsViewsValidAcrossMoves) {
+  auto m = load_gemma4(testing::fixture("models/gemma4-tiny-moe-F16.gguf"));
+  ASSERT_TRUE(m) << m.error().message;
+  Gemma4Model moved = std::move(*m);
+  const TensorView& v = moved.weights.layers[2].attn_q.weight;
+  EXPECT_EQ(v.info, moved.file.find_tensor("blk.2.attn_q.weight"));
+  EXPECT_EQ(v.data, moved.file.find_tensor("blk.2.attn_q.weight")->data);
+  EXPECT_EQ(moved.config.n_layer, 6u);
+  EXPECT_EQ(load_gemma4(testing::fixture("models/gemma4-tiny-vocab.gguf")).error().message,
+            "key gemma4.block_count: missing");
+}
+
 TEST(Weights, Q4KMFixtureTypesPerTensorAndLayer) {
   Loaded m = load_fixture("gemma4-tiny-fb-Q4_K_M.gguf");
   const Gemma4Weights& w = m.weights;
@@ -159,7 +171,7 @@ TEST(Weights, OneHundredTwentyEightExpertsUntiedOutputAndIgnoredTensors) {
   p.sliding_pattern = {true, false};
   auto m = generated(p, [](GgufWriter& w) {
     std::vector<std::int64_t> shape{32};
-    std::vector<std::byte> data(128);
+    static const std::vector<std::byte> data(128);  // must outlive write()
     (void)w.add_tensor("v.patch_embd.weight", Type::F32, shape, data);
     (void)w.add_tensor("mm.input_projection.weight", Type::F32, shape, data);
   });
@@ -189,7 +201,7 @@ TEST(Weights, ShapeMismatchMessages) {
   auto norm_type = generated(small(), [](GgufWriter& w) {
     w.remove_tensor("output_norm.weight");
     std::vector<std::int64_t> shape{64};
-    std::vector<std::byte> data(128);
+    static const std::vector<std::byte> data(128);  // must outlive write()
     (void)w.add_tensor("output_norm.weight", Type::F16, shape, data);
   });
   EXPECT_EQ(norm_type.error().message, "tensor output_norm: type F16, expected F32");
