@@ -1,5 +1,5 @@
 // AVX2 row decoders (dequantize_row) for the common weight types: F16, BF16, Q4_0, Q4_1, Q5_0,
-// Q5_1, Q8_0, IQ4_NL, MXFP4, Q4_K, Q5_K, Q6_K. Each element is computed with the same f32
+// Q5_1, Q8_0, IQ4_NL, IQ4_XS, MXFP4, Q4_K, Q5_K, Q6_K. Each element is computed with the same f32
 // operations as the reference decoder (scale·code, then − min or + min, with the scale product
 // formed first), so the results are bit-identical to dequantize_row_ref. (The compiler may fuse
 // a multiply and add into an FMA; that changes nothing because every product here is exact:
@@ -110,6 +110,19 @@ CODERX_KERNEL void dequant_mxfp4(const std::uint8_t* src, float* y, std::int64_t
                          e8m0_to_f32_half(src[0]), 0, y);
 }
 
+CODERX_KERNEL void dequant_iq4_xs(const std::uint8_t* src, float* y, std::int64_t n) {
+  for (std::int64_t b = 0; b < n / 256; ++b, src += L::iq4_xs::kBytes, y += 256) {
+    const float d = f16(src + L::iq4_xs::kD);
+    std::uint16_t scales_h;
+    std::memcpy(&scales_h, src + L::iq4_xs::kScalesH, 2);
+    for (int ib = 0; ib < 8; ++ib) {
+      const int ls = iq4xs_scale_code(scales_h, src + L::iq4_xs::kScalesL, ib);
+      const __m256i q = lookup(kIq4Values, nibbles32(src + L::iq4_xs::kQs + 16 * ib));
+      store32<Bias::kNone>(q, d * static_cast<float>(ls - 32), 0, y + 32 * ib);
+    }
+  }
+}
+
 template <bool kFive>
 CODERX_KERNEL void dequant_k45(const std::uint8_t* src, float* y, std::int64_t n) {
   constexpr int kBytes = kFive ? L::q5_k::kBytes : L::q4_k::kBytes;
@@ -195,6 +208,7 @@ void add_avx2_dequant(KernelTable& t) {
   t.dequant[slot(Type::Q8_0)] = dequant_q8_0;
   t.dequant[slot(Type::IQ4_NL)] = dequant_iq4_nl;
   t.dequant[slot(Type::MXFP4)] = dequant_mxfp4;
+  t.dequant[slot(Type::IQ4_XS)] = dequant_iq4_xs;
   t.dequant[slot(Type::Q4_K)] = dequant_k45<false>;
   t.dequant[slot(Type::Q5_K)] = dequant_k45<true>;
   t.dequant[slot(Type::Q6_K)] = dequant_q6_k;
