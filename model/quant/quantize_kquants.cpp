@@ -2,7 +2,8 @@
 // scheme (not llama-quantize's iterative search): per sub-block an ideal scale (and min for the
 // affine types) is found, the super-block scale is the largest one over the code range, the
 // sub-block codes are rounded from it (the neighbouring codes are tried and the one with the
-// smallest squared error kept), and elements are rounded against the stored (rounded) scales. Used to write test models; error bounds are stated in the tests.
+// smallest squared error kept), and elements are rounded against the stored (rounded) scales.
+// Used to write test models; error bounds are stated in the tests.
 #include <cmath>
 #include <cstring>
 
