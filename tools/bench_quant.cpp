@@ -31,6 +31,7 @@ namespace {
 
 struct Options {
   std::int64_t kb = 256 << 10;
+  std::int64_t n = 4096;  // row length
   int reps = 3;
   std::vector<q::Type> types;
   std::string simd;
@@ -99,7 +100,7 @@ struct Times {
 };
 
 void bench_type(q::Type t, const Options& o) {
-  const std::int64_t n = 4096;
+  const std::int64_t n = o.n;
   std::int64_t rows = 0;
   const auto m = make_matrix(t, n, o.kb << 10, rows);
   const std::size_t rb = q::row_bytes(t, n);
@@ -136,10 +137,11 @@ void bench_type(q::Type t, const Options& o) {
 }
 
 int usage(const std::string& msg) {
-  std::fprintf(stderr,
-               "bench_quant: %s (usage: bench_quant [--mb N | --kb N] [--reps N] [--types A,B] "
-               "[--simd LEVEL])\n",
-               msg.c_str());
+  std::fprintf(
+      stderr,
+      "bench_quant: %s (usage: bench_quant [--mb N | --kb N] [--n COLS] [--reps N] [--types A,B] "
+      "[--simd LEVEL])\n",
+      msg.c_str());
   return 2;
 }
 
@@ -153,6 +155,8 @@ int main(int argc, char** argv) {
     const std::string v = argv[++i];
     if (a == "--mb")
       o.kb = std::atoll(v.c_str()) << 10;
+    else if (a == "--n")
+      o.n = std::atoll(v.c_str());
     else if (a == "--kb")
       o.kb = std::atoll(v.c_str());
     else if (a == "--reps")
@@ -171,7 +175,7 @@ int main(int argc, char** argv) {
     } else
       return usage("unknown option " + a);
   }
-  if (o.kb < 1 || o.reps < 1) return usage("--mb/--kb and --reps must be positive");
+  if (o.kb < 1 || o.reps < 1 || o.n < 1) return usage("--mb/--kb and --reps must be positive");
   if (o.simd == "scalar")
     q::set_simd_level(q::SimdLevel::Scalar);
   else if (o.simd == "avx2")
@@ -184,14 +188,21 @@ int main(int argc, char** argv) {
     for (const q::TypeInfo& t : q::all_types())
       if (t.weight_type) o.types.push_back(t.type);
   const double bw = read_bandwidth(o.kb << 10, o.reps);
-  std::printf("simd %s, matrix %lld KiB, rows of 4096, single thread\n",
-              std::string(q::simd_level()).c_str(), static_cast<long long>(o.kb));
+  std::printf("simd %s, matrix %lld KiB, rows of %lld, single thread\n",
+              std::string(q::simd_level()).c_str(), static_cast<long long>(o.kb),
+              static_cast<long long>(o.n));
   std::printf("memory read bandwidth (streaming f32 sum): %.2f GB/s\n\n", bw);
   std::printf(
       "GB/s of weight bytes; 'read' = streaming f32 sum over the same matrix, measured\n"
       "between the kernel passes; 'of rd' = dot_rows (resp. dequantize_row) / read.\n\n");
   std::printf("%-7s %8s %8s %8s %6s %8s %6s %8s\n", "type", "read", "dot", "rows", "of rd", "deq",
               "of rd", "Gelem/s");
-  for (q::Type t : o.types) bench_type(t, o);
+  for (q::Type t : o.types) {
+    if (q::row_fits(t, o.n))
+      bench_type(t, o);
+    else
+      std::printf("%-7s (rows of %lld are not whole blocks)\n",
+                  std::string(q::info(t).name).c_str(), static_cast<long long>(o.n));
+  }
   return 0;
 }

@@ -1,10 +1,10 @@
 // AVX2 row decoders (dequantize_row) for the common weight types: F16, BF16, Q4_0, Q4_1, Q5_0,
-// Q5_1, Q8_0, IQ4_NL, MXFP4, Q4_K, Q5_K, Q6_K. Each element is computed with the same f32
-// operations as the reference decoder (scale·code, then − min or + min, with the scale product
-// formed first), so the results are bit-identical to dequantize_row_ref. (The compiler may fuse
-// a multiply and add into an FMA; that changes nothing because every product here is exact:
-// an f16 scale (11 bits) times a sub-block scale (≤ 8 bits) times a code (≤ 6 bits) fits in
-// f32's 24-bit significand, except Q6_K, which has no add.)
+// Q5_1, Q8_0, IQ4_NL, IQ4_XS, MXFP4, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K. Each element is computed with
+// the same f32 operations as the reference decoder (scale·code, then − min or + min, with the scale
+// product formed first), so the results are bit-identical to dequantize_row_ref. (The compiler may
+// fuse a multiply and add into an FMA; that changes nothing because every product here is exact: an
+// f16 scale (11 bits) times a sub-block scale (≤ 8 bits) times a code (≤ 6 bits) fits in f32's
+// 24-bit significand, except Q6_K, which has no add.)
 #include <immintrin.h>
 
 #include <cstdint>
@@ -24,16 +24,17 @@ namespace {
 
 namespace L = layout;
 
-// dst[i] = float(code[i])·scale (+ bias) for the 32 signed bytes in v. With kSub, the bias is
-// subtracted after the product (x·d − m), with kAdd added (x·d + m): both as separate f32
-// operations, like the reference (no fused multiply-add).
+// dst[i] = float(code[i])·scale (+ bias) for the 32 signed bytes in v; elements 0–15 use
+// scale0/bias0, elements 16–31 scale1/bias1. With kSub the bias is subtracted after the product
+// (x·d − m), with kAdd added (x·d + m), like the reference (see the note above on FMA).
 enum class Bias { kNone, kAdd, kSub };
 template <Bias kBias>
-CODERX_KERNEL inline void store32(__m256i v, float scale, float bias, float* dst) {
-  const __m256 s = _mm256_set1_ps(scale), m = _mm256_set1_ps(bias);
+CODERX_KERNEL inline void store32x2(__m256i v, float scale0, float scale1, float bias0, float bias1,
+                                    float* dst) {
   const __m128i halves[2] = {_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1)};
 #pragma GCC unroll 8
   for (int h = 0; h < 2; ++h) {
+    const __m256 s = _mm256_set1_ps(h ? scale1 : scale0), m = _mm256_set1_ps(h ? bias1 : bias0);
 #pragma GCC unroll 8
     for (int q = 0; q < 2; ++q) {
       const __m128i bytes = q ? _mm_unpackhi_epi64(halves[h], halves[h]) : halves[h];
@@ -43,6 +44,11 @@ CODERX_KERNEL inline void store32(__m256i v, float scale, float bias, float* dst
       _mm256_storeu_ps(dst + 16 * h + 8 * q, f);
     }
   }
+}
+
+template <Bias kBias>
+CODERX_KERNEL inline void store32(__m256i v, float scale, float bias, float* dst) {
+  store32x2<kBias>(v, scale, scale, bias, bias, dst);
 }
 
 CODERX_KERNEL void dequant_f16(const std::uint8_t* src, float* dst, std::int64_t n) {
@@ -108,6 +114,61 @@ CODERX_KERNEL void dequant_mxfp4(const std::uint8_t* src, float* y, std::int64_t
   for (std::int64_t b = 0; b < n / 32; ++b, src += L::mxfp4::kBytes, y += 32)
     store32<Bias::kNone>(lookup(kFp4Values, nibbles32(src + L::mxfp4::kQs)),
                          e8m0_to_f32_half(src[0]), 0, y);
+}
+
+CODERX_KERNEL void dequant_iq4_xs(const std::uint8_t* src, float* y, std::int64_t n) {
+  for (std::int64_t b = 0; b < n / 256; ++b, src += L::iq4_xs::kBytes, y += 256) {
+    const float d = f16(src + L::iq4_xs::kD);
+    std::uint16_t scales_h;
+    std::memcpy(&scales_h, src + L::iq4_xs::kScalesH, 2);
+    for (int ib = 0; ib < 8; ++ib) {
+      const int ls = iq4xs_scale_code(scales_h, src + L::iq4_xs::kScalesL, ib);
+      const __m256i q = lookup(kIq4Values, nibbles32(src + L::iq4_xs::kQs + 16 * ib));
+      store32<Bias::kNone>(q, d * static_cast<float>(ls - 32), 0, y + 32 * ib);
+    }
+  }
+}
+
+// Q2_K / Q3_K: byte l of a 32-byte half of qs holds elements 32j+l at bits 2j (j = 0…3);
+// each 32 elements span sub-blocks k = 8h+2j and k+1 of 16 elements.
+CODERX_KERNEL void dequant_q2_k(const std::uint8_t* src, float* y, std::int64_t n) {
+  const __m256i m3 = _mm256_set1_epi8(3);
+  for (std::int64_t b = 0; b < n / 256; ++b, src += L::q2_k::kBytes, y += 256) {
+    const float d = f16(src + L::q2_k::kD), dmin = f16(src + L::q2_k::kDmin);
+    const std::uint8_t* sm = src + L::q2_k::kScales;
+    for (int h = 0; h < 2; ++h) {
+      const __m256i v = load32(src + L::q2_k::kQs + 32 * h);
+      for (int j = 0; j < 4; ++j) {
+        const int k = 8 * h + 2 * j;
+        const __m256i q = _mm256_and_si256(_mm256_srli_epi16(v, 2 * j), m3);
+        store32x2<Bias::kSub>(q, d * static_cast<float>(sm[k] & 15),
+                              d * static_cast<float>(sm[k + 1] & 15),
+                              dmin * static_cast<float>(sm[k] >> 4),
+                              dmin * static_cast<float>(sm[k + 1] >> 4), y + 128 * h + 32 * j);
+      }
+    }
+  }
+}
+
+CODERX_KERNEL void dequant_q3_k(const std::uint8_t* src, float* y, std::int64_t n) {
+  const __m256i m3 = _mm256_set1_epi8(3), one = _mm256_set1_epi8(1);
+  for (std::int64_t b = 0; b < n / 256; ++b, src += L::q3_k::kBytes, y += 256) {
+    const float d = f16(src + L::q3_k::kD);
+    std::int8_t sc[16];
+    k3_signed_scales(src + L::q3_k::kScales, sc);
+    const __m256i hm = load32(src + L::q3_k::kHmask);
+    for (int h = 0; h < 2; ++h) {
+      const __m256i v = load32(src + L::q3_k::kQs + 32 * h);
+      for (int j = 0; j < 4; ++j) {
+        const int k = 8 * h + 2 * j;
+        const __m256i low = _mm256_and_si256(_mm256_srli_epi16(v, 2 * j), m3);
+        const __m256i bit = _mm256_and_si256(_mm256_srli_epi16(hm, 4 * h + j), one);
+        const __m256i q = _mm256_sub_epi8(low, _mm256_slli_epi16(_mm256_xor_si256(bit, one), 2));
+        store32x2<Bias::kNone>(q, d * static_cast<float>(sc[k]), d * static_cast<float>(sc[k + 1]),
+                               0, 0, y + 128 * h + 32 * j);
+      }
+    }
+  }
 }
 
 template <bool kFive>
@@ -195,6 +256,9 @@ void add_avx2_dequant(KernelTable& t) {
   t.dequant[slot(Type::Q8_0)] = dequant_q8_0;
   t.dequant[slot(Type::IQ4_NL)] = dequant_iq4_nl;
   t.dequant[slot(Type::MXFP4)] = dequant_mxfp4;
+  t.dequant[slot(Type::IQ4_XS)] = dequant_iq4_xs;
+  t.dequant[slot(Type::Q2_K)] = dequant_q2_k;
+  t.dequant[slot(Type::Q3_K)] = dequant_q3_k;
   t.dequant[slot(Type::Q4_K)] = dequant_k45<false>;
   t.dequant[slot(Type::Q5_K)] = dequant_k45<true>;
   t.dequant[slot(Type::Q6_K)] = dequant_q6_k;

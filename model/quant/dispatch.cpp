@@ -8,6 +8,8 @@
 #include <cstring>
 #include <string>
 
+#include <spdlog/spdlog.h>
+
 #include "model/quant/kernel_table.h"
 #include "model/quant/rows.h"
 
@@ -73,6 +75,8 @@ SimdLevel initial_level() {
       level = SimdLevel::Scalar;
     else if (v == "avx2")
       level = std::min(level, SimdLevel::Avx2);
+    else if (v != "avx512")
+      spdlog::warn("CODERX_SIMD={} is not scalar, avx2 or avx512; ignored", v);
   }
   return level;
 }

@@ -171,9 +171,8 @@ CODERX_KERNEL float dot_q3_k(const std::uint8_t* w, const std::uint8_t* a, std::
   const __m256i m3 = _mm256_set1_epi8(3), one = _mm256_set1_epi8(1);
   __m256 acc = _mm256_setzero_ps();
   for (std::int64_t b = 0; b < n / 256; ++b, w += L::q3_k::kBytes, a += L::q8_k::kBytes) {
-    int sc[16];
-#pragma GCC unroll 8
-    for (int k = 0; k < 16; ++k) sc[k] = k3_scale_code(w + L::q3_k::kScales, k) - 32;
+    std::int8_t sc[16];
+    k3_signed_scales(w + L::q3_k::kScales, sc);
     const __m256i hm = load32(w + L::q3_k::kHmask);
     const std::uint8_t* y = q8k_qs(a);
     __m256i sumi = _mm256_setzero_si256();

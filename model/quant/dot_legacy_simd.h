@@ -39,13 +39,6 @@ CODERX_KERNEL inline __m256i block_totals8(const __m256i* p) {
                           _mm256_permute2x128_si256(q0, q1, 0x31));
 }
 
-CODERX_KERNEL inline int hsum_i32(__m256i v) {
-  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
-  return _mm_cvtsi128_si32(s);
-}
-
 template <int kW, int kA, LanesFn lanes, Scale8Fn scale8, ScaleFn scale1>
 CODERX_KERNEL inline float sum_blocks(const std::uint8_t* w, const std::uint8_t* a,
                                       std::int64_t nb) {
@@ -58,10 +51,11 @@ CODERX_KERNEL inline float sum_blocks(const std::uint8_t* w, const std::uint8_t*
     const __m256 scale = _mm256_mul_ps(scale8(w), f16x8<kA>(a + L::q8_0::kD));
     acc = _mm256_fmadd_ps(to_float(block_totals8(p)), scale, acc);
   }
-  float tail = 0;
-  for (; b < nb; ++b, w += kW, a += kA)
-    tail += scale1(w) * f16(a + L::q8_0::kD) * static_cast<float>(hsum_i32(lanes(w, a)));
-  return hsum(acc) + tail;
+  for (; b < nb; ++b, w += kW, a += kA) {
+    const float scale = scale1(w) * f16(a + L::q8_0::kD);
+    acc = _mm256_fmadd_ps(_mm256_set1_ps(scale), to_float(lanes(w, a)), acc);
+  }
+  return hsum(acc);
 }
 
 // Types whose block scale is an f16 at offset 0.

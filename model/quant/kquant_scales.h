@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 
 namespace coderx::model::quant {
 
@@ -33,6 +34,25 @@ inline int k3_scale_code(const std::uint8_t* s, int k) {
   int low = k < 8 ? (s[k] & 15) : (s[k - 8] >> 4);
   int high = (s[8 + (k % 4)] >> (2 * (k / 4))) & 3;
   return low | (high << 4);
+}
+
+// All sixteen Q3_K signed scales (c_k − 32) at once, with 32-bit word operations: the same
+// values as k3_scale_code(s, k) − 32 for k = 0…15 (the fast paths use this).
+inline void k3_signed_scales(const std::uint8_t* s, std::int8_t* out) {
+  std::uint32_t lo0, lo1, hi;
+  std::memcpy(&lo0, s, 4);
+  std::memcpy(&lo1, s + 4, 4);
+  std::memcpy(&hi, s + 8, 4);
+  const std::uint32_t k4 = 0x0f0f0f0f, k2 = 0x03030303;
+  const std::uint32_t words[4] = {
+      (lo0 & k4) | ((hi & k2) << 4),                // k = 0…3
+      (lo1 & k4) | (((hi >> 2) & k2) << 4),         // k = 4…7
+      ((lo0 >> 4) & k4) | (((hi >> 4) & k2) << 4),  // k = 8…11
+      ((lo1 >> 4) & k4) | (((hi >> 6) & k2) << 4),  // k = 12…15
+  };
+  std::uint8_t codes[16];
+  std::memcpy(codes, words, 16);
+  for (int k = 0; k < 16; ++k) out[k] = static_cast<std::int8_t>(codes[k] - 32);
 }
 
 // Inverse of k3_scale_code: packs sixteen 6-bit codes into scales[12].

@@ -1,8 +1,9 @@
 // Weight quantisers for the k-quants Q2_K, Q3_K, Q4_K, Q5_K, Q6_K and IQ4_XS. A simple, correct
 // scheme (not llama-quantize's iterative search): per sub-block an ideal scale (and min for the
 // affine types) is found, the super-block scale is the largest one over the code range, the
-// sub-block codes are rounded from it, and elements are rounded against the stored (rounded)
-// scales. Used to write test models; error bounds are stated in the tests.
+// sub-block codes are rounded from it (the neighbouring codes are tried and the one with the
+// smallest squared error kept), and elements are rounded against the stored (rounded) scales.
+// Used to write test models; error bounds are stated in the tests.
 #include <cmath>
 #include <cstring>
 
@@ -23,6 +24,17 @@ using namespace layout;
 struct AffineCodes {
   std::uint8_t sc[16], m[16], q[256];
 };
+// Squared error of rounding x[0…len) to step·q − offset with q in 0…qmax.
+float affine_error(const float* x, int len, int qmax, float step, float offset) {
+  const float inv = step > 0 ? 1.0f / step : 0.0f;
+  float err = 0;
+  for (int i = 0; i < len; ++i) {
+    const float v = step * static_cast<float>(round_clamp((x[i] + offset) * inv, 0, qmax)) - offset;
+    err += (x[i] - v) * (x[i] - v);
+  }
+  return err;
+}
+
 void quantize_affine_sub(const float* x, int subs, int len, int qmax, int smax, std::uint8_t* d_at,
                          std::uint8_t* dmin_at, AffineCodes& out) {
   float scale[16], min[16], max_scale = 0, max_min = 0;
@@ -39,19 +51,28 @@ void quantize_affine_sub(const float* x, int subs, int len, int qmax, int smax, 
   store_f16(dmin_at, max_min / static_cast<float>(smax));
   const float d = load_f16(d_at), dmin = load_f16(dmin_at);
   for (int s = 0; s < subs; ++s) {
-    // Round the min up so the lowest element stays reachable, then size the scale to the rest.
-    out.m[s] =
-        static_cast<std::uint8_t>(dmin > 0 ? std::min<float>(smax, std::ceil(min[s] / dmin)) : 0);
-    const float offset = dmin * static_cast<float>(out.m[s]);
+    // Start from the min rounded up (the lowest element stays reachable) and the scale that
+    // covers the rest, then keep the best of the neighbouring codes by squared error.
+    const float* xs = x + s * len;
+    const int m0 = dmin > 0 ? static_cast<int>(std::min<float>(smax, std::ceil(min[s] / dmin))) : 0;
     float hi = 0.0f;
-    for (int i = 0; i < len; ++i) hi = std::max(hi, x[s * len + i] + offset);
-    out.sc[s] = static_cast<std::uint8_t>(
-        d > 0 ? std::min<float>(smax, std::ceil(hi / (qmax * d) - 1e-4f)) : 0);
-    const float step = d * static_cast<float>(out.sc[s]);
+    for (int i = 0; i < len; ++i) hi = std::max(hi, xs[i] + dmin * static_cast<float>(m0));
+    const int sc0 =
+        d > 0 ? static_cast<int>(std::min<float>(smax, std::ceil(hi / (qmax * d) - 1e-4f))) : 0;
+    float best = -1.0f;
+    for (int m = std::max(0, m0 - 1); m <= m0; ++m)
+      for (int sc = std::max(0, sc0 - 1); sc <= std::min(smax, sc0 + 1); ++sc) {
+        const float err =
+            affine_error(xs, len, qmax, d * static_cast<float>(sc), dmin * static_cast<float>(m));
+        if (best < 0 || err < best)
+          best = err, out.sc[s] = static_cast<std::uint8_t>(sc),
+          out.m[s] = static_cast<std::uint8_t>(m);
+      }
+    const float step = d * static_cast<float>(out.sc[s]),
+                offset = dmin * static_cast<float>(out.m[s]);
     const float inv = step > 0 ? 1.0f / step : 0.0f;
     for (int i = 0; i < len; ++i)
-      out.q[s * len + i] =
-          static_cast<std::uint8_t>(round_clamp((x[s * len + i] + offset) * inv, 0, qmax));
+      out.q[s * len + i] = static_cast<std::uint8_t>(round_clamp((xs[i] + offset) * inv, 0, qmax));
   }
 }
 
@@ -59,6 +80,17 @@ void quantize_affine_sub(const float* x, int subs, int len, int qmax, int smax, 
 struct SymmetricCodes {
   int sc[16], q[256];
 };
+// Squared error of rounding x[0…len) to step·q with q in qlo…qhi.
+float symmetric_error(const float* x, int len, int qlo, int qhi, float step) {
+  const float inv = step != 0 ? 1.0f / step : 0.0f;
+  float err = 0;
+  for (int i = 0; i < len; ++i) {
+    const float v = step * static_cast<float>(round_clamp(x[i] * inv, qlo, qhi));
+    err += (x[i] - v) * (x[i] - v);
+  }
+  return err;
+}
+
 void quantize_symmetric_sub(const float* x, int subs, int len, int qlo, int qhi, int smax,
                             std::uint8_t* d_at, SymmetricCodes& out) {
   float scale[16], max_abs = 0;
@@ -69,7 +101,19 @@ void quantize_symmetric_sub(const float* x, int subs, int len, int qlo, int qhi,
   store_f16(d_at, max_abs / static_cast<float>(smax));
   const float d = load_f16(d_at);
   for (int s = 0; s < subs; ++s) {
+    // Candidates: the largest element mapped to either end of the code range, ± one scale step;
+    // keep the one with the smallest squared error.
+    const float* xs = x + s * len;
     out.sc[s] = d > 0 ? round_clamp(scale[s] / d, -smax, smax) : 0;
+    if (d > 0) {
+      const int other = round_clamp(scale[s] * qlo / qhi / d, -smax, smax);
+      float best = symmetric_error(xs, len, qlo, qhi, d * static_cast<float>(out.sc[s]));
+      for (int base : {out.sc[s], other})
+        for (int c = std::max(-smax, base - 1); c <= std::min(smax, base + 1); ++c) {
+          const float err = symmetric_error(xs, len, qlo, qhi, d * static_cast<float>(c));
+          if (c != 0 && err < best) best = err, out.sc[s] = c;
+        }
+    }
     const float step = d * static_cast<float>(out.sc[s]);
     const float inv = step != 0 ? 1.0f / step : 0.0f;
     for (int i = 0; i < len; ++i) out.q[s * len + i] = round_clamp(x[s * len + i] * inv, qlo, qhi);

@@ -9,7 +9,10 @@
 // n is the row length in elements and must be a whole number of blocks of the type concerned.
 // AVX-512 / AVX2 / scalar variants are chosen once at run time (simd_level()); the environment
 // variable CODERX_SIMD=scalar|avx2|avx512 or set_simd_level() lowers the choice (never above what
-// the CPU has). Buffers need no particular alignment.
+// the CPU has). The AVX-512 level uses VNNI dot products where the CPU has AVX512-VNNI and the
+// AVX2 kernels otherwise. Buffers need no particular alignment.
+// For a matrix-vector product prefer dot_rows over a loop of dot_row: it has 4-row kernels for
+// some types (Q4_0, Q5_0) and is never slower.
 // All functions are pure and thread-safe (set_simd_level is meant for tests and benchmarks: call
 // it while no other thread runs these functions).
 #pragma once

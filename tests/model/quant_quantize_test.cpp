@@ -21,10 +21,10 @@ namespace coderx::model::quant {
 namespace {
 
 const std::map<Type, double> kRmsCeiling = {
-    {Type::F32, 0.0},      {Type::F16, 3e-4},   {Type::BF16, 2.2e-3},  {Type::Q8_0, 0.009},
-    {Type::Q4_0, 0.14},    {Type::Q4_1, 0.11},  {Type::Q5_0, 0.073},   {Type::Q5_1, 0.055},
-    {Type::IQ4_NL, 0.113}, {Type::Q2_K, 0.50},  {Type::Q3_K, 0.23},    {Type::Q4_K, 0.115},
-    {Type::Q5_K, 0.056},   {Type::Q6_K, 0.029}, {Type::IQ4_XS, 0.116}, {Type::MXFP4, 0.16},
+    {Type::F32, 0.0},      {Type::F16, 3e-4},    {Type::BF16, 2.2e-3},  {Type::Q8_0, 0.009},
+    {Type::Q4_0, 0.14},    {Type::Q4_1, 0.11},   {Type::Q5_0, 0.073},   {Type::Q5_1, 0.055},
+    {Type::IQ4_NL, 0.113}, {Type::Q2_K, 0.40},   {Type::Q3_K, 0.22},    {Type::Q4_K, 0.105},
+    {Type::Q5_K, 0.051},   {Type::Q6_K, 0.0275}, {Type::IQ4_XS, 0.116}, {Type::MXFP4, 0.16},
     {Type::NVFP4, 0.112},
 };
 
