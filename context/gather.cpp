@@ -145,7 +145,7 @@ void Gatherer::local_window() {
     Snippet s{kind, req_.path, first, last, "", "", 1.0, 0};
     for (;;) {
       const std::uint32_t b = kind == SnippetKind::local_before ? lines_.line_start(s.start_line) : end;
-      const std::uint32_t e = kind == SnippetKind::local_before ? start
+      const std::uint32_t e = kind == SnippetKind::local_before ? end
                             : (s.end_line + 1 < lines_.line_count() ? lines_.line_start(s.end_line + 1) : n_text);
       s.text = std::string(text_.substr(b, e - b));
       s.header = make_header(s);
@@ -163,7 +163,7 @@ void Gatherer::local_window() {
     }
   };
   // for a range (refactor/explain), "before" holds the range itself too
-  fit(SnippetKind::local_before, window_first_, cursor_line_, opt_.before_share + (req_.end_byte > req_.start_byte ? 0.3 : 0));
+  fit(SnippetKind::local_before, window_first_, end_line, opt_.before_share + (end > start ? 0.3 : 0));
   fit(SnippetKind::local_after, end_line, window_last_, opt_.after_share);
 }
 

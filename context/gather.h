@@ -1,6 +1,7 @@
 // gather(): the context for a cursor or a range, as scored snippets packed into a token budget.
 // Sources: the local window before/after the cursor (always first, trimmed to its share of the
-// budget by dropping the farthest lines), enclosing scopes' signatures, definitions (from the
+// budget by dropping the farthest lines; for a range, "before" ends at the range's end so it
+// holds the selected text), enclosing scopes' signatures, definitions (from the
 // workspace index, across files) of identifiers used near the cursor, the symbols of imported
 // files, recently edited regions and other open documents (passed in by the caller).
 // Snippets that repeat the local window or each other are dropped; the rest are packed best

@@ -59,9 +59,9 @@ bool looks_binary(std::string_view s) {
 // Parses and indexes one file; one instance per thread (it owns parsers).
 class FileIndexer {
  public:
-  FileIndexer(const fs::path& root, const IndexOptions& options,
-              const std::map<std::string, IndexedFile>* cache)
-      : root_(root), options_(options), cache_(cache) {}
+  using Known = std::map<std::string, std::shared_ptr<const IndexedFile>, std::less<>>;
+  FileIndexer(const fs::path& root, const IndexOptions& options, const Known* known)
+      : root_(root), options_(options), known_(known) {}
 
   Outcome run(const WalkEntry& e) {
     if (e.size > options_.max_file_bytes) {
@@ -69,9 +69,9 @@ class FileIndexer {
                    options_.max_file_bytes);
       return {nullptr, Skip::large};
     }
-    const IndexedFile* cached = lookup_cache(e.path);
+    std::shared_ptr<const IndexedFile> cached = lookup_known(e.path);
     if (cached && cached->size == e.size && cached->mtime_ns == e.mtime_ns)
-      return {std::make_shared<const IndexedFile>(*cached), Skip::none, true};
+      return {std::move(cached), Skip::none, true};
     auto text = read_file(root_ / e.path, e.size);
     if (!text) {
       spdlog::info("index: {} skipped: cannot read it", e.path);
@@ -93,10 +93,10 @@ class FileIndexer {
   }
 
  private:
-  const IndexedFile* lookup_cache(const std::string& path) const {
-    if (!cache_) return nullptr;
-    auto it = cache_->find(path);
-    return it == cache_->end() ? nullptr : &it->second;
+  std::shared_ptr<const IndexedFile> lookup_known(const std::string& path) const {
+    if (!known_) return nullptr;
+    auto it = known_->find(path);
+    return it == known_->end() ? nullptr : it->second;
   }
 
   std::shared_ptr<const IndexedFile> parse_file(const WalkEntry& e, const Language& lang,
@@ -124,7 +124,7 @@ class FileIndexer {
 
   fs::path root_;
   const IndexOptions& options_;
-  const std::map<std::string, IndexedFile>* cache_;
+  const Known* known_;  // previous results (on-disk cache or the live index), may be null
   std::map<const Language*, ParserPtr> parsers_;
 };
 
@@ -149,37 +149,62 @@ Result<std::unique_ptr<WorkspaceIndex>> WorkspaceIndex::build(const fs::path& ro
   if (!fs::is_directory(root, ec))
     return make_error(Errc::not_found, "workspace " + root.string() + " is not a directory");
   std::unique_ptr<WorkspaceIndex> index(new WorkspaceIndex(root, options));
-  WalkStats walk_stats;
-  const auto entries = walk_workspace(root, options.max_files, &walk_stats, stop);
-  std::map<std::string, IndexedFile> cache;
+  FileIndexer::Known known;
   if (!options.cache_file.empty()) {
     auto loaded = read_index_cache(options.cache_file);
-    if (loaded) cache = std::move(*loaded);
-    else spdlog::info("index: cache not used: {}", loaded.error().message);
+    if (loaded) {
+      for (auto& [path, file] : *loaded) known.emplace(path, std::make_shared<const IndexedFile>(std::move(file)));
+    } else {
+      spdlog::info("index: cache not used: {}", loaded.error().message);
+    }
   }
+  auto status = index->scan(known, stop);
+  if (!status) return status.error();
+  return index;
+}
+
+Result<void> WorkspaceIndex::rescan(std::stop_token stop) {
+  FileIndexer::Known known;
+  {
+    std::shared_lock lock(mutex_);
+    for (const auto& [path, file] : files_) known.emplace(path, file);
+  }
+  return scan(known, stop);
+}
+
+// Walks the root and indexes every file, reusing `known` entries whose size and mtime (or
+// content hash) still match; replaces the whole content of the index at the end.
+Result<void> WorkspaceIndex::scan(const std::map<std::string, std::shared_ptr<const IndexedFile>, std::less<>>& known,
+                                  std::stop_token stop) {
+  WalkStats walk_stats;
+  const auto entries = walk_workspace(root_, options_.max_files, &walk_stats, stop);
   std::vector<Outcome> outcomes(entries.size());
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
-    FileIndexer indexer(root, index->options_, cache.empty() ? nullptr : &cache);
+    FileIndexer indexer(root_, options_, known.empty() ? nullptr : &known);
     for (std::size_t i = next++; i < entries.size() && !stop.stop_requested(); i = next++)
       outcomes[i] = indexer.run(entries[i]);
   };
-  const unsigned n = std::max(1u, options.threads);
+  const unsigned n = std::max(1u, options_.threads);
   std::vector<std::thread> threads;
   for (unsigned t = 1; t < n; ++t) threads.emplace_back(worker);
   worker();
   for (auto& t : threads) t.join();
-  if (stop.stop_requested()) return make_error(Errc::cancelled, "indexing " + root.string() + " cancelled");
-  std::unique_lock lock(index->mutex_);
+  if (stop.stop_requested()) return make_error(Errc::cancelled, "indexing " + root_.string() + " cancelled");
+  std::unique_lock lock(mutex_);
+  files_.clear();
+  by_name_.clear();
+  by_basename_.clear();
+  stats_ = IndexStats{};
   for (auto& o : outcomes) {
-    count(index->stats_, o);
-    if (o.file) index->insert_locked(std::move(o.file));
+    count(stats_, o);
+    if (o.file) insert_locked(std::move(o.file));
   }
-  index->stats_.ignored = walk_stats.ignored;
-  index->stats_.links_outside = walk_stats.links_outside;
-  index->stats_.loops = walk_stats.loops;
-  index->stats_.skipped_unreadable += walk_stats.unreadable;
-  return index;
+  stats_.ignored = walk_stats.ignored;
+  stats_.links_outside = walk_stats.links_outside;
+  stats_.loops = walk_stats.loops;
+  stats_.skipped_unreadable += walk_stats.unreadable;
+  return {};
 }
 
 void WorkspaceIndex::insert_locked(std::shared_ptr<const IndexedFile> file) {

@@ -66,6 +66,9 @@ class WorkspaceIndex {
 
   // A file was created or changed (re-read, or dropped if now ignored, too large or gone).
   void update(const std::string& rel_path);
+  // Walks again (after an ignore file changed, a branch switch, many changes at once):
+  // unchanged files are kept without re-reading, others re-indexed, vanished ones dropped.
+  Result<void> rescan(std::stop_token stop = {});
   void remove(const std::string& rel_path);
   Result<void> save_cache() const;
 
@@ -82,6 +85,8 @@ class WorkspaceIndex {
 
  private:
   WorkspaceIndex(std::filesystem::path root, IndexOptions options);
+  Result<void> scan(const std::map<std::string, std::shared_ptr<const IndexedFile>, std::less<>>& known,
+                    std::stop_token stop);
   void insert_locked(std::shared_ptr<const IndexedFile> file);
   void erase_locked(const std::string& path);
 

@@ -126,6 +126,24 @@ TEST(Gather, DropsDuplicatesOfLocalWindowAndUsesRecentEditsAndOpenDocs) {
   EXPECT_TRUE(other_doc);
 }
 
+TEST(Gather, RangeIsInsideTheLocalWindow) {
+  const std::string text = "a = 1\nb = 2\nc = 3\nd = 4\n";
+  Document doc(language_by_id("python"), text, 1);
+  DocumentSnapshot snap = doc.snapshot();
+  GatherRequest req;
+  req.document = &snap;
+  req.path = "r.py";
+  req.start_byte = static_cast<std::uint32_t>(text.find("b = 2"));
+  req.end_byte = static_cast<std::uint32_t>(text.find("d = 4"));
+  req.kind = TaskKind::refactor;
+  req.budget_tokens = 500;
+  req.count_tokens = chars_div4;
+  GatherResult r = gather(req);
+  ASSERT_EQ(r.snippets.size(), 2u);
+  EXPECT_EQ(r.snippets[0].text, "a = 1\nb = 2\nc = 3\n");
+  EXPECT_EQ(r.snippets[1].text, "d = 4\n");
+}
+
 TEST(Gather, EnclosingScopeSignatureWhenOutsideWindow) {
   std::string text = "class Outer:\n    def method(self, a, b):\n";
   for (int i = 0; i < 120; ++i) text += "        v" + std::to_string(i) + " = a\n";

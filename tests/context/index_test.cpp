@@ -176,6 +176,22 @@ TEST(Index, CorruptOrForeignCacheIsIgnored) {
   EXPECT_NE(r.error().message.find("version 99"), std::string::npos);
 }
 
+TEST(Index, RescanAppliesNewIgnoreRulesAndKeepsUnchangedFiles) {
+  testing::TempDir dir;
+  write(dir / "a.py", "def a(): pass\n");
+  write(dir / "gen/b.py", "def b(): pass\n");
+  auto built = WorkspaceIndex::build(dir.path());
+  ASSERT_TRUE(built);
+  WorkspaceIndex& idx = **built;
+  write(dir / ".gitignore", "gen/\n");
+  write(dir / "c.py", "def c(): pass\n");
+  ASSERT_TRUE(idx.rescan());
+  EXPECT_EQ(idx.files(), (std::vector<std::string>{"a.py", "c.py"}));
+  EXPECT_EQ(idx.stats().from_cache, 1u);  // a.py was not re-read
+  EXPECT_EQ(idx.stats().parsed, 1u);
+  EXPECT_TRUE(idx.find_definitions("b").empty());
+}
+
 TEST(Index, MissingRootIsAnError) {
   auto idx = WorkspaceIndex::build("/nonexistent/coderx/workspace");
   ASSERT_FALSE(idx);

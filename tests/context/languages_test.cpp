@@ -63,5 +63,20 @@ TEST(Languages, LookupByIdAndExtension) {
   EXPECT_EQ(language_by_extension(".xyz"), nullptr);
 }
 
+TEST(Languages, ShebangDetection) {
+  EXPECT_EQ(language_by_shebang("#!/usr/bin/env python3\nprint(1)\n"), language_by_id("python"));
+  EXPECT_EQ(language_by_shebang("#!/usr/bin/python3.11 -u"), language_by_id("python"));
+  EXPECT_EQ(language_by_shebang("#! /bin/bash -e"), language_by_id("shellscript"));
+  EXPECT_EQ(language_by_shebang("#!/bin/sh"), language_by_id("shellscript"));
+  EXPECT_EQ(language_by_shebang("#!/usr/bin/env -S node --experimental"), language_by_id("javascript"));
+  EXPECT_EQ(language_by_shebang("#!/usr/bin/env ts-node"), language_by_id("typescript"));
+  EXPECT_EQ(language_by_shebang("#!/usr/bin/perl"), nullptr);
+  EXPECT_EQ(language_by_shebang("# not a shebang"), nullptr);
+  EXPECT_EQ(language_by_shebang(""), nullptr);
+  EXPECT_EQ(language_for_file("tools/deploy", "#!/bin/bash\n"), language_by_id("shellscript"));
+  EXPECT_EQ(language_for_file("a/b.rs", "#!/bin/bash\n"), language_by_id("rust"));  // extension first
+  EXPECT_EQ(language_for_file(".bashrc", ""), nullptr);  // a dot file has no extension
+}
+
 }  // namespace
 }  // namespace coderx::context

@@ -1,0 +1,41 @@
+// libFuzzer target: random LSP edit sequences on a document of a random language. Checks that
+// positions round-trip and that the incremental tree equals a fresh parse of the same text.
+// Input: [language byte][encoding byte] then ops of
+//   [start line][start char][end line][end char][length] + length bytes of inserted text.
+#include "context/document.h"
+
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+using namespace coderx::context;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size < 2) return 0;
+  const auto languages = all_languages();
+  const Language* lang = &languages[data[0] % languages.size()];
+  const auto enc = (data[1] & 1) ? PositionEncoding::utf8 : PositionEncoding::utf16;
+  Document doc(lang, "", 0, enc);
+  std::size_t pos = 2;
+  int version = 0;
+  while (pos + 5 <= size && version < 64) {
+    const std::uint8_t* op = data + pos;
+    const std::size_t len = std::min<std::size_t>(op[4], size - pos - 5);
+    TextChange change{Range{{op[0] % 16u, op[1]}, {op[2] % 16u, op[3]}},
+                      std::string(reinterpret_cast<const char*>(op + 5), len)};
+    pos += 5 + len;
+    std::vector<TextChange> changes{change};
+    auto r = doc.apply(changes, ++version);
+    if (!r) continue;  // reversed range: rejected, nothing changed
+  }
+  const Position end = doc.position_of(static_cast<std::uint32_t>(doc.text().size()));
+  if (doc.offset_of(end) != doc.text().size()) std::abort();
+  if (doc.tree()) {
+    auto parser = make_parser(lang->grammar);
+    auto fresh = parse(parser.get(), doc.text(), nullptr, {});
+    if (!fresh || node_sexp(ts_tree_root_node(fresh->get())) != node_sexp(ts_tree_root_node(doc.tree())))
+      std::abort();
+  }
+  return 0;
+}
