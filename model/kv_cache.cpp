@@ -98,3 +98,19 @@ std::size_t KvCache::bytes_per_full_position() const {
 }
 
 }  // namespace coderx::model
+
+namespace coderx::model {
+
+std::size_t KvCache::full_layer_bytes_per_position(const ModelView& model) {
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < model.dims.layers.size(); ++i) {
+    const LayerDims& d = model.dims.layers[i];
+    if (d.swa) continue;
+    const bool shared = !model.layers[i].wv.valid();
+    const std::int64_t rot = shared ? ref::rope_rotating_pairs(d.rope) : 0;
+    total += static_cast<std::size_t>((shared ? 1 : 2) * d.n_kv_head * d.head_dim + 2 * rot) * sizeof(float);
+  }
+  return total;
+}
+
+}  // namespace coderx::model

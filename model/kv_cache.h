@@ -41,8 +41,10 @@ class KvCache {
   std::int64_t max_batch() const;
   std::int64_t max_context() const { return options_.max_context; }
   std::size_t memory_bytes() const;
-  // Bytes one more position costs on full layers (for memory planning and reports).
+  // Bytes one more position costs on the layers that keep every position (memory reports).
   std::size_t bytes_per_full_position() const;
+  // The same for a model's full-attention layers, without building a cache.
+  static std::size_t full_layer_bytes_per_position(const ModelView& model);
 
  private:
   struct Layer {

@@ -13,6 +13,14 @@ namespace coderx::model {
 namespace {
 
 constexpr std::int64_t kRowChunk = 16;    // weight rows per parallel work item
+// Multiply-adds below which a parallel job costs more than it saves (waking a thread is
+// microseconds on an idle machine, much more on a busy one).
+constexpr std::int64_t kMinParallelWork = 1 << 17;
+
+// Work items per parallel chunk so each chunk carries at least kMinParallelWork.
+std::int64_t grain_for(std::int64_t item_work, std::int64_t min_items = 1) {
+  return std::max(min_items, kMinParallelWork / std::max<std::int64_t>(item_work, 1));
+}
 
 // out[a·out_stride + r] = scale · dot(row r, activation a) for r < n_rows, a < n_act.
 // act_index maps a to the activation row (null: identity).
@@ -93,7 +101,7 @@ void CpuOps::rms_norm(const float* x, const float* w, float* y, std::int64_t row
 
 void CpuOps::matmul(const Matrix& w, const float* x, std::int64_t n_tokens, float* y) {
   const std::size_t act_bytes = quantize_rows(w.type, x, n_tokens, w.cols, act_);
-  pool_.parallel_for(w.rows, kRowChunk, [&](std::int64_t b, std::int64_t e) {
+  pool_.parallel_for(w.rows, grain_for(w.cols * n_tokens, kRowChunk), [&](std::int64_t b, std::int64_t e) {
     dot_rows(w.type, w.row(b), w.row_bytes, e - b, w.cols, act_.data(), act_bytes, nullptr,
              n_tokens, w.out_scale, y + b, w.rows);
   });
@@ -187,7 +195,9 @@ void attend_group(const AttentionArgs& a, std::int64_t t, std::int64_t g) {
 }  // namespace
 
 void CpuOps::attention(const AttentionArgs& a) {
-  pool_.parallel_for(a.n_tokens * a.n_kv_head, 1, [&](std::int64_t b, std::int64_t e) {
+  const std::int64_t ctx = a.window > 0 ? a.window : a.positions[a.n_tokens - 1] + 1;
+  const std::int64_t per_group = std::max<std::int64_t>(1, ctx * a.head_dim * (a.n_head / a.n_kv_head) * 2);
+  pool_.parallel_for(a.n_tokens * a.n_kv_head, grain_for(per_group), [&](std::int64_t b, std::int64_t e) {
     for (std::int64_t i = b; i < e; ++i) attend_group(a, i / a.n_kv_head, i % a.n_kv_head);
   });
 }
@@ -248,7 +258,8 @@ void CpuOps::moe_gate_up(const MoeArgs& a, std::int64_t n_ff) {
   float* hidden = grow(hidden_, static_cast<std::size_t>(a.n_tokens * a.k * width));
   const std::int64_t chunks = (width + kRowChunk - 1) / kRowChunk;
   const std::int64_t items = static_cast<std::int64_t>(active_experts_.size()) * chunks;
-  pool_.parallel_for(items, 1, [&](std::int64_t b, std::int64_t end) {
+  const std::int64_t per_item = kRowChunk * n_embd * std::max<std::int64_t>(1, (a.n_tokens * a.k) / std::max<std::int64_t>(1, items / chunks));
+  pool_.parallel_for(items, grain_for(per_item), [&](std::int64_t b, std::int64_t end) {
     for (std::int64_t item = b; item < end; ++item) {
       const std::int32_t e = active_experts_[item / chunks];
       const std::int64_t r0 = (item % chunks) * kRowChunk, r1 = std::min(width, r0 + kRowChunk);
@@ -282,7 +293,8 @@ void CpuOps::moe_down(const MoeArgs& a, std::int64_t n_ff) {
   float* out = grow(expert_out_, static_cast<std::size_t>(n_entries * n_embd));
   const std::int64_t chunks = (n_embd + kRowChunk - 1) / kRowChunk;
   const std::int64_t items = static_cast<std::int64_t>(active_experts_.size()) * chunks;
-  pool_.parallel_for(items, 1, [&](std::int64_t b, std::int64_t end) {
+  const std::int64_t per_item = kRowChunk * n_ff * std::max<std::int64_t>(1, n_entries / std::max<std::int64_t>(1, items / chunks));
+  pool_.parallel_for(items, grain_for(per_item), [&](std::int64_t b, std::int64_t end) {
     for (std::int64_t item = b; item < end; ++item) {
       const std::int32_t e = active_experts_[item / chunks];
       const std::int64_t r0 = (item % chunks) * kRowChunk, r1 = std::min(n_embd, r0 + kRowChunk);

@@ -39,5 +39,7 @@ int run_model_tokenize(Args args);
 int run_model_detokenize(Args args);
 int run_model_import_tokenizer(Args args);
 int run_model_logits(Args args);
+int run_generate(Args args);
+int run_bench(Args args);
 
 }  // namespace coderx::cli

@@ -74,6 +74,12 @@ std::vector<Case> cases() {
   c.push_back({"bf16_16x8_wide_heads", s, 1e-3});
   s = TinySpec{}; s.n_expert = 128; s.n_expert_used = 8; s.window = 3; s.kv_swa = 4; s.kv_full = 2;
   c.push_back({"f16_128x8_window3", s, 1e-4});
+  // Block-quantised weights: the fast path rounds activations to 8 bits (spec §7.13).
+  s = TinySpec{}; s.type = quant::Type::Q8_0; s.n_expert = 8; s.n_expert_used = 4;
+  c.push_back({"q8_0_8x4", s, 1e-2});
+  s = TinySpec{}; s.type = quant::Type::Q4_K; s.n_embd = 256; s.hd_swa = 64; s.hd_full = 64;
+  s.n_head = 4; s.n_ff = 256; s.n_ff_exp = 256; s.n_expert = 4; s.n_expert_used = 2; s.fused = false;
+  c.push_back({"q4_k_split_4x2", s, 1e-2});
   return c;
 }
 
@@ -88,7 +94,7 @@ TEST(Forward, FastPathMatchesReferenceAcrossShapes) {
     const auto want = all_logits(model.view(), ref_ops, toks, opt);
     const auto got = all_logits(model.view(), cpu_ops, toks, opt);
     EXPECT_LE(testing::nmse(got, want), c.max_nmse) << c.name;
-    expect_same_greedy(got, want, c.spec.n_vocab);
+    if (c.max_nmse < 1e-3) expect_same_greedy(got, want, c.spec.n_vocab);
   }
 }
 

@@ -1,0 +1,189 @@
+// The engine on a generated random-weight model (model/test_model.h, built-in vocabulary with
+// the Gemma 4 control tokens): greedy generation is reproducible and independent of prefix
+// reuse and of batching with other requests; each budget ends generation with its own finish
+// reason; a stop request ends it within one token; the thinking budget forces `<channel|>`
+// after exactly N thought tokens.
+#include "model/engine.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <future>
+#include <thread>
+
+#include "model/test_model.h"
+#include "tests/support/paths.h"
+
+namespace coderx::model {
+namespace {
+
+class EngineTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new coderx::testing::TempDir();
+    TestModelParams p;
+    p.n_layer = 3;
+    p.sliding_window = 8;
+    p.n_embd = 128;
+    p.n_ff = 256;
+    p.n_ff_exp = 64;
+    path_ = (*dir_ / "tiny.gguf").string();
+    auto ok = write_test_model(p, path_);
+    ASSERT_TRUE(ok) << ok.error().message;
+  }
+  static void TearDownTestSuite() { delete dir_; }
+
+  std::unique_ptr<Engine> load(EngineOptions o = {}) {
+    o.threads = 2;
+    o.max_context = 256;
+    o.sliding_slack = 8;
+    auto e = Engine::load(path_, o);
+    EXPECT_TRUE(e) << (e ? "" : e.error().message);
+    return e ? std::move(*e) : nullptr;
+  }
+
+  static GenerationRequest greedy(std::vector<TokenId> prompt, std::int64_t answer = 12) {
+    GenerationRequest r;
+    r.prompt = std::move(prompt);
+    r.sampling = SamplingParams{0.0f, 0, 1.0f, 0.0f, 0};
+    r.budgets.answer_tokens = answer;
+    return r;
+  }
+
+  static std::vector<TokenId> prompt(int n, int salt) {
+    std::vector<TokenId> p{2};
+    for (int i = 1; i < n; ++i) p.push_back(200 + (i * 7 + salt) % 250);
+    return p;
+  }
+
+  static coderx::testing::TempDir* dir_;
+  static std::string path_;
+};
+
+coderx::testing::TempDir* EngineTest::dir_ = nullptr;
+std::string EngineTest::path_;
+
+TEST_F(EngineTest, LoadReportsMemory) {
+  auto e = load();
+  ASSERT_TRUE(e);
+  const MemoryReport m = e->memory();
+  EXPECT_GT(m.mapped_weight_bytes, 0u);
+  EXPECT_GT(m.kv_bytes_per_position, 0u);
+  EXPECT_FALSE(Engine::load(*dir_ / "missing.gguf"));
+}
+
+TEST_F(EngineTest, PrefixCacheHitEqualsColdAndPastTheWindow) {
+  // Short answers: generated tokens extend the cached sequence, and a ring can only go back
+  // `slack` (8) positions.
+  const auto x = prompt(40, 1);  // 5 sliding windows long
+  auto cold = load();
+  auto want = cold->submit(greedy(x, 4));
+  ASSERT_TRUE(want);
+  EXPECT_EQ(want->usage.cached_tokens, 0);
+  auto warm = load();
+  auto y = x;
+  y.resize(36);
+  y.push_back(7);  // diverges 4 tokens before the end (within the slack of 8)
+  ASSERT_TRUE(warm->submit(greedy(y, 4)));
+  auto got = warm->submit(greedy(x, 4));
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->usage.cached_tokens, 36);
+  EXPECT_EQ(got->tokens, want->tokens);
+  // A second identical request reuses all but the last prompt token.
+  auto again = warm->submit(greedy(x, 4));
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->usage.cached_tokens, 39);
+  EXPECT_EQ(again->tokens, want->tokens);
+}
+
+TEST_F(EngineTest, ConcurrentRequestsBatchedInDecodeMatchSoloRuns) {
+  auto e = load();
+  const auto a = prompt(10, 2), b = prompt(14, 3);
+  auto solo_a = e->submit(greedy(a, 16)), solo_b = e->submit(greedy(b, 16));
+  ASSERT_TRUE(solo_a && solo_b);
+  auto fa = std::async(std::launch::async, [&] { return e->submit(greedy(a, 16)); });
+  auto fb = std::async(std::launch::async, [&] { return e->submit(greedy(b, 16)); });
+  auto ra = fa.get(), rb = fb.get();
+  ASSERT_TRUE(ra && rb);
+  EXPECT_EQ(ra->tokens, solo_a->tokens);
+  EXPECT_EQ(rb->tokens, solo_b->tokens);
+}
+
+TEST_F(EngineTest, EachBudgetHasItsFinishReason) {
+  auto e = load();
+  auto r = e->submit(greedy(prompt(8, 4), 5));
+  ASSERT_TRUE(r);
+  if (r->finish != FinishReason::stop) {
+    EXPECT_EQ(r->finish, FinishReason::answer_budget);
+    EXPECT_EQ(r->usage.answer_tokens + r->usage.thinking_tokens, static_cast<std::int64_t>(r->tokens.size()));
+  }
+  auto ctx = greedy(prompt(8, 4), 100);
+  ctx.budgets.context_tokens = 11;
+  r = e->submit(ctx);
+  ASSERT_TRUE(r);
+  if (r->finish != FinishReason::stop) {
+    EXPECT_EQ(r->finish, FinishReason::context_budget);
+    EXPECT_EQ(r->tokens.size(), 3u);
+  }
+  auto late = greedy(prompt(8, 4), 100);
+  late.budgets.deadline = std::chrono::steady_clock::now();
+  r = e->submit(late);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->finish, FinishReason::deadline);
+  EXPECT_TRUE(r->tokens.empty());
+  auto too_long = greedy(prompt(20, 4));
+  too_long.budgets.context_tokens = 20;
+  EXPECT_FALSE(e->submit(too_long));
+  EXPECT_FALSE(e->submit(greedy({})));
+}
+
+TEST_F(EngineTest, StopEndsGenerationWithinOneToken) {
+  auto e = load();
+  std::stop_source stop;
+  std::size_t events = 0;
+  auto r = e->submit(greedy(prompt(8, 5), 100), stop.get_token(), [&](const GenerationEvent&) {
+    ++events;
+    stop.request_stop();
+  });
+  ASSERT_TRUE(r);
+  if (r->finish != FinishReason::stop) {
+    EXPECT_EQ(r->finish, FinishReason::cancelled);
+    EXPECT_EQ(events, 1u);
+    // The token whose text raised the event is the last one: no token after the stop.
+    EXPECT_LE(r->tokens.size(), 2u);
+  }
+  std::stop_source before;
+  before.request_stop();
+  auto c = e->submit(greedy(prompt(8, 5)), before.get_token());
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().code, Errc::cancelled);
+}
+
+TEST_F(EngineTest, ThinkingBudgetForcesChannelEndAtExactlyN) {
+  auto e = load();
+  const TokenId open = e->tokenizer().vocab().find("<|channel>");
+  const TokenId close = e->tokenizer().vocab().find("<channel|>");
+  auto thought = e->tokenizer().encode("thought", {false, false});
+  ASSERT_NE(open, kNoToken);
+  ASSERT_NE(close, kNoToken);
+  for (int n : {0, 3, 6}) {
+    auto p = prompt(6, 6);
+    p.push_back(open);
+    p.insert(p.end(), thought.begin(), thought.end());
+    auto req = greedy(p, 4);
+    req.sampling->temperature = 0.0f;
+    req.budgets.thinking_tokens = n;
+    auto r = e->submit(req);
+    ASSERT_TRUE(r);
+    auto it = std::find(r->tokens.begin(), r->tokens.end(), close);
+    if (r->finish == FinishReason::stop && it == r->tokens.end()) continue;  // EOG first
+    ASSERT_NE(it, r->tokens.end());
+    // Forced at N unless the N-th token left an incomplete UTF-8 character pending.
+    EXPECT_GE(it - r->tokens.begin(), n);
+    EXPECT_LE(it - r->tokens.begin(), n + 3);
+    EXPECT_EQ(r->usage.thinking_tokens, (it - r->tokens.begin()) + 1);
+  }
+}
+
+}  // namespace
+}  // namespace coderx::model
