@@ -1,0 +1,37 @@
+// Host-side arithmetic of split-K attention: which cached key positions a batch of queries can
+// see, and how that range is cut into splits (flash-decoding) so that enough blocks run on the
+// device. Plain C++, unit-tested on the CPU (tests/kernels/split_k_test.cpp).
+// Pure functions; thread-safe.
+#pragma once
+
+#include <cstdint>
+
+namespace coderx::kernels {
+
+constexpr int kAttnKeyTile = 16;  // keys per shared-memory tile; splits are multiples of it
+constexpr int kAttnMaxSplits = 64;
+
+// Key positions [begin, end) that queries at positions pos_min … pos_max may attend to
+// (causal; with window > 0 a query at p sees keys j with p - j < window).
+struct KeyRange {
+  std::int64_t begin = 0;
+  std::int64_t end = 0;
+  std::int64_t size() const { return end - begin; }
+};
+KeyRange key_range(std::int64_t pos_min, std::int64_t pos_max, std::int64_t window);
+
+// The range cut into n_splits pieces of `chunk` keys (the last may be shorter; none is empty).
+struct SplitPlan {
+  int n_splits = 1;
+  std::int64_t chunk = 0;  // a multiple of kAttnKeyTile
+};
+
+// Splits so that base_blocks · n_splits reaches about 2 blocks per SM, each split keeping at
+// least min_keys keys; requested > 0 forces that many splits (clamped to what the range allows).
+SplitPlan plan_splits(std::int64_t n_keys, std::int64_t base_blocks, int n_sms, int requested = 0,
+                      std::int64_t min_keys = 256);
+
+// The begin/end of split s under a plan (absolute positions).
+KeyRange split_range(const KeyRange& keys, const SplitPlan& plan, int s);
+
+}  // namespace coderx::kernels
