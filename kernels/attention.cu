@@ -23,15 +23,12 @@ namespace coderx::kernels {
 
 namespace {
 
-constexpr int kWarps = 8;
+constexpr int kWarps = kAttnWarps;
 
 struct Geometry {
   KeyRange keys;
   SplitPlan plan;
-  int hpb = 1;          // heads per block
-  int tq = 8;           // queries per block
-  int head_blocks = 1;  // blocks per KV head
-  int q_tiles = 1;
+  AttentionBlocks b;
 };
 
 struct Item {
@@ -45,11 +42,11 @@ __device__ Item block_item(const AttentionParams& p, const Geometry& geo) {
   const int warp = threadIdx.x >> 5;
   const int group = p.n_head / p.n_kv;
   Item it;
-  it.g = blockIdx.y / geo.head_blocks;
-  const int hb = blockIdx.y % geo.head_blocks;
-  it.token = blockIdx.z * geo.tq + warp / geo.hpb;
-  it.head = it.g * group + hb * geo.hpb + warp % geo.hpb;
-  it.active = warp < geo.tq * geo.hpb && it.token < p.n_q;
+  it.g = blockIdx.y / geo.b.head_blocks;
+  const int hb = blockIdx.y % geo.b.head_blocks;
+  it.token = blockIdx.z * geo.b.tq + warp / geo.b.hpb;
+  it.head = it.g * group + hb * geo.b.hpb + warp % geo.b.hpb;
+  it.active = warp < geo.b.tq * geo.b.hpb && it.token < p.n_q;
   return it;
 }
 
@@ -164,8 +161,8 @@ Status check(const AttentionParams& p) {
     return invalid("attention: missing pointer");
   if (p.n_q <= 0 || p.n_head <= 0 || p.n_kv <= 0 || p.n_head % p.n_kv != 0)
     return invalid("attention: n_head must be a positive multiple of n_kv");
-  const int group = p.n_head / p.n_kv;
-  if (group > 8 ? group % 8 != 0 : 8 % group != 0) return unsupported("attention: GQA group must divide 8 or be a multiple of 8");
+  if (!attention_group_supported(p.n_head, p.n_kv))
+    return unsupported("attention: GQA group must divide 8 or be a multiple of 8");
   if (p.head_dim != 64 && p.head_dim != 128 && p.head_dim != 256 && p.head_dim != 512)
     return unsupported("attention: head_dim must be 64, 128, 256 or 512");
   if (p.pos_min < 0 || p.pos_max < p.pos_min || p.pos_max >= INT_MAX) return invalid("attention: bad position range");
@@ -183,16 +180,12 @@ std::size_t attention_workspace_floats(int n_q, int n_head, int head_dim) {
 Status attention(const AttentionParams& p, void* stream) {
   if (Status st = check(p); !st.ok()) return st;
   Geometry geo;
-  const int group = p.n_head / p.n_kv;
-  geo.hpb = group < 8 ? group : 8;
-  geo.tq = kWarps / geo.hpb;
-  geo.head_blocks = group / geo.hpb;
-  geo.q_tiles = static_cast<int>(blocks_for(p.n_q, geo.tq));
+  geo.b = attention_blocks(p.n_q, p.n_head, p.n_kv);
   geo.keys = key_range(p.pos_min, p.pos_max, p.window);
-  const std::int64_t base_blocks = static_cast<std::int64_t>(p.n_kv) * geo.head_blocks * geo.q_tiles;
+  const std::int64_t base_blocks = static_cast<std::int64_t>(p.n_kv) * geo.b.head_blocks * geo.b.q_tiles;
   geo.plan = plan_splits(geo.keys.size(), base_blocks, sm_count(), p.n_splits);
   cudaStream_t s = detail::as_stream(stream);
-  const dim3 grid(geo.plan.n_splits, p.n_kv * geo.head_blocks, geo.q_tiles);
+  const dim3 grid(geo.plan.n_splits, p.n_kv * geo.b.head_blocks, geo.b.q_tiles);
   switch (p.head_dim) {
     case 64: attn_partial_kernel<2><<<grid, kWarps * 32, 0, s>>>(p, geo); break;
     case 128: attn_partial_kernel<4><<<grid, kWarps * 32, 0, s>>>(p, geo); break;

@@ -50,4 +50,20 @@ KeyRange split_range(const KeyRange& keys, const SplitPlan& plan, int s) {
   return r;
 }
 
+bool attention_group_supported(int n_head, int n_kv) {
+  if (n_head <= 0 || n_kv <= 0 || n_head % n_kv != 0) return false;
+  const int group = n_head / n_kv;
+  return group > kAttnWarps ? group % kAttnWarps == 0 : kAttnWarps % group == 0;
+}
+
+AttentionBlocks attention_blocks(int n_q, int n_head, int n_kv) {
+  AttentionBlocks b;
+  const int group = n_head / n_kv;
+  b.hpb = std::min(group, kAttnWarps);
+  b.tq = kAttnWarps / b.hpb;
+  b.head_blocks = group / b.hpb;
+  b.q_tiles = (n_q + b.tq - 1) / b.tq;
+  return b;
+}
+
 }  // namespace coderx::kernels

@@ -34,4 +34,19 @@ SplitPlan plan_splits(std::int64_t n_keys, std::int64_t base_blocks, int n_sms, 
 // The begin/end of split s under a plan (absolute positions).
 KeyRange split_range(const KeyRange& keys, const SplitPlan& plan, int s);
 
+// How the attention kernel maps (query, head) items to blocks of 8 warps: a block serves hpb
+// query heads of one KV head (hpb = min(group, 8)) for tq = 8 / hpb queries, so the warps that
+// share K/V tiles in shared memory read the same KV head. Block (x = split, y, z) with
+// y = kv_head · head_blocks + hb, z = query tile; warp w → query z·tq + w / hpb, head
+// kv_head·group + hb·hpb + w % hpb. Valid for group dividing 8 or a multiple of 8.
+struct AttentionBlocks {
+  int hpb = 1;
+  int tq = 8;
+  int head_blocks = 1;
+  int q_tiles = 1;
+};
+constexpr int kAttnWarps = 8;
+bool attention_group_supported(int n_head, int n_kv);
+AttentionBlocks attention_blocks(int n_q, int n_head, int n_kv);
+
 }  // namespace coderx::kernels
