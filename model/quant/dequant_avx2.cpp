@@ -1,0 +1,4 @@
+#include "model/quant/kernel_table.h"
+namespace coderx::model::quant {
+void add_avx2_dequant(KernelTable&) {}
+}
