@@ -11,46 +11,11 @@
 #include <vector>
 
 #include "kernels/decode.cuh"
-#include "model/quant/half.h"
+#include "weight_gen.h"
 #include "model/quant/rows.h"
 
 namespace coderx::kernels {
 namespace {
-
-// Random row bytes with every f16 scale field replaced by a finite, moderate value, so that the
-// comparison exercises the bit layouts rather than inf/NaN arithmetic.
-std::vector<std::uint8_t> random_row(WeightType t, std::int64_t n, std::mt19937& rng) {
-  std::vector<std::uint8_t> bytes(weight_row_bytes(t, n));
-  for (auto& b : bytes) b = static_cast<std::uint8_t>(rng());
-  const WeightTypeInfo* info = weight_type_info(static_cast<std::uint32_t>(t));
-  std::uniform_real_distribution<float> scale(-0.05f, 0.05f);
-  auto put_f16 = [&](std::size_t at) {
-    const std::uint16_t h = model::quant::f32_to_f16(scale(rng));
-    std::memcpy(&bytes[at], &h, 2);
-  };
-  std::uniform_real_distribution<float> val(-2.0f, 2.0f);
-  const std::size_t nb = bytes.size() / info->block_bytes;
-  for (std::size_t b = 0; b < nb; ++b) {
-    const std::size_t at = b * info->block_bytes;
-    switch (t) {
-      case WeightType::F32: { const float v = val(rng); std::memcpy(&bytes[at], &v, 4); break; }
-      case WeightType::F16: put_f16(at); break;
-      case WeightType::BF16: {
-        const std::uint16_t h = model::quant::f32_to_bf16(val(rng));
-        std::memcpy(&bytes[at], &h, 2);
-        break;
-      }
-      case WeightType::Q4_0: case WeightType::Q5_0: case WeightType::Q8_0: case WeightType::IQ4_NL:
-        put_f16(at); break;
-      case WeightType::Q4_1: case WeightType::Q5_1: case WeightType::Q4_K: case WeightType::Q5_K:
-        put_f16(at); put_f16(at + 2); break;
-      case WeightType::Q6_K: put_f16(at + 208); break;
-      case WeightType::MXFP4: bytes[at] = static_cast<std::uint8_t>(100 + rng() % 40); break;  // 2^-28 … 2^11
-      case WeightType::NVFP4: break;  // every UE4M3 byte is finite
-    }
-  }
-  return bytes;
-}
 
 std::vector<float> device_decoder(WeightType t, const std::uint8_t* row, std::int64_t n) {
   std::vector<float> out(n);
@@ -71,7 +36,7 @@ TEST(BlockDecode, EveryTypeMatchesReferenceDequantiser) {
     for (std::int64_t n : {256, 512, 2816}) {
       if (!row_supported(t, n)) continue;
       for (int trial = 0; trial < 4; ++trial) {
-        const auto row = random_row(t, n, rng);
+        const auto row = testing::random_weight_rows(t, 1, n, rng);
         std::vector<float> want(n);
         model::quant::dequantize_row_ref(static_cast<model::quant::Type>(t), row.data(), want.data(), n);
         const std::vector<float> got = device_decoder(t, row.data(), n);
