@@ -165,6 +165,7 @@ Status check(const AttentionParams& p) {
     return unsupported("attention: GQA group must divide 8 or be a multiple of 8");
   if (p.head_dim != 64 && p.head_dim != 128 && p.head_dim != 256 && p.head_dim != 512)
     return unsupported("attention: head_dim must be 64, 128, 256 or 512");
+  if (p.max_splits < 1 || p.max_splits > kAttnMaxSplits) return invalid("attention: max_splits out of range");
   if (p.pos_min < 0 || p.pos_max < p.pos_min || p.pos_max >= INT_MAX) return invalid("attention: bad position range");
   const KeyRange keys = key_range(p.pos_min, p.pos_max, p.window);
   if (keys.size() > p.n_slots) return invalid("attention: visible keys exceed the cache ring (n_slots too small)");
@@ -173,8 +174,8 @@ Status check(const AttentionParams& p) {
 
 }  // namespace
 
-std::size_t attention_workspace_floats(int n_q, int n_head, int head_dim) {
-  return static_cast<std::size_t>(n_q) * n_head * kAttnMaxSplits * (head_dim + 2);
+std::size_t attention_workspace_floats(int n_q, int n_head, int head_dim, int max_splits) {
+  return static_cast<std::size_t>(n_q) * n_head * max_splits * (head_dim + 2);
 }
 
 Status attention(const AttentionParams& p, void* stream) {
@@ -183,7 +184,7 @@ Status attention(const AttentionParams& p, void* stream) {
   geo.b = attention_blocks(p.n_q, p.n_head, p.n_kv);
   geo.keys = key_range(p.pos_min, p.pos_max, p.window);
   const std::int64_t base_blocks = static_cast<std::int64_t>(p.n_kv) * geo.b.head_blocks * geo.b.q_tiles;
-  geo.plan = plan_splits(geo.keys.size(), base_blocks, sm_count(), p.n_splits);
+  geo.plan = plan_splits(geo.keys.size(), base_blocks, sm_count(), p.n_splits, 256, p.max_splits);
   cudaStream_t s = detail::as_stream(stream);
   const dim3 grid(geo.plan.n_splits, p.n_kv * geo.b.head_blocks, geo.b.q_tiles);
   switch (p.head_dim) {

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels/split_k.h"
 #include "kernels/status.h"
 
 namespace coderx::kernels {
@@ -34,10 +35,11 @@ struct AttentionParams {
   std::int64_t window = 0;               // 0: full causal; else sliding window length
   float scale = 1.0f;                    // Gemma 4: 1.0
   int n_splits = 0;                      // 0: choose from the SM count; > 0: force (tests)
+  int max_splits = kAttnMaxSplits;       // what the workspace was sized for (1 … kAttnMaxSplits)
 };
 
-// Floats of workspace for a given batch (sized for the largest split count).
-std::size_t attention_workspace_floats(int n_q, int n_head, int head_dim);
+// Floats of workspace for a batch when at most max_splits splits are used.
+std::size_t attention_workspace_floats(int n_q, int n_head, int head_dim, int max_splits = kAttnMaxSplits);
 
 // Reference: model/ops_ref attention. Launch geometry: partial kernel grid (n_splits,
 // n_kv · head_blocks, query tiles), 8 warps per block, one warp per (query, head) item, keys

@@ -54,7 +54,8 @@ __global__ void count_kernel(const std::int32_t* ids, int entries, int n_expert,
   for (int e = threadIdx.x; e < n_expert; e += blockDim.x) hist[e] = 0;
   __syncthreads();
   const int i = blockIdx.x * kMoeGroupChunk + threadIdx.x;
-  if (i < entries) atomicAdd(&hist[ids[i]], 1);
+  // Ids outside [0, n_expert) are left out of every group; combine turns them into NaN.
+  if (i < entries && static_cast<unsigned>(ids[i]) < static_cast<unsigned>(n_expert)) atomicAdd(&hist[ids[i]], 1);
   __syncthreads();
   for (int e = threadIdx.x; e < n_expert; e += blockDim.x) chunk_counts[blockIdx.x * n_expert + e] = hist[e];
 }
@@ -93,6 +94,10 @@ __global__ void scatter_kernel(const std::int32_t* ids, int entries, int n_exper
   __syncthreads();
   if (i >= entries) return;
   const std::int32_t e = chunk_ids[threadIdx.x];
+  if (static_cast<unsigned>(e) >= static_cast<unsigned>(n_expert)) {
+    w.inv[i] = -1;
+    return;
+  }
   std::int32_t rank = 0;
   for (int j = 0; j < static_cast<int>(threadIdx.x); ++j) rank += chunk_ids[j] == e;
   const std::int32_t pos = w.chunk_base[blockIdx.x * n_expert + e] + rank;
@@ -210,7 +215,10 @@ __global__ void combine_kernel(const float* y_perm, const std::int32_t* inv, con
   const std::int64_t t = blockIdx.x;
   for (int c = threadIdx.x; c < n_embd; c += blockDim.x) {
     float sum = 0.0f;
-    for (int j = 0; j < k; ++j) sum += weights[t * k + j] * y_perm[static_cast<std::int64_t>(inv[t * k + j]) * n_embd + c];
+    for (int j = 0; j < k; ++j) {
+      const std::int32_t pos = inv[t * k + j];
+      sum += pos < 0 ? NAN : weights[t * k + j] * y_perm[static_cast<std::int64_t>(pos) * n_embd + c];
+    }
     y[t * n_embd + c] = sum;
   }
 }

@@ -19,7 +19,7 @@ namespace coderx::kernels {
 struct MoePrefillParams {
   MoeExpertWeights w;
   const float* x = nullptr;           // [n_tokens, n_embd] f32, expert input
-  const std::int32_t* ids = nullptr;  // [n_tokens, k] i32, each in [0, n_expert)
+  const std::int32_t* ids = nullptr;  // [n_tokens, k] i32 in [0, n_expert); others give NaN rows
   const float* weights = nullptr;     // [n_tokens, k] f32
   float* y = nullptr;                 // out [n_tokens, n_embd] f32
   void* workspace = nullptr;          // moe_prefill_workspace(...).total bytes, device

@@ -30,7 +30,7 @@ SplitPlan fit(std::int64_t n_keys, int splits) {
 }  // namespace
 
 SplitPlan plan_splits(std::int64_t n_keys, std::int64_t base_blocks, int n_sms, int requested,
-                      std::int64_t min_keys) {
+                      std::int64_t min_keys, int max_splits) {
   if (n_keys <= 0) return SplitPlan{1, kAttnKeyTile};
   int splits = requested;
   if (splits <= 0) {
@@ -39,7 +39,7 @@ SplitPlan plan_splits(std::int64_t n_keys, std::int64_t base_blocks, int n_sms, 
     const std::int64_t by_len = std::max<std::int64_t>(1, n_keys / std::max<std::int64_t>(min_keys, 1));
     splits = static_cast<int>(std::min<std::int64_t>(want, by_len));
   }
-  splits = std::min(splits, kAttnMaxSplits);
+  splits = std::min({splits, kAttnMaxSplits, std::max(max_splits, 1)});
   return fit(n_keys, splits);
 }
 

@@ -27,9 +27,10 @@ struct SplitPlan {
 };
 
 // Splits so that base_blocks · n_splits reaches about 2 blocks per SM, each split keeping at
-// least min_keys keys; requested > 0 forces that many splits (clamped to what the range allows).
+// least min_keys keys; requested > 0 forces that many splits. Never more than max_splits (the
+// workspace capacity) nor than the range allows (no empty split).
 SplitPlan plan_splits(std::int64_t n_keys, std::int64_t base_blocks, int n_sms, int requested = 0,
-                      std::int64_t min_keys = 256);
+                      std::int64_t min_keys = 256, int max_splits = kAttnMaxSplits);
 
 // The begin/end of split s under a plan (absolute positions).
 KeyRange split_range(const KeyRange& keys, const SplitPlan& plan, int s);

@@ -54,6 +54,9 @@ TEST(SplitK, AutoPlanFillsTheDeviceForLongDecode) {
   EXPECT_EQ(plan_splits(100, 8, 132, 0).n_splits, 1);
   // Prefill with thousands of blocks needs no split.
   EXPECT_EQ(plan_splits(4096, 4096, 132, 0).n_splits, 1);
+  // The workspace capacity caps both the automatic and the requested count.
+  EXPECT_LE(plan_splits(32768, 8, 132, 0, 256, 4).n_splits, 4);
+  EXPECT_EQ(plan_splits(32768, 8, 132, 50, 256, 3).n_splits, 3);
 }
 
 }  // namespace
