@@ -80,7 +80,8 @@ void quantize_block_q8_k(const float* x, std::uint8_t* dst) {
 }
 
 void quantize_q8_k(const float* x, std::uint8_t* dst, std::int64_t n) {
-  for (std::int64_t b = 0; b < n / 256; ++b) quantize_block_q8_k(x + 256 * b, dst + q8_k::kBytes * b);
+  for (std::int64_t b = 0; b < n / 256; ++b)
+    quantize_block_q8_k(x + 256 * b, dst + q8_k::kBytes * b);
 }
 
 void convert_f32(const float* x, std::uint8_t* dst, std::int64_t n) {

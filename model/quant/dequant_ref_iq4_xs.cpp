@@ -28,6 +28,8 @@ void dequant_iq4_xs(const std::uint8_t* src, float* y, std::int64_t n) {
 
 }  // namespace
 
-void add_dequant_ref_iq4_xs(KernelTable& t) { t.dequant[slot(Type::IQ4_XS)] = dequant_iq4_xs; }
+void add_dequant_ref_iq4_xs(KernelTable& t) {
+  t.dequant[slot(Type::IQ4_XS)] = dequant_iq4_xs;
+}
 
 }  // namespace coderx::model::quant

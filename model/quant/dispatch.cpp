@@ -49,13 +49,11 @@ struct Tables {
   Tables() {
     avx2 = ref;
     if (cpu >= SimdLevel::Avx2) {
-      add_avx2_dot_legacy(avx2);
-      add_avx2_dot_kquants(avx2);
-      add_avx2_dot_float(avx2);
+      add_avx2_dot(avx2);
       add_avx2_dequant(avx2);
     }
     avx512 = avx2;
-    if (cpu >= SimdLevel::Avx512) add_avx512_dot(avx512);
+    if (cpu >= SimdLevel::Avx512 && __builtin_cpu_supports("avx512vnni")) add_avx512_dot(avx512);
   }
   const KernelTable& at(SimdLevel level) const {
     return level == SimdLevel::Avx512 ? avx512 : level == SimdLevel::Avx2 ? avx2 : ref;
@@ -71,8 +69,10 @@ SimdLevel initial_level() {
   SimdLevel level = tables().cpu;
   if (const char* env = std::getenv("CODERX_SIMD")) {
     const std::string v = env;
-    if (v == "scalar") level = SimdLevel::Scalar;
-    else if (v == "avx2") level = std::min(level, SimdLevel::Avx2);
+    if (v == "scalar")
+      level = SimdLevel::Scalar;
+    else if (v == "avx2")
+      level = std::min(level, SimdLevel::Avx2);
   }
   return level;
 }
@@ -86,16 +86,26 @@ const KernelTable& active() {
   return tables().at(static_cast<SimdLevel>(level_slot().load(std::memory_order_relaxed)));
 }
 
-const std::uint8_t* bytes(const void* p) { return static_cast<const std::uint8_t*>(p); }
+const std::uint8_t* bytes(const void* p) {
+  return static_cast<const std::uint8_t*>(p);
+}
+
+// The table entry for `type`; every Type enumerator has a decoder and a dot product.
+template <class Fn>
+Fn entry(const Fn (&fns)[kTypeSlots], Type type) {
+  const int s = slot(type);
+  assert(s >= 0 && s < kTypeSlots && fns[s] && "quant: unknown Type");
+  return fns[s];
+}
 
 }  // namespace
 
 void dequantize_row_ref(Type type, const void* src, float* dst, std::int64_t n) {
-  tables().ref.dequant[slot(type)](bytes(src), dst, n);
+  entry(tables().ref.dequant, type)(bytes(src), dst, n);
 }
 
 void dequantize_row(Type type, const void* src, float* dst, std::int64_t n) {
-  active().dequant[slot(type)](bytes(src), dst, n);
+  entry(active().dequant, type)(bytes(src), dst, n);
 }
 
 std::size_t activation_bytes(Type weight_type, std::int64_t n) {
@@ -107,33 +117,40 @@ void quantize_activation(Type weight_type, const float* x, void* dst, std::int64
 }
 
 float dot_row(Type weight_type, const void* weight_row, const void* activation, std::int64_t n) {
-  return active().dot[slot(weight_type)](bytes(weight_row), bytes(activation), n);
+  return entry(active().dot, weight_type)(bytes(weight_row), bytes(activation), n);
 }
 
-float dot_row_ref(Type weight_type, const void* weight_row, const void* activation, std::int64_t n) {
-  return tables().ref.dot[slot(weight_type)](bytes(weight_row), bytes(activation), n);
+float dot_row_ref(Type weight_type, const void* weight_row, const void* activation,
+                  std::int64_t n) {
+  return entry(tables().ref.dot, weight_type)(bytes(weight_row), bytes(activation), n);
 }
 
 void dot_rows(Type weight_type, const void* weight, std::size_t row_stride, std::int64_t n_rows,
               const void* activation, std::int64_t n, float* out) {
   const KernelTable& t = active();
   const std::uint8_t* w = bytes(weight);
+  const DotFn dot = entry(t.dot, weight_type);
   std::int64_t r = 0;
   if (Dot4Fn dot4 = t.dot4[slot(weight_type)])
-    for (; r + 4 <= n_rows; r += 4) dot4(w + r * row_stride, row_stride, bytes(activation), n, out + r);
-  DotFn dot = t.dot[slot(weight_type)];
+    for (; r + 4 <= n_rows; r += 4)
+      dot4(w + r * row_stride, row_stride, bytes(activation), n, out + r);
   for (; r < n_rows; ++r) out[r] = dot(w + r * row_stride, bytes(activation), n);
 }
 
-bool can_quantize(Type type) { return tables().ref.quantize[slot(type)] != nullptr; }
+bool can_quantize(Type type) {
+  const int s = slot(type);
+  return s >= 0 && s < kTypeSlots && tables().ref.quantize[s] != nullptr;
+}
 
 void quantize_row(Type type, const float* src, void* dst, std::int64_t n) {
-  QuantFn fn = tables().ref.quantize[slot(type)];
+  QuantFn fn = can_quantize(type) ? tables().ref.quantize[slot(type)] : nullptr;
   assert(fn && "quantize_row: check can_quantize() first");
   if (fn) fn(src, static_cast<std::uint8_t*>(dst), n);
 }
 
-SimdLevel cpu_simd_level() { return tables().cpu; }
+SimdLevel cpu_simd_level() {
+  return tables().cpu;
+}
 
 SimdLevel set_simd_level(SimdLevel level) {
   const SimdLevel effective = std::min(level, tables().cpu);
@@ -143,9 +160,12 @@ SimdLevel set_simd_level(SimdLevel level) {
 
 std::string_view simd_level_name(SimdLevel level) {
   switch (level) {
-    case SimdLevel::Avx512: return "avx512";
-    case SimdLevel::Avx2: return "avx2";
-    case SimdLevel::Scalar: return "scalar";
+    case SimdLevel::Avx512:
+      return "avx512";
+    case SimdLevel::Avx2:
+      return "avx2";
+    case SimdLevel::Scalar:
+      return "scalar";
   }
   return "scalar";
 }

@@ -11,13 +11,15 @@ using namespace layout;
 
 float dot_f32(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
   double sum = 0;
-  for (std::int64_t i = 0; i < n; ++i) sum += static_cast<double>(load_f32(w + 4 * i) * load_f32(a + 4 * i));
+  for (std::int64_t i = 0; i < n; ++i)
+    sum += static_cast<double>(load_f32(w + 4 * i) * load_f32(a + 4 * i));
   return static_cast<float>(sum);
 }
 
 float dot_f16(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
   double sum = 0;
-  for (std::int64_t i = 0; i < n; ++i) sum += static_cast<double>(load_f16(w + 2 * i) * load_f16(a + 2 * i));
+  for (std::int64_t i = 0; i < n; ++i)
+    sum += static_cast<double>(load_f16(w + 2 * i) * load_f16(a + 2 * i));
   return static_cast<float>(sum);
 }
 

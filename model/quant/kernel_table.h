@@ -30,7 +30,9 @@ struct KernelTable {
   QuantFn quantize[kTypeSlots] = {};
 };
 
-inline int slot(Type t) { return static_cast<int>(t); }
+inline int slot(Type t) {
+  return static_cast<int>(t);
+}
 
 // Scalar references (the oracle; also the "scalar" level).
 void add_dequant_ref_float(KernelTable& t);    // F32, F16, BF16
@@ -48,10 +50,8 @@ void add_quantizers_kquants(KernelTable& t);     // Q2_K … Q6_K, IQ4_XS
 void add_quantizers_fp4(KernelTable& t);         // MXFP4, NVFP4
 
 // SIMD levels: each overrides the entries it accelerates. Only called when the CPU has the ISA.
-void add_avx2_dot_legacy(KernelTable& t);
-void add_avx2_dot_kquants(KernelTable& t);
-void add_avx2_dot_float(KernelTable& t);
-void add_avx2_dequant(KernelTable& t);
-void add_avx512_dot(KernelTable& t);
+void add_avx2_dot(KernelTable& t);      // every weight type
+void add_avx2_dequant(KernelTable& t);  // the common weight types
+void add_avx512_dot(KernelTable& t);    // every weight type; needs AVX512-VNNI
 
 }  // namespace coderx::model::quant

@@ -39,8 +39,10 @@ inline int k3_scale_code(const std::uint8_t* s, int k) {
 inline void k3_pack_scales(const std::uint8_t* code, std::uint8_t* s) {
   for (int i = 0; i < 12; ++i) s[i] = 0;
   for (int k = 0; k < 16; ++k) {
-    if (k < 8) s[k] |= static_cast<std::uint8_t>(code[k] & 15);
-    else s[k - 8] |= static_cast<std::uint8_t>((code[k] & 15) << 4);
+    if (k < 8)
+      s[k] |= static_cast<std::uint8_t>(code[k] & 15);
+    else
+      s[k - 8] |= static_cast<std::uint8_t>((code[k] & 15) << 4);
     s[8 + (k % 4)] |= static_cast<std::uint8_t>(((code[k] >> 4) & 3) << (2 * (k / 4)));
   }
 }

@@ -60,7 +60,8 @@ void quantize_mxfp4(const float* x, std::uint8_t* dst, std::int64_t n) {
     dst[mxfp4::kE] = mxfp4_exponent(x);
     std::uint8_t codes[32];
     fp4_assign(x, 32, e8m0_to_f32_half(dst[mxfp4::kE]), codes);
-    for (int j = 0; j < 16; ++j) dst[mxfp4::kQs + j] = static_cast<std::uint8_t>(codes[j] | (codes[j + 16] << 4));
+    for (int j = 0; j < 16; ++j)
+      dst[mxfp4::kQs + j] = static_cast<std::uint8_t>(codes[j] | (codes[j + 16] << 4));
   }
 }
 

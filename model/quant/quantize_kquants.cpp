@@ -28,7 +28,8 @@ void quantize_affine_sub(const float* x, int subs, int len, int qmax, int smax, 
   float scale[16], min[16], max_scale = 0, max_min = 0;
   for (int s = 0; s < subs; ++s) {
     float lo = 0.0f, hi = 0.0f;  // the min is never positive (m ≥ 0)
-    for (int i = 0; i < len; ++i) lo = std::min(lo, x[s * len + i]), hi = std::max(hi, x[s * len + i]);
+    for (int i = 0; i < len; ++i)
+      lo = std::min(lo, x[s * len + i]), hi = std::max(hi, x[s * len + i]);
     min[s] = -lo;
     scale[s] = (hi - lo) / static_cast<float>(qmax);
     max_scale = std::max(max_scale, scale[s]);
@@ -39,15 +40,18 @@ void quantize_affine_sub(const float* x, int subs, int len, int qmax, int smax, 
   const float d = load_f16(d_at), dmin = load_f16(dmin_at);
   for (int s = 0; s < subs; ++s) {
     // Round the min up so the lowest element stays reachable, then size the scale to the rest.
-    out.m[s] = static_cast<std::uint8_t>(dmin > 0 ? std::min<float>(smax, std::ceil(min[s] / dmin)) : 0);
+    out.m[s] =
+        static_cast<std::uint8_t>(dmin > 0 ? std::min<float>(smax, std::ceil(min[s] / dmin)) : 0);
     const float offset = dmin * static_cast<float>(out.m[s]);
     float hi = 0.0f;
     for (int i = 0; i < len; ++i) hi = std::max(hi, x[s * len + i] + offset);
-    out.sc[s] = static_cast<std::uint8_t>(d > 0 ? std::min<float>(smax, std::ceil(hi / (qmax * d) - 1e-4f)) : 0);
+    out.sc[s] = static_cast<std::uint8_t>(
+        d > 0 ? std::min<float>(smax, std::ceil(hi / (qmax * d) - 1e-4f)) : 0);
     const float step = d * static_cast<float>(out.sc[s]);
     const float inv = step > 0 ? 1.0f / step : 0.0f;
     for (int i = 0; i < len; ++i)
-      out.q[s * len + i] = static_cast<std::uint8_t>(round_clamp((x[s * len + i] + offset) * inv, 0, qmax));
+      out.q[s * len + i] =
+          static_cast<std::uint8_t>(round_clamp((x[s * len + i] + offset) * inv, 0, qmax));
   }
 }
 
@@ -76,7 +80,8 @@ void quantize_symmetric_sub(const float* x, int subs, int len, int qlo, int qhi,
 void put_plane2(std::uint8_t* qs, const int* low2) {
   std::memset(qs, 0, 64);
   for (int e = 0; e < 256; ++e)
-    qs[32 * (e / 128) + e % 32] |= static_cast<std::uint8_t>((low2[e] & 3) << (2 * ((e % 128) / 32)));
+    qs[32 * (e / 128) + e % 32] |=
+        static_cast<std::uint8_t>((low2[e] & 3) << (2 * ((e % 128) / 32)));
 }
 
 void quantize_q2_k(const float* x, std::uint8_t* dst, std::int64_t n) {
@@ -86,7 +91,8 @@ void quantize_q2_k(const float* x, std::uint8_t* dst, std::int64_t n) {
     int low[256];
     for (int e = 0; e < 256; ++e) low[e] = c.q[e];
     put_plane2(dst + q2_k::kQs, low);
-    for (int k = 0; k < 16; ++k) dst[q2_k::kScales + k] = static_cast<std::uint8_t>(c.sc[k] | (c.m[k] << 4));
+    for (int k = 0; k < 16; ++k)
+      dst[q2_k::kScales + k] = static_cast<std::uint8_t>(c.sc[k] | (c.m[k] << 4));
   }
 }
 
@@ -119,7 +125,8 @@ void quantize_k45_block(const float* x, std::uint8_t* blk, std::uint8_t* scales,
     for (int l = 0; l < 32; ++l) {
       const int lo = c.q[64 * g + l], hi = c.q[64 * g + 32 + l];
       qs[32 * g + l] = static_cast<std::uint8_t>((lo & 15) | ((hi & 15) << 4));
-      if (qh) qh[l] |= static_cast<std::uint8_t>(((lo >> 4) << (2 * g)) | ((hi >> 4) << (2 * g + 1)));
+      if (qh)
+        qh[l] |= static_cast<std::uint8_t>(((lo >> 4) << (2 * g)) | ((hi >> 4) << (2 * g + 1)));
     }
 }
 
@@ -140,10 +147,12 @@ void quantize_q6_k(const float* x, std::uint8_t* dst, std::int64_t n) {
     std::memset(dst, 0, q6_k::kScales);  // ql and qh
     for (int e = 0; e < 256; ++e) {
       const int v = c.q[e] + 32, half = e / 128, l = e % 32, p = (e % 128) / 32;
-      dst[q6_k::kQl + 64 * half + l + 32 * (p % 2)] |= static_cast<std::uint8_t>((v & 15) << (p >= 2 ? 4 : 0));
+      dst[q6_k::kQl + 64 * half + l + 32 * (p % 2)] |=
+          static_cast<std::uint8_t>((v & 15) << (p >= 2 ? 4 : 0));
       dst[q6_k::kQh + 32 * half + l] |= static_cast<std::uint8_t>((v >> 4) << (2 * p));
     }
-    for (int k = 0; k < 16; ++k) dst[q6_k::kScales + k] = static_cast<std::uint8_t>(static_cast<std::int8_t>(c.sc[k]));
+    for (int k = 0; k < 16; ++k)
+      dst[q6_k::kScales + k] = static_cast<std::uint8_t>(static_cast<std::int8_t>(c.sc[k]));
   }
 }
 

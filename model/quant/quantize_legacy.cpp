@@ -26,7 +26,8 @@ void quantize_symmetric(const float* x, std::uint8_t* blk, int bits, int qs_offs
     const int lo = round_clamp(x[j] * id + static_cast<float>(half), 0, top);
     const int hi = round_clamp(x[j + 16] * id + static_cast<float>(half), 0, top);
     blk[qs_offset + j] = static_cast<std::uint8_t>((lo & 15) | ((hi & 15) << 4));
-    qh |= static_cast<std::uint32_t>(lo >> 4) << j | static_cast<std::uint32_t>(hi >> 4) << (j + 16);
+    qh |= static_cast<std::uint32_t>(lo >> 4) << j | static_cast<std::uint32_t>(hi >> 4)
+                                                         << (j + 16);
   }
   if (qh_offset >= 0) store_u32(blk + qh_offset, qh);
 }
@@ -50,7 +51,8 @@ void quantize_affine(const float* x, std::uint8_t* blk, int bits, int qs_offset,
   if (qh_offset >= 0) store_u32(blk + qh_offset, qh);
 }
 
-template <int kBytes, void (*Block)(const float*, std::uint8_t*, int, int, int), int kBits, int kQs, int kQh>
+template <int kBytes, void (*Block)(const float*, std::uint8_t*, int, int, int), int kBits, int kQs,
+          int kQh>
 void quantize_rows(const float* x, std::uint8_t* dst, std::int64_t n) {
   for (std::int64_t b = 0; b < n / 32; ++b) Block(x + 32 * b, dst + kBytes * b, kBits, kQs, kQh);
 }
@@ -101,9 +103,11 @@ void quantize_iq4_nl(const float* x, std::uint8_t* dst, std::int64_t n) {
 
 void add_quantizers_legacy(KernelTable& t) {
   t.quantize[slot(Type::Q4_0)] = quantize_rows<q4_0::kBytes, quantize_symmetric, 4, q4_0::kQs, -1>;
-  t.quantize[slot(Type::Q5_0)] = quantize_rows<q5_0::kBytes, quantize_symmetric, 5, q5_0::kQs, q5_0::kQh>;
+  t.quantize[slot(Type::Q5_0)] =
+      quantize_rows<q5_0::kBytes, quantize_symmetric, 5, q5_0::kQs, q5_0::kQh>;
   t.quantize[slot(Type::Q4_1)] = quantize_rows<q4_1::kBytes, quantize_affine, 4, q4_1::kQs, -1>;
-  t.quantize[slot(Type::Q5_1)] = quantize_rows<q5_1::kBytes, quantize_affine, 5, q5_1::kQs, q5_1::kQh>;
+  t.quantize[slot(Type::Q5_1)] =
+      quantize_rows<q5_1::kBytes, quantize_affine, 5, q5_1::kQs, q5_1::kQh>;
   t.quantize[slot(Type::IQ4_NL)] = quantize_iq4_nl;
 }
 

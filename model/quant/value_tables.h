@@ -13,7 +13,8 @@ inline constexpr std::int8_t kIq4Values[16] = {-127, -104, -83, -65, -49, -35, -
                                                1,    13,   25,  38,  53,  69,  89,  113};
 
 // E2M1 code table, stored doubled (true E2M1 value = half of these).
-inline constexpr std::int8_t kFp4Values[16] = {0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12};
+inline constexpr std::int8_t kFp4Values[16] = {0, 1,  2,  3,  4,  6,  8,  12,
+                                               0, -1, -2, -3, -4, -6, -8, -12};
 
 // E8M0 exponent byte -> 2^(e-128) ("half" conversion that pairs with the doubled table);
 // e = 0 and 1 give the f32 denormals 2^-128 and 2^-127.
@@ -33,6 +34,8 @@ inline float ue4m3_to_f32(std::uint8_t b) {
 }
 
 // The per-sub-block multiplier of NVFP4 that pairs with the doubled kFp4Values table.
-inline float nvfp4_scale(std::uint8_t b) { return ue4m3_to_f32(b) * 0.5f; }
+inline float nvfp4_scale(std::uint8_t b) {
+  return ue4m3_to_f32(b) * 0.5f;
+}
 
 }  // namespace coderx::model::quant

@@ -47,7 +47,9 @@ void check_q8_block(const float* x, const std::uint8_t* blk, int qs_offset) {
   const float d = amax / 127.0f;
   const float id = d != 0.0f ? 1.0f / d : 0.0f;
   for (int j = 0; j < 32; ++j)
-    ASSERT_EQ(static_cast<std::int8_t>(blk[qs_offset + j]), static_cast<int>(std::roundf(x[j] * id))) << j;
+    ASSERT_EQ(static_cast<std::int8_t>(blk[qs_offset + j]),
+              static_cast<int>(std::roundf(x[j] * id)))
+        << j;
 }
 
 TEST(QuantActivation, Q8_0MatchesSpec) {
@@ -92,7 +94,8 @@ TEST(QuantActivation, Q8_1SumTermUsesF32Scale) {
     int sum = 0;
     for (int j = 0; j < 32; ++j) sum += static_cast<std::int8_t>(blk[4 + j]);
     expect_nearest_f16(static_cast<std::uint16_t>(blk[0] | (blk[1] << 8)), d);
-    expect_nearest_f16(static_cast<std::uint16_t>(blk[2] | (blk[3] << 8)), d * static_cast<float>(sum));
+    expect_nearest_f16(static_cast<std::uint16_t>(blk[2] | (blk[3] << 8)),
+                       d * static_cast<float>(sum));
   }
 }
 
@@ -171,7 +174,8 @@ TEST(QuantActivation, FloatActivationsForFloatWeights) {
     std::uint32_t bits;
     std::memcpy(&bits, &x[i], 4);
     const std::uint32_t lower = bits & 0xffff, upper = bits >> 16;
-    const std::uint32_t rounded = lower > 0x8000 || (lower == 0x8000 && (upper & 1)) ? upper + 1 : upper;
+    const std::uint32_t rounded =
+        lower > 0x8000 || (lower == 0x8000 && (upper & 1)) ? upper + 1 : upper;
     EXPECT_EQ(u16_at(bf16, 2 * i), rounded) << i;
   }
 }

@@ -34,7 +34,8 @@ void expect_decodes(Type type, const Bytes& block, const std::vector<double>& ex
   std::vector<float> got(expected.size());
   dequantize_row_ref(type, block.data(), got.data(), static_cast<std::int64_t>(got.size()));
   for (std::size_t i = 0; i < got.size(); ++i)
-    ASSERT_NEAR(got[i], expected[i], 3e-7 * magnitude[i] + 1e-30) << info(type).name << " element " << i;
+    ASSERT_NEAR(got[i], expected[i], 3e-7 * magnitude[i] + 1e-30)
+        << info(type).name << " element " << i;
 }
 void expect_decodes(Type type, const Bytes& block, const std::vector<double>& expected) {
   std::vector<double> mag(expected.size());
@@ -75,7 +76,8 @@ TEST(QuantDequantRef, Q4_0AndQ4_1) {
   std::mt19937 rng(1);
   for (int rep = 0; rep < 20; ++rep) {
     const auto q = random_codes(rng, 32, 0, 15);
-    const std::uint16_t d = random_f16_bits(rng, -8, 2, true), m = random_f16_bits(rng, -8, 2, true);
+    const std::uint16_t d = random_f16_bits(rng, -8, 2, true),
+                        m = random_f16_bits(rng, -8, 2, true);
     Bytes b0(18), b1(20);
     put16(b0, 0, d);
     put_nibbles32(b0, 2, q);
@@ -97,7 +99,8 @@ TEST(QuantDequantRef, Q5_0AndQ5_1) {
   std::mt19937 rng(2);
   for (int rep = 0; rep < 20; ++rep) {
     const auto q = random_codes(rng, 32, 0, 31);
-    const std::uint16_t d = random_f16_bits(rng, -8, 2, true), m = random_f16_bits(rng, -8, 2, true);
+    const std::uint16_t d = random_f16_bits(rng, -8, 2, true),
+                        m = random_f16_bits(rng, -8, 2, true);
     std::uint32_t qh = 0;
     std::vector<int> low(32);
     for (int j = 0; j < 32; ++j) {
@@ -158,7 +161,8 @@ TEST(QuantDequantRef, Iq4Nl) {
 // Q2_K / Q3_K 2-bit plane order: element e in qs[32·(e/128) + e%32] at bits 2·((e%128)/32).
 void put_plane2(Bytes& b, int off, const std::vector<int>& low2) {
   for (int e = 0; e < 256; ++e)
-    b[off + 32 * (e / 128) + e % 32] |= static_cast<std::uint8_t>(low2[e] << (2 * ((e % 128) / 32)));
+    b[off + 32 * (e / 128) + e % 32] |=
+        static_cast<std::uint8_t>(low2[e] << (2 * ((e % 128) / 32)));
 }
 
 TEST(QuantDequantRef, Q2_K) {
@@ -166,7 +170,8 @@ TEST(QuantDequantRef, Q2_K) {
   for (int rep = 0; rep < 10; ++rep) {
     const auto q = random_codes(rng, 256, 0, 3);
     const auto sc = random_codes(rng, 16, 0, 15), m = random_codes(rng, 16, 0, 15);
-    const std::uint16_t d = random_f16_bits(rng, -8, 0, false), dmin = random_f16_bits(rng, -8, 0, false);
+    const std::uint16_t d = random_f16_bits(rng, -8, 0, false),
+                        dmin = random_f16_bits(rng, -8, 0, false);
     Bytes b(84, 0);
     for (int k = 0; k < 16; ++k) b[k] = static_cast<std::uint8_t>(sc[k] | (m[k] << 4));
     put_plane2(b, 16, q);
@@ -198,8 +203,10 @@ TEST(QuantDequantRef, Q3_K) {
     put_plane2(b, 32, low);
     for (int k = 0; k < 16; ++k) {
       const int lo = code[k] & 15, hi = code[k] >> 4;
-      if (k < 8) b[96 + k] |= static_cast<std::uint8_t>(lo);
-      else b[96 + k - 8] |= static_cast<std::uint8_t>(lo << 4);
+      if (k < 8)
+        b[96 + k] |= static_cast<std::uint8_t>(lo);
+      else
+        b[96 + k - 8] |= static_cast<std::uint8_t>(lo << 4);
       b[96 + 8 + k % 4] |= static_cast<std::uint8_t>(hi << (2 * (k / 4)));
     }
     put16(b, 108, d);
@@ -228,7 +235,8 @@ void check_k45(Type type, std::uint32_t seed) {
   for (int rep = 0; rep < 10; ++rep) {
     const auto q = random_codes(rng, 256, 0, five ? 31 : 15);
     const auto sc = random_codes(rng, 8, 0, 63), m = random_codes(rng, 8, 0, 63);
-    const std::uint16_t d = random_f16_bits(rng, -10, -2, false), dmin = random_f16_bits(rng, -10, -2, false);
+    const std::uint16_t d = random_f16_bits(rng, -10, -2, false),
+                        dmin = random_f16_bits(rng, -10, -2, false);
     Bytes b(five ? 176 : 144, 0);
     put16(b, 0, d);
     put16(b, 2, dmin);
@@ -239,7 +247,9 @@ void check_k45(Type type, std::uint32_t seed) {
       for (int l = 0; l < 32; ++l) {
         const int lo = q[64 * c + l], hi = q[64 * c + 32 + l];
         b[qs + 32 * c + l] = static_cast<std::uint8_t>((lo & 15) | ((hi & 15) << 4));
-        if (five) b[16 + l] |= static_cast<std::uint8_t>(((lo >> 4) << (2 * c)) | ((hi >> 4) << (2 * c + 1)));
+        if (five)
+          b[16 + l] |=
+              static_cast<std::uint8_t>(((lo >> 4) << (2 * c)) | ((hi >> 4) << (2 * c + 1)));
       }
     std::vector<double> e(256), mag(256);
     for (int i = 0; i < 256; ++i) {
@@ -251,8 +261,12 @@ void check_k45(Type type, std::uint32_t seed) {
   }
 }
 
-TEST(QuantDequantRef, Q4_K) { check_k45(Type::Q4_K, 7); }
-TEST(QuantDequantRef, Q5_K) { check_k45(Type::Q5_K, 8); }
+TEST(QuantDequantRef, Q4_K) {
+  check_k45(Type::Q4_K, 7);
+}
+TEST(QuantDequantRef, Q5_K) {
+  check_k45(Type::Q5_K, 8);
+}
 
 TEST(QuantDequantRef, Q6_K) {
   std::mt19937 rng(9);
@@ -304,7 +318,8 @@ TEST(QuantDequantRef, Iq4Xs) {
       b[4 + ib / 2] |= static_cast<std::uint8_t>((ls[ib] & 15) << (4 * (ib % 2)));
       scales_h |= static_cast<std::uint16_t>((ls[ib] >> 4) << (2 * ib));
       for (int j = 0; j < 16; ++j)
-        b[8 + 16 * ib + j] = static_cast<std::uint8_t>(idx[32 * ib + j] | (idx[32 * ib + 16 + j] << 4));
+        b[8 + 16 * ib + j] =
+            static_cast<std::uint8_t>(idx[32 * ib + j] | (idx[32 * ib + 16 + j] << 4));
     }
     put16(b, 2, scales_h);
     std::vector<double> e(256);
@@ -321,7 +336,8 @@ TEST(QuantDequantRef, Mxfp4) {
     b[0] = static_cast<std::uint8_t>(e8);
     put_nibbles32(b, 1, q);
     std::vector<double> e(32);
-    for (int j = 0; j < 32; ++j) e[j] = std::ldexp(static_cast<double>(kFp4Doubled[q[j]]), e8 - 128);
+    for (int j = 0; j < 32; ++j)
+      e[j] = std::ldexp(static_cast<double>(kFp4Doubled[q[j]]), e8 - 128);
     expect_decodes(Type::MXFP4, b, e);
   }
 }
@@ -334,7 +350,8 @@ double ue4m3_value(int byte) {
 
 TEST(QuantDequantRef, Nvfp4) {
   std::mt19937 rng(13);
-  const int scale_bytes[][4] = {{0x38, 0x00, 0x7f, 0x01}, {0x3c, 0x07, 0x7e, 0x41}, {0x20, 0x50, 0x08, 0x30}};
+  const int scale_bytes[][4] = {
+      {0x38, 0x00, 0x7f, 0x01}, {0x3c, 0x07, 0x7e, 0x41}, {0x20, 0x50, 0x08, 0x30}};
   for (const auto& sb : scale_bytes) {
     const auto q = random_codes(rng, 64, 0, 15);
     Bytes b(36);

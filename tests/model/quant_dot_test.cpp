@@ -18,9 +18,9 @@ using testing::OffsetBuffer;
 
 struct Case {
   std::int64_t n;
-  OffsetBuffer w;      // n_rows rows of weight_type
-  OffsetBuffer a;      // one activation row
-  std::size_t stride;  // bytes per weight row
+  OffsetBuffer w;              // n_rows rows of weight_type
+  OffsetBuffer a;              // one activation row
+  std::size_t stride;          // bytes per weight row
   std::vector<double> expect;  // float64 dot per row
   std::vector<double> tol;     // allowed |error| per row
 };
@@ -37,7 +37,8 @@ double min_term_slack(Type type, const std::uint8_t* w, const std::uint8_t* a, s
   if (type != Type::Q4_1 && type != Type::Q5_1) return 0;
   const std::int64_t wb = info(type).block_bytes;
   double slack = 0;
-  for (std::int64_t b = 0; b < n / 32; ++b) slack += std::fabs(f16_at(w + b * wb + 2) * f16_at(a + b * 36 + 2));
+  for (std::int64_t b = 0; b < n / 32; ++b)
+    slack += std::fabs(f16_at(w + b * wb + 2) * f16_at(a + b * 36 + 2));
   return slack * std::ldexp(1.0, -10);
 }
 
@@ -48,9 +49,14 @@ Case make_case(Type type, std::mt19937& rng, int n_rows) {
   std::int64_t n = blocks(rng) * unit;
   if (be == 1) n += blocks(rng) % 32;  // float rows need not be a multiple of anything
   const std::size_t stride = row_bytes(type, n);
-  Case c{n, OffsetBuffer(stride * n_rows, off(rng)), OffsetBuffer(activation_bytes(type, n), off(rng)),
-         stride, {}, {}};
-  const auto rows = testing::random_quant_row(static_cast<std::uint32_t>(type), n / be * n_rows, rng);
+  Case c{n,
+         OffsetBuffer(stride * n_rows, off(rng)),
+         OffsetBuffer(activation_bytes(type, n), off(rng)),
+         stride,
+         {},
+         {}};
+  const auto rows =
+      testing::random_quant_row(static_cast<std::uint32_t>(type), n / be * n_rows, rng);
   std::memcpy(c.w.data(), rows.data(), rows.size());
   std::normal_distribution<float> normal(0.0f, 1.0f);
   std::vector<float> x(n);
@@ -66,7 +72,8 @@ Case make_case(Type type, std::mt19937& rng, int n_rows) {
       mag += std::fabs(static_cast<double>(wf[i]) * af[i]);
     }
     c.expect.push_back(sum);
-    c.tol.push_back(5e-5 * mag + min_term_slack(type, c.w.data() + r * stride, c.a.data(), n) + 1e-30);
+    c.tol.push_back(5e-5 * mag + min_term_slack(type, c.w.data() + r * stride, c.a.data(), n) +
+                    1e-30);
   }
   return c;
 }
@@ -85,14 +92,17 @@ void check_level(SimdLevel level) {
         const float fast = dot_row(t.type, w, c.a.data(), c.n);
         ASSERT_NEAR(ref, c.expect[r], c.tol[r]) << t.name << " n=" << c.n << " (reference)";
         ASSERT_NEAR(fast, c.expect[r], c.tol[r]) << t.name << " n=" << c.n << " " << simd_level();
-        ASSERT_NEAR(many[r], c.expect[r], c.tol[r]) << t.name << " n=" << c.n << " dot_rows row " << r;
+        ASSERT_NEAR(many[r], c.expect[r], c.tol[r])
+            << t.name << " n=" << c.n << " dot_rows row " << r;
       }
     }
   }
   set_simd_level(cpu_simd_level());
 }
 
-TEST(QuantDot, Scalar) { check_level(SimdLevel::Scalar); }
+TEST(QuantDot, Scalar) {
+  check_level(SimdLevel::Scalar);
+}
 
 TEST(QuantDot, Avx2) {
   if (cpu_simd_level() < SimdLevel::Avx2) GTEST_SKIP() << "this CPU has no AVX2+FMA";
@@ -118,7 +128,8 @@ TEST(QuantDot, ZeroActivationGivesZero) {
   std::mt19937 rng(5);
   for (const TypeInfo& t : all_types()) {
     const std::int64_t n = 512;
-    const auto w = testing::random_quant_row(static_cast<std::uint32_t>(t.type), n / t.block_elems, rng);
+    const auto w =
+        testing::random_quant_row(static_cast<std::uint32_t>(t.type), n / t.block_elems, rng);
     const std::vector<float> x(n, 0.0f);
     std::vector<std::uint8_t> a(activation_bytes(t.type, n));
     quantize_activation(t.type, x.data(), a.data(), n);

@@ -25,8 +25,10 @@ TEST(QuantHalf, EveryF16DecodesAndRoundTrips) {
     const int e = (h >> 10) & 31;
     if (e == 31) {
       EXPECT_TRUE((h & 1023) ? std::isnan(f) : std::isinf(f)) << h;
-      if (h & 1023) EXPECT_EQ(f32_to_f16(f) & 0x7c00, 0x7c00) << h;
-      else EXPECT_EQ(f32_to_f16(f), bits) << h;
+      if (h & 1023)
+        EXPECT_EQ(f32_to_f16(f) & 0x7c00, 0x7c00) << h;
+      else
+        EXPECT_EQ(f32_to_f16(f), bits) << h;
       continue;
     }
     ASSERT_EQ(static_cast<double>(f), f16_formula(bits)) << h;

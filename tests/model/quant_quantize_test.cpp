@@ -21,10 +21,10 @@ namespace coderx::model::quant {
 namespace {
 
 const std::map<Type, double> kRmsCeiling = {
-    {Type::F32, 0.0},      {Type::F16, 3e-4},     {Type::BF16, 2.2e-3},  {Type::Q8_0, 0.009},
-    {Type::Q4_0, 0.14},    {Type::Q4_1, 0.11},    {Type::Q5_0, 0.073},   {Type::Q5_1, 0.055},
-    {Type::IQ4_NL, 0.113}, {Type::Q2_K, 0.50},    {Type::Q3_K, 0.23},    {Type::Q4_K, 0.115},
-    {Type::Q5_K, 0.056},   {Type::Q6_K, 0.029},   {Type::IQ4_XS, 0.116}, {Type::MXFP4, 0.16},
+    {Type::F32, 0.0},      {Type::F16, 3e-4},   {Type::BF16, 2.2e-3},  {Type::Q8_0, 0.009},
+    {Type::Q4_0, 0.14},    {Type::Q4_1, 0.11},  {Type::Q5_0, 0.073},   {Type::Q5_1, 0.055},
+    {Type::IQ4_NL, 0.113}, {Type::Q2_K, 0.50},  {Type::Q3_K, 0.23},    {Type::Q4_K, 0.115},
+    {Type::Q5_K, 0.056},   {Type::Q6_K, 0.029}, {Type::IQ4_XS, 0.116}, {Type::MXFP4, 0.16},
     {Type::NVFP4, 0.112},
 };
 
@@ -38,7 +38,8 @@ std::vector<float> gaussian(std::mt19937& rng, std::int64_t n) {
   return x;
 }
 
-std::vector<float> round_trip(Type t, const std::vector<float>& x, std::vector<std::uint8_t>* bytes = nullptr) {
+std::vector<float> round_trip(Type t, const std::vector<float>& x,
+                              std::vector<std::uint8_t>* bytes = nullptr) {
   const auto n = static_cast<std::int64_t>(x.size());
   std::vector<std::uint8_t> q(row_bytes(t, n));
   quantize_row(t, x.data(), q.data(), n);
@@ -67,7 +68,8 @@ TEST(QuantQuantize, RmsErrorWithinCeilingOnGaussianData) {
   for (const auto& [type, ceiling] : kRmsCeiling) {
     const auto y = round_trip(type, x);
     const double err = rms_rel(x, y);
-    std::printf("  %-7s rms relative error %.5f (ceiling %.5f)\n", std::string(info(type).name).c_str(), err, ceiling);
+    std::printf("  %-7s rms relative error %.5f (ceiling %.5f)\n",
+                std::string(info(type).name).c_str(), err, ceiling);
     EXPECT_LE(err, ceiling) << info(type).name;
     for (float v : y) ASSERT_TRUE(std::isfinite(v)) << info(type).name;
   }

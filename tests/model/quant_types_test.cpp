@@ -24,12 +24,12 @@ TEST(QuantTypes, GeometryMatchesSpecTable) {
 
 TEST(QuantTypes, ActivationTypesFollowSpec) {
   const std::map<Type, Type> expected = {
-      {Type::F32, Type::F32},      {Type::F16, Type::F16},      {Type::BF16, Type::BF16},
-      {Type::Q4_0, Type::Q8_0},    {Type::Q5_0, Type::Q8_0},    {Type::Q8_0, Type::Q8_0},
-      {Type::IQ4_NL, Type::Q8_0},  {Type::MXFP4, Type::Q8_0},   {Type::NVFP4, Type::Q8_0},
-      {Type::Q4_1, Type::Q8_1},    {Type::Q5_1, Type::Q8_1},    {Type::Q8_1, Type::Q8_1},
-      {Type::Q2_K, Type::Q8_K},    {Type::Q3_K, Type::Q8_K},    {Type::Q4_K, Type::Q8_K},
-      {Type::Q5_K, Type::Q8_K},    {Type::Q6_K, Type::Q8_K},    {Type::IQ4_XS, Type::Q8_K},
+      {Type::F32, Type::F32},     {Type::F16, Type::F16},    {Type::BF16, Type::BF16},
+      {Type::Q4_0, Type::Q8_0},   {Type::Q5_0, Type::Q8_0},  {Type::Q8_0, Type::Q8_0},
+      {Type::IQ4_NL, Type::Q8_0}, {Type::MXFP4, Type::Q8_0}, {Type::NVFP4, Type::Q8_0},
+      {Type::Q4_1, Type::Q8_1},   {Type::Q5_1, Type::Q8_1},  {Type::Q8_1, Type::Q8_1},
+      {Type::Q2_K, Type::Q8_K},   {Type::Q3_K, Type::Q8_K},  {Type::Q4_K, Type::Q8_K},
+      {Type::Q5_K, Type::Q8_K},   {Type::Q6_K, Type::Q8_K},  {Type::IQ4_XS, Type::Q8_K},
       {Type::Q8_K, Type::Q8_K},
   };
   for (const TypeInfo& t : all_types()) {

@@ -13,10 +13,10 @@ struct Geometry {
 };
 // formats-extra.md §1.1
 constexpr Geometry kGeometry[] = {
-    {0, {1, 4}},     {1, {1, 2}},     {2, {32, 18}},   {3, {32, 20}},   {6, {32, 22}},
-    {7, {32, 24}},   {8, {32, 34}},   {9, {32, 36}},   {10, {256, 84}}, {11, {256, 110}},
+    {0, {1, 4}},      {1, {1, 2}},      {2, {32, 18}},    {3, {32, 20}},    {6, {32, 22}},
+    {7, {32, 24}},    {8, {32, 34}},    {9, {32, 36}},    {10, {256, 84}},  {11, {256, 110}},
     {12, {256, 144}}, {13, {256, 176}}, {14, {256, 210}}, {15, {256, 292}}, {20, {32, 18}},
-    {23, {256, 136}}, {30, {1, 2}},   {39, {32, 17}},  {40, {64, 36}},
+    {23, {256, 136}}, {30, {1, 2}},     {39, {32, 17}},   {40, {64, 36}},
 };
 
 void put_u16(std::uint8_t* p, std::uint16_t v) {
@@ -27,13 +27,27 @@ void put_u16(std::uint8_t* p, std::uint16_t v) {
 // Byte offsets of the f16 scale fields of each block type (spec §8.3, §8.4, formats-extra §1).
 std::vector<int> f16_scale_offsets(std::uint32_t id) {
   switch (id) {
-    case 2: case 6: case 8: case 20: case 23: return {0};
-    case 3: case 7: case 12: case 13: return {0, 2};
-    case 9: return {0, 2};
-    case 10: return {80, 82};
-    case 11: return {108};
-    case 14: return {208};
-    default: return {};
+    case 2:
+    case 6:
+    case 8:
+    case 20:
+    case 23:
+      return {0};
+    case 3:
+    case 7:
+    case 12:
+    case 13:
+      return {0, 2};
+    case 9:
+      return {0, 2};
+    case 10:
+      return {80, 82};
+    case 11:
+      return {108};
+    case 14:
+      return {208};
+    default:
+      return {};
   }
 }
 
