@@ -4,7 +4,7 @@
 // model::quant::dequantize_row_ref, so the layouts are verified without a GPU.
 // The unit of work is a chunk: 32 consecutive elements of a row (chunk c holds elements
 // 32c … 32c+31). Decoder<T>::chunk(row, c, out) writes those 32 values as f32.
-// Layouts follow spec gemma4-moe.md §8.2–8.5. Rows are byte-addressed: blocks of 17, 18, 22, …
+// Layouts follow spec gemma4-moe.md §8.2–8.5 and formats-extra.md §1.2–1.4. Rows are byte-addressed: blocks of 17, 18, 22, …
 // bytes are not 4-byte aligned, so only byte loads are used for block fields.
 // Plain C++17 when not compiled by nvcc (no CUDA headers). Pure functions; thread-safe.
 #pragma once
@@ -281,6 +281,62 @@ struct Decoder<WeightType::Q6_K> {
       int q = ((ql[l] >> lshift) & 15) | (((qh[l] >> hshift) & 3) << 4);
       out[l] = d * static_cast<float>(sc[l / 16 + 2 * k]) * static_cast<float>(q - 32);
     }
+  }
+};
+
+template <>
+struct Decoder<WeightType::Q2_K> {
+  // formats-extra.md §1.2. Chunk c: super-block c / 8, j = c % 8 → plane half n = j / 4, shift
+  // 2·(j % 4); element 32j + l uses sub-block 2j + l/16 (scale low nibble, min high nibble).
+  CODERX_HD static void chunk(const u8* row, int c, float* out) {
+    const u8* b = row + 84 * (c >> 3);
+    const int j = c & 7;
+    const u8* qs = b + 16 + 32 * (j >> 2);
+    const int shift = 2 * (j & 3);
+    const float d = ld_f16(b + 80), dmin = ld_f16(b + 82);
+    for (int l = 0; l < 32; ++l) {
+      const int sc = b[2 * j + l / 16];
+      const int q = (qs[l] >> shift) & 3;
+      out[l] = d * static_cast<float>(sc & 15) * static_cast<float>(q) - dmin * static_cast<float>(sc >> 4);
+    }
+  }
+};
+
+template <>
+struct Decoder<WeightType::Q3_K> {
+  // formats-extra.md §1.3. Low 2 bits in the Q2_K plane order, high bit j of hmask[l]
+  // (set: q = low, clear: q = low − 4); signed 6-bit scale of sub-block k = 2j + l/16.
+  CODERX_HD static void chunk(const u8* row, int c, float* out) {
+    const u8* b = row + 110 * (c >> 3);
+    const int j = c & 7;
+    const u8* hmask = b;
+    const u8* qs = b + 32 + 32 * (j >> 2);
+    const u8* sc = b + 96;
+    const int shift = 2 * (j & 3);
+    const float d = ld_f16(b + 108);
+    for (int l = 0; l < 32; ++l) {
+      const int k = 2 * j + l / 16;
+      const int lo = k < 8 ? (sc[k] & 15) : (sc[k - 8] >> 4);
+      const int hi = (sc[8 + (k & 3)] >> (2 * (k >> 2))) & 3;
+      const int s = (lo | (hi << 4)) - 32;
+      const int q = ((qs[l] >> shift) & 3) - (((hmask[l] >> j) & 1) ? 0 : 4);
+      out[l] = d * static_cast<float>(s) * static_cast<float>(q);
+    }
+  }
+};
+
+template <>
+struct Decoder<WeightType::IQ4_XS> {
+  // formats-extra.md §1.4. Chunk c = sub-block ib = c % 8 of super-block c / 8: an IQ4_NL block
+  // whose scale is d·(ls − 32).
+  CODERX_HD static void chunk(const u8* row, int c, float* out) {
+    const u8* b = row + 136 * (c >> 3);
+    const int ib = c & 7;
+    const unsigned scales_h = static_cast<unsigned>(b[2] | (b[3] << 8));
+    const int ls = ((b[4 + ib / 2] >> (4 * (ib & 1))) & 15) | (((scales_h >> (2 * ib)) & 3) << 4);
+    const float dl = ld_f16(b) * static_cast<float>(ls - 32);
+    const u8* qs = b + 8 + 16 * ib;
+    for (int i = 0; i < 32; ++i) out[i] = dl * iq4nl_value(nib32(qs, i));
   }
 };
 

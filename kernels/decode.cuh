@@ -30,6 +30,9 @@ bool dispatch_weight_type(WeightType t, F&& f) {
     case WeightType::IQ4_NL: f(TypeTag<WeightType::IQ4_NL>{}); return true;
     case WeightType::MXFP4: f(TypeTag<WeightType::MXFP4>{}); return true;
     case WeightType::NVFP4: f(TypeTag<WeightType::NVFP4>{}); return true;
+    case WeightType::Q2_K: f(TypeTag<WeightType::Q2_K>{}); return true;
+    case WeightType::Q3_K: f(TypeTag<WeightType::Q3_K>{}); return true;
+    case WeightType::IQ4_XS: f(TypeTag<WeightType::IQ4_XS>{}); return true;
     case WeightType::Q4_K: f(TypeTag<WeightType::Q4_K>{}); return true;
     case WeightType::Q5_K: f(TypeTag<WeightType::Q5_K>{}); return true;
     case WeightType::Q6_K: f(TypeTag<WeightType::Q6_K>{}); return true;

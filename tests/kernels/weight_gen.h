@@ -37,6 +37,9 @@ inline std::vector<std::uint8_t> random_weight_rows(WeightType t, std::int64_t n
       case WeightType::Q4_1: case WeightType::Q5_1: case WeightType::Q4_K: case WeightType::Q5_K:
         put_f16(at); put_f16(at + 2); break;
       case WeightType::Q6_K: put_f16(at + 208); break;
+      case WeightType::Q2_K: put_f16(at + 80); put_f16(at + 82); break;
+      case WeightType::Q3_K: put_f16(at + 108); break;
+      case WeightType::IQ4_XS: put_f16(at); break;
       case WeightType::MXFP4: bytes[at] = static_cast<std::uint8_t>(115 + rng() % 10); break;  // 2^-13 … 2^-4
       case WeightType::NVFP4: break;  // every UE4M3 byte is finite
     }
