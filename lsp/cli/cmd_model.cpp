@@ -7,7 +7,7 @@
 namespace coderx::cli {
 
 std::span<const Command> model_commands() {
-  static const std::array<Command, 5> commands{{
+  static const std::array<Command, 6> commands{{
       {"info", "describe a GGUF model: metadata, tensors, layers, experts, memory", run_model_info},
       {"make-test", "write a random-weight Gemma 4 MoE GGUF for tests and benchmarks",
        run_model_make_test},
@@ -15,6 +15,7 @@ std::span<const Command> model_commands() {
       {"detokenize", "token ids on stdin -> text", run_model_detokenize},
       {"import-tokenizer", "Hugging Face tokenizer.json -> vocabulary-only Gemma 4 GGUF",
        run_model_import_tokenizer},
+      {"logits", "write the logits of a token sequence as raw float32 (rows x vocab)", run_model_logits},
   }};
   return commands;
 }

@@ -38,5 +38,6 @@ int run_model_make_test(Args args);
 int run_model_tokenize(Args args);
 int run_model_detokenize(Args args);
 int run_model_import_tokenizer(Args args);
+int run_model_logits(Args args);
 
 }  // namespace coderx::cli
