@@ -1,6 +1,6 @@
 // Naive float64 reference ops for the GPU kernel tests, written from spec gemma4-moe.md §2.
-// TODO(merge): switch each to model/ops_ref once the engine's reference ops are in main — they
-// are the designated oracle; these exist so the kernels have a check before that.
+// They cover shapes and variants beyond model/ops_ref's signatures (pre-add, residual, scale,
+// batched windows); ops_ref_gpu_test.cpp checks the kernels against model/ops_ref itself.
 // Header-only, plain C++; pure functions.
 #pragma once
 
