@@ -16,6 +16,7 @@
 #include "kernels/elementwise.h"
 #include "kernels/moe_gemm.h"
 #include "kernels/moe_gemv.h"
+#include "kernels/moe_routing.h"
 #include "kernels/rms_norm.h"
 #include "kernels/rope.h"
 #include "model/ops_ref.h"
