@@ -1,0 +1,95 @@
+// MoE decode kernels. Must match the expert part of the reference forward pass
+// (model/ops_ref expert FFN + weighted sum, spec §2.3 step 11) to f32 accumulation error.
+// Launch geometry:
+//   gate_up: grid (ceil(n_ff / 8), n_tokens·k), block 256 = 8 warps; warp → one row r of the
+//            slot's expert: act[slot][r] = gelu(gate_r·x)·(up_r·x).
+//   down:    grid ceil(n_embd / 8), block 256; warp → output row r for every token, summing the
+//            token's k slots in order; each weight row is the selected expert's row r only.
+#include <cmath>
+
+#include "kernels/gemv_core.cuh"
+#include "kernels/launch_shape.h"
+#include "kernels/moe_gemv.h"
+
+namespace coderx::kernels {
+
+namespace {
+
+constexpr int kWarps = 8;
+
+template <WeightType T>
+__global__ void moe_gate_up_kernel(MoeDecodeParams p, std::int64_t row_bytes) {
+  const int r = blockIdx.x * kWarps + (threadIdx.x >> 5);
+  if (r >= p.n_ff) return;
+  const int slot = blockIdx.y;
+  const int token = slot / p.k;
+  const int e = p.ids[slot];
+  float* out = p.act + static_cast<std::int64_t>(slot) * p.n_ff + r;
+  if (e < 0 || e >= p.n_expert) {
+    if ((threadIdx.x & 31) == 0) *out = NAN;
+    return;
+  }
+  const auto* g = static_cast<const detail::u8*>(p.w.gate) + e * p.w.gate_up_expert_stride + r * row_bytes;
+  const auto* u = static_cast<const detail::u8*>(p.w.up) + e * p.w.gate_up_expert_stride + r * row_bytes;
+  const float* x = p.x + static_cast<std::int64_t>(token) * p.n_embd;
+  float gv = detail::warp_row_dot<T>(g, x, p.n_embd / 32);
+  float uv = detail::warp_row_dot<T>(u, x, p.n_embd / 32);
+  if (p.w.gate_scale) gv *= p.w.gate_scale[e];
+  if (p.w.up_scale) uv *= p.w.up_scale[e];
+  if ((threadIdx.x & 31) == 0) *out = detail::gelu_tanh(gv) * uv;
+}
+
+template <WeightType T>
+__global__ void moe_down_kernel(MoeDecodeParams p, std::int64_t row_bytes) {
+  const int r = blockIdx.x * kWarps + (threadIdx.x >> 5);
+  if (r >= p.n_embd) return;
+  for (int t = 0; t < p.n_tokens; ++t) {
+    float sum = 0.0f;
+    for (int j = 0; j < p.k; ++j) {
+      const int slot = t * p.k + j;
+      const int e = p.ids[slot];
+      if (e < 0 || e >= p.n_expert) {
+        sum = NAN;
+        continue;
+      }
+      const auto* d = static_cast<const detail::u8*>(p.w.down) + e * p.w.down_expert_stride + r * row_bytes;
+      float v = detail::warp_row_dot<T>(d, p.act + static_cast<std::int64_t>(slot) * p.n_ff, p.n_ff / 32);
+      if (p.w.down_scale) v *= p.w.down_scale[e];
+      sum += p.weights[slot] * v;
+    }
+    if ((threadIdx.x & 31) == 0) p.y[static_cast<std::int64_t>(t) * p.n_embd + r] = sum;
+  }
+}
+
+Status check(const MoeDecodeParams& p) {
+  if (!p.x || !p.ids || !p.weights || !p.act || !p.y) return invalid("moe_decode: x, ids, weights, act, y required");
+  if (!p.w.gate || !p.w.up || !p.w.down) return invalid("moe_decode: expert weights required");
+  if (p.n_tokens < 1 || p.n_tokens > kMoeDecodeMaxTokens) return invalid("moe_decode: n_tokens must be 1..8");
+  if (p.k < 1 || p.n_expert < 1) return invalid("moe_decode: k and n_expert must be positive");
+  if (!row_supported(p.w.gate_up_type, p.n_embd)) return unsupported("moe_decode: gate/up type or n_embd not supported");
+  if (!row_supported(p.w.down_type, p.n_ff)) return unsupported("moe_decode: down type or n_ff not supported");
+  return Status::success();
+}
+
+}  // namespace
+
+Status moe_decode(const MoeDecodeParams& p, void* stream) {
+  if (Status st = check(p); !st.ok()) return st;
+  cudaStream_t s = detail::as_stream(stream);
+  const dim3 grid_gu(static_cast<unsigned>(blocks_for(p.n_ff, kWarps)), static_cast<unsigned>(p.n_tokens * p.k));
+  const std::int64_t gu_bytes = weight_row_bytes(p.w.gate_up_type, p.n_embd);
+  detail::dispatch_weight_type(p.w.gate_up_type, [&](auto tag) {
+    constexpr WeightType T = decltype(tag)::value;
+    moe_gate_up_kernel<T><<<grid_gu, kWarps * 32, 0, s>>>(p, gu_bytes);
+  });
+  if (Status st = detail::launch_status("moe_decode gate_up"); !st.ok()) return st;
+  const auto grid_d = static_cast<unsigned>(blocks_for(p.n_embd, kWarps));
+  const std::int64_t d_bytes = weight_row_bytes(p.w.down_type, p.n_ff);
+  detail::dispatch_weight_type(p.w.down_type, [&](auto tag) {
+    constexpr WeightType T = decltype(tag)::value;
+    moe_down_kernel<T><<<grid_d, kWarps * 32, 0, s>>>(p, d_bytes);
+  });
+  return detail::launch_status("moe_decode down");
+}
+
+}  // namespace coderx::kernels

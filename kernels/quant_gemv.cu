@@ -1,0 +1,77 @@
+// Quantised GEMV for decode. Must match model/ops_ref linear (+ softcap) within the per-type
+// NMSE of tests/kernels/quant_gemv_gpu_test.cpp; f32 accumulation throughout (spec §7.10).
+// Launch geometry: block = 256 threads = 8 warps, warp w of block b computes row 8b + w for all
+// tokens; grid = ceil(n_rows / 8). Each lane walks the row in 32-element chunks.
+#include "kernels/cuda_util.cuh"
+#include "kernels/decode.cuh"
+#include "kernels/launch_shape.h"
+#include "kernels/quant_gemv.h"
+
+namespace coderx::kernels {
+
+namespace {
+
+constexpr int kWarps = 8;
+
+// acc[t] += Σ_i w[i] · x[t][32c + i] for the chunk c already decoded into w.
+__device__ __forceinline__ void dot_chunk(const float* w, const float* x, std::int64_t n_cols, int c,
+                                          int n_tokens, float* acc) {
+#pragma unroll
+  for (int t = 0; t < kGemvMaxTokens; ++t) {
+    if (t >= n_tokens) break;
+    const float4* xv = reinterpret_cast<const float4*>(x + t * n_cols + 32 * c);
+    float s = 0.0f;
+#pragma unroll
+    for (int q = 0; q < 8; ++q) {
+      const float4 v = __ldg(xv + q);
+      s += w[4 * q] * v.x + w[4 * q + 1] * v.y + w[4 * q + 2] * v.z + w[4 * q + 3] * v.w;
+    }
+    acc[t] += s;
+  }
+}
+
+template <WeightType T>
+__global__ void gemv_kernel(GemvParams p, std::int64_t row_stride) {
+  const int lane = threadIdx.x & 31;
+  const std::int64_t row = static_cast<std::int64_t>(blockIdx.x) * kWarps + (threadIdx.x >> 5);
+  if (row >= p.n_rows) return;
+  const auto* wrow = static_cast<const std::uint8_t*>(p.w) + row * row_stride;
+  float acc[kGemvMaxTokens] = {};
+  const int n_chunks = static_cast<int>(p.n_cols / 32);
+  for (int c = lane; c < n_chunks; c += 32) {
+    float w[32];
+    detail::Decoder<T>::chunk(wrow, c, w);
+    dot_chunk(w, p.x, p.n_cols, c, p.n_tokens, acc);
+  }
+  const float scale = p.out_scale ? p.out_scale[0] : 1.0f;
+#pragma unroll
+  for (int t = 0; t < kGemvMaxTokens; ++t) {
+    if (t >= p.n_tokens) break;
+    float v = detail::warp_sum(acc[t]) * scale;
+    if (p.softcap > 0.0f) v = p.softcap * tanhf(v / p.softcap);
+    if (lane == 0) {
+      float* out = p.y + t * p.n_rows + row;
+      *out = p.accumulate ? *out + v : v;
+    }
+  }
+}
+
+}  // namespace
+
+Status quant_gemv(const GemvParams& p, void* stream) {
+  if (!p.w || !p.x || !p.y) return invalid("quant_gemv: w, x and y are required");
+  if (p.n_rows <= 0) return invalid("quant_gemv: n_rows must be positive");
+  if (p.n_tokens < 1 || p.n_tokens > kGemvMaxTokens) return invalid("quant_gemv: n_tokens must be 1..8");
+  if (!row_supported(p.type, p.n_cols)) return unsupported("quant_gemv: row length / type not supported");
+  if (reinterpret_cast<std::uintptr_t>(p.x) % 16 != 0) return invalid("quant_gemv: x must be 16-byte aligned");
+  const std::int64_t stride = p.row_stride ? p.row_stride : weight_row_bytes(p.type, p.n_cols);
+  const auto grid = static_cast<unsigned>(blocks_for(p.n_rows, kWarps));
+  cudaStream_t s = detail::as_stream(stream);
+  detail::dispatch_weight_type(p.type, [&](auto tag) {
+    constexpr WeightType T = decltype(tag)::value;
+    gemv_kernel<T><<<grid, kWarps * 32, 0, s>>>(p, stride);
+  });
+  return detail::launch_status("quant_gemv");
+}
+
+}  // namespace coderx::kernels
