@@ -10,6 +10,7 @@
 #   editors_nvim_fake_server    Neovim 0.7+ headless: ghost text, accept, float, ...   (label integration)
 #   editors_nvim_server         Neovim headless against the real `coderx lsp`         (label integration)
 # Node (20+) and Neovim are found on PATH; a missing one skips its tests with a configure message.
+# The *_server tests run the real binary with a generated model (with_test_model.sh).
 
 set(_editors_dir "${CMAKE_SOURCE_DIR}/editors")
 set(_editors_tests "${CMAKE_SOURCE_DIR}/tests/editors")
@@ -41,12 +42,14 @@ if(CODERX_NODE)
     FIXTURES_REQUIRED editors_vscode LABELS "integration" TIMEOUT 120
     ENVIRONMENT "CODERX_BIN=${_editors_tests}/fake_coderx.js")
 
+  if(EXISTS "${_editors_tests}/with_test_model.sh")
   add_test(NAME editors_vscode_server
     COMMAND ${CODERX_BASH} "${_editors_tests}/with_test_model.sh" "$<TARGET_FILE:coderx>"
             ${CODERX_NODE} --test out/headless/server_session.js
     WORKING_DIRECTORY "${_editors_dir}/vscode")
   set_tests_properties(editors_vscode_server PROPERTIES
     FIXTURES_REQUIRED editors_vscode LABELS "integration" TIMEOUT 600)
+  endif()
 else()
   message(STATUS "node not found: VS Code extension tests are not registered")
 endif()
@@ -57,12 +60,13 @@ if(CODERX_NVIM AND CODERX_NODE)
             "${_editors_tests}/nvim/fake_server_test.lua")
   set_tests_properties(editors_nvim_fake_server PROPERTIES LABELS "integration" TIMEOUT 180)
 endif()
-if(CODERX_NVIM)
+if(CODERX_NVIM AND EXISTS "${_editors_tests}/with_test_model.sh")
   add_test(NAME editors_nvim_server
     COMMAND ${CODERX_BASH} "${_editors_tests}/with_test_model.sh" "$<TARGET_FILE:coderx>"
             ${CODERX_BASH} "${_editors_tests}/run_nvim_test.sh"
             "${_editors_tests}/nvim/real_server_test.lua" "$<TARGET_FILE:coderx>")
   set_tests_properties(editors_nvim_server PROPERTIES LABELS "integration" TIMEOUT 600)
-else()
+endif()
+if(NOT CODERX_NVIM)
   message(STATUS "nvim not found: Neovim plugin tests are not registered")
 endif()

@@ -154,6 +154,7 @@ local function on_reply(bufnr, s, id, tick, row, col, encoding, err, result)
     return
   end
   s.pending = nil
+  s.last_reply = { err = err, result = result }
   if err or type(result) ~= "table" then
     return
   end
@@ -175,6 +176,13 @@ local function on_reply(bufnr, s, id, tick, row, col, encoding, err, result)
   end
 end
 
+-- The last reply that arrived for bufnr's current request: { err, result } (for :checkhealth-style
+-- diagnosis and tests).
+function M.last_reply(bufnr)
+  bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
+  return state[bufnr] and state[bufnr].last_reply
+end
+
 -- Sends an inline completion request for the cursor of the current window (bufnr's).
 function M.request(bufnr, trigger_kind)
   bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
@@ -184,6 +192,7 @@ function M.request(bufnr, trigger_kind)
     return false
   end
   cancel(s)
+  s.last_reply = nil
   local row, col = cursor()
   local encoding = client.offset_encoding or "utf-16"
   local params = {
