@@ -6,6 +6,8 @@
 #   editors_vscode_unit         node:test unit tests of the extension's logic          (label unit)
 #   editors_vscode_package      the .vsix packages offline with @vscode/vsce          (label integration)
 #   editors_vscode_fake_server  headless protocol session against the fake server     (label integration)
+#   editors_vscode_extension    extension.js activated with a mocked `vscode` + the real languageclient,
+#                               against the fake server: status bar, ghost text, commands (integration)
 #   editors_vscode_server       the same session against the real `coderx lsp`        (label integration)
 #   editors_nvim_fake_server    Neovim 0.7+ headless: ghost text, accept, float, ...   (label integration)
 #   editors_nvim_server         Neovim headless against the real `coderx lsp`         (label integration)
@@ -39,6 +41,13 @@ if(CODERX_NODE)
     COMMAND ${CODERX_NODE} --test out/headless/server_session.js
     WORKING_DIRECTORY "${_editors_dir}/vscode")
   set_tests_properties(editors_vscode_fake_server PROPERTIES
+    FIXTURES_REQUIRED editors_vscode LABELS "integration" TIMEOUT 120
+    ENVIRONMENT "CODERX_BIN=${_editors_tests}/fake_coderx.js")
+
+  add_test(NAME editors_vscode_extension
+    COMMAND ${CODERX_NODE} --test out/headless/extension_wiring.js
+    WORKING_DIRECTORY "${_editors_dir}/vscode")
+  set_tests_properties(editors_vscode_extension PROPERTIES
     FIXTURES_REQUIRED editors_vscode LABELS "integration" TIMEOUT 120
     ENVIRONMENT "CODERX_BIN=${_editors_tests}/fake_coderx.js")
 

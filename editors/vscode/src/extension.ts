@@ -111,7 +111,7 @@ async function startClient(): Promise<void> {
     showStatus(localStatus('stopped', why));
     output.error(why);
     void vscode.window.showErrorMessage(why, 'Open Settings').then((pick) => {
-      if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', 'coderx.path');
+      if (pick) vscode.commands.executeCommand('workbench.action.openSettings', 'coderx.path').then(undefined, () => undefined);
     });
     return;
   }
@@ -278,7 +278,7 @@ async function reviewChanges(): Promise<void> {
   }
   const n = parsed.findings.length;
   void vscode.window.showInformationMessage(`coderx review: ${n} finding${n === 1 ? '' : 's'}.`);
-  if (n > 0) void vscode.commands.executeCommand('workbench.actions.view.problems');
+  if (n > 0) vscode.commands.executeCommand('workbench.actions.view.problems').then(undefined, () => undefined);
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
