@@ -283,7 +283,9 @@ T.run(function()
     end
     local lsp_old = { start_client = true }
     local lsp_new = { start = true, start_client = true, get_clients = true, inline_completion = {} }
-    T.eq({ start = "start_client", ghost_inline = false, native_inline_completion = false, get_clients = "get_client_by_id", vim_health = false }, compat.detect(has_upto(7), lsp_old), "0.7")
+    T.eq({ start = "start_client", ghost_inline = false, native_inline_completion = false, vim_health = false, client_methods = false }, compat.detect(has_upto(7), lsp_old), "0.7")
+    T.eq(true, compat.detect(has_upto(11), lsp_new).client_methods, "0.11 client methods")
+    T.eq(false, compat.detect(has_upto(10), lsp_new).client_methods, "0.10 client fields")
     T.eq("start", compat.detect(has_upto(8), lsp_new).start, "0.8 start")
     T.eq(true, compat.detect(has_upto(10), lsp_new).ghost_inline, "0.10 inline")
     T.eq(false, compat.detect(has_upto(11), lsp_new).native_inline_completion, "0.11 no native")

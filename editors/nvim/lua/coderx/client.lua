@@ -132,7 +132,7 @@ function M.get(bufnr)
   bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
   local id = by_buf[bufnr]
   local client = id and vim.lsp.get_client_by_id(id)
-  if client and not client.is_stopped() then
+  if client and not compat.call(client, "is_stopped") then
     return client
   end
   return nil
@@ -156,13 +156,13 @@ function M.update_settings(settings)
   config.options.settings = vim.deepcopy(settings or {})
   for _, c in ipairs(M.all()) do
     c.config.settings = next(config.options.settings) and { coderx = config.options.settings } or {}
-    c.notify("workspace/didChangeConfiguration", { settings = { coderx = config.options.settings } })
+    compat.call(c, "notify", "workspace/didChangeConfiguration", { settings = { coderx = config.options.settings } })
   end
 end
 
 function M.stop()
   for _, c in ipairs(M.all()) do
-    c.stop()
+    compat.call(c, "stop")
   end
 end
 

@@ -3,7 +3,8 @@
 -- choice for other versions by passing a fake `has` and `lsp` (see tests/editors/nvim).
 --   0.7 : vim.lsp.start_client + vim.lsp.buf_attach_client, ghost text as overlay / eol extmarks
 --   0.8 : vim.lsp.start, vim.health
---   0.10: inline virtual text (virt_text_pos = "inline"), vim.lsp.get_clients
+--   0.10: inline virtual text (virt_text_pos = "inline")
+--   0.11: client methods called with `:` (the `.` form is deprecated)
 --   0.12: native vim.lsp.inline_completion (used instead of our ghost text when enabled)
 local M = {}
 
@@ -16,8 +17,8 @@ function M.detect(has, lsp)
     start = (at_least("0.8") and lsp.start ~= nil) and "start" or "start_client",
     ghost_inline = at_least("0.10"),
     native_inline_completion = at_least("0.12") and lsp.inline_completion ~= nil,
-    get_clients = (lsp.get_clients ~= nil) and "get_clients" or "get_client_by_id",
     vim_health = at_least("0.8"),
+    client_methods = at_least("0.11"),
   }
 end
 
@@ -30,5 +31,15 @@ function M.features()
   end
   return cached
 end
+
+-- Calls a method of an LSP client object: client:name(...) on 0.11+, client.name(...) before.
+function M.call(client, name, ...)
+  if M.features().client_methods then
+    return client[name](client, ...)
+  end
+  return client[name](...)
+end
+
+M.uv = vim.uv or vim.loop
 
 return M

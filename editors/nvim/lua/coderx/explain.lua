@@ -1,6 +1,7 @@
 -- :CoderxExplain — sends `coderx/explain` for a range (docs/protocol.md) and shows the markdown in
 -- a floating window, updated while `$/progress` reports stream in. `q` or <Esc> closes it.
 local client_mod = require("coderx.client")
+local compat = require("coderx.compat")
 local config = require("coderx.config")
 local position = require("coderx.position")
 
@@ -20,9 +21,9 @@ local function set_text(text)
     return
   end
   local lines = vim.split(text, "\n", { plain = true })
-  vim.api.nvim_buf_set_option(M.buf, "modifiable", true)
+  vim.bo[M.buf].modifiable = true
   vim.api.nvim_buf_set_lines(M.buf, 0, -1, false, lines)
-  vim.api.nvim_buf_set_option(M.buf, "modifiable", false)
+  vim.bo[M.buf].modifiable = false
   if M.win and vim.api.nvim_win_is_valid(M.win) then
     local height = math.min(math.max(#lines, 1), math.max(vim.o.lines - 6, 3))
     vim.api.nvim_win_set_height(M.win, height)
@@ -33,8 +34,8 @@ local function open(title)
   close()
   local opts = config.options.explain
   M.buf = vim.api.nvim_create_buf(false, true)
-  vim.api.nvim_buf_set_option(M.buf, "filetype", "markdown")
-  vim.api.nvim_buf_set_option(M.buf, "bufhidden", "wipe")
+  vim.bo[M.buf].filetype = "markdown"
+  vim.bo[M.buf].bufhidden = "wipe"
   local width = math.min(opts.width, math.max(vim.o.columns - 4, 20))
   M.win = vim.api.nvim_open_win(M.buf, false, {
     relative = "editor",
@@ -45,8 +46,8 @@ local function open(title)
     style = "minimal",
     border = opts.border,
   })
-  vim.api.nvim_win_set_option(M.win, "wrap", true)
-  vim.api.nvim_win_set_option(M.win, "conceallevel", 2)
+  vim.wo[M.win].wrap = true
+  vim.wo[M.win].conceallevel = 2
   for _, key in ipairs({ "q", "<Esc>" }) do
     vim.keymap.set("n", key, close, { buffer = M.buf, silent = true })
   end
@@ -71,7 +72,7 @@ function M.run(bufnr, line1, line2, on_done)
     return false
   end
   local encoding = client.offset_encoding or "utf-16"
-  local token = string.format("coderx-explain-%d-%d", bufnr, vim.loop.hrtime())
+  local token = string.format("coderx-explain-%d-%d", bufnr, compat.uv.hrtime())
   local params = {
     textDocument = { uri = vim.uri_from_bufnr(bufnr) },
     range = position.line_range(bufnr, line1, line2, encoding),
@@ -85,7 +86,7 @@ function M.run(bufnr, line1, line2, on_done)
       set_text(shown)
     end
   end)
-  client.request("coderx/explain", params, function(err, result)
+  compat.call(client, "request", "coderx/explain", params, function(err, result)
     unlisten()
     if err then
       set_text("**coderx/explain failed:** " .. (err.message or vim.inspect(err)))

@@ -123,7 +123,7 @@ local function cancel(s)
   if s.pending then
     local client = vim.lsp.get_client_by_id(s.client_id)
     if client then
-      client.cancel_request(s.pending)
+      compat.call(client, "cancel_request", s.pending)
     end
     s.pending = nil
   end
@@ -202,7 +202,7 @@ function M.request(bufnr, trigger_kind)
   }
   local tick = vim.api.nvim_buf_get_changedtick(bufnr)
   local id
-  local ok, req = client.request("textDocument/inlineCompletion", params, function(err, result)
+  local ok, req = compat.call(client, "request", "textDocument/inlineCompletion", params, function(err, result)
     on_reply(bufnr, s, id, tick, row, col, encoding, err, result)
   end, bufnr)
   if ok then
@@ -223,7 +223,7 @@ local function schedule_request(bufnr)
     end)
     return
   end
-  s.timer = vim.loop.new_timer()
+  s.timer = compat.uv.new_timer()
   s.timer:start(delay, 0, vim.schedule_wrap(function()
     if s.timer then
       s.timer:close()

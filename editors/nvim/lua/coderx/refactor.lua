@@ -2,6 +2,7 @@
 -- and applies the returned WorkspaceEdit after the user confirms (docs/protocol.md: the server never
 -- applies it itself; its edits carry a needsConfirmation annotation).
 local client_mod = require("coderx.client")
+local compat = require("coderx.compat")
 local config = require("coderx.config")
 local position = require("coderx.position")
 
@@ -62,7 +63,7 @@ function M.run(bufnr, line1, line2, instruction, on_done)
     instruction = instruction,
   }
   vim.notify("coderx: refactoring…")
-  client.request("workspace/executeCommand", { command = "coderx.refactor", arguments = { arg } }, function(err, result)
+  compat.call(client, "request", "workspace/executeCommand", { command = "coderx.refactor", arguments = { arg } }, function(err, result)
     local applied = false
     if err then
       vim.notify("coderx.refactor failed: " .. (err.message or vim.inspect(err)), vim.log.levels.ERROR)
