@@ -165,8 +165,12 @@ async function explainSelection(): Promise<void> {
   const title = `Explain: ${path.basename(editor.document.uri.fsPath)}:${range.start.line + 1}-${range.end.line + 1}`;
   const panel = vscode.window.createWebviewPanel('coderx.explain', title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { enableScripts: false });
   let shown = '';
+  let latest = 0; // renders are async: only the newest one may write the page
   const show = async (inProgress: boolean, footer?: string): Promise<void> => {
-    panel.webview.html = explainHtml({ title, markdown: shown, bodyHtml: await renderMarkdown(shown), inProgress, footer });
+    const seq = ++latest;
+    const markdown = shown;
+    const bodyHtml = await renderMarkdown(markdown);
+    if (seq === latest) panel.webview.html = explainHtml({ title, markdown, bodyHtml, inProgress, footer });
   };
   await show(true);
   const token = `coderx-explain-${Date.now()}-${Math.random().toString(36).slice(2)}`;
