@@ -38,8 +38,8 @@ inline std::uint16_t f32_to_f16(float f) {
   std::uint16_t sign = static_cast<std::uint16_t>((x >> 16) & 0x8000);
   std::uint32_t abs = x & 0x7fffffff;
   if (abs >= 0x7f800000) return sign | 0x7c00 | (abs > 0x7f800000 ? 0x200 : 0);
-  if (abs >= 0x477ff000) return sign | 0x7c00;  // rounds to >= 65520 -> inf
-  if (abs < 0x38800000) {                        // below 2^-14: subnormal or zero
+  if (abs >= 0x477ff000) return sign | 0x7c00;    // rounds to >= 65520 -> inf
+  if (abs < 0x38800000) {                         // below 2^-14: subnormal or zero
     float v = fp32_from_bits(abs) * 16777216.0f;  // exact scale by 2^24
     std::uint32_t m = static_cast<std::uint32_t>(v);
     float rest = v - static_cast<float>(m);
@@ -50,7 +50,9 @@ inline std::uint16_t f32_to_f16(float f) {
   return sign | static_cast<std::uint16_t>((rounded - 0x38000000) >> 13);
 }
 
-inline float bf16_to_f32(std::uint16_t b) { return fp32_from_bits(static_cast<std::uint32_t>(b) << 16); }
+inline float bf16_to_f32(std::uint16_t b) {
+  return fp32_from_bits(static_cast<std::uint32_t>(b) << 16);
+}
 
 // float -> bfloat16, round to nearest even; NaN stays a quiet NaN.
 inline std::uint16_t f32_to_bf16(float f) {

@@ -7,8 +7,11 @@
 //     F32 — spec gemma4-moe.md §7.13) and then dotted with many weight rows of that type.
 //   - quantize_row: float → blocks, for the types that can_quantize() (writing test models).
 // n is the row length in elements and must be a whole number of blocks of the type concerned.
-// AVX-512 / AVX2 / scalar variants are chosen once at run time (simd_level()).
-// All functions are pure and thread-safe.
+// AVX-512 / AVX2 / scalar variants are chosen once at run time (simd_level()); the environment
+// variable CODERX_SIMD=scalar|avx2|avx512 or set_simd_level() lowers the choice (never above what
+// the CPU has). Buffers need no particular alignment.
+// All functions are pure and thread-safe (set_simd_level is meant for tests and benchmarks: call
+// it while no other thread runs these functions).
 #pragma once
 
 #include <cstddef>
@@ -38,5 +41,18 @@ void quantize_row(Type type, const float* src, void* dst, std::int64_t n);
 
 // "avx512", "avx2" or "scalar": which fast paths this process uses.
 std::string_view simd_level();
+
+// out[r] = dot_row(weight_type, weight + r·row_stride bytes, activation, n) for r < n_rows:
+// one activation against several rows of a matrix (faster than separate calls: the activation
+// is read once for every few rows). Same results as dot_row up to f32 summation order.
+void dot_rows(Type weight_type, const void* weight, std::size_t row_stride, std::int64_t n_rows,
+              const void* activation, std::int64_t n, float* out);
+
+enum class SimdLevel { Scalar = 0, Avx2 = 1, Avx512 = 2 };
+SimdLevel cpu_simd_level();  // the best level this CPU and OS support
+// Selects the level used by dequantize_row / dot_row / dot_rows, clamped to cpu_simd_level();
+// returns the level now in effect.
+SimdLevel set_simd_level(SimdLevel level);
+std::string_view simd_level_name(SimdLevel level);
 
 }  // namespace coderx::model::quant

@@ -47,7 +47,9 @@ const TypeInfo& info(Type type) {
   return kTypes[0];
 }
 
-std::span<const TypeInfo> all_types() { return kTypes; }
+std::span<const TypeInfo> all_types() {
+  return kTypes;
+}
 
 std::optional<Type> type_from_name(std::string_view name) {
   std::string upper(name);
@@ -62,6 +64,8 @@ std::size_t row_bytes(Type type, std::int64_t n) {
   return static_cast<std::size_t>(n / t.block_elems) * static_cast<std::size_t>(t.block_bytes);
 }
 
-bool row_fits(Type type, std::int64_t n) { return n > 0 && n % info(type).block_elems == 0; }
+bool row_fits(Type type, std::int64_t n) {
+  return n > 0 && n % info(type).block_elems == 0;
+}
 
 }  // namespace coderx::model::quant

@@ -1,0 +1,133 @@
+#include "context/document.h"
+
+#include <spdlog/spdlog.h>
+
+#include <vector>
+
+namespace coderx::context {
+
+namespace {
+
+TSPoint ts_point(const LineIndex& lines, std::uint32_t offset) {
+  return TSPoint{lines.ts_row(offset), offset - lines.ts_line_start(offset)};
+}
+
+std::string describe(Position p) {
+  return std::to_string(p.line) + ":" + std::to_string(p.character);
+}
+
+// Applies one ranged change to `text`, returning the tree-sitter edit that describes it.
+// tree-sitter point just past `inserted` when it is inserted at `start`.
+TSPoint point_after(TSPoint start, std::string_view inserted) {
+  const auto newline = inserted.rfind('\n');
+  if (newline == std::string_view::npos)
+    return TSPoint{start.row, start.column + static_cast<std::uint32_t>(inserted.size())};
+  std::uint32_t rows = 0;
+  for (char c : inserted) rows += c == '\n';
+  return TSPoint{start.row + rows, static_cast<std::uint32_t>(inserted.size() - newline - 1)};
+}
+
+// Applies one ranged change to `text` (indexed by `before`), returning the tree-sitter edit.
+Result<TSInputEdit> apply_one(std::string& text, const LineIndex& before, const Range& range,
+                              std::string_view replacement, PositionEncoding enc) {
+  if (range.end < range.start)
+    return make_error(Errc::invalid_argument, "invalid range " + describe(range.start) + "-" +
+                                                  describe(range.end) + ": end before start");
+  const std::uint32_t start = before.offset_of(range.start, enc);
+  const std::uint32_t end = std::max(start, before.offset_of(range.end, enc));
+  if (text.size() - (end - start) + replacement.size() > UINT32_MAX / 2)
+    return make_error(Errc::invalid_argument, "edit would make the document larger than 2 GB");
+  TSInputEdit edit{};
+  edit.start_byte = start;
+  edit.old_end_byte = end;
+  edit.new_end_byte = start + static_cast<std::uint32_t>(replacement.size());
+  edit.start_point = ts_point(before, start);
+  edit.old_end_point = ts_point(before, end);
+  text.replace(start, end - start, replacement);
+  edit.new_end_point = point_after(edit.start_point, replacement);
+  return edit;
+}
+
+}  // namespace
+
+Document::Document(const Language* language, std::string text, int version,
+                   PositionEncoding encoding, const ParseLimits& limits)
+    : language_(language), encoding_(encoding), version_(version) {
+  if (language_) parser_ = make_parser(language_->grammar);
+  set_text(std::move(text));
+  parse_now(limits, false);
+}
+
+void Document::set_text(std::string text) {
+  auto owned = std::make_shared<const std::string>(std::move(text));
+  lines_ = std::make_shared<const LineIndex>(*owned);
+  text_ = std::move(owned);
+}
+
+ParseStatus Document::parse_now(const ParseLimits& limits, bool reuse_tree) {
+  if (!language_) return ParseStatus::no_grammar;
+  if (!reuse_tree) tree_.reset();
+  auto tree = parse(parser_.get(), *text_, tree_.get(), limits);
+  if (!tree) {
+    stale_ = true;
+    spdlog::debug("document {} (v{}): {}", language_->id, version_, tree.error().message);
+    return ParseStatus::stale;
+  }
+  tree_ = std::move(*tree);
+  stale_ = false;
+  return ParseStatus::parsed;
+}
+
+Result<ParseStatus> Document::apply(std::span<const TextChange> changes, int version,
+                                    const ParseLimits& limits) {
+  std::string work = *text_;
+  std::vector<TSInputEdit> edits;
+  bool full = false;
+  for (const TextChange& change : changes) {
+    if (!change.range) {
+      work = change.text;
+      full = true;
+      edits.clear();
+      continue;
+    }
+    std::optional<LineIndex> rebuilt;
+    if (full || !edits.empty()) rebuilt.emplace(work);
+    auto edit = apply_one(work, rebuilt ? *rebuilt : *lines_, *change.range, change.text, encoding_);
+    if (!edit) return edit.error();
+    edits.push_back(*edit);
+  }
+  version_ = version;
+  set_text(std::move(work));
+  if (full) return parse_now(limits, false);
+  if (tree_)
+    for (const TSInputEdit& e : edits) ts_tree_edit(tree_.get(), &e);
+  return parse_now(limits, true);
+}
+
+ParseStatus Document::replace(std::string text, int version, const ParseLimits& limits) {
+  version_ = version;
+  set_text(std::move(text));
+  return parse_now(limits, false);
+}
+
+ParseStatus Document::reparse(const ParseLimits& limits) {
+  if (!language_) return ParseStatus::no_grammar;
+  if (!stale_) return ParseStatus::parsed;
+  return parse_now(limits, true);
+}
+
+DocumentSnapshot Document::snapshot() const {
+  DocumentSnapshot snap;
+  snap.text = text_;
+  snap.lines = lines_;
+  if (tree_) snap.tree = SharedTree(ts_tree_copy(tree_.get()), [](const TSTree* t) {
+    ts_tree_delete(const_cast<TSTree*>(t));
+  });
+  snap.language = language_;
+  snap.version = version_;
+  snap.encoding = encoding_;
+  snap.tree_current = tree_current();
+  return snap;
+}
+
+}  // namespace coderx::context

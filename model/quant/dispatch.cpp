@@ -1,0 +1,168 @@
+// rows.h entry points: picks the kernel table of the SIMD level in use and forwards to it.
+// Tables are built once (thread-safe static initialisation); the level in use is an atomic
+// chosen at first use from the CPU and CODERX_SIMD, and may be changed by set_simd_level().
+#include <array>
+#include <atomic>
+#include <cassert>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "model/quant/kernel_table.h"
+#include "model/quant/rows.h"
+
+namespace coderx::model::quant {
+namespace {
+
+KernelTable make_ref_table() {
+  KernelTable t;
+  add_dequant_ref_float(t);
+  add_dequant_ref_legacy(t);
+  add_dequant_ref_kquants(t);
+  add_dequant_ref_iq4_xs(t);
+  add_dequant_ref_fp4(t);
+  add_dot_ref_float(t);
+  add_dot_ref_legacy(t);
+  add_dot_ref_kquants(t);
+  add_dot_ref_fp4(t);
+  add_activation_quantizers(t);
+  add_quantizers_legacy(t);
+  add_quantizers_kquants(t);
+  add_quantizers_fp4(t);
+  return t;
+}
+
+SimdLevel detect_cpu() {
+  __builtin_cpu_init();
+  const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                      __builtin_cpu_supports("avx512vl");
+  if (avx2 && avx512) return SimdLevel::Avx512;
+  return avx2 ? SimdLevel::Avx2 : SimdLevel::Scalar;
+}
+
+struct Tables {
+  KernelTable ref = make_ref_table();
+  KernelTable avx2;
+  KernelTable avx512;
+  SimdLevel cpu = detect_cpu();
+  Tables() {
+    avx2 = ref;
+    if (cpu >= SimdLevel::Avx2) {
+      add_avx2_dot(avx2);
+      add_avx2_dequant(avx2);
+    }
+    avx512 = avx2;
+    if (cpu >= SimdLevel::Avx512 && __builtin_cpu_supports("avx512vnni")) add_avx512_dot(avx512);
+  }
+  const KernelTable& at(SimdLevel level) const {
+    return level == SimdLevel::Avx512 ? avx512 : level == SimdLevel::Avx2 ? avx2 : ref;
+  }
+};
+
+const Tables& tables() {
+  static const Tables t;
+  return t;
+}
+
+SimdLevel initial_level() {
+  SimdLevel level = tables().cpu;
+  if (const char* env = std::getenv("CODERX_SIMD")) {
+    const std::string v = env;
+    if (v == "scalar")
+      level = SimdLevel::Scalar;
+    else if (v == "avx2")
+      level = std::min(level, SimdLevel::Avx2);
+  }
+  return level;
+}
+
+std::atomic<int>& level_slot() {
+  static std::atomic<int> level{static_cast<int>(initial_level())};
+  return level;
+}
+
+const KernelTable& active() {
+  return tables().at(static_cast<SimdLevel>(level_slot().load(std::memory_order_relaxed)));
+}
+
+const std::uint8_t* bytes(const void* p) {
+  return static_cast<const std::uint8_t*>(p);
+}
+
+}  // namespace
+
+void dequantize_row_ref(Type type, const void* src, float* dst, std::int64_t n) {
+  tables().ref.dequant[slot(type)](bytes(src), dst, n);
+}
+
+void dequantize_row(Type type, const void* src, float* dst, std::int64_t n) {
+  active().dequant[slot(type)](bytes(src), dst, n);
+}
+
+std::size_t activation_bytes(Type weight_type, std::int64_t n) {
+  return row_bytes(info(weight_type).activation_type, n);
+}
+
+void quantize_activation(Type weight_type, const float* x, void* dst, std::int64_t n) {
+  quantize_row(info(weight_type).activation_type, x, dst, n);
+}
+
+float dot_row(Type weight_type, const void* weight_row, const void* activation, std::int64_t n) {
+  return active().dot[slot(weight_type)](bytes(weight_row), bytes(activation), n);
+}
+
+float dot_row_ref(Type weight_type, const void* weight_row, const void* activation,
+                  std::int64_t n) {
+  return tables().ref.dot[slot(weight_type)](bytes(weight_row), bytes(activation), n);
+}
+
+void dot_rows(Type weight_type, const void* weight, std::size_t row_stride, std::int64_t n_rows,
+              const void* activation, std::int64_t n, float* out) {
+  const KernelTable& t = active();
+  const std::uint8_t* w = bytes(weight);
+  std::int64_t r = 0;
+  if (Dot4Fn dot4 = t.dot4[slot(weight_type)])
+    for (; r + 4 <= n_rows; r += 4)
+      dot4(w + r * row_stride, row_stride, bytes(activation), n, out + r);
+  DotFn dot = t.dot[slot(weight_type)];
+  for (; r < n_rows; ++r) out[r] = dot(w + r * row_stride, bytes(activation), n);
+}
+
+bool can_quantize(Type type) {
+  return tables().ref.quantize[slot(type)] != nullptr;
+}
+
+void quantize_row(Type type, const float* src, void* dst, std::int64_t n) {
+  QuantFn fn = tables().ref.quantize[slot(type)];
+  assert(fn && "quantize_row: check can_quantize() first");
+  if (fn) fn(src, static_cast<std::uint8_t*>(dst), n);
+}
+
+SimdLevel cpu_simd_level() {
+  return tables().cpu;
+}
+
+SimdLevel set_simd_level(SimdLevel level) {
+  const SimdLevel effective = std::min(level, tables().cpu);
+  level_slot().store(static_cast<int>(effective));
+  return effective;
+}
+
+std::string_view simd_level_name(SimdLevel level) {
+  switch (level) {
+    case SimdLevel::Avx512:
+      return "avx512";
+    case SimdLevel::Avx2:
+      return "avx2";
+    case SimdLevel::Scalar:
+      return "scalar";
+  }
+  return "scalar";
+}
+
+std::string_view simd_level() {
+  return simd_level_name(static_cast<SimdLevel>(level_slot().load(std::memory_order_relaxed)));
+}
+
+}  // namespace coderx::model::quant

@@ -1,0 +1,237 @@
+// Textual template: included once per SIMD level (dot_avx2.cpp, dot_avx512.cpp) after
+// simd_helpers.h, with CODERX_KERNEL / CODERX_VNNI defined there; no include guard.
+// Dot products of the k-quants and IQ4_XS with Q8_K activations. Same exact integer sums
+// per super-block as dot_ref_kquants.cpp (sub-block sums times integer scales, mins through the
+// Q8_K bsums); only the order of the f32 accumulation differs.
+#include "model/quant/block_layout.h"
+#include "model/quant/kernel_table.h"
+#include "model/quant/kquant_scales.h"
+#include "model/quant/value_tables.h"
+
+namespace coderx::model::quant {
+namespace {
+
+namespace L = layout;
+
+CODERX_KERNEL inline float q8k_d(const std::uint8_t* a) {
+  float d;
+  std::memcpy(&d, a + L::q8_k::kD, 4);
+  return d;
+}
+CODERX_KERNEL inline __m256i q8k_bsums(const std::uint8_t* a) {
+  return load32(a + L::q8_k::kBsums);
+}
+CODERX_KERNEL inline const std::uint8_t* q8k_qs(const std::uint8_t* a) {
+  return a + L::q8_k::kQs;
+}
+
+// Two i16 scales as a vector: lanes 0–7 = lo, lanes 8–15 = hi (one per 16-element half of a
+// 32-byte maddubs result).
+CODERX_KERNEL inline __m256i scale_pair(int lo, int hi) {
+  return _mm256_set_m128i(_mm_set1_epi16(static_cast<short>(hi)),
+                          _mm_set1_epi16(static_cast<short>(lo)));
+}
+
+// Q4_K / Q5_K scales[12] → 8 scales (bytes 0–7) and 8 mins (bytes 8–15), per gemma4-moe.md §8.4.
+CODERX_KERNEL inline void k4_unpack(const std::uint8_t* s, std::uint8_t* sc, std::uint8_t* m) {
+  std::uint32_t w0, w1, w2;
+  std::memcpy(&w0, s, 4);
+  std::memcpy(&w1, s + 4, 4);
+  std::memcpy(&w2, s + 8, 4);
+  const std::uint32_t k6 = 0x3f3f3f3f, k4 = 0x0f0f0f0f, k2 = 0x03030303;
+  const std::uint32_t sc_lo = w0 & k6, sc_hi = (w2 & k4) | (((w0 >> 6) & k2) << 4);
+  const std::uint32_t m_lo = w1 & k6, m_hi = ((w2 >> 4) & k4) | (((w1 >> 6) & k2) << 4);
+  std::memcpy(sc, &sc_lo, 4);
+  std::memcpy(sc + 4, &sc_hi, 4);
+  std::memcpy(m, &m_lo, 4);
+  std::memcpy(m + 4, &m_hi, 4);
+}
+
+// Σ_j m_j·(bsum 2j + bsum 2j+1) as 8 lanes of i32.
+CODERX_KERNEL inline __m256i mins_times_bsums(const std::uint8_t* m, const std::uint8_t* a) {
+  const __m128i m16 = _mm_cvtepu8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(m)));
+  const __m256i dup = _mm256_set_m128i(_mm_unpackhi_epi16(m16, m16), _mm_unpacklo_epi16(m16, m16));
+  return _mm256_madd_epi16(q8k_bsums(a), dup);
+}
+
+template <bool kFive>
+CODERX_KERNEL inline float dot_k45(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
+  constexpr int kBytes = kFive ? L::q5_k::kBytes : L::q4_k::kBytes;
+  constexpr int kScales = kFive ? L::q5_k::kScales : L::q4_k::kScales;
+  constexpr int kQs = kFive ? L::q5_k::kQs : L::q4_k::kQs;
+  const __m256i m4 = _mm256_set1_epi8(15), one = _mm256_set1_epi8(1);
+  __m256 acc = _mm256_setzero_ps(), acc_m = _mm256_setzero_ps();
+  for (std::int64_t b = 0; b < n / 256; ++b, w += kBytes, a += L::q8_k::kBytes) {
+    const float dy = q8k_d(a);
+    alignas(16) std::uint8_t sc[8], m[8];
+    k4_unpack(w + kScales, sc, m);
+    acc_m =
+        _mm256_fmadd_ps(_mm256_set1_ps(dy * f16(w + 2)), to_float(mins_times_bsums(m, a)), acc_m);
+    const std::uint8_t* y = q8k_qs(a);
+    __m256i hb = kFive ? load32(w + L::q5_k::kQh) : _mm256_setzero_si256();
+    __m256i sumi = _mm256_setzero_si256();
+#pragma GCC unroll 8
+    for (int g = 0; g < 4; ++g) {
+      const __m256i q = load32(w + kQs + 32 * g);
+      __m256i lo = _mm256_and_si256(q, m4);
+      __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
+      if (kFive) {  // bit 2g of qh[l] → low-nibble element, bit 2g+1 → high-nibble element
+        lo = _mm256_or_si256(lo, _mm256_slli_epi16(_mm256_and_si256(hb, one), 4));
+        hi = _mm256_or_si256(hi,
+                             _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 1), one), 4));
+        hb = _mm256_srli_epi16(hb, 2);
+      }
+      const __m256i p_lo = _mm256_maddubs_epi16(lo, load32(y + 64 * g));
+      const __m256i p_hi = _mm256_maddubs_epi16(hi, load32(y + 64 * g + 32));
+      sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p_lo, _mm256_set1_epi16(sc[2 * g])));
+      sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p_hi, _mm256_set1_epi16(sc[2 * g + 1])));
+    }
+    acc = _mm256_fmadd_ps(_mm256_set1_ps(dy * f16(w)), to_float(sumi), acc);
+  }
+  return hsum(acc) - hsum(acc_m);
+}
+
+CODERX_KERNEL float dot_q4_k(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
+  return dot_k45<false>(w, a, n);
+}
+CODERX_KERNEL float dot_q5_k(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
+  return dot_k45<true>(w, a, n);
+}
+
+CODERX_KERNEL float dot_q6_k(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
+  const __m256i m4 = _mm256_set1_epi8(15), m3 = _mm256_set1_epi8(3), m30 = _mm256_set1_epi8(0x30);
+  __m256 acc = _mm256_setzero_ps();
+  for (std::int64_t b = 0; b < n / 256; ++b, w += L::q6_k::kBytes, a += L::q8_k::kBytes) {
+    const auto* sc = reinterpret_cast<const std::int8_t*>(w + L::q6_k::kScales);
+    const std::uint8_t* y = q8k_qs(a);
+    // Σ sc·(q − 32)·y = Σ sc·q·y − 32·Σ_k sc_k·bsum_k.
+    const __m256i sc16 =
+        _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(sc)));
+    __m256i sumi = _mm256_slli_epi32(_mm256_madd_epi16(q8k_bsums(a), sc16), 5);
+    sumi = _mm256_sub_epi32(_mm256_setzero_si256(), sumi);
+#pragma GCC unroll 8
+    for (int h = 0; h < 2; ++h) {
+      const __m256i ql0 = load32(w + L::q6_k::kQl + 64 * h);
+      const __m256i ql1 = load32(w + L::q6_k::kQl + 64 * h + 32);
+      const __m256i qh = load32(w + L::q6_k::kQh + 32 * h);
+      const __m256i q[4] = {
+          _mm256_or_si256(_mm256_and_si256(ql0, m4),
+                          _mm256_slli_epi16(_mm256_and_si256(qh, m3), 4)),
+          _mm256_or_si256(_mm256_and_si256(ql1, m4),
+                          _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2), m3), 4)),
+          _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), m4),
+                          _mm256_and_si256(qh, m30)),
+          _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), m4),
+                          _mm256_and_si256(_mm256_srli_epi16(qh, 2), m30)),
+      };
+#pragma GCC unroll 8
+      for (int p = 0; p < 4; ++p) {
+        const __m256i prod = _mm256_maddubs_epi16(q[p], load32(y + 128 * h + 32 * p));
+        const int k = 8 * h + 2 * p;  // sub-blocks k (elements 0–15) and k+1 (16–31)
+        sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(prod, scale_pair(sc[k], sc[k + 1])));
+      }
+    }
+    acc = _mm256_fmadd_ps(_mm256_set1_ps(q8k_d(a) * f16(w + L::q6_k::kD)), to_float(sumi), acc);
+  }
+  return hsum(acc);
+}
+
+// Q2_K / Q3_K planes: byte l of a 32-byte half holds elements 32j+l at bits 2j.
+CODERX_KERNEL float dot_q2_k(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
+  const __m256i m3 = _mm256_set1_epi8(3);
+  __m256 acc = _mm256_setzero_ps(), acc_m = _mm256_setzero_ps();
+  for (std::int64_t b = 0; b < n / 256; ++b, w += L::q2_k::kBytes, a += L::q8_k::kBytes) {
+    const std::uint8_t* sm = w + L::q2_k::kScales;
+    const __m128i sm_v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(sm));
+    const __m256i mins16 =
+        _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(sm_v, 4), _mm_set1_epi8(15)));
+    const float dy = q8k_d(a);
+    acc_m = _mm256_fmadd_ps(_mm256_set1_ps(dy * f16(w + L::q2_k::kDmin)),
+                            to_float(_mm256_madd_epi16(q8k_bsums(a), mins16)), acc_m);
+    const std::uint8_t* y = q8k_qs(a);
+    __m256i sumi = _mm256_setzero_si256();
+#pragma GCC unroll 8
+    for (int h = 0; h < 2; ++h) {
+      const __m256i v = load32(w + L::q2_k::kQs + 32 * h);
+#pragma GCC unroll 8
+      for (int j = 0; j < 4; ++j) {
+        const __m256i q = _mm256_and_si256(_mm256_srli_epi16(v, 2 * j), m3);
+        const __m256i prod = _mm256_maddubs_epi16(q, load32(y + 128 * h + 32 * j));
+        const int k = 8 * h + 2 * j;
+        sumi =
+            _mm256_add_epi32(sumi, _mm256_madd_epi16(prod, scale_pair(sm[k] & 15, sm[k + 1] & 15)));
+      }
+    }
+    acc = _mm256_fmadd_ps(_mm256_set1_ps(dy * f16(w + L::q2_k::kD)), to_float(sumi), acc);
+  }
+  return hsum(acc) - hsum(acc_m);
+}
+
+CODERX_KERNEL float dot_q3_k(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
+  const __m256i m3 = _mm256_set1_epi8(3), one = _mm256_set1_epi8(1);
+  __m256 acc = _mm256_setzero_ps();
+  for (std::int64_t b = 0; b < n / 256; ++b, w += L::q3_k::kBytes, a += L::q8_k::kBytes) {
+    int sc[16];
+#pragma GCC unroll 8
+    for (int k = 0; k < 16; ++k) sc[k] = k3_scale_code(w + L::q3_k::kScales, k) - 32;
+    const __m256i hm = load32(w + L::q3_k::kHmask);
+    const std::uint8_t* y = q8k_qs(a);
+    __m256i sumi = _mm256_setzero_si256();
+#pragma GCC unroll 8
+    for (int h = 0; h < 2; ++h) {
+      const __m256i v = load32(w + L::q3_k::kQs + 32 * h);
+#pragma GCC unroll 8
+      for (int j = 0; j < 4; ++j) {
+        const __m256i low = _mm256_and_si256(_mm256_srli_epi16(v, 2 * j), m3);
+        // element 128h+32j+l: hmask[l] bit 4h+j; a clear bit subtracts 4
+        const __m256i bit = _mm256_and_si256(_mm256_srli_epi16(hm, 4 * h + j), one);
+        const __m256i minus4 = _mm256_slli_epi16(_mm256_xor_si256(bit, one), 2);
+        const __m256i yv = load32(y + 128 * h + 32 * j);
+        const __m256i prod =
+            _mm256_sub_epi16(_mm256_maddubs_epi16(low, yv), _mm256_maddubs_epi16(minus4, yv));
+        const int k = 8 * h + 2 * j;
+        sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(prod, scale_pair(sc[k], sc[k + 1])));
+      }
+    }
+    acc = _mm256_fmadd_ps(_mm256_set1_ps(q8k_d(a) * f16(w + L::q3_k::kD)), to_float(sumi), acc);
+  }
+  return hsum(acc);
+}
+
+CODERX_KERNEL float dot_iq4_xs(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
+  const __m128i t = _mm_loadu_si128(reinterpret_cast<const __m128i*>(kIq4Values));
+  const __m256i table = _mm256_set_m128i(t, t);
+  __m256 acc = _mm256_setzero_ps();
+  for (std::int64_t b = 0; b < n / 256; ++b, w += L::iq4_xs::kBytes, a += L::q8_k::kBytes) {
+    std::uint16_t scales_h;
+    std::memcpy(&scales_h, w + L::iq4_xs::kScalesH, 2);
+    const std::uint8_t* y = q8k_qs(a);
+    __m256i sumi = _mm256_setzero_si256();
+#pragma GCC unroll 8
+    for (int ib = 0; ib < 8; ++ib) {
+      const int ls = iq4xs_scale_code(scales_h, w + L::iq4_xs::kScalesL, ib) - 32;
+      const __m256i q = _mm256_shuffle_epi8(table, nibbles32(w + L::iq4_xs::kQs + 16 * ib));
+      const __m256i yv = load32(y + 32 * ib);
+      const __m256i prod = _mm256_maddubs_epi16(_mm256_sign_epi8(q, q), _mm256_sign_epi8(yv, q));
+      sumi = _mm256_add_epi32(sumi,
+                              _mm256_madd_epi16(prod, _mm256_set1_epi16(static_cast<short>(ls))));
+    }
+    acc = _mm256_fmadd_ps(_mm256_set1_ps(q8k_d(a) * f16(w + L::iq4_xs::kD)), to_float(sumi), acc);
+  }
+  return hsum(acc);
+}
+
+}  // namespace
+
+namespace {
+inline void add_dot_kquants_simd(KernelTable& t) {
+  t.dot[slot(Type::Q2_K)] = dot_q2_k;
+  t.dot[slot(Type::Q3_K)] = dot_q3_k;
+  t.dot[slot(Type::Q4_K)] = dot_q4_k;
+  t.dot[slot(Type::Q5_K)] = dot_q5_k;
+  t.dot[slot(Type::Q6_K)] = dot_q6_k;
+  t.dot[slot(Type::IQ4_XS)] = dot_iq4_xs;
+}
+}  // namespace
+
+}  // namespace coderx::model::quant

@@ -1,0 +1,257 @@
+// Textual template: included once per SIMD level (dot_avx2.cpp, dot_avx512.cpp) after
+// simd_helpers.h, with CODERX_KERNEL / CODERX_VNNI defined there; no include guard.
+// Dot products of the 32-element block types with Q8_0 / Q8_1 activations: Q4_0, Q4_1,
+// Q5_0, Q5_1, Q8_0, IQ4_NL, MXFP4, NVFP4. Same integer sums per block as dot_ref_legacy.cpp /
+// dot_ref_fp4.cpp; only the order of the f32 accumulation differs (vector lanes).
+#include "model/quant/block_layout.h"
+#include "model/quant/kernel_table.h"
+#include "model/quant/value_tables.h"
+
+namespace coderx::model::quant {
+namespace {
+
+namespace L = layout;
+
+// Σ over blocks of scale(block) · int_sum(block). lanes(x, y) gives a block's integer sum as
+// 8 lanes of i32. Eight blocks at a time: their lanes are reduced to one vector of 8 block totals
+// (hadd tree), converted once and multiplied by the 8 scales at once; the scales come from
+// scale8 (8 weight blocks) times 8 gathered f16 activation scales.
+using LanesFn = __m256i (*)(const std::uint8_t* x, const std::uint8_t* y);
+using Scale8Fn = __m256 (*)(const std::uint8_t* x);  // scales of the 8 weight blocks from x
+using ScaleFn = float (*)(const std::uint8_t* x);    // scale of one weight block
+
+// The f16 values at p, p + kStride, …, p + 7·kStride as 8 floats.
+template <int kStride>
+CODERX_KERNEL inline __m256 f16x8(const std::uint8_t* p) {
+  std::uint16_t h[8];
+#pragma GCC unroll 8
+  for (int i = 0; i < 8; ++i) std::memcpy(&h[i], p + i * kStride, 2);
+  return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(h)));
+}
+
+// Lanes of 8 blocks → one vector whose lane i is the total of block i.
+CODERX_KERNEL inline __m256i block_totals8(const __m256i* p) {
+  const __m256i q0 =
+      _mm256_hadd_epi32(_mm256_hadd_epi32(p[0], p[1]), _mm256_hadd_epi32(p[2], p[3]));
+  const __m256i q1 =
+      _mm256_hadd_epi32(_mm256_hadd_epi32(p[4], p[5]), _mm256_hadd_epi32(p[6], p[7]));
+  return _mm256_add_epi32(_mm256_permute2x128_si256(q0, q1, 0x20),
+                          _mm256_permute2x128_si256(q0, q1, 0x31));
+}
+
+CODERX_KERNEL inline int hsum_i32(__m256i v) {
+  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
+  return _mm_cvtsi128_si32(s);
+}
+
+template <int kW, int kA, LanesFn lanes, Scale8Fn scale8, ScaleFn scale1>
+CODERX_KERNEL inline float sum_blocks(const std::uint8_t* w, const std::uint8_t* a,
+                                      std::int64_t nb) {
+  __m256 acc = _mm256_setzero_ps();
+  std::int64_t b = 0;
+  for (; b + 8 <= nb; b += 8, w += 8 * kW, a += 8 * kA) {
+    __m256i p[8];
+#pragma GCC unroll 8
+    for (int i = 0; i < 8; ++i) p[i] = lanes(w + i * kW, a + i * kA);
+    const __m256 scale = _mm256_mul_ps(scale8(w), f16x8<kA>(a + L::q8_0::kD));
+    acc = _mm256_fmadd_ps(to_float(block_totals8(p)), scale, acc);
+  }
+  float tail = 0;
+  for (; b < nb; ++b, w += kW, a += kA)
+    tail += scale1(w) * f16(a + L::q8_0::kD) * static_cast<float>(hsum_i32(lanes(w, a)));
+  return hsum(acc) + tail;
+}
+
+// Types whose block scale is an f16 at offset 0.
+CODERX_KERNEL inline float f16_scale(const std::uint8_t* x) {
+  return f16(x);
+}
+
+template <int kW, LanesFn lanes>
+CODERX_KERNEL inline float sum_f16_blocks(const std::uint8_t* w, const std::uint8_t* a,
+                                          std::int64_t n) {
+  return sum_blocks<kW, L::q8_0::kBytes, lanes, f16x8<kW>, f16_scale>(w, a, n / 32);
+}
+
+CODERX_KERNEL inline __m256i lanes_q4_0(const std::uint8_t* x, const std::uint8_t* y) {
+  const __m256i q = _mm256_sub_epi8(nibbles32(x + L::q4_0::kQs), _mm256_set1_epi8(8));
+  return dot_i8_i8(q, load32(y + L::q8_0::kQs));
+}
+
+// q − 16 = nibble when the high bit is set, nibble − 16 (= nibble | 0xF0) when clear.
+CODERX_KERNEL inline __m256i lanes_q5_0(const std::uint8_t* x, const std::uint8_t* y) {
+  const __m256i high =
+      _mm256_andnot_si256(bits32(x + L::q5_0::kQh), _mm256_set1_epi8(static_cast<char>(0xF0)));
+  const __m256i q = _mm256_or_si256(nibbles32(x + L::q5_0::kQs), high);
+  return dot_i8_i8(q, load32(y + L::q8_0::kQs));
+}
+
+CODERX_KERNEL inline __m256i lanes_q8_0(const std::uint8_t* x, const std::uint8_t* y) {
+  return dot_i8_i8(load32(x + L::q8_0::kQs), load32(y + L::q8_0::kQs));
+}
+
+CODERX_KERNEL inline __m256i table_lookup(const std::int8_t* table, __m256i idx) {
+  const __m128i t = _mm_loadu_si128(reinterpret_cast<const __m128i*>(table));
+  return _mm256_shuffle_epi8(_mm256_set_m128i(t, t), idx);
+}
+
+CODERX_KERNEL inline __m256i lanes_iq4_nl(const std::uint8_t* x, const std::uint8_t* y) {
+  const __m256i q = table_lookup(kIq4Values, nibbles32(x + L::iq4_nl::kQs));
+  return dot_i8_i8(q, load32(y + L::q8_0::kQs));
+}
+
+CODERX_KERNEL inline __m256i lanes_mxfp4(const std::uint8_t* x, const std::uint8_t* y) {
+  const __m256i q = table_lookup(kFp4Values, nibbles32(x + L::mxfp4::kQs));
+  return dot_i8_i8(q, load32(y + L::q8_0::kQs));
+}
+
+CODERX_KERNEL inline float mxfp4_scale(const std::uint8_t* x) {
+  return e8m0_to_f32_half(x[L::mxfp4::kE]);
+}
+CODERX_KERNEL inline __m256 mxfp4_scale8(const std::uint8_t* x) {
+  constexpr int k = L::mxfp4::kBytes;
+  return _mm256_setr_ps(mxfp4_scale(x), mxfp4_scale(x + k), mxfp4_scale(x + 2 * k),
+                        mxfp4_scale(x + 3 * k), mxfp4_scale(x + 4 * k), mxfp4_scale(x + 5 * k),
+                        mxfp4_scale(x + 6 * k), mxfp4_scale(x + 7 * k));
+}
+
+CODERX_KERNEL float dot_q4_0(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
+  return sum_f16_blocks<L::q4_0::kBytes, lanes_q4_0>(w, a, n);
+}
+CODERX_KERNEL float dot_q5_0(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
+  return sum_f16_blocks<L::q5_0::kBytes, lanes_q5_0>(w, a, n);
+}
+CODERX_KERNEL float dot_q8_0(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
+  return sum_f16_blocks<L::q8_0::kBytes, lanes_q8_0>(w, a, n);
+}
+CODERX_KERNEL float dot_iq4_nl(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
+  return sum_f16_blocks<L::iq4_nl::kBytes, lanes_iq4_nl>(w, a, n);
+}
+CODERX_KERNEL float dot_mxfp4(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
+  return sum_blocks<L::mxfp4::kBytes, L::q8_0::kBytes, lanes_mxfp4, mxfp4_scale8, mxfp4_scale>(
+      w, a, n / 32);
+}
+
+// Affine types with Q8_1 activations: Σ d·dy·Σq·y + m·s.
+using QuantsFn = __m256i (*)(const std::uint8_t* x);
+
+template <int kW, QuantsFn quants>
+CODERX_KERNEL inline float dot_affine(const std::uint8_t* w, const std::uint8_t* a,
+                                      std::int64_t nb) {
+  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+  float summs = 0;
+  std::int64_t b = 0;
+  for (; b < nb; ++b, w += kW, a += L::q8_1::kBytes) {
+    const float s = f16(w) * f16(a + L::q8_1::kD);
+    summs += f16(w + 2) * f16(a + L::q8_1::kS);
+    const __m256i p = dot_u8_i8(quants(w), load32(a + L::q8_1::kQs));
+    if (b & 1)
+      acc1 = _mm256_fmadd_ps(_mm256_set1_ps(s), to_float(p), acc1);
+    else
+      acc0 = _mm256_fmadd_ps(_mm256_set1_ps(s), to_float(p), acc0);
+  }
+  return hsum(_mm256_add_ps(acc0, acc1)) + summs;
+}
+
+CODERX_KERNEL inline __m256i quants_q4_1(const std::uint8_t* x) {
+  return nibbles32(x + L::q4_1::kQs);
+}
+
+CODERX_KERNEL float dot_q4_1(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
+  return dot_affine<L::q4_1::kBytes, quants_q4_1>(w, a, n / 32);
+}
+
+CODERX_KERNEL inline __m256i quants_q5_1(const std::uint8_t* x) {
+  const __m256i high = _mm256_and_si256(bits32(x + L::q5_1::kQh), _mm256_set1_epi8(16));
+  return _mm256_or_si256(nibbles32(x + L::q5_1::kQs), high);
+}
+
+CODERX_KERNEL float dot_q5_1(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
+  return dot_affine<L::q5_1::kBytes, quants_q5_1>(w, a, n / 32);
+}
+
+// Four rows against one Q8_0 activation for the offset-binary types (Q4_0: q − 8, Q5_0:
+// q − 16): Σ(q − k)·y = Σq·y − k·Σy, with the k·Σy lanes computed once per activation block for
+// all four rows, and unsigned q·y sums (no sign juggling per row). Same integer sums as dot_q4_0
+// / dot_q5_0.
+template <int kW, QuantsFn quants, int kOffset>
+CODERX_KERNEL inline void dot4_offset(const std::uint8_t* w, std::size_t stride,
+                                      const std::uint8_t* a, std::int64_t n, float* out) {
+  __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(),
+                   _mm256_setzero_ps()};
+  const __m256i offset = _mm256_set1_epi8(kOffset);
+  for (std::int64_t b = 0; b < n / 32; ++b, a += L::q8_0::kBytes, w += kW) {
+    const __m256i y = load32(a + L::q8_0::kQs);
+    const float dy = f16(a + L::q8_0::kD);
+    const __m256i correction = dot_u8_i8(offset, y);
+#pragma GCC unroll 8
+    for (int r = 0; r < 4; ++r) {
+      const std::uint8_t* x = w + r * stride;
+      const __m256i p = _mm256_sub_epi32(dot_u8_i8(quants(x), y), correction);
+      acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(f16(x) * dy), to_float(p), acc[r]);
+    }
+  }
+#pragma GCC unroll 8
+  for (int r = 0; r < 4; ++r) out[r] = hsum(acc[r]);
+}
+
+CODERX_KERNEL inline __m256i quants_q4_0(const std::uint8_t* x) {
+  return nibbles32(x + L::q4_0::kQs);
+}
+CODERX_KERNEL inline __m256i quants_q5_0(const std::uint8_t* x) {
+  const __m256i high = _mm256_and_si256(bits32(x + L::q5_0::kQh), _mm256_set1_epi8(16));
+  return _mm256_or_si256(nibbles32(x + L::q5_0::kQs), high);
+}
+
+CODERX_KERNEL void dot4_q4_0(const std::uint8_t* w, std::size_t stride, const std::uint8_t* a,
+                             std::int64_t n, float* out) {
+  dot4_offset<L::q4_0::kBytes, quants_q4_0, 8>(w, stride, a, n, out);
+}
+CODERX_KERNEL void dot4_q5_0(const std::uint8_t* w, std::size_t stride, const std::uint8_t* a,
+                             std::int64_t n, float* out) {
+  dot4_offset<L::q5_0::kBytes, quants_q5_0, 16>(w, stride, a, n, out);
+}
+
+// NVFP4: one 64-block = two Q8_0 blocks; within a Q8_0 block the 16 qs bytes are two sub-blocks
+// of 8 bytes, each giving 8 low-nibble then 8 high-nibble elements.
+CODERX_KERNEL float dot_nvfp4(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
+  __m256 acc = _mm256_setzero_ps();
+  const __m128i table = _mm_loadu_si128(reinterpret_cast<const __m128i*>(kFp4Values));
+  const __m128i m4 = _mm_set1_epi8(15);
+  for (std::int64_t b = 0; b < n / 64; ++b, w += L::nvfp4::kBytes) {
+#pragma GCC unroll 8
+    for (int h = 0; h < 2; ++h, a += L::q8_0::kBytes) {
+      const __m128i v = load16(w + L::nvfp4::kQs + 16 * h);
+      const __m128i lo = _mm_and_si128(v, m4), hi = _mm_and_si128(_mm_srli_epi16(v, 4), m4);
+      const __m256i idx = _mm256_set_m128i(_mm_unpackhi_epi64(lo, hi), _mm_unpacklo_epi64(lo, hi));
+      const __m256i q = _mm256_shuffle_epi8(_mm256_set_m128i(table, table), idx);
+      const __m256i p = dot_i8_i8(q, load32(a + L::q8_0::kQs));  // lanes 0–3: sub-block 2h
+      const float dy = f16(a + L::q8_0::kD);
+      const float s0 = nvfp4_scale(w[L::nvfp4::kD + 2 * h]) * dy;
+      const float s1 = nvfp4_scale(w[L::nvfp4::kD + 2 * h + 1]) * dy;
+      acc = _mm256_fmadd_ps(_mm256_setr_ps(s0, s0, s0, s0, s1, s1, s1, s1), to_float(p), acc);
+    }
+  }
+  return hsum(acc);
+}
+
+}  // namespace
+
+namespace {
+inline void add_dot_legacy_simd(KernelTable& t) {
+  t.dot[slot(Type::Q4_0)] = dot_q4_0;
+  t.dot[slot(Type::Q4_1)] = dot_q4_1;
+  t.dot[slot(Type::Q5_0)] = dot_q5_0;
+  t.dot[slot(Type::Q5_1)] = dot_q5_1;
+  t.dot[slot(Type::Q8_0)] = dot_q8_0;
+  t.dot[slot(Type::IQ4_NL)] = dot_iq4_nl;
+  t.dot[slot(Type::MXFP4)] = dot_mxfp4;
+  t.dot[slot(Type::NVFP4)] = dot_nvfp4;
+  t.dot4[slot(Type::Q4_0)] = dot4_q4_0;
+  t.dot4[slot(Type::Q5_0)] = dot4_q5_0;
+}
+}  // namespace
+
+}  // namespace coderx::model::quant

@@ -1,0 +1,57 @@
+// The per-type function tables behind rows.h. Internal to model/quant.
+// Each implementation file registers its functions into a KernelTable through one add_* function
+// (declared below); dispatch.cpp builds one table per SIMD level (scalar reference, then AVX2 and
+// AVX-512 entries overriding it) once, at first use, and rows.h calls go through the selected one.
+// All kernels take raw byte pointers with no alignment requirement and n = row length in
+// elements (a whole number of blocks); they are pure and thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "model/quant/types.h"
+
+namespace coderx::model::quant {
+
+using DequantFn = void (*)(const std::uint8_t* src, float* dst, std::int64_t n);
+// Σ w·x over one row; a = the activation in the weight type's activation_type.
+using DotFn = float (*)(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n);
+// out[r] = dot(row r, a) for r < 4; rows at w + r·row_stride bytes.
+using Dot4Fn = void (*)(const std::uint8_t* w, std::size_t row_stride, const std::uint8_t* a,
+                        std::int64_t n, float* out);
+using QuantFn = void (*)(const float* src, std::uint8_t* dst, std::int64_t n);
+
+inline constexpr int kTypeSlots = 41;  // indexed by ggml type id (largest supported id is 40)
+
+struct KernelTable {
+  DequantFn dequant[kTypeSlots] = {};
+  DotFn dot[kTypeSlots] = {};
+  Dot4Fn dot4[kTypeSlots] = {};  // optional; dispatch falls back to four dot calls
+  QuantFn quantize[kTypeSlots] = {};
+};
+
+inline int slot(Type t) {
+  return static_cast<int>(t);
+}
+
+// Scalar references (the oracle; also the "scalar" level).
+void add_dequant_ref_float(KernelTable& t);    // F32, F16, BF16
+void add_dequant_ref_legacy(KernelTable& t);   // Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q8_1, IQ4_NL
+void add_dequant_ref_kquants(KernelTable& t);  // Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K
+void add_dequant_ref_iq4_xs(KernelTable& t);   // IQ4_XS
+void add_dequant_ref_fp4(KernelTable& t);      // MXFP4, NVFP4
+void add_dot_ref_float(KernelTable& t);
+void add_dot_ref_legacy(KernelTable& t);
+void add_dot_ref_kquants(KernelTable& t);
+void add_dot_ref_fp4(KernelTable& t);
+void add_activation_quantizers(KernelTable& t);  // Q8_0, Q8_1, Q8_K (+ F32, F16, BF16)
+void add_quantizers_legacy(KernelTable& t);      // Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL
+void add_quantizers_kquants(KernelTable& t);     // Q2_K … Q6_K, IQ4_XS
+void add_quantizers_fp4(KernelTable& t);         // MXFP4, NVFP4
+
+// SIMD levels: each overrides the entries it accelerates. Only called when the CPU has the ISA.
+void add_avx2_dot(KernelTable& t);      // every weight type
+void add_avx2_dequant(KernelTable& t);  // the common weight types
+void add_avx512_dot(KernelTable& t);    // every weight type; needs AVX512-VNNI
+
+}  // namespace coderx::model::quant

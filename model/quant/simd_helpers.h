@@ -1,0 +1,83 @@
+// SIMD building blocks for the dot products and decoders. Internal to model/quant.
+// A textual template, included once per SIMD level by dot_avx2.cpp, dot_avx512.cpp and
+// dequant_avx2.cpp (hence no include guard), after defining:
+//   CODERX_KERNEL  the target attribute of that level, e.g. __attribute__((target("avx2,fma")))
+//   CODERX_VNNI    1 to form u8·s8 dot products with AVX512-VNNI vpdpbusd, 0 for maddubs+madd
+// Every function has internal linkage and the level's target attribute, so no SIMD code leaks
+// into functions compiled for the baseline x86-64 and the binary still runs on any x86-64;
+// callers run only after dispatch.cpp has checked the CPU. All loads are unaligned.
+
+#include <immintrin.h>
+
+#include <cstdint>
+#include <cstring>
+
+namespace coderx::model::quant {
+namespace {
+
+CODERX_KERNEL inline float f16(const std::uint8_t* p) {
+  std::uint16_t h;
+  std::memcpy(&h, p, 2);
+  return _cvtsh_ss(h);
+}
+
+CODERX_KERNEL inline float hsum(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+CODERX_KERNEL inline __m256i load32(const std::uint8_t* p) {
+  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+}
+CODERX_KERNEL inline __m128i load16(const std::uint8_t* p) {
+  return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+}
+
+// 16 bytes of packed nibbles → 32 bytes: element j (low nibble of byte j) in lane j, element
+// j+16 (high nibble) in lane j+16 — the legacy 32-block order.
+CODERX_KERNEL inline __m256i nibbles32(const std::uint8_t* p) {
+  const __m128i v = load16(p);
+  const __m256i both = _mm256_set_m128i(_mm_srli_epi16(v, 4), v);
+  return _mm256_and_si256(both, _mm256_set1_epi8(15));
+}
+
+// 32 bits (little-endian u32 at p) → 32 bytes, 0xFF where bit j is set.
+CODERX_KERNEL inline __m256i bits32(const std::uint8_t* p) {
+  std::uint32_t x;
+  std::memcpy(&x, p, 4);
+  const __m256i shuf = _mm256_set_epi64x(0x0303030303030303LL, 0x0202020202020202LL,
+                                         0x0101010101010101LL, 0x0000000000000000LL);
+  __m256i bytes = _mm256_shuffle_epi8(_mm256_set1_epi32(static_cast<int>(x)), shuf);
+  const __m256i bit = _mm256_set1_epi64x(0x7fbfdfeff7fbfdfeLL);  // all bits but one per byte
+  bytes = _mm256_or_si256(bytes, bit);
+  return _mm256_cmpeq_epi8(bytes, _mm256_set1_epi64x(-1));
+}
+
+// Σ of adjacent i16 pairs → 8 × i32.
+CODERX_KERNEL inline __m256i sum_pairs_i16(__m256i v) {
+  return _mm256_madd_epi16(v, _mm256_set1_epi16(1));
+}
+
+// unsigned bytes u (0…127 safe range for no i16 saturation with |y| ≤ 127 and u ≤ 127) × signed
+// bytes y, summed in groups of 4 → 8 × i32.
+CODERX_KERNEL inline __m256i dot_u8_i8(__m256i u, __m256i y) {
+#if CODERX_VNNI
+  return _mm256_dpbusd_epi32(_mm256_setzero_si256(), u, y);
+#else
+  return sum_pairs_i16(_mm256_maddubs_epi16(u, y));
+#endif
+}
+
+// signed × signed bytes (x ≠ −128), summed in groups of 4 → 8 × i32.
+CODERX_KERNEL inline __m256i dot_i8_i8(__m256i x, __m256i y) {
+  return dot_u8_i8(_mm256_sign_epi8(x, x), _mm256_sign_epi8(y, x));
+}
+
+CODERX_KERNEL inline __m256 to_float(__m256i v) {
+  return _mm256_cvtepi32_ps(v);
+}
+
+}  // namespace
+}  // namespace coderx::model::quant

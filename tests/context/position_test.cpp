@@ -1,0 +1,140 @@
+// LineIndex against a naive reference that decodes the text code point by code point and
+// splits lines by "\n", "\r\n" and "\r" from scratch for every query.
+#include "context/position.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+namespace coderx::context {
+namespace {
+
+struct RefChar {
+  std::uint32_t byte;
+  std::uint32_t bytes;
+  std::uint32_t utf16;
+};
+
+// Naive reference: the code points of each line (terminators excluded).
+std::vector<std::vector<RefChar>> reference_lines(const std::string& text) {
+  std::vector<std::vector<RefChar>> lines(1);
+  for (std::uint32_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\r' || c == '\n') {
+      i += (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ? 2 : 1;
+      lines.emplace_back();
+      continue;
+    }
+    std::uint32_t len = 1;
+    if (c >= 0xF0 && c < 0xF8) len = 4;
+    else if (c >= 0xE0 && c < 0xF0) len = 3;
+    else if (c >= 0xC0 && c < 0xE0) len = 2;
+    bool valid = i + len <= text.size();
+    for (std::uint32_t k = 1; valid && k < len; ++k)
+      valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    if (!valid) len = 1;
+    lines.back().push_back({i, len, len == 4 ? 2u : 1u});
+    i += len;
+  }
+  return lines;
+}
+
+// The byte offset of (line, character) by walking the reference; exact positions only.
+std::uint32_t ref_offset(const std::string& text, Position p, PositionEncoding enc) {
+  auto lines = reference_lines(text);
+  std::uint32_t units = 0;
+  for (const RefChar& c : lines.at(p.line)) {
+    if (units == p.character) return c.byte;
+    units += enc == PositionEncoding::utf16 ? c.utf16 : c.bytes;
+  }
+  EXPECT_EQ(units, p.character);
+  const auto& line = lines.at(p.line);
+  if (!line.empty()) return line.back().byte + line.back().bytes;
+  // empty line: its start is after the previous terminator
+  LineIndex idx(text);
+  return idx.line_start(p.line);
+}
+
+const std::string kMixed =
+    "a😀b\r\n"        // emoji: 4 bytes, 2 UTF-16 units
+    "中文字\n"         // CJK: 3 bytes each, 1 unit
+    "\r"              // lone CR line
+    "x\xff" "y\n"     // invalid UTF-8 byte
+    "e\xCC\x81\xF0\x9F\x91\x8D\n"  // combining accent + thumbs up
+    "last";
+
+TEST(Position, EmojiCountsTwoUtf16UnitsAndFourUtf8) {
+  LineIndex idx(kMixed);
+  // "a😀b": b is at UTF-16 character 3, UTF-8 character 5
+  EXPECT_EQ(idx.offset_of({0, 3}, PositionEncoding::utf16), 5u);
+  EXPECT_EQ(idx.offset_of({0, 5}, PositionEncoding::utf8), 5u);
+  EXPECT_EQ(idx.position_of(5, PositionEncoding::utf16), (Position{0, 3}));
+  EXPECT_EQ(idx.position_of(5, PositionEncoding::utf8), (Position{0, 5}));
+}
+
+TEST(Position, InsideSurrogatePairOrUtf8SequenceRoundsDown) {
+  LineIndex idx(kMixed);
+  EXPECT_EQ(idx.offset_of({0, 2}, PositionEncoding::utf16), 1u);  // between the surrogates
+  EXPECT_EQ(idx.offset_of({0, 3 - 1}, PositionEncoding::utf8), 1u);
+  EXPECT_EQ(idx.offset_of({1, 1}, PositionEncoding::utf8), idx.line_start(1));
+}
+
+TEST(Position, CjkAndCrlfLines) {
+  LineIndex idx(kMixed);
+  ASSERT_EQ(idx.line_count(), 6u);
+  EXPECT_EQ(idx.line_start(1), 8u);  // after "a😀b\r\n"
+  EXPECT_EQ(idx.offset_of({1, 2}, PositionEncoding::utf16), 8u + 6u);
+  EXPECT_EQ(idx.offset_of({1, 6}, PositionEncoding::utf8), 8u + 6u);
+  EXPECT_EQ(idx.line_end(0), 6u);  // before "\r\n"
+  EXPECT_EQ(idx.line_end(2), idx.line_start(2));  // the lone "\r" line is empty
+}
+
+TEST(Position, PastEndOfLineAndDocumentClamp) {
+  LineIndex idx(kMixed);
+  EXPECT_EQ(idx.offset_of({0, 99}, PositionEncoding::utf16), 6u);  // before "\r\n"
+  EXPECT_EQ(idx.offset_of({99, 0}, PositionEncoding::utf16), kMixed.size());
+  EXPECT_FALSE(idx.contains({0, 5}, PositionEncoding::utf16));
+  EXPECT_TRUE(idx.contains({0, 4}, PositionEncoding::utf16));
+  EXPECT_FALSE(idx.contains({6, 0}, PositionEncoding::utf16));
+  // offsets between "\r" and "\n" report the end of the line
+  EXPECT_EQ(idx.position_of(7, PositionEncoding::utf16), (Position{0, 4}));
+}
+
+TEST(Position, TreeSitterRowsCountOnlyLineFeeds) {
+  LineIndex idx(kMixed);
+  const std::uint32_t after_lone_cr = idx.line_start(3);
+  EXPECT_EQ(idx.line_of(after_lone_cr), 3u);
+  EXPECT_EQ(idx.ts_row(after_lone_cr), 2u);  // "\r" alone is not a row break for tree-sitter
+  EXPECT_EQ(idx.ts_line_start(after_lone_cr), idx.line_start(2));
+}
+
+TEST(Position, RoundTripsAgainstReferenceOnRandomText) {
+  const std::vector<std::string> pieces{"a", "é", "中", "😀", "\n", "\r\n", "\r", " ", "\xff", "\xE4\xB8"};
+  std::mt19937 rng(7);
+  for (int round = 0; round < 50; ++round) {
+    std::string text;
+    const int n = std::uniform_int_distribution<int>(0, 40)(rng);
+    for (int i = 0; i < n; ++i) text += pieces[rng() % pieces.size()];
+    LineIndex idx(text);
+    auto ref = reference_lines(text);
+    ASSERT_EQ(idx.line_count(), ref.size()) << round;
+    for (auto enc : {PositionEncoding::utf16, PositionEncoding::utf8}) {
+      for (std::uint32_t line = 0; line < ref.size(); ++line) {
+        std::uint32_t units = 0;
+        for (const RefChar& c : ref[line]) {
+          EXPECT_EQ(idx.offset_of({line, units}, enc), c.byte);
+          EXPECT_EQ(idx.position_of(c.byte, enc), (Position{line, units}));
+          EXPECT_EQ(ref_offset(text, {line, units}, enc), c.byte);
+          units += enc == PositionEncoding::utf16 ? c.utf16 : c.bytes;
+        }
+        EXPECT_TRUE(idx.contains({line, units}, enc));
+        EXPECT_FALSE(idx.contains({line, units + 1}, enc));
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace coderx::context

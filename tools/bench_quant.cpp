@@ -1,0 +1,175 @@
+// bench_quant: single-thread throughput of the CPU quant kernels on a weight matrix much larger
+// than the caches, next to the machine's measured memory read bandwidth (a streaming sum).
+//
+//   bench_quant [--mb 256 | --kb 256] [--types Q4_K,Q8_0,...] [--simd scalar|avx2|avx512] [--reps
+//   3]
+//
+// --kb sizes the matrix in KiB instead (e.g. --kb 200 --reps 200 keeps it in L2: compute
+// throughput without the memory bound).
+//
+// For each type: GB/s of weight bytes read by dot_row (one row at a time), dot_rows (the
+// multi-row entry point) and dequantize_row, best of --reps passes over the whole matrix.
+#include <immintrin.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "model/quant/rows.h"
+
+namespace q = coderx::model::quant;
+
+namespace {
+
+struct Options {
+  std::int64_t kb = 256 << 10;
+  int reps = 3;
+  std::vector<q::Type> types;
+  std::string simd;
+};
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+template <class F>
+double best_seconds(int reps, F&& f) {
+  double best = 1e30;
+  for (int r = 0; r < reps; ++r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    f();
+    best = std::min(best, seconds_since(t0));
+  }
+  return best;
+}
+
+__attribute__((target("avx2"))) float stream_sum(const float* p, std::size_t n) {
+  __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+  for (std::size_t i = 0; i + 32 <= n; i += 32) {
+    a0 = _mm256_add_ps(a0, _mm256_loadu_ps(p + i));
+    a1 = _mm256_add_ps(a1, _mm256_loadu_ps(p + i + 8));
+    a2 = _mm256_add_ps(a2, _mm256_loadu_ps(p + i + 16));
+    a3 = _mm256_add_ps(a3, _mm256_loadu_ps(p + i + 24));
+  }
+  float lanes[8];
+  _mm256_storeu_ps(lanes, _mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
+  float s = 0;
+  for (float v : lanes) s += v;
+  return s;
+}
+
+double read_bandwidth(std::int64_t bytes, int reps) {
+  std::vector<float> buf(static_cast<std::size_t>(bytes / 4), 1.0f);
+  volatile float sink = 0;
+  const double t = best_seconds(reps, [&] { sink = sink + stream_sum(buf.data(), buf.size()); });
+  return static_cast<double>(bytes) / t / 1e9;
+}
+
+// A matrix of `bytes` (rounded down to whole rows) of n-element rows, quantised from Gaussian
+// data (64 distinct rows repeated).
+std::vector<std::uint8_t> make_matrix(q::Type t, std::int64_t n, std::int64_t bytes,
+                                      std::int64_t& rows) {
+  const std::size_t rb = q::row_bytes(t, n);
+  rows = bytes / static_cast<std::int64_t>(rb);
+  std::vector<std::uint8_t> m(rb * static_cast<std::size_t>(rows));
+  std::mt19937 rng(1);
+  std::normal_distribution<float> dist;
+  std::vector<float> x(n);
+  for (std::int64_t r = 0; r < std::min<std::int64_t>(rows, 64); ++r) {
+    for (float& v : x) v = dist(rng);
+    q::quantize_row(t, x.data(), m.data() + r * rb, n);
+  }
+  for (std::int64_t r = 64; r < rows; ++r)
+    std::memcpy(m.data() + r * rb, m.data() + (r % 64) * rb, rb);
+  return m;
+}
+
+void bench_type(q::Type t, const Options& o, double bw) {
+  const std::int64_t n = 4096;
+  std::int64_t rows = 0;
+  const auto m = make_matrix(t, n, o.kb << 10, rows);
+  const std::size_t rb = q::row_bytes(t, n);
+  std::vector<float> x(n), out(static_cast<std::size_t>(rows)), deq(n);
+  std::mt19937 rng(2);
+  std::normal_distribution<float> dist;
+  for (float& v : x) v = dist(rng);
+  std::vector<std::uint8_t> act(q::activation_bytes(t, n));
+  q::quantize_activation(t, x.data(), act.data(), n);
+  const double gb = static_cast<double>(m.size()) / 1e9;
+  const double t_dot = best_seconds(o.reps, [&] {
+    for (std::int64_t r = 0; r < rows; ++r)
+      out[r] = q::dot_row(t, m.data() + r * rb, act.data(), n);
+  });
+  const double t_rows =
+      best_seconds(o.reps, [&] { q::dot_rows(t, m.data(), rb, rows, act.data(), n, out.data()); });
+  const double t_deq = best_seconds(o.reps, [&] {
+    for (std::int64_t r = 0; r < rows; ++r) q::dequantize_row(t, m.data() + r * rb, deq.data(), n);
+  });
+  std::printf("%-7s %8.2f %8.2f %5.0f%% %8.2f %5.0f%% %8.2f\n",
+              std::string(q::info(t).name).c_str(), gb / t_dot, gb / t_rows, 100 * gb / t_rows / bw,
+              gb / t_deq, 100 * gb / t_deq / bw, static_cast<double>(rows * n) / t_rows / 1e9);
+}
+
+int usage(const std::string& msg) {
+  std::fprintf(stderr,
+               "bench_quant: %s (usage: bench_quant [--mb N | --kb N] [--reps N] [--types A,B] "
+               "[--simd LEVEL])\n",
+               msg.c_str());
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (i + 1 >= argc) return usage("missing value after " + a);
+    const std::string v = argv[++i];
+    if (a == "--mb")
+      o.kb = std::atoll(v.c_str()) << 10;
+    else if (a == "--kb")
+      o.kb = std::atoll(v.c_str());
+    else if (a == "--reps")
+      o.reps = std::atoi(v.c_str());
+    else if (a == "--simd")
+      o.simd = v;
+    else if (a == "--types") {
+      std::size_t start = 0;
+      while (start <= v.size()) {
+        const std::size_t end = std::min(v.find(',', start), v.size());
+        const auto t = q::type_from_name(v.substr(start, end - start));
+        if (!t) return usage("unknown type " + v.substr(start, end - start));
+        o.types.push_back(*t);
+        start = end + 1;
+      }
+    } else
+      return usage("unknown option " + a);
+  }
+  if (o.kb < 1 || o.reps < 1) return usage("--mb/--kb and --reps must be positive");
+  if (o.simd == "scalar")
+    q::set_simd_level(q::SimdLevel::Scalar);
+  else if (o.simd == "avx2")
+    q::set_simd_level(q::SimdLevel::Avx2);
+  else if (o.simd == "avx512")
+    q::set_simd_level(q::SimdLevel::Avx512);
+  else if (!o.simd.empty())
+    return usage("unknown --simd " + o.simd);
+  if (o.types.empty())
+    for (const q::TypeInfo& t : q::all_types())
+      if (t.weight_type) o.types.push_back(t.type);
+  const double bw = read_bandwidth(o.kb << 10, o.reps);
+  std::printf("simd %s, matrix %lld KiB, rows of 4096, single thread\n",
+              std::string(q::simd_level()).c_str(), static_cast<long long>(o.kb));
+  std::printf("memory read bandwidth (streaming f32 sum): %.2f GB/s\n\n", bw);
+  std::printf("%-7s %8s %8s %6s %8s %6s %8s\n", "type", "dot GB/s", "rows GB/s", "of bw",
+              "deq GB/s", "of bw", "Gelem/s");
+  for (q::Type t : o.types) bench_type(t, o, bw);
+  return 0;
+}
