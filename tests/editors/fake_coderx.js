@@ -167,6 +167,12 @@ function handle(msg) {
     case 'coderx/explain':
       return reply(explain(params));
     case 'workspace/executeCommand':
+      if (params.command === 'coderx.refactor' && params.arguments[0].instruction.startsWith('apply:')) {
+        // the other shape a server may use: it asks the client to apply the edit, replies null
+        const { edit } = refactor(params.arguments[0]);
+        send({ id: 'fake-apply-1', method: 'workspace/applyEdit', params: { label: 'coderx: instruction', edit } });
+        return reply(null);
+      }
       if (params.command === 'coderx.refactor') return reply(refactor(params.arguments[0]));
       if (params.command === 'coderx.explain') return reply(explain({ ...params.arguments[0], textDocument: { uri: params.arguments[0].uri } }));
       return send({ id, error: { code: -32602, message: `unknown command ${params.command}` } });

@@ -114,6 +114,16 @@ test('the extension activates and drives the server through vscode-languageclien
       assert.deepEqual((call?.params?.arguments as { instruction: string }[])[0].instruction, 'shout it');
     });
 
+    await t.test('a refactor the server sends as workspace/applyEdit reaches VS Code annotated too', async () => {
+      const before = mock.recorded.edits.length;
+      mock.recorded.inputBoxAnswer = 'apply: loud';
+      await mock.commands.executeCommand('coderx.refactorSelection');
+      const edit = await until('the applyEdit edit', () => mock.recorded.edits.length > before && mock.recorded.edits.at(-1));
+      assert.equal(edit.entries_[0].newText, '  HELLO');
+      assert.equal(edit.entries_[0].metadata?.needsConfirmation, true, 'VS Code previews it');
+      mock.recorded.inputBoxAnswer = 'shout it';
+    });
+
     await t.test('Review changes turns rdjsonl findings into diagnostics', async () => {
       await mock.commands.executeCommand('coderx.reviewChanges');
       const a = mock.recorded.diagnostics.get(mock.Uri.file(path.join(ws, 'src/a.c')).toString());

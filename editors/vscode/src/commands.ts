@@ -76,6 +76,7 @@ export function explainParams(uri: string, range: LspRange, workDoneToken?: stri
 export interface RefactorArgument {
   uri: string;
   range: LspRange;
+  kind: 'instruction'; // a free-form instruction (servers may also offer rewrite, fix, document, tests)
   instruction: string;
 }
 
@@ -87,7 +88,7 @@ export function refactorCommand(
 ): { command: string; arguments: RefactorArgument[] } | undefined {
   const text = instruction.trim();
   if (text === '') return undefined;
-  return { command: 'coderx.refactor', arguments: [{ uri, range, instruction: text }] };
+  return { command: 'coderx.refactor', arguments: [{ uri, range, kind: 'instruction', instruction: text }] };
 }
 
 type Obj = Record<string, unknown>;

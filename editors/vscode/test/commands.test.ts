@@ -37,7 +37,7 @@ test('explain params follow docs/protocol.md', () => {
 test('refactor command arguments; empty instructions are refused', () => {
   assert.deepEqual(refactorCommand('file:///a.c', range, '  use early returns '), {
     command: 'coderx.refactor',
-    arguments: [{ uri: 'file:///a.c', range, instruction: 'use early returns' }],
+    arguments: [{ uri: 'file:///a.c', range, kind: 'instruction', instruction: 'use early returns' }],
   });
   assert.equal(refactorCommand('file:///a.c', range, '   '), undefined);
 });

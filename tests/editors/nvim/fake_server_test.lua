@@ -225,7 +225,24 @@ T.run(function()
     local call = find_msg("workspace/executeCommand")
     T.eq("coderx.refactor", call.params.command, "command")
     T.eq("shout it", call.params.arguments[1].instruction, "instruction")
+    T.eq("instruction", call.params.arguments[1].kind, "kind")
     T.eq({ start = { line = 1, character = 0 }, ["end"] = { line = 1, character = 24 } }, call.params.arguments[1].range, "range")
+  end)
+
+  T.case("a workspace/applyEdit from the server is confirmed first too", function()
+    answer = false
+    local n = #prompts
+    vim.cmd("3CoderxRefactor apply: quiet")
+    T.wait(function()
+      return #prompts == n + 1
+    end, "confirmation of the applyEdit")
+    T.ok(prompts[n + 1]:find("coderx: instruction (1 edit in 1 file)", 1, true), "prompt: " .. prompts[n + 1])
+    T.eq("return a +", T.buf_lines(buf)[3], "declined: unchanged")
+    answer = true
+    vim.cmd("3CoderxRefactor apply: loud")
+    T.wait(function()
+      return T.buf_lines(buf)[3] == "RETURN A +"
+    end, "applyEdit applied after confirmation")
   end)
 
   T.case(":CoderxReview fills the quickfix list from rdjsonl", function()

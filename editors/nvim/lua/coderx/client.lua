@@ -78,7 +78,13 @@ function M.make_config(root)
     init_options = settings,
     settings = next(settings) and { coderx = settings } or {},
     capabilities = capabilities(),
-    handlers = { ["coderx/status"] = on_status, ["$/progress"] = on_progress },
+    handlers = {
+      ["coderx/status"] = on_status,
+      ["$/progress"] = on_progress,
+      ["workspace/applyEdit"] = function(...)
+        return require("coderx.refactor").apply_edit_handler(...)
+      end,
+    },
     on_attach = function(client, bufnr)
       require("coderx.ghost").attach(bufnr, client.id)
     end,

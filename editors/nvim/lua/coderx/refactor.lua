@@ -47,6 +47,24 @@ local function preview(edit)
   return "\n\n" .. table.concat(shown, "\n")
 end
 
+-- workspace/applyEdit from the coderx server: the same confirmation before anything changes
+-- (Neovim's default handler would apply it at once). Returns ApplyWorkspaceEditResult.
+function M.apply_edit_handler(_, params, ctx)
+  if type(params) ~= "table" or type(params.edit) ~= "table" then
+    return { applied = false, failureReason = "no edit" }
+  end
+  local client = vim.lsp.get_client_by_id(ctx.client_id)
+  local label = type(params.label) == "string" and params.label or "coderx refactor"
+  local msg = "Apply " .. label .. " (" .. M.summarize(params.edit) .. ")?" .. preview(params.edit)
+  if not ask(msg) then
+    M.last_applied = false
+    return { applied = false, failureReason = "declined by the user" }
+  end
+  local ok, err = pcall(vim.lsp.util.apply_workspace_edit, params.edit, client and client.offset_encoding or "utf-16")
+  M.last_applied = ok
+  return { applied = ok, failureReason = not ok and tostring(err) or nil }
+end
+
 -- Refactors lines line1..line2 of bufnr. on_done(applied:boolean, err) is optional.
 function M.run(bufnr, line1, line2, instruction, on_done)
   bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
@@ -60,8 +78,10 @@ function M.run(bufnr, line1, line2, instruction, on_done)
   local arg = {
     uri = vim.uri_from_bufnr(bufnr),
     range = position.line_range(bufnr, line1, line2, encoding),
+    kind = "instruction",
     instruction = instruction,
   }
+  M.last_applied = nil
   vim.notify("coderx: refactoring…")
   compat.call(client, "request", "workspace/executeCommand", { command = "coderx.refactor", arguments = { arg } }, function(err, result)
     local applied = false
@@ -73,6 +93,8 @@ function M.run(bufnr, line1, line2, instruction, on_done)
         vim.lsp.util.apply_workspace_edit(result.edit, encoding)
         applied = true
       end
+    elseif M.last_applied ~= nil then
+      applied = M.last_applied -- the server sent the edit as workspace/applyEdit (handled below)
     else
       vim.notify("coderx.refactor returned no edit", vim.log.levels.WARN)
     end
