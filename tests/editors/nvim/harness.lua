@@ -84,6 +84,11 @@ function T.case(name, fn)
   end
 end
 
+function T.skip(name, why)
+  T.passed = T.passed + 1
+  out("ok - " .. name .. " # SKIP " .. why)
+end
+
 -- Runs body in the harness coroutine and exits Neovim with the result.
 function T.run(body)
   co = coroutine.create(function()

@@ -21,6 +21,8 @@ vim.cmd("filetype on")
 vim.o.autoindent = false
 
 local settings = vim.json.decode(os.getenv("CODERX_SETTINGS") or "{}")
+-- extra arguments after `coderx lsp` (e.g. "--engine canned" or "--model FILE")
+local lsp_args = vim.split(os.getenv("CODERX_LSP_ARGS") or "", " ", { trimempty = true })
 local ghost = require("coderx.ghost")
 local client = require("coderx.client")
 local prompts = {}
@@ -33,6 +35,7 @@ end
 T.run(function()
   require("coderx").setup({
     path = T.bin,
+    cmd = vim.list_extend({ T.bin, "lsp" }, lsp_args),
     settings = settings,
     ghost = { auto = false },
     confirm = function(msg)
@@ -115,7 +118,12 @@ T.run(function()
     T.eq(before[#before], T.buf_lines(buf)[#T.buf_lines(buf)], "lines after the range untouched")
   end)
 
-  T.case("review fills the quickfix list", function()
+  local help = vim.fn.system({ T.bin, "review", "--help" })
+  local has_review = vim.v.shell_error == 0
+  local review_case = has_review and T.case or function(name)
+    T.skip(name, "this coderx has no `review` command: " .. vim.trim(help))
+  end
+  review_case("review fills the quickfix list", function()
     vim.cmd("silent write")
     git({ "init", "-q" })
     git({ "-c", "user.name=t", "-c", "user.email=t@t", "add", "." })

@@ -133,12 +133,13 @@ function M.attach(bufnr)
   return id
 end
 
--- The coderx client attached to bufnr (nil when none is running).
+-- The coderx client attached to bufnr, once it is initialized (requests sent earlier would reach
+-- the server before the document is open); nil when none is running or it is still starting.
 function M.get(bufnr)
   bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
   local id = by_buf[bufnr]
   local client = id and vim.lsp.get_client_by_id(id)
-  if client and not compat.call(client, "is_stopped") then
+  if client and client.initialized and not compat.call(client, "is_stopped") then
     return client
   end
   return nil

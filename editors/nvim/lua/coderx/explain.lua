@@ -1,5 +1,6 @@
 -- :CoderxExplain — sends `coderx/explain` for a range (docs/protocol.md) and shows the markdown in
--- a floating window, updated while `$/progress` reports stream in. `q` or <Esc> closes it.
+-- a floating window, updated while `$/progress` reports stream in. Moving the cursor in the source
+-- window closes it, as do `q` and <Esc> inside it (<C-w>w enters it).
 local client_mod = require("coderx.client")
 local compat = require("coderx.compat")
 local config = require("coderx.config")
@@ -25,9 +26,32 @@ local function set_text(text)
   vim.api.nvim_buf_set_lines(M.buf, 0, -1, false, lines)
   vim.bo[M.buf].modifiable = false
   if M.win and vim.api.nvim_win_is_valid(M.win) then
-    local height = math.min(math.max(#lines, 1), math.max(vim.o.lines - 6, 3))
-    vim.api.nvim_win_set_height(M.win, height)
+    local width = vim.api.nvim_win_get_width(M.win)
+    local rows = 0
+    for _, line in ipairs(lines) do
+      rows = rows + math.max(1, math.ceil(vim.fn.strdisplaywidth(line) / width))
+    end
+    vim.api.nvim_win_set_height(M.win, math.min(rows, math.max(vim.o.lines - 6, 3)))
   end
+end
+
+-- Closes the float when the cursor leaves where it was in the source window (like a hover).
+local function close_on_move(source_buf)
+  local group = vim.api.nvim_create_augroup("coderx_explain", { clear = true })
+  local win = vim.api.nvim_get_current_win()
+  local at = vim.api.nvim_win_get_cursor(win)
+  vim.api.nvim_create_autocmd({ "CursorMoved", "CursorMovedI", "InsertEnter", "BufLeave" }, {
+    group = group,
+    buffer = source_buf,
+    callback = function(args)
+      local moved = args.event ~= "CursorMoved" and args.event ~= "CursorMovedI"
+        or not vim.deep_equal(vim.api.nvim_win_get_cursor(win), at)
+      if moved then
+        vim.api.nvim_clear_autocmds({ group = group })
+        close()
+      end
+    end,
+  })
 end
 
 local function open(title)
@@ -68,7 +92,7 @@ function M.run(bufnr, line1, line2, on_done)
   bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
   local client = client_mod.get(bufnr)
   if not client then
-    vim.notify("coderx: no server attached to this buffer", vim.log.levels.WARN)
+    vim.notify("coderx: no server attached to this buffer (or it is still starting)", vim.log.levels.WARN)
     return false
   end
   local encoding = client.offset_encoding or "utf-16"
@@ -79,6 +103,7 @@ function M.run(bufnr, line1, line2, on_done)
     workDoneToken = token,
   }
   open(string.format("lines %d-%d", line1, line2))
+  close_on_move(bufnr)
   local shown = ""
   local unlisten = client_mod.on_progress(token, function(value)
     if type(value) == "table" and value.kind == "report" and type(value.message) == "string" then

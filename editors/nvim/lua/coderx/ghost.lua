@@ -188,7 +188,7 @@ function M.request(bufnr, trigger_kind)
   bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
   local s = state[bufnr]
   local client = s and vim.lsp.get_client_by_id(s.client_id)
-  if not client or vim.api.nvim_get_current_buf() ~= bufnr then
+  if not client or not client.initialized or vim.api.nvim_get_current_buf() ~= bufnr then
     return false
   end
   cancel(s)

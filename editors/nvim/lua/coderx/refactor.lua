@@ -71,7 +71,7 @@ function M.run(bufnr, line1, line2, instruction, on_done)
   local client = client_mod.get(bufnr)
   instruction = vim.trim(instruction or "")
   if not client or instruction == "" then
-    vim.notify(not client and "coderx: no server attached to this buffer" or "usage: :CoderxRefactor {instruction}", vim.log.levels.WARN)
+    vim.notify(not client and "coderx: no server attached to this buffer (or it is still starting)" or "usage: :CoderxRefactor {instruction}", vim.log.levels.WARN)
     return false
   end
   local encoding = client.offset_encoding or "utf-16"
