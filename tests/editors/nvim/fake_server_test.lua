@@ -290,6 +290,9 @@ T.run(function()
     local items, errors = require("coderx.rdjsonl").parse('{"message":"m","location":{"path":"p","range":{"start":{"line":3,"column":2},"end":{"line":4}}}}\nnope\n[]\n{"message":"m"}\n', "/r")
     T.eq({ { filename = "/r/p", lnum = 3, col = 2, end_lnum = 4, text = "m", type = "I" } }, items, "rdjsonl items")
     T.eq({ "line 2: not JSON", "line 3: not a JSON object", 'line 4: missing "location.path"' }, errors, "rdjsonl errors")
+    -- coderx review writes whole-line ranges as (a,1)..(b+1,1): lines a..b
+    items = require("coderx.rdjsonl").parse('{"message":"m","severity":"ERROR","location":{"path":"/x","range":{"start":{"line":3,"column":1},"end":{"line":5,"column":1}}}}', "/r")
+    T.eq({ { filename = "/x", lnum = 3, col = 1, end_lnum = 4, text = "m", type = "E" } }, items, "whole-line range")
   end)
 
   T.case("version guards choose the right API for each Neovim", function()

@@ -48,6 +48,8 @@ function M.to_item(d, root)
       local ec = int(finish.column)
       if ec and ec > 1 then
         item.end_col = ec - 1 -- exclusive -> inclusive
+      elseif ec == 1 and item.end_lnum > item.lnum then
+        item.end_lnum = item.end_lnum - 1 -- (b+1, 1) exclusive: through the end of line b
       end
     end
   end
