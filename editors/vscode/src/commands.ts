@@ -43,8 +43,9 @@ export function resolveBinary(
   return undefined;
 }
 
-export function lspArgs(): string[] {
-  return ['lsp'];
+// `coderx lsp [extra...]`: extra is the client-only `coderx.serverArgs` setting (e.g. --model F).
+export function lspArgs(extra: readonly unknown[] = []): string[] {
+  return ['lsp', ...extra.filter((a): a is string => typeof a === 'string' && a !== '')];
 }
 
 export interface ReviewOptions {

@@ -115,14 +115,15 @@ async function startClient(): Promise<void> {
     });
     return;
   }
-  const serverOptions: ServerOptions = { command: bin, args: lspArgs(), options: { cwd: firstFolder()?.uri.fsPath } };
+  const args = lspArgs(vscode.workspace.getConfiguration('coderx').get<unknown[]>('serverArgs') ?? []);
+  const serverOptions: ServerOptions = { command: bin, args, options: { cwd: firstFolder()?.uri.fsPath } };
   const c = new LanguageClient('coderx', 'coderx', serverOptions, clientOptions());
   c.onNotification('coderx/status', (params: unknown) => showStatus(statusView(params)));
   c.onDidChangeState((e) => {
     if (e.newState === State.Stopped) showStatus(localStatus('stopped', 'the coderx server has stopped; see the coderx output'));
   });
   showStatus(localStatus('loading', `starting ${bin} lsp`));
-  output.info(`starting ${bin} ${lspArgs().join(' ')}`);
+  output.info(`starting ${bin} ${args.join(' ')}`);
   client = c;
   try {
     await c.start();
@@ -305,7 +306,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await startClient();
     }),
     vscode.workspace.onDidChangeConfiguration(async (e) => {
-      if (e.affectsConfiguration('coderx.path')) {
+      if (e.affectsConfiguration('coderx.path') || e.affectsConfiguration('coderx.serverArgs')) {
         await stopClient();
         await startClient();
       } else if (e.affectsConfiguration('coderx') && client?.isRunning()) {

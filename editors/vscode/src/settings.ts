@@ -12,7 +12,7 @@
 export type JsonObject = { [key: string]: unknown };
 
 // Settings under `coderx.` that configure the client, never sent to the server.
-export const CLIENT_ONLY_KEYS: readonly string[] = ['path', 'trace', 'review'];
+export const CLIENT_ONLY_KEYS: readonly string[] = ['path', 'serverArgs', 'trace', 'review'];
 
 export function isPlainObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -24,6 +24,7 @@ test('PATH search takes the first match and skips empty entries', () => {
 
 test('command lines', () => {
   assert.deepEqual(lspArgs(), ['lsp']);
+  assert.deepEqual(lspArgs(['--model', '/m/x.gguf', '', 3]), ['lsp', '--model', '/m/x.gguf']);
   assert.deepEqual(reviewArgs({}), ['review', '--format', 'rdjsonl']);
   assert.deepEqual(reviewArgs({ base: ' origin/main ', extraArgs: ['--jobs', '2', ''] }), ['review', '--format', 'rdjsonl', '--base', 'origin/main', '--jobs', '2']);
   assert.deepEqual(reviewArgs({ base: '  ' }), ['review', '--format', 'rdjsonl']);

@@ -18,7 +18,7 @@ test('later layers win key by key, nested objects merge', () => {
 });
 
 test('client-only keys are stripped, unknown keys pass through untouched', () => {
-  const user = { path: '/usr/bin/coderx', trace: { server: 'verbose' }, review: { base: 'main' }, futureKey: [1, { a: 2 }], threads: 0 };
+  const user = { path: '/usr/bin/coderx', serverArgs: ['--engine', 'canned'], trace: { server: 'verbose' }, review: { base: 'main' }, futureKey: [1, { a: 2 }], threads: 0 };
   assert.deepEqual(serverSettings([user]), { futureKey: [1, { a: 2 }], threads: 0 });
 });
 
