@@ -1,0 +1,130 @@
+-- :CoderxExplain — sends `coderx/explain` for a range (docs/protocol.md) and shows the markdown in
+-- a floating window, updated while `$/progress` reports stream in. Moving the cursor in the source
+-- window closes it, as do `q` and <Esc> inside it (<C-w>w enters it).
+local client_mod = require("coderx.client")
+local compat = require("coderx.compat")
+local config = require("coderx.config")
+local position = require("coderx.position")
+
+local M = {}
+
+M.win, M.buf = nil, nil -- the float (tests read them)
+
+local function close()
+  if M.win and vim.api.nvim_win_is_valid(M.win) then
+    vim.api.nvim_win_close(M.win, true)
+  end
+  M.win, M.buf = nil, nil
+end
+
+local function set_text(text)
+  if not (M.buf and vim.api.nvim_buf_is_valid(M.buf)) then
+    return
+  end
+  local lines = vim.split(text, "\n", { plain = true })
+  vim.bo[M.buf].modifiable = true
+  vim.api.nvim_buf_set_lines(M.buf, 0, -1, false, lines)
+  vim.bo[M.buf].modifiable = false
+  if M.win and vim.api.nvim_win_is_valid(M.win) then
+    local width = vim.api.nvim_win_get_width(M.win)
+    local rows = 0
+    for _, line in ipairs(lines) do
+      rows = rows + math.max(1, math.ceil(vim.fn.strdisplaywidth(line) / width))
+    end
+    vim.api.nvim_win_set_height(M.win, math.min(rows, math.max(vim.o.lines - 6, 3)))
+  end
+end
+
+-- Closes the float when the cursor leaves where it was in the source window (like a hover).
+local function close_on_move(source_buf)
+  local group = vim.api.nvim_create_augroup("coderx_explain", { clear = true })
+  local win = vim.api.nvim_get_current_win()
+  local at = vim.api.nvim_win_get_cursor(win)
+  vim.api.nvim_create_autocmd({ "CursorMoved", "CursorMovedI", "InsertEnter", "BufLeave" }, {
+    group = group,
+    buffer = source_buf,
+    callback = function(args)
+      local moved = args.event ~= "CursorMoved" and args.event ~= "CursorMovedI"
+        or not vim.deep_equal(vim.api.nvim_win_get_cursor(win), at)
+      if moved then
+        vim.api.nvim_clear_autocmds({ group = group })
+        close()
+      end
+    end,
+  })
+end
+
+local function open(title)
+  close()
+  local opts = config.options.explain
+  M.buf = vim.api.nvim_create_buf(false, true)
+  vim.bo[M.buf].filetype = "markdown"
+  vim.bo[M.buf].bufhidden = "wipe"
+  local width = math.min(opts.width, math.max(vim.o.columns - 4, 20))
+  M.win = vim.api.nvim_open_win(M.buf, false, {
+    relative = "editor",
+    row = 1,
+    col = math.max(vim.o.columns - width - 2, 0),
+    width = width,
+    height = 3,
+    style = "minimal",
+    border = opts.border,
+  })
+  vim.wo[M.win].wrap = true
+  vim.wo[M.win].conceallevel = 2
+  for _, key in ipairs({ "q", "<Esc>" }) do
+    vim.keymap.set("n", key, close, { buffer = M.buf, silent = true })
+  end
+  set_text("_" .. title .. ": coderx is writing…_")
+end
+
+-- Accumulates streamed markdown: a message that extends what is shown replaces it, otherwise it
+-- is appended (a delta).
+function M.accumulate(shown, message)
+  if message:sub(1, #shown) == shown then
+    return message
+  end
+  return shown .. message
+end
+
+-- Explains lines line1..line2 (1-based) of bufnr. on_done(markdown|nil, err) is optional.
+function M.run(bufnr, line1, line2, on_done)
+  bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
+  local client = client_mod.get(bufnr)
+  if not client then
+    vim.notify("coderx: no server attached to this buffer (or it is still starting)", vim.log.levels.WARN)
+    return false
+  end
+  local encoding = client.offset_encoding or "utf-16"
+  local token = string.format("coderx-explain-%d-%d", bufnr, compat.uv.hrtime())
+  local params = {
+    textDocument = { uri = vim.uri_from_bufnr(bufnr) },
+    range = position.line_range(bufnr, line1, line2, encoding),
+    workDoneToken = token,
+  }
+  open(string.format("lines %d-%d", line1, line2))
+  close_on_move(bufnr)
+  local shown = ""
+  local unlisten = client_mod.on_progress(token, function(value)
+    if type(value) == "table" and value.kind == "report" and type(value.message) == "string" then
+      shown = M.accumulate(shown, value.message)
+      set_text(shown)
+    end
+  end)
+  compat.call(client, "request", "coderx/explain", params, function(err, result)
+    unlisten()
+    if err then
+      set_text("**coderx/explain failed:** " .. (err.message or vim.inspect(err)))
+    elseif type(result) == "table" and type(result.markdown) == "string" then
+      set_text(result.markdown)
+    end
+    if on_done then
+      on_done(result and result.markdown, err)
+    end
+  end, bufnr)
+  return true
+end
+
+M.close = close
+
+return M

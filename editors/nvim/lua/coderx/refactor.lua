@@ -1,0 +1,108 @@
+-- :CoderxRefactor {instruction} — runs `coderx.refactor` (workspace/executeCommand) over a range
+-- and applies the returned WorkspaceEdit after the user confirms (docs/protocol.md: the server never
+-- applies it itself; its edits carry a needsConfirmation annotation).
+local client_mod = require("coderx.client")
+local compat = require("coderx.compat")
+local config = require("coderx.config")
+local position = require("coderx.position")
+
+local M = {}
+
+-- Counts text edits and files of a WorkspaceEdit (documentChanges or changes).
+function M.summarize(edit)
+  local files, edits = {}, 0
+  for _, change in ipairs(type(edit) == "table" and edit.documentChanges or {}) do
+    if type(change) == "table" and change.textDocument then
+      files[change.textDocument.uri] = true
+      edits = edits + #(change.edits or {})
+    end
+  end
+  for uri, list in pairs(type(edit) == "table" and edit.changes or {}) do
+    files[uri] = true
+    edits = edits + #list
+  end
+  local nfiles = vim.tbl_count(files)
+  return string.format("%d edit%s in %d file%s", edits, edits == 1 and "" or "s", nfiles, nfiles == 1 and "" or "s")
+end
+
+local function ask(message)
+  if config.options.confirm then
+    return config.options.confirm(message)
+  end
+  return vim.fn.confirm(message, "&Apply\n&Cancel", 2) == 1
+end
+
+-- The text of the first edit, for the confirmation prompt (a few lines).
+local function preview(edit)
+  local change = type(edit) == "table" and edit.documentChanges and edit.documentChanges[1]
+  local first = change and change.edits and change.edits[1]
+  if not first or type(first.newText) ~= "string" then
+    return ""
+  end
+  local lines = vim.split(first.newText, "\n", { plain = true })
+  local shown = vim.list_slice(lines, 1, 12)
+  if #lines > 12 then
+    table.insert(shown, "…")
+  end
+  return "\n\n" .. table.concat(shown, "\n")
+end
+
+-- workspace/applyEdit from the coderx server: the same confirmation before anything changes
+-- (Neovim's default handler would apply it at once). Returns ApplyWorkspaceEditResult.
+function M.apply_edit_handler(_, params, ctx)
+  if type(params) ~= "table" or type(params.edit) ~= "table" then
+    return { applied = false, failureReason = "no edit" }
+  end
+  local client = vim.lsp.get_client_by_id(ctx.client_id)
+  local label = type(params.label) == "string" and params.label or "coderx refactor"
+  local msg = "Apply " .. label .. " (" .. M.summarize(params.edit) .. ")?" .. preview(params.edit)
+  if not ask(msg) then
+    M.last_applied = false
+    return { applied = false, failureReason = "declined by the user" }
+  end
+  local ok, err = pcall(vim.lsp.util.apply_workspace_edit, params.edit, client and client.offset_encoding or "utf-16")
+  M.last_applied = ok
+  return { applied = ok, failureReason = not ok and tostring(err) or nil }
+end
+
+-- Refactors lines line1..line2 of bufnr. on_done(applied:boolean, err) is optional.
+function M.run(bufnr, line1, line2, instruction, on_done)
+  bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
+  local client = client_mod.get(bufnr)
+  instruction = vim.trim(instruction or "")
+  if not client or instruction == "" then
+    vim.notify(not client and "coderx: no server attached to this buffer (or it is still starting)" or "usage: :CoderxRefactor {instruction}", vim.log.levels.WARN)
+    return false
+  end
+  local encoding = client.offset_encoding or "utf-16"
+  local arg = {
+    uri = vim.uri_from_bufnr(bufnr),
+    range = position.line_range(bufnr, line1, line2, encoding),
+    kind = "instruction",
+    instruction = instruction,
+  }
+  M.last_applied = nil
+  vim.notify("coderx: refactoring…")
+  compat.call(client, "request", "workspace/executeCommand", { command = "coderx.refactor", arguments = { arg } }, function(err, result)
+    local applied = false
+    if err then
+      vim.notify("coderx.refactor failed: " .. (err.message or vim.inspect(err)), vim.log.levels.ERROR)
+    elseif type(result) == "table" and type(result.edit) == "table" then
+      local msg = "Apply the coderx refactor (" .. M.summarize(result.edit) .. ")?" .. preview(result.edit)
+      if ask(msg) then
+        vim.lsp.util.apply_workspace_edit(result.edit, encoding)
+        applied = true
+      end
+    elseif M.last_applied ~= nil then
+      applied = M.last_applied -- the server sent the edit as workspace/applyEdit (handled below)
+    else
+      vim.notify("coderx.refactor returned no edit", vim.log.levels.WARN)
+    end
+    if on_done then
+      on_done(applied, err)
+    end
+  end, bufnr)
+  return true
+end
+
+return M

@@ -1,0 +1,152 @@
+// The extension itself (out/src/extension.js) activated under node with a mocked `vscode` module
+// (vscode_mock.ts) and the real vscode-languageclient 11, against a server binary:
+// activation starts the server with only the user's settings, the status bar follows
+// coderx/status, the languageclient's inline-completion provider returns the server's ghost text,
+// and the three commands produce a webview, an applied edit and review diagnostics.
+//   CODERX_BIN=tests/editors/fake_coderx.js node --test out/headless/extension_wiring.js
+// The exact texts checked are the fake server's fixed answers (tests/editors/fake_coderx.js).
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import Module from 'node:module';
+import * as mock from './vscode_mock';
+
+// Route require('vscode') to the mock (with an inert fallback for names it does not model).
+const proxied = new Proxy(mock as Record<string | symbol, unknown>, {
+  get(t, p) {
+    if (p in t || typeof p === 'symbol' || p === 'then' || p === '__esModule') return t[p];
+    t[p] = mock.fallback(`vscode.${p}`);
+    return t[p];
+  },
+});
+const loader = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
+const originalLoad = loader._load;
+loader._load = function (request: string, ...rest: unknown[]) {
+  return request === 'vscode' ? proxied : originalLoad.call(this, request, ...rest);
+};
+
+const bin = process.env.CODERX_BIN ?? '';
+// The fake server appends every message it receives here (a fresh file per run).
+const serverLog = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'coderx-ext-log-')), 'server.log');
+process.env.FAKE_CODERX_LOG = serverLog;
+
+async function until<T>(what: string, fn: () => T | undefined | false, ms = 10000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function loggedMessages(): { method?: string; params?: Record<string, unknown> }[] {
+  if (!fs.existsSync(serverLog)) return [];
+  return fs.readFileSync(serverLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}
+
+test('the extension activates and drives the server through vscode-languageclient', { timeout: 60000 }, async (t) => {
+  assert.ok(bin && fs.existsSync(bin), 'CODERX_BIN names the server binary');
+  const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'coderx-ext-'));
+  fs.mkdirSync(path.join(ws, 'src'));
+  fs.writeFileSync(path.join(ws, 'src', 'a.c'), 'int f(int *p) {\n    x = *p + 1;\n}\n');
+  const file = path.join(ws, 'main.c');
+  const text = 'int main() {\n  hello\n}\n';
+  fs.writeFileSync(file, text);
+  const doc = new mock.MockTextDocument(mock.Uri.file(file), 'c', text);
+  const user = { path: bin, model: '/models/x.gguf', budgets: { inline: { answerTokens: 7 } }, review: { base: '' } };
+  mock.setWorkspace(ws, [doc], { coderx: user });
+
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const extension = require('../src/extension') as { activate(c: unknown): Promise<void>; deactivate(): Promise<void> };
+  const context = { subscriptions: [] as { dispose(): unknown }[] };
+
+  try {
+    await t.test('activation starts the server and the status bar follows coderx/status', async () => {
+      await extension.activate(context);
+      await until('status ready', () => mock.recorded.status.text === '$(check) coderx');
+      for (const id of ['coderx.explainSelection', 'coderx.refactorSelection', 'coderx.reviewChanges', 'coderx.showLog', 'coderx.restart']) {
+        assert.ok(mock.recorded.commands.has(id), `command ${id} registered`);
+      }
+    });
+
+    await t.test('only the user-set server settings are sent, client-only keys stay behind', async () => {
+      const init = loggedMessages().find((m) => m.method === 'initialize');
+      assert.ok(init?.params);
+      assert.deepEqual(init.params.initializationOptions, { model: '/models/x.gguf', budgets: { inline: { answerTokens: 7 } } });
+    });
+
+    await t.test('inline completion: the registered provider returns the server ghost text', async () => {
+      const provider = mock.recorded.providers.get('InlineCompletionItemProvider') as {
+        provideInlineCompletionItems(d: unknown, p: unknown, c: unknown, tok: unknown): Promise<unknown>;
+      };
+      assert.ok(provider, 'inline completion provider registered by the languageclient');
+      const result = await provider.provideInlineCompletionItems(doc, new mock.Position(1, 7), { triggerKind: 0, selectedCompletionInfo: undefined }, new mock.CancellationTokenSource().token);
+      const items = (Array.isArray(result) ? result : (result as { items: mock.InlineCompletionItem[] }).items) as mock.InlineCompletionItem[];
+      assert.equal(items.length, 1);
+      assert.equal(items[0].insertText, ' world(); // done');
+    });
+
+    await t.test('Explain selection fills a side webview with the markdown and the usage', async () => {
+      mock.window.activeTextEditor = { document: doc, selection: new mock.Selection(new mock.Position(0, 0), new mock.Position(1, 7)) };
+      await mock.commands.executeCommand('coderx.explainSelection');
+      const panel = mock.recorded.webviews.at(-1);
+      assert.ok(panel, 'a webview panel');
+      assert.match(panel.title, /^Explain: main\.c:1-2$/);
+      assert.ok(panel.webview.html.includes('# Explanation'), panel.webview.html);
+      assert.ok(panel.webview.html.includes('The selection has 2 line(s):'));
+      assert.ok(panel.webview.html.includes('10 prompt (0 cached) + 0 thinking + 5 answer tokens in 1 ms'));
+      assert.ok(!panel.webview.html.includes('coderx is writing'), 'finished');
+    });
+
+    await t.test('Refactor selection applies the annotated edit (VS Code previews it)', async () => {
+      mock.window.activeTextEditor = { document: doc, selection: new mock.Selection(new mock.Position(1, 0), new mock.Position(1, 7)) };
+      await mock.commands.executeCommand('coderx.refactorSelection');
+      const edit = mock.recorded.edits.at(-1);
+      assert.ok(edit, 'an edit was applied');
+      assert.equal(edit.entries_.length, 1);
+      assert.equal(edit.entries_[0].newText, '  HELLO');
+      assert.equal(edit.entries_[0].uri.fsPath, file);
+      assert.equal(edit.entries_[0].metadata?.needsConfirmation, true, 'needsConfirmation reaches VS Code');
+      const call = loggedMessages().filter((m) => m.method === 'workspace/executeCommand').at(-1);
+      assert.deepEqual((call?.params?.arguments as { instruction: string }[])[0].instruction, 'shout it');
+    });
+
+    await t.test('a refactor the server sends as workspace/applyEdit reaches VS Code annotated too', async () => {
+      const before = mock.recorded.edits.length;
+      mock.recorded.inputBoxAnswer = 'apply: loud';
+      await mock.commands.executeCommand('coderx.refactorSelection');
+      const edit = await until('the applyEdit edit', () => mock.recorded.edits.length > before && mock.recorded.edits.at(-1));
+      assert.equal(edit.entries_[0].newText, '  HELLO');
+      assert.equal(edit.entries_[0].metadata?.needsConfirmation, true, 'VS Code previews it');
+      mock.recorded.inputBoxAnswer = 'shout it';
+    });
+
+    await t.test('Review changes turns rdjsonl findings into diagnostics', async () => {
+      await mock.commands.executeCommand('coderx.reviewChanges');
+      const a = mock.recorded.diagnostics.get(mock.Uri.file(path.join(ws, 'src/a.c')).toString());
+      const b = mock.recorded.diagnostics.get(mock.Uri.file(path.join(ws, 'src/b.py')).toString());
+      assert.ok(a && b, `diagnostics for both files: ${[...mock.recorded.diagnostics.keys()].join(', ')}`);
+      assert.equal(a.length, 1);
+      assert.deepEqual([a[0].range.start.line, a[0].range.start.character, a[0].range.end.line, a[0].range.end.character], [1, 4, 1, 8]);
+      assert.equal(a[0].severity, mock.DiagnosticSeverity.Warning);
+      assert.equal(a[0].code, 'null-deref');
+      assert.equal(b[0].severity, mock.DiagnosticSeverity.Error);
+      assert.equal(b[0].range.start.line, 6);
+    });
+
+    await t.test('deactivate shuts the server down', async () => {
+      await extension.deactivate();
+      await until('shutdown and exit in the server log', () => {
+        const methods = loggedMessages().map((m) => m.method);
+        return methods.includes('shutdown') && methods.includes('exit');
+      });
+    });
+  } finally {
+    for (const d of context.subscriptions) d.dispose();
+    fs.rmSync(ws, { recursive: true, force: true });
+    fs.rmSync(path.dirname(serverLog), { recursive: true, force: true });
+  }
+});

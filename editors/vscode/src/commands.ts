@@ -1,0 +1,144 @@
+// Builds the arguments of every request and process the extension starts: where the binary is,
+// the `coderx lsp` and `coderx review` command lines, the `coderx/explain` params and the
+// `coderx.refactor` command arguments (docs/protocol.md). Also small helpers over the server's
+// replies (refactor edit summary, streamed explain text).
+//
+// Pure, no `vscode` import: positions and URIs arrive as plain LSP JSON.
+import * as path from 'node:path';
+
+export interface LspPosition {
+  line: number;
+  character: number;
+}
+export interface LspRange {
+  start: LspPosition;
+  end: LspPosition;
+}
+
+// How to test a candidate binary; injected so the search is testable without a file system.
+export type IsExecutable = (file: string) => boolean;
+
+// The `coderx` binary: the `coderx.path` setting when set (with `~` expanded), else the first
+// executable `coderx` on PATH. Undefined when neither exists; the caller reports it.
+export function resolveBinary(
+  setting: string | undefined,
+  env: { PATH?: string; HOME?: string },
+  isExecutable: IsExecutable,
+  platform: string = process.platform,
+): string | undefined {
+  const configured = (setting ?? '').trim();
+  if (configured !== '') {
+    const expanded = configured.startsWith('~/') && env.HOME ? path.join(env.HOME, configured.slice(2)) : configured;
+    return isExecutable(expanded) ? expanded : undefined;
+  }
+  const names = platform === 'win32' ? ['coderx.exe', 'coderx.cmd', 'coderx'] : ['coderx'];
+  const sep = platform === 'win32' ? ';' : ':';
+  for (const dir of (env.PATH ?? '').split(sep)) {
+    if (dir === '') continue;
+    for (const name of names) {
+      const candidate = path.join(dir, name);
+      if (isExecutable(candidate)) return candidate;
+    }
+  }
+  return undefined;
+}
+
+// `coderx lsp [extra...]`: extra is the client-only `coderx.serverArgs` setting (e.g. --model F).
+export function lspArgs(extra: readonly unknown[] = []): string[] {
+  return ['lsp', ...extra.filter((a): a is string => typeof a === 'string' && a !== '')];
+}
+
+export interface ReviewOptions {
+  base?: string; // `--base REV`; the CLI's own default otherwise
+  extraArgs?: readonly string[]; // appended verbatim
+}
+
+// `coderx review --format rdjsonl [--base REV] [extra...]`, run in the workspace folder.
+export function reviewArgs(options: ReviewOptions): string[] {
+  const args = ['review', '--format', 'rdjsonl'];
+  const base = options.base?.trim();
+  if (base) args.push('--base', base);
+  for (const a of options.extraArgs ?? []) if (typeof a === 'string' && a !== '') args.push(a);
+  return args;
+}
+
+export interface ExplainParams {
+  textDocument: { uri: string };
+  range: LspRange;
+  workDoneToken?: string;
+}
+
+export function explainParams(uri: string, range: LspRange, workDoneToken?: string): ExplainParams {
+  const params: ExplainParams = { textDocument: { uri }, range };
+  if (workDoneToken !== undefined) params.workDoneToken = workDoneToken;
+  return params;
+}
+
+export interface RefactorArgument {
+  uri: string;
+  range: LspRange;
+  kind: 'instruction'; // a free-form instruction (servers may also offer rewrite, fix, document, tests)
+  instruction: string;
+}
+
+// `workspace/executeCommand` params for coderx.refactor. Returns undefined for an empty instruction.
+export function refactorCommand(
+  uri: string,
+  range: LspRange,
+  instruction: string,
+): { command: string; arguments: RefactorArgument[] } | undefined {
+  const text = instruction.trim();
+  if (text === '') return undefined;
+  return { command: 'coderx.refactor', arguments: [{ uri, range, kind: 'instruction', instruction: text }] };
+}
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj | undefined =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : undefined;
+
+// Text edits of a WorkspaceEdit (documentChanges TextDocumentEdits, or the `changes` map), with the
+// URI they apply to. File create/rename/delete operations are counted separately.
+export function textEditsOf(edit: unknown): { uri: string; edits: Obj[] }[] {
+  const e = obj(edit);
+  const out: { uri: string; edits: Obj[] }[] = [];
+  if (Array.isArray(e?.documentChanges)) {
+    for (const change of e.documentChanges) {
+      const c = obj(change);
+      const uri = obj(c?.textDocument)?.uri;
+      if (typeof uri === 'string' && Array.isArray(c?.edits)) out.push({ uri, edits: c.edits.map((x) => obj(x) ?? {}) });
+    }
+  }
+  const changes = obj(e?.changes);
+  if (changes) {
+    for (const [uri, edits] of Object.entries(changes)) {
+      if (Array.isArray(edits)) out.push({ uri, edits: edits.map((x) => obj(x) ?? {}) });
+    }
+  }
+  return out;
+}
+
+// True when some edit carries an annotation with needsConfirmation (VS Code then shows its
+// refactor preview by itself).
+export function needsConfirmation(edit: unknown): boolean {
+  const annotations = obj(obj(edit)?.changeAnnotations) ?? {};
+  const confirm = new Set(
+    Object.entries(annotations)
+      .filter(([, a]) => obj(a)?.needsConfirmation === true)
+      .map(([id]) => id),
+  );
+  return textEditsOf(edit).some((doc) => doc.edits.some((t) => typeof t.annotationId === 'string' && confirm.has(t.annotationId)));
+}
+
+// "3 edits in 1 file" for the confirmation prompt.
+export function summarizeEdit(edit: unknown): string {
+  const docs = textEditsOf(edit);
+  const files = new Set(docs.map((d) => d.uri)).size;
+  const edits = docs.reduce((n, d) => n + d.edits.length, 0);
+  return `${edits} edit${edits === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'}`;
+}
+
+// Streamed explain: each `$/progress` report carries markdown. A message that extends what was
+// shown replaces it (the server sent everything so far); any other message is appended (a delta).
+export function accumulate(shown: string, message: string): string {
+  return message.startsWith(shown) ? message : shown + message;
+}

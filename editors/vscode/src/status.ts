@@ -1,0 +1,48 @@
+// Turns a `coderx/status` notification (docs/protocol.md) into status-bar text and tooltip.
+//
+// Called by extension.ts for every notification; pure, no `vscode` import. Malformed params give
+// an "unknown" item rather than an exception: a status bar must never take the extension down.
+
+export type StatusState = 'loading' | 'ready' | 'busy' | 'error' | 'stopped' | 'unknown';
+
+export interface StatusView {
+  state: StatusState;
+  text: string; // status-bar text with a codicon, e.g. "$(check) coderx"
+  tooltip: string; // the server's message and model name
+  isError: boolean; // shown with the error background
+}
+
+const ICONS: Record<StatusState, string> = {
+  loading: '$(sync~spin)',
+  ready: '$(check)',
+  busy: '$(loading~spin)',
+  error: '$(error)',
+  stopped: '$(circle-slash)',
+  unknown: '$(question)',
+};
+
+const KNOWN = new Set<string>(['loading', 'ready', 'busy', 'error']);
+
+function stringField(params: unknown, key: string): string {
+  if (typeof params !== 'object' || params === null) return '';
+  const value = (params as Record<string, unknown>)[key];
+  return typeof value === 'string' ? value : '';
+}
+
+export function statusView(params: unknown): StatusView {
+  const raw = stringField(params, 'state');
+  const state: StatusState = KNOWN.has(raw) ? (raw as StatusState) : 'unknown';
+  const message = stringField(params, 'message');
+  const model = stringField(params, 'model');
+  const label = state === 'ready' || state === 'unknown' ? 'coderx' : `coderx: ${state}`;
+  const tooltip = [message || `coderx is ${state}`, model ? `model: ${model}` : '']
+    .filter((s) => s.length > 0)
+    .join('\n');
+  return { state, text: `${ICONS[state]} ${label}`, tooltip, isError: state === 'error' };
+}
+
+// The item shown before the server has said anything, and after it has stopped.
+export function localStatus(state: 'loading' | 'stopped', message: string): StatusView {
+  const label = state === 'stopped' ? 'coderx: stopped' : 'coderx: starting';
+  return { state, text: `${ICONS[state]} ${label}`, tooltip: message, isError: state === 'stopped' };
+}

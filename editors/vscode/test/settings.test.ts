@@ -1,0 +1,49 @@
+// Unit tests for settings.ts: what reaches the server is exactly what the user wrote.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { mergeLayers, serverSettings, sectionValue, didChangeConfigurationParams } from '../src/settings';
+
+test('nothing set gives an empty object (the server keeps every default)', () => {
+  assert.deepEqual(serverSettings([undefined, undefined, undefined]), {});
+});
+
+test('later layers win key by key, nested objects merge', () => {
+  const user = { model: '/m/user.gguf', budgets: { inline: { answerTokens: 64, deadlineMs: 500 } } };
+  const workspace = { budgets: { inline: { answerTokens: 32 }, explain: { thinkingTokens: 0 } } };
+  const folder = { model: '/m/folder.gguf' };
+  assert.deepEqual(serverSettings([user, workspace, folder]), {
+    model: '/m/folder.gguf',
+    budgets: { inline: { answerTokens: 32, deadlineMs: 500 }, explain: { thinkingTokens: 0 } },
+  });
+});
+
+test('client-only keys are stripped, unknown keys pass through untouched', () => {
+  const user = { path: '/usr/bin/coderx', serverArgs: ['--engine', 'canned'], trace: { server: 'verbose' }, review: { base: 'main' }, futureKey: [1, { a: 2 }], threads: 0 };
+  assert.deepEqual(serverSettings([user]), { futureKey: [1, { a: 2 }], threads: 0 });
+});
+
+test('arrays and scalars replace; non-object layers are ignored', () => {
+  assert.deepEqual(mergeLayers([{ a: [1, 2], b: { c: 1 } }, 'junk', null, { a: [3], b: 5 }]), { a: [3], b: 5 });
+});
+
+test('inputs are not modified and outputs do not alias them', () => {
+  const user = { budgets: { inline: { answerTokens: 1 } } };
+  const out = serverSettings([user]);
+  (out.budgets as { inline: { answerTokens: number } }).inline.answerTokens = 99;
+  assert.equal(user.budgets.inline.answerTokens, 1);
+});
+
+test('workspace/configuration sections', () => {
+  const s = { model: 'x.gguf', budgets: { inline: { answerTokens: 8 } } };
+  assert.deepEqual(sectionValue(s, 'coderx'), s);
+  assert.deepEqual(sectionValue(s, 'coderx.budgets.inline'), { answerTokens: 8 });
+  assert.equal(sectionValue(s, 'coderx.budgets.inline.answerTokens'), 8);
+  assert.equal(sectionValue(s, 'coderx.threads'), null);
+  assert.equal(sectionValue(s, 'coderx.model.deeper'), null);
+  assert.equal(sectionValue(s, 'editor'), undefined);
+  assert.equal(sectionValue(s, undefined), undefined);
+});
+
+test('didChangeConfiguration wraps the object under settings.coderx', () => {
+  assert.deepEqual(didChangeConfigurationParams({ logLevel: 'debug' }), { settings: { coderx: { logLevel: 'debug' } } });
+});
