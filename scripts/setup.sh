@@ -72,5 +72,7 @@ configure_and_build() {
 
 install_apt
 install_npm
+# The VS Code extension has its own npm lock; this installs it (when the lock changed) and runs tsc.
+editors/vscode/scripts/setup.sh
 [ "$build" -eq 1 ] && configure_and_build
 echo "setup: done"
