@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "hand_vocab.h"
+#include "model/test_model.h"
 #include "tests/support/paths.h"
 
 namespace coderx::testing {
@@ -86,6 +87,29 @@ TEST(VocabGguf, LoadTokenizerNamesTheFileInErrors) {
   auto missing = model::load_tokenizer("/nonexistent/vocab.gguf");
   ASSERT_FALSE(missing);
   EXPECT_NE(missing.error().message.find("/nonexistent/vocab.gguf"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace coderx::testing
+
+namespace coderx::testing {
+namespace {
+
+// The test-model generator's built-in vocabulary (model/test_vocab.cpp, another code path
+// writing tokenizer.* keys) loads, and has Gemma 4's markers at their real ids.
+TEST(VocabGguf, GeneratorBuiltinVocabularyLoads) {
+  TempDir dir;
+  model::GgufWriter w;
+  w.set_string("general.architecture", "gemma4");
+  ASSERT_TRUE(model::add_builtin_vocab(w, 512));
+  ASSERT_TRUE(w.write(dir / "v.gguf"));
+  auto tok = model::load_tokenizer(dir / "v.gguf");
+  ASSERT_TRUE(tok) << tok.error().message;
+  EXPECT_EQ(tok->vocab().find("<|channel>"), 100);
+  EXPECT_EQ(tok->vocab().find("<channel|>"), 101);
+  EXPECT_EQ(tok->encode("<|turn>", {.add_bos = false, .parse_special = true}), (std::vector<model::TokenId>{105}));
+  std::string text = "The quick brown fox <|channel>thought\n€ \n\n";
+  EXPECT_EQ(*tok->decode(tok->encode(text, {.add_bos = false})), text);
 }
 
 }  // namespace
