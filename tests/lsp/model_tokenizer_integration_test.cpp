@@ -56,16 +56,10 @@ TEST(ModelImportTokenizerCli, RealVocabularyFromTheNpmPackageRoundTripsThroughGg
                        (npm_gemma3_dir() / "tokenizer.json").string(), "--config",
                        (npm_gemma3_dir() / "tokenizer_config.json").string(), "--out", out});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  // The GGUF's tokenizer reproduces the real Gemma 4 vectors through the CLI.
-  for (const auto& v : gemma4_vectors()) {
-    if (v.text.empty() || v.text.size() > 200) continue;
-    r = run_coderx({"model", "tokenize", "--model", out, "--no-bos"}, v.text);
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-    std::string want = "[";
-    for (std::size_t i = 0; i < v.ids.size(); ++i) want += (i ? ", " : "") + std::to_string(v.ids[i]);
-    EXPECT_EQ(r.out, want + "]\n") << v.text;
-    break;  // one process start is enough here; the in-process test covers all 46
-  }
+  // The GGUF's tokenizer through the CLI: spec §4.1's examples.
+  r = run_coderx({"model", "tokenize", "--model", out, "--no-bos"}, "Hello, world!");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "[9259, 236764, 1902, 236888]\n");
   r = run_coderx({"model", "tokenize", "--model", out, "--special"},
                  "<|turn>user\nHi<turn|>\n<|turn>model\n<|channel>thought\n<channel|>");
   ASSERT_EQ(r.exit_code, 0) << r.err;
