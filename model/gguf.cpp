@@ -119,7 +119,7 @@ class GgufParser {
     if (*n > left())
       return fail(Errc::format, field.str() + ": string length " + std::to_string(*n) +
                                     " at offset " + std::to_string(at) + " exceeds the " +
-                                    std::to_string(left()) + " bytes left in the file");
+                                    std::to_string(left()) + " bytes left in the file (truncated or corrupt file)");
     const char* p = reinterpret_cast<const char*>(b_.data() + pos_);
     pos_ += static_cast<std::size_t>(*n);
     return std::string_view(p, static_cast<std::size_t>(*n));
@@ -152,12 +152,12 @@ class GgufParser {
     if (n_kv_ > left() / 14)
       return fail(Errc::format, "metadata count " + std::to_string(n_kv_) +
                                     " at offset 16 is more than the " + std::to_string(left()) +
-                                    " bytes left can hold");
+                                    " bytes left can hold (truncated or corrupt file)");
     // Smallest tensor info: name (8+1) + n_dims (4) + ne[0] (8) + type (4) + offset (8).
     if (n_tensors_ > left() / 33)
       return fail(Errc::format, "tensor count " + std::to_string(n_tensors_) +
                                     " at offset 8 is more than the " + std::to_string(left()) +
-                                    " bytes left can hold");
+                                    " bytes left can hold (truncated or corrupt file)");
     return {};
   }
 
@@ -250,7 +250,8 @@ class GgufParser {
       return fail(Errc::format, "key " + std::string(key) + ": array count " +
                                     std::to_string(*count) + " at offset " +
                                     std::to_string(count_at) + " is more than the " +
-                                    std::to_string(left()) + " bytes left can hold");
+                                    std::to_string(left()) +
+                                    " bytes left can hold (truncated or corrupt file)");
     v.count = *count;
     if (v.elem_type == ValueType::string) return read_string_elems(v, key);
     if (v.elem_type == ValueType::array) return read_array_elems(v, key, depth);

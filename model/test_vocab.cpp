@@ -123,6 +123,10 @@ Result<void> add_builtin_vocab(GgufWriter& w, std::uint32_t n_vocab) {
   w.set_bool("tokenizer.ggml.add_bos_token", true);
   w.set_bool("tokenizer.ggml.add_eos_token", false);
   w.set_bool("tokenizer.ggml.add_space_prefix", false);
+  w.set_string("tokenizer.chat_template",
+               "{{ bos_token }}{% for message in messages %}{{ '<|turn>' + message['role'] + "
+               "'\n' + message['content'] | trim + '<turn|>\n' }}{% endfor %}"
+               "{% if add_generation_prompt %}{{ '<|turn>model\n' }}{% endif %}");
   return {};
 }
 

@@ -10,7 +10,7 @@ namespace coderx::cli {
 std::span<const Command> top_level_commands() {
   static const std::array<Command, 3> commands{{
       {"lsp", "run the language server on stdio (or --listen HOST:PORT)", run_lsp},
-      {"model", "GGUF and tokenizer tools (tokenize, detokenize, import-tokenizer)", run_model},
+      {"model", "GGUF model and tokenizer tools: info, make-test, tokenize, ...", run_model},
       {"version", "print the version, build options and compute devices", run_version},
   }};
   return commands;

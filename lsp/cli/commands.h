@@ -30,11 +30,14 @@ int run_main(Args args);
 // One per cmd_*.cpp.
 int run_lsp(Args args);
 int run_version(Args args);
-int run_model(Args args);  // the `coderx model …` group (cmd_model.cpp)
-
-// `coderx model …` subcommands (rows in the model group's table).
+// `coderx model ...` (cmd_model.cpp holds its sub-command table) and its sub-commands.
+std::span<const Command> model_commands();
+int run_model(Args args);
+int run_model_info(Args args);
+int run_model_make_test(Args args);
 int run_model_tokenize(Args args);
 int run_model_detokenize(Args args);
 int run_model_import_tokenizer(Args args);
+int run_model_logits(Args args);
 
 }  // namespace coderx::cli

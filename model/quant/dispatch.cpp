@@ -90,14 +90,22 @@ const std::uint8_t* bytes(const void* p) {
   return static_cast<const std::uint8_t*>(p);
 }
 
+// The table entry for `type`; every Type enumerator has a decoder and a dot product.
+template <class Fn>
+Fn entry(const Fn (&fns)[kTypeSlots], Type type) {
+  const int s = slot(type);
+  assert(s >= 0 && s < kTypeSlots && fns[s] && "quant: unknown Type");
+  return fns[s];
+}
+
 }  // namespace
 
 void dequantize_row_ref(Type type, const void* src, float* dst, std::int64_t n) {
-  tables().ref.dequant[slot(type)](bytes(src), dst, n);
+  entry(tables().ref.dequant, type)(bytes(src), dst, n);
 }
 
 void dequantize_row(Type type, const void* src, float* dst, std::int64_t n) {
-  active().dequant[slot(type)](bytes(src), dst, n);
+  entry(active().dequant, type)(bytes(src), dst, n);
 }
 
 std::size_t activation_bytes(Type weight_type, std::int64_t n) {
@@ -109,32 +117,33 @@ void quantize_activation(Type weight_type, const float* x, void* dst, std::int64
 }
 
 float dot_row(Type weight_type, const void* weight_row, const void* activation, std::int64_t n) {
-  return active().dot[slot(weight_type)](bytes(weight_row), bytes(activation), n);
+  return entry(active().dot, weight_type)(bytes(weight_row), bytes(activation), n);
 }
 
 float dot_row_ref(Type weight_type, const void* weight_row, const void* activation,
                   std::int64_t n) {
-  return tables().ref.dot[slot(weight_type)](bytes(weight_row), bytes(activation), n);
+  return entry(tables().ref.dot, weight_type)(bytes(weight_row), bytes(activation), n);
 }
 
 void dot_rows(Type weight_type, const void* weight, std::size_t row_stride, std::int64_t n_rows,
               const void* activation, std::int64_t n, float* out) {
   const KernelTable& t = active();
   const std::uint8_t* w = bytes(weight);
+  const DotFn dot = entry(t.dot, weight_type);
   std::int64_t r = 0;
   if (Dot4Fn dot4 = t.dot4[slot(weight_type)])
     for (; r + 4 <= n_rows; r += 4)
       dot4(w + r * row_stride, row_stride, bytes(activation), n, out + r);
-  DotFn dot = t.dot[slot(weight_type)];
   for (; r < n_rows; ++r) out[r] = dot(w + r * row_stride, bytes(activation), n);
 }
 
 bool can_quantize(Type type) {
-  return tables().ref.quantize[slot(type)] != nullptr;
+  const int s = slot(type);
+  return s >= 0 && s < kTypeSlots && tables().ref.quantize[s] != nullptr;
 }
 
 void quantize_row(Type type, const float* src, void* dst, std::int64_t n) {
-  QuantFn fn = tables().ref.quantize[slot(type)];
+  QuantFn fn = can_quantize(type) ? tables().ref.quantize[slot(type)] : nullptr;
   assert(fn && "quantize_row: check can_quantize() first");
   if (fn) fn(src, static_cast<std::uint8_t*>(dst), n);
 }

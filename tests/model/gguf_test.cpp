@@ -209,7 +209,7 @@ TEST(Gguf, HeaderErrors) {
             "t.gguf: truncated file: tensor count at offset 8 needs 8 bytes, 4 left");
   EXPECT_EQ(parse_error(header(0, 1ull << 63)),
             "t.gguf: metadata count 9223372036854775808 at offset 16 is more than the 0 bytes "
-            "left can hold");
+            "left can hold (truncated or corrupt file)");
 }
 
 TEST(Gguf, ValueErrors) {
@@ -217,12 +217,12 @@ TEST(Gguf, ValueErrors) {
   huge.str("k").put<std::uint32_t>(8).put<std::uint64_t>(1ull << 63);
   EXPECT_EQ(parse_error(huge),
             "t.gguf: key k value: string length 9223372036854775808 at offset 37 exceeds the 0 "
-            "bytes left in the file");
+            "bytes left in the file (truncated or corrupt file)");
   Bytes count = header(0, 1);
   count.str("k").put<std::uint32_t>(9).put<std::uint32_t>(4).put<std::uint64_t>(1ull << 62);
   EXPECT_EQ(parse_error(count),
             "t.gguf: key k: array count 4611686018427387904 at offset 41 is more than the 0 "
-            "bytes left can hold");
+            "bytes left can hold (truncated or corrupt file)");
   Bytes type = header(0, 1);
   type.str("k").put<std::uint32_t>(13).put<std::uint32_t>(0);
   EXPECT_EQ(parse_error(type), "t.gguf: key k: unknown value type 13 at offset 33");

@@ -1,0 +1,101 @@
+// `coderx model logits --model F --tokens 2,316,… --out FILE [--path ref|fast] [--threads N]`:
+// runs the forward pass over the token list (one sequence, positions from 0) and writes the
+// logits after the final softcap as raw little-endian float32, one row of n_vocab per token,
+// so any reference (llama.cpp fixtures, another engine) can be compared. The file is written
+// to a temporary name and renamed: a failure leaves no partial output.
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "lsp/cli/args.h"
+#include "lsp/cli/commands.h"
+#include "model/forward.h"
+#include "model/model_file.h"
+#include "model/ops_cpu.h"
+#include "model/ops_ref.h"
+
+namespace coderx::cli {
+
+namespace {
+
+// "2,316,360" → ids; empty string on success, else the error.
+std::string parse_tokens(const std::string& text, std::int64_t vocab, std::vector<std::int32_t>& out) {
+  std::size_t i = 0;
+  while (i <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', i), text.size());
+    const std::string item = text.substr(i, comma - i);
+    char* end = nullptr;
+    errno = 0;
+    const long long v = std::strtoll(item.c_str(), &end, 10);
+    if (item.empty() || *end != '\0' || errno != 0 || v < 0 || v >= vocab)
+      return "bad token id '" + item + "' (expected 0.." + std::to_string(vocab - 1) + ")";
+    out.push_back(static_cast<std::int32_t>(v));
+    i = comma + 1;
+  }
+  return "";
+}
+
+bool write_atomically(const std::filesystem::path& path, const std::vector<float>& data) {
+  const std::filesystem::path tmp = path.string() + ".tmp";
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (!f) return false;
+  const bool ok = std::fwrite(data.data(), sizeof(float), data.size(), f) == data.size();
+  if (std::fclose(f) != 0 || !ok) {
+    std::filesystem::remove(tmp);
+    return false;
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  return !ec;
+}
+
+}  // namespace
+
+int run_model_logits(Args args) {
+  ArgParser parser("coderx model logits",
+                   "Write the logits of a token sequence as raw float32 rows x vocab.");
+  std::string model_path, tokens_text, out_path, path = "fast";
+  std::int64_t threads = 0;
+  parser.option("--model", &model_path, "FILE", "GGUF model file");
+  parser.option("--tokens", &tokens_text, "IDS", "comma-separated token ids, e.g. 2,316,360");
+  parser.option("--out", &out_path, "FILE", "output file (float32, tokens x vocab)");
+  parser.option("--path", &path, "ref|fast", "reference ops (f64, slow) or the fast CPU ops (default)");
+  parser.option("--threads", &threads, "N", "threads for the fast path (default: all cores)");
+  if (auto rc = parser.parse(args)) return *rc;
+  if (model_path.empty() || tokens_text.empty() || out_path.empty() || (path != "ref" && path != "fast") ||
+      threads < 0) {
+    std::fprintf(stderr, "coderx model logits: need --model, --tokens, --out; --path ref|fast; --threads >= 0\n");
+    return 2;
+  }
+  auto model = model::ModelFile::open(model_path);
+  if (!model) {
+    std::fprintf(stderr, "coderx model logits: %s\n", model.error().message.c_str());
+    return 1;
+  }
+  const model::ModelView& view = (*model)->view();
+  std::vector<std::int32_t> tokens;
+  if (std::string err = parse_tokens(tokens_text, view.dims.n_vocab, tokens); !err.empty()) {
+    std::fprintf(stderr, "coderx model logits: --tokens: %s\n", err.c_str());
+    return 2;
+  }
+  const auto n = static_cast<std::int64_t>(tokens.size());
+  model::KvCache cache(view, model::KvCacheOptions{n, n});
+  model::ThreadPool pool(static_cast<int>(threads));
+  model::CpuOps cpu_ops(pool);
+  model::ref::RefOps ref_ops;
+  model::Forward forward(view, path == "ref" ? static_cast<model::Ops&>(ref_ops) : cpu_ops);
+  std::vector<float> logits(static_cast<std::size_t>(n * view.lm_head().rows));
+  forward.prefill(tokens, cache, logits.data(), true);
+  if (!write_atomically(out_path, logits)) {
+    std::fprintf(stderr, "coderx model logits: cannot write %s: %s\n", out_path.c_str(), std::strerror(errno));
+    return 1;
+  }
+  std::fprintf(stderr, "wrote %lld x %lld logits to %s\n", static_cast<long long>(n),
+               static_cast<long long>(view.lm_head().rows), out_path.c_str());
+  return 0;
+}
+
+}  // namespace coderx::cli

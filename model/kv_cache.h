@@ -1,0 +1,64 @@
+// The key/value cache of one sequence (spec §2.3 step 5). Full-attention layers keep every
+// position (growing on demand up to max_context); sliding-window layers keep a ring of
+// window + slack positions, so a batch of up to `slack` tokens can be appended before
+// attention reads it and a cached prefix can be truncated by up to `slack` positions (prefix
+// reuse). On K = V layers (no attn_v) only V — the unweighted RMSNorm of the raw K projection —
+// is stored, plus the RoPE cos/sin of each slot; keys are derived exactly when read.
+// Storage is f32. Threading: owned by one sequence, used by one thread at a time.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "model/model_view.h"
+#include "model/op_args.h"
+
+namespace coderx::model {
+
+struct KvCacheOptions {
+  std::int64_t max_context = 4096;  // positions a sequence may reach
+  std::int64_t slack = 512;         // extra ring slots on sliding layers (≥ the batch chunk)
+};
+
+class KvCache {
+ public:
+  // Layers are described by the model (dims + which layers have V); k_norm and rope of shared
+  // layers are borrowed from `model` for deriving keys.
+  KvCache(const ModelView& model, KvCacheOptions options);
+
+  // Writes the rows of one token at `pos` for `layer`: k [n_kv, hd] (ignored on shared
+  // layers) and v [n_kv, hd]. Grows full layers as needed; pos < max_context.
+  void store(std::int64_t layer, std::int64_t pos, const float* k, const float* v);
+  KvLayerView view(std::int64_t layer) const;
+
+  std::int64_t n_past() const { return n_past_; }
+  void set_n_past(std::int64_t n) { n_past_ = n; }
+  // Whether the state for positions [0, n) is still complete (n ≤ n_past, and sliding rings
+  // still hold the last window positions before n).
+  bool can_truncate_to(std::int64_t n) const;
+  // Largest batch that may be appended at once without evicting keys it still needs.
+  std::int64_t max_batch() const;
+  std::int64_t max_context() const { return options_.max_context; }
+  std::size_t memory_bytes() const;
+  // Bytes one more position costs on full layers (for memory planning and reports).
+  std::size_t bytes_per_full_position() const;
+
+ private:
+  struct Layer {
+    bool ring = false, shared = false;
+    std::int64_t n_kv = 0, hd = 0, capacity = 0, rot_pairs = 0;
+    const float* k_norm = nullptr;
+    RopeSpec rope;
+    std::vector<float> k, v, cos, sin;
+  };
+  void ensure_capacity(Layer& l, std::int64_t pos);
+
+  KvCacheOptions options_;
+  std::int64_t window_ = 0;
+  std::int64_t n_past_ = 0;
+  std::vector<Layer> layers_;
+  std::vector<float> angle_cos_, angle_sin_;  // scratch for one position's angles
+};
+
+}  // namespace coderx::model

@@ -1,0 +1,122 @@
+// Plain argument types shared by the op sets (ops_ref, ops_cpu) and the forward pass: weight
+// matrices as they sit in the GGUF mapping, RoPE parameters, expert choices, attention and MoE
+// argument bundles. No behaviour beyond trivial accessors.
+// Lifetime: every pointer is borrowed (weights from the mapped file, activations from the
+// forward pass's workspace); nothing here owns memory. Thread-safe as plain values.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "model/quant/types.h"
+
+namespace coderx::model {
+
+// One 2-D weight as stored in GGUF: `rows` rows (ggml ne[1], output features) of `cols`
+// contiguous elements (ne[0], input features) of `type`; row r starts at data + r·row_bytes.
+// y_j = out_scale · Σ_i W[j][i]·x_i (spec §2.1; out_scale is an optional `.scale` tensor).
+struct Matrix {
+  quant::Type type = quant::Type::F32;
+  const std::byte* data = nullptr;
+  std::int64_t cols = 0;
+  std::int64_t rows = 0;
+  std::size_t row_bytes = 0;
+  float out_scale = 1.0f;
+
+  const std::byte* row(std::int64_t r) const { return data + static_cast<std::size_t>(r) * row_bytes; }
+  bool valid() const { return data != nullptr; }
+};
+
+// A stack of expert matrices, ggml shape {cols, rows, n_expert}: expert e is the Matrix of
+// `rows` rows starting at data + e·rows·row_bytes. out_scale: [n_expert] f32 or null.
+struct ExpertMatrices {
+  quant::Type type = quant::Type::F32;
+  const std::byte* data = nullptr;
+  std::int64_t cols = 0;
+  std::int64_t rows = 0;
+  std::int64_t n_expert = 0;
+  std::size_t row_bytes = 0;
+  const float* out_scale = nullptr;
+
+  bool valid() const { return data != nullptr; }
+  Matrix expert(std::int64_t e) const {
+    return Matrix{type, data + static_cast<std::size_t>(e * rows) * row_bytes, cols, rows,
+                  row_bytes, out_scale ? out_scale[e] : 1.0f};
+  }
+};
+
+// The experts of one layer: either fused gate_up (rows = 2·n_ff_exp, gate rows first) or split
+// gate and up (rows = n_ff_exp each); down has rows = n_embd, cols = n_ff_exp. down.out_scale
+// carries `ffn_down_exps.scale` (the router's per-expert scale, spec §2.3 step 11).
+struct ExpertWeights {
+  ExpertMatrices gate_up;  // valid() when fused
+  ExpertMatrices gate;     // valid() when split
+  ExpertMatrices up;
+  ExpertMatrices down;
+  bool fused() const { return gate_up.valid(); }
+  std::int64_t n_ff() const { return fused() ? gate_up.rows / 2 : gate.rows; }
+};
+
+// NEOX RoPE (spec §2.4): pairs (i, i + n_dims/2), θ_i = p·base^(−2i/n_dims) / freq_factors[i].
+struct RopeSpec {
+  std::int64_t n_dims = 0;
+  float base = 10000.0f;
+  const float* freq_factors = nullptr;  // [n_dims/2] f32 or null
+};
+
+// One selected expert of one token, in top-k order (spec §2.3 step 10).
+struct ExpertChoice {
+  std::int32_t expert = 0;
+  float weight = 0.0f;  // renormalised probability
+};
+
+// How attention reads the cached keys and values of one layer of one sequence.
+// Position j lives in slot (ring ? j % capacity : j). Rows are [n_kv_head, head_dim] f32.
+// Shared layers (K = V, spec §2.3 step 3): only `v` (the unweighted RMSNorm of the raw K
+// projection) is stored; the key is derived as RoPE_j(v ⊙ k_norm) — bit-identical to the
+// key the layer would have stored, at half the memory.
+struct KvLayerView {
+  const float* k = nullptr;  // [capacity, n_kv_head, head_dim]; null on shared layers
+  const float* v = nullptr;  // [capacity, n_kv_head, head_dim]
+  std::int64_t capacity = 0;
+  bool ring = false;
+  const float* k_norm = nullptr;  // [head_dim], shared layers only
+  RopeSpec rope;                  // shared layers only
+  // Shared layers: cos/sin of each slot's position for the first rot_pairs pairs,
+  // [capacity, rot_pairs] f32, the angles of ref::rope_angles (so the fast path need not
+  // recompute them per key). Pairs ≥ rot_pairs have frequency factors ≥ 1e20: their angle is
+  // below 2^-30, cos rounds to 1 and the sine term is below f32 resolution (identity).
+  const float* key_cos = nullptr;
+  const float* key_sin = nullptr;
+  std::int64_t rot_pairs = 0;
+
+  bool shared() const { return k == nullptr; }
+  std::int64_t slot(std::int64_t pos) const { return ring ? pos % capacity : pos; }
+};
+
+// Causal attention for a batch of tokens, each reading the cache of its own sequence.
+struct AttentionArgs {
+  const float* q = nullptr;          // [n_tokens, n_head, head_dim] f32, normed and rotated
+  float* out = nullptr;              // [n_tokens, n_head, head_dim] f32
+  std::int64_t n_tokens = 0;
+  std::int64_t n_head = 0;
+  std::int64_t n_kv_head = 0;
+  std::int64_t head_dim = 0;
+  const std::int32_t* positions = nullptr;  // [n_tokens]
+  const KvLayerView* caches = nullptr;      // [n_seq]
+  const std::int32_t* seq = nullptr;        // [n_tokens] index into caches; null = all 0
+  std::int64_t window = 0;                  // > 0: key j visible iff p − j < window
+  float scale = 1.0f;                       // Gemma 4: 1.0 (spec §7.2)
+};
+
+// The routed-expert block for a batch: out_t = Σ_s choice[t][s].weight · down_e(geglu(...)).
+struct MoeArgs {
+  const float* x = nullptr;            // [n_tokens, n_embd] f32 (pre_ffw_norm_2 output)
+  const ExpertChoice* choices = nullptr;  // [n_tokens, k]
+  std::int64_t n_tokens = 0;
+  std::int64_t k = 0;
+  const ExpertWeights* experts = nullptr;
+  float* out = nullptr;                // [n_tokens, n_embd] f32
+};
+
+}  // namespace coderx::model

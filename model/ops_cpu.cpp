@@ -1,0 +1,297 @@
+#include "model/ops_cpu.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "model/ops_cpu_vec.h"
+#include "model/ops_ref.h"
+#include "model/quant/half.h"
+#include "model/quant/rows.h"
+
+namespace coderx::model {
+
+namespace {
+
+constexpr std::int64_t kRowChunk = 16;    // weight rows per parallel work item
+
+// out[a·out_stride + r] = scale · dot(row r, activation a) for r < n_rows, a < n_act.
+// act_index maps a to the activation row (null: identity).
+void dot_rows(quant::Type type, const std::byte* rows, std::size_t row_bytes, std::int64_t n_rows,
+              std::int64_t cols, const std::byte* act, std::size_t act_bytes,
+              const std::int32_t* act_index, std::int64_t n_act, float scale, float* out,
+              std::int64_t out_stride) {
+  float sums[kRowChunk];
+  for (std::int64_t r0 = 0; r0 < n_rows; r0 += kRowChunk) {
+    const std::int64_t nr = std::min(kRowChunk, n_rows - r0);
+    const std::byte* w = rows + static_cast<std::size_t>(r0) * row_bytes;
+    for (std::int64_t a = 0; a < n_act; ++a) {
+      const std::int64_t src = act_index ? act_index[a] : a;
+      quant::dot_rows(type, w, row_bytes, nr, act + static_cast<std::size_t>(src) * act_bytes, cols, sums);
+      float* o = out + a * out_stride + r0;
+      for (std::int64_t r = 0; r < nr; ++r) o[r] = scale * sums[r];
+    }
+  }
+}
+
+// GELU as llama.cpp's CPU backend computes it (spec §7.13): a 65 536-entry table indexed by
+// the fp16 rounding of x, holding fp16(gelu(x)), for −10 < x < 10; 0 below, x above. Matching
+// it keeps the fast path's quantised activations on llama.cpp's side of every rounding tie.
+const float* gelu_table() {
+  static const std::vector<float> table = [] {
+    std::vector<float> t(65536);
+    for (std::uint32_t h = 0; h < 65536; ++h) {
+      const float x = quant::f16_to_f32(static_cast<std::uint16_t>(h));
+      const float g = 0.5f * x * (1.0f + std::tanh(0.79788456080286535587989211986876f * x *
+                                                   (1.0f + 0.044715f * x * x)));
+      t[h] = quant::f16_to_f32(quant::f32_to_f16(g));
+    }
+    return t;
+  }();
+  return table.data();
+}
+
+inline float gelu_lookup(const float* table, float x) {
+  if (x <= -10.0f) return 0.0f;
+  if (x >= 10.0f) return x;
+  return table[quant::f32_to_f16(x)];
+}
+
+template <class T>
+T* grow(std::vector<T>& v, std::size_t n) {
+  if (v.size() < n) v.resize(n);
+  return v.data();
+}
+
+}  // namespace
+
+std::size_t CpuOps::quantize_rows(quant::Type type, const float* x, std::int64_t n_rows,
+                                  std::int64_t cols, std::vector<std::byte>& buf) {
+  const std::size_t bytes = quant::activation_bytes(type, cols);
+  std::byte* dst = grow(buf, bytes * static_cast<std::size_t>(n_rows));
+  pool_.parallel_for(n_rows, 8, [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t r = b; r < e; ++r)
+      quant::quantize_activation(type, x + r * cols, dst + static_cast<std::size_t>(r) * bytes, cols);
+  });
+  return bytes;
+}
+
+void CpuOps::rms_norm(const float* x, const float* w, float* y, std::int64_t rows, std::int64_t n,
+                      float eps) {
+  const std::int64_t grain = std::max<std::int64_t>(1, 16384 / std::max<std::int64_t>(n, 1));
+  pool_.parallel_for(rows, grain, [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t r = b; r < e; ++r) {
+      const float mean = static_cast<float>(vec::sum_squares(x + r * n, n) / static_cast<double>(n));
+      const float scale = 1.0f / std::sqrt(mean + eps);
+      if (w) {
+        vec::scale_mul(x + r * n, scale, w, y + r * n, n);
+      } else {
+        vec::scale(x + r * n, scale, y + r * n, n);
+      }
+    }
+  });
+}
+
+void CpuOps::matmul(const Matrix& w, const float* x, std::int64_t n_tokens, float* y) {
+  const std::size_t act_bytes = quantize_rows(w.type, x, n_tokens, w.cols, act_);
+  pool_.parallel_for(w.rows, kRowChunk, [&](std::int64_t b, std::int64_t e) {
+    dot_rows(w.type, w.row(b), w.row_bytes, e - b, w.cols, act_.data(), act_bytes, nullptr,
+             n_tokens, w.out_scale, y + b, w.rows);
+  });
+}
+
+void CpuOps::geglu(const float* g, const float* u, float* y, std::int64_t rows, std::int64_t n,
+                   std::int64_t in_stride, std::int64_t out_stride) {
+  const std::int64_t grain = std::max<std::int64_t>(1, 8192 / std::max<std::int64_t>(n, 1));
+  const float* table = gelu_table();
+  pool_.parallel_for(rows, grain, [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t r = b; r < e; ++r)
+      for (std::int64_t i = 0; i < n; ++i)
+        y[r * out_stride + i] = gelu_lookup(table, g[r * in_stride + i]) * u[r * in_stride + i];
+  });
+}
+
+void CpuOps::rope(float* x, std::int64_t n_tokens, std::int64_t n_heads, std::int64_t head_dim,
+                  const std::int32_t* positions, const RopeSpec& spec) {
+  const std::int64_t half = spec.n_dims / 2;
+  const std::int64_t n_rot = ref::rope_rotating_pairs(spec);
+  pool_.parallel_for(n_tokens, 4, [&](std::int64_t b, std::int64_t e) {
+    thread_local std::vector<float> cs, sn;
+    grow(cs, static_cast<std::size_t>(half));
+    grow(sn, static_cast<std::size_t>(half));
+    for (std::int64_t t = b; t < e; ++t) {
+      ref::rope_angles(positions[t], spec, cs.data(), sn.data());
+      for (std::int64_t h = 0; h < n_heads; ++h) {
+        float* v = x + (t * n_heads + h) * head_dim;
+        for (std::int64_t i = 0; i < n_rot; ++i) {
+          const float a = v[i], c = v[i + half];
+          v[i] = a * cs[i] - c * sn[i];
+          v[i + half] = a * sn[i] + c * cs[i];
+        }
+      }
+    }
+  });
+}
+
+namespace {
+
+// Key of kv head g in `slot` of a shared (K = V) layer: RoPE(v ⊙ k_norm) from the slot's table.
+void derive_key(const KvLayerView& c, std::int64_t slot, const float* v, std::int64_t hd,
+                float* out) {
+  for (std::int64_t i = 0; i < hd; ++i) out[i] = v[i] * c.k_norm[i];
+  const std::int64_t half = c.rope.n_dims / 2;
+  const float* cs = c.key_cos + slot * c.rot_pairs;
+  const float* sn = c.key_sin + slot * c.rot_pairs;
+  for (std::int64_t i = 0; i < c.rot_pairs; ++i) {
+    const float a = out[i], b = out[i + half];
+    out[i] = a * cs[i] - b * sn[i];
+    out[i + half] = a * sn[i] + b * cs[i];
+  }
+}
+
+// All query heads of one kv group for one token: scores, softmax, weighted sum of values.
+void attend_group(const AttentionArgs& a, std::int64_t t, std::int64_t g) {
+  const KvLayerView& c = a.caches[a.seq ? a.seq[t] : 0];
+  const std::int64_t hd = a.head_dim, group = a.n_head / a.n_kv_head, pos = a.positions[t];
+  const std::int64_t lo = a.window > 0 ? std::max<std::int64_t>(0, pos - a.window + 1) : 0;
+  const std::int64_t n_keys = pos - lo + 1;
+  thread_local std::vector<float> scores, key;
+  float* s = grow(scores, static_cast<std::size_t>(group * n_keys));
+  float* kbuf = grow(key, static_cast<std::size_t>(hd));
+  const float* q0 = a.q + (t * a.n_head + g * group) * hd;
+  for (std::int64_t j = 0; j < n_keys; ++j) {
+    const std::int64_t slot = c.slot(lo + j);
+    const std::int64_t off = (slot * a.n_kv_head + g) * hd;
+    const float* k = c.k + off;
+    if (c.shared()) {
+      derive_key(c, slot, c.v + off, hd, kbuf);
+      k = kbuf;
+    }
+    for (std::int64_t h = 0; h < group; ++h) s[h * n_keys + j] = vec::dot(q0 + h * hd, k, hd) * a.scale;
+  }
+  for (std::int64_t h = 0; h < group; ++h) {
+    float* sh = s + h * n_keys;
+    const float mx = *std::max_element(sh, sh + n_keys);
+    double total = 0;
+    for (std::int64_t j = 0; j < n_keys; ++j) total += (sh[j] = std::exp(sh[j] - mx));
+    const float inv = static_cast<float>(1.0 / total);
+    for (std::int64_t j = 0; j < n_keys; ++j) sh[j] *= inv;
+    std::fill_n(a.out + (t * a.n_head + g * group + h) * hd, hd, 0.0f);
+  }
+  for (std::int64_t j = 0; j < n_keys; ++j) {
+    const float* v = c.v + (c.slot(lo + j) * a.n_kv_head + g) * hd;
+    for (std::int64_t h = 0; h < group; ++h)
+      vec::axpy(s[h * n_keys + j], v, a.out + (t * a.n_head + g * group + h) * hd, hd);
+  }
+}
+
+}  // namespace
+
+void CpuOps::attention(const AttentionArgs& a) {
+  pool_.parallel_for(a.n_tokens * a.n_kv_head, 1, [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t i = b; i < e; ++i) attend_group(a, i / a.n_kv_head, i % a.n_kv_head);
+  });
+}
+
+void CpuOps::embed(const Matrix& e, const std::int32_t* tokens, std::int64_t n_tokens,
+                   float scale, float* out) {
+  pool_.parallel_for(n_tokens, 8, [&](std::int64_t b, std::int64_t end) {
+    for (std::int64_t t = b; t < end; ++t) {
+      float* row = out + t * e.cols;
+      quant::dequantize_row(e.type, e.row(tokens[t]), row, e.cols);
+      vec::scale(row, scale, row, e.cols);
+    }
+  });
+}
+
+void CpuOps::moe(const MoeArgs& a) {
+  const ExpertWeights& w = *a.experts;
+  const std::int64_t n_expert = w.down.n_expert, n_entries = a.n_tokens * a.k;
+  // Group the (token, slot) entries by expert (counting sort keeps token order per expert).
+  expert_begin_.assign(static_cast<std::size_t>(n_expert + 1), 0);
+  for (std::int64_t i = 0; i < n_entries; ++i) ++expert_begin_[a.choices[i].expert + 1];
+  for (std::int64_t e = 0; e < n_expert; ++e) expert_begin_[e + 1] += expert_begin_[e];
+  grow(entry_token_, static_cast<std::size_t>(n_entries));
+  grow(entry_of_slot_, static_cast<std::size_t>(n_entries));
+  active_experts_.clear();
+  {
+    std::vector<std::int32_t>& fill = active_experts_;  // reused below as the active list
+    fill.assign(expert_begin_.begin(), expert_begin_.end() - 1);
+    for (std::int64_t i = 0; i < n_entries; ++i) {
+      const std::int32_t idx = fill[a.choices[i].expert]++;
+      entry_token_[idx] = static_cast<std::int32_t>(i / a.k);
+      entry_of_slot_[i] = idx;
+    }
+    fill.clear();
+    for (std::int64_t e = 0; e < n_expert; ++e)
+      if (expert_begin_[e + 1] > expert_begin_[e]) fill.push_back(static_cast<std::int32_t>(e));
+  }
+  const std::int64_t n_ff = w.n_ff();
+  moe_gate_up(a, n_ff);
+  moe_down(a, n_ff);
+  const std::int64_t n_embd = w.down.rows;
+  pool_.parallel_for(a.n_tokens, 1, [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t t = b; t < e; ++t) {
+      float* out = a.out + t * n_embd;
+      std::fill_n(out, n_embd, 0.0f);
+      for (std::int64_t s = 0; s < a.k; ++s)
+        vec::axpy(a.choices[t * a.k + s].weight,
+                  expert_out_.data() + entry_of_slot_[t * a.k + s] * n_embd, out, n_embd);
+    }
+  });
+}
+
+void CpuOps::moe_gate_up(const MoeArgs& a, std::int64_t n_ff) {
+  const ExpertWeights& w = *a.experts;
+  const quant::Type type = w.fused() ? w.gate_up.type : w.gate.type;
+  const std::int64_t n_embd = w.down.rows, width = 2 * n_ff;
+  const std::size_t act_bytes = quantize_rows(type, a.x, a.n_tokens, n_embd, act_);
+  float* hidden = grow(hidden_, static_cast<std::size_t>(a.n_tokens * a.k * width));
+  const std::int64_t chunks = (width + kRowChunk - 1) / kRowChunk;
+  const std::int64_t items = static_cast<std::int64_t>(active_experts_.size()) * chunks;
+  pool_.parallel_for(items, 1, [&](std::int64_t b, std::int64_t end) {
+    for (std::int64_t item = b; item < end; ++item) {
+      const std::int32_t e = active_experts_[item / chunks];
+      const std::int64_t r0 = (item % chunks) * kRowChunk, r1 = std::min(width, r0 + kRowChunk);
+      const std::int64_t first = expert_begin_[e], count = expert_begin_[e + 1] - first;
+      // Rows [r0, r1) never straddle gate and up: n_ff is a multiple of kRowChunk or the chunk
+      // is split here.
+      for (std::int64_t r = r0; r < r1;) {
+        const bool in_gate = r < n_ff;
+        const std::int64_t stop = w.fused() || !in_gate ? r1 : std::min(r1, n_ff);
+        const Matrix m = w.fused() ? w.gate_up.expert(e) : (in_gate ? w.gate : w.up).expert(e);
+        const std::int64_t row = w.fused() || in_gate ? r : r - n_ff;
+        dot_rows(m.type, m.row(row), m.row_bytes, stop - r, n_embd, act_.data(), act_bytes,
+                 entry_token_.data() + first, count, m.out_scale, hidden + first * width + r, width);
+        r = stop;
+      }
+    }
+  });
+  geglu(hidden, hidden + n_ff, hidden, a.n_tokens * a.k, n_ff, width, width);
+}
+
+void CpuOps::moe_down(const MoeArgs& a, std::int64_t n_ff) {
+  const ExpertWeights& w = *a.experts;
+  const std::int64_t n_embd = w.down.rows, width = 2 * n_ff, n_entries = a.n_tokens * a.k;
+  const std::size_t act_bytes = quant::activation_bytes(w.down.type, n_ff);
+  std::byte* act = grow(act2_, act_bytes * static_cast<std::size_t>(n_entries));
+  pool_.parallel_for(n_entries, 8, [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t i = b; i < e; ++i)
+      quant::quantize_activation(w.down.type, hidden_.data() + i * width,
+                                 act + static_cast<std::size_t>(i) * act_bytes, n_ff);
+  });
+  float* out = grow(expert_out_, static_cast<std::size_t>(n_entries * n_embd));
+  const std::int64_t chunks = (n_embd + kRowChunk - 1) / kRowChunk;
+  const std::int64_t items = static_cast<std::int64_t>(active_experts_.size()) * chunks;
+  pool_.parallel_for(items, 1, [&](std::int64_t b, std::int64_t end) {
+    for (std::int64_t item = b; item < end; ++item) {
+      const std::int32_t e = active_experts_[item / chunks];
+      const std::int64_t r0 = (item % chunks) * kRowChunk, r1 = std::min(n_embd, r0 + kRowChunk);
+      const std::int64_t first = expert_begin_[e], count = expert_begin_[e + 1] - first;
+      const Matrix m = w.down.expert(e);
+      dot_rows(m.type, m.row(r0), m.row_bytes, r1 - r0, n_ff, act + first * act_bytes, act_bytes,
+               nullptr, count, m.out_scale, out + first * n_embd + r0, n_embd);
+    }
+  });
+}
+
+}  // namespace coderx::model

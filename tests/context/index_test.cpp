@@ -1,0 +1,186 @@
+// The workspace index on generated workspaces: ignore files, limits, bad input (binary, huge,
+// invalid UTF-8, deep nesting, symlink loops and links out of the root, unreadable files),
+// incremental updates, and the on-disk cache (warm restart, corrupt cache ignored).
+#include "context/index.h"
+
+#include "context/index_cache.h"
+#include "tests/support/paths.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+
+namespace coderx::context {
+namespace {
+
+namespace fs = std::filesystem;
+
+void write(const fs::path& p, const std::string& text) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p, std::ios::binary) << text;
+}
+
+std::vector<std::string> names(const WorkspaceIndex& idx, const std::string& path) {
+  std::vector<std::string> out;
+  if (auto f = idx.file(path))
+    for (const Symbol& s : f->symbols) out.push_back(s.name);
+  return out;
+}
+
+TEST(Index, HonoursGitignoreNestedNegationAndCoderxignore) {
+  testing::TempDir dir;
+  write(dir / ".gitignore", "*.gen.py\nbuild/\n!keep.gen.py\n");
+  write(dir / "a.py", "def a(): pass\n");
+  write(dir / "x.gen.py", "def x(): pass\n");
+  write(dir / "keep.gen.py", "def k(): pass\n");
+  write(dir / "build/b.py", "def b(): pass\n");
+  write(dir / "sub/.gitignore", "local.py\n/only_here.py\n");
+  write(dir / "sub/local.py", "def l(): pass\n");
+  write(dir / "sub/only_here.py", "def o(): pass\n");
+  write(dir / "sub/deeper/only_here.py", "def d(): pass\n");
+  write(dir / ".coderxignore", "secret/\n");
+  write(dir / "secret/s.py", "def s(): pass\n");
+  write(dir / ".git/config.py", "def g(): pass\n");
+  auto idx = WorkspaceIndex::build(dir.path());
+  ASSERT_TRUE(idx);
+  EXPECT_EQ((*idx)->files(), (std::vector<std::string>{"a.py", "keep.gen.py", "sub/deeper/only_here.py"}));
+  EXPECT_GE((*idx)->stats().ignored, 5u);
+}
+
+TEST(Index, SkipsLargeBinaryAndDegradesOnBadText) {
+  testing::TempDir dir;
+  write(dir / "big.py", std::string(3 << 20, '#'));
+  write(dir / "blob.c", std::string("int x;\0\0\0binary", 15));
+  write(dir / "bad.py", "def ok():\n    return '\xff\xfe'\n\x80\x81 def also(): pass\n");
+  std::string deep = "x = ";
+  for (int i = 0; i < 10000; ++i) deep += "[";
+  write(dir / "deep.py", deep + "\ndef after(): pass\n");
+  write(dir / "notes.txt", "plain\n");
+  IndexOptions opts;
+  opts.max_file_bytes = 1 << 20;
+  opts.parse_time_limit = std::chrono::milliseconds(300);  // deep.py may degrade to no symbols
+  auto idx = WorkspaceIndex::build(dir.path(), opts);
+  ASSERT_TRUE(idx);
+  const IndexStats st = (*idx)->stats();
+  EXPECT_EQ(st.skipped_large, 1u);
+  EXPECT_EQ(st.skipped_binary, 1u);
+  EXPECT_EQ(st.skipped_other, 1u);  // notes.txt: no language
+  EXPECT_TRUE((*idx)->contains("bad.py"));
+  EXPECT_EQ(names(**idx, "bad.py").front(), "ok");
+  EXPECT_TRUE((*idx)->contains("deep.py"));
+}
+
+TEST(Index, SymlinkLoopsAndLinksOutsideAreSafe) {
+  testing::TempDir outside;
+  write(outside / "evil.py", "def evil(): pass\n");
+  testing::TempDir dir;
+  write(dir / "src/a.py", "def a(): pass\n");
+  fs::create_directory_symlink(dir.path(), dir / "src/loop");
+  fs::create_directory_symlink(outside.path(), dir / "out");
+  fs::create_symlink(outside / "evil.py", dir / "evil.py");
+  fs::create_symlink(dir / "src/a.py", dir / "alias.py");
+  auto idx = WorkspaceIndex::build(dir.path());
+  ASSERT_TRUE(idx);
+  auto files = (*idx)->files();
+  EXPECT_EQ(files, (std::vector<std::string>{"alias.py", "src/a.py"}));
+  EXPECT_GE((*idx)->stats().links_outside, 2u);
+  EXPECT_GE((*idx)->stats().loops, 1u);
+}
+
+TEST(Index, UnreadableFileIsSkipped) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root reads everything";
+  testing::TempDir dir;
+  write(dir / "a.py", "def a(): pass\n");
+  write(dir / "locked.py", "def l(): pass\n");
+  fs::permissions(dir / "locked.py", fs::perms::none);
+  auto idx = WorkspaceIndex::build(dir.path());
+  ASSERT_TRUE(idx);
+  EXPECT_EQ((*idx)->files(), std::vector<std::string>{"a.py"});
+  EXPECT_EQ((*idx)->stats().skipped_unreadable, 1u);
+}
+
+TEST(Index, IncrementalCreateChangeDelete) {
+  testing::TempDir dir;
+  write(dir / "a.py", "def alpha(): pass\n");
+  auto built = WorkspaceIndex::build(dir.path());
+  ASSERT_TRUE(built);
+  WorkspaceIndex& idx = **built;
+  write(dir / "b.py", "def beta(): pass\n");
+  idx.update("b.py");
+  EXPECT_EQ(idx.find_definitions("beta").size(), 1u);
+  write(dir / "a.py", "def gamma(): pass\n");
+  idx.update("a.py");
+  EXPECT_TRUE(idx.find_definitions("alpha").empty());
+  EXPECT_EQ(idx.find_definitions("gamma").front().path, "a.py");
+  fs::remove(dir / "b.py");
+  idx.update("b.py");
+  EXPECT_TRUE(idx.find_definitions("beta").empty());
+  EXPECT_EQ(idx.stats().files, 1u);
+  write(dir / ".gitignore", "a.py\n");
+  idx.update("a.py");  // now ignored
+  EXPECT_EQ(idx.stats().files, 0u);
+}
+
+TEST(Index, WarmRestartUsesCacheAndDetectsChanges) {
+  testing::TempDir dir;
+  testing::TempDir cache_dir;
+  for (int i = 0; i < 20; ++i) write(dir / ("m" + std::to_string(i) + ".py"), "def f" + std::to_string(i) + "(): pass\n");
+  IndexOptions opts;
+  opts.cache_file = cache_dir / "index.bin";
+  {
+    auto idx = WorkspaceIndex::build(dir.path(), opts);
+    ASSERT_TRUE(idx);
+    EXPECT_EQ((*idx)->stats().parsed, 20u);
+    ASSERT_TRUE((*idx)->save_cache());
+  }
+  write(dir / "m3.py", "def changed(): pass\n");
+  auto warm = WorkspaceIndex::build(dir.path(), opts);
+  ASSERT_TRUE(warm);
+  EXPECT_EQ((*warm)->stats().from_cache, 19u);
+  EXPECT_EQ((*warm)->stats().parsed, 1u);
+  EXPECT_EQ(names(**warm, "m3.py"), std::vector<std::string>{"changed"});
+  EXPECT_EQ(names(**warm, "m4.py"), std::vector<std::string>{"f4"});
+}
+
+TEST(Index, CorruptOrForeignCacheIsIgnored) {
+  testing::TempDir dir;
+  testing::TempDir cache_dir;
+  write(dir / "a.py", "def a(): pass\n");
+  IndexOptions opts;
+  opts.cache_file = cache_dir / "index.bin";
+  ASSERT_TRUE((*WorkspaceIndex::build(dir.path(), opts))->save_cache());
+  std::string bytes;
+  {
+    std::ifstream in(opts.cache_file, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  for (std::size_t cut : {std::size_t{0}, std::size_t{10}, bytes.size() / 2, bytes.size() - 1}) {
+    write(opts.cache_file, bytes.substr(0, cut));
+    EXPECT_FALSE(read_index_cache(opts.cache_file));
+    auto idx = WorkspaceIndex::build(dir.path(), opts);
+    ASSERT_TRUE(idx);
+    EXPECT_EQ((*idx)->stats().parsed, 1u);
+  }
+  std::string flipped = bytes;
+  flipped[flipped.size() - 3] ^= 0x55;
+  write(opts.cache_file, flipped);
+  auto r = read_index_cache(opts.cache_file);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("checksum"), std::string::npos);
+  std::string other_version = bytes;
+  other_version[8] = 99;
+  write(opts.cache_file, other_version);
+  r = read_index_cache(opts.cache_file);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("version 99"), std::string::npos);
+}
+
+TEST(Index, MissingRootIsAnError) {
+  auto idx = WorkspaceIndex::build("/nonexistent/coderx/workspace");
+  ASSERT_FALSE(idx);
+  EXPECT_EQ(idx.error().code, Errc::not_found);
+}
+
+}  // namespace
+}  // namespace coderx::context

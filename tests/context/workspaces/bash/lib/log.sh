@@ -1,0 +1,5 @@
+LOG_LEVEL=info
+
+log_info() {
+  echo "[info] $*"
+}

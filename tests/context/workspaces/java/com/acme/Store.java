@@ -1,0 +1,10 @@
+package com.acme;
+
+public class Store {
+  private int count;
+
+  public int add(int n) {
+    count += n;
+    return count;
+  }
+}

@@ -1,0 +1,7 @@
+mod net;
+use crate::net::connect;
+
+fn main() {
+    let c = connect();
+    println!("{}", c.port);
+}

@@ -1,0 +1,54 @@
+// `coderx model logits` end to end: the fast path on the F16 fixture reproduces llama.cpp's
+// logits file within the fixture's tolerance; usage errors exit 2 and write nothing.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <vector>
+
+#include "tests/support/paths.h"
+#include "tests/support/process.h"
+
+namespace coderx::cli {
+namespace {
+
+std::vector<float> read_f32(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<float> v(bytes.size() / 4);
+  std::memcpy(v.data(), bytes.data(), v.size() * 4);
+  return v;
+}
+
+TEST(CmdModelLogits, WritesRowsTimesVocabMatchingTheFixture) {
+  testing::TempDir dir;
+  const std::string tokens = "2,316,360,264,345,349,337,445,374,346,408,342,377,343,352,264,338,349,407,347,366,436,364,375,329,354,353,470,431,278,437,336,376,395,364,388,499,404,264,493,295,385,388,499,404,264,493,395,469,406,384,278";
+  auto r = testing::run_coderx({"model", "logits", "--model",
+                                testing::fixture("models/gemma4-tiny-moe-F16.gguf").string(),
+                                "--tokens", tokens, "--out", (dir / "l.f32").string(), "--threads", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto got = read_f32(dir / "l.f32");
+  const auto want = read_f32(testing::fixture("logits/gemma4-tiny-moe-F16.exactgelu.f32"));
+  ASSERT_EQ(got.size(), 52u * 512u);
+  ASSERT_EQ(want.size(), got.size());
+  double num = 0, den = 0;
+  for (std::size_t i = 0; i < got.size(); ++i) num += (got[i] - want[i]) * double(got[i] - want[i]), den += double(want[i]) * want[i];
+  EXPECT_LE(num / den, 1.1e-6);
+}
+
+TEST(CmdModelLogits, UsageErrorsExitTwoAndWriteNothing) {
+  testing::TempDir dir;
+  const std::string model = testing::fixture("models/gemma4-tiny-moe-F16.gguf").string();
+  const std::string out = (dir / "l.f32").string();
+  EXPECT_EQ(testing::run_coderx({"model", "logits", "--model", model, "--tokens", "2,999", "--out", out}).exit_code, 2);
+  EXPECT_EQ(testing::run_coderx({"model", "logits", "--model", model, "--tokens", "2", "--out", out, "--path", "gpu"}).exit_code, 2);
+  EXPECT_EQ(testing::run_coderx({"model", "logits", "--model", model, "--bogus"}).exit_code, 2);
+  auto missing = testing::run_coderx({"model", "logits", "--model", (dir / "none.gguf").string(), "--tokens", "2", "--out", out});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("none.gguf"), std::string::npos) << missing.err;
+  EXPECT_FALSE(std::filesystem::exists(out));
+}
+
+}  // namespace
+}  // namespace coderx::cli

@@ -1,0 +1,121 @@
+// Unified diff parsing, checked against diffs that git itself produces for edits whose line
+// numbers the test knows, and against hand-written corner cases.
+#include "lsp/features/diff.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "tests/support/paths.h"
+#include "tests/support/process.h"
+
+namespace coderx::features {
+namespace {
+
+using testing::ProcessResult;
+using testing::TempDir;
+
+void write(const std::filesystem::path& p, const std::string& text) {
+  std::filesystem::create_directories(p.parent_path());
+  std::ofstream(p, std::ios::binary) << text;
+}
+
+ProcessResult git(const TempDir& dir, std::vector<std::string> args) {
+  std::vector<std::string> argv{"/usr/bin/git", "-C", dir.path().string(), "-c", "user.name=t",
+                                "-c", "user.email=t@t", "-c", "core.quotepath=on"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return testing::run_process(argv);
+}
+
+std::string numbered(int from, int to, const std::string& tag = "line") {
+  std::string s;
+  for (int i = from; i <= to; ++i) s += tag + " " + std::to_string(i) + "\n";
+  return s;
+}
+
+TEST(Diff, MatchesWhatGitReportsForKnownEdits) {
+  TempDir dir;
+  ASSERT_EQ(git(dir, {"init", "-q"}).exit_code, 0);
+  write(dir / "a.txt", numbered(1, 40));
+  write(dir / "gone.txt", "bye\n");
+  write(dir / "old name.txt", numbered(1, 10, "keep"));
+  ASSERT_EQ(git(dir, {"add", "-A"}).exit_code, 0);
+  ASSERT_EQ(git(dir, {"commit", "-qm", "base"}).exit_code, 0);
+  // a.txt: replace line 5, insert two lines after 30.
+  write(dir / "a.txt", numbered(1, 4) + "changed 5\n" + numbered(6, 30) + "new A\nnew B\n" + numbered(31, 40));
+  std::filesystem::remove(dir / "gone.txt");
+  std::filesystem::rename(dir / "old name.txt", dir / "new name.txt");
+  write(dir / "dir/\xc3\xa9t\xc3\xa9.txt", "fresh\n");
+  ASSERT_EQ(git(dir, {"add", "-A"}).exit_code, 0);
+  ProcessResult diff = git(dir, {"diff", "--cached", "-M", "--no-color"});
+  ASSERT_EQ(diff.exit_code, 0) << diff.err;
+
+  auto files = parse_unified_diff(diff.out);
+  ASSERT_TRUE(files) << files.error().message;
+  ASSERT_EQ(files->size(), 4u) << diff.out;
+  const FileDiff& a = (*files)[0];
+  EXPECT_EQ(a.path(), "a.txt");
+  EXPECT_EQ(a.status, FileDiff::Status::modified);
+  ASSERT_EQ(a.hunks.size(), 2u);
+  EXPECT_NE(a.hunk_for_new_line(5), nullptr);
+  EXPECT_NE(a.hunk_for_new_line(31), nullptr);  // "new A"
+  EXPECT_NE(a.hunk_for_new_line(32), nullptr);  // "new B"
+  EXPECT_EQ(a.hunk_for_new_line(20), nullptr);  // untouched, outside any hunk
+  for (const Hunk& h : a.hunks)
+    for (const DiffLine& l : h.lines)
+      if (l.kind == DiffLine::Kind::added) {
+        EXPECT_TRUE(l.text == "changed 5" || l.text.rfind("new ", 0) == 0) << l.text;
+      }
+
+  EXPECT_EQ((*files)[1].path(), "dir/\xc3\xa9t\xc3\xa9.txt");  // quoted, octal-escaped by git
+  EXPECT_EQ((*files)[1].status, FileDiff::Status::added);
+  EXPECT_EQ((*files)[2].path(), "gone.txt");
+  EXPECT_EQ((*files)[2].status, FileDiff::Status::deleted);
+  EXPECT_EQ((*files)[3].status, FileDiff::Status::renamed);
+  EXPECT_EQ((*files)[3].old_path, "old name.txt");
+  EXPECT_EQ((*files)[3].new_path, "new name.txt");
+}
+
+TEST(Diff, LineNumbersFollowTheHunkHeader) {
+  auto files = parse_unified_diff(
+      "--- a/x.c\n+++ b/x.c\n@@ -10,4 +10,5 @@ int main()\n ctx10\n-old11\n+new11\n+new12\n ctx12\n"
+      " ctx13\n\\ No newline at end of file\n");
+  ASSERT_TRUE(files) << files.error().message;
+  ASSERT_EQ(files->size(), 1u);
+  const Hunk& h = (*files)[0].hunks.at(0);
+  EXPECT_EQ(h.section, "int main()");
+  ASSERT_EQ(h.lines.size(), 6u);
+  EXPECT_EQ(h.lines[1].old_line, 11u);
+  EXPECT_EQ(h.lines[2].new_line, 11u);
+  EXPECT_EQ(h.lines[3].new_line, 12u);
+  EXPECT_EQ(h.lines[4].old_line, 12u);
+  EXPECT_EQ(h.lines[4].new_line, 13u);
+  EXPECT_EQ(h.lines[5].new_line, 14u);
+  EXPECT_FALSE(h.covers_new_line(9));
+  EXPECT_TRUE(h.covers_new_line(14));
+}
+
+TEST(Diff, BinaryAndEmptyInputs) {
+  auto files = parse_unified_diff(
+      "diff --git a/img.png b/img.png\nindex 1..2 100644\nBinary files a/img.png and b/img.png differ\n");
+  ASSERT_TRUE(files);
+  ASSERT_EQ(files->size(), 1u);
+  EXPECT_TRUE((*files)[0].binary);
+  EXPECT_EQ((*files)[0].path(), "img.png");
+  auto none = parse_unified_diff("");
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+}
+
+TEST(Diff, MalformedHunksAreErrorsWithLineNumbers) {
+  for (const char* bad : {"--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n a\n",          // ends early
+                          "--- a/x\n+++ b/x\n@@ -1,two +1 @@\n a\n",          // bad number
+                          "--- a/x\n+++ b/x\n@@ -1,1 +1,1 @@\n+a\n+b\n"}) {  // too many adds
+    auto files = parse_unified_diff(bad);
+    ASSERT_FALSE(files) << bad;
+    EXPECT_NE(files.error().message.find("diff line "), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace coderx::features

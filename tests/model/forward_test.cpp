@@ -1,0 +1,143 @@
+// The forward pass on in-memory random models: the fast op set against the reference op set
+// across shapes (expert counts, top-k, head dims, windows shorter than the sequence, weight
+// types, fused and split experts); token-by-token decode against one-shot prefill; decoding
+// far past the sliding window through the ring against a linear reference cache.
+#include "model/forward.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "model/ops_cpu.h"
+#include "model/ops_ref.h"
+#include "tiny_model.h"
+
+namespace coderx::model {
+namespace {
+
+using testing::TinyModel;
+using testing::TinySpec;
+
+std::vector<std::int32_t> token_sequence(std::int64_t n, std::int64_t vocab, std::uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::vector<std::int32_t> t(static_cast<std::size_t>(n));
+  for (auto& v : t) v = static_cast<std::int32_t>(rng() % vocab);
+  return t;
+}
+
+std::vector<float> all_logits(const ModelView& m, Ops& ops, const std::vector<std::int32_t>& toks,
+                              KvCacheOptions opt, std::int64_t max_chunk = 512) {
+  KvCache cache(m, opt);
+  Forward f(m, ops);
+  std::vector<float> logits(toks.size() * static_cast<std::size_t>(m.dims.n_vocab));
+  f.prefill(toks, cache, logits.data(), true, max_chunk);
+  return logits;
+}
+
+std::vector<float> decode_logits(const ModelView& m, Ops& ops, const std::vector<std::int32_t>& toks,
+                                 KvCacheOptions opt) {
+  KvCache cache(m, opt);
+  Forward f(m, ops);
+  const std::size_t v = static_cast<std::size_t>(m.dims.n_vocab);
+  std::vector<float> logits(toks.size() * v);
+  for (std::size_t i = 0; i < toks.size(); ++i)
+    f.prefill(std::span(toks).subspan(i, 1), cache, logits.data() + i * v, false);
+  return logits;
+}
+
+// Argmax per row must agree wherever the reference's top-2 gap exceeds 1e-3.
+void expect_same_greedy(const std::vector<float>& fast, const std::vector<float>& ref, std::int64_t vocab) {
+  for (std::size_t r = 0; r * vocab < ref.size(); ++r) {
+    const float* a = fast.data() + r * vocab;
+    const float* b = ref.data() + r * vocab;
+    std::vector<float> sorted(b, b + vocab);
+    std::partial_sort(sorted.begin(), sorted.begin() + 2, sorted.end(), std::greater<>());
+    if (sorted[0] - sorted[1] <= 1e-3f) continue;
+    EXPECT_EQ(std::max_element(a, a + vocab) - a, std::max_element(b, b + vocab) - b) << "row " << r;
+  }
+}
+
+struct Case {
+  const char* name;
+  TinySpec spec;
+  double max_nmse;
+};
+
+std::vector<Case> cases() {
+  std::vector<Case> c;
+  TinySpec s;
+  c.push_back({"default_f16", s, 1e-4});
+  s.type = quant::Type::F32; s.n_expert = 4; s.n_expert_used = 1; s.fused = false;
+  c.push_back({"f32_split_4x1", s, 1e-6});  // the fp16 GELU table is the only rounding
+  s = TinySpec{}; s.type = quant::Type::BF16; s.n_expert = 16; s.n_expert_used = 8; s.hd_swa = 32; s.hd_full = 64;
+  c.push_back({"bf16_16x8_wide_heads", s, 1e-3});
+  s = TinySpec{}; s.n_expert = 128; s.n_expert_used = 8; s.window = 3; s.kv_swa = 4; s.kv_full = 2;
+  c.push_back({"f16_128x8_window3", s, 1e-4});
+  return c;
+}
+
+TEST(Forward, FastPathMatchesReferenceAcrossShapes) {
+  ThreadPool pool(2);
+  for (const Case& c : cases()) {
+    TinyModel model(c.spec);
+    const auto toks = token_sequence(20, c.spec.n_vocab, 7);
+    ref::RefOps ref_ops;
+    CpuOps cpu_ops(pool);
+    KvCacheOptions opt{64, 4};
+    const auto want = all_logits(model.view(), ref_ops, toks, opt);
+    const auto got = all_logits(model.view(), cpu_ops, toks, opt);
+    EXPECT_LE(testing::nmse(got, want), c.max_nmse) << c.name;
+    expect_same_greedy(got, want, c.spec.n_vocab);
+  }
+}
+
+TEST(Forward, TokenByTokenDecodeEqualsOneShotPrefill) {
+  ThreadPool pool(2);
+  TinySpec s;
+  TinyModel model(s);
+  const auto toks = token_sequence(19, s.n_vocab, 3);
+  ref::RefOps ref_ops;
+  CpuOps cpu_ops(pool);
+  KvCacheOptions opt{64, 8};
+  for (Ops* ops : std::initializer_list<Ops*>{&ref_ops, &cpu_ops}) {
+    const auto batch = all_logits(model.view(), *ops, toks, opt);
+    const auto steps = decode_logits(model.view(), *ops, toks, opt);
+    const auto chunked = all_logits(model.view(), *ops, toks, opt, 5);
+    EXPECT_LE(testing::nmse(steps, batch), 1e-12);
+    EXPECT_LE(testing::nmse(chunked, batch), 1e-12);
+  }
+}
+
+TEST(Forward, DecodingFarPastTheWindowStaysExact) {
+  ThreadPool pool(2);
+  TinySpec s;
+  s.window = 4;
+  TinyModel model(s);
+  const auto toks = token_sequence(48, s.n_vocab, 11);
+  ref::RefOps ref_ops;
+  CpuOps cpu_ops(pool);
+  // Reference: linear cache (no ring). Fast: ring of window + 2 slots, wrapped 8 times.
+  const auto want = all_logits(model.view(), ref_ops, toks, KvCacheOptions{64, 64});
+  const auto got = decode_logits(model.view(), cpu_ops, toks, KvCacheOptions{64, 2});
+  const auto ref_ring = decode_logits(model.view(), ref_ops, toks, KvCacheOptions{64, 2});
+  EXPECT_LE(testing::nmse(ref_ring, want), 1e-12);
+  EXPECT_LE(testing::nmse(got, want), 1e-4);
+  expect_same_greedy(got, want, s.n_vocab);
+}
+
+TEST(Forward, KvCacheTruncationRules) {
+  TinySpec s;
+  s.window = 4;
+  TinyModel model(s);
+  KvCache cache(model.view(), KvCacheOptions{64, 3});
+  EXPECT_EQ(cache.max_batch(), 3);
+  cache.set_n_past(20);
+  EXPECT_TRUE(cache.can_truncate_to(17));
+  EXPECT_FALSE(cache.can_truncate_to(16));
+  EXPECT_FALSE(cache.can_truncate_to(21));
+  EXPECT_GT(cache.bytes_per_full_position(), 0u);
+}
+
+}  // namespace
+}  // namespace coderx::model
