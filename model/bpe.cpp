@@ -40,7 +40,7 @@ MergeRule BpeEncoder::lookup(BpeScratch& s, const BpeScratch::Symbol& l,
   }
   std::uint64_t key = (static_cast<std::uint64_t>(static_cast<std::uint32_t>(l.id)) << 32) |
                       static_cast<std::uint32_t>(r.id);
-  BpeScratch::CacheEntry& e = s.cache[(key * 0x9E3779B97F4A7C15ULL) >> 51];
+  BpeScratch::CacheEntry& e = s.cache[(key * 0x9E3779B97F4A7C15ULL) >> (64 - BpeScratch::kCacheBits)];
   if (e.key != key) e = BpeScratch::CacheEntry{key, vocab_->merge(l.id, r.id)};
   return e.rule;
 }

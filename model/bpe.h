@@ -30,7 +30,8 @@ struct BpeScratch {
     std::uint64_t key = ~std::uint64_t{0};
     MergeRule rule{-1, kNoToken};
   };
-  static constexpr std::size_t kCacheSize = 1u << 13;
+  static constexpr unsigned kCacheBits = 16;
+  static constexpr std::size_t kCacheSize = std::size_t{1} << kCacheBits;
   struct Candidate {
     std::int32_t rank, left, right;
     TokenId left_id, right_id, result;

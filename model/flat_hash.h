@@ -41,16 +41,20 @@ class TextTable {
     std::size_t i = slot(key, h);
     slots_[i] = Slot{static_cast<std::uint32_t>(h >> 32), value};
   }
-  std::int32_t get(std::string_view key) const { return slots_[slot(key, hash(key))].value; }
+  std::int32_t get(std::string_view key) const { return get(key, hash(key)); }
+  // The same with the hash computed beforehand (see prefetch()).
+  std::int32_t get(std::string_view key, std::size_t h) const { return slots_[slot(key, h)].value; }
+  // Starts loading the slot a lookup of a key with hash h reads first (batched lookups).
+  void prefetch(std::size_t h) const { __builtin_prefetch(&slots_[h & (slots_.size() - 1)]); }
+  static std::size_t hash(std::string_view key) {
+    return mix64(std::hash<std::string_view>{}(key));
+  }
 
  private:
   struct Slot {
     std::uint32_t tag;
     std::int32_t value;  // -1 = empty
   };
-  static std::size_t hash(std::string_view key) {
-    return mix64(std::hash<std::string_view>{}(key));
-  }
   std::size_t slot(std::string_view key, std::size_t h) const {
     std::size_t mask = slots_.size() - 1;
     auto tag = static_cast<std::uint32_t>(h >> 32);
@@ -87,6 +91,9 @@ class MergeTable {
     if (slots_[i] != kEmpty) return false;
     slots_[i] = (key << kRankBits) | rank;
     return true;
+  }
+  void prefetch(std::uint64_t key) const {
+    __builtin_prefetch(&slots_[mix64(key) & (slots_.size() - 1)]);
   }
   // The rank of the pair, or -1.
   std::int32_t get(std::uint64_t key) const {

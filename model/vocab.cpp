@@ -1,5 +1,6 @@
 #include "model/vocab.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "model/flat_hash.h"
@@ -85,25 +86,61 @@ Result<void> Vocab::index() {
     if (byte_tokens_[static_cast<std::size_t>(b)] == kNoToken)
       byte_tokens_[static_cast<std::size_t>(b)] = static_cast<TokenId>(i);
   }
-  std::string joined;
-  for (std::size_t rank = 0; rank < data_.merges.size(); ++rank) {
-    std::string_view m = data_.merges[rank];
-    std::size_t space = m.size() > 1 ? m.find(' ', 1) : std::string_view::npos;
-    if (space == std::string_view::npos)
-      return make_error(Errc::format, "tokenizer: merge " + std::to_string(rank) +
-                                          " has no space between its two parts");
-    std::string_view left = m.substr(0, space), right = m.substr(space + 1);
-    joined.assign(left).append(right);
-    TokenId l = find(left), r = find(right), res = find(joined);
-    if (l < 0 || r < 0 || res < 0) {
-      ++skipped_merges_;
-      continue;
+  return index_merges();
+}
+
+// Merges are indexed in batches: first every part's hash is computed and its table slot
+// prefetched, then the lookups run; this turns a chain of cache misses into parallel loads.
+Result<void> Vocab::index_merges() {
+  struct Pending {
+    std::string_view left, right;
+    std::string joined;
+    std::size_t h_left, h_right, h_joined;
+    std::uint64_t key;
+    TokenId result;
+  };
+  constexpr std::size_t kBatch = 32;
+  std::vector<Pending> batch(kBatch);
+  const detail::TextTable& text = tables_->by_text;
+  for (std::size_t base = 0; base < data_.merges.size(); base += kBatch) {
+    std::size_t count = std::min(kBatch, data_.merges.size() - base);
+    for (std::size_t k = 0; k < count; ++k) {
+      std::string_view m = data_.merges[base + k];
+      std::size_t space = m.size() > 1 ? m.find(' ', 1) : std::string_view::npos;
+      if (space == std::string_view::npos)
+        return make_error(Errc::format, "tokenizer: merge " + std::to_string(base + k) +
+                                            " has no space between its two parts");
+      Pending& p = batch[k];
+      p.left = m.substr(0, space);
+      p.right = m.substr(space + 1);
+      p.joined.assign(p.left).append(p.right);
+      p.h_left = detail::TextTable::hash(p.left);
+      p.h_right = detail::TextTable::hash(p.right);
+      p.h_joined = detail::TextTable::hash(p.joined);
+      text.prefetch(p.h_left);
+      text.prefetch(p.h_right);
+      text.prefetch(p.h_joined);
     }
-    tables_->merge_results[rank] = res;
-    if (tables_->merges.insert(detail::MergeTable::pair_key(static_cast<std::uint32_t>(l),
-                                                            static_cast<std::uint32_t>(r)),
-                               static_cast<std::uint32_t>(rank)))
-      ++merge_count_;
+    for (std::size_t k = 0; k < count; ++k) {
+      Pending& p = batch[k];
+      TokenId l = text.get(p.left, p.h_left), r = text.get(p.right, p.h_right);
+      p.result = text.get(p.joined, p.h_joined);
+      if (l < 0 || r < 0 || p.result < 0) {
+        p.result = kNoToken;
+        continue;
+      }
+      p.key = detail::MergeTable::pair_key(static_cast<std::uint32_t>(l), static_cast<std::uint32_t>(r));
+      tables_->merges.prefetch(p.key);
+    }
+    for (std::size_t k = 0; k < count; ++k) {
+      const Pending& p = batch[k];
+      if (p.result < 0) {
+        ++skipped_merges_;
+        continue;
+      }
+      tables_->merge_results[base + k] = p.result;
+      if (tables_->merges.insert(p.key, static_cast<std::uint32_t>(base + k))) ++merge_count_;
+    }
   }
   return {};
 }

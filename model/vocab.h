@@ -88,6 +88,7 @@ class Vocab {
   struct Tables;
   Vocab() = default;
   Result<void> index();
+  Result<void> index_merges();
 
   VocabData data_;
   std::vector<TokenId> byte_tokens_ = std::vector<TokenId>(256, kNoToken);

