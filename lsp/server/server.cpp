@@ -8,16 +8,18 @@
 #include <cstdio>
 
 #include "lsp/features/canned_generator.h"
+#include "lsp/features/engine_generator.h"
 #include "lsp/protocol/connection.h"
 #include "lsp/server/lsp_server.h"
+#include "lsp/server/model_ref.h"
 #include "model/build_info.h"
 
 namespace coderx::server {
 
 namespace {
 
-// The engine seam: `canned` for plumbing; the embedded model engine plugs in here (adapt
-// model::Engine to features::TextGenerator) once it exists.
+// The engine seam: `canned` for plumbing, else the embedded engine on the named model (loaded
+// lazily by the server, which reports progress and status while it loads).
 GeneratorLoader make_loader(const ServerOptions& o) {
   if (o.engine == "canned") {
     auto delay = std::chrono::milliseconds(o.token_delay_ms);
@@ -28,8 +30,11 @@ GeneratorLoader make_loader(const ServerOptions& o) {
   if (o.model.empty()) return {};
   std::string model = o.model;
   return [model]() -> model::Result<std::shared_ptr<features::TextGenerator>> {
-    return model::make_error(model::Errc::unsupported,
-                             "model " + model + ": the embedded engine is not available in this build yet");
+    auto path = resolve_model_ref(model);
+    if (!path) return path.error();
+    auto generator = features::EngineGenerator::load(*path);
+    if (!generator) return generator.error();
+    return std::shared_ptr<features::TextGenerator>(std::move(*generator));
   };
 }
 

@@ -1,0 +1,149 @@
+#include "lsp/features/engine_generator.h"
+
+#include <chrono>
+
+namespace coderx::features {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Builds a prompt from special-token texts and plain text. Adjacent plain pieces are encoded
+// together (so BPE sees the same fragments as a whole-string encode would) and never parsed
+// for special tokens.
+class PromptBuilder {
+ public:
+  explicit PromptBuilder(const model::Tokenizer& t) : tokenizer_(t) { tokens_.push_back(t.bos()); }
+
+  PromptBuilder& special(std::string_view text) {
+    flush();
+    tokenizer_.encode_append(text, {false, true}, tokens_);
+    return *this;
+  }
+  PromptBuilder& plain(std::string_view text) {
+    pending_ += text;
+    return *this;
+  }
+  std::vector<model::TokenId> finish() {
+    flush();
+    return std::move(tokens_);
+  }
+
+ private:
+  void flush() {
+    if (!pending_.empty()) tokenizer_.encode_append(pending_, {false, false}, tokens_);
+    pending_.clear();
+  }
+
+  const model::Tokenizer& tokenizer_;
+  std::vector<model::TokenId> tokens_;
+  std::string pending_;
+};
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\n' || s.front() == '\t' || s.front() == '\r'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
+  return s;
+}
+
+model::Priority priority_of(RequestKind kind) {
+  switch (kind) {
+    case RequestKind::inline_completion: return model::Priority::inline_completion;
+    case RequestKind::completion: return model::Priority::completion;
+    case RequestKind::refactor:
+    case RequestKind::explain: return model::Priority::interactive;
+  }
+  return model::Priority::interactive;
+}
+
+FinishReason finish_of(model::FinishReason reason) {
+  switch (reason) {
+    case model::FinishReason::stop: return FinishReason::stop;
+    case model::FinishReason::answer_budget:
+    case model::FinishReason::context_budget: return FinishReason::answer_budget;
+    case model::FinishReason::deadline: return FinishReason::deadline;
+    case model::FinishReason::cancelled: return FinishReason::cancelled;
+    case model::FinishReason::error: return FinishReason::error;
+  }
+  return FinishReason::error;
+}
+
+model::GenerationRequest to_request(const GenerationInput& input, std::vector<model::TokenId> prompt,
+                                    const model::SamplingParams& defaults) {
+  model::GenerationRequest request;
+  request.prompt = std::move(prompt);
+  request.priority = priority_of(input.kind);
+  request.budgets.context_tokens = 0;  // the engine's max_context; gather already bounded the prompt
+  request.budgets.thinking_tokens =
+      input.budgets.thinking_tokens > 0 ? static_cast<int>(input.budgets.thinking_tokens) : -1;
+  request.budgets.answer_tokens = input.budgets.answer_tokens;
+  if (input.budgets.deadline.count() > 0) request.budgets.deadline = Clock::now() + input.budgets.deadline;
+  model::SamplingParams sampling = defaults;
+  bool completion = input.kind == RequestKind::inline_completion || input.kind == RequestKind::completion;
+  if (completion) sampling.temperature = 0;  // completions are deterministic: same prefix, same ghost text
+  request.sampling = sampling;
+  return request;
+}
+
+}  // namespace
+
+model::Result<std::shared_ptr<EngineGenerator>> EngineGenerator::load(const std::filesystem::path& path,
+                                                                       model::EngineOptions options) {
+  auto engine = model::Engine::load(path, options);
+  if (!engine) return engine.error();
+  return std::make_shared<EngineGenerator>(std::move(*engine), "gemma4 " + path.filename().string() + " (cpu)");
+}
+
+EngineGenerator::EngineGenerator(std::unique_ptr<model::Engine> engine, std::string name)
+    : engine_(std::move(engine)), name_(std::move(name)) {}
+
+std::vector<model::TokenId> EngineGenerator::prompt_tokens(const GenerationInput& input) const {
+  PromptBuilder prompt(engine_->tokenizer());
+  bool thinking = input.budgets.thinking_tokens > 0;
+  std::string_view system = trim(input.system);
+  if (thinking || !system.empty()) {
+    prompt.special("<|turn>").plain("system\n");
+    if (thinking) prompt.special("<|think|>").plain("\n");
+    prompt.plain(system).special("<turn|>").plain("\n");
+  }
+  prompt.special("<|turn>").plain("user\n").plain(trim(input.user)).special("<turn|>").plain("\n");
+  prompt.special("<|turn>").plain("model\n");
+  if (!thinking) prompt.special("<|channel>").plain("thought\n").special("<channel|>");
+  prompt.plain(input.answer_prefix);
+  return prompt.finish();
+}
+
+std::size_t EngineGenerator::count_tokens(std::string_view text) const {
+  return engine_->tokenizer().count(text);
+}
+
+GenerationOutput EngineGenerator::generate(const GenerationInput& input, std::stop_token stop,
+                                           const TextCallback& on_text) {
+  GenerationOutput out;
+  auto start = Clock::now();
+  model::Engine::EventFn on_event;
+  if (on_text)
+    on_event = [&on_text](const model::GenerationEvent& e) {
+      if (e.kind == model::GenerationEvent::Kind::answer) on_text(e.text);
+    };
+  auto result = engine_->submit(to_request(input, prompt_tokens(input), engine_->default_sampling()),
+                                stop, on_event);
+  out.usage.elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  if (!result) {
+    out.finish = FinishReason::error;
+    out.error = result.error().message;
+    return out;
+  }
+  out.answer = std::move(result->answer);
+  out.thinking = std::move(result->thinking);
+  out.finish = finish_of(result->finish);
+  out.usage.prompt_tokens = result->usage.prompt_tokens;
+  out.usage.cached_tokens = result->usage.cached_tokens;
+  out.usage.thinking_tokens = result->usage.thinking_tokens;
+  out.usage.answer_tokens = result->usage.answer_tokens;
+  return out;
+}
+
+}  // namespace coderx::features
