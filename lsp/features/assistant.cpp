@@ -1,1 +1,95 @@
 #include "lsp/features/assistant.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "lsp/features/trim_completion.h"
+
+namespace coderx::features {
+
+Assistant::Assistant(std::shared_ptr<TextGenerator> generator, AssistantOptions options)
+    : generator_(std::move(generator)), options_(std::move(options)), cache_(options_.cache_entries) {
+  if (!options_.count_tokens) options_.count_tokens = estimate_tokens;
+}
+
+model::Result<GenerationOutput> Assistant::run(const GenerationInput& input, std::stop_token stop,
+                                               const TextCallback& on_text) {
+  if (stop.stop_requested()) return model::make_error(model::Errc::cancelled, "cancelled");
+  GenerationOutput out = generator_->generate(input, stop, on_text);
+  spdlog::debug("{}: {} prompt tokens ({} cached), {} thinking, {} answer, {:.1f} ms, {}",
+                to_string(input.kind), out.usage.prompt_tokens, out.usage.cached_tokens,
+                out.usage.thinking_tokens, out.usage.answer_tokens, out.usage.elapsed_ms,
+                to_string(out.finish));
+  if (out.finish == FinishReason::cancelled || stop.stop_requested())
+    return model::make_error(model::Errc::cancelled, "cancelled");
+  if (out.finish == FinishReason::error)
+    return model::make_error(model::Errc::unsupported, "generation failed: " + out.error);
+  return out;
+}
+
+namespace {
+
+CursorLine cursor_line(std::string_view text, std::uint32_t cursor) {
+  std::size_t start = text.rfind('\n', cursor == 0 ? std::string_view::npos : cursor - 1);
+  start = (cursor == 0 || start == std::string_view::npos) ? 0 : start + 1;
+  std::size_t end = text.find('\n', cursor);
+  if (end == std::string_view::npos) end = text.size();
+  return {text.substr(start, cursor - start), text.substr(cursor, end - cursor)};
+}
+
+}  // namespace
+
+model::Result<Completion> Assistant::complete(const CompleteRequest& request, std::stop_token stop) {
+  const std::string_view text = request.doc.text;
+  std::uint32_t cursor = std::min<std::uint32_t>(request.cursor, static_cast<std::uint32_t>(text.size()));
+  std::string_view before = text.substr(0, cursor), after = text.substr(cursor);
+  if (auto hit = cache_.lookup(request.doc.uri, before, after))
+    return Completion{std::move(*hit), true, FinishReason::stop, {}};
+  GenerationInput input = completion_prompt(request.doc, cursor, request.budgets, options_.count_tokens);
+  input.kind = request.kind;
+  auto out = run(input, stop, {});
+  if (!out) return out.error();
+  Completion c;
+  c.text = trim_completion(out->answer, cursor_line(text, cursor), options_.max_completion_lines);
+  c.finish = out->finish;
+  c.usage = out->usage;
+  if (!c.text.empty()) cache_.store(request.doc.uri, before, after, c.text);
+  return c;
+}
+
+model::Result<RefactorResult> Assistant::refactor(const RefactorRequest& request, std::stop_token stop) {
+  std::uint32_t size = static_cast<std::uint32_t>(request.doc.text.size());
+  std::uint32_t begin = std::min(request.begin, size);
+  std::uint32_t end = std::clamp(request.end, begin, size);
+  GenerationInput input = refactor_prompt(request.doc, begin, end, request.kind,
+                                          request.instruction, request.budgets, options_.count_tokens);
+  auto out = run(input, stop, {});
+  if (!out) return out.error();
+  RefactorResult r;
+  r.new_text = extract_code(out->answer);
+  r.begin = begin;
+  r.end = end;
+  if (request.kind == RefactorKind::add_tests) {
+    r.begin = r.end = end;
+    r.new_text = "\n\n" + r.new_text + "\n";
+  } else if (end > begin && request.doc.text[end - 1] == '\n' && !r.new_text.empty()) {
+    r.new_text += '\n';  // the selection ended with its line; keep the line structure
+  }
+  r.finish = out->finish;
+  r.usage = out->usage;
+  return r;
+}
+
+model::Result<Explanation> Assistant::explain(const ExplainRequest& request, std::stop_token stop,
+                                              const TextCallback& on_text) {
+  std::uint32_t size = static_cast<std::uint32_t>(request.doc.text.size());
+  std::uint32_t begin = std::min(request.begin, size);
+  std::uint32_t end = std::clamp(request.end, begin, size);
+  auto out = run(explain_prompt(request.doc, begin, end, request.budgets, options_.count_tokens),
+                 stop, on_text);
+  if (!out) return out.error();
+  return Explanation{std::move(out->answer), out->finish, out->usage};
+}
+
+}  // namespace coderx::features

@@ -1,14 +1,99 @@
-// features::Assistant — completion, refactor, explain and review as plain C++ calls, shared by
-// the LSP server and the CLI. (Filled in by the language-server issue; the foundation only
-// fixes where it lives.)
+// features::Assistant — inline completion, refactor and explain as plain C++ calls, shared by
+// the LSP server and the CLI. It builds the prompt (prompts.h), calls the TextGenerator with
+// the request's budgets and stop token, keeps thinking out of every result, trims completions
+// (trim_completion.h) and caches them (completion_cache.h).
+//
+// Threading: every method may be called concurrently from several threads; each call blocks
+// until done or cancelled (stop token checked by the generator between tokens).
+// Errors: Result<T> with model::Errc — cancelled when the stop token fired, unavailable model or
+// generation failures as internal/unsupported with the generator's message; bad offsets are
+// clamped, never an error. The text views in requests must stay valid for the call.
+//
+// Context: until context::gather is wired, the prompt context is the text around the cursor
+// within the context budget (prompts.h); gather plugs in at completion_prompt()/refactor_prompt().
 #pragma once
 
+#include <cstdint>
+#include <memory>
+#include <stop_token>
 #include <string>
+#include <string_view>
+
+#include "lsp/features/completion_cache.h"
+#include "lsp/features/generator.h"
+#include "lsp/features/prompts.h"
+#include "model/error.h"
 
 namespace coderx::features {
 
 struct AssistantOptions {
-  std::string model;  // model reference (path, ollama:NAME[:TAG], hf:OWNER/REPO/FILE.gguf)
+  std::string model;                    // model reference (path, ollama:NAME[:TAG], hf:...)
+  std::size_t max_completion_lines = 16;  // multi-line completions stop here
+  std::size_t cache_entries = 32;         // completion results kept for reuse while typing
+  TokenCounter count_tokens = estimate_tokens;
+};
+
+struct CompleteRequest {
+  RequestKind kind = RequestKind::inline_completion;
+  DocumentView doc;
+  std::uint32_t cursor = 0;  // byte offset into doc.text (clamped)
+  Budgets budgets;
+};
+
+struct Completion {
+  std::string text;  // "" when the model had nothing useful
+  bool cached = false;
+  FinishReason finish = FinishReason::stop;
+  Usage usage;
+};
+
+struct RefactorRequest {
+  RefactorKind kind = RefactorKind::rewrite;
+  DocumentView doc;
+  std::uint32_t begin = 0, end = 0;  // byte range of the selection (clamped)
+  std::string instruction;           // diagnostic message or free-form instruction
+  Budgets budgets;
+};
+
+struct RefactorResult {
+  std::string new_text;              // replaces [begin, end)
+  std::uint32_t begin = 0, end = 0;  // add_tests: an empty range after the selection
+  FinishReason finish = FinishReason::stop;
+  Usage usage;
+};
+
+struct ExplainRequest {
+  DocumentView doc;
+  std::uint32_t begin = 0, end = 0;
+  Budgets budgets;
+};
+
+struct Explanation {
+  std::string markdown;
+  FinishReason finish = FinishReason::stop;
+  Usage usage;
+};
+
+class Assistant {
+ public:
+  Assistant(std::shared_ptr<TextGenerator> generator, AssistantOptions options = {});
+
+  model::Result<Completion> complete(const CompleteRequest& request, std::stop_token stop);
+  model::Result<RefactorResult> refactor(const RefactorRequest& request, std::stop_token stop);
+  // `on_text` receives the markdown as it streams (may be empty).
+  model::Result<Explanation> explain(const ExplainRequest& request, std::stop_token stop,
+                                     const TextCallback& on_text);
+
+  TextGenerator& generator() { return *generator_; }
+  CompletionCache& cache() { return cache_; }
+
+ private:
+  model::Result<GenerationOutput> run(const GenerationInput& input, std::stop_token stop,
+                                      const TextCallback& on_text);
+
+  std::shared_ptr<TextGenerator> generator_;
+  AssistantOptions options_;
+  CompletionCache cache_;
 };
 
 }  // namespace coderx::features

@@ -1,12 +1,75 @@
 #include "lsp/server/server.h"
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
 #include <cstdio>
+
+#include "lsp/features/canned_generator.h"
+#include "lsp/protocol/connection.h"
+#include "lsp/server/lsp_server.h"
+#include "model/build_info.h"
 
 namespace coderx::server {
 
-int run(const ServerOptions&) {
-  std::fprintf(stderr, "coderx lsp: not implemented yet\n");
-  return 1;
+namespace {
+
+// The engine seam: `canned` for plumbing; the embedded model engine plugs in here (adapt
+// model::Engine to features::TextGenerator) once it exists.
+GeneratorLoader make_loader(const ServerOptions& o) {
+  if (o.engine == "canned") {
+    auto delay = std::chrono::milliseconds(o.token_delay_ms);
+    return [delay]() -> model::Result<std::shared_ptr<features::TextGenerator>> {
+      return std::shared_ptr<features::TextGenerator>(std::make_shared<features::CannedGenerator>(delay));
+    };
+  }
+  if (o.model.empty()) return {};
+  std::string model = o.model;
+  return [model]() -> model::Result<std::shared_ptr<features::TextGenerator>> {
+    return model::make_error(model::Errc::unsupported,
+                             "model " + model + ": the embedded engine is not available in this build yet");
+  };
+}
+
+void print_listening(unsigned short port) {
+  std::fprintf(stderr, "coderx lsp: listening on port %u\n", static_cast<unsigned>(port));
+  std::fflush(stderr);
+}
+
+}  // namespace
+
+int run(const ServerOptions& options) {
+  if (!options.engine.empty() && options.engine != "canned") {
+    std::fprintf(stderr, "coderx lsp: unknown engine '%s' (known: canned)\n", options.engine.c_str());
+    return 2;
+  }
+  ::signal(SIGPIPE, SIG_IGN);  // a closed client shows up as a write error, not a signal
+  std::unique_ptr<lsp::Transport> transport;
+  if (options.listen.empty()) {
+    transport = std::make_unique<lsp::FdTransport>(STDIN_FILENO, STDOUT_FILENO);
+  } else {
+    lsp::AcceptResult accepted = lsp::accept_tcp(options.listen, print_listening);
+    if (!accepted.transport) {
+      std::fprintf(stderr, "coderx lsp: %s\n", accepted.error.c_str());
+      return 2;
+    }
+    transport = std::move(accepted.transport);
+  }
+  lsp::Connection connection(*transport);
+  lsp::Dispatcher dispatcher(connection.sink());
+  LspServerOptions server_options;
+  server_options.load_generator = make_loader(options);
+  server_options.assistant.model = options.model;
+  server_options.version = model::version();
+  int code;
+  {
+    LspServer server(dispatcher, std::move(server_options));
+    code = connection.serve(dispatcher);
+  }
+  spdlog::info("coderx lsp: session ended (exit code {})", code);
+  return code;
 }
 
 }  // namespace coderx::server

@@ -1,5 +1,7 @@
-// The LSP adapter: lifecycle, documents, request table, cancellation. Composition root: may use
-// every public header. (Filled in by the language-server issue.)
+// `coderx lsp` entry point: builds the transport (stdio, or one TCP client with --listen), the
+// connection, the dispatcher and the LspServer, serves until `exit` or end of input, and
+// returns the process exit code (0 after shutdown + exit, else 1; 2 for a bad --listen/engine).
+// stdout carries JSON-RPC only; logs go to stderr.
 #pragma once
 
 #include <string>
@@ -7,7 +9,10 @@
 namespace coderx::server {
 
 struct ServerOptions {
-  std::string listen;  // "" = stdio, else HOST:PORT (loopback by default)
+  std::string listen;        // "" = stdio, else HOST:PORT (loopback by default)
+  std::string engine;        // "" = the model named by `model` (none yet: no model), "canned"
+  std::string model;         // model reference for the embedded engine
+  int token_delay_ms = 0;    // canned engine: pause between words (tests of cancellation)
 };
 
 // Serves until `exit` or end of input; returns the process exit code.

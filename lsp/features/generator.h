@@ -1,0 +1,92 @@
+// The text-generation backend the Assistant talks to: one call per request, plain C++ values.
+//
+// This is the seam between the features and the model. The real implementation adapts
+// model::Engine (render the turns with model/chat.h — thinking on or off — tokenize, submit with
+// the request's budgets and priority, stream the answer channel, keep thinking apart); tests
+// and the demo use a scripted implementation (tests/lsp/scripted_generator.h). The server
+// never sees which one it has.
+//
+// Contract: generate() blocks until the generation ends; it checks `stop` between tokens and
+// returns promptly with finish == cancelled once it fires; `on_text` (may be empty) receives
+// answer text as it is produced, on the calling thread. Failures are reported in the output
+// (finish == error, `error` says why), never thrown. An implementation must accept calls from
+// several threads (the engine serialises them by priority).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <stop_token>
+#include <string>
+#include <string_view>
+
+namespace coderx::features {
+
+enum class RequestKind { inline_completion, completion, refactor, explain };
+const char* to_string(RequestKind kind);
+
+// Limits of one request. Tokens as counted by the model's tokenizer.
+struct Budgets {
+  std::int64_t context_tokens = 2048;   // prompt context gathered around the cursor/range
+  std::int64_t thinking_tokens = 0;     // 0 = thinking off
+  std::int64_t answer_tokens = 128;     // generated answer
+  std::chrono::milliseconds deadline{2000};  // wall time from submission
+};
+
+enum class FinishReason { stop, answer_budget, deadline, cancelled, error };
+const char* to_string(FinishReason reason);
+
+struct Usage {
+  std::int64_t prompt_tokens = 0;
+  std::int64_t cached_tokens = 0;  // prompt tokens reused from the prefix cache
+  std::int64_t thinking_tokens = 0;
+  std::int64_t answer_tokens = 0;
+  double elapsed_ms = 0;
+};
+
+// One generation: a chat with a system turn and a user turn; the model's answer starts with
+// `answer_prefix` (the code before the cursor for completions), which the output does not repeat.
+struct GenerationInput {
+  RequestKind kind = RequestKind::inline_completion;
+  std::string system;
+  std::string user;
+  std::string answer_prefix;
+  Budgets budgets;
+};
+
+struct GenerationOutput {
+  std::string answer;    // answer channel only, after answer_prefix
+  std::string thinking;  // kept apart; never shown to the editor
+  FinishReason finish = FinishReason::stop;
+  Usage usage;
+  std::string error;  // finish == error
+};
+
+using TextCallback = std::function<void(std::string_view answer_delta)>;
+
+class TextGenerator {
+ public:
+  virtual ~TextGenerator() = default;
+  virtual GenerationOutput generate(const GenerationInput& input, std::stop_token stop,
+                                    const TextCallback& on_text) = 0;
+  // One line for logs and the status bar ("scripted", "gemma4 26B-A4B q4_k on cuda:0").
+  virtual std::string describe() const = 0;
+};
+
+// A backend for servers started without a model: every generation fails with `reason`.
+class UnavailableGenerator : public TextGenerator {
+ public:
+  explicit UnavailableGenerator(std::string reason) : reason_(std::move(reason)) {}
+  GenerationOutput generate(const GenerationInput&, std::stop_token, const TextCallback&) override {
+    GenerationOutput out;
+    out.finish = FinishReason::error;
+    out.error = reason_;
+    return out;
+  }
+  std::string describe() const override { return "no model (" + reason_ + ")"; }
+
+ private:
+  std::string reason_;
+};
+
+}  // namespace coderx::features

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The main job (README command 1): set up if needed, build coderx, start the language server and
+# run a whole LSP session through a Node client on vscode-jsonrpc (initialize, open, inline
+# completion, code action + resolve, explain, shutdown, exit), then run one CLI command.
+# Prints what happened; the exit code is 0 when every step worked.
+#   scripts/demo.sh [--build-dir DIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build_dir=build
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --build-dir) build_dir="$2"; shift ;;
+    *) echo "demo.sh: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+echo "== setup (apt packages and node_modules, only what is missing)"
+scripts/setup.sh --no-build
+echo "== build"
+[ -f "$build_dir/build.ninja" ] || cmake -S . -B "$build_dir" -G Ninja >/dev/null
+cmake --build "$build_dir" --target coderx -j "$(nproc)" | tail -n 1
+bin="$build_dir/bin/coderx"
+
+echo "== the language server: one LSP session (stdout of the server carries JSON-RPC only; its log goes to stderr)"
+CODERX_BIN="$bin" node tests/lsp/node/demo_session.mjs --engine canned
+
+echo "== one CLI command: coderx --version"
+"$bin" --version
+echo "== demo: done"

@@ -1,0 +1,270 @@
+// LspServer in process with a scripted engine: text sync, features, and the timing-dependent
+// cases (cancel mid-generation, superseded requests, cancel storms, stale versions, priority)
+// synchronised on the engine's calls — no sleeps.
+#include "lsp/server/lsp_server.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "lsp_session.h"
+#include "scripted_generator.h"
+
+namespace coderx::testing {
+namespace {
+
+json::object pos(int line, int character) { return {{"line", line}, {"character", character}}; }
+json::object doc(const std::string& uri) { return {{"uri", uri}}; }
+json::object inline_params(const std::string& uri, int line, int character) {
+  return {{"textDocument", doc(uri)}, {"position", pos(line, character)}, {"context", {{"triggerKind", 1}}}};
+}
+json::object range(int l0, int c0, int l1, int c1) { return {{"start", pos(l0, c0)}, {"end", pos(l1, c1)}}; }
+
+struct ServerTest : ::testing::Test {
+  std::shared_ptr<ScriptedGenerator> engine = std::make_shared<ScriptedGenerator>();
+  LspSession session{engine};
+};
+
+TEST_F(ServerTest, InlineCompletionReturnsTheTrimmedAnswerAtTheCursor) {
+  session.initialize();
+  session.open("file:///a.py", "def f(x):\n    \n");
+  engine->answer = [](const auto&) { return std::string("return x + 1\nprint('after the block')"); };
+  session.request(1, "textDocument/inlineCompletion", inline_params("file:///a.py", 1, 4));
+  json::object r = session.response(1);
+  ASSERT_TRUE(r.contains("result")) << r;
+  auto items = r.at("result").at("items").as_array();
+  ASSERT_EQ(items.size(), 1u);
+  // The line indented less than the cursor's line ends the block.
+  EXPECT_EQ(items[0].at("insertText").as_string(), "return x + 1");
+  EXPECT_EQ(items[0].at("range"), json::value(range(1, 4, 1, 4)));
+  auto calls = engine->calls();
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0].answer_prefix, "def f(x):\n    ");  // prefix continuation
+  EXPECT_EQ(calls[0].budgets.thinking_tokens, 0);
+}
+
+TEST_F(ServerTest, MidLineCompletionIsOneLineAndTheCacheServesWhatTheUserTypes) {
+  session.initialize();
+  session.open("file:///a.py", "y = f()\n");
+  engine->answer = [](const auto&) { return std::string("1, 2\nz = 3"); };
+  session.request(1, "textDocument/inlineCompletion", inline_params("file:///a.py", 0, 6));
+  EXPECT_EQ(session.response(1).at("result").at("items").at(0).at("insertText").as_string(), "1, 2");
+  // The user types "1"; the cached suggestion continues without a model call.
+  session.notify("textDocument/didChange",
+                 json::object{{"textDocument", {{"uri", "file:///a.py"}, {"version", 2}}},
+                              {"contentChanges", json::array{{{"range", range(0, 6, 0, 6)}, {"text", "1"}}}}});
+  session.request(2, "textDocument/inlineCompletion", inline_params("file:///a.py", 0, 7));
+  EXPECT_EQ(session.response(2).at("result").at("items").at(0).at("insertText").as_string(), ", 2");
+  EXPECT_EQ(engine->calls().size(), 1u);
+}
+
+TEST_F(ServerTest, CompletionGivesOneAiItem) {
+  session.initialize();
+  session.open("file:///a.py", "def f(x):\n    \n");
+  session.request(1, "textDocument/completion", json::object{{"textDocument", doc("file:///a.py")}, {"position", pos(1, 4)}});
+  json::object r = session.response(1);
+  auto items = r.at("result").at("items").as_array();
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].at("textEdit").at("newText").as_string(), "x + 1");
+  EXPECT_TRUE(r.at("result").at("isIncomplete").as_bool());
+}
+
+TEST_F(ServerTest, CancelMidGenerationAnswersRequestCancelled) {
+  session.initialize();
+  session.open("file:///a.py", "x = \n");
+  engine->hold(true);
+  session.request(1, "textDocument/inlineCompletion", inline_params("file:///a.py", 0, 4));
+  ASSERT_TRUE(engine->wait_calls(1));
+  session.notify("$/cancelRequest", json::object{{"id", 1}});
+  EXPECT_EQ(LspSession::error_code(session.response(1)), -32800);
+  EXPECT_EQ(engine->cancelled(), 1u);
+}
+
+TEST_F(ServerTest, ANewCompletionCancelsThePreviousOneForTheSameDocument) {
+  session.initialize();
+  session.open("file:///a.py", "x = \n");
+  session.open("file:///b.py", "y = \n");
+  engine->hold(true);
+  session.request(1, "textDocument/inlineCompletion", inline_params("file:///a.py", 0, 4));
+  ASSERT_TRUE(engine->wait_calls(1));
+  session.request(2, "textDocument/inlineCompletion", inline_params("file:///b.py", 0, 4));
+  session.request(3, "textDocument/inlineCompletion", inline_params("file:///a.py", 0, 4));
+  EXPECT_EQ(LspSession::error_code(session.response(1)), -32800);  // superseded mid-generation
+  engine->hold(false);
+  EXPECT_TRUE(session.response(2).contains("result"));  // another document: untouched
+  EXPECT_TRUE(session.response(3).contains("result"));
+}
+
+TEST_F(ServerTest, ACancelStormOfAThousandRequestsAnswersEachExactlyOnce) {
+  session.initialize();
+  session.open("file:///a.py", "x = \n");
+  engine->hold(true);
+  constexpr int n = 1000;
+  for (int i = 1; i <= n; ++i) {
+    std::string uri = "file:///a.py";
+    session.request(i, i % 2 ? "textDocument/inlineCompletion" : "coderx/explain",
+                    i % 2 ? inline_params(uri, 0, 4)
+                          : json::object{{"textDocument", doc(uri)}, {"range", range(0, 0, 0, 4)}});
+  }
+  ASSERT_TRUE(engine->wait_calls(1));
+  for (int i = 1; i <= n; ++i) session.notify("$/cancelRequest", json::object{{"id", i}});
+  std::set<std::int64_t> answered;
+  for (int i = 1; i <= n; ++i) {
+    json::object r = session.response(i);
+    EXPECT_EQ(LspSession::error_code(r), -32800) << r;
+    answered.insert(i);
+  }
+  EXPECT_EQ(answered.size(), static_cast<std::size_t>(n));
+  EXPECT_EQ(session.dispatcher().in_flight(), 0u);
+  for (const json::object& m : session.drain()) EXPECT_FALSE(m.contains("id")) << "extra answer " << m;
+  // The server still serves.
+  engine->hold(false);
+  session.request(n + 1, "textDocument/inlineCompletion", inline_params("file:///a.py", 0, 4));
+  EXPECT_TRUE(session.response(n + 1).contains("result"));
+}
+
+TEST_F(ServerTest, DebouncedCompletionsThatGetSupersededNeverReachTheEngine) {
+  session.initialize(json::object{{"debounceMs", 5000}});
+  session.open("file:///a.py", "x = \n");
+  session.request(1, "textDocument/inlineCompletion", inline_params("file:///a.py", 0, 4));
+  session.request(2, "textDocument/inlineCompletion", inline_params("file:///a.py", 0, 4));
+  EXPECT_EQ(LspSession::error_code(session.response(1)), -32800);  // superseded while waiting
+  session.notify("$/cancelRequest", json::object{{"id", 2}});
+  EXPECT_EQ(LspSession::error_code(session.response(2)), -32800);
+  EXPECT_TRUE(engine->calls().empty());
+}
+
+TEST_F(ServerTest, AnEditDuringGenerationGivesContentModified) {
+  session.initialize();
+  session.open("file:///a.py", "x = \n");
+  engine->hold(true);
+  session.request(1, "textDocument/inlineCompletion", inline_params("file:///a.py", 0, 4));
+  ASSERT_TRUE(engine->wait_calls(1));
+  session.notify("textDocument/didChange",
+                 json::object{{"textDocument", {{"uri", "file:///a.py"}, {"version", 2}}},
+                              {"contentChanges", json::array{{{"text", "x = 2\n"}}}}});
+  engine->release();
+  EXPECT_EQ(LspSession::error_code(session.response(1)), -32801);
+}
+
+TEST_F(ServerTest, InlineCompletionGoesAheadOfQueuedExplainWork) {
+  session.initialize();
+  session.open("file:///a.py", "x = 1\n");
+  engine->hold(true);
+  json::object explain{{"textDocument", doc("file:///a.py")}, {"range", range(0, 0, 0, 5)}};
+  session.request(1, "coderx/explain", explain);
+  ASSERT_TRUE(engine->wait_calls(1));
+  session.request(2, "coderx/explain", explain);
+  session.request(3, "textDocument/inlineCompletion", inline_params("file:///a.py", 0, 5));
+  engine->hold(false);
+  for (int id : {1, 2, 3}) EXPECT_TRUE(session.response(id).contains("result"));
+  auto calls = engine->calls();
+  ASSERT_EQ(calls.size(), 3u);
+  EXPECT_EQ(calls[0].kind, features::RequestKind::explain);
+  EXPECT_EQ(calls[1].kind, features::RequestKind::inline_completion);
+  EXPECT_EQ(calls[2].kind, features::RequestKind::explain);
+}
+
+TEST_F(ServerTest, BudgetsComeFromSettingsAndPerRequestOverrides) {
+  session.initialize(json::object{{"budgets", {{"inlineCompletion", {{"answerTokens", 7}, {"deadlineMs", 900}}}}}});
+  session.open("file:///a.py", "x = \n");
+  session.request(1, "textDocument/inlineCompletion", inline_params("file:///a.py", 0, 4));
+  session.response(1);
+  json::object params = inline_params("file:///a.py", 0, 3);  // another cursor: no cache hit
+  params["budget"] = {{"answerTokens", 3}};
+  session.request(2, "textDocument/inlineCompletion", params);
+  session.response(2);
+  auto calls = engine->calls();
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0].budgets.answer_tokens, 7);
+  EXPECT_EQ(calls[0].budgets.deadline.count(), 900);
+  EXPECT_EQ(calls[1].budgets.answer_tokens, 3);
+  EXPECT_EQ(calls[1].budgets.deadline.count(), 900);
+}
+
+TEST_F(ServerTest, CodeActionResolvesToAnAnnotatedVersionedEdit) {
+  session.initialize({}, json::object{{"textDocument", {{"codeAction", {{"resolveSupport", {{"properties", {"edit"}}}}}}}}});
+  session.open("file:///a.py", "def f(x):\n    return x*2\n");
+  engine->answer = [](const auto&) { return std::string("Here:\n```python\ndef f(x):\n    return 2 * x\n```\n"); };
+  session.request(1, "textDocument/codeAction",
+                  json::object{{"textDocument", doc("file:///a.py")}, {"range", range(0, 0, 2, 0)},
+                               {"context", {{"diagnostics", json::array{}}}}});
+  auto actions = session.response(1).at("result").as_array();
+  ASSERT_GE(actions.size(), 3u);
+  json::value rewrite = actions[0];
+  EXPECT_EQ(rewrite.at("kind").as_string(), "refactor.rewrite");
+  EXPECT_FALSE(rewrite.as_object().contains("edit"));  // computed on resolve
+  session.request(2, "codeAction/resolve", rewrite);
+  json::object resolved = session.response(2).at("result").as_object();
+  const json::value& change = resolved.at("edit").at("documentChanges").at(0);
+  EXPECT_EQ(change.at("textDocument").at("version").as_int64(), 1);
+  const json::value& edit = change.at("edits").at(0);
+  EXPECT_EQ(edit.at("newText").as_string(), "def f(x):\n    return 2 * x\n");
+  EXPECT_EQ(edit.at("range"), json::value(range(0, 0, 2, 0)));
+  std::string annotation(edit.at("annotationId").as_string());
+  EXPECT_TRUE(resolved.at("edit").at("changeAnnotations").at(annotation).at("needsConfirmation").as_bool());
+}
+
+TEST_F(ServerTest, ExplainStreamsProgressAndReturnsMarkdown) {
+  session.initialize();
+  session.open("file:///a.py", "x = 1\n");
+  engine->answer = [](const auto&) { return std::string(100, 'm'); };
+  session.request(1, "coderx/explain",
+                  json::object{{"textDocument", doc("file:///a.py")}, {"range", range(0, 0, 0, 5)}, {"workDoneToken", "t"}});
+  EXPECT_EQ(session.response(1).at("result").at("markdown").as_string(), std::string(100, 'm'));
+  json::object begin = session.notification("$/progress");
+  EXPECT_EQ(begin.at("params").at("value").at("kind").as_string(), "begin");
+  json::object report = session.notification("$/progress");
+  EXPECT_EQ(report.at("params").at("value").at("kind").as_string(), "report");
+  json::object end = session.notification("$/progress");
+  EXPECT_EQ(end.at("params").at("value").at("kind").as_string(), "end");
+  EXPECT_NE(end.at("params").at("value").at("message").as_string().find("answer"), json::string::npos);
+}
+
+TEST_F(ServerTest, RequestsForUnknownDocumentsFailAndNotificationsAreIgnored) {
+  session.initialize();
+  session.notify("textDocument/didChange",
+                 json::object{{"textDocument", {{"uri", "file:///none"}, {"version", 2}}},
+                              {"contentChanges", json::array{{{"text", "x"}}}}});
+  session.notify("textDocument/didClose", json::object{{"textDocument", doc("file:///none")}});
+  session.request(1, "textDocument/inlineCompletion", inline_params("file:///none", 0, 0));
+  EXPECT_EQ(LspSession::error_code(session.response(1)), -32602);
+  EXPECT_EQ(session.server().documents().count(), 0u);
+}
+
+TEST_F(ServerTest, PositionsPastTheEndAndInsideSurrogatePairsClamp) {
+  session.initialize();
+  session.open("file:///a.py", "s = '\xF0\x9F\x98\x80'\n");  // U+1F600: two UTF-16 units
+  engine->answer = [](const auto&) { return std::string("z"); };
+  // One at a time: a newer completion for the same document would supersede the older one.
+  session.request(1, "textDocument/inlineCompletion", inline_params("file:///a.py", 0, 6));  // between the halves
+  json::object r1 = session.response(1);
+  EXPECT_EQ(r1.at("result").at("items").at(0).at("range").at("start"), json::value(pos(0, 5)));
+  session.request(2, "textDocument/inlineCompletion", inline_params("file:///b.py", 0, 6));
+  EXPECT_EQ(LspSession::error_code(session.response(2)), -32602);
+  session.request(3, "textDocument/inlineCompletion", inline_params("file:///a.py", 99, 99));
+  json::object r3 = session.response(3);
+  EXPECT_EQ(r3.at("result").at("items").at(0).at("range").at("start"), json::value(pos(1, 0)));
+  auto calls = engine->calls();
+  EXPECT_EQ(calls[0].answer_prefix, "s = '");
+}
+
+TEST_F(ServerTest, Utf8IsNegotiatedWhenOffered) {
+  session.request(0, "initialize",
+                  json::object{{"capabilities", {{"general", {{"positionEncodings", {"utf-16", "utf-8"}}}}}}});
+  EXPECT_EQ(session.response(0).at("result").at("capabilities").at("positionEncoding").as_string(), "utf-8");
+}
+
+TEST_F(ServerTest, WorkspaceConfigurationIsPulledWithoutBlocking) {
+  session.initialize({}, json::object{{"workspace", {{"configuration", true}}}});
+  json::object pull = session.take_request("workspace/configuration");
+  // Requests are served while the client has not answered.
+  session.open("file:///a.py", "x = \n");
+  session.request(1, "textDocument/inlineCompletion", inline_params("file:///a.py", 0, 4));
+  EXPECT_TRUE(session.response(1).contains("result"));
+  session.send(json::object{{"jsonrpc", "2.0"}, {"id", pull.at("id")}, {"result", json::array{{{"debounceMs", 5}}}}});
+  EXPECT_EQ(session.server().settings().debounce.count(), 5);
+}
+
+}  // namespace
+}  // namespace coderx::testing

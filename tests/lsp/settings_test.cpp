@@ -1,0 +1,36 @@
+// Server settings from client JSON, and budget patches with clamping.
+#include "lsp/server/settings.h"
+
+#include <gtest/gtest.h>
+
+namespace coderx::server {
+namespace {
+
+TEST(Settings, PatchesWhatIsNamedAndReportsBadValues) {
+  ServerSettings s;
+  auto before = s.budgets.get(features::RequestKind::refactor);
+  auto errors = apply_settings(s, boost::json::parse(R"({"coderx":{"debounceMs":25,
+      "inlineCompletion":{"enabled":false},
+      "budgets":{"explain":{"answerTokens":100,"deadlineMs":5000},"completion":{"answerTokens":"many"}}}})"));
+  EXPECT_EQ(s.debounce.count(), 25);
+  EXPECT_FALSE(s.inline_completion);
+  EXPECT_EQ(s.budgets.get(features::RequestKind::explain).answer_tokens, 100);
+  EXPECT_EQ(s.budgets.get(features::RequestKind::explain).deadline.count(), 5000);
+  EXPECT_EQ(s.budgets.get(features::RequestKind::refactor).answer_tokens, before.answer_tokens);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].find("budgets.completion"), std::string::npos);
+  EXPECT_EQ(apply_settings(s, boost::json::parse(R"({"debounceMs":-4})")).size(), 1u);
+  EXPECT_EQ(s.debounce.count(), 25);
+  EXPECT_TRUE(apply_settings(s, nullptr).empty());
+}
+
+TEST(Settings, BudgetPatchesClamp) {
+  features::Budgets b = features::apply_patch({}, {-5, std::int64_t{1} << 40, std::nullopt, 0});
+  EXPECT_EQ(b.context_tokens, 0);
+  EXPECT_EQ(b.thinking_tokens, 1 << 20);
+  EXPECT_EQ(b.answer_tokens, features::Budgets{}.answer_tokens);
+  EXPECT_EQ(b.deadline.count(), 1);
+}
+
+}  // namespace
+}  // namespace coderx::server
