@@ -8,9 +8,11 @@
 namespace coderx::cli {
 
 std::span<const Command> top_level_commands() {
-  static const std::array<Command, 3> commands{{
+  static const std::array<Command, 5> commands{{
       {"lsp", "run the language server on stdio (or --listen HOST:PORT)", run_lsp},
       {"model", "GGUF model and tokenizer tools: info, make-test, tokenize, ...", run_model},
+      {"refactor", "edit files with the model: a unified diff, or --apply (atomic)", run_refactor},
+      {"review", "review a git diff with the model; findings as github, gitlab, sarif, ...", run_review},
       {"version", "print the version, build options and compute devices", run_version},
   }};
   return commands;
