@@ -8,7 +8,8 @@
 namespace coderx::cli {
 
 std::span<const Command> top_level_commands() {
-  static const std::array<Command, 5> commands{{
+  static const std::array<Command, 6> commands{{
+      {"explain", "explain FILE[:LINE[-LINE]] as markdown", run_explain},
       {"lsp", "run the language server on stdio (or --listen HOST:PORT)", run_lsp},
       {"model", "GGUF model and tokenizer tools: info, make-test, tokenize, ...", run_model},
       {"refactor", "edit files with the model: a unified diff, or --apply (atomic)", run_refactor},
