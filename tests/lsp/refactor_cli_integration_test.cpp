@@ -47,8 +47,8 @@ TEST(RefactorCliBinary, DiffAppliesWithGitApply) {
   ProcessResult r = run_coderx(files.args({"."}));
   ASSERT_EQ(r.exit_code, 1) << r.err;  // changes proposed
   std::ofstream(files.dir / "p.diff") << r.out;
-  ASSERT_EQ(run_process({"git", "-C", files.dir.path().string(), "init", "-q"}).exit_code, 0);
-  ProcessResult apply = run_process({"git", "-C", files.dir.path().string(), "apply", "p.diff"});
+  ASSERT_EQ(run_process({"/usr/bin/env", "git", "-C", files.dir.path().string(), "init", "-q"}).exit_code, 0);
+  ProcessResult apply = run_process({"/usr/bin/env", "git", "-C", files.dir.path().string(), "apply", "p.diff"});
   ASSERT_EQ(apply.exit_code, 0) << apply.err << r.out;
   for (int i = 0; i < 3; ++i) EXPECT_EQ(read(files.dir / ("f" + std::to_string(i) + ".c")), kCanned + source(i));
 }

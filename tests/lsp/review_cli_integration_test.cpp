@@ -12,7 +12,7 @@ namespace coderx::testing {
 namespace {
 
 void git(const TempDir& dir, std::vector<std::string> args) {
-  std::vector<std::string> argv{"git", "-C", dir.path().string(), "-c", "user.name=t", "-c", "user.email=t@e.com"};
+  std::vector<std::string> argv{"/usr/bin/env", "git", "-C", dir.path().string(), "-c", "user.name=t", "-c", "user.email=t@e.com"};
   argv.insert(argv.end(), args.begin(), args.end());
   ProcessResult r = run_process(argv);
   ASSERT_EQ(r.exit_code, 0) << r.err;
