@@ -1,0 +1,33 @@
+#include "lsp/cli/generator_from_options.h"
+
+#include "lsp/features/canned_generator.h"
+#include "lsp/features/engine_generator.h"
+#include "lsp/server/model_ref.h"
+
+namespace coderx::cli {
+
+void add_generator_options(ArgParser& parser, GeneratorOptions& options) {
+  parser.option("--model", &options.model, "MODEL", "model to load (path, ollama:NAME[:TAG], hf:...)");
+  parser.option("--engine", &options.engine, "NAME", "'canned': fixed answers without a model");
+  parser.option("--token-delay-ms", &options.token_delay_ms, "MS", "canned engine: pause between words");
+}
+
+model::Result<std::shared_ptr<features::TextGenerator>> make_generator(const GeneratorOptions& options) {
+  using model::Errc;
+  if (options.token_delay_ms < 0 || options.token_delay_ms > 10000)
+    return model::make_error(Errc::invalid_argument, "--token-delay-ms must be in [0, 10000]");
+  if (options.engine == "canned")
+    return std::shared_ptr<features::TextGenerator>(
+        std::make_shared<features::CannedGenerator>(std::chrono::milliseconds(options.token_delay_ms)));
+  if (!options.engine.empty())
+    return model::make_error(Errc::invalid_argument, "unknown engine '" + options.engine + "' (known: canned)");
+  if (options.model.empty())
+    return model::make_error(Errc::invalid_argument, "no model: pass --model MODEL or --engine canned");
+  auto path = server::resolve_model_ref(options.model);
+  if (!path) return path.error();
+  auto generator = features::EngineGenerator::load(*path);
+  if (!generator) return generator.error();
+  return std::shared_ptr<features::TextGenerator>(std::move(*generator));
+}
+
+}  // namespace coderx::cli

@@ -1,0 +1,181 @@
+#include "lsp/cli/refactor_run.h"
+
+#include <fnmatch.h>
+#include <tree_sitter/api.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "context/document.h"
+#include "context/languages.h"
+#include "context/symbols.h"
+#include "lsp/cli/atomic_write.h"
+#include "lsp/cli/unified_diff.h"
+#include "lsp/features/assistant.h"
+
+namespace coderx::cli {
+
+namespace fs = std::filesystem;
+
+const char* to_string(FileOutcome::Status status) {
+  switch (status) {
+    case FileOutcome::Status::unchanged: return "unchanged";
+    case FileOutcome::Status::changed: return "changed";
+    case FileOutcome::Status::applied: return "applied";
+    case FileOutcome::Status::failed: return "failed";
+  }
+  return "?";
+}
+
+namespace {
+
+void add_tree(const fs::path& root, const fs::path& dir, std::set<std::string>& out) {
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    if (it->path().filename() == ".git") {
+      it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_regular_file(ec)) out.insert(fs::relative(it->path(), root).generic_string());
+  }
+}
+
+bool add_glob(const fs::path& root, const std::string& pattern, std::set<std::string>& out) {
+  std::set<std::string> all;
+  add_tree(root, root, all);
+  bool any = false;
+  for (const std::string& p : all)
+    if (::fnmatch(pattern.c_str(), p.c_str(), 0) == 0) {
+      out.insert(p);
+      any = true;
+    }
+  return any;
+}
+
+// Syntax errors of `text` as tree-sitter sees them: -1 = no grammar, else the count (0/1).
+int syntax_errors(const context::Language* language, const std::string& text) {
+  if (!language) return -1;
+  context::Document doc(language, text, 0);
+  if (!doc.tree()) return -1;
+  return ts_node_has_error(ts_tree_root_node(doc.tree())) ? 1 : 0;
+}
+
+struct Range {
+  std::uint32_t begin = 0, end = 0;
+};
+
+// Byte ranges to rewrite: the whole file, or each top-level function/method (last first).
+std::vector<Range> ranges_for(const RefactorOptions& o, const context::Language* language, const std::string& text) {
+  if (o.scope == RefactorScope::file || !language) return {{0, static_cast<std::uint32_t>(text.size())}};
+  context::Document doc(language, text, 0);
+  if (!doc.tree()) return {};
+  context::FileSymbols symbols = context::extract_symbols(*language, ts_tree_root_node(doc.tree()), text);
+  std::vector<Range> out;
+  for (const context::Symbol& s : symbols.symbols) {
+    bool callable = s.kind == context::SymbolKind::function || s.kind == context::SymbolKind::method;
+    if (callable && (out.empty() || s.bytes.start >= out.back().end)) out.push_back({s.bytes.start, s.bytes.end});
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+FileOutcome failed(std::string path, std::string reason) {
+  return {std::move(path), FileOutcome::Status::failed, "", std::move(reason)};
+}
+
+FileOutcome refactor_one(const RefactorOptions& o, features::Assistant& assistant, const std::string& path) {
+  auto read = read_file_stamped(o.root / path);
+  if (!read) return failed(path, read.error().message);
+  const context::Language* language = context::language_for_file(path, std::string_view(read->content).substr(0, 256));
+  std::string text = read->content;
+  for (Range r : ranges_for(o, language, text)) {
+    features::RefactorRequest request;
+    request.kind = features::RefactorKind::instruction;
+    request.doc = {path, language ? language->id : "plaintext", text};
+    request.begin = r.begin;
+    request.end = r.end;
+    request.instruction = o.instruction;
+    request.budgets = o.budgets;
+    auto result = assistant.refactor(request, std::stop_token());
+    if (!result) return failed(path, "generation failed: " + result.error().message);
+    if (result->finish != features::FinishReason::stop)
+      return failed(path, std::string("generation ended early: ") + features::to_string(result->finish));
+    text.replace(result->begin, result->end - result->begin, result->new_text);
+  }
+  if (text == read->content) return {path, FileOutcome::Status::unchanged, "", ""};
+  if (syntax_errors(language, text) > 0 && syntax_errors(language, read->content) == 0)
+    return failed(path, "the edited file no longer parses (tree-sitter syntax error); not applied");
+  FileOutcome out{path, FileOutcome::Status::changed, unified_diff(path, read->content, text), ""};
+  if (!o.apply) return out;
+  auto written = atomic_replace(o.root / path, text, read->stamp);
+  if (!written) return failed(path, written.error().message);
+  out.status = FileOutcome::Status::applied;
+  return out;
+}
+
+}  // namespace
+
+model::Result<std::vector<std::string>> expand_inputs(const fs::path& root, const std::vector<std::string>& inputs) {
+  std::set<std::string> out;
+  for (const std::string& input : inputs) {
+    std::error_code ec;
+    fs::path p = root / input;
+    if (fs::is_regular_file(p, ec)) out.insert(fs::relative(p, root).generic_string());
+    else if (fs::is_directory(p, ec)) add_tree(root, p, out);
+    else if (!add_glob(root, input, out))
+      return model::make_error(model::Errc::not_found, "'" + input + "' matches no file");
+  }
+  return std::vector<std::string>(out.begin(), out.end());
+}
+
+model::Result<std::vector<FileOutcome>> refactor_files(
+    const RefactorOptions& o, std::shared_ptr<features::TextGenerator> generator,
+    const std::function<void(const FileOutcome&, std::size_t, std::size_t)>& on_done) {
+  auto files = expand_inputs(o.root, o.inputs);
+  if (!files) return files.error();
+  features::Assistant assistant(std::move(generator));
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<FileOutcome> finished;
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t i = next++; i < files->size(); i = next++) {
+      FileOutcome outcome = refactor_one(o, assistant, (*files)[i]);
+      std::lock_guard lock(mu);
+      finished.push_back(std::move(outcome));
+      cv.notify_all();
+    }
+  };
+  std::size_t n = std::clamp<std::size_t>(o.jobs, 1, std::max<std::size_t>(files->size(), 1));
+  std::vector<std::jthread> threads;
+  for (std::size_t t = 0; t < n; ++t) threads.emplace_back(worker);
+  std::vector<FileOutcome> outcomes;
+  while (outcomes.size() < files->size()) {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return !finished.empty(); });
+    FileOutcome outcome = std::move(finished.front());
+    finished.pop_front();
+    lock.unlock();
+    outcomes.push_back(std::move(outcome));
+    if (on_done) on_done(outcomes.back(), outcomes.size(), files->size());
+  }
+  std::sort(outcomes.begin(), outcomes.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
+  return outcomes;
+}
+
+int refactor_exit_code(const std::vector<FileOutcome>& outcomes) {
+  bool changed = false;
+  for (const FileOutcome& o : outcomes) {
+    if (o.status == FileOutcome::Status::failed) return 2;
+    changed = changed || o.status == FileOutcome::Status::changed;
+  }
+  return changed ? 1 : 0;
+}
+
+}  // namespace coderx::cli

@@ -1,0 +1,158 @@
+#include "lsp/cli/review_run.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "context/review.h"
+#include "lsp/cli/git.h"
+#include "lsp/features/diff.h"
+#include "lsp/features/reviewer.h"
+#include "model/build_info.h"
+
+namespace coderx::cli {
+
+namespace {
+
+using features::FileDiff;
+
+struct Task {
+  features::HunkReviewRequest request;
+  features::ReviewAnswer answer;
+  std::string error;
+};
+
+std::vector<std::string> diff_args(const ReviewOptions& o) {
+  std::vector<std::string> args{"-c", "core.quotePath=true", "diff", "--no-color", "--no-ext-diff",
+                                "--no-textconv", "-M", "--src-prefix=a/", "--dst-prefix=b/"};
+  if (!o.base.empty()) args.push_back(o.base + "..." + (o.head.empty() ? "HEAD" : o.head));
+  else args.push_back("HEAD");
+  args.push_back("--");
+  return args;
+}
+
+model::Result<std::string> new_text(const ReviewOptions& o, const std::string& path) {
+  if (o.base.empty()) {
+    std::ifstream in(o.repo / path, std::ios::binary);
+    if (!in) return model::make_error(model::Errc::io, "cannot read " + (o.repo / path).string());
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+  return run_git(o.repo, {"show", (o.head.empty() ? "HEAD" : o.head) + ":" + path});
+}
+
+// Lines of `text` first..last (0-based, inclusive).
+std::string line_slice(std::string_view text, std::uint32_t first, std::uint32_t last) {
+  std::size_t begin = 0;
+  for (std::uint32_t i = 0; i < first && begin != std::string_view::npos; ++i) {
+    begin = text.find('\n', begin);
+    if (begin != std::string_view::npos) ++begin;
+  }
+  if (begin == std::string_view::npos) return "";
+  std::size_t end = begin;
+  for (std::uint32_t i = first; i <= last && end != std::string_view::npos; ++i) {
+    end = text.find('\n', end);
+    if (end != std::string_view::npos) ++end;
+  }
+  return std::string(text.substr(begin, end == std::string_view::npos ? std::string_view::npos : end - begin));
+}
+
+// One task per hunk, with the names and text of the innermost enclosing definition.
+void add_tasks(const FileDiff& file, std::string_view text, std::vector<Task>& tasks) {
+  std::vector<context::LineSpan> spans;
+  for (const features::Hunk& h : file.hunks) {
+    std::uint32_t first = h.new_start > 0 ? h.new_start - 1 : 0;
+    std::uint32_t last = h.new_count > 0 ? first + h.new_count - 1 : first;
+    spans.push_back({first, last});
+  }
+  const context::Language* language = context::language_for_file(file.path(), text.substr(0, 256));
+  std::vector<context::HunkScope> scopes = context::map_hunks(language, text, spans);
+  for (std::size_t i = 0; i < file.hunks.size(); ++i) {
+    Task task;
+    task.request.path = file.path();
+    task.request.hunk = &file.hunks[i];
+    if (i < scopes.size() && !scopes[i].enclosing.empty()) {
+      for (const context::Symbol& s : scopes[i].enclosing)
+        task.request.scope_names += (task.request.scope_names.empty() ? "" : ", ") + s.name;
+      const context::Symbol& inner = scopes[i].enclosing.back();
+      task.request.scope_text = line_slice(text, inner.start_line, std::min(inner.end_line, inner.start_line + 300));
+    }
+    tasks.push_back(std::move(task));
+  }
+}
+
+void run_tasks(std::vector<Task>& tasks, features::TextGenerator& generator, const ReviewOptions& o) {
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t i = next++; i < tasks.size(); i = next++) {
+      features::GenerationInput input = features::review_prompt(tasks[i].request, o.budgets);
+      features::GenerationOutput out = generator.generate(input, std::stop_token(), {});
+      if (out.finish == features::FinishReason::error) tasks[i].error = out.error;
+      else tasks[i].answer = features::parse_review_answer(tasks[i].request.path, out.answer);
+    }
+  };
+  std::size_t n = std::clamp<std::size_t>(o.jobs, 1, std::max<std::size_t>(tasks.size(), 1));
+  std::vector<std::jthread> threads;
+  for (std::size_t t = 1; t < n; ++t) threads.emplace_back(worker);
+  worker();
+}
+
+bool skip_file(const FileDiff& file, const ReviewOptions& o, std::string_view text) {
+  if (file.status == FileDiff::Status::deleted || file.binary || file.hunks.empty()) return true;
+  if (o.include_generated) return false;
+  return features::is_skipped_path(file.path()) || features::looks_generated(text.substr(0, 1024));
+}
+
+}  // namespace
+
+model::Result<ReviewResult> review_diff(const ReviewOptions& o, features::TextGenerator& generator) {
+  auto diff_text = run_git(o.repo, diff_args(o));
+  if (!diff_text) return diff_text.error();
+  auto diff = features::parse_unified_diff(*diff_text);
+  if (!diff) return diff.error();
+  ReviewResult result;
+  std::vector<std::string> texts(diff->size());
+  std::vector<Task> tasks;
+  for (std::size_t i = 0; i < diff->size(); ++i) {
+    const FileDiff& file = (*diff)[i];
+    if (file.status != FileDiff::Status::deleted && !file.binary) {
+      auto text = new_text(o, file.path());
+      if (!text) return text.error();
+      texts[i] = std::move(*text);
+    }
+    if (skip_file(file, o, texts[i])) {
+      ++result.files_skipped;
+      spdlog::info("review: skipping {}", file.path());
+      continue;
+    }
+    ++result.files_reviewed;
+    add_tasks(file, texts[i], tasks);
+  }
+  result.hunks = tasks.size();
+  run_tasks(tasks, generator, o);
+  std::vector<features::Finding> findings;
+  for (Task& t : tasks) {
+    if (!t.error.empty())
+      return model::make_error(model::Errc::io, "review of " + t.request.path + " failed: " + t.error);
+    for (features::Finding& f : t.answer.findings) findings.push_back(std::move(f));
+    if (!t.answer.summary.empty() && result.report.summary.find(t.answer.summary) == std::string::npos)
+      result.report.summary += (result.report.summary.empty() ? "" : "\n") + t.answer.summary;
+  }
+  result.report.findings = features::filter_findings(features::place_findings(findings, *diff), o.filter);
+  result.report.tool_version = model::version();
+  return result;
+}
+
+int review_exit_code(const ReviewReport& report, std::optional<features::Severity> fail_level) {
+  if (!fail_level) return 0;
+  for (const features::PlacedFinding& f : report.findings)
+    if (f.finding.severity >= *fail_level) return 1;
+  return 0;
+}
+
+}  // namespace coderx::cli
