@@ -13,7 +13,7 @@
 #include "lsp/cli/git.h"
 #include "lsp/cli/unified_diff.h"
 #include "lsp/features/diff.h"
-#include "tests/lsp/scripted_generator.h"
+#include "scripted_generator.h"
 #include "tests/support/paths.h"
 
 namespace coderx::cli {

@@ -7,7 +7,7 @@
 #include <fstream>
 
 #include "lsp/cli/git.h"
-#include "tests/lsp/scripted_generator.h"
+#include "scripted_generator.h"
 #include "tests/support/paths.h"
 
 namespace coderx::cli {
