@@ -132,7 +132,8 @@ GenerationOutput EngineGenerator::generate(const GenerationInput& input, std::st
                                 stop, on_event);
   out.usage.elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
   if (!result) {
-    out.finish = FinishReason::error;
+    bool cancelled = result.error().code == model::Errc::cancelled;
+    out.finish = cancelled ? FinishReason::cancelled : FinishReason::error;
     out.error = result.error().message;
     return out;
   }

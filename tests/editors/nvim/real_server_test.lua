@@ -131,7 +131,8 @@ T.run(function()
     T.write(ws .. "/calc.py", source .. "\ndef div(a, b):\n    return a / b\n")
     local done, items, code = false, nil, nil
     vim.fn.setqflist({}, "r", { title = "before", items = {} })
-    T.ok(require("coderx.review").run({}, function(i, c)
+    -- Review with the same engine as the server under test.
+    T.ok(require("coderx.review").run(vim.deepcopy(lsp_args), function(i, c)
       done, items, code = true, i, c
     end), "review started")
     T.wait(function()
