@@ -256,7 +256,7 @@ Result<void> Engine::Impl::prepare(Job& job) {
     if (d.min_p) params.min_p = *d.min_p;
   }
   job.sampler.emplace(params);
-  job.detok.emplace(*tokenizer, true);
+  job.detok.emplace(*tokenizer, false);  // control tokens never reach the text; channel markers are user-defined
   return {};
 }
 

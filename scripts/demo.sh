@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job (README command 1): set up if needed, build coderx, start the language server and
 # run a whole LSP session through a Node client on vscode-jsonrpc (initialize, open, inline
-# completion, code action + resolve, explain, shutdown, exit), then run one CLI command.
+# completion, code action + resolve, explain, shutdown, exit) on a generated random-weight model,
+# then run one CLI command.
 # Prints what happened; the exit code is 0 when every step worked.
 #   scripts/demo.sh [--build-dir DIR]
 set -euo pipefail
@@ -23,8 +24,15 @@ echo "== build"
 cmake --build "$build_dir" --target coderx -j "$(nproc)" | tail -n 1
 bin="$build_dir/bin/coderx"
 
-echo "== the language server: one LSP session (stdout of the server carries JSON-RPC only; its log goes to stderr)"
-CODERX_BIN="$bin" node tests/lsp/node/demo_session.mjs --engine canned
+echo "== a random-weight Gemma 4 MoE model (6 layers, 8 experts, built-in vocabulary): coderx model make-test"
+mkdir -p "$build_dir/demo"
+"$bin" model make-test --seed 7 --out "$build_dir/demo/model.gguf"
+"$bin" model info "$build_dir/demo/model.gguf" > "$build_dir/demo/model-info.txt"
+grep -E "^(file|size|layers|experts|memory)" "$build_dir/demo/model-info.txt" || head -n 5 "$build_dir/demo/model-info.txt"
+
+echo "== the language server on that model: one LSP session (stdout carries JSON-RPC only; logs go to stderr)"
+CODERX_BIN="$bin" node tests/lsp/node/demo_session.mjs --model "$build_dir/demo/model.gguf"
+echo "   (the texts above come from RANDOM weights: they show the pipeline works, not what a trained model says)"
 
 echo "== one CLI command: coderx --version"
 "$bin" --version

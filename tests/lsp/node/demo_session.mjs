@@ -38,5 +38,5 @@ const explained = await server.conn.sendRequest('coderx/explain', { textDocument
 show('explain', JSON.stringify(explained.markdown));
 const exitCode = await shutdown(server);
 show('shutdown + exit', `exit code ${exitCode}`);
-console.log('  (outputs come from the canned engine: fixed texts, no model — the model engine plugs in later)');
+if (args.includes('--engine')) console.log('  (outputs come from the canned engine: fixed texts, no model)');
 process.exit(exitCode === 0 ? 0 : 1);
