@@ -15,6 +15,7 @@
 
 #include "lsp/cli/args.h"
 #include "lsp/cli/commands.h"
+#include "lsp/server/model_ref.h"
 #include "model/forward.h"
 #include "model/model_file.h"
 #include "model/ops_cpu.h"
@@ -114,7 +115,12 @@ int run_bench(Args args) {
     return 2;
   }
   const auto load_start = Clock::now();
-  auto model = model::ModelFile::open(model_path);
+  auto resolved = server::resolve_model_ref(model_path);
+  if (!resolved) {
+    std::fprintf(stderr, "coderx bench: %s\n", resolved.error().message.c_str());
+    return 1;
+  }
+  auto model = model::ModelFile::open(*resolved);
   if (!model) {
     std::fprintf(stderr, "coderx bench: %s\n", model.error().message.c_str());
     return 1;

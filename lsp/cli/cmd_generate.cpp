@@ -8,6 +8,7 @@
 
 #include "lsp/cli/args.h"
 #include "lsp/cli/commands.h"
+#include "lsp/server/model_ref.h"
 #include "model/engine.h"
 
 namespace coderx::cli {
@@ -54,7 +55,12 @@ int run_generate(Args args) {
   options.threads = static_cast<int>(a.threads);
   options.max_context = a.ctx;
   options.kv_slots = options.max_streams = 1;
-  auto engine = model::Engine::load(a.model, options);
+  auto resolved = server::resolve_model_ref(a.model);
+  if (!resolved) {
+    std::fprintf(stderr, "coderx generate: %s\n", resolved.error().message.c_str());
+    return 1;
+  }
+  auto engine = model::Engine::load(*resolved, options);
   if (!engine) {
     std::fprintf(stderr, "coderx generate: %s\n", engine.error().message.c_str());
     return 1;

@@ -12,6 +12,7 @@
 
 #include "lsp/cli/args.h"
 #include "lsp/cli/commands.h"
+#include "lsp/server/model_ref.h"
 #include "model/forward.h"
 #include "model/model_file.h"
 #include "model/ops_cpu.h"
@@ -70,7 +71,12 @@ int run_model_logits(Args args) {
     std::fprintf(stderr, "coderx model logits: need --model, --tokens, --out; --path ref|fast; --threads >= 0\n");
     return 2;
   }
-  auto model = model::ModelFile::open(model_path);
+  auto resolved = server::resolve_model_ref(model_path);
+  if (!resolved) {
+    std::fprintf(stderr, "coderx model logits: %s\n", resolved.error().message.c_str());
+    return 1;
+  }
+  auto model = model::ModelFile::open(*resolved);
   if (!model) {
     std::fprintf(stderr, "coderx model logits: %s\n", model.error().message.c_str());
     return 1;

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "lsp/cli/hf_tokenizer.h"
+#include "lsp/server/model_ref.h"
 #include "model/vocab_gguf.h"
 
 namespace coderx::cli {
@@ -21,7 +22,9 @@ model::Result<model::Tokenizer> load_cli_tokenizer(const std::string& model) {
     if (!data) return data.error();
     return model::Tokenizer::create(std::move(*data));
   }
-  return model::load_tokenizer(model);
+  auto resolved = server::resolve_model_ref(model);  // a path, ollama:NAME[:TAG] or hf:...
+  if (!resolved) return resolved.error();
+  return model::load_tokenizer(*resolved);
 }
 
 std::string read_stdin() {
