@@ -64,6 +64,8 @@ install_npm() {
 }
 
 configure_and_build() {
+  # ccache keys on relative paths under the checkout, so a fresh clone elsewhere still hits.
+  export CCACHE_BASEDIR="$PWD"
   if [ ! -f "$build_dir/build.ninja" ] || [ ${#cmake_extra[@]} -gt 0 ]; then
     cmake -S . -B "$build_dir" -G Ninja "${cmake_extra[@]}"
   fi
