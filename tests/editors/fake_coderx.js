@@ -5,12 +5,16 @@
 //   fake_coderx.js --version
 // It is not a test of the server: the clients' behaviour (placement, accept, float, quickfix,
 // settings pass-through) is checked against answers whose exact text the tests know.
-// FAKE_CODERX_LOG=<file>: every received message is appended there as one JSON line.
+// FAKE_CODERX_LOG=<file>: the command line ({argv}) and every received message are appended there,
+// one JSON line each.
 'use strict';
 const fs = require('node:fs');
 
-const args = process.argv.slice(2);
 const log = process.env.FAKE_CODERX_LOG;
+const argv = process.argv.slice(2);
+if (log) fs.appendFileSync(log, JSON.stringify({ argv }) + '\n');
+// `coderx --log-level L COMMAND ...`: the global option comes before the command
+const args = argv[0] === '--log-level' ? argv.slice(2) : argv;
 
 if (args[0] === '--version') {
   process.stdout.write('coderx fake 0.0.0\n');

@@ -42,7 +42,7 @@ async function until<T>(what: string, fn: () => T | undefined | false, ms = 1000
   }
 }
 
-function loggedMessages(): { method?: string; params?: Record<string, unknown> }[] {
+function loggedMessages(): { method?: string; params?: Record<string, unknown>; argv?: string[] }[] {
   if (!fs.existsSync(serverLog)) return [];
   return fs.readFileSync(serverLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
 }
@@ -56,7 +56,7 @@ test('the extension activates and drives the server through vscode-languageclien
   const text = 'int main() {\n  hello\n}\n';
   fs.writeFileSync(file, text);
   const doc = new mock.MockTextDocument(mock.Uri.file(file), 'c', text);
-  const user = { path: bin, model: '/models/x.gguf', budgets: { inline: { answerTokens: 7 } }, review: { base: '' } };
+  const user = { path: bin, model: '/models/x.gguf', budgets: { inlineCompletion: { answerTokens: 7 } }, review: { base: '' } };
   mock.setWorkspace(ws, [doc], { coderx: user });
 
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -75,7 +75,12 @@ test('the extension activates and drives the server through vscode-languageclien
     await t.test('only the user-set server settings are sent, client-only keys stay behind', async () => {
       const init = loggedMessages().find((m) => m.method === 'initialize');
       assert.ok(init?.params);
-      assert.deepEqual(init.params.initializationOptions, { model: '/models/x.gguf', budgets: { inline: { answerTokens: 7 } } });
+      assert.deepEqual(init.params.initializationOptions, { budgets: { inlineCompletion: { answerTokens: 7 } } });
+    });
+
+    await t.test('the model goes on the server command line', async () => {
+      const started = loggedMessages().find((m) => m.argv?.[0] === 'lsp');
+      assert.deepEqual(started?.argv, ['lsp', '--model', '/models/x.gguf']);
     });
 
     await t.test('inline completion: the registered provider returns the server ghost text', async () => {
@@ -126,6 +131,8 @@ test('the extension activates and drives the server through vscode-languageclien
 
     await t.test('Review changes turns rdjsonl findings into diagnostics', async () => {
       await mock.commands.executeCommand('coderx.reviewChanges');
+      const review = loggedMessages().find((m) => m.argv?.[0] === 'review');
+      assert.deepEqual(review?.argv, ['review', '--format', 'rdjsonl', '--model', '/models/x.gguf'], 'the same model reviews');
       const a = mock.recorded.diagnostics.get(mock.Uri.file(path.join(ws, 'src/a.c')).toString());
       const b = mock.recorded.diagnostics.get(mock.Uri.file(path.join(ws, 'src/b.py')).toString());
       assert.ok(a && b, `diagnostics for both files: ${[...mock.recorded.diagnostics.keys()].join(', ')}`);
