@@ -106,11 +106,11 @@ test('the extension activates and drives the server through vscode-languageclien
       assert.ok(!panel.webview.html.includes('coderx is writing'), 'finished');
     });
 
-    await t.test('Refactor selection applies the annotated edit (VS Code previews it)', async () => {
+    await t.test('Refactor selection: the server workspace/applyEdit reaches VS Code annotated (VS Code previews it)', async () => {
       mock.window.activeTextEditor = { document: doc, selection: new mock.Selection(new mock.Position(1, 0), new mock.Position(1, 7)) };
+      const before = mock.recorded.edits.length;
       await mock.commands.executeCommand('coderx.refactorSelection');
-      const edit = mock.recorded.edits.at(-1);
-      assert.ok(edit, 'an edit was applied');
+      const edit = await until('the applyEdit edit', () => mock.recorded.edits.length > before && mock.recorded.edits.at(-1));
       assert.equal(edit.entries_.length, 1);
       assert.equal(edit.entries_[0].newText, '  HELLO');
       assert.equal(edit.entries_[0].uri.fsPath, file);
@@ -119,11 +119,13 @@ test('the extension activates and drives the server through vscode-languageclien
       assert.deepEqual((call?.params?.arguments as { instruction: string }[])[0].instruction, 'shout it');
     });
 
-    await t.test('a refactor the server sends as workspace/applyEdit reaches VS Code annotated too', async () => {
+    await t.test('an edit in the command result is applied annotated too', async () => {
       const before = mock.recorded.edits.length;
-      mock.recorded.inputBoxAnswer = 'apply: loud';
+      mock.recorded.inputBoxAnswer = 'result: loud';
       await mock.commands.executeCommand('coderx.refactorSelection');
-      const edit = await until('the applyEdit edit', () => mock.recorded.edits.length > before && mock.recorded.edits.at(-1));
+      assert.equal(mock.recorded.edits.length, before + 1, 'applied by the extension before the command returns');
+      const edit = mock.recorded.edits.at(-1);
+      assert.ok(edit);
       assert.equal(edit.entries_[0].newText, '  HELLO');
       assert.equal(edit.entries_[0].metadata?.needsConfirmation, true, 'VS Code previews it');
       mock.recorded.inputBoxAnswer = 'shout it';

@@ -213,13 +213,13 @@ T.run(function()
     T.eq(nil, explain.win, "closed by moving the cursor")
   end)
 
-  T.case(":CoderxRefactor applies the edit after confirmation, not without", function()
+  T.case(":CoderxRefactor applies the server's workspace/applyEdit after confirmation, not without", function()
     answer = false
     vim.cmd("2CoderxRefactor shout it")
     T.wait(function()
       return #prompts == 1
     end, "first confirmation")
-    T.ok(prompts[1]:find("1 edit in 1 file", 1, true), "prompt summary: " .. prompts[1])
+    T.ok(prompts[1]:find("coderx: instruction (1 edit in 1 file)", 1, true), "prompt summary: " .. prompts[1])
     T.ok(prompts[1]:find("HELLO WORLD", 1, true), "prompt preview")
     T.eq("  hello world(); // done", T.buf_lines(buf)[2], "declined: unchanged")
     answer = true
@@ -234,20 +234,20 @@ T.run(function()
     T.eq({ start = { line = 1, character = 0 }, ["end"] = { line = 1, character = 24 } }, call.params.arguments[1].range, "range")
   end)
 
-  T.case("a workspace/applyEdit from the server is confirmed first too", function()
+  T.case("an edit in the command's result is confirmed first too", function()
     answer = false
     local n = #prompts
-    vim.cmd("3CoderxRefactor apply: quiet")
+    vim.cmd("3CoderxRefactor result: quiet")
     T.wait(function()
       return #prompts == n + 1
-    end, "confirmation of the applyEdit")
-    T.ok(prompts[n + 1]:find("coderx: instruction (1 edit in 1 file)", 1, true), "prompt: " .. prompts[n + 1])
+    end, "confirmation of the returned edit")
+    T.ok(prompts[n + 1]:find("Apply the coderx refactor (1 edit in 1 file)", 1, true), "prompt: " .. prompts[n + 1])
     T.eq("return a +", T.buf_lines(buf)[3], "declined: unchanged")
     answer = true
-    vim.cmd("3CoderxRefactor apply: loud")
+    vim.cmd("3CoderxRefactor result: loud")
     T.wait(function()
       return T.buf_lines(buf)[3] == "RETURN A +"
-    end, "applyEdit applied after confirmation")
+    end, "returned edit applied after confirmation")
   end)
 
   T.case(":CoderxReview fills the quickfix list from rdjsonl", function()
