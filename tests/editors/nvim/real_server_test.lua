@@ -50,7 +50,7 @@ end
 
 -- Places the cursor at the end of each candidate line in turn and asks for an inline completion
 -- until one shows (random weights may well answer nothing at some places). Returns the ghost.
-local candidates = { 2, 6, 1, 5, 3 }
+local candidates = { 2, 6, 1, 5, 3, 4, 7 }
 local function request_ghost(buf)
   local replies = {}
   for _, line in ipairs(candidates) do
