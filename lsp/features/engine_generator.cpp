@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "model/utf8.h"
+
 namespace coderx::features {
 
 namespace {
@@ -126,7 +128,7 @@ GenerationOutput EngineGenerator::generate(const GenerationInput& input, std::st
   model::Engine::EventFn on_event;
   if (on_text)
     on_event = [&on_text](const model::GenerationEvent& e) {
-      if (e.kind == model::GenerationEvent::Kind::answer) on_text(e.text);
+      if (e.kind == model::GenerationEvent::Kind::answer) on_text(model::utf8::make_valid(e.text));
     };
   auto result = engine_->submit(to_request(input, prompt_tokens(input), engine_->default_sampling()),
                                 stop, on_event);
@@ -137,8 +139,8 @@ GenerationOutput EngineGenerator::generate(const GenerationInput& input, std::st
     out.error = result.error().message;
     return out;
   }
-  out.answer = std::move(result->answer);
-  out.thinking = std::move(result->thinking);
+  out.answer = model::utf8::make_valid(result->answer);
+  out.thinking = model::utf8::make_valid(result->thinking);
   out.finish = finish_of(result->finish);
   out.usage.prompt_tokens = result->usage.prompt_tokens;
   out.usage.cached_tokens = result->usage.cached_tokens;
