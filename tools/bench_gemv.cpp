@@ -5,10 +5,7 @@
 //   bench_gemv [--types Q4_K,Q6_K,Q5_0] [--mb 512] [--cols 2816] [--threads N] [--reps 5]
 //
 // Each line: type, read GB/s, matmul GB/s, matmul / read. Best of --reps, interleaved.
-#include <immintrin.h>
-
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -18,6 +15,7 @@
 #include <vector>
 
 #include "model/ops_cpu.h"
+#include "model/read_bandwidth.h"
 #include "model/quant/rows.h"
 #include "model/thread_pool.h"
 
@@ -30,32 +28,6 @@ double seconds_of(auto&& fn) {
   const auto t0 = std::chrono::steady_clock::now();
   fn();
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-__attribute__((target("avx2"))) float sum_bytes(const std::byte* p, std::size_t n) {
-  __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-  const float* f = reinterpret_cast<const float*>(p);
-  for (std::size_t i = 0; i + 32 <= n / 4; i += 32) {
-    a0 = _mm256_add_ps(a0, _mm256_loadu_ps(f + i));
-    a1 = _mm256_add_ps(a1, _mm256_loadu_ps(f + i + 8));
-    a2 = _mm256_add_ps(a2, _mm256_loadu_ps(f + i + 16));
-    a3 = _mm256_add_ps(a3, _mm256_loadu_ps(f + i + 24));
-  }
-  float lanes[8];
-  _mm256_storeu_ps(lanes, _mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
-  return lanes[0] + lanes[7];
-}
-
-// Streaming read of [p, p + bytes) split over the pool in 64 KiB chunks (as matmul splits rows).
-float parallel_read(m::ThreadPool& pool, const std::byte* p, std::size_t bytes) {
-  constexpr std::size_t kChunk = 64 << 10;
-  std::atomic<float> sink{0};
-  pool.parallel_for(static_cast<std::int64_t>(bytes / kChunk), 1, [&](std::int64_t b, std::int64_t e) {
-    float s = 0;
-    for (std::int64_t c = b; c < e; ++c) s += sum_bytes(p + c * kChunk, kChunk);
-    sink.store(sink.load() + s);
-  });
-  return sink.load();
 }
 
 m::Matrix make_matrix(q::Type t, std::int64_t cols, std::size_t bytes, std::vector<std::byte>& store) {
@@ -104,14 +76,13 @@ int main(int argc, char** argv) {
     std::vector<std::byte> store;
     const m::Matrix w = make_matrix(t, cols, static_cast<std::size_t>(mb) << 20, store);
     y.resize(w.rows);
-    double read = 1e30, mm = 1e30;
-    volatile float sink = 0;
+    double read = 0, mm = 1e30;
     for (int r = 0; r < reps; ++r) {
-      read = std::min(read, seconds_of([&] { sink = sink + parallel_read(pool, store.data(), store.size()); }));
+      read = std::max(read, m::read_bandwidth(pool, store.data(), store.size(), 1));
       mm = std::min(mm, seconds_of([&] { ops.matmul(w, x.data(), 1, y.data()); }));
     }
     const double gb = static_cast<double>(store.size()) / 1e9;
-    std::printf("%-6s %9.2f %9.2f %6.0f%%\n", std::string(q::info(t).name).c_str(), gb / read, gb / mm,
-                100 * read / mm);
+    std::printf("%-6s %9.2f %9.2f %6.0f%%\n", std::string(q::info(t).name).c_str(), read / 1e9, gb / mm,
+                100 * gb / mm / (read / 1e9));
   }
 }
