@@ -117,8 +117,8 @@ std::vector<model::TokenId> EngineGenerator::prompt_tokens(const GenerationInput
   return prompt.finish();
 }
 
-std::size_t EngineGenerator::count_tokens(std::string_view text) const {
-  return engine_->tokenizer().count(text);
+std::int64_t EngineGenerator::count_tokens(std::string_view text) const {
+  return static_cast<std::int64_t>(engine_->tokenizer().count(text));
 }
 
 GenerationOutput EngineGenerator::generate(const GenerationInput& input, std::stop_token stop,
