@@ -12,7 +12,7 @@
 //      the prompt and cached token counts the engine reported.
 // --vocab F counts context tokens with the tokenizer of GGUF F (e.g. the Gemma 4 vocabulary the
 // tests cache under build/test-cache/) instead of the 4-bytes-per-token estimate.
-// Usage: bench_lsp [--requests N] [--documents N] [--vocab F] [--model F --keystrokes N --threads N]
+// Usage: bench_lsp [--requests N] [--documents N] [--vocab F] [--model F --keystrokes N --cold N --threads N]
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
@@ -152,7 +152,8 @@ class UsageRecorder : public features::TextGenerator {
 
 struct ModelBench {
   std::string path;
-  int keystrokes = 20;
+  int keystrokes = 20;  // warm samples in all
+  int cold = 5;         // cold samples (one new document each)
   int threads = 2;
 };
 
@@ -190,7 +191,8 @@ int run_model(const ModelBench& mb) {
   double cold_prompt = 0, cold_cached = 0, warm_prompt = 0, warm_cached = 0;
   std::int64_t id = 1;
   const std::string typed = "scale = value * factor";
-  const int documents = std::max(1, mb.keystrokes / static_cast<int>(typed.size() - 1) + 1);
+  const int documents = std::max(1, mb.cold);
+  const int per_document = (mb.keystrokes + documents - 1) / documents;
   for (int d = 0; d < documents; ++d) {
     const std::string uri = "file:///model" + std::to_string(d) + ".py";
     std::string text = "# document " + std::to_string(d) + "\n" + python_file(200) + "\n";
@@ -202,7 +204,8 @@ int run_model(const ModelBench& mb) {
     cold.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
     cold_prompt += static_cast<double>(recorder->last().prompt_tokens);
     cold_cached += static_cast<double>(recorder->last().cached_tokens);
-    for (std::size_t k = 0; k < typed.size() && static_cast<int>(warm.size()) < mb.keystrokes; ++k) {
+    for (std::size_t k = 0; k < typed.size() && static_cast<int>(k) < per_document &&
+                            static_cast<int>(warm.size()) < mb.keystrokes; ++k) {
       auto t1 = Clock::now();
       dispatcher.dispatch(change(uri, ++version, line, static_cast<int>(k), typed.substr(k, 1)));
       dispatcher.dispatch(request(id, uri, line, static_cast<int>(k) + 1));
@@ -234,6 +237,7 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--model")) mb.path = argv[i + 1];
     else if (!std::strcmp(argv[i], "--keystrokes")) mb.keystrokes = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--threads")) mb.threads = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--cold")) mb.cold = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--vocab")) vocab = argv[i + 1];
   }
   if (!mb.path.empty()) return run_model(mb);
