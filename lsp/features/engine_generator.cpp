@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "model/utf8.h"
+
 namespace coderx::features {
 
 namespace {
@@ -124,9 +126,13 @@ GenerationOutput EngineGenerator::generate(const GenerationInput& input, std::st
   GenerationOutput out;
   auto start = Clock::now();
   model::Engine::EventFn on_event;
+  std::string streamed;  // what on_text has received, so the stream always adds up to the answer
   if (on_text)
-    on_event = [&on_text](const model::GenerationEvent& e) {
-      if (e.kind == model::GenerationEvent::Kind::answer) on_text(e.text);
+    on_event = [&on_text, &streamed](const model::GenerationEvent& e) {
+      if (e.kind != model::GenerationEvent::Kind::answer) return;
+      std::string delta = model::utf8::make_valid(e.text);
+      streamed += delta;
+      on_text(delta);
     };
   auto result = engine_->submit(to_request(input, prompt_tokens(input), engine_->default_sampling()),
                                 stop, on_event);
@@ -137,8 +143,11 @@ GenerationOutput EngineGenerator::generate(const GenerationInput& input, std::st
     out.error = result.error().message;
     return out;
   }
-  out.answer = std::move(result->answer);
-  out.thinking = std::move(result->thinking);
+  out.answer = model::utf8::make_valid(result->answer);
+  out.thinking = model::utf8::make_valid(result->thinking);
+  // A character cut off at the very end is only in the final text (as U+FFFD): stream it too.
+  if (on_text && out.answer.size() > streamed.size() && out.answer.starts_with(streamed))
+    on_text(std::string_view(out.answer).substr(streamed.size()));
   out.finish = finish_of(result->finish);
   out.usage.prompt_tokens = result->usage.prompt_tokens;
   out.usage.cached_tokens = result->usage.cached_tokens;
