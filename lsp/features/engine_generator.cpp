@@ -54,6 +54,7 @@ model::Priority priority_of(RequestKind kind) {
     case RequestKind::completion: return model::Priority::completion;
     case RequestKind::refactor:
     case RequestKind::explain: return model::Priority::interactive;
+    case RequestKind::review: return model::Priority::batch;
   }
   return model::Priority::interactive;
 }
@@ -121,12 +122,19 @@ std::size_t EngineGenerator::count_tokens(std::string_view text) const {
 
 GenerationOutput EngineGenerator::generate(const GenerationInput& input, std::stop_token stop,
                                            const TextCallback& on_text) {
+  return generate_streams(input, stop, StreamCallbacks{on_text, {}});
+}
+
+GenerationOutput EngineGenerator::generate_streams(const GenerationInput& input, std::stop_token stop,
+                                                   const StreamCallbacks& callbacks) {
   GenerationOutput out;
   auto start = Clock::now();
   model::Engine::EventFn on_event;
-  if (on_text)
-    on_event = [&on_text](const model::GenerationEvent& e) {
-      if (e.kind == model::GenerationEvent::Kind::answer) on_text(e.text);
+  if (callbacks.on_answer || callbacks.on_thinking)
+    on_event = [&callbacks](const model::GenerationEvent& e) {
+      const TextCallback& to = e.kind == model::GenerationEvent::Kind::answer ? callbacks.on_answer
+                                                                              : callbacks.on_thinking;
+      if (to) to(e.text);
     };
   auto result = engine_->submit(to_request(input, prompt_tokens(input), engine_->default_sampling()),
                                 stop, on_event);
