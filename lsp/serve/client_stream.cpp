@@ -57,7 +57,15 @@ ReadStatus ClientStream::read_request(IncomingRequest& out) {
   parser.header_limit(16 << 10);
   parser.body_limit(m.max_body);
   m.stream.expires_after(m.timeout);
-  error_code ec = m.run([&](auto handler) { http::async_read(m.stream, m.buffer, parser, handler); });
+  error_code ec = m.run([&](auto handler) { http::async_read_header(m.stream, m.buffer, parser, handler); });
+  if (!ec && beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+    // curl sends bodies over 1 KiB only after this (or after waiting a second for it).
+    if (!write("HTTP/1.1 100 Continue\r\n\r\n")) return ReadStatus::closed;
+  }
+  if (!ec && !parser.is_done()) {
+    m.stream.expires_after(m.timeout);
+    ec = m.run([&](auto handler) { http::async_read(m.stream, m.buffer, parser, handler); });
+  }
   if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset)
     return ReadStatus::closed;
   if (ec == beast::error::timeout) return ReadStatus::timeout;
