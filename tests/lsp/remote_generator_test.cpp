@@ -10,6 +10,8 @@
 
 #include "lsp/features/remote_generator.h"
 #include "lsp/serve/response_json.h"
+#include "lsp_session.h"
+#include "scripted_generator.h"
 #include "serve_test_support.h"
 
 namespace coderx::testing {
@@ -231,6 +233,28 @@ TEST(RemoteGenerator, ListsTheServedModel) {
   auto ids = client.list_models(Ms(5000), {});
   ASSERT_TRUE(ids) << ids.error().message;
   EXPECT_EQ(*ids, std::vector<std::string>{"gemma4-test"});
+}
+
+TEST(RemoteGenerator, LanguageServerCompletesThroughTheRemoteEngine) {
+  auto served = std::make_shared<ScriptedGenerator>();
+  served->answer = [](const GenerationInput&) { return std::string("return x + 1\nprint('after the block')"); };
+  LocalServe serve(served);
+  LspSession session(remote(serve.url()));
+  session.initialize();
+  session.open("file:///a.py", "def f(x):\n    \n");
+  json::object position{{"line", 1}, {"character", 4}};
+  session.request(1, "textDocument/inlineCompletion",
+                  json::object{{"textDocument", {{"uri", "file:///a.py"}}}, {"position", position},
+                               {"context", {{"triggerKind", 1}}}});
+  json::object r = session.response(1);
+  ASSERT_TRUE(r.contains("result")) << r;
+  auto items = r.at("result").at("items").as_array();
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].at("insertText").as_string(), "return x + 1");
+  auto calls = served->calls();
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0].answer_prefix, "def f(x):\n    ");  // the prefill crossed the wire
+  EXPECT_EQ(calls[0].kind, features::RequestKind::inline_completion);
 }
 
 }  // namespace

@@ -227,6 +227,12 @@ TEST(RemoteEngineCli, UnreachableServerIsAClearError) {
   ProcessResult bad = run_coderx({"explain", (dir / "a.c").string(), "--engine", "openai://nohost"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("port is required"), std::string::npos) << bad.err;
+  ProcessResult lsp = run_coderx({"lsp", "--engine", "openai://nohost"});
+  EXPECT_EQ(lsp.exit_code, 2);
+  EXPECT_NE(lsp.err.find("port is required"), std::string::npos) << lsp.err;
+  ProcessResult unknown = run_coderx({"lsp", "--engine", "vllm"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("openai://HOST:PORT"), std::string::npos) << unknown.err;
 }
 
 }  // namespace
