@@ -58,7 +58,7 @@ seconds() {  # runs "$@" quietly; prints "SECONDS EXIT_CODE"
   "$@" >/dev/null 2>"$work/err" || rc=$?
   end=$(date +%s.%N)
   [ "$rc" -lt 3 ] || echo "bench_headless.sh: '$2' exited $rc: $(tail -n 1 "$work/err")" >&2
-  awk -v a="$start" -v b="$end" -v rc="$rc" 'BEGIN { printf "%.3f %d", b - a, rc }'
+  awk -v a="$start" -v b="$end" -v rc="$rc" 'BEGIN { printf "%.3f %d\n", b - a, rc }'
 }
 
 printf '%-9s %-5s %10s %8s %10s %5s\n' command jobs items seconds "items/s" exit
