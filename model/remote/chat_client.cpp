@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "model/remote/sse_parser.h"
 
@@ -60,6 +61,17 @@ bool is_event_stream(const std::string& content_type) {
   return content_type.find("text/event-stream") != std::string::npos;
 }
 
+struct Failure {
+  Status status;
+  std::string message;
+};
+
+struct StreamLimits {
+  Clock::time_point deadline;
+  std::size_t max_event_bytes;
+  std::stop_token stop;
+};
+
 void apply(const WireDelta& d, ChatOutcome& out, const StreamSink& sink) {
   if (!d.reasoning.empty()) {
     out.reasoning += d.reasoning;
@@ -74,6 +86,53 @@ void apply(const WireDelta& d, ChatOutcome& out, const StreamSink& sink) {
     out.usage = *d.usage;
     out.has_usage = true;
   }
+}
+
+// One event's data: a chunk applied to `out`, or [DONE] (sets `done`), or a failure.
+std::optional<Failure> take_event(const std::string& data, bool& done, ChatOutcome& out, const StreamSink& sink) {
+  if (data == "[DONE]") {
+    done = true;
+    return std::nullopt;
+  }
+  auto d = decode_chunk(data);
+  if (!d) return Failure{Status::error, d.error().message};
+  if (d->error) return Failure{Status::error, "server error while streaming: " + *d->error};
+  apply(*d, out, sink);
+  return std::nullopt;
+}
+
+// Server-sent events into `out` until [DONE] (or the end of a body that gave a finish reason).
+std::optional<Failure> read_events(HttpExchange& exchange, const StreamLimits& limits, ChatOutcome& out,
+                                   const StreamSink& sink) {
+  SseParser sse(limits.max_event_bytes);
+  std::vector<SseEvent> events;
+  for (bool body_done = false, done = false; !done;) {
+    if (body_done) {
+      if (out.finish_reason.empty()) return Failure{Status::error, "the stream ended before [DONE]"};
+      return std::nullopt;
+    }
+    auto piece = exchange.read_some(limits.deadline, body_done);
+    if (!piece) return Failure{status_of(piece.error().kind), piece.error().message};
+    if (!sse.feed(*piece, events)) return Failure{Status::error, sse.error()};
+    for (std::size_t i = 0; i < events.size() && !done; ++i) {
+      if (limits.stop.stop_requested()) return Failure{Status::cancelled, "cancelled"};
+      if (auto failed = take_event(events[i].data, done, out, sink)) return failed;
+    }
+    events.clear();
+  }
+  return std::nullopt;
+}
+
+// A whole JSON answer (a server that ignored stream: true).
+std::optional<Failure> read_whole(HttpExchange& exchange, Clock::time_point deadline, ChatOutcome& out,
+                                  const StreamSink& sink) {
+  auto body = exchange.read_all(deadline, 64 << 20);
+  if (!body) return Failure{status_of(body.error().kind), body.error().message};
+  auto d = decode_chunk(*body);
+  if (!d) return Failure{Status::error, d.error().message};
+  if (d->error) return Failure{Status::error, "server error: " + *d->error};
+  apply(*d, out, sink);
+  return std::nullopt;
 }
 
 }  // namespace
@@ -136,41 +195,14 @@ ChatOutcome ChatClient::chat(const ChatCall& call, Ms timeout, std::stop_token s
     out.error = a.error;
     return out;
   }
-  auto fail = [&](Status status, const std::string& message) {
-    out.status = stop.stop_requested() ? Status::cancelled : status;
-    out.error = endpoint_.display + ": " + message;
-    return out;
-  };
-  if (!is_event_stream(a.head.content_type)) {
-    auto body = a.exchange->read_all(deadline, 64 << 20);
-    if (!body) return fail(status_of(body.error().kind), body.error().message);
-    auto d = decode_chunk(*body);
-    if (!d) return fail(Status::error, d.error().message);
-    if (d->error) return fail(Status::error, "server error: " + *d->error);
-    apply(*d, out, sink);
-    return out;
+  std::optional<Failure> failed =
+      is_event_stream(a.head.content_type)
+          ? read_events(*a.exchange, {deadline, options_.max_event_bytes, stop}, out, sink)
+          : read_whole(*a.exchange, deadline, out, sink);
+  if (failed) {
+    out.status = stop.stop_requested() ? Status::cancelled : failed->status;
+    out.error = endpoint_.display + ": " + failed->message;
   }
-  SseParser sse(options_.max_event_bytes);
-  std::vector<SseEvent> events;
-  bool done = false, finished = false;
-  while (!finished && !done) {
-    auto piece = a.exchange->read_some(deadline, done);
-    if (!piece) return fail(status_of(piece.error().kind), piece.error().message);
-    if (!sse.feed(*piece, events)) return fail(Status::error, sse.error());
-    for (const SseEvent& e : events) {
-      if (stop.stop_requested()) return fail(Status::cancelled, "cancelled");
-      if (e.data == "[DONE]") {
-        finished = true;
-        break;
-      }
-      auto d = decode_chunk(e.data);
-      if (!d) return fail(Status::error, d.error().message);
-      if (d->error) return fail(Status::error, "server error while streaming: " + *d->error);
-      apply(*d, out, sink);
-    }
-    events.clear();
-  }
-  if (!finished && out.finish_reason.empty()) return fail(Status::error, "the stream ended before [DONE]");
   return out;
 }
 
