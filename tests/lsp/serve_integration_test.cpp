@@ -189,6 +189,45 @@ TEST_F(ServeProcess, ConcurrentRequestsAreAllServed) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(2000));
 }
 
+TEST_F(ServeProcess, BeyondMaxConnectionsClientsGet503) {
+  start({"--max-connections", "1"});
+  int idle = connect_loopback(port_);  // holds the only slot (sends nothing)
+  ASSERT_GE(idle, 0);
+  // Accepted in connection order: the idle one takes the slot, this one is refused.
+  HttpReply refused = http_request(port_, "GET", "/health");
+  EXPECT_EQ(refused.status, 503) << refused.raw;
+  EXPECT_EQ(json::parse(refused.body).at("error").at("type"), "overloaded_error");
+  ::close(idle);
+}
+
+TEST_F(ServeProcess, GeneratedModelServesConcurrentStreamsWithinBudget) {
+  TempDir dir;
+  std::string model = (dir / "m.gguf").string();
+  ProcessResult made = run_coderx({"model", "make-test", "--seed", "3", "--out", model});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  server_ = std::make_unique<BackgroundProcess>(
+      BackgroundProcess::coderx({"serve", "--listen", "127.0.0.1:0", "--model", model}));
+  port_ = server_->wait_for_port();
+  ASSERT_NE(port_, 0) << server_->stderr_text();
+  std::string body = R"({"stream":true,"stream_options":{"include_usage":true},"max_tokens":12,)"
+                     R"("thinking_budget_tokens":6,"messages":[{"role":"user","content":"Say hi."}]})";
+  std::vector<std::future<HttpReply>> replies;
+  for (int i = 0; i < 3; ++i)
+    replies.push_back(std::async(std::launch::async, [&] { return http_request(port_, "POST", "/v1/chat/completions", body); }));
+  for (auto& f : replies) {
+    HttpReply r = f.get();
+    ASSERT_EQ(r.status, 200) << r.raw;
+    std::vector<std::string> events = sse_data(r.body);
+    ASSERT_GE(events.size(), 3u) << r.body;
+    EXPECT_EQ(events.back(), "[DONE]");
+    json::object usage = json::parse(events[events.size() - 2]).at("usage").as_object();
+    std::int64_t thinking = usage.at("completion_tokens_details").at("reasoning_tokens").as_int64();
+    EXPECT_GT(usage.at("prompt_tokens").as_int64(), 0);
+    EXPECT_LE(usage.at("completion_tokens").as_int64() - thinking, 12);
+  }
+  EXPECT_EQ(json::parse(http_request(port_, "GET", "/v1/models").body).at("data").at(0).at("id"), "m");
+}
+
 TEST_F(ServeProcess, ClientDisconnectCancelsTheGeneration) {
   start({"--token-delay-ms", "200"});
   int fd = connect_loopback(port_);
