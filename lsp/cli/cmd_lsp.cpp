@@ -16,7 +16,7 @@ int run_lsp(Args args) {
   parser.option("--listen", &options.listen, "HOST:PORT", "serve one client over TCP instead (loopback)");
   parser.option("--model", &options.model, "MODEL", "model to load (path, ollama:NAME[:TAG], hf:...)");
   parser.option("--engine", &options.engine, "NAME",
-                "'canned': fixed outputs without a model (demos, client tests)");
+                "'canned' (fixed outputs, no model) or openai://HOST:PORT[/v1] (remote engine)");
   parser.option("--token-delay-ms", &delay, "MS", "canned engine: pause between words (default 0)");
   if (auto rc = parser.parse(args)) return *rc;
   if (delay < 0 || delay > 10000) {

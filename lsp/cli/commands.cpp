@@ -8,7 +8,7 @@
 namespace coderx::cli {
 
 std::span<const Command> top_level_commands() {
-  static const std::array<Command, 8> commands{{
+  static const std::array<Command, 9> commands{{
       {"bench", "measure prefill/decode tokens/s, time to first token, peak memory", run_bench},
       {"explain", "explain FILE[:LINE[-LINE]] as markdown", run_explain},
       {"generate", "generate text with the embedded engine (answer on stdout)", run_generate},
@@ -16,6 +16,7 @@ std::span<const Command> top_level_commands() {
       {"model", "GGUF model and tokenizer tools: info, make-test, tokenize, ...", run_model},
       {"refactor", "edit files with the model: a unified diff, or --apply (atomic)", run_refactor},
       {"review", "review a git diff with the model; findings as github, gitlab, sarif, ...", run_review},
+      {"serve", "serve the engine over an OpenAI-compatible HTTP API (/v1/chat/completions)", run_serve},
       {"version", "print the version, build options and compute devices", run_version},
   }};
   return commands;

@@ -33,6 +33,7 @@ int run_version(Args args);
 int run_review(Args args);
 int run_refactor(Args args);
 int run_explain(Args args);
+int run_serve(Args args);
 // `coderx model ...` (cmd_model.cpp holds its sub-command table) and its sub-commands.
 std::span<const Command> model_commands();
 int run_model(Args args);

@@ -2,13 +2,15 @@
 
 #include "lsp/features/canned_generator.h"
 #include "lsp/features/engine_generator.h"
+#include "lsp/features/remote_generator.h"
 #include "lsp/server/model_ref.h"
 
 namespace coderx::cli {
 
 void add_generator_options(ArgParser& parser, GeneratorOptions& options) {
   parser.option("--model", &options.model, "MODEL", "model to load (path, ollama:NAME[:TAG], hf:...)");
-  parser.option("--engine", &options.engine, "NAME", "'canned': fixed answers without a model");
+  parser.option("--engine", &options.engine, "NAME",
+                "'canned' (fixed answers, no model) or openai://HOST:PORT[/v1] (remote; https:// too)");
   parser.option("--token-delay-ms", &options.token_delay_ms, "MS", "canned engine: pause between words");
 }
 
@@ -19,8 +21,14 @@ model::Result<std::shared_ptr<features::TextGenerator>> make_generator(const Gen
   if (options.engine == "canned")
     return std::shared_ptr<features::TextGenerator>(
         std::make_shared<features::CannedGenerator>(std::chrono::milliseconds(options.token_delay_ms)));
+  if (model::remote::is_remote_engine(options.engine)) {
+    auto remote = features::RemoteGenerator::create(options.engine, options.model);
+    if (!remote) return remote.error();
+    return std::shared_ptr<features::TextGenerator>(std::move(*remote));
+  }
   if (!options.engine.empty())
-    return model::make_error(Errc::invalid_argument, "unknown engine '" + options.engine + "' (known: canned)");
+    return model::make_error(Errc::invalid_argument,
+                             "unknown engine '" + options.engine + "' (known: canned, openai://HOST:PORT)");
   if (options.model.empty())
     return model::make_error(Errc::invalid_argument, "no model: pass --model MODEL or --engine canned");
   auto path = server::resolve_model_ref(options.model);

@@ -2,6 +2,8 @@
 // shared by `coderx review`, `refactor`, `explain` (and later `serve`).
 //   --engine canned        fixed answers without a model (demos, plumbing tests)
 //   --model MODEL          the embedded engine on that model (path, ollama:..., hf:...)
+//   --engine openai://HOST:PORT[/v1]   a remote OpenAI-compatible server (openais://, https://
+//                          for TLS); --model then names the served model (optional)
 // Errors: unknown engine, no model and no engine, engine unavailable → Errc with a message for
 // the user. Threading: call once per command; the generator accepts calls from several threads.
 #pragma once

@@ -1,6 +1,7 @@
 #include "lsp/cli/unified_diff.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <vector>
 
 namespace coderx::cli {
@@ -31,6 +32,44 @@ std::string range(std::size_t first, std::size_t count) {
   return std::to_string(count == 0 ? first : first + 1) + "," + std::to_string(count);
 }
 
+// Git's path quoting (core.quotePath, the default): a name with '"', '\\', a control character
+// or a non-ASCII byte is written as a C string ("a/x\ty", "a/\303\251.c"); git apply and
+// patch read it back.
+bool needs_quotes(std::string_view path) {
+  return std::any_of(path.begin(), path.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return c == '"' || c == '\\' || u < 0x20 || u >= 0x7f;
+  });
+}
+
+std::string quoted(std::string_view prefix, std::string_view path) {
+  std::string name = std::string(prefix) + std::string(path);
+  if (!needs_quotes(path)) return name;
+  std::string out = "\"";
+  for (char c : name) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') out += '\\', out += c;
+    else if (c == '\t') out += "\\t";
+    else if (c == '\n') out += "\\n";
+    else if (u < 0x20 || u >= 0x7f) {
+      char octal[5];
+      std::snprintf(octal, sizeof octal, "\\%03o", u);
+      out += octal;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+// "diff --git a/P b/P", "--- a/P", "+++ b/P". Like git, the ---/+++ names of a path with a
+// space end in a tab, so that patch(1) knows where the name ends.
+std::string header(std::string_view path) {
+  std::string a = quoted("a/", path), b = quoted("b/", path);
+  std::string tab = !needs_quotes(path) && path.find(' ') != std::string_view::npos ? "\t" : "";
+  return "diff --git " + a + " " + b + "\n--- " + a + tab + "\n+++ " + b + tab + "\n";
+}
+
 }  // namespace
 
 std::string unified_diff(std::string_view path, std::string_view old_text, std::string_view new_text) {
@@ -46,8 +85,7 @@ std::string unified_diff(std::string_view path, std::string_view old_text, std::
   std::size_t first = prefix - lead;
   std::size_t old_count = lead + (a.size() - prefix - suffix) + trail;
   std::size_t new_count = lead + (b.size() - prefix - suffix) + trail;
-  std::string p(path);
-  std::string out = "diff --git a/" + p + " b/" + p + "\n--- a/" + p + "\n+++ b/" + p + "\n";
+  std::string out = header(path);
   out += "@@ -" + range(first, old_count) + " +" + range(first, new_count) + " @@\n";
   for (std::size_t i = first; i < prefix; ++i) emit(out, ' ', a[i]);
   for (std::size_t i = prefix; i < a.size() - suffix; ++i) emit(out, '-', a[i]);

@@ -10,6 +10,7 @@ const char* to_string(RequestKind kind) {
     case RequestKind::completion: return "completion";
     case RequestKind::refactor: return "refactor";
     case RequestKind::explain: return "explain";
+    case RequestKind::review: return "review";
   }
   return "?";
 }
@@ -46,6 +47,7 @@ BudgetTable::BudgetTable() {
   set(RequestKind::completion, Budgets{2048, 0, 64, milliseconds(1500)});
   set(RequestKind::refactor, Budgets{6144, 1024, 1024, milliseconds(60000)});
   set(RequestKind::explain, Budgets{4096, 512, 768, milliseconds(30000)});
+  set(RequestKind::review, Budgets{4096, 0, 512, milliseconds(120000)});
 }
 
 }  // namespace coderx::features

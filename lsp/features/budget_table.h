@@ -32,7 +32,7 @@ class BudgetTable {
   }
 
  private:
-  std::array<Budgets, 4> table_;
+  std::array<Budgets, 5> table_;
 };
 
 }  // namespace coderx::features

@@ -32,6 +32,7 @@ std::string CannedGenerator::answer_for(const GenerationInput& input) {
     case RequestKind::refactor:
       return "```\n// canned refactor (no model)\n" + selected_code(input.user) + "```\n";
     case RequestKind::explain:
+    case RequestKind::review:
       return "**Canned explanation** (no model): the selection has " +
              std::to_string(selected_code(input.user).size()) + " bytes of code.";
   }
@@ -40,35 +41,56 @@ std::string CannedGenerator::answer_for(const GenerationInput& input) {
 
 GenerationOutput CannedGenerator::generate(const GenerationInput& input, std::stop_token stop,
                                            const TextCallback& on_text) {
-  auto started = std::chrono::steady_clock::now();
-  std::string answer = answer_for(input);
-  GenerationOutput out;
-  out.usage.prompt_tokens = static_cast<std::int64_t>((input.system.size() + input.user.size() +
-                                                       input.answer_prefix.size()) / 4);
+  return generate_streams(input, stop, StreamCallbacks{on_text, {}});
+}
+
+// Streams `text` word by word into `out` (and `on_word`), at most `budget` words; false when
+// stopped or out of budget (out.finish says which).
+bool CannedGenerator::stream_words(std::string_view text, std::int64_t budget, std::stop_token stop,
+                                   const TextCallback& on_word, std::string& out, std::int64_t& words,
+                                   FinishReason& finish) const {
   std::mutex mu;
   std::condition_variable_any cv;
   std::size_t pos = 0;
-  while (pos < answer.size()) {
+  while (pos < text.size()) {
     if (token_delay_.count() > 0) {
       std::unique_lock lock(mu);
       cv.wait_for(lock, stop, token_delay_, [] { return false; });
     }
     if (stop.stop_requested()) {
-      out.finish = FinishReason::cancelled;
-      break;
+      finish = FinishReason::cancelled;
+      return false;
     }
-    if (out.usage.answer_tokens >= input.budgets.answer_tokens) {
-      out.finish = FinishReason::answer_budget;
-      break;
+    if (words >= budget) {
+      finish = FinishReason::answer_budget;
+      return false;
     }
-    std::size_t next = answer.find(' ', pos + 1);
-    next = next == std::string::npos ? answer.size() : next;
-    std::string_view token(answer.data() + pos, next - pos);
-    out.answer.append(token);
-    ++out.usage.answer_tokens;
-    if (on_text) on_text(token);
+    std::size_t next = text.find(' ', pos + 1);
+    next = next == std::string_view::npos ? text.size() : next;
+    std::string_view word = text.substr(pos, next - pos);
+    out.append(word);
+    ++words;
+    if (on_word) on_word(word);
     pos = next;
   }
+  return true;
+}
+
+GenerationOutput CannedGenerator::generate_streams(const GenerationInput& input, std::stop_token stop,
+                                                   const StreamCallbacks& callbacks) {
+  auto started = std::chrono::steady_clock::now();
+  GenerationOutput out;
+  out.usage.prompt_tokens = static_cast<std::int64_t>((input.system.size() + input.user.size() +
+                                                       input.answer_prefix.size()) / 4);
+  if (input.budgets.thinking_tokens > 0) {
+    FinishReason thought = FinishReason::stop;  // a full thinking budget just ends the thought
+    stream_words(kThought, input.budgets.thinking_tokens, stop, callbacks.on_thinking, out.thinking,
+                 out.usage.thinking_tokens, thought);
+    if (thought == FinishReason::cancelled) out.finish = FinishReason::cancelled;
+  }
+  if (out.finish != FinishReason::cancelled)
+    stream_words(answer_for(input), input.budgets.answer_tokens, stop, callbacks.on_answer, out.answer,
+                 out.usage.answer_tokens, out.finish);
   out.usage.elapsed_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   return out;

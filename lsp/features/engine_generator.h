@@ -28,6 +28,8 @@ class EngineGenerator : public TextGenerator {
 
   GenerationOutput generate(const GenerationInput& input, std::stop_token stop,
                             const TextCallback& on_text) override;
+  GenerationOutput generate_streams(const GenerationInput& input, std::stop_token stop,
+                                    const StreamCallbacks& callbacks) override;
   std::string describe() const override { return name_; }
 
   // The prompt tokens generate() submits (exposed for tests and for token counting).

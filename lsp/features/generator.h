@@ -26,7 +26,8 @@
 
 namespace coderx::features {
 
-enum class RequestKind { inline_completion, completion, refactor, explain };
+// Priority follows this order (review is batch work: served last).
+enum class RequestKind { inline_completion, completion, refactor, explain, review };
 const char* to_string(RequestKind kind);
 
 // Limits of one request. Tokens as counted by the model's tokenizer.
@@ -68,11 +69,25 @@ struct GenerationOutput {
 
 using TextCallback = std::function<void(std::string_view answer_delta)>;
 
+// Both streams of a generation (for `coderx serve`, which forwards thinking as
+// reasoning_content): on_answer as generate()'s on_text; on_thinking receives thought text as it
+// is produced. Either may be empty; both may run on an engine thread, so keep them short.
+struct StreamCallbacks {
+  TextCallback on_answer;
+  TextCallback on_thinking;
+};
+
 class TextGenerator {
  public:
   virtual ~TextGenerator() = default;
   virtual GenerationOutput generate(const GenerationInput& input, std::stop_token stop,
                                     const TextCallback& on_text) = 0;
+  // generate() with thinking streamed too. The default streams the answer only; thinking then
+  // arrives in the output's `thinking` at the end.
+  virtual GenerationOutput generate_streams(const GenerationInput& input, std::stop_token stop,
+                                            const StreamCallbacks& callbacks) {
+    return generate(input, stop, callbacks.on_answer);
+  }
   // One line for logs and the status bar ("scripted", "gemma4 26B-A4B q4_k on cuda:0").
   virtual std::string describe() const = 0;
   // Tokens of `text` as the model counts them (context budgets). The default is an estimate

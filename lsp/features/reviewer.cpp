@@ -75,7 +75,7 @@ std::optional<Finding> parse_finding(std::string_view path, std::string_view res
 
 GenerationInput review_prompt(const HunkReviewRequest& request, const Budgets& budgets) {
   GenerationInput input;
-  input.kind = RequestKind::explain;  // closest budget class until a review kind exists
+  input.kind = RequestKind::review;
   input.system = kSystem;
   input.budgets = budgets;
   std::string& u = input.user;

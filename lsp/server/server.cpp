@@ -9,6 +9,7 @@
 
 #include "lsp/features/canned_generator.h"
 #include "lsp/features/engine_generator.h"
+#include "lsp/features/remote_generator.h"
 #include "lsp/protocol/connection.h"
 #include "lsp/server/lsp_server.h"
 #include "lsp/server/model_ref.h"
@@ -25,6 +26,14 @@ GeneratorLoader make_loader(const ServerOptions& o) {
     auto delay = std::chrono::milliseconds(o.token_delay_ms);
     return [delay]() -> model::Result<std::shared_ptr<features::TextGenerator>> {
       return std::shared_ptr<features::TextGenerator>(std::make_shared<features::CannedGenerator>(delay));
+    };
+  }
+  if (model::remote::is_remote_engine(o.engine)) {
+    std::string url = o.engine, model = o.model;
+    return [url, model]() -> model::Result<std::shared_ptr<features::TextGenerator>> {
+      auto remote = features::RemoteGenerator::create(url, model);
+      if (!remote) return remote.error();
+      return std::shared_ptr<features::TextGenerator>(std::move(*remote));
     };
   }
   if (o.model.empty()) return {};
@@ -47,8 +56,15 @@ void print_listening(unsigned short port) {
 
 int run(const ServerOptions& options) {
   if (!options.engine.empty() && options.engine != "canned") {
-    std::fprintf(stderr, "coderx lsp: unknown engine '%s' (known: canned)\n", options.engine.c_str());
-    return 2;
+    if (!model::remote::is_remote_engine(options.engine)) {
+      std::fprintf(stderr, "coderx lsp: unknown engine '%s' (known: canned, openai://HOST:PORT)\n",
+                   options.engine.c_str());
+      return 2;
+    }
+    if (auto endpoint = model::remote::parse_endpoint(options.engine); !endpoint) {
+      std::fprintf(stderr, "coderx lsp: %s\n", endpoint.error().message.c_str());
+      return 2;
+    }
   }
   ::signal(SIGPIPE, SIG_IGN);  // a closed client shows up as a write error, not a signal
   std::unique_ptr<lsp::Transport> transport;

@@ -10,7 +10,8 @@ namespace coderx::server {
 
 struct ServerOptions {
   std::string listen;        // "" = stdio, else HOST:PORT (loopback by default)
-  std::string engine;        // "" = the model named by `model` (none yet: no model), "canned"
+  std::string engine;        // "" = the model named by `model` (none yet: no model), "canned",
+                             // or a remote engine URL (openai://HOST:PORT[/v1], https://...)
   std::string model;         // model reference for the embedded engine
   int token_delay_ms = 0;    // canned engine: pause between words (tests of cancellation)
 };

@@ -15,7 +15,8 @@ void apply_budgets(ServerSettings& s, const json::object& budgets, std::vector<s
       {"inlineCompletion", features::RequestKind::inline_completion},
       {"completion", features::RequestKind::completion},
       {"refactor", features::RequestKind::refactor},
-      {"explain", features::RequestKind::explain}};
+      {"explain", features::RequestKind::explain},
+      {"review", features::RequestKind::review}};
   for (auto [name, kind] : kinds) {
     const json::value* v = budgets.if_contains(name);
     if (!v) continue;

@@ -1,6 +1,6 @@
 # libFuzzer targets (configure with CC=clang-14 CXX=clang++-14 -DCODERX_FUZZ=ON; everything is
 # built with ASan+UBSan). tests/fuzz/<module>_<name>_fuzz.cpp links coderx_<module>
-# (model, context or lsp_protocol); seeds in tests/fuzz/corpus/<module>_<name>/.
+# (model, model_remote, context, lsp_protocol or lsp_features); seeds in tests/fuzz/corpus/<module>_<name>/.
 # Each becomes a ctest labelled `fuzz` that runs for CODERX_FUZZ_SECONDS (default 15); run
 # longer on demand: build-fuzz/tests/<name> -max_total_time=600 tests/fuzz/corpus/<name>
 set(CODERX_FUZZ_SECONDS 15 CACHE STRING "seconds each fuzzer runs under ctest")
@@ -10,6 +10,10 @@ foreach(source IN LISTS fuzz_sources)
   get_filename_component(name "${source}" NAME_WE)
   if(name MATCHES "^lsp_protocol_")
     set(lib coderx_lsp_protocol)
+  elseif(name MATCHES "^lsp_features_")
+    set(lib coderx_lsp_features)
+  elseif(name MATCHES "^model_remote_")
+    set(lib coderx_model_remote)
   else()
     string(REGEX MATCH "^[a-z]+" module "${name}")
     set(lib coderx_${module})

@@ -1,0 +1,33 @@
+// Runs one generation for a client connection: the generator works on its own thread while the
+// connection thread forwards the text it produces (coalesced, every ≤ 50 ms) and watches the
+// client; when the client hangs up or stops taking data, the generation is cancelled through
+// its stop token (the engine stops within a token).
+//
+// Who calls it: lsp/serve/routes. Threading: call on the connection's thread; `forward` runs
+// there too (never on the engine's thread, so a slow client cannot stall the engine).
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "lsp/features/generator.h"
+#include "lsp/serve/client_stream.h"
+
+namespace coderx::serve {
+
+struct TextDelta {
+  std::string answer;
+  std::string thinking;
+  bool empty() const { return answer.empty() && thinking.empty(); }
+};
+
+struct PumpResult {
+  features::GenerationOutput output;
+  bool client_gone = false;  // the generation was cancelled because of the client
+};
+
+// `forward` (may be empty) returns false when the client cannot take more.
+PumpResult pump_generation(features::TextGenerator& generator, const features::GenerationInput& input,
+                           ClientStream& client, const std::function<bool(const TextDelta&)>& forward);
+
+}  // namespace coderx::serve

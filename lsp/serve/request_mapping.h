@@ -1,0 +1,36 @@
+// Request mapping of `coderx serve`: the JSON body of POST /v1/chat/completions or
+// /v1/completions → a features::GenerationInput plus the response options.
+//
+// Chat: system/developer messages → the system turn; a final assistant message → the answer
+// prefix (prefill; the reply continues it and does not repeat it — vLLM's
+// continue_final_message, llama-server's prefill); one user message → the user turn, several
+// turns → a transcript in the user turn ("User: ..." / "Assistant: ..."). max_tokens (or
+// max_completion_tokens) → answer budget; thinking_budget_tokens → thinking budget, or
+// chat_template_kwargs.enable_thinking: true → the default one; coderx_kind → the request kind
+// (priority; default explain). Completions: the prompt is the answer prefix of an empty user
+// turn (the model continues it). Unknown fields are ignored, like other servers do.
+//
+// Who calls it: lsp/serve/routes. Pure functions; thread-safe.
+// Errors: Errc::invalid_argument with a message naming the field (the route answers 400).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "lsp/features/generator.h"
+#include "lsp/serve/serve_options.h"
+#include "model/error.h"
+
+namespace coderx::serve {
+
+struct MappedRequest {
+  features::GenerationInput input;
+  bool stream = false;
+  bool include_usage = false;  // stream_options.include_usage
+  std::string model;           // as the client named it ("" = none)
+};
+
+model::Result<MappedRequest> map_chat_request(std::string_view body, const ServeOptions& options);
+model::Result<MappedRequest> map_completion_request(std::string_view body, const ServeOptions& options);
+
+}  // namespace coderx::serve

@@ -1,0 +1,97 @@
+// lsp/serve/request_mapping: OpenAI request bodies (hand-written) → GenerationInput, and the
+// 400 messages for bad ones.
+#include <gtest/gtest.h>
+
+#include "lsp/serve/request_mapping.h"
+
+namespace coderx::serve {
+namespace {
+
+using features::RequestKind;
+
+TEST(ServeRequestMapping, ChatTurnsBudgetsAndStreamOptions) {
+  ServeOptions o;
+  auto r = map_chat_request(R"({"model":"m","stream":true,"stream_options":{"include_usage":true},
+      "max_tokens":99,"thinking_budget_tokens":12,"coderx_kind":"inline_completion",
+      "messages":[{"role":"system","content":"sys"},{"role":"developer","content":"dev"},
+                  {"role":"user","content":[{"type":"text","text":"hel"},{"type":"text","text":"lo"}]}]})", o);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->model, "m");
+  EXPECT_TRUE(r->stream);
+  EXPECT_TRUE(r->include_usage);
+  EXPECT_EQ(r->input.system, "sys\n\ndev");
+  EXPECT_EQ(r->input.user, "hello");
+  EXPECT_EQ(r->input.answer_prefix, "");
+  EXPECT_EQ(r->input.budgets.answer_tokens, 99);
+  EXPECT_EQ(r->input.budgets.thinking_tokens, 12);
+  EXPECT_EQ(r->input.budgets.deadline, o.request_timeout);
+  EXPECT_EQ(r->input.kind, RequestKind::inline_completion);
+}
+
+TEST(ServeRequestMapping, DefaultsAndTheThinkingSwitch) {
+  ServeOptions o;
+  auto plain = map_chat_request(R"({"messages":[{"role":"user","content":"q"}]})", o);
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(plain->stream);
+  EXPECT_EQ(plain->input.budgets.answer_tokens, o.default_max_tokens);
+  EXPECT_EQ(plain->input.budgets.thinking_tokens, 0);
+  EXPECT_EQ(plain->input.kind, RequestKind::explain);
+  auto on = map_chat_request(
+      R"({"max_completion_tokens":7,"chat_template_kwargs":{"enable_thinking":true},"messages":[{"role":"user","content":"q"}]})", o);
+  ASSERT_TRUE(on);
+  EXPECT_EQ(on->input.budgets.thinking_tokens, o.default_thinking_tokens);
+  EXPECT_EQ(on->input.budgets.answer_tokens, 7);
+}
+
+TEST(ServeRequestMapping, FinalAssistantMessageIsThePrefillAndTurnsBecomeATranscript) {
+  ServeOptions o;
+  auto r = map_chat_request(R"({"messages":[{"role":"user","content":"a"},{"role":"assistant","content":"b"},
+      {"role":"user","content":"c"},{"role":"assistant","content":"int x"}]})", o);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->input.answer_prefix, "int x");
+  EXPECT_EQ(r->input.user, "User:\na\n\nAssistant:\nb\n\nUser:\nc");
+}
+
+TEST(ServeRequestMapping, CompletionPromptIsContinued) {
+  ServeOptions o;
+  auto r = map_completion_request(R"({"prompt":["def f():"],"max_tokens":5})", o);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->input.answer_prefix, "def f():");
+  EXPECT_EQ(r->input.user, "");
+  EXPECT_EQ(r->input.kind, RequestKind::completion);
+  EXPECT_EQ(r->input.budgets.answer_tokens, 5);
+}
+
+TEST(ServeRequestMapping, BadRequestsNameTheField) {
+  ServeOptions o;
+  struct Case {
+    const char* body;
+    const char* why;
+  } chat[] = {
+      {"{", "not valid JSON"},
+      {"[]", "must be a JSON object"},
+      {R"({})", "'messages' must be an array"},
+      {R"({"messages":[]})", "must not be empty"},
+      {R"({"messages":[{"role":"system","content":"s"}]})", "needs a user message"},
+      {R"({"messages":[{"content":"s"}]})", "messages[0].role"},
+      {R"({"messages":[{"role":"tool","content":"s"}]})", "messages[0].role"},
+      {R"({"messages":[{"role":"user","content":5}]})", "messages[0].content"},
+      {R"({"messages":[{"role":"user","content":[{"type":"image_url"}]}]})", "messages[0].content"},
+      {R"({"max_tokens":0,"messages":[{"role":"user","content":"q"}]})", "'max_tokens' must be in [1, 32768]"},
+      {R"({"max_tokens":1e9,"messages":[{"role":"user","content":"q"}]})", "'max_tokens' must be an integer"},
+      {R"({"max_tokens":99999999,"messages":[{"role":"user","content":"q"}]})", "'max_tokens' must be in"},
+      {R"({"thinking_budget_tokens":-1,"messages":[{"role":"user","content":"q"}]})", "'thinking_budget_tokens'"},
+      {R"({"stream":"yes","messages":[{"role":"user","content":"q"}]})", "'stream' must be true or false"},
+  };
+  for (const Case& c : chat) {
+    auto r = map_chat_request(c.body, o);
+    ASSERT_FALSE(r) << c.body;
+    EXPECT_NE(r.error().message.find(c.why), std::string::npos) << c.body << " → " << r.error().message;
+  }
+  auto r = map_completion_request(R"({"prompt":7})", o);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("'prompt' must be a string"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace coderx::serve
