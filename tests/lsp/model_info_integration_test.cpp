@@ -48,8 +48,9 @@ TEST(ModelInfo, JsonForTheQ4KMFixture) {
   EXPECT_EQ(meta.at("general.file_type").as_int64(), 15);
   EXPECT_EQ(meta.at("tokenizer.ggml.tokens").as_object().at("count").as_int64(), 512);
   for (const auto& t : o.at("tensors").as_array())
-    if (t.as_object().at("name").as_string() == "blk.5.ffn_down_exps.weight")
+    if (t.as_object().at("name").as_string() == "blk.5.ffn_down_exps.weight") {
       EXPECT_EQ(t.as_object().at("type").as_string(), "Q8_0");
+    }
 }
 
 TEST(ModelInfo, VocabOnlyFileIsDescribedButNotRunnable) {

@@ -43,7 +43,9 @@ TEST(ReviewCliBinary, EveryFormatParses) {
     boost::json::value v = boost::json::parse(r.out, ec);
     EXPECT_FALSE(ec) << format << ": " << r.out;
     EXPECT_NE(r.err.find("1 files, 1 hunks"), std::string::npos) << r.err;
-    if (format == "sarif") EXPECT_EQ(v.at("version"), "2.1.0");
+    if (format == "sarif") {
+      EXPECT_EQ(v.at("version"), "2.1.0");
+    }
   }
   ProcessResult md = run_coderx(repo.args({}));
   EXPECT_EQ(md.exit_code, 0) << md.err;
