@@ -1,6 +1,7 @@
 #include "context/position.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace coderx::context {
 
@@ -13,6 +14,12 @@ void build_starts(std::string_view text, std::vector<std::uint32_t>& starts, boo
   starts.push_back(0);
   lone_cr = false;
   const auto n = static_cast<std::uint32_t>(text.size());
+  if (n == 0) return;
+  if (!std::memchr(text.data(), '\r', n)) {  // the common case, found with memchr's SIMD scan
+    for (const char* p = text.data(); (p = static_cast<const char*>(std::memchr(p, '\n', text.data() + n - p)));)
+      starts.push_back(static_cast<std::uint32_t>(++p - text.data()));
+    return;
+  }
   for (std::uint32_t i = 0; i < n; ++i) {
     const char c = text[i];
     if (c == '\n') {

@@ -3,7 +3,7 @@
 //      (restart with the on-disk cache);
 //   2. gather latency p50/p99 on a generated 5,000-file workspace;
 //   3. incremental reparse after one keystroke in generated 5,000-line files.
-// Usage: bench_context [--threads N] [--gather-iters N] [ROOT...]
+// Usage: bench_context [--threads N] [--gather-iters N] [--keystroke-only] [ROOT...]
 //   (default roots: /usr/include /usr/include/boost /usr/lib/python3.11)
 // Run it once; it is not a test. Output: one line per measurement on stdout.
 #include "context/document.h"
@@ -217,11 +217,13 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::warn);
   unsigned threads = 1;
   int gather_iters = 1000;
+  bool keystroke_only = false;
   std::vector<fs::path> roots;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--threads" && i + 1 < argc) threads = static_cast<unsigned>(std::stoul(argv[++i]));
     else if (a == "--gather-iters" && i + 1 < argc) gather_iters = std::stoi(argv[++i]);
+    else if (a == "--keystroke-only") keystroke_only = true;
     else if (a.rfind("--", 0) == 0) {
       std::fprintf(stderr, "bench_context: unknown flag %s\n", a.c_str());
       return 2;
@@ -232,6 +234,7 @@ int main(int argc, char** argv) {
   fs::create_directories(tmp);
   bench_keystroke(true);
   bench_keystroke(false);
+  if (keystroke_only) return 0;
   bench_gather(tmp, gather_iters);
   for (const fs::path& root : roots) bench_index(root, threads, tmp);
   std::error_code ec;
