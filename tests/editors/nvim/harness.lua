@@ -38,7 +38,7 @@ end
 
 -- Waits until cond() returns a truthy value (returned), or fails after timeout_ms.
 function T.wait(cond, what, timeout_ms)
-  local deadline = now() + (timeout_ms or 10000)
+  local deadline = now() + (timeout_ms or 30000)  -- generous: CI runs tests two at a time on two cores
   while true do
     local ok, v = pcall(cond)
     if ok and v then

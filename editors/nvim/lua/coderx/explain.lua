@@ -121,13 +121,15 @@ function M.run(bufnr, line1, line2, on_done)
   close_on_move(bufnr)
   local shown = ""
   M.last_usage = nil
-  local unlisten = client_mod.on_progress(token, function(value)
+  local unlisten = client_mod.on_progress(token, vim.schedule_wrap(function(value)
     if type(value) == "table" and value.kind == "report" and type(value.message) == "string" then
       shown = M.accumulate(shown, value.message)
       set_text(shown)
     end
-  end)
-  compat.call(client, "request", "coderx/explain", params, function(err, result)
+  end))
+  -- The reply may arrive while text is locked (a mapping or the completion menu is running):
+  -- the float is updated from the main loop, never from inside the handler.
+  compat.call(client, "request", "coderx/explain", params, vim.schedule_wrap(function(err, result)
     unlisten()
     if err then
       set_text("**coderx/explain failed:** " .. (err.message or vim.inspect(err)))
@@ -142,7 +144,7 @@ function M.run(bufnr, line1, line2, on_done)
     if on_done then
       on_done(type(result) == "table" and result.markdown or nil, err, M.last_usage)
     end
-  end, bufnr)
+  end), bufnr)
   return true
 end
 
