@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "model/ops_cpu_vec.h"
 #include "model/ops_ref.h"
@@ -23,20 +24,27 @@ std::int64_t grain_for(std::int64_t item_work, std::int64_t min_items = 1) {
 }
 
 // out[a·out_stride + r] = scale · dot(row r, activation a) for r < n_rows, a < n_act.
-// act_index maps a to the activation row (null: identity).
+// act_index maps a to the activation row (null: identity). Rows go in chunks small enough to
+// stay in L1 while every activation passes over them (quant::dot_rows_cols decodes each row
+// once per four activations).
 void dot_rows(quant::Type type, const std::byte* rows, std::size_t row_bytes, std::int64_t n_rows,
               std::int64_t cols, const std::byte* act, std::size_t act_bytes,
               const std::int32_t* act_index, std::int64_t n_act, float scale, float* out,
               std::int64_t out_stride) {
-  float sums[kRowChunk];
+  thread_local std::vector<const void*> acts;
+  thread_local std::vector<float> tile;
+  acts.resize(static_cast<std::size_t>(n_act));
+  for (std::int64_t a = 0; a < n_act; ++a)
+    acts[a] = act + static_cast<std::size_t>(act_index ? act_index[a] : a) * act_bytes;
+  tile.resize(static_cast<std::size_t>(n_act * kRowChunk));
   for (std::int64_t r0 = 0; r0 < n_rows; r0 += kRowChunk) {
     const std::int64_t nr = std::min(kRowChunk, n_rows - r0);
-    const std::byte* w = rows + static_cast<std::size_t>(r0) * row_bytes;
+    quant::dot_rows_cols(type, rows + static_cast<std::size_t>(r0) * row_bytes, row_bytes, nr,
+                         acts.data(), n_act, cols, tile.data(), kRowChunk);
     for (std::int64_t a = 0; a < n_act; ++a) {
-      const std::int64_t src = act_index ? act_index[a] : a;
-      quant::dot_rows(type, w, row_bytes, nr, act + static_cast<std::size_t>(src) * act_bytes, cols, sums);
       float* o = out + a * out_stride + r0;
-      for (std::int64_t r = 0; r < nr; ++r) o[r] = scale * sums[r];
+      const float* t = tile.data() + a * kRowChunk;
+      for (std::int64_t r = 0; r < nr; ++r) o[r] = scale * t[r];
     }
   }
 }

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace coderx::model::utf8 {
@@ -49,6 +50,25 @@ inline std::size_t complete_prefix(std::string_view s) {
     i += n < 0 ? 1 : static_cast<std::size_t>(n);
   }
   return i;
+}
+
+// s with every byte that is not part of a well-formed character (including a cut-off tail)
+// replaced by U+FFFD: what text leaving the engine for JSON consumers must look like.
+inline std::string make_valid(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const int n = char_length(s.substr(i));
+    if (n > 0) {
+      out.append(s.substr(i, static_cast<std::size_t>(n)));
+      i += static_cast<std::size_t>(n);
+    } else {
+      out.append("\xEF\xBF\xBD");
+      ++i;
+    }
+  }
+  return out;
 }
 
 }  // namespace coderx::model::utf8

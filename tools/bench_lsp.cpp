@@ -1,10 +1,16 @@
 // bench_lsp: the language server's own overhead, model time excluded (an instant generator).
 //   1. inline completion round trip (dispatch of the JSON body → reply serialised) on a
-//      5,000-line file: cold (a new cursor each time, so the completion cache misses and the
-//      generator is called) and warm (the user types the cached suggestion); p50 / p99;
-//   2. one-character incremental didChange on that file (incremental reparse included);
-//   3. memory per open document (RSS growth over N opened 5,000-line documents).
-// Usage: bench_lsp [--requests N] [--documents N]
+//      5,000-line file: cold (a new cursor each time, so the completion cache misses, context is
+//      gathered and the generator is called) and warm (the user types the cached suggestion);
+//      p50 / p99;
+//   2. one-character incremental didChange on the reader thread (text only), and the time
+//      until the parse thread has the new version's tree;
+//   3. memory per open document (RSS growth over N opened and parsed 5,000-line documents).
+// With --model F (e.g. from `coderx model make-test`), the same server runs on that model:
+//   4. keystroke to reply (didChange + inlineCompletion → reply) with a warm prefix cache
+//      (the next character on the same line) vs cold (a new document: nothing cached), with
+//      the prompt and cached token counts the engine reported.
+// Usage: bench_lsp [--requests N] [--documents N] [--model F --keystrokes N --threads N]
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
@@ -16,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "lsp/features/engine_generator.h"
 #include "lsp/protocol/dispatcher.h"
 #include "lsp/server/lsp_server.h"
 
@@ -107,32 +114,134 @@ int code_line(int i, int step) {
   return line % 10 == 0 ? line + 1 : line;
 }
 
+// Forwards to the engine and keeps the usage of the last generation.
+class UsageRecorder : public features::TextGenerator {
+ public:
+  explicit UsageRecorder(std::shared_ptr<features::EngineGenerator> inner) : inner_(std::move(inner)) {}
+  features::GenerationOutput generate(const features::GenerationInput& input, std::stop_token stop,
+                                      const features::TextCallback& on_text) override {
+    features::GenerationOutput out = inner_->generate(input, stop, on_text);
+    std::lock_guard lock(mu_);
+    last_ = out.usage;
+    return out;
+  }
+  std::string describe() const override { return inner_->describe(); }
+  std::int64_t count_tokens(std::string_view text) const override { return inner_->count_tokens(text); }
+  features::Usage last() {
+    std::lock_guard lock(mu_);
+    return last_;
+  }
+
+ private:
+  std::shared_ptr<features::EngineGenerator> inner_;
+  std::mutex mu_;
+  features::Usage last_;
+};
+
+struct ModelBench {
+  std::string path;
+  int keystrokes = 20;
+  int threads = 2;
+};
+
+void init(lsp::Dispatcher& dispatcher, const std::string& options) {
+  dispatcher.dispatch(R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"capabilities":{},"initializationOptions":)" +
+                      options + "}}");
+  dispatcher.dispatch(R"({"jsonrpc":"2.0","method":"initialized","params":{}})");
+}
+
+// Keystroke to reply on a generated model: cold = the first request on a new document (its
+// text differs from the start, so no cached prefix beyond the system turn), warm = each next
+// character typed on the same line.
+int run_model(const ModelBench& mb) {
+  model::EngineOptions engine_options;
+  engine_options.threads = mb.threads;
+  engine_options.max_context = 2048;
+  auto loaded = features::EngineGenerator::load(mb.path, engine_options);
+  if (!loaded) {
+    std::fprintf(stderr, "bench_lsp: %s\n", loaded.error().message.c_str());
+    return 2;
+  }
+  auto recorder = std::make_shared<UsageRecorder>(*loaded);
+  Sink sink;
+  lsp::Dispatcher dispatcher([&](std::string body) { sink.push(body); });
+  server::LspServerOptions options;
+  options.index_workspace = false;
+  options.assistant.cache_entries = 0;  // no result cache: every keystroke asks the model
+  options.load_generator = [recorder]() -> model::Result<std::shared_ptr<features::TextGenerator>> { return recorder; };
+  server::LspServer server(dispatcher, options);
+  init(dispatcher, R"({"debounceMs":0,"budgets":{"inlineCompletion":{"contextTokens":1024,"answerTokens":8,"deadlineMs":600000}}})");
+  server.wait_until_loaded();
+  std::printf("model %s (%s), %d threads; context budget 1024 tokens, 8 answer tokens, debounce 0\n",
+              mb.path.c_str(), recorder->describe().c_str(), mb.threads);
+  std::vector<double> cold, warm;
+  double cold_prompt = 0, cold_cached = 0, warm_prompt = 0, warm_cached = 0;
+  std::int64_t id = 1;
+  const std::string typed = "scale = value * factor";
+  const int documents = std::max(1, mb.keystrokes / static_cast<int>(typed.size() - 1) + 1);
+  for (int d = 0; d < documents; ++d) {
+    const std::string uri = "file:///model" + std::to_string(d) + ".py";
+    std::string text = "# document " + std::to_string(d) + "\n" + python_file(200) + "\n";
+    dispatcher.dispatch(open(uri, text));
+    int line = 201, version = 1;
+    auto t0 = Clock::now();
+    dispatcher.dispatch(request(id, uri, line, 0));
+    sink.wait(id++);
+    cold.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    cold_prompt += static_cast<double>(recorder->last().prompt_tokens);
+    cold_cached += static_cast<double>(recorder->last().cached_tokens);
+    for (std::size_t k = 0; k < typed.size() && static_cast<int>(warm.size()) < mb.keystrokes; ++k) {
+      auto t1 = Clock::now();
+      dispatcher.dispatch(change(uri, ++version, line, static_cast<int>(k), typed.substr(k, 1)));
+      dispatcher.dispatch(request(id, uri, line, static_cast<int>(k) + 1));
+      sink.wait(id++);
+      warm.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t1).count());
+      warm_prompt += static_cast<double>(recorder->last().prompt_tokens);
+      warm_cached += static_cast<double>(recorder->last().cached_tokens);
+    }
+  }
+  auto show = [](const char* what, const std::vector<double>& ms, double prompt, double cached) {
+    double n = static_cast<double>(ms.size());
+    std::printf("%-44s p50 %8.1f ms   p99 %8.1f ms   (n=%zu; %.0f prompt tokens, %.0f cached, mean)\n", what,
+                percentile(ms, 0.5), percentile(ms, 0.99), ms.size(), prompt / n, cached / n);
+  };
+  show("keystroke to reply, cold (new document)", cold, cold_prompt, cold_cached);
+  show("keystroke to reply, warm (same line)", warm, warm_prompt, warm_cached);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   int requests = 2000, documents = 50;
+  ModelBench mb;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--requests")) requests = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--documents")) documents = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--model")) mb.path = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--keystrokes")) mb.keystrokes = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--threads")) mb.threads = std::atoi(argv[i + 1]);
   }
+  if (!mb.path.empty()) return run_model(mb);
   Sink sink;
   lsp::Dispatcher dispatcher([&](std::string body) { sink.push(body); });
   server::LspServerOptions options;
+  options.index_workspace = false;
   auto generator = std::make_shared<InstantGenerator>();
   options.load_generator = [generator]() -> model::Result<std::shared_ptr<features::TextGenerator>> {
     return generator;
   };
   server::LspServer server(dispatcher, options);
-  dispatcher.dispatch(R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"capabilities":{},"initializationOptions":{"debounceMs":0}}})");
-  dispatcher.dispatch(R"({"jsonrpc":"2.0","method":"initialized","params":{}})");
+  init(dispatcher, R"({"debounceMs":0})");
   server.wait_until_loaded();
 
   const std::string uri = "file:///bench.py", text = python_file(5000);
   dispatcher.dispatch(open(uri, text));
+  server.documents().get_parsed(uri);
   std::printf("5,000-line Python file (%zu bytes), instant generator, debounce 0\n", text.size());
   std::int64_t id = 1;
   int version = 1;
-  std::vector<double> cold, warm, edits;
+  std::vector<double> cold, warm, edits, parsed;
   for (int i = 0; i < requests; ++i) {
     auto t0 = Clock::now();
     dispatcher.dispatch(request(id, uri, code_line(i, 37), 4));
@@ -159,10 +268,20 @@ int main(int argc, char** argv) {
     }
   }
   print("inline completion, warm (typing the suggestion)", warm);
-  print("didChange, one character (incremental reparse)", edits);
+  print("didChange, one character (reader thread)", edits);
+  for (int i = 0; i < requests / 10; ++i) {
+    auto t0 = Clock::now();
+    dispatcher.dispatch(change(uri, ++version, code_line(i, 71), 4, "x"));
+    server.documents().get_parsed(uri);
+    parsed.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+  }
+  print("didChange until the new tree is ready (parse thread)", parsed);
 
   long before = rss_kb();
-  for (int d = 0; d < documents; ++d) dispatcher.dispatch(open("file:///doc" + std::to_string(d) + ".py", text));
+  for (int d = 0; d < documents; ++d) {
+    dispatcher.dispatch(open("file:///doc" + std::to_string(d) + ".py", text));
+    server.documents().get_parsed("file:///doc" + std::to_string(d) + ".py");
+  }
   long after = rss_kb();
   std::printf("memory per open 5,000-line document: %.0f kB (text %zu kB; %d documents, RSS %ld -> %ld kB)\n",
               static_cast<double>(after - before) / documents, text.size() / 1024, documents, before, after);

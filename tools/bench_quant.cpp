@@ -96,7 +96,7 @@ std::vector<std::uint8_t> make_matrix(q::Type t, std::int64_t n, std::int64_t by
 // Times one pass of each kernel over the whole matrix, and a streaming sum over the same
 // bytes, interleaved rep by rep so that machine load affects all of them alike; best of reps.
 struct Times {
-  double sum = 1e30, dot = 1e30, rows = 1e30, deq = 1e30;
+  double sum = 1e30, dot = 1e30, rows = 1e30, deq = 1e30, cols = 1e30;
 };
 
 void bench_type(q::Type t, const Options& o) {
@@ -110,6 +110,9 @@ void bench_type(q::Type t, const Options& o) {
   for (float& v : x) v = dist(rng);
   std::vector<std::uint8_t> act(q::activation_bytes(t, n));
   q::quantize_activation(t, x.data(), act.data(), n);
+  // Four activations (the same row four times: the kernel cannot tell) for dot_rows_cols.
+  const void* acts[4] = {act.data(), act.data(), act.data(), act.data()};
+  std::vector<float> out4(static_cast<std::size_t>(4 * 16));
   volatile float sink = 0;
   Times best;
   for (int rep = 0; rep < o.reps; ++rep) {
@@ -124,16 +127,22 @@ void bench_type(q::Type t, const Options& o) {
     best.rows = std::min(best.rows, best_seconds(1, [&] {
                            q::dot_rows(t, m.data(), rb, rows, act.data(), n, out.data());
                          }));
+    best.cols = std::min(best.cols, best_seconds(1, [&] {
+                           for (std::int64_t r = 0; r < rows; r += 16)
+                             q::dot_rows_cols(t, m.data() + r * rb, rb, std::min<std::int64_t>(16, rows - r),
+                                              acts, 4, n, out4.data(), 16);
+                         }));
     best.deq = std::min(best.deq, best_seconds(1, [&] {
                           for (std::int64_t r = 0; r < rows; ++r)
                             q::dequantize_row(t, m.data() + r * rb, deq.data(), n);
                         }));
   }
   const double gb = static_cast<double>(m.size()) / 1e9;
-  std::printf("%-7s %8.2f %8.2f %8.2f %5.0f%% %8.2f %5.0f%% %8.2f\n",
+  std::printf("%-7s %8.2f %8.2f %8.2f %5.0f%% %8.2f %5.0f%% %8.2f %8.2f\n",
               std::string(q::info(t).name).c_str(), gb / best.sum, gb / best.dot, gb / best.rows,
               100 * best.sum / best.rows, gb / best.deq, 100 * best.sum / best.deq,
-              static_cast<double>(rows * n) / best.rows / 1e9);
+              static_cast<double>(rows * n) / best.rows / 1e9,
+              static_cast<double>(4 * rows * n) / best.cols / 1e9);
 }
 
 int usage(const std::string& msg) {
@@ -194,9 +203,10 @@ int main(int argc, char** argv) {
   std::printf("memory read bandwidth (streaming f32 sum): %.2f GB/s\n\n", bw);
   std::printf(
       "GB/s of weight bytes; 'read' = streaming f32 sum over the same matrix, measured\n"
-      "between the kernel passes; 'of rd' = dot_rows (resp. dequantize_row) / read.\n\n");
-  std::printf("%-7s %8s %8s %8s %6s %8s %6s %8s\n", "type", "read", "dot", "rows", "of rd", "deq",
-              "of rd", "Gelem/s");
+      "between the kernel passes; 'of rd' = dot_rows (resp. dequantize_row) / read.\n"
+      "Gelem/s: multiply-adds per second of dot_rows (one activation) and dot_rows_cols (four).\n\n");
+  std::printf("%-7s %8s %8s %8s %6s %8s %6s %8s %8s\n", "type", "read", "dot", "rows", "of rd", "deq",
+              "of rd", "Gelem/s", "x4 cols");
   for (q::Type t : o.types) {
     if (q::row_fits(t, o.n))
       bench_type(t, o);

@@ -4,13 +4,18 @@
 
 #include <algorithm>
 
+#include "lsp/features/gather_context.h"
 #include "lsp/features/trim_completion.h"
 
 namespace coderx::features {
 
 Assistant::Assistant(std::shared_ptr<TextGenerator> generator, AssistantOptions options)
-    : generator_(std::move(generator)), options_(std::move(options)), cache_(options_.cache_entries) {
-  if (!options_.count_tokens) options_.count_tokens = estimate_tokens;
+    : generator_(std::move(generator)), options_(std::move(options)), cache_(options_.cache_entries) {}
+
+TokenCounter Assistant::counter() const {
+  if (options_.count_tokens) return options_.count_tokens;
+  std::shared_ptr<TextGenerator> generator = generator_;
+  return [generator](std::string_view text) { return generator->count_tokens(text); };
 }
 
 model::Result<GenerationOutput> Assistant::run(const GenerationInput& input, std::stop_token stop,
@@ -30,13 +35,7 @@ model::Result<GenerationOutput> Assistant::run(const GenerationInput& input, std
 
 namespace {
 
-CursorLine cursor_line(std::string_view text, std::uint32_t cursor) {
-  std::size_t start = text.rfind('\n', cursor == 0 ? std::string_view::npos : cursor - 1);
-  start = (cursor == 0 || start == std::string_view::npos) ? 0 : start + 1;
-  std::size_t end = text.find('\n', cursor);
-  if (end == std::string_view::npos) end = text.size();
-  return {text.substr(start, cursor - start), text.substr(cursor, end - cursor)};
-}
+WorkspaceContext provide(const WorkspaceProvider& provider) { return provider ? provider() : WorkspaceContext{}; }
 
 }  // namespace
 
@@ -45,13 +44,29 @@ model::Result<Completion> Assistant::complete(const CompleteRequest& request, st
   std::uint32_t cursor = std::min<std::uint32_t>(request.cursor, static_cast<std::uint32_t>(text.size()));
   std::string_view before = text.substr(0, cursor), after = text.substr(cursor);
   if (auto hit = cache_.lookup(request.doc.uri, before, after))
-    return Completion{std::move(*hit), true, FinishReason::stop, {}};
-  GenerationInput input = completion_prompt(request.doc, cursor, request.budgets, options_.count_tokens);
+    return Completion{std::move(*hit), true, false, FinishReason::stop, {}};
+  PromptInput in{request.doc, request.budgets, counter(), nullptr};
+  FrameKey key = frame_key(request.doc.uri, text, cursor, request.budgets.context_tokens);
+  std::optional<CompletionFrame> frame = frames_.lookup(key);
+  if (frame && frame->user_tokens + in.count(text.substr(frame->prefix_start, cursor - frame->prefix_start)) >
+                   request.budgets.context_tokens)
+    frame.reset();  // the line grew past the budget: gather again
+  const bool reused = frame.has_value();
+  WorkspaceContext workspace;
+  if (!frame) {
+    workspace = provide(request.workspace);
+    in.workspace = &workspace;
+    frame = completion_frame(in, cursor);
+    frames_.store(key, *frame);
+  }
+  GenerationInput input = completion_input(*frame, in, cursor);
   input.kind = request.kind;
   auto out = run(input, stop, {});
   if (!out) return out.error();
   Completion c;
-  c.text = trim_completion(out->answer, cursor_line(text, cursor), options_.max_completion_lines);
+  TrimRequest trim{language_of(request.doc), before, after, options_.max_completion_lines};
+  c.text = trim_completion(out->answer, trim);
+  c.context_reused = reused;
   c.finish = out->finish;
   c.usage = out->usage;
   if (!c.text.empty()) cache_.store(request.doc.uri, before, after, c.text);
@@ -62,8 +77,9 @@ model::Result<RefactorResult> Assistant::refactor(const RefactorRequest& request
   std::uint32_t size = static_cast<std::uint32_t>(request.doc.text.size());
   std::uint32_t begin = std::min(request.begin, size);
   std::uint32_t end = std::clamp(request.end, begin, size);
-  GenerationInput input = refactor_prompt(request.doc, begin, end, request.kind,
-                                          request.instruction, request.budgets, options_.count_tokens);
+  WorkspaceContext workspace = provide(request.workspace);
+  GenerationInput input = refactor_prompt(request.doc, begin, end, request.kind, request.instruction,
+                                          request.budgets, counter(), &workspace);
   auto out = run(input, stop, {});
   if (!out) return out.error();
   RefactorResult r;
@@ -86,8 +102,8 @@ model::Result<Explanation> Assistant::explain(const ExplainRequest& request, std
   std::uint32_t size = static_cast<std::uint32_t>(request.doc.text.size());
   std::uint32_t begin = std::min(request.begin, size);
   std::uint32_t end = std::clamp(request.end, begin, size);
-  auto out = run(explain_prompt(request.doc, begin, end, request.budgets, options_.count_tokens),
-                 stop, on_text);
+  WorkspaceContext workspace = provide(request.workspace);
+  auto out = run(explain_prompt(request.doc, begin, end, request.budgets, counter(), &workspace), stop, on_text);
   if (!out) return out.error();
   return Explanation{std::move(out->answer), out->finish, out->usage};
 }

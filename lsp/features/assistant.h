@@ -9,8 +9,12 @@
 // generation failures as internal/unsupported with the generator's message; bad offsets are
 // clamped, never an error. The text views in requests must stay valid for the call.
 //
-// Context: until context::gather is wired, the prompt context is the text around the cursor
-// within the context budget (prompts.h); gather plugs in at completion_prompt()/refactor_prompt().
+// Context: context::gather (prompts.h) packs enclosing scopes, the local window, definitions
+// from the workspace index, imports, recent edits and open documents into the request's
+// context budget, counted with the generator's tokenizer (TextGenerator::count_tokens) unless
+// AssistantOptions::count_tokens injects another counter (unit tests). A request's
+// `workspace` provider is called only when context is gathered: a completion on the same line
+// as the previous one reuses its frame (frame_cache.h) so the prompt only grows at the end.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +24,7 @@
 #include <string_view>
 
 #include "lsp/features/completion_cache.h"
+#include "lsp/features/frame_cache.h"
 #include "lsp/features/generator.h"
 #include "lsp/features/prompts.h"
 #include "model/error.h"
@@ -30,7 +35,7 @@ struct AssistantOptions {
   std::string model;                    // model reference (path, ollama:NAME[:TAG], hf:...)
   std::size_t max_completion_lines = 16;  // multi-line completions stop here
   std::size_t cache_entries = 32;         // completion results kept for reuse while typing
-  TokenCounter count_tokens = estimate_tokens;
+  TokenCounter count_tokens;              // empty: the generator's count_tokens
 };
 
 struct CompleteRequest {
@@ -38,11 +43,13 @@ struct CompleteRequest {
   DocumentView doc;
   std::uint32_t cursor = 0;  // byte offset into doc.text (clamped)
   Budgets budgets;
+  WorkspaceProvider workspace;  // empty: the document alone
 };
 
 struct Completion {
   std::string text;  // "" when the model had nothing useful
-  bool cached = false;
+  bool cached = false;          // the result came from the completion cache (no generation)
+  bool context_reused = false;  // the prompt reused the previous keystroke's frame
   FinishReason finish = FinishReason::stop;
   Usage usage;
 };
@@ -53,6 +60,7 @@ struct RefactorRequest {
   std::uint32_t begin = 0, end = 0;  // byte range of the selection (clamped)
   std::string instruction;           // diagnostic message or free-form instruction
   Budgets budgets;
+  WorkspaceProvider workspace;
 };
 
 struct RefactorResult {
@@ -66,6 +74,7 @@ struct ExplainRequest {
   DocumentView doc;
   std::uint32_t begin = 0, end = 0;
   Budgets budgets;
+  WorkspaceProvider workspace;
 };
 
 struct Explanation {
@@ -86,6 +95,8 @@ class Assistant {
 
   TextGenerator& generator() { return *generator_; }
   CompletionCache& cache() { return cache_; }
+  // The token counter of every context budget.
+  TokenCounter counter() const;
 
  private:
   model::Result<GenerationOutput> run(const GenerationInput& input, std::stop_token stop,
@@ -94,6 +105,7 @@ class Assistant {
   std::shared_ptr<TextGenerator> generator_;
   AssistantOptions options_;
   CompletionCache cache_;
+  FrameCache frames_;
 };
 
 }  // namespace coderx::features

@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "model/utf8.h"
+
 namespace coderx::features {
 
 namespace {
@@ -116,8 +118,8 @@ std::vector<model::TokenId> EngineGenerator::prompt_tokens(const GenerationInput
   return prompt.finish();
 }
 
-std::size_t EngineGenerator::count_tokens(std::string_view text) const {
-  return engine_->tokenizer().count(text);
+std::int64_t EngineGenerator::count_tokens(std::string_view text) const {
+  return static_cast<std::int64_t>(engine_->tokenizer().count(text));
 }
 
 GenerationOutput EngineGenerator::generate(const GenerationInput& input, std::stop_token stop,
@@ -130,11 +132,15 @@ GenerationOutput EngineGenerator::generate_streams(const GenerationInput& input,
   GenerationOutput out;
   auto start = Clock::now();
   model::Engine::EventFn on_event;
+  std::string streamed;  // what on_answer has received, so the stream always adds up to the answer
   if (callbacks.on_answer || callbacks.on_thinking)
-    on_event = [&callbacks](const model::GenerationEvent& e) {
-      const TextCallback& to = e.kind == model::GenerationEvent::Kind::answer ? callbacks.on_answer
-                                                                              : callbacks.on_thinking;
-      if (to) to(e.text);
+    on_event = [&callbacks, &streamed](const model::GenerationEvent& e) {
+      bool answer = e.kind == model::GenerationEvent::Kind::answer;
+      const TextCallback& to = answer ? callbacks.on_answer : callbacks.on_thinking;
+      if (!to) return;
+      std::string delta = model::utf8::make_valid(e.text);
+      if (answer) streamed += delta;
+      to(delta);
     };
   auto result = engine_->submit(to_request(input, prompt_tokens(input), engine_->default_sampling()),
                                 stop, on_event);
@@ -145,8 +151,11 @@ GenerationOutput EngineGenerator::generate_streams(const GenerationInput& input,
     out.error = result.error().message;
     return out;
   }
-  out.answer = std::move(result->answer);
-  out.thinking = std::move(result->thinking);
+  out.answer = model::utf8::make_valid(result->answer);
+  out.thinking = model::utf8::make_valid(result->thinking);
+  // A character cut off at the very end is only in the final text (as U+FFFD): stream it too.
+  if (callbacks.on_answer && out.answer.size() > streamed.size() && out.answer.starts_with(streamed))
+    callbacks.on_answer(std::string_view(out.answer).substr(streamed.size()));
   out.finish = finish_of(result->finish);
   out.usage.prompt_tokens = result->usage.prompt_tokens;
   out.usage.cached_tokens = result->usage.cached_tokens;

@@ -35,7 +35,7 @@ class EngineGenerator : public TextGenerator {
   // The prompt tokens generate() submits (exposed for tests and for token counting).
   std::vector<model::TokenId> prompt_tokens(const GenerationInput& input) const;
   // Tokens of `text` with the model's tokenizer (for context budgets).
-  std::size_t count_tokens(std::string_view text) const;
+  std::int64_t count_tokens(std::string_view text) const override;
   const model::Tokenizer& tokenizer_for_tests() const { return engine_->tokenizer(); }
 
  private:

@@ -93,6 +93,11 @@ class TextGenerator {
   }
   // One line for logs and the status bar ("scripted", "gemma4 26B-A4B q4_k on cuda:0").
   virtual std::string describe() const = 0;
+  // Tokens of `text` as the model counts them (context budgets). The default is an estimate
+  // (~4 bytes per token) for generators without a tokenizer; EngineGenerator counts exactly.
+  virtual std::int64_t count_tokens(std::string_view text) const {
+    return static_cast<std::int64_t>((text.size() + 3) / 4);
+  }
 };
 
 // A backend for servers started without a model: every generation fails with `reason`.

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "lsp/features/gather_context.h"
+
 namespace coderx::features {
 
 std::int64_t estimate_tokens(std::string_view text) {
@@ -38,6 +40,7 @@ namespace {
 const char* kCompletionSystem =
     "You are a code completion engine. Continue the code exactly where the answer stops. "
     "Output only code, no explanations and no markdown fences.";
+const char* kContextIntro = "Context from the workspace:\n";
 
 std::string fenced(std::string_view language, std::string_view code) {
   std::string s = "```";
@@ -50,22 +53,109 @@ std::string header(const DocumentView& doc) {
   return "File: " + std::string(doc.uri) + " (" + std::string(doc.language_id) + ")\n";
 }
 
+bool is_local(const context::Snippet& s) {
+  return s.kind == context::SnippetKind::local_before || s.kind == context::SnippetKind::local_after;
+}
+
+const context::Snippet* find_kind(const context::GatherResult& g, context::SnippetKind kind) {
+  for (const context::Snippet& s : g.snippets)
+    if (s.kind == kind) return &s;
+  return nullptr;
+}
+
+// The gathered snippets other than the local window, best first.
+std::vector<const context::Snippet*> context_snippets(const context::GatherResult& g) {
+  std::vector<const context::Snippet*> out;
+  for (const context::Snippet& s : g.snippets)
+    if (!is_local(s)) out.push_back(&s);
+  return out;
+}
+
+std::string render_snippets(const std::vector<const context::Snippet*>& snippets) {
+  if (snippets.empty()) return "";
+  std::string out = kContextIntro;
+  for (const context::Snippet* s : snippets) {
+    out += s->header;
+    out += s->text;
+    if (!s->text.empty() && s->text.back() != '\n') out += '\n';
+  }
+  return out;
+}
+
+std::int64_t budget_left(std::int64_t budget, std::int64_t used) { return std::max<std::int64_t>(0, budget - used); }
+
 }  // namespace
 
-GenerationInput completion_prompt(const DocumentView& doc, std::uint32_t cursor,
-                                  const Budgets& budgets, const TokenCounter& count) {
-  cursor = std::min<std::uint32_t>(cursor, static_cast<std::uint32_t>(doc.text.size()));
-  std::int64_t prefix_budget = budgets.context_tokens * 3 / 4;
-  std::string_view prefix = tail_within(doc.text.substr(0, cursor), prefix_budget, count);
-  std::string_view suffix =
-      head_within(doc.text.substr(cursor), budgets.context_tokens - prefix_budget, count);
-  GenerationInput in;
-  in.system = kCompletionSystem;
-  in.user = header(doc) + "Code after the cursor:\n" + fenced(doc.language_id, suffix) +
-            "Continue the code at the cursor.";
-  in.answer_prefix = std::string(prefix);
-  in.budgets = budgets;
-  return in;
+// ---- completion ----
+
+namespace {
+
+struct CompletionParts {
+  std::vector<const context::Snippet*> snippets;
+  std::string_view prefix, suffix;
+};
+
+std::string render_completion(const DocumentView& doc, const CompletionParts& p) {
+  return header(doc) + render_snippets(p.snippets) + "Code after the cursor:\n" +
+         fenced(doc.language_id, p.suffix) + "Continue the code at the cursor.";
+}
+
+}  // namespace
+
+CompletionFrame completion_frame(const PromptInput& in, std::uint32_t cursor) {
+  const std::string_view text = in.doc.text;
+  cursor = std::min<std::uint32_t>(cursor, static_cast<std::uint32_t>(text.size()));
+  const std::int64_t budget = in.budgets.context_tokens;
+  CompletionParts empty;
+  std::int64_t framing = in.count(render_completion(in.doc, empty) + kContextIntro);
+  context::GatherResult g = gather_context(in, {cursor, cursor, context::TaskKind::completion,
+                                                budget_left(budget, framing)});
+  CompletionParts p;
+  p.snippets = context_snippets(g);
+  if (const context::Snippet* before = find_kind(g, context::SnippetKind::local_before))
+    p.prefix = text.substr(cursor - std::min<std::size_t>(cursor, before->text.size()),
+                           std::min<std::size_t>(cursor, before->text.size()));
+  if (const context::Snippet* after = find_kind(g, context::SnippetKind::local_after))
+    p.suffix = text.substr(cursor, after->text.size());
+  // gather counts snippet by snippet; the rendered turn is checked as a whole and trimmed
+  // (least useful first) until it fits.
+  CompletionFrame frame;
+  for (;;) {
+    frame.user = render_completion(in.doc, p);
+    frame.user_tokens = in.count(frame.user);
+    std::int64_t total = frame.user_tokens + in.count(p.prefix);
+    if (total <= budget) break;
+    if (!p.snippets.empty()) {
+      p.snippets.pop_back();
+    } else if (!p.suffix.empty()) {
+      p.suffix = head_within(p.suffix, budget_left(in.count(p.suffix), total - budget), in.count);
+    } else if (!p.prefix.empty()) {
+      p.prefix = tail_within(p.prefix, budget_left(budget, frame.user_tokens), in.count);
+      break;
+    } else {
+      break;  // the framing alone is over the budget
+    }
+  }
+  frame.prefix_start = cursor - static_cast<std::uint32_t>(p.prefix.size());
+  frame.snippets = p.snippets.size();
+  return frame;
+}
+
+GenerationInput completion_input(const CompletionFrame& frame, const PromptInput& in, std::uint32_t cursor) {
+  cursor = std::min<std::uint32_t>(cursor, static_cast<std::uint32_t>(in.doc.text.size()));
+  std::uint32_t start = std::min(frame.prefix_start, cursor);
+  GenerationInput out;
+  out.system = kCompletionSystem;
+  out.user = frame.user;
+  out.answer_prefix = std::string(in.doc.text.substr(start, cursor - start));
+  out.budgets = in.budgets;
+  return out;
+}
+
+GenerationInput completion_prompt(const DocumentView& doc, std::uint32_t cursor, const Budgets& budgets,
+                                  const TokenCounter& count, const WorkspaceContext* workspace) {
+  PromptInput in{doc, budgets, count, workspace};
+  return completion_input(completion_frame(in, cursor), in, cursor);
 }
 
 const char* to_string(RefactorKind kind) {
@@ -78,6 +168,8 @@ const char* to_string(RefactorKind kind) {
   }
   return "?";
 }
+
+// ---- refactor and explain ----
 
 namespace {
 
@@ -92,43 +184,76 @@ std::string refactor_task(RefactorKind kind, std::string_view instruction) {
   return "";
 }
 
-// The selection plus surrounding context within the budget.
-std::string selection_context(const DocumentView& doc, std::uint32_t begin, std::uint32_t end,
-                              const Budgets& budgets, const TokenCounter& count) {
-  std::size_t size = doc.text.size();
-  begin = static_cast<std::uint32_t>(std::min<std::size_t>(begin, size));
-  end = static_cast<std::uint32_t>(std::clamp<std::size_t>(end, begin, size));
-  std::string_view selection = doc.text.substr(begin, end - begin);
-  std::int64_t left = std::max<std::int64_t>(0, budgets.context_tokens - count(selection));
-  std::string_view before = tail_within(doc.text.substr(0, begin), left / 2, count);
-  std::string_view after = head_within(doc.text.substr(end), left / 2, count);
-  return header(doc) + "Code before the selection:\n" + fenced(doc.language_id, before) +
-         "Selected code:\n" + fenced(doc.language_id, selection) + "Code after the selection:\n" +
-         fenced(doc.language_id, after);
+struct SelectionParts {
+  std::vector<const context::Snippet*> snippets;
+  std::string_view before, selection, after;
+};
+
+std::string render_selection(const DocumentView& doc, const SelectionParts& p, std::string_view task) {
+  return header(doc) + render_snippets(p.snippets) + "Code before the selection:\n" +
+         fenced(doc.language_id, p.before) + "Selected code:\n" + fenced(doc.language_id, p.selection) +
+         "Code after the selection:\n" + fenced(doc.language_id, p.after) + std::string(task);
+}
+
+// The user turn of a refactor or explain request: gathered context, the selection whole, the
+// code around it, then the task.
+std::string selection_turn(const PromptInput& in, std::uint32_t begin, std::uint32_t end,
+                           context::TaskKind kind, std::string_view task) {
+  const std::string_view text = in.doc.text;
+  begin = static_cast<std::uint32_t>(std::min<std::size_t>(begin, text.size()));
+  end = static_cast<std::uint32_t>(std::clamp<std::size_t>(end, begin, text.size()));
+  const std::int64_t budget = in.budgets.context_tokens;
+  SelectionParts p;
+  p.selection = text.substr(begin, end - begin);
+  std::int64_t framing = in.count(render_selection(in.doc, p, task) + kContextIntro);
+  context::GatherResult g = gather_context(in, {begin, end, kind, budget_left(budget, framing)});
+  p.snippets = context_snippets(g);
+  // local_before runs from its first line to the end of the selection; it holds the code before
+  // the selection only when it covers the whole selection.
+  if (const context::Snippet* before = find_kind(g, context::SnippetKind::local_before);
+      before && before->text.size() >= end - begin)
+    p.before = text.substr(end - before->text.size(), before->text.size() - (end - begin));
+  if (const context::Snippet* after = find_kind(g, context::SnippetKind::local_after))
+    p.after = text.substr(end, after->text.size());
+  std::string user;
+  for (;;) {
+    user = render_selection(in.doc, p, task);
+    std::int64_t total = in.count(user);
+    if (total <= budget) break;
+    std::int64_t over = total - budget;
+    if (!p.snippets.empty()) p.snippets.pop_back();
+    else if (!p.before.empty()) p.before = tail_within(p.before, budget_left(in.count(p.before), over), in.count);
+    else if (!p.after.empty()) p.after = head_within(p.after, budget_left(in.count(p.after), over), in.count);
+    else break;  // the selection alone is over the budget: it is quoted whole anyway
+  }
+  return user;
 }
 
 }  // namespace
 
 GenerationInput refactor_prompt(const DocumentView& doc, std::uint32_t begin, std::uint32_t end,
-                                RefactorKind kind, std::string_view instruction,
-                                const Budgets& budgets, const TokenCounter& count) {
+                                RefactorKind kind, std::string_view instruction, const Budgets& budgets,
+                                const TokenCounter& count, const WorkspaceContext* workspace) {
   GenerationInput in;
   in.kind = RequestKind::refactor;
   in.system = "You are a careful programmer. Answer with one fenced code block that replaces the "
               "selected code, nothing else.";
   if (kind == RefactorKind::add_tests)
     in.system = "You are a careful programmer. Answer with one fenced code block of tests.";
-  in.user = selection_context(doc, begin, end, budgets, count) + refactor_task(kind, instruction);
+  in.user = selection_turn({doc, budgets, count, workspace}, begin, end, context::TaskKind::refactor,
+                           refactor_task(kind, instruction));
   in.budgets = budgets;
   return in;
 }
 
 GenerationInput explain_prompt(const DocumentView& doc, std::uint32_t begin, std::uint32_t end,
-                               const Budgets& budgets, const TokenCounter& count) {
+                               const Budgets& budgets, const TokenCounter& count,
+                               const WorkspaceContext* workspace) {
   GenerationInput in;
   in.kind = RequestKind::explain;
   in.system = "You explain code to a programmer. Answer in concise markdown.";
-  in.user = selection_context(doc, begin, end, budgets, count) + "Explain the selected code.";
+  in.user = selection_turn({doc, budgets, count, workspace}, begin, end, context::TaskKind::explain,
+                           "Explain the selected code.");
   in.budgets = budgets;
   return in;
 }

@@ -2,16 +2,13 @@
 
 #include <vector>
 
+#include "context/cut.h"
+
 namespace coderx::features {
 
 namespace {
 
 bool blank(std::string_view s) { return s.find_first_not_of(" \t\r") == std::string_view::npos; }
-
-std::size_t indent_of(std::string_view s) {
-  std::size_t n = s.find_first_not_of(" \t");
-  return n == std::string_view::npos ? s.size() : n;
-}
 
 std::vector<std::string_view> split_lines(std::string_view s) {
   std::vector<std::string_view> lines;
@@ -47,22 +44,27 @@ std::string extract_code(std::string_view answer) {
   return std::string(code);
 }
 
-std::string trim_completion(std::string_view generated, const CursorLine& line,
-                            std::size_t max_lines) {
+std::string trim_completion(std::string_view generated, const TrimRequest& at) {
   if (std::size_t fence = generated.find("```"); fence != std::string_view::npos)
     generated = generated.substr(0, fence);
-  std::vector<std::string_view> lines = split_lines(generated);
-  if (!blank(line.after)) return std::string(rstrip(lines.front()));  // mid-line: one line
-  std::size_t base = indent_of(line.before);
-  std::string out(rstrip(lines.front()));
-  std::size_t kept = 1;
-  for (std::size_t i = 1; i < lines.size() && kept < max_lines; ++i, ++kept) {
-    if (!blank(lines[i]) && indent_of(lines[i]) < base) break;  // the enclosing block ended
-    out += '\n';
-    out += rstrip(lines[i]);
+  std::string_view rest_of_line = at.suffix.substr(0, at.suffix.find('\n'));
+  context::CutRequest request;
+  request.language = at.language;
+  request.prefix = at.prefix;
+  request.candidate = generated;
+  request.suffix = at.suffix;
+  request.single_line = !blank(rest_of_line);
+  request.limits.time_limit = at.parse_time;
+  std::string out = context::cut(request).text;
+  std::vector<std::string_view> lines = split_lines(out);
+  if (lines.size() <= at.max_lines) return out;
+  std::string kept;
+  for (std::size_t i = 0; i < at.max_lines; ++i) {
+    if (i > 0) kept += '\n';
+    kept += rstrip(lines[i]);
   }
-  while (!out.empty() && (out.back() == '\n')) out.pop_back();
-  return out;
+  while (!kept.empty() && kept.back() == '\n') kept.pop_back();
+  return kept;
 }
 
 }  // namespace coderx::features

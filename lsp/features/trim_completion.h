@@ -1,23 +1,29 @@
-// Trimming of a generated completion to what an editor should show. Stand-in for the
-// syntax-aware context::cut until it is wired: a single line when the cursor is mid-line;
-// otherwise whole lines up to the end of the enclosing block (the first non-empty line indented
-// less than the cursor's line), at most `max_lines`, without markdown fences or trailing blank
-// lines. Pure function; thread-safe.
+// Trimming of a generated completion to what an editor should show, through the syntax-aware
+// context::cut (context/cut.h): a single line when the cursor is mid-line; text that repeats
+// the code after the cursor removed; multi-line completions end with the enclosing block and
+// keep only the longest whole-line prefix that parses (tree-sitter) without new errors. Before
+// cut, anything from a markdown fence on is dropped; after it, at most `max_lines` lines stay.
+// Pure functions; thread-safe. Never fails: the worst case is "".
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <string>
 #include <string_view>
 
+#include "context/languages.h"
+
 namespace coderx::features {
 
-struct CursorLine {
-  std::string_view before;  // text of the cursor's line before the cursor
-  std::string_view after;   // text of the cursor's line after the cursor
+struct TrimRequest {
+  const context::Language* language = nullptr;  // null: bracket and indentation rules only
+  std::string_view prefix;                      // document text before the cursor
+  std::string_view suffix;                      // document text after the cursor
+  std::size_t max_lines = 16;
+  std::chrono::milliseconds parse_time{100};    // for all of cut's parses together
 };
 
-std::string trim_completion(std::string_view generated, const CursorLine& line,
-                            std::size_t max_lines);
+std::string trim_completion(std::string_view generated, const TrimRequest& at);
 
 // The fenced code block of a chat answer ("```lang\n...\n```"), or the whole answer trimmed.
 std::string extract_code(std::string_view answer);

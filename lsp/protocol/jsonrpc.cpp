@@ -54,7 +54,11 @@ Incoming decode_response(const json::object& o, std::optional<RequestId> id) {
 
 Incoming decode_message(std::string_view body) {
   boost::system::error_code ec;
-  json::value v = json::parse(body, ec);
+  // Document text is whatever bytes the editor's buffer holds (Neovim sends a Latin-1 file's
+  // bytes as they are): a string with invalid UTF-8 is kept byte for byte, never a parse error.
+  json::parse_options options;
+  options.allow_invalid_utf8 = true;
+  json::value v = json::parse(body, ec, {}, options);
   if (ec) return invalid(ErrorCode::ParseError, "invalid JSON: " + ec.message());
   if (v.is_array()) return invalid(ErrorCode::InvalidRequest, "JSON-RPC batches are not supported");
   const json::object* o = v.if_object();

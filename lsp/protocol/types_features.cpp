@@ -207,11 +207,35 @@ void tag_invoke(json::value_from_tag, json::value& v, const ExplainParams& x) {
   v = std::move(o);
 }
 
+Usage tag_invoke(json::value_to_tag<Usage>, const json::value& v) {
+  const json::object& o = expect_object(v, "Usage");
+  return {get_or<std::int64_t>(o, "promptTokens", 0), get_or<std::int64_t>(o, "cachedTokens", 0),
+          get_or<std::int64_t>(o, "thinkingTokens", 0), get_or<std::int64_t>(o, "answerTokens", 0),
+          get_or<double>(o, "ms", 0)};
+}
+void tag_invoke(json::value_from_tag, json::value& v, const Usage& x) {
+  v = {{"promptTokens", x.prompt_tokens}, {"cachedTokens", x.cached_tokens}, {"thinkingTokens", x.thinking_tokens},
+       {"answerTokens", x.answer_tokens}, {"ms", x.ms}};
+}
+
 ExplainResult tag_invoke(json::value_to_tag<ExplainResult>, const json::value& v) {
-  return {get_field<std::string>(expect_object(v, "ExplainResult"), "markdown")};
+  const json::object& o = expect_object(v, "ExplainResult");
+  ExplainResult r{get_field<std::string>(o, "markdown"), {}};
+  if (o.contains("usage")) r.usage = get_field<Usage>(o, "usage");
+  return r;
 }
 void tag_invoke(json::value_from_tag, json::value& v, const ExplainResult& x) {
-  v = {{"markdown", x.markdown}};
+  v = {{"markdown", x.markdown}, {"usage", json::value_from(x.usage)}};
+}
+
+RefactorCommandResult tag_invoke(json::value_to_tag<RefactorCommandResult>, const json::value& v) {
+  const json::object& o = expect_object(v, "RefactorCommandResult");
+  RefactorCommandResult r{get_field<WorkspaceEdit>(o, "edit"), {}};
+  if (o.contains("usage")) r.usage = get_field<Usage>(o, "usage");
+  return r;
+}
+void tag_invoke(json::value_from_tag, json::value& v, const RefactorCommandResult& x) {
+  v = {{"edit", json::value_from(x.edit)}, {"usage", json::value_from(x.usage)}};
 }
 
 }  // namespace coderx::lsp

@@ -118,8 +118,25 @@ struct ExplainParams {
   std::optional<BudgetOverride> budget;
 };
 
+// The cost of one model request (coderx extension), as the features report it.
+struct Usage {
+  std::int64_t prompt_tokens = 0;
+  std::int64_t cached_tokens = 0;  // prompt tokens reused from the engine's prefix cache
+  std::int64_t thinking_tokens = 0;
+  std::int64_t answer_tokens = 0;
+  double ms = 0;
+};
+
 struct ExplainResult {
   std::string markdown;
+  Usage usage;
+};
+
+// The result of workspace/executeCommand coderx.refactor: the edit for the client to apply
+// after the user confirms (the server never applies it).
+struct RefactorCommandResult {
+  WorkspaceEdit edit;
+  Usage usage;
 };
 
 CODERX_LSP_JSON(BudgetOverride);
@@ -137,6 +154,8 @@ CODERX_LSP_JSON(RefactorArgs);
 CODERX_LSP_JSON(ApplyWorkspaceEditParams);
 CODERX_LSP_JSON(ExecuteCommandParams);
 CODERX_LSP_JSON(ExplainParams);
+CODERX_LSP_JSON(Usage);
 CODERX_LSP_JSON(ExplainResult);
+CODERX_LSP_JSON(RefactorCommandResult);
 
 }  // namespace coderx::lsp

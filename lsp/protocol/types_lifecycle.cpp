@@ -95,7 +95,7 @@ void tag_invoke(json::value_from_tag, json::value& v, const InitializeParams& x)
 void tag_invoke(json::value_from_tag, json::value& v, const ServerCapabilities& x) {
   json::object o;
   o["positionEncoding"] = to_string(x.position_encoding);
-  o["textDocumentSync"] = {{"openClose", true}, {"change", 2}, {"save", false}};
+  o["textDocumentSync"] = {{"openClose", true}, {"change", 2}, {"save", {{"includeText", false}}}};
   if (x.inline_completion) o["inlineCompletionProvider"] = true;
   o["completionProvider"] = {{"triggerCharacters", json::value_from(x.completion_trigger_characters)},
                              {"resolveProvider", false}};

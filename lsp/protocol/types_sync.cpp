@@ -42,6 +42,13 @@ void tag_invoke(json::value_from_tag, json::value& v, const DidCloseTextDocument
   v = {{"textDocument", json::value_from(x.text_document)}};
 }
 
+DidSaveTextDocumentParams tag_invoke(json::value_to_tag<DidSaveTextDocumentParams>, const json::value& v) {
+  return {get_field<TextDocumentIdentifier>(expect_object(v, "params"), "textDocument")};
+}
+void tag_invoke(json::value_from_tag, json::value& v, const DidSaveTextDocumentParams& x) {
+  v = {{"textDocument", json::value_from(x.text_document)}};
+}
+
 DidChangeWorkspaceFoldersParams tag_invoke(json::value_to_tag<DidChangeWorkspaceFoldersParams>,
                                            const json::value& v) {
   const json::object& event = expect_object(get_field<json::value>(expect_object(v, "params"), "event"), "event");
@@ -133,10 +140,13 @@ StatusParams tag_invoke(json::value_to_tag<StatusParams>, const json::value& v) 
     if (state == to_string(s)) p.state = s;
   p.message = get_or<std::string>(o, "message", "");
   p.pending = get_or<std::uint32_t>(o, "pending", 0);
+  if (o.contains("model")) p.model = get_or<std::string>(o, "model", "");
   return p;
 }
 void tag_invoke(json::value_from_tag, json::value& v, const StatusParams& x) {
-  v = {{"state", to_string(x.state)}, {"message", x.message}, {"pending", x.pending}};
+  json::object o{{"state", to_string(x.state)}, {"message", x.message}, {"pending", x.pending}};
+  if (x.model) o["model"] = *x.model;
+  v = std::move(o);
 }
 
 }  // namespace coderx::lsp

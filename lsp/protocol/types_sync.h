@@ -32,6 +32,11 @@ struct DidCloseTextDocumentParams {
   TextDocumentIdentifier text_document;
 };
 
+// The server asks for no text (save.includeText false): a save re-indexes the file from disk.
+struct DidSaveTextDocumentParams {
+  TextDocumentIdentifier text_document;
+};
+
 struct DidChangeWorkspaceFoldersParams {
   std::vector<WorkspaceFolder> added, removed;
 };
@@ -74,12 +79,14 @@ struct StatusParams {
   ServerState state = ServerState::ready;
   std::string message;
   std::uint32_t pending = 0;  // requests queued or running
+  std::optional<std::string> model;  // the generator's description, once loaded
 };
 
 CODERX_LSP_JSON(DidOpenTextDocumentParams);
 CODERX_LSP_JSON(TextDocumentContentChangeEvent);
 CODERX_LSP_JSON(DidChangeTextDocumentParams);
 CODERX_LSP_JSON(DidCloseTextDocumentParams);
+CODERX_LSP_JSON(DidSaveTextDocumentParams);
 CODERX_LSP_JSON(DidChangeWorkspaceFoldersParams);
 CODERX_LSP_JSON(FileEvent);
 CODERX_LSP_JSON(DidChangeWatchedFilesParams);

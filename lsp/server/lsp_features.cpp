@@ -6,6 +6,7 @@
 
 #include "lsp/server/lsp_server.h"
 #include "lsp/server/progress.h"
+#include "lsp/server/uri.h"
 
 namespace coderx::server {
 
@@ -29,6 +30,18 @@ std::optional<features::RefactorKind> parse_kind(const std::string& kind) {
   for (K k : {K::rewrite, K::fix_diagnostic, K::document, K::add_tests, K::instruction})
     if (kind == features::to_string(k)) return k;
   return std::nullopt;
+}
+
+lsp::Usage usage_to_lsp(const features::Usage& u) {
+  return {u.prompt_tokens, u.cached_tokens, u.thinking_tokens, u.answer_tokens, u.elapsed_ms};
+}
+
+// `uri` as a path relative to `index`'s root when it lies inside, else the uri itself.
+std::string display_path(const std::string& uri, const context::WorkspaceIndex* index) {
+  if (!index) return uri;
+  auto path = uri_to_path(uri);
+  std::string rel = path ? index->relative(*path) : "";
+  return rel.empty() ? uri : rel;
 }
 
 // Answers a failed Assistant call: RequestCancelled when cancelled, else RequestFailed.
@@ -75,6 +88,30 @@ void LspServer::register_features() {
       [this](lsp::ExecuteCommandParams p, Responder r) { on_execute_command(std::move(p), std::move(r)); });
   dispatcher_.on_request<lsp::ExplainParams>(
       "coderx/explain", [this](lsp::ExplainParams p, Responder r) { on_explain(std::move(p), std::move(r)); });
+}
+
+// ---- context ----
+
+features::WorkspaceProvider LspServer::workspace_for(const DocumentInfo& doc, std::stop_token stop) {
+  return [this, doc, stop] {
+    features::WorkspaceContext w;
+    auto parsed = documents_.get_parsed(doc.uri, stop);  // the tree of the latest version
+    w.snapshot = parsed && parsed->snapshot.version == doc.snapshot.version ? parsed->snapshot : doc.snapshot;
+    if (auto path = uri_to_path(doc.uri)) {
+      WorkspaceIndexer::Located where = indexer_.locate(*path);
+      w.index = std::move(where.index);
+      w.path = std::move(where.path);
+    }
+    for (context::RecentEdit& e : documents_.recent_edits()) {
+      e.path = display_path(e.path, w.index.get());
+      w.recent_edits.push_back(std::move(e));
+    }
+    for (context::OpenDocument& d : documents_.open_documents(doc.uri)) {
+      d.path = display_path(d.path, w.index.get());
+      w.open_documents.push_back(std::move(d));
+    }
+    return w;
+  };
 }
 
 // ---- completion ----
@@ -152,7 +189,7 @@ void LspServer::submit_completion(CompletionJob job, Responder r) {
     if (!assistant) return reply_completion(r, job.kind, "", job.position);  // still loading
     std::uint32_t cursor = doc->offset_of(job.position);
     features::CompleteRequest request{job.kind, {doc->uri, doc->language_id, *doc->snapshot.text}, cursor,
-                                      job.budgets};
+                                      job.budgets, workspace_for(*doc, stop)};
     auto result = assistant->complete(request, stop);
     if (!result) {
       if (result.error().code == model::Errc::cancelled)
@@ -209,14 +246,13 @@ void LspServer::on_code_action_resolve(lsp::CodeAction action, Responder r) {
   std::string error;
   auto args = lsp::Dispatcher::convert_params<lsp::RefactorArgs>(action.data, error);
   if (!args) return r.error(ErrorCode::InvalidParams, "not a coderx code action: " + error);
-  submit_refactor(std::move(*args), std::move(r), [action](Responder& r, lsp::WorkspaceEdit edit) mutable {
+  submit_refactor(std::move(*args), std::move(r), [action](Responder& r, lsp::WorkspaceEdit edit, lsp::Usage) mutable {
     action.edit = std::move(edit);
     r.reply_with(action);
   });
 }
 
-void LspServer::submit_refactor(lsp::RefactorArgs args, Responder r,
-                                std::function<void(Responder&, lsp::WorkspaceEdit)> deliver) {
+void LspServer::submit_refactor(lsp::RefactorArgs args, Responder r, RefactorDelivery deliver) {
   auto kind = parse_kind(args.kind);
   if (!kind) return r.error(ErrorCode::InvalidParams, "unknown refactor kind '" + args.kind + "'");
   auto budget_patch = args.budget ? std::optional(to_patch(*args.budget)) : std::nullopt;
@@ -240,7 +276,7 @@ void LspServer::submit_refactor(lsp::RefactorArgs args, Responder r,
     auto progress = Progress::create(dispatcher_, progress_supported, "coderx/refactor/" + lsp::id_to_string(r.id()));
     progress->begin("coderx: " + args.kind, "thinking");
     features::RefactorRequest request{*kind, {doc->uri, doc->language_id, *doc->snapshot.text}, begin, end,
-                                      args.instruction, budgets};
+                                      args.instruction, budgets, workspace_for(*doc, stop)};
     auto result = assistant->refactor(request, stop);
     progress->end(result ? usage_summary(result->usage) : result.error().message);
     if (!result) return answer_failure(r, result.error());
@@ -253,7 +289,7 @@ void LspServer::submit_refactor(lsp::RefactorArgs args, Responder r,
     workspace_edit.document_changes.push_back({{args.uri, doc->snapshot.version}, {edit}});
     workspace_edit.change_annotations["coderx.refactor"] =
         lsp::ChangeAnnotation{"coderx: " + args.kind, true, usage_summary(result->usage)};
-    deliver(r, std::move(workspace_edit));
+    deliver(r, std::move(workspace_edit), usage_to_lsp(result->usage));
   };
   scheduler_.submit(std::move(j));
 }
@@ -264,15 +300,9 @@ void LspServer::on_execute_command(lsp::ExecuteCommandParams p, Responder r) {
   if (p.command == "coderx.refactor") {
     auto args = lsp::Dispatcher::convert_params<lsp::RefactorArgs>(p.arguments[0], error);
     if (!args) return r.error(ErrorCode::InvalidParams, error);
-    std::string label = "coderx: " + args->kind;
-    // The edit goes to the client with workspace/applyEdit; nothing waits for its answer.
-    return submit_refactor(std::move(*args), std::move(r), [this, label](Responder& r, lsp::WorkspaceEdit edit) {
-      dispatcher_.call("workspace/applyEdit", json::value_from(lsp::ApplyWorkspaceEditParams{label, edit}),
-                       [](const json::value* result, const lsp::ResponseError* e) {
-                         if (e) spdlog::warn("workspace/applyEdit failed: {}", e->message);
-                         else if (result) spdlog::debug("workspace/applyEdit: {}", json::serialize(*result));
-                       });
-      r.reply(nullptr);
+    // The edit goes back in the result; the client applies it once the user confirms.
+    return submit_refactor(std::move(*args), std::move(r), [](Responder& r, lsp::WorkspaceEdit edit, lsp::Usage usage) {
+      r.reply_with(lsp::RefactorCommandResult{std::move(edit), usage});
     });
   }
   if (p.command == "coderx.explain") {
@@ -310,12 +340,13 @@ void LspServer::submit_explain(lsp::ExplainParams p, Responder r) {
       reported = streamed.size();
       progress->report(streamed);
     };
-    features::ExplainRequest request{{doc->uri, doc->language_id, *doc->snapshot.text}, begin, end, budgets};
+    features::ExplainRequest request{{doc->uri, doc->language_id, *doc->snapshot.text}, begin, end, budgets,
+                                     workspace_for(*doc, stop)};
     auto result = assistant->explain(request, stop, on_text);
     progress->end(result ? usage_summary(result->usage) : result.error().message);
     if (!result) return answer_failure(r, result.error());
     spdlog::info("explain {}: {}", p.text_document.uri, usage_summary(result->usage));
-    r.reply_with(lsp::ExplainResult{result->markdown});
+    r.reply_with(lsp::ExplainResult{result->markdown, usage_to_lsp(result->usage)});
   };
   scheduler_.submit(std::move(j));
 }

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "lsp/server/progress.h"
+#include "lsp/server/uri.h"
 
 namespace coderx::server {
 
@@ -15,6 +16,7 @@ LspServer::LspServer(lsp::Dispatcher& dispatcher, LspServerOptions options)
     : dispatcher_(dispatcher),
       options_(std::move(options)),
       settings_(options_.settings),
+      indexer_(IndexerOptions{options_.index_cache_dir.value_or(default_index_cache_dir()), 1}),
       scheduler_([this](std::size_t load) { on_load_changed(load); }) {
   register_lifecycle();
   register_sync();
@@ -82,6 +84,35 @@ void LspServer::on_initialized() {
   pull_configuration();
   register_file_watcher();
   start_loading();
+  start_indexing();
+}
+
+// Indexes the workspace folders on the indexer's thread, with work-done progress "indexing".
+void LspServer::start_indexing() {
+  if (!options_.index_workspace) return;
+  std::vector<std::filesystem::path> roots;
+  bool progress_supported;
+  {
+    std::lock_guard lock(mu_);
+    progress_supported = client_.work_done_progress;
+    for (const lsp::WorkspaceFolder& f : folders_)
+      if (auto path = uri_to_path(f.uri)) roots.push_back(*path);
+      else spdlog::warn("workspace folder {} is not a file: URI; not indexed", f.uri);
+  }
+  auto progress = std::make_shared<std::shared_ptr<Progress>>();
+  IndexingCallbacks callbacks;
+  callbacks.begin = [this, progress, progress_supported](const std::string& message) {
+    *progress = Progress::create(dispatcher_, progress_supported, "coderx/index/" + message);
+    (*progress)->begin("coderx: indexing", message);
+  };
+  callbacks.end = [progress](const std::string& summary) {
+    if (*progress) (*progress)->end(summary);
+  };
+  indexer_.set_folders(std::move(roots), std::move(callbacks));
+}
+
+void LspServer::on_file_event(const std::string& uri, lsp::FileChangeType type) {
+  if (auto path = uri_to_path(uri)) indexer_.file_event(*path, type);
 }
 
 void LspServer::start_loading() {
@@ -106,6 +137,7 @@ void LspServer::start_loading() {
     {
       std::lock_guard lock(mu_);
       assistant_ = std::move(assistant);
+      if (error.empty()) model_ = generator->describe();
       loaded_ = true;
     }
     loaded_cv_.notify_all();
@@ -121,26 +153,29 @@ void LspServer::start_loading() {
 }
 
 void LspServer::set_status(lsp::ServerState state, const std::string& message) {
+  lsp::StatusParams params{state, message, static_cast<std::uint32_t>(scheduler_.load()), std::nullopt};
   {
     std::lock_guard lock(mu_);
     status_ = state;
+    params.model = model_;
   }
-  lsp::StatusParams params{state, message, static_cast<std::uint32_t>(scheduler_.load())};
   dispatcher_.notify("coderx/status", json::value_from(params));
 }
 
 // busy while model work is queued or running; only transitions are sent.
 void LspServer::on_load_changed(std::size_t load) {
   lsp::ServerState next;
+  std::optional<std::string> model;
   {
     std::lock_guard lock(mu_);
     if (status_ != lsp::ServerState::ready && status_ != lsp::ServerState::busy) return;
     next = load > 0 ? lsp::ServerState::busy : lsp::ServerState::ready;
     if (next == status_) return;
     status_ = next;
+    model = model_;
   }
   lsp::StatusParams params{next, next == lsp::ServerState::busy ? "working" : "idle",
-                           static_cast<std::uint32_t>(load)};
+                           static_cast<std::uint32_t>(load), model};
   dispatcher_.notify("coderx/status", json::value_from(params));
 }
 
@@ -160,6 +195,10 @@ void LspServer::register_sync() {
         std::lock_guard lock(mu_);
         latest_completion_.erase(p.text_document.uri);
       });
+  dispatcher_.on_notification<lsp::DidSaveTextDocumentParams>(
+      "textDocument/didSave", [this](lsp::DidSaveTextDocumentParams p) {
+        on_file_event(p.text_document.uri, lsp::FileChangeType::changed);
+      });
 }
 
 // ---- workspace and configuration ----
@@ -167,16 +206,19 @@ void LspServer::register_sync() {
 void LspServer::register_workspace() {
   dispatcher_.on_notification<lsp::DidChangeWorkspaceFoldersParams>(
       "workspace/didChangeWorkspaceFolders", [this](lsp::DidChangeWorkspaceFoldersParams p) {
-        std::lock_guard lock(mu_);
-        for (const auto& removed : p.removed)
-          std::erase_if(folders_, [&](const auto& f) { return f.uri == removed.uri; });
-        for (const auto& added : p.added) folders_.push_back(added);
+        {
+          std::lock_guard lock(mu_);
+          for (const auto& removed : p.removed)
+            std::erase_if(folders_, [&](const auto& f) { return f.uri == removed.uri; });
+          for (const auto& added : p.added) folders_.push_back(added);
+        }
+        start_indexing();
       });
   dispatcher_.on_notification<lsp::DidChangeWatchedFilesParams>(
       "workspace/didChangeWatchedFiles", [this](lsp::DidChangeWatchedFilesParams p) {
-        // The workspace index (context) consumes these once it is wired; counted for now.
         watched_events_ += p.changes.size();
         spdlog::debug("{} watched-file events", p.changes.size());
+        for (const lsp::FileEvent& e : p.changes) on_file_event(e.uri, e.type);
       });
   dispatcher_.on_notification<lsp::DidChangeConfigurationParams>(
       "workspace/didChangeConfiguration", [this](lsp::DidChangeConfigurationParams p) {

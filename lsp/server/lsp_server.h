@@ -8,16 +8,24 @@
 // worker calls Assistant::complete with the request's stop token and answers exactly once:
 // items, an empty list, RequestCancelled, or ContentModified when the document moved on.
 //
+// Context: each request's prompt is gathered (features/prompts.h) from the document's parsed
+// tree, the workspace index of its folder (built after `initialized` and kept up to date from
+// watched-file events and saves by the WorkspaceIndexer, off the reader thread), recent edits
+// and the other open documents.
+//
 // Threading: handlers run on the dispatcher's reader thread and never block (no handler waits
-// on a server-to-client request); model work runs on the scheduler's worker; the generator
-// loads on its own thread. The destructor cancels and joins everything.
+// on a server-to-client request; edits are applied there but parsed on the document store's
+// thread); model work runs on the scheduler's worker; the generator loads on its own thread;
+// the index builds on the indexer's. The destructor cancels and joins everything.
 #pragma once
 
 #include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <map>
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <stop_token>
 #include <string>
@@ -32,6 +40,7 @@
 #include "lsp/server/document_store.h"
 #include "lsp/server/scheduler.h"
 #include "lsp/server/settings.h"
+#include "lsp/server/workspace_indexer.h"
 
 namespace coderx::server {
 
@@ -44,6 +53,9 @@ struct LspServerOptions {
   features::AssistantOptions assistant;
   ServerSettings settings;  // defaults before the client's settings
   std::string version = "0";
+  bool index_workspace = true;  // build the workspace index from the workspace folders
+  // Where the index caches go; nullopt: default_index_cache_dir() (XDG); empty: no cache.
+  std::optional<std::filesystem::path> index_cache_dir;
 };
 
 class LspServer {
@@ -57,6 +69,7 @@ class LspServer {
   ServerSettings settings() const;
   std::vector<lsp::WorkspaceFolder> workspace_folders() const;
   std::size_t watched_file_events() const { return watched_events_.load(); }
+  const WorkspaceIndexer& indexer() const { return indexer_; }
   // Blocks until the generator has loaded (or failed); for tests and the CLI.
   void wait_until_loaded();
 
@@ -70,6 +83,8 @@ class LspServer {
   void start_loading();
   void pull_configuration();
   void register_file_watcher();
+  void start_indexing();
+  void on_file_event(const std::string& uri, lsp::FileChangeType type);
   void apply_client_settings(const boost::json::value& value, const char* source);
   void set_status(lsp::ServerState state, const std::string& message);
   void on_load_changed(std::size_t load);
@@ -85,8 +100,10 @@ class LspServer {
   void on_explain(lsp::ExplainParams p, lsp::Responder r);
   struct CompletionJob;
   void submit_completion(CompletionJob job, lsp::Responder r);
-  void submit_refactor(lsp::RefactorArgs args, lsp::Responder r,
-                       std::function<void(lsp::Responder&, lsp::WorkspaceEdit)> deliver);
+  using RefactorDelivery = std::function<void(lsp::Responder&, lsp::WorkspaceEdit, lsp::Usage)>;
+  void submit_refactor(lsp::RefactorArgs args, lsp::Responder r, RefactorDelivery deliver);
+  // What gather needs for `doc`, collected when the Assistant asks for it (on the worker).
+  features::WorkspaceProvider workspace_for(const DocumentInfo& doc, std::stop_token stop);
   void submit_explain(lsp::ExplainParams p, lsp::Responder r);
   void supersede(const std::string& uri, const lsp::Responder& r);
 
@@ -99,12 +116,14 @@ class LspServer {
   lsp::ClientCapabilities client_;
   std::vector<lsp::WorkspaceFolder> folders_;
   std::shared_ptr<features::Assistant> assistant_;
+  std::optional<std::string> model_;  // the generator's description once loaded
   bool loaded_ = false;
   lsp::ServerState status_ = lsp::ServerState::loading;
   std::map<std::string, std::stop_source> latest_completion_;  // per document: cancel-previous
   std::condition_variable loaded_cv_;
 
   std::atomic<std::size_t> watched_events_{0};
+  WorkspaceIndexer indexer_;
   std::jthread loader_;
   Scheduler scheduler_;  // last: destroyed first, while the rest is still alive
 };

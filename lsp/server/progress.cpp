@@ -18,11 +18,11 @@ std::shared_ptr<Progress> Progress::create(lsp::Dispatcher& d, bool supported, c
   std::shared_ptr<Progress> p(new Progress(d));
   if (!supported) return p;
   p->token_ = json::value(token);
-  std::weak_ptr<Progress> weak = p;
+  // The callback owns the reporter until the client answers: work that ended before the answer
+  // (and dropped its reference) still gets its begin and end sent.
   d.call("window/workDoneProgress/create", json::object{{"token", token}},
-         [weak](const json::value*, const lsp::ResponseError* error) {
-           auto self = weak.lock();
-           if (!self || error) return;
+         [self = p](const json::value*, const lsp::ResponseError* error) {
+           if (error) return;
            std::lock_guard lock(self->mu_);
            self->usable_ = true;
            if (self->want_begin_) self->send_begin_locked();

@@ -141,6 +141,43 @@ void dot_rows(Type weight_type, const void* weight, std::size_t row_stride, std:
   for (; r < n_rows; ++r) out[r] = dot(w + r * row_stride, bytes(activation), n);
 }
 
+namespace {
+
+// Rows [0, n_rows) against activations acts[0..kDotCols): the column kernel for the rows whose
+// canonical kernel it mirrors (dot4 groups when the type has dot4), dot for the rest.
+void dot_row_block_cols(const KernelTable& t, Type type, const std::uint8_t* w, std::size_t stride,
+                        std::int64_t n_rows, const std::uint8_t* const* acts, std::int64_t n,
+                        float* out, std::int64_t out_stride) {
+  const int s = slot(type);
+  const std::int64_t mirrored = t.dot4[s] ? n_rows / 4 * 4 : n_rows;
+  float sums[kDotCols];
+  for (std::int64_t r = 0; r < mirrored; ++r) {
+    t.dot_cols[s](w + r * stride, acts, n, sums);
+    for (int c = 0; c < kDotCols; ++c) out[c * out_stride + r] = sums[c];
+  }
+  for (std::int64_t r = mirrored; r < n_rows; ++r)
+    for (int c = 0; c < kDotCols; ++c) out[c * out_stride + r] = t.dot[s](w + r * stride, acts[c], n);
+}
+
+}  // namespace
+
+void dot_rows_cols(Type weight_type, const void* weight, std::size_t row_stride,
+                   std::int64_t n_rows, const void* const* acts, std::int64_t n_act,
+                   std::int64_t n, float* out, std::int64_t out_stride) {
+  const KernelTable& t = active();
+  std::int64_t c = 0;
+  if (t.dot_cols[slot(weight_type)]) {
+    for (; c + kDotCols <= n_act; c += kDotCols) {
+      const std::uint8_t* group[kDotCols];
+      for (int i = 0; i < kDotCols; ++i) group[i] = bytes(acts[c + i]);
+      dot_row_block_cols(t, weight_type, bytes(weight), row_stride, n_rows, group, n,
+                         out + c * out_stride, out_stride);
+    }
+  }
+  for (; c < n_act; ++c)
+    dot_rows(weight_type, weight, row_stride, n_rows, acts[c], n, out + c * out_stride);
+}
+
 bool can_quantize(Type type) {
   const int s = slot(type);
   return s >= 0 && s < kTypeSlots && tables().ref.quantize[s] != nullptr;

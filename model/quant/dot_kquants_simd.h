@@ -62,6 +62,9 @@ CODERX_KERNEL inline float dot_k45(const std::uint8_t* w, const std::uint8_t* a,
   const __m256i m4 = _mm256_set1_epi8(15), one = _mm256_set1_epi8(1);
   __m256 acc = _mm256_setzero_ps(), acc_m = _mm256_setzero_ps();
   for (std::int64_t b = 0; b < n / 256; ++b, w += kBytes, a += L::q8_k::kBytes) {
+    prefetch_ahead(w);
+    prefetch_ahead(w + 64);
+    if (kBytes > 128) prefetch_ahead(w + 128);
     const float dy = q8k_d(a);
     alignas(16) std::uint8_t sc[8], m[8];
     k4_unpack(w + kScales, sc, m);
@@ -91,6 +94,67 @@ CODERX_KERNEL inline float dot_k45(const std::uint8_t* w, const std::uint8_t* a,
   return hsum(acc) - hsum(acc_m);
 }
 
+// One row against kDotCols activations: the row's nibbles (and Q5_K high bits) are decoded
+// once per group for every activation. Per activation, the same f32 steps as dot_k45.
+template <bool kFive>
+CODERX_KERNEL inline void dot_cols_k45(const std::uint8_t* w, const std::uint8_t* const* acts,
+                                       std::int64_t n, float* out) {
+  constexpr int kBytes = kFive ? L::q5_k::kBytes : L::q4_k::kBytes;
+  constexpr int kScales = kFive ? L::q5_k::kScales : L::q4_k::kScales;
+  constexpr int kQs = kFive ? L::q5_k::kQs : L::q4_k::kQs;
+  constexpr int C = kDotCols;
+  const __m256i m4 = _mm256_set1_epi8(15), one = _mm256_set1_epi8(1);
+  __m256 acc[C], acc_m[C];
+  for (int c = 0; c < C; ++c) acc[c] = acc_m[c] = _mm256_setzero_ps();
+  for (std::int64_t b = 0; b < n / 256; ++b, w += kBytes) {
+    const std::size_t ab = static_cast<std::size_t>(b) * L::q8_k::kBytes;
+    alignas(16) std::uint8_t sc[8], m[8];
+    k4_unpack(w + kScales, sc, m);
+    const float d = f16(w), dmin = f16(w + 2);
+    __m256i hb = kFive ? load32(w + L::q5_k::kQh) : _mm256_setzero_si256();
+    __m256i sumi[C];
+    for (int c = 0; c < C; ++c) sumi[c] = _mm256_setzero_si256();
+#pragma GCC unroll 8
+    for (int g = 0; g < 4; ++g) {
+      const __m256i q = load32(w + kQs + 32 * g);
+      __m256i lo = _mm256_and_si256(q, m4);
+      __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
+      if (kFive) {
+        lo = _mm256_or_si256(lo, _mm256_slli_epi16(_mm256_and_si256(hb, one), 4));
+        hi = _mm256_or_si256(hi,
+                             _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 1), one), 4));
+        hb = _mm256_srli_epi16(hb, 2);
+      }
+      const __m256i s_lo = _mm256_set1_epi16(sc[2 * g]), s_hi = _mm256_set1_epi16(sc[2 * g + 1]);
+#pragma GCC unroll 8
+      for (int c = 0; c < C; ++c) {
+        const std::uint8_t* y = q8k_qs(acts[c] + ab) + 64 * g;
+        const __m256i p_lo = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, load32(y)), s_lo);
+        const __m256i p_hi = _mm256_madd_epi16(_mm256_maddubs_epi16(hi, load32(y + 32)), s_hi);
+        sumi[c] = _mm256_add_epi32(sumi[c], _mm256_add_epi32(p_lo, p_hi));
+      }
+    }
+#pragma GCC unroll 8
+    for (int c = 0; c < C; ++c) {
+      const std::uint8_t* a = acts[c] + ab;
+      const float dy = q8k_d(a);
+      acc_m[c] =
+          _mm256_fmadd_ps(_mm256_set1_ps(dy * dmin), to_float(mins_times_bsums(m, a)), acc_m[c]);
+      acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(dy * d), to_float(sumi[c]), acc[c]);
+    }
+  }
+  for (int c = 0; c < C; ++c) out[c] = hsum(acc[c]) - hsum(acc_m[c]);
+}
+
+CODERX_KERNEL void dot_cols_q4_k(const std::uint8_t* w, const std::uint8_t* const* acts,
+                                 std::int64_t n, float* out) {
+  dot_cols_k45<false>(w, acts, n, out);
+}
+CODERX_KERNEL void dot_cols_q5_k(const std::uint8_t* w, const std::uint8_t* const* acts,
+                                 std::int64_t n, float* out) {
+  dot_cols_k45<true>(w, acts, n, out);
+}
+
 CODERX_KERNEL float dot_q4_k(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
   return dot_k45<false>(w, a, n);
 }
@@ -102,6 +166,9 @@ CODERX_KERNEL float dot_q6_k(const std::uint8_t* w, const std::uint8_t* a, std::
   const __m256i m4 = _mm256_set1_epi8(15), m3 = _mm256_set1_epi8(3), m30 = _mm256_set1_epi8(0x30);
   __m256 acc = _mm256_setzero_ps();
   for (std::int64_t b = 0; b < n / 256; ++b, w += L::q6_k::kBytes, a += L::q8_k::kBytes) {
+    prefetch_ahead(w);
+    prefetch_ahead(w + 64);
+    prefetch_ahead(w + 128);
     const auto* sc = reinterpret_cast<const std::int8_t*>(w + L::q6_k::kScales);
     const std::uint8_t* y = q8k_qs(a);
     // Σ sc·(q − 32)·y = Σ sc·q·y − 32·Σ_k sc_k·bsum_k.
@@ -134,6 +201,59 @@ CODERX_KERNEL float dot_q6_k(const std::uint8_t* w, const std::uint8_t* a, std::
     acc = _mm256_fmadd_ps(_mm256_set1_ps(q8k_d(a) * f16(w + L::q6_k::kD)), to_float(sumi), acc);
   }
   return hsum(acc);
+}
+
+// One row against kDotCols activations (the 6-bit values decoded once for all); per activation
+// the same f32 steps as dot_q6_k.
+CODERX_KERNEL void dot_cols_q6_k(const std::uint8_t* w, const std::uint8_t* const* acts,
+                                 std::int64_t n, float* out) {
+  constexpr int C = kDotCols;
+  const __m256i m4 = _mm256_set1_epi8(15), m3 = _mm256_set1_epi8(3), m30 = _mm256_set1_epi8(0x30);
+  __m256 acc[C];
+  for (int c = 0; c < C; ++c) acc[c] = _mm256_setzero_ps();
+  for (std::int64_t b = 0; b < n / 256; ++b, w += L::q6_k::kBytes) {
+    const std::size_t ab = static_cast<std::size_t>(b) * L::q8_k::kBytes;
+    const auto* sc = reinterpret_cast<const std::int8_t*>(w + L::q6_k::kScales);
+    const __m256i sc16 =
+        _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(sc)));
+    __m256i sumi[C];
+#pragma GCC unroll 8
+    for (int c = 0; c < C; ++c) {
+      const __m256i bias = _mm256_slli_epi32(_mm256_madd_epi16(q8k_bsums(acts[c] + ab), sc16), 5);
+      sumi[c] = _mm256_sub_epi32(_mm256_setzero_si256(), bias);
+    }
+#pragma GCC unroll 8
+    for (int h = 0; h < 2; ++h) {
+      const __m256i ql0 = load32(w + L::q6_k::kQl + 64 * h);
+      const __m256i ql1 = load32(w + L::q6_k::kQl + 64 * h + 32);
+      const __m256i qh = load32(w + L::q6_k::kQh + 32 * h);
+      const __m256i q[4] = {
+          _mm256_or_si256(_mm256_and_si256(ql0, m4),
+                          _mm256_slli_epi16(_mm256_and_si256(qh, m3), 4)),
+          _mm256_or_si256(_mm256_and_si256(ql1, m4),
+                          _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2), m3), 4)),
+          _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), m4),
+                          _mm256_and_si256(qh, m30)),
+          _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), m4),
+                          _mm256_and_si256(_mm256_srli_epi16(qh, 2), m30)),
+      };
+#pragma GCC unroll 8
+      for (int p = 0; p < 4; ++p) {
+        const int k = 8 * h + 2 * p;
+        const __m256i scales = scale_pair(sc[k], sc[k + 1]);
+#pragma GCC unroll 8
+        for (int c = 0; c < C; ++c) {
+          const __m256i y = load32(q8k_qs(acts[c] + ab) + 128 * h + 32 * p);
+          sumi[c] = _mm256_add_epi32(sumi[c], _mm256_madd_epi16(_mm256_maddubs_epi16(q[p], y), scales));
+        }
+      }
+    }
+    const float d = f16(w + L::q6_k::kD);
+#pragma GCC unroll 8
+    for (int c = 0; c < C; ++c)
+      acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(q8k_d(acts[c] + ab) * d), to_float(sumi[c]), acc[c]);
+  }
+  for (int c = 0; c < C; ++c) out[c] = hsum(acc[c]);
 }
 
 // Q2_K / Q3_K planes: byte l of a 32-byte half holds elements 32j+l at bits 2j.
@@ -230,6 +350,9 @@ inline void add_dot_kquants_simd(KernelTable& t) {
   t.dot[slot(Type::Q5_K)] = dot_q5_k;
   t.dot[slot(Type::Q6_K)] = dot_q6_k;
   t.dot[slot(Type::IQ4_XS)] = dot_iq4_xs;
+  t.dot_cols[slot(Type::Q4_K)] = dot_cols_q4_k;
+  t.dot_cols[slot(Type::Q5_K)] = dot_cols_q5_k;
+  t.dot_cols[slot(Type::Q6_K)] = dot_cols_q6_k;
 }
 }  // namespace
 

@@ -177,6 +177,8 @@ CODERX_KERNEL inline void dot4_offset(const std::uint8_t* w, std::size_t stride,
                    _mm256_setzero_ps()};
   const __m256i offset = _mm256_set1_epi8(kOffset);
   for (std::int64_t b = 0; b < n / 32; ++b, a += L::q8_0::kBytes, w += kW) {
+    if (b % 2 == 0)
+      for (int r = 0; r < 4; ++r) prefetch_ahead(w + r * stride);
     const __m256i y = load32(a + L::q8_0::kQs);
     const float dy = f16(a + L::q8_0::kD);
     const __m256i correction = dot_u8_i8(offset, y);
@@ -206,6 +208,86 @@ CODERX_KERNEL void dot4_q4_0(const std::uint8_t* w, std::size_t stride, const st
 CODERX_KERNEL void dot4_q5_0(const std::uint8_t* w, std::size_t stride, const std::uint8_t* a,
                              std::int64_t n, float* out) {
   dot4_offset<L::q5_0::kBytes, quants_q5_0, 16>(w, stride, a, n, out);
+}
+
+// One row against kDotCols activations for the offset-binary types; per activation the same
+// f32 steps as dot4_offset (the kernel dot_rows uses for these rows), so results match it bit
+// for bit.
+template <int kW, QuantsFn quants, int kOffset>
+CODERX_KERNEL inline void dot_cols_offset(const std::uint8_t* w, const std::uint8_t* const* acts,
+                                          std::int64_t n, float* out) {
+  constexpr int C = kDotCols;
+  __m256 acc[C];
+  for (int c = 0; c < C; ++c) acc[c] = _mm256_setzero_ps();
+  const __m256i offset = _mm256_set1_epi8(kOffset);
+  for (std::int64_t b = 0; b < n / 32; ++b, w += kW) {
+    const std::size_t ab = static_cast<std::size_t>(b) * L::q8_0::kBytes;
+    // Σ(q − k)·y as one signed product: |q − k| · (y with the sign of q − k) — the same
+    // integer as dot4_offset's Σq·y − k·Σy, with half the multiplies per activation.
+    const __m256i q = _mm256_sub_epi8(quants(w), offset);
+    const __m256i abs_q = _mm256_sign_epi8(q, q);
+    const float dw = f16(w);
+#pragma GCC unroll 8
+    for (int c = 0; c < C; ++c) {
+      const std::uint8_t* a = acts[c] + ab;
+      const __m256i p = dot_u8_i8(abs_q, _mm256_sign_epi8(load32(a + L::q8_0::kQs), q));
+      acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(dw * f16(a + L::q8_0::kD)), to_float(p), acc[c]);
+    }
+  }
+  for (int c = 0; c < C; ++c) out[c] = hsum(acc[c]);
+}
+
+CODERX_KERNEL void dot_cols_q4_0(const std::uint8_t* w, const std::uint8_t* const* acts,
+                                 std::int64_t n, float* out) {
+  dot_cols_offset<L::q4_0::kBytes, quants_q4_0, 8>(w, acts, n, out);
+}
+CODERX_KERNEL void dot_cols_q5_0(const std::uint8_t* w, const std::uint8_t* const* acts,
+                                 std::int64_t n, float* out) {
+  dot_cols_offset<L::q5_0::kBytes, quants_q5_0, 16>(w, acts, n, out);
+}
+
+// Q8_0 against kDotCols activations; per activation the same f32 steps as dot_q8_0 (sum_blocks:
+// eight blocks at a time, then single blocks). |w| and the sign pattern are formed once.
+CODERX_KERNEL inline __m256i q8_0_lanes(__m256i abs_w, __m256i w, const std::uint8_t* a) {
+  return dot_u8_i8(abs_w, _mm256_sign_epi8(load32(a + L::q8_0::kQs), w));
+}
+
+CODERX_KERNEL void dot_cols_q8_0(const std::uint8_t* w, const std::uint8_t* const* acts,
+                                 std::int64_t n, float* out) {
+  constexpr int C = kDotCols, kW = L::q8_0::kBytes;
+  __m256 acc[C];
+  for (int c = 0; c < C; ++c) acc[c] = _mm256_setzero_ps();
+  const std::int64_t nb = n / 32;
+  std::int64_t b = 0;
+  for (; b + 8 <= nb; b += 8) {
+    const std::uint8_t* x = w + b * kW;
+    const std::size_t ab = static_cast<std::size_t>(b) * kW;
+    __m256i p[C][8];
+#pragma GCC unroll 8
+    for (int i = 0; i < 8; ++i) {
+      const __m256i q = load32(x + i * kW + L::q8_0::kQs);
+      const __m256i abs_q = _mm256_sign_epi8(q, q);
+#pragma GCC unroll 8
+      for (int c = 0; c < C; ++c) p[c][i] = q8_0_lanes(abs_q, q, acts[c] + ab + i * kW);
+    }
+    const __m256 dw = f16x8<kW>(x);
+#pragma GCC unroll 8
+    for (int c = 0; c < C; ++c) {
+      const __m256 scale = _mm256_mul_ps(dw, f16x8<kW>(acts[c] + ab + L::q8_0::kD));
+      acc[c] = _mm256_fmadd_ps(to_float(block_totals8(p[c])), scale, acc[c]);
+    }
+  }
+  for (; b < nb; ++b) {
+    const std::uint8_t* x = w + b * kW;
+    const __m256i q = load32(x + L::q8_0::kQs);
+    const __m256i abs_q = _mm256_sign_epi8(q, q);
+    for (int c = 0; c < C; ++c) {
+      const std::uint8_t* a = acts[c] + static_cast<std::size_t>(b) * kW;
+      const float scale = f16(x) * f16(a + L::q8_0::kD);
+      acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(scale), to_float(q8_0_lanes(abs_q, q, a)), acc[c]);
+    }
+  }
+  for (int c = 0; c < C; ++c) out[c] = hsum(acc[c]);
 }
 
 // NVFP4: one 64-block = two Q8_0 blocks; within a Q8_0 block the 16 qs bytes are two sub-blocks
@@ -245,6 +327,9 @@ inline void add_dot_legacy_simd(KernelTable& t) {
   t.dot[slot(Type::NVFP4)] = dot_nvfp4;
   t.dot4[slot(Type::Q4_0)] = dot4_q4_0;
   t.dot4[slot(Type::Q5_0)] = dot4_q5_0;
+  t.dot_cols[slot(Type::Q4_0)] = dot_cols_q4_0;
+  t.dot_cols[slot(Type::Q5_0)] = dot_cols_q5_0;
+  t.dot_cols[slot(Type::Q8_0)] = dot_cols_q8_0;
 }
 }  // namespace
 

@@ -19,6 +19,14 @@ using DotFn = float (*)(const std::uint8_t* w, const std::uint8_t* a, std::int64
 // out[r] = dot(row r, a) for r < 4; rows at w + r·row_stride bytes.
 using Dot4Fn = void (*)(const std::uint8_t* w, std::size_t row_stride, const std::uint8_t* a,
                         std::int64_t n, float* out);
+// out[c] = dot(w, acts[c]) for c < kDotCols: one row against kDotCols activations, the row's
+// blocks decoded once for all of them (the matrix-matrix building block of batched prefill).
+// Per (row, activation) the f32 operations are exactly those of the row kernel that dot_rows
+// uses for that row (dot4 for rows in a complete group of four when the type has one, dot
+// otherwise), so results are bit-identical whichever path computed them.
+inline constexpr int kDotCols = 4;
+using DotColsFn = void (*)(const std::uint8_t* w, const std::uint8_t* const* acts, std::int64_t n,
+                           float* out);
 using QuantFn = void (*)(const float* src, std::uint8_t* dst, std::int64_t n);
 
 inline constexpr int kTypeSlots = 41;  // indexed by ggml type id (largest supported id is 40)
@@ -27,6 +35,7 @@ struct KernelTable {
   DequantFn dequant[kTypeSlots] = {};
   DotFn dot[kTypeSlots] = {};
   Dot4Fn dot4[kTypeSlots] = {};  // optional; dispatch falls back to four dot calls
+  DotColsFn dot_cols[kTypeSlots] = {};  // optional; dispatch falls back to dot / dot4 per column
   QuantFn quantize[kTypeSlots] = {};
 };
 

@@ -51,6 +51,14 @@ std::string_view simd_level();
 void dot_rows(Type weight_type, const void* weight, std::size_t row_stride, std::int64_t n_rows,
               const void* activation, std::int64_t n, float* out);
 
+// out[c·out_stride + r] = dot_row(weight_type, weight + r·row_stride, acts[c], n) for r < n_rows,
+// c < n_act: the matrix-matrix form (batched prefill, grouped experts). Where the type has a
+// column kernel each row is decoded once per four activations. Bit-identical, activation by
+// activation, to dot_rows over the same rows.
+void dot_rows_cols(Type weight_type, const void* weight, std::size_t row_stride,
+                   std::int64_t n_rows, const void* const* acts, std::int64_t n_act,
+                   std::int64_t n, float* out, std::int64_t out_stride);
+
 enum class SimdLevel { Scalar = 0, Avx2 = 1, Avx512 = 2 };
 SimdLevel cpu_simd_level();  // the best level this CPU and OS support
 // Selects the level used by dequantize_row / dot_row / dot_rows, clamped to cpu_simd_level();

@@ -7,6 +7,7 @@
 #include "tests/support/paths.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -88,16 +89,41 @@ TEST(Index, SymlinkLoopsAndLinksOutsideAreSafe) {
   EXPECT_GE((*idx)->stats().loops, 1u);
 }
 
+// Builds the index of `dir` and checks an unreadable file was skipped: returns 0 when it holds,
+// a distinct code per failed check (run in a child that may have dropped privileges).
+int index_skips_locked_file(const fs::path& dir) {
+  auto idx = WorkspaceIndex::build(dir);
+  if (!idx) return 10;
+  if ((*idx)->files() != std::vector<std::string>{"a.py"}) return 11;
+  if ((*idx)->stats().skipped_unreadable != 1u) return 12;
+  return 0;
+}
+
 TEST(Index, UnreadableFileIsSkipped) {
-  if (::geteuid() == 0) GTEST_SKIP() << "root reads everything";
   testing::TempDir dir;
   write(dir / "a.py", "def a(): pass\n");
   write(dir / "locked.py", "def l(): pass\n");
   fs::permissions(dir / "locked.py", fs::perms::none);
-  auto idx = WorkspaceIndex::build(dir.path());
-  ASSERT_TRUE(idx);
-  EXPECT_EQ((*idx)->files(), std::vector<std::string>{"a.py"});
-  EXPECT_EQ((*idx)->stats().skipped_unreadable, 1u);
+  if (::geteuid() != 0) {
+    EXPECT_EQ(index_skips_locked_file(dir.path()), 0);
+    return;
+  }
+  // Root reads everything: run the index in a child that has become "nobody" (65534).
+  fs::permissions(dir.path(), fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                  fs::perms::others_read | fs::perms::others_exec);
+  for (fs::path p = dir.path().parent_path(); p != p.root_path(); p = p.parent_path())
+    if ((fs::status(p).permissions() & fs::perms::others_exec) == fs::perms::none)
+      GTEST_SKIP() << p << " is not searchable by an unprivileged user";
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(20);
+    ::_exit(index_skips_locked_file(dir.path()));
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "10: build failed, 11: wrong files, 12: not counted, 20: setuid";
 }
 
 TEST(Index, IncrementalCreateChangeDelete) {

@@ -5,12 +5,16 @@
 //   fake_coderx.js --version
 // It is not a test of the server: the clients' behaviour (placement, accept, float, quickfix,
 // settings pass-through) is checked against answers whose exact text the tests know.
-// FAKE_CODERX_LOG=<file>: every received message is appended there as one JSON line.
+// FAKE_CODERX_LOG=<file>: the command line ({argv}) and every received message are appended there,
+// one JSON line each.
 'use strict';
 const fs = require('node:fs');
 
-const args = process.argv.slice(2);
 const log = process.env.FAKE_CODERX_LOG;
+const argv = process.argv.slice(2);
+if (log) fs.appendFileSync(log, JSON.stringify({ argv }) + '\n');
+// `coderx --log-level L COMMAND ...`: the global option comes before the command
+const args = argv[0] === '--log-level' ? argv.slice(2) : argv;
 
 if (args[0] === '--version') {
   process.stdout.write('coderx fake 0.0.0\n');
@@ -129,7 +133,7 @@ function handle(msg) {
   const reply = (result) => send({ id, result });
   switch (method) {
     case 'initialize':
-      send({ method: 'coderx/status', params: { state: 'loading', message: 'loading fake model', model: 'fake' } });
+      send({ method: 'coderx/status', params: { state: 'loading', message: 'loading fake model', pending: 0, model: 'fake' } });
       return reply({
         capabilities: {
           textDocumentSync: { openClose: true, change: 2 },
@@ -139,7 +143,7 @@ function handle(msg) {
         serverInfo: { name: 'coderx-fake', version: '0.0.0' },
       });
     case 'initialized':
-      return send({ method: 'coderx/status', params: { state: 'ready', message: 'ready', model: 'fake' } });
+      return send({ method: 'coderx/status', params: { state: 'ready', message: 'ready', pending: 0, model: 'fake' } });
     case 'textDocument/didOpen':
       docs.set(params.textDocument.uri, { text: params.textDocument.text, version: params.textDocument.version });
       return;
@@ -167,14 +171,17 @@ function handle(msg) {
     case 'coderx/explain':
       return reply(explain(params));
     case 'workspace/executeCommand':
-      if (params.command === 'coderx.refactor' && params.arguments[0].instruction.startsWith('apply:')) {
-        // the other shape a server may use: it asks the client to apply the edit, replies null
+      if (params.command === 'coderx.refactor' && params.arguments[0].instruction.startsWith('result:')) {
+        // the other shape the clients accept: the edit in the command's result
+        return reply(refactor(params.arguments[0]));
+      }
+      if (params.command === 'coderx.refactor') {
+        // docs/protocol.md: the server asks the client to apply the edit and replies null
         const { edit } = refactor(params.arguments[0]);
-        send({ id: 'fake-apply-1', method: 'workspace/applyEdit', params: { label: 'coderx: instruction', edit } });
+        send({ id: `fake-apply-${id}`, method: 'workspace/applyEdit', params: { label: `coderx: ${params.arguments[0].kind}`, edit } });
         return reply(null);
       }
-      if (params.command === 'coderx.refactor') return reply(refactor(params.arguments[0]));
-      if (params.command === 'coderx.explain') return reply(explain({ ...params.arguments[0], textDocument: { uri: params.arguments[0].uri } }));
+      if (params.command === 'coderx.explain') return reply(explain(params.arguments[0]));
       return send({ id, error: { code: -32602, message: `unknown command ${params.command}` } });
     case 'shutdown':
       shutdown = true;

@@ -3,8 +3,12 @@
 #   tests/editors/with_test_model.sh CODERX_BIN COMMAND [ARGS...]
 # Exports for the test: CODERX_BIN, CODERX_LSP_ARGS (arguments after `coderx lsp`) and
 # CODERX_SETTINGS (the editor's `coderx` settings object, JSON).
-#   CODERX_EDITORS_ENGINE=model   a generated random-weight model (`coderx model make-test`)
+#   CODERX_EDITORS_ENGINE=model   a generated random-weight model: CODERX_EDITORS_MODEL when it
+#                                 names a file (the ctest fixture editors_test_model makes one per
+#                                 run), else a fresh `coderx model make-test` in a temp dir
 #   CODERX_EDITORS_ENGINE=canned  the server's canned engine: fixed outputs, no model (default)
+# With a model, CODERX_SETTINGS defaults to small budgets (docs/protocol.md "Settings") so that
+# random weights, which rarely stop by themselves, answer in a few seconds.
 # Exits 77 (ctest SKIP_RETURN_CODE) when the binary cannot serve that way yet.
 set -euo pipefail
 bin=$1
@@ -27,8 +31,18 @@ case "$engine" in
       echo "with_test_model.sh: SKIP: '$bin model make-test' is not available" >&2
       exit 77
     fi
-    "$bin" model make-test --out "$tmp/test.gguf" >&2
-    export CODERX_LSP_ARGS="--model $tmp/test.gguf"
+    model=${CODERX_EDITORS_MODEL:-}
+    if [ -z "$model" ] || [ ! -f "$model" ]; then
+      model=$tmp/test.gguf
+      "$bin" model make-test --out "$model" --layers 2 --sliding-pattern SF --n-embd 128 \
+        --ffn 256 --experts 4 --expert-ffn 128 >&2
+    fi
+    export CODERX_LSP_ARGS="--model $model"
+    export CODERX_SETTINGS=${CODERX_SETTINGS:-'{"debounceMs": 0, "budgets": {
+      "inlineCompletion": {"answerTokens": 24},
+      "completion": {"answerTokens": 16},
+      "refactor": {"thinkingTokens": 8, "answerTokens": 48},
+      "explain": {"thinkingTokens": 8, "answerTokens": 48}}}'}
     ;;
   *)
     echo "with_test_model.sh: CODERX_EDITORS_ENGINE must be canned or model" >&2

@@ -96,7 +96,9 @@ TEST_F(EngineGeneratorTest, StreamsTheAnswerWithinItsBudget) {
   EXPECT_LE(out.usage.answer_tokens, 6);
   EXPECT_GT(out.usage.prompt_tokens, 10);
   EXPECT_TRUE(out.finish == FinishReason::answer_budget || out.finish == FinishReason::stop);
-  if (out.finish == FinishReason::answer_budget) EXPECT_EQ(out.usage.answer_tokens, 6);
+  if (out.finish == FinishReason::answer_budget) {
+    EXPECT_EQ(out.usage.answer_tokens, 6);
+  }
   // Completions are greedy: the same prefix gives the same ghost text (and hits the prefix cache).
   GenerationOutput again = gen().generate(input(RequestKind::inline_completion), {}, {});
   EXPECT_EQ(again.answer, out.answer);

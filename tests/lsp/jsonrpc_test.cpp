@@ -36,6 +36,15 @@ TEST(JsonRpc, DecodesRequestsNotificationsAndResponses) {
   EXPECT_EQ(err.error->message, "no");
 }
 
+TEST(JsonRpc, StringsWithInvalidUtf8AreKeptByteForByte) {
+  // A Latin-1 buffer as Neovim sends it: byte 0x9C alone, and a cut-off 3-byte sequence.
+  const std::string body = "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/didOpen\","
+                           "\"params\":{\"text\":\"a\x9c b\xE2\x82\"}}";
+  Incoming n = decode_message(body);
+  ASSERT_EQ(n.kind, Kind::notification) << (n.error ? n.error->message : "");
+  EXPECT_EQ(n.params.at("text").as_string(), "a\x9c b\xE2\x82");
+}
+
 TEST(JsonRpc, MalformedInputBecomesTheRightError) {
   struct Case {
     const char* body;

@@ -211,7 +211,9 @@ TEST_F(ServerTest, ExplainStreamsProgressAndReturnsMarkdown) {
   engine->answer = [](const auto&) { return std::string(100, 'm'); };
   session.request(1, "coderx/explain",
                   json::object{{"textDocument", doc("file:///a.py")}, {"range", range(0, 0, 0, 5)}, {"workDoneToken", "t"}});
-  EXPECT_EQ(session.response(1).at("result").at("markdown").as_string(), std::string(100, 'm'));
+  json::object explained = session.response(1);
+  EXPECT_EQ(explained.at("result").at("markdown").as_string(), std::string(100, 'm'));
+  EXPECT_EQ(explained.at("result").at("usage").at("answerTokens").as_int64(), 25);  // the scripted engine's count
   json::object begin = session.notification("$/progress");
   EXPECT_EQ(begin.at("params").at("value").at("kind").as_string(), "begin");
   json::object report = session.notification("$/progress");
@@ -219,6 +221,33 @@ TEST_F(ServerTest, ExplainStreamsProgressAndReturnsMarkdown) {
   json::object end = session.notification("$/progress");
   EXPECT_EQ(end.at("params").at("value").at("kind").as_string(), "end");
   EXPECT_NE(end.at("params").at("value").at("message").as_string().find("answer"), json::string::npos);
+}
+
+TEST_F(ServerTest, StatusNamesTheModelOnceLoaded) {
+  session.initialize();
+  for (int i = 0; i < 2; ++i) {
+    json::object status = session.notification("coderx/status");
+    if (status.at("params").at("state").as_string() != "ready") continue;
+    EXPECT_EQ(status.at("params").at("model").as_string(), "scripted");
+    return;
+  }
+  ADD_FAILURE() << "no ready status";
+}
+
+TEST_F(ServerTest, TheRefactorCommandReturnsTheEditAndItsUsageWithoutApplyingIt) {
+  session.initialize();
+  session.open("file:///a.py", "def f(x):\n    return x*2\n");
+  engine->answer = [](const auto&) { return std::string("```python\ndef f(x):\n    return 2 * x\n```"); };
+  json::object args{{"uri", "file:///a.py"}, {"range", range(0, 0, 2, 0)}, {"kind", "instruction"},
+                    {"instruction", "use 2 * x"}};
+  session.request(1, "workspace/executeCommand",
+                  json::object{{"command", "coderx.refactor"}, {"arguments", json::array{args}}});
+  json::object result = session.response(1).at("result").as_object();
+  const json::value& edit = result.at("edit").at("documentChanges").at(0).at("edits").at(0);
+  EXPECT_EQ(edit.at("newText").as_string(), "def f(x):\n    return 2 * x\n");
+  EXPECT_GT(result.at("usage").at("promptTokens").as_int64(), 0);
+  for (const json::object& m : session.drain())
+    EXPECT_NE(m.contains("method") ? m.at("method").as_string() : "", "workspace/applyEdit");
 }
 
 TEST_F(ServerTest, RequestsForUnknownDocumentsFailAndNotificationsAreIgnored) {
@@ -234,15 +263,16 @@ TEST_F(ServerTest, RequestsForUnknownDocumentsFailAndNotificationsAreIgnored) {
 
 TEST_F(ServerTest, PositionsPastTheEndAndInsideSurrogatePairsClamp) {
   session.initialize();
-  session.open("file:///a.py", "s = '\xF0\x9F\x98\x80'\n");  // U+1F600: two UTF-16 units
+  // Plain text: completing inside a Python string would be cut (it does not end a token).
+  session.open("file:///a.txt", "s = '\xF0\x9F\x98\x80'\n", 1, "plaintext");  // U+1F600: two UTF-16 units
   engine->answer = [](const auto&) { return std::string("z"); };
   // One at a time: a newer completion for the same document would supersede the older one.
-  session.request(1, "textDocument/inlineCompletion", inline_params("file:///a.py", 0, 6));  // between the halves
+  session.request(1, "textDocument/inlineCompletion", inline_params("file:///a.txt", 0, 6));  // between the halves
   json::object r1 = session.response(1);
   EXPECT_EQ(r1.at("result").at("items").at(0).at("range").at("start"), json::value(pos(0, 5)));
   session.request(2, "textDocument/inlineCompletion", inline_params("file:///b.py", 0, 6));
   EXPECT_EQ(LspSession::error_code(session.response(2)), -32602);
-  session.request(3, "textDocument/inlineCompletion", inline_params("file:///a.py", 99, 99));
+  session.request(3, "textDocument/inlineCompletion", inline_params("file:///a.txt", 99, 99));
   json::object r3 = session.response(3);
   EXPECT_EQ(r3.at("result").at("items").at(0).at("range").at("start"), json::value(pos(1, 0)));
   auto calls = engine->calls();

@@ -1,4 +1,6 @@
-// trim_completion and extract_code against hand-written editor situations.
+// trim_completion (context::cut behind the features' API) and extract_code against
+// hand-written editor situations: mid-line → one line, suffix duplicates removed, the enclosing
+// block ends a multi-line completion, what does not parse is cut, fences and the line limit.
 #include "lsp/features/trim_completion.h"
 
 #include <gtest/gtest.h>
@@ -6,25 +8,41 @@
 namespace coderx::features {
 namespace {
 
-TEST(TrimCompletion, MidLineKeepsOnlyTheFirstLine) {
-  EXPECT_EQ(trim_completion("a, b)\nnext_line()", {"    f(", ")"}, 16), "a, b)");
-  EXPECT_EQ(trim_completion("x   \n", {"y = ", " # c"}, 16), "x");
+const context::Language* lang(const char* id) { return context::language_by_id(id); }
+
+TEST(TrimCompletion, MidLineKeepsOnlyTheFirstLineWithoutTheAutoClosedRest) {
+  // The cursor sits before ")" — the model repeats it; the editor already has it.
+  EXPECT_EQ(trim_completion("a, b)\nnext_line()", {lang("python"), "f(", ")\n"}), "a, b");
+  EXPECT_EQ(trim_completion("x   \n", {lang("python"), "y = ", " # c\n"}), "x");
 }
 
-TEST(TrimCompletion, AtLineEndKeepsTheBlockAndStopsAtADedent) {
+TEST(TrimCompletion, AtLineEndTheEnclosingBlockEndsTheCompletion) {
   std::string generated = "total = 0\n    for v in values:\n        total += v\n    return total\n\ndef other():\n    pass";
-  EXPECT_EQ(trim_completion(generated, {"    ", ""}, 16),
+  EXPECT_EQ(trim_completion(generated, {lang("python"), "def f(values):\n    ", "\n"}),
             "total = 0\n    for v in values:\n        total += v\n    return total");
+  EXPECT_EQ(trim_completion("return x;\n}\n\nint g(void) { return 0; }\n", {lang("c"), "int f(int x) {\n  ", "\n}\n"}),
+            "return x;");
 }
 
-TEST(TrimCompletion, BlankLinesInsideTheBlockStayTrailingOnesGo) {
-  EXPECT_EQ(trim_completion("a()\n\n  b()\n\n\n", {"  ", "  "}, 16), "a()\n\n  b()");
+TEST(TrimCompletion, WhatDoesNotParseIsCut) {
+  EXPECT_EQ(trim_completion("y = x\n    z = (y +\n", {lang("python"), "def f(x):\n    ", "\n"}), "y = x");
+  EXPECT_EQ(trim_completion("int y = x;\n  if (y > 0 {\n", {lang("c"), "int f(int x) {\n  ", "\n}\n"}), "int y = x;");
+}
+
+TEST(TrimCompletion, LinesRepeatedByTheSuffixGo) {
+  EXPECT_EQ(trim_completion("y = 1\n    return y\n", {lang("python"), "def f(x):\n    ", "\n    return y\n"}), "y = 1");
+}
+
+TEST(TrimCompletion, WithoutAGrammarIndentationAndBracketsRule) {
+  EXPECT_EQ(trim_completion("item one\n    item two\nother:\n", {nullptr, "section:\n    ", ""}),
+            "item one\n    item two");
 }
 
 TEST(TrimCompletion, LineLimitAndFencesCut) {
-  EXPECT_EQ(trim_completion("1\n2\n3\n4", {"", ""}, 2), "1\n2");
-  EXPECT_EQ(trim_completion("1\n```\ntext", {"", ""}, 9), "1");
-  EXPECT_EQ(trim_completion("", {"", ""}, 9), "");
+  TrimRequest two{lang("python"), "", "", 2};
+  EXPECT_EQ(trim_completion("a = 1\nb = 2\nc = 3\nd = 4", two), "a = 1\nb = 2");
+  EXPECT_EQ(trim_completion("a = 1\n```\ntext", {lang("python"), "", ""}), "a = 1");
+  EXPECT_EQ(trim_completion("", {lang("python"), "", ""}), "");
 }
 
 TEST(ExtractCode, TakesTheFirstFencedBlockOrTheTrimmedAnswer) {

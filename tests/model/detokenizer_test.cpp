@@ -70,5 +70,17 @@ TEST(StreamingDetokenizer, ConcatenationEqualsDecodeAndNoPieceEndsMidCharacter) 
   }
 }
 
+TEST(Utf8, MakeValidReplacesEveryBadByteAndKeepsGoodCharacters) {
+  using model::utf8::make_valid;
+  const std::string fffd = "\xEF\xBF\xBD";
+  EXPECT_EQ(make_valid("plain €👍"), "plain €👍");
+  EXPECT_EQ(make_valid("a\x9c b"), "a" + fffd + " b");
+  EXPECT_EQ(make_valid("cut \xE2\x82"), "cut " + fffd + fffd);        // cut-off tail
+  EXPECT_EQ(make_valid("\xC0\xAF"), fffd + fffd);                      // overlong
+  EXPECT_EQ(make_valid("\xED\xA0\x80"), fffd + fffd + fffd);          // surrogate
+  EXPECT_EQ(make_valid("\xF4\x90\x80\x80"), fffd + fffd + fffd + fffd);  // > U+10FFFF
+  EXPECT_EQ(make_valid(""), "");
+}
+
 }  // namespace
 }  // namespace coderx::testing

@@ -185,5 +185,29 @@ TEST_F(EngineTest, ThinkingBudgetForcesChannelEndAtExactlyN) {
   }
 }
 
+TEST_F(EngineTest, EndOfGenerationTokenStopsAndStaysOutOfTheText) {
+  auto e = load();
+  // Sampled (not greedy) runs over seeds until one ends on its own: the random model reaches an
+  // end-of-generation token within 48 tokens for some seed (deterministic for a seed).
+  for (std::uint64_t seed = 1; seed <= 64; ++seed) {
+    auto req = greedy(prompt(6, 7), 48);
+    req.sampling = SamplingParams{1.0f, 0, 1.0f, 0.0f, seed};
+    auto r = e->submit(req);
+    ASSERT_TRUE(r);
+    if (r->finish != FinishReason::stop) continue;
+    ASSERT_FALSE(r->tokens.empty());
+    const TokenId last = r->tokens.back();
+    EXPECT_TRUE(e->tokenizer().is_end_of_generation(last));
+    for (std::size_t i = 0; i + 1 < r->tokens.size(); ++i)
+      EXPECT_FALSE(e->tokenizer().is_end_of_generation(r->tokens[i])) << "generation went past an EOG token";
+    const std::vector<TokenId> eog{last};
+    auto piece = e->tokenizer().decode(eog, true);
+    ASSERT_TRUE(piece);
+    EXPECT_EQ(r->answer.find(*piece), std::string::npos) << "the EOG token's text leaked into the answer";
+    return;
+  }
+  FAIL() << "no seed reached an end-of-generation token";
+}
+
 }  // namespace
 }  // namespace coderx::model

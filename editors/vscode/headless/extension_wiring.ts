@@ -42,7 +42,7 @@ async function until<T>(what: string, fn: () => T | undefined | false, ms = 1000
   }
 }
 
-function loggedMessages(): { method?: string; params?: Record<string, unknown> }[] {
+function loggedMessages(): { method?: string; params?: Record<string, unknown>; argv?: string[] }[] {
   if (!fs.existsSync(serverLog)) return [];
   return fs.readFileSync(serverLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
 }
@@ -56,7 +56,7 @@ test('the extension activates and drives the server through vscode-languageclien
   const text = 'int main() {\n  hello\n}\n';
   fs.writeFileSync(file, text);
   const doc = new mock.MockTextDocument(mock.Uri.file(file), 'c', text);
-  const user = { path: bin, model: '/models/x.gguf', budgets: { inline: { answerTokens: 7 } }, review: { base: '' } };
+  const user = { path: bin, model: '/models/x.gguf', budgets: { inlineCompletion: { answerTokens: 7 } }, review: { base: '' } };
   mock.setWorkspace(ws, [doc], { coderx: user });
 
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -75,7 +75,12 @@ test('the extension activates and drives the server through vscode-languageclien
     await t.test('only the user-set server settings are sent, client-only keys stay behind', async () => {
       const init = loggedMessages().find((m) => m.method === 'initialize');
       assert.ok(init?.params);
-      assert.deepEqual(init.params.initializationOptions, { model: '/models/x.gguf', budgets: { inline: { answerTokens: 7 } } });
+      assert.deepEqual(init.params.initializationOptions, { budgets: { inlineCompletion: { answerTokens: 7 } } });
+    });
+
+    await t.test('the model goes on the server command line', async () => {
+      const started = loggedMessages().find((m) => m.argv?.[0] === 'lsp');
+      assert.deepEqual(started?.argv, ['lsp', '--model', '/models/x.gguf']);
     });
 
     await t.test('inline completion: the registered provider returns the server ghost text', async () => {
@@ -101,11 +106,11 @@ test('the extension activates and drives the server through vscode-languageclien
       assert.ok(!panel.webview.html.includes('coderx is writing'), 'finished');
     });
 
-    await t.test('Refactor selection applies the annotated edit (VS Code previews it)', async () => {
+    await t.test('Refactor selection: the server workspace/applyEdit reaches VS Code annotated (VS Code previews it)', async () => {
       mock.window.activeTextEditor = { document: doc, selection: new mock.Selection(new mock.Position(1, 0), new mock.Position(1, 7)) };
+      const before = mock.recorded.edits.length;
       await mock.commands.executeCommand('coderx.refactorSelection');
-      const edit = mock.recorded.edits.at(-1);
-      assert.ok(edit, 'an edit was applied');
+      const edit = await until('the applyEdit edit', () => mock.recorded.edits.length > before && mock.recorded.edits.at(-1));
       assert.equal(edit.entries_.length, 1);
       assert.equal(edit.entries_[0].newText, '  HELLO');
       assert.equal(edit.entries_[0].uri.fsPath, file);
@@ -114,11 +119,13 @@ test('the extension activates and drives the server through vscode-languageclien
       assert.deepEqual((call?.params?.arguments as { instruction: string }[])[0].instruction, 'shout it');
     });
 
-    await t.test('a refactor the server sends as workspace/applyEdit reaches VS Code annotated too', async () => {
+    await t.test('an edit in the command result is applied annotated too', async () => {
       const before = mock.recorded.edits.length;
-      mock.recorded.inputBoxAnswer = 'apply: loud';
+      mock.recorded.inputBoxAnswer = 'result: loud';
       await mock.commands.executeCommand('coderx.refactorSelection');
-      const edit = await until('the applyEdit edit', () => mock.recorded.edits.length > before && mock.recorded.edits.at(-1));
+      assert.equal(mock.recorded.edits.length, before + 1, 'applied by the extension before the command returns');
+      const edit = mock.recorded.edits.at(-1);
+      assert.ok(edit);
       assert.equal(edit.entries_[0].newText, '  HELLO');
       assert.equal(edit.entries_[0].metadata?.needsConfirmation, true, 'VS Code previews it');
       mock.recorded.inputBoxAnswer = 'shout it';
@@ -126,6 +133,8 @@ test('the extension activates and drives the server through vscode-languageclien
 
     await t.test('Review changes turns rdjsonl findings into diagnostics', async () => {
       await mock.commands.executeCommand('coderx.reviewChanges');
+      const review = loggedMessages().find((m) => m.argv?.[0] === 'review');
+      assert.deepEqual(review?.argv, ['review', '--format', 'rdjsonl', '--model', '/models/x.gguf'], 'the same model reviews');
       const a = mock.recorded.diagnostics.get(mock.Uri.file(path.join(ws, 'src/a.c')).toString());
       const b = mock.recorded.diagnostics.get(mock.Uri.file(path.join(ws, 'src/b.py')).toString());
       assert.ok(a && b, `diagnostics for both files: ${[...mock.recorded.diagnostics.keys()].join(', ')}`);

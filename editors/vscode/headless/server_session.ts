@@ -8,7 +8,7 @@
 //   node out/headless/server_session.js            (node:test; TAP on stdout)
 // Environment:
 //   CODERX_BIN       the binary (required)
-//   CODERX_SETTINGS  JSON object passed as the `coderx` settings (e.g. {"model": "/tmp/tiny.gguf"})
+//   CODERX_SETTINGS  JSON object passed as the `coderx` settings (e.g. {"debounceMs": 0})
 //   CODERX_LSP_ARGS  extra arguments after `coderx lsp`, space-separated (e.g. "--engine canned")
 //   CODERX_TIMEOUT_MS per-request timeout (default 60000)
 import { test } from 'node:test';
@@ -88,7 +88,7 @@ test('a whole editor session against coderx lsp', { timeout: 10 * timeoutMs }, a
   const uri = pathToFileURL(file).toString();
 
   const extra = (process.env.CODERX_LSP_ARGS ?? '').split(' ').filter((a) => a !== '');
-  const proc: ChildProcessWithoutNullStreams = spawn(bin, [...lspArgs(), ...extra], { cwd: dir, stdio: 'pipe' });
+  const proc: ChildProcessWithoutNullStreams = spawn(bin, lspArgs({}, extra), { cwd: dir, stdio: 'pipe' });
   let stderr = '';
   proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
@@ -215,10 +215,18 @@ test('a whole editor session against coderx lsp', { timeout: 10 * timeoutMs }, a
       const r = (await withTimeout(conn.sendRequest('coderx/explain', explainParams(uri, range, token)), 'coderx/explain')) as { markdown?: unknown; usage?: unknown };
       sub.dispose();
       assert.equal(typeof r.markdown, 'string');
-      if (typeof r.usage !== 'object') t.diagnostic('coderx/explain result has no "usage" (docs/protocol.md lists it)');
+      // usage is optional (docs/protocol.md): an object when present, the usage line otherwise absent
+      assert.ok(r.usage === undefined || (typeof r.usage === 'object' && r.usage !== null), 'usage is an object when present');
+      if (r.usage === undefined) t.diagnostic('this server sends no "usage" with coderx/explain');
       const markdown = r.markdown as string;
-      assert.ok(reports.length > 0 || markdown === '', 'partial markdown arrived as $/progress reports');
-      const streamed = reports.reduce(accumulate, '');
+      // reports carry the markdown so far, batched: a long answer has some, a short one may have none
+      if (markdown.length >= 256) assert.ok(reports.length > 0, 'partial markdown arrived as $/progress reports');
+      let streamed = '';
+      for (const report of reports) {
+        const next = accumulate(streamed, report);
+        assert.ok(next.startsWith(streamed), 'each report extends what was shown');
+        streamed = next;
+      }
       assert.ok(markdown.startsWith(streamed), `streamed text ${JSON.stringify(streamed)} is a prefix of the result`);
     });
 
@@ -229,8 +237,10 @@ test('a whole editor session against coderx lsp', { timeout: 10 * timeoutMs }, a
       type Edit = { documentChanges?: { textDocument: { uri: string; version: number | null } }[] };
       const r = (await withTimeout(conn.sendRequest(ExecuteCommandRequest.type, cmd), 'coderx.refactor')) as { edit?: Edit } | null;
       const edit = (r?.edit ?? applyEdits.at(-1)?.edit) as Edit | undefined;
-      assert.ok(edit, 'an edit, in the result (docs/protocol.md) or as workspace/applyEdit');
-      if (!r?.edit) t.diagnostic('the server sent the refactor as workspace/applyEdit and replied null (docs/protocol.md says: in the result)');
+      // docs/protocol.md: the edit comes as workspace/applyEdit and the command replies null; a
+      // result carrying {edit} is accepted too (the extension handles both)
+      assert.ok(edit, 'an edit, as workspace/applyEdit or in the result');
+      if (applyEdits.length > 0) assert.match(applyEdits.at(-1)?.label ?? '', /^coderx: /, 'applyEdit label');
       const change = edit.documentChanges?.[0];
       assert.ok(change, 'documentChanges');
       assert.equal(change.textDocument.uri, uri);

@@ -43,19 +43,44 @@ export function resolveBinary(
   return undefined;
 }
 
-// `coderx lsp [extra...]`: extra is the client-only `coderx.serverArgs` setting (e.g. --model F).
-export function lspArgs(extra: readonly unknown[] = []): string[] {
-  return ['lsp', ...extra.filter((a): a is string => typeof a === 'string' && a !== '')];
+// What the server takes on its command line rather than as settings (docs/protocol.md "Settings"):
+// the settings `coderx.model`, `coderx.engine` and `coderx.logLevel`. The same model and engine
+// serve `coderx lsp` and `coderx review`.
+export interface EngineOptions {
+  model?: unknown; // `--model MODEL` (path, ollama:NAME[:TAG], hf:...)
+  engine?: unknown; // `--engine NAME`
+  logLevel?: unknown; // `coderx --log-level LEVEL ...` (the server's stderr, in the output channel)
 }
 
-export interface ReviewOptions {
+const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v.trim() !== '';
+
+function engineFlags(options: EngineOptions): string[] {
+  const flags: string[] = [];
+  if (nonEmpty(options.model)) flags.push('--model', options.model.trim());
+  if (nonEmpty(options.engine)) flags.push('--engine', options.engine.trim());
+  return flags;
+}
+
+function globalFlags(options: EngineOptions): string[] {
+  return nonEmpty(options.logLevel) ? ['--log-level', options.logLevel.trim()] : [];
+}
+
+// `coderx [--log-level L] lsp [--model M] [--engine E] [extra...]`: extra is the client-only
+// `coderx.serverArgs` setting, appended verbatim.
+export function lspArgs(options: EngineOptions = {}, extra: readonly unknown[] = []): string[] {
+  const rest = extra.filter((a): a is string => typeof a === 'string' && a !== '');
+  return [...globalFlags(options), 'lsp', ...engineFlags(options), ...rest];
+}
+
+export interface ReviewOptions extends EngineOptions {
   base?: string; // `--base REV`; the CLI's own default otherwise
   extraArgs?: readonly string[]; // appended verbatim
 }
 
-// `coderx review --format rdjsonl [--base REV] [extra...]`, run in the workspace folder.
+// `coderx [--log-level L] review --format rdjsonl [--model M] [--engine E] [--base REV] [extra...]`,
+// run in the workspace folder.
 export function reviewArgs(options: ReviewOptions): string[] {
-  const args = ['review', '--format', 'rdjsonl'];
+  const args = [...globalFlags(options), 'review', '--format', 'rdjsonl', ...engineFlags(options)];
   const base = options.base?.trim();
   if (base) args.push('--base', base);
   for (const a of options.extraArgs ?? []) if (typeof a === 'string' && a !== '') args.push(a);
@@ -77,7 +102,7 @@ export function explainParams(uri: string, range: LspRange, workDoneToken?: stri
 export interface RefactorArgument {
   uri: string;
   range: LspRange;
-  kind: 'instruction'; // a free-form instruction (servers may also offer rewrite, fix, document, tests)
+  kind: 'instruction'; // a free-form instruction (the server's code actions use rewrite, fix, document, tests)
   instruction: string;
 }
 

@@ -3,10 +3,13 @@
 //   - inline completions (ghost text): the languageclient's InlineCompletionItemFeature, on by
 //     default once the server advertises `inlineCompletionProvider`;
 //   - "Explain selection": `coderx/explain`, markdown streamed into a side webview;
-//   - "Refactor selection…": an input box, `coderx.refactor`, the edit applied after confirmation;
+//   - "Refactor selection…": an input box, then `coderx.refactor`; the server sends the edit as
+//     workspace/applyEdit, which the languageclient applies (VS Code previews annotated edits);
+//     an edit in the command's result is applied after confirmation too;
 //   - "Review changes": `coderx review --format rdjsonl` in the workspace folder, as diagnostics;
 //   - a status-bar item fed by `coderx/status`; the server's stderr in the "coderx" output channel;
-//   - settings passed through untouched (settings.ts).
+//   - settings passed through untouched (settings.ts), except the model, engine and log level,
+//     which go on the server's command line (commands.ts).
 // Everything that can be decided without VS Code lives in settings.ts, status.ts, rdjsonl.ts,
 // commands.ts and explain_html.ts, which the unit tests cover.
 import * as fs from 'node:fs';
@@ -34,6 +37,7 @@ import {
   reviewArgs,
   explainParams,
   refactorCommand,
+  type EngineOptions,
   needsConfirmation,
   summarizeEdit,
   accumulate,
@@ -72,6 +76,15 @@ function currentSettings(): JsonObject {
   const info = vscode.workspace.getConfiguration(undefined, firstFolder()?.uri).inspect<unknown>('coderx');
   return serverSettings([info?.globalValue, info?.workspaceValue, info?.workspaceFolderValue]);
 }
+
+// The server's command-line options among the settings (commands.ts EngineOptions).
+function engineOptions(): EngineOptions {
+  const cfg = vscode.workspace.getConfiguration('coderx');
+  return { model: cfg.get<unknown>('model'), engine: cfg.get<unknown>('engine'), logLevel: cfg.get<unknown>('logLevel') };
+}
+
+// Settings that change the server's command line: a change restarts it.
+const RESTART_KEYS = ['coderx.path', 'coderx.serverArgs', 'coderx.model', 'coderx.engine', 'coderx.logLevel'];
 
 function showStatus(view: StatusView): void {
   statusItem.text = view.text;
@@ -115,7 +128,8 @@ async function startClient(): Promise<void> {
     });
     return;
   }
-  const args = lspArgs(vscode.workspace.getConfiguration('coderx').get<unknown[]>('serverArgs') ?? []);
+  const cfg = vscode.workspace.getConfiguration('coderx');
+  const args = lspArgs(engineOptions(), cfg.get<unknown[]>('serverArgs') ?? []);
   const serverOptions: ServerOptions = { command: bin, args, options: { cwd: firstFolder()?.uri.fsPath } };
   const c = new LanguageClient('coderx', 'coderx', serverOptions, clientOptions());
   c.onNotification('coderx/status', (params: unknown) => showStatus(statusView(params)));
@@ -249,7 +263,7 @@ function toDiagnostic(f: Finding, text: (line: number) => string): vscode.Diagno
 
 function runReview(bin: string, cwd: string): Promise<{ stdout: string; stderr: string; code: number }> {
   const cfg = vscode.workspace.getConfiguration('coderx.review');
-  const args = reviewArgs({ base: cfg.get<string>('base'), extraArgs: cfg.get<string[]>('extraArgs') });
+  const args = reviewArgs({ ...engineOptions(), base: cfg.get<string>('base'), extraArgs: cfg.get<string[]>('extraArgs') });
   output.info(`running ${bin} ${args.join(' ')} in ${cwd}`);
   return new Promise((resolve) => {
     execFile(bin, args, { cwd, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
@@ -306,7 +320,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await startClient();
     }),
     vscode.workspace.onDidChangeConfiguration(async (e) => {
-      if (e.affectsConfiguration('coderx.path') || e.affectsConfiguration('coderx.serverArgs')) {
+      if (RESTART_KEYS.some((key) => e.affectsConfiguration(key))) {
         await stopClient();
         await startClient();
       } else if (e.affectsConfiguration('coderx') && client?.isRunning()) {

@@ -11,8 +11,10 @@
 
 export type JsonObject = { [key: string]: unknown };
 
-// Settings under `coderx.` that configure the client, never sent to the server.
-export const CLIENT_ONLY_KEYS: readonly string[] = ['path', 'serverArgs', 'trace', 'review'];
+// Settings under `coderx.` that configure the client, never sent to the server as settings. The
+// model, engine and log level are the server's command-line options (commands.ts puts them
+// there; docs/protocol.md "Settings").
+export const CLIENT_ONLY_KEYS: readonly string[] = ['path', 'serverArgs', 'trace', 'review', 'model', 'engine', 'logLevel'];
 
 export function isPlainObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -51,7 +53,7 @@ export function serverSettings(layers: readonly unknown[]): JsonObject {
 }
 
 // Answers one `workspace/configuration` item for a section under `coderx` ("coderx",
-// "coderx.budgets.inline", ...). Returns undefined for sections this extension does not own, and
+// "coderx.budgets.inlineCompletion", ...). Returns undefined for sections this extension does not own, and
 // null for an owned section the user has not set (the server then keeps its default).
 export function sectionValue(settings: JsonObject, section: string | undefined): unknown {
   if (section === undefined) return undefined;

@@ -8,7 +8,7 @@ export type StatusState = 'loading' | 'ready' | 'busy' | 'error' | 'stopped' | '
 export interface StatusView {
   state: StatusState;
   text: string; // status-bar text with a codicon, e.g. "$(check) coderx"
-  tooltip: string; // the server's message and model name
+  tooltip: string; // the server's message and, when it sends one, the model description
   isError: boolean; // shown with the error background
 }
 
@@ -29,12 +29,20 @@ function stringField(params: unknown, key: string): string {
   return typeof value === 'string' ? value : '';
 }
 
+function numberField(params: unknown, key: string): number | undefined {
+  if (typeof params !== 'object' || params === null) return undefined;
+  const value = (params as Record<string, unknown>)[key];
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
 export function statusView(params: unknown): StatusView {
   const raw = stringField(params, 'state');
   const state: StatusState = KNOWN.has(raw) ? (raw as StatusState) : 'unknown';
   const message = stringField(params, 'message');
-  const model = stringField(params, 'model');
-  const label = state === 'ready' || state === 'unknown' ? 'coderx' : `coderx: ${state}`;
+  const model = stringField(params, 'model'); // optional: servers that describe their model
+  const pending = numberField(params, 'pending'); // optional: requests queued or running
+  const busy = state === 'busy' && pending !== undefined && pending > 0 ? `coderx: busy (${pending})` : `coderx: ${state}`;
+  const label = state === 'ready' || state === 'unknown' ? 'coderx' : busy;
   const tooltip = [message || `coderx is ${state}`, model ? `model: ${model}` : '']
     .filter((s) => s.length > 0)
     .join('\n');

@@ -24,7 +24,7 @@ test('PATH search takes the first match and skips empty entries', () => {
 
 test('command lines', () => {
   assert.deepEqual(lspArgs(), ['lsp']);
-  assert.deepEqual(lspArgs(['--model', '/m/x.gguf', '', 3]), ['lsp', '--model', '/m/x.gguf']);
+  assert.deepEqual(lspArgs({}, ['--token-delay-ms', '5', '', 3]), ['lsp', '--token-delay-ms', '5']);
   assert.deepEqual(reviewArgs({}), ['review', '--format', 'rdjsonl']);
   assert.deepEqual(reviewArgs({ base: ' origin/main ', extraArgs: ['--jobs', '2', ''] }), ['review', '--format', 'rdjsonl', '--base', 'origin/main', '--jobs', '2']);
   assert.deepEqual(reviewArgs({ base: '  ' }), ['review', '--format', 'rdjsonl']);
@@ -77,4 +77,13 @@ test('streamed explain text: full-so-far messages replace, deltas append', () =>
   assert.equal(shown, '# Explain\nThis');
   shown = accumulate(shown, ' function');
   assert.equal(shown, '# Explain\nThis function');
+});
+
+test('model, engine and log level go on the command line of both lsp and review', () => {
+  const o = { model: ' /m/x.gguf ', engine: 'canned', logLevel: 'debug' };
+  assert.deepEqual(lspArgs(o, ['--stdio']), ['--log-level', 'debug', 'lsp', '--model', '/m/x.gguf', '--engine', 'canned', '--stdio']);
+  assert.deepEqual(reviewArgs({ ...o, base: 'main' }), ['--log-level', 'debug', 'review', '--format', 'rdjsonl', '--model', '/m/x.gguf', '--engine', 'canned', '--base', 'main']);
+  // VS Code's invented values for unset settings ('' and the like) add nothing
+  assert.deepEqual(lspArgs({ model: '', engine: '  ', logLevel: 0 }), ['lsp']);
+  assert.deepEqual(reviewArgs({ model: undefined, engine: null }), ['review', '--format', 'rdjsonl']);
 });

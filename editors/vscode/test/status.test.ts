@@ -39,3 +39,13 @@ test('local states before the server speaks and after it stops', () => {
   assert.equal(stopped.isError, true);
   assert.equal(stopped.tooltip, 'binary not found');
 });
+
+test('optional fields: pending counts busy work, model and pending may be absent or malformed', () => {
+  assert.equal(statusView({ state: 'busy', message: 'm', pending: 3 }).text, '$(loading~spin) coderx: busy (3)');
+  assert.equal(statusView({ state: 'busy', message: 'm', pending: 0 }).text, '$(loading~spin) coderx: busy');
+  assert.equal(statusView({ state: 'ready', message: 'm', pending: 0 }).text, '$(check) coderx');
+  const odd = statusView({ state: 'busy', message: 'm', pending: 'x', model: 7 });
+  assert.equal(odd.text, '$(loading~spin) coderx: busy');
+  assert.equal(odd.tooltip, 'm');
+  assert.equal(statusView({ state: 'ready', message: 'gemma4 test.gguf (cpu)' }).tooltip, 'gemma4 test.gguf (cpu)');
+});

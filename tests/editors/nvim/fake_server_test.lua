@@ -13,7 +13,7 @@ vim.o.autoindent = false
 
 local prompts = {}
 local answer = true
-local settings = { model = "/models/x.gguf", budgets = { inline = { answerTokens = 16 } }, list = { 1, 2 } }
+local settings = { debounceMs = 0, budgets = { inlineCompletion = { answerTokens = 16 } }, list = { 1, 2 } }
 
 local function server_log()
   local msgs = {}
@@ -42,6 +42,7 @@ end
 T.run(function()
   require("coderx").setup({
     path = T.bin,
+    model = "/models/x.gguf",
     settings = settings,
     confirm = function(msg)
       table.insert(prompts, msg)
@@ -68,12 +69,14 @@ T.run(function()
       return find_msg("initialize")
     end, "initialize in the server log")
     T.eq(settings, init.params.initializationOptions, "initializationOptions")
+    local started = server_log()[1]
+    T.eq({ "lsp", "--model", "/models/x.gguf" }, started.argv, "the model on the server command line")
     T.ok(init.params.capabilities.textDocument.inlineCompletion, "inlineCompletion capability")
-    require("coderx").update_settings({ logLevel = "debug" })
+    require("coderx").update_settings({ completion = { enabled = false } })
     local change = T.wait(function()
       return find_msg("workspace/didChangeConfiguration")
     end, "didChangeConfiguration")
-    T.eq({ coderx = { logLevel = "debug" } }, change.params.settings, "didChangeConfiguration settings")
+    T.eq({ coderx = { completion = { enabled = false } } }, change.params.settings, "didChangeConfiguration settings")
   end)
 
   T.case("ghost text appears at the cursor at the end of a line", function()
@@ -204,18 +207,19 @@ T.run(function()
     T.eq("markdown", vim.bo[explain.buf].filetype, "markdown")
     T.eq("# Explanation", T.buf_lines(explain.buf)[1], "heading")
     T.eq("int main() {", T.buf_lines(explain.buf)[6], "explained text")
+    T.eq({ promptTokens = 10, cachedTokens = 0, thinkingTokens = 0, answerTokens = 5, ms = 1 }, explain.last_usage, "usage of the reply")
     T.tick(20)
     T.input(vim.fn.line(".") == 1 and "j" or "k")
     T.eq(nil, explain.win, "closed by moving the cursor")
   end)
 
-  T.case(":CoderxRefactor applies the edit after confirmation, not without", function()
+  T.case(":CoderxRefactor applies the server's workspace/applyEdit after confirmation, not without", function()
     answer = false
     vim.cmd("2CoderxRefactor shout it")
     T.wait(function()
       return #prompts == 1
     end, "first confirmation")
-    T.ok(prompts[1]:find("1 edit in 1 file", 1, true), "prompt summary: " .. prompts[1])
+    T.ok(prompts[1]:find("coderx: instruction (1 edit in 1 file)", 1, true), "prompt summary: " .. prompts[1])
     T.ok(prompts[1]:find("HELLO WORLD", 1, true), "prompt preview")
     T.eq("  hello world(); // done", T.buf_lines(buf)[2], "declined: unchanged")
     answer = true
@@ -230,20 +234,20 @@ T.run(function()
     T.eq({ start = { line = 1, character = 0 }, ["end"] = { line = 1, character = 24 } }, call.params.arguments[1].range, "range")
   end)
 
-  T.case("a workspace/applyEdit from the server is confirmed first too", function()
+  T.case("an edit in the command's result is confirmed first too", function()
     answer = false
     local n = #prompts
-    vim.cmd("3CoderxRefactor apply: quiet")
+    vim.cmd("3CoderxRefactor result: quiet")
     T.wait(function()
       return #prompts == n + 1
-    end, "confirmation of the applyEdit")
-    T.ok(prompts[n + 1]:find("coderx: instruction (1 edit in 1 file)", 1, true), "prompt: " .. prompts[n + 1])
+    end, "confirmation of the returned edit")
+    T.ok(prompts[n + 1]:find("Apply the coderx refactor (1 edit in 1 file)", 1, true), "prompt: " .. prompts[n + 1])
     T.eq("return a +", T.buf_lines(buf)[3], "declined: unchanged")
     answer = true
-    vim.cmd("3CoderxRefactor apply: loud")
+    vim.cmd("3CoderxRefactor result: loud")
     T.wait(function()
       return T.buf_lines(buf)[3] == "RETURN A +"
-    end, "applyEdit applied after confirmation")
+    end, "returned edit applied after confirmation")
   end)
 
   T.case(":CoderxReview fills the quickfix list from rdjsonl", function()
@@ -258,6 +262,13 @@ T.run(function()
     T.eq(ws .. "/src/a.c", vim.api.nvim_buf_get_name(a.bufnr), "first file")
     T.eq({ 2, 5, 2, 8, "W" }, { a.lnum, a.col, a.end_lnum, a.end_col, a.type }, "first position")
     T.eq("possible null dereference [null-deref]", a.text, "first text")
+    local review_argv
+    for _, m in ipairs(server_log()) do
+      if m.argv and m.argv[1] == "review" then
+        review_argv = m.argv
+      end
+    end
+    T.eq({ "review", "--format", "rdjsonl", "--model", "/models/x.gguf" }, review_argv, "the same model reviews")
     T.eq({ 7, 0, "E" }, { b.lnum, b.col, b.type }, "second finding")
     vim.cmd("cclose")
   end)
@@ -293,6 +304,97 @@ T.run(function()
     -- coderx review writes whole-line ranges as (a,1)..(b+1,1): lines a..b
     items = require("coderx.rdjsonl").parse('{"message":"m","severity":"ERROR","location":{"path":"/x","range":{"start":{"line":3,"column":1},"end":{"line":5,"column":1}}}}', "/r")
     T.eq({ { filename = "/x", lnum = 3, col = 1, end_lnum = 4, text = "m", type = "E" } }, items, "whole-line range")
+  end)
+
+  T.case("newer Neovim code paths, driven with stubs on this one", function()
+    -- 0.10+: inline virtual text at the cursor; before: overlay at the end of the line, else eol
+    T.eq("inline", ghost.placement({ ghost_inline = true }, 2, 5), "0.10 mid-line")
+    T.eq("overlay", ghost.placement({ ghost_inline = false }, 5, 5), "0.7 end of line")
+    T.eq("eol", ghost.placement({ ghost_inline = false }, 2, 5), "0.7 mid-line")
+    local newest = compat.detect(function()
+      return true
+    end, { start = true, start_client = true, inline_completion = {} })
+    local saved_features = compat.set_features(newest)
+    local saved_ic, saved_start = vim.lsp.inline_completion, vim.lsp.start
+    local ok, err = pcall(function()
+      -- 0.11+: client methods are called with `:`
+      local obj = { name = "obj" }
+      function obj.method(self, x)
+        return self and self.name, x
+      end
+      T.eq({ "obj", 5 }, { compat.call(obj, "method", 5) }, "client:method(...)")
+      -- 0.12+: the native module is enabled for the buffer and <Tab> accepts through it
+      local calls = {}
+      vim.lsp.inline_completion = {
+        enable = function(on, filter)
+          table.insert(calls, { "enable", on, filter.bufnr })
+        end,
+        get = function()
+          table.insert(calls, { "get" })
+          return true
+        end,
+      }
+      local b = vim.api.nvim_create_buf(true, false)
+      ghost.attach(b, 4242)
+      T.eq({ { "enable", true, b } }, calls, "native inline completion enabled for the buffer")
+      T.eq(0, vim.fn.exists("#coderx_ghost_" .. b), "no own ghost autocmds")
+      local tab
+      for _, m in ipairs(vim.api.nvim_buf_get_keymap(b, "i")) do
+        if m.lhs == "<Tab>" then
+          tab = m
+        end
+      end
+      T.ok(tab and tab.callback, "<Tab> mapped in insert mode")
+      tab.callback()
+      T.eq({ "get" }, calls[2], "<Tab> accepts through vim.lsp.inline_completion.get")
+      -- 0.8+: vim.lsp.start with the plugin's config and the buffer
+      local started
+      vim.lsp.start = function(cfg, opts)
+        started = { cfg = cfg, opts = opts }
+        return nil
+      end
+      local b2 = vim.api.nvim_create_buf(true, false)
+      vim.api.nvim_buf_set_name(b2, ws .. "/other.c")
+      client.attach(b2)
+      T.eq(b2, started and started.opts.bufnr, "vim.lsp.start for the buffer")
+      T.eq({ "coderx", ws }, { started.cfg.name, started.cfg.root_dir }, "name and root")
+      T.eq(require("coderx.config").server_cmd(), started.cfg.cmd, "server command")
+    end)
+    vim.lsp.inline_completion, vim.lsp.start = saved_ic, saved_start
+    compat.set_features(saved_features)
+    T.ok(ok, tostring(err))
+  end)
+
+  T.case("command lines: model, engine and log level for lsp and review", function()
+    local config = require("coderx.config")
+    local saved = config.options
+    config.set({ path = "/bin/cx", model = " m.gguf ", engine = "canned", log_level = "debug", server_args = { "--stdio" }, review = { args = { "--jobs", "2" } } })
+    T.eq({ "/bin/cx", "--log-level", "debug", "lsp", "--model", "m.gguf", "--engine", "canned", "--stdio" }, config.server_cmd(), "lsp")
+    T.eq({ "/bin/cx", "--log-level", "debug", "review", "--format", "rdjsonl", "--model", "m.gguf", "--engine", "canned", "--jobs", "2", "--base", "x" }, require("coderx.review").command({ "--base", "x" }), "review")
+    config.set({ path = "cx", model = "", cmd = { "my", "server" } })
+    T.eq({ "my", "server" }, config.server_cmd(), "cmd wins")
+    T.eq({ "cx", "review", "--format", "rdjsonl" }, require("coderx.review").command(), "nothing set")
+    config.options = saved
+  end)
+
+  T.case("coderx/status: optional model and pending, tolerated when absent or malformed", function()
+    local handler = client.make_config(ws).handlers["coderx/status"]
+    handler(nil, { state = "busy", message = "2 requests", pending = 2, model = "gemma4 x.gguf (cpu)" })
+    T.eq({ state = "busy", message = "2 requests", pending = 2, model = "gemma4 x.gguf (cpu)" }, client.status, "all fields")
+    T.eq("coderx: busy (2)", require("coderx").statusline(), "statusline counts pending work")
+    handler(nil, { state = "busy", message = "m", pending = "x", model = 7 })
+    T.eq({ state = "busy", message = "m" }, client.status, "malformed optional fields dropped")
+    T.eq("coderx: busy", require("coderx").statusline(), "statusline without pending")
+    handler(nil, { state = "ready", message = "ready" })
+    T.eq("coderx", require("coderx").statusline(), "ready")
+  end)
+
+  T.case("explain usage line: present, partial or absent", function()
+    local explain = require("coderx.explain")
+    T.eq("10 prompt (0 cached) + 0 thinking + 5 answer tokens in 1 ms", explain.usage_line({ promptTokens = 10, cachedTokens = 0, thinkingTokens = 0, answerTokens = 5, ms = 1.2 }), "full")
+    T.eq("3 prompt (0 cached) + 0 thinking + 0 answer tokens in 0 ms", explain.usage_line({ promptTokens = 3, ms = "x" }), "partial")
+    T.eq(nil, explain.usage_line(nil), "absent")
+    T.eq(nil, explain.usage_line("text"), "not an object")
   end)
 
   T.case("version guards choose the right API for each Neovim", function()

@@ -74,10 +74,11 @@ function T.ok(cond, what)
 end
 
 function T.case(name, fn)
+  local started = now()
   local ok, err = xpcall(fn, debug.traceback)
   if ok then
     T.passed = T.passed + 1
-    out("ok - " .. name)
+    out(string.format("ok - %s # %d ms", name, now() - started))
   else
     T.failed = T.failed + 1
     out("not ok - " .. name .. "\n" .. tostring(err))

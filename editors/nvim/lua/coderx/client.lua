@@ -34,7 +34,8 @@ local function on_status(_, result)
     M.status = {
       state = type(result.state) == "string" and result.state or "unknown",
       message = type(result.message) == "string" and result.message or "",
-      model = type(result.model) == "string" and result.model or nil,
+      model = type(result.model) == "string" and result.model or nil, -- optional (docs/protocol.md)
+      pending = type(result.pending) == "number" and result.pending or nil, -- optional
     }
   end
   vim.schedule(function()

@@ -32,6 +32,14 @@ function M.features()
   return cached
 end
 
+-- Tests only: replaces the detected features (nil detects again), so that the code paths of newer
+-- Neovim versions can be driven with stubs on an old one. Returns the previous table.
+function M.set_features(features)
+  local previous = cached
+  cached = features
+  return previous
+end
+
 -- Calls a method of an LSP client object: client:name(...) on 0.11+, client.name(...) before.
 function M.call(client, name, ...)
   if M.features().client_methods then

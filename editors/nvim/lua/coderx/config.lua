@@ -1,18 +1,25 @@
 -- The plugin's own options (client side) and the server settings passed through untouched.
 -- Server defaults are never repeated here: `settings` is empty unless the user fills it, and it
 -- reaches the server as initializationOptions and in workspace/didChangeConfiguration.
+-- The model, engine and log level are command-line options of the server (docs/protocol.md
+-- "Settings"): they go on the `coderx lsp` and `coderx review` command lines.
 local M = {}
 
 M.defaults = {
   -- The coderx binary; `cmd` overrides the whole server command line.
   path = "coderx",
   cmd = nil,
+  model = nil, -- `--model MODEL` (a GGUF path, ollama:NAME[:TAG], hf:OWNER/REPO/FILE.gguf)
+  engine = nil, -- `--engine NAME` ("canned": fixed outputs without a model)
+  log_level = nil, -- `coderx --log-level LEVEL` (the server's stderr, in Neovim's LSP log)
+  server_args = {}, -- more arguments after `coderx lsp`
   filetypes = {
     "c", "cpp", "python", "javascript", "javascriptreact", "typescript", "typescriptreact",
     "go", "rust", "java", "json", "sh", "bash",
   },
   root_markers = { ".coderx.json", ".git" },
-  -- Server options (docs/protocol.md "Settings"): model, engine, device, threads, budgets, ...
+  -- Server settings (docs/protocol.md "Settings"): debounceMs, inlineCompletion.enabled,
+  -- completion.enabled, budgets.{inlineCompletion,completion,refactor,explain}.{...}
   settings = {},
   ghost = {
     enabled = true,
@@ -46,9 +53,43 @@ function M.set(opts)
   return M.options
 end
 
+local function nonempty(v)
+  return type(v) == "string" and vim.trim(v) ~= ""
+end
+
+-- `--model M --engine E` from the options (empty when neither is set).
+function M.engine_args()
+  local o, args = M.options, {}
+  if nonempty(o.model) then
+    vim.list_extend(args, { "--model", vim.trim(o.model) })
+  end
+  if nonempty(o.engine) then
+    vim.list_extend(args, { "--engine", vim.trim(o.engine) })
+  end
+  return args
+end
+
+-- `coderx [--log-level L] SUBCOMMAND`: the start of every command line.
+function M.command_prefix(subcommand)
+  local o = M.options
+  local cmd = { o.path }
+  if nonempty(o.log_level) then
+    vim.list_extend(cmd, { "--log-level", vim.trim(o.log_level) })
+  end
+  table.insert(cmd, subcommand)
+  return cmd
+end
+
+-- The server's command line: `cmd` when given, else coderx [--log-level L] lsp [--model M]
+-- [--engine E] [server_args...].
 function M.server_cmd()
   local o = M.options
-  return o.cmd or { o.path, "lsp" }
+  if o.cmd then
+    return o.cmd
+  end
+  local cmd = M.command_prefix("lsp")
+  vim.list_extend(cmd, M.engine_args())
+  return vim.list_extend(cmd, vim.deepcopy(o.server_args or {}))
 end
 
 return M

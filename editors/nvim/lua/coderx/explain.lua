@@ -87,7 +87,22 @@ function M.accumulate(shown, message)
   return shown .. message
 end
 
--- Explains lines line1..line2 (1-based) of bufnr. on_done(markdown|nil, err) is optional.
+-- "120 prompt (80 cached) + 0 thinking + 42 answer tokens in 950 ms" from a Usage object
+-- (docs/protocol.md); nil when it is absent or not an object (older servers send none).
+function M.usage_line(usage)
+  if type(usage) ~= "table" then
+    return nil
+  end
+  local function n(key)
+    local v = usage[key]
+    return type(v) == "number" and v or 0
+  end
+  return string.format("%d prompt (%d cached) + %d thinking + %d answer tokens in %d ms", n("promptTokens"),
+    n("cachedTokens"), n("thinkingTokens"), n("answerTokens"), math.floor(n("ms") + 0.5))
+end
+
+-- Explains lines line1..line2 (1-based) of bufnr. on_done(markdown|nil, err, usage|nil) is optional.
+-- The reply's usage, when the server sends one, is kept in M.last_usage and echoed.
 function M.run(bufnr, line1, line2, on_done)
   bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
   local client = client_mod.get(bufnr)
@@ -105,6 +120,7 @@ function M.run(bufnr, line1, line2, on_done)
   open(string.format("lines %d-%d", line1, line2))
   close_on_move(bufnr)
   local shown = ""
+  M.last_usage = nil
   local unlisten = client_mod.on_progress(token, function(value)
     if type(value) == "table" and value.kind == "report" and type(value.message) == "string" then
       shown = M.accumulate(shown, value.message)
@@ -117,9 +133,14 @@ function M.run(bufnr, line1, line2, on_done)
       set_text("**coderx/explain failed:** " .. (err.message or vim.inspect(err)))
     elseif type(result) == "table" and type(result.markdown) == "string" then
       set_text(result.markdown)
+      M.last_usage = type(result.usage) == "table" and result.usage or nil
+      local line = M.usage_line(M.last_usage)
+      if line then
+        vim.notify("coderx explain: " .. line)
+      end
     end
     if on_done then
-      on_done(result and result.markdown, err)
+      on_done(type(result) == "table" and result.markdown or nil, err, M.last_usage)
     end
   end, bufnr)
   return true

@@ -89,6 +89,15 @@ local function display(s)
   return (s:gsub("\t", string.rep(" ", vim.bo.tabstop)))
 end
 
+-- Where the first ghost line goes: "inline" at the cursor on 0.10+; before that "overlay" when the
+-- cursor is at the end of its line (nothing to hide) and "eol" otherwise.
+function M.placement(features, col, line_len)
+  if features.ghost_inline then
+    return "inline"
+  end
+  return col >= line_len and "overlay" or "eol"
+end
+
 local function render(bufnr, item)
   vim.api.nvim_buf_clear_namespace(bufnr, M.ns, 0, -1)
   local lines = vim.split(item.text, "\n", { plain = true })
@@ -96,13 +105,7 @@ local function render(bufnr, item)
   local opts = { hl_mode = "combine" }
   if lines[1] ~= "" then
     opts.virt_text = { { display(lines[1]), hl } }
-    if compat.features().ghost_inline then
-      opts.virt_text_pos = "inline"
-    elseif item.col >= #line_at(bufnr, item.row) then
-      opts.virt_text_pos = "overlay"
-    else
-      opts.virt_text_pos = "eol"
-    end
+    opts.virt_text_pos = M.placement(compat.features(), item.col, #line_at(bufnr, item.row))
   end
   if #lines > 1 then
     opts.virt_lines = {}

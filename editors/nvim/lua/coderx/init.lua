@@ -28,7 +28,15 @@ local function define_commands()
     require("coderx.review").run(opts.fargs)
   end, { nargs = "*", desc = "coderx: review the git diff into the quickfix list" })
   cmd("CoderxStatus", function()
-    print(M.statusline())
+    local s = client.status
+    local parts = { M.statusline() }
+    if s.message and s.message ~= "" then
+      table.insert(parts, s.message)
+    end
+    if s.model then
+      table.insert(parts, "model: " .. s.model)
+    end
+    print(table.concat(parts, " | "))
   end, { desc = "coderx: show the server status" })
   cmd("CoderxRestart", function()
     client.stop()
@@ -72,6 +80,9 @@ function M.statusline()
   local s = client.status
   if s.state == "ready" then
     return "coderx"
+  end
+  if s.state == "busy" and s.pending and s.pending > 0 then
+    return string.format("coderx: busy (%d)", s.pending)
   end
   return "coderx: " .. s.state
 end

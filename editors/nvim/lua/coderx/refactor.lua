@@ -1,6 +1,7 @@
--- :CoderxRefactor {instruction} — runs `coderx.refactor` (workspace/executeCommand) over a range
--- and applies the returned WorkspaceEdit after the user confirms (docs/protocol.md: the server never
--- applies it itself; its edits carry a needsConfirmation annotation).
+-- :CoderxRefactor {instruction} — runs `coderx.refactor` (workspace/executeCommand) over a range.
+-- The server sends the resulting WorkspaceEdit as `workspace/applyEdit` and replies null
+-- (docs/protocol.md); apply_edit_handler asks the user before applying it. An edit in the command's
+-- result (older servers) is confirmed and applied the same way.
 local client_mod = require("coderx.client")
 local compat = require("coderx.compat")
 local config = require("coderx.config")
@@ -53,6 +54,7 @@ function M.apply_edit_handler(_, params, ctx)
   if type(params) ~= "table" or type(params.edit) ~= "table" then
     return { applied = false, failureReason = "no edit" }
   end
+  M.last_edit = params.edit
   local client = vim.lsp.get_client_by_id(ctx.client_id)
   local label = type(params.label) == "string" and params.label or "coderx refactor"
   local msg = "Apply " .. label .. " (" .. M.summarize(params.edit) .. ")?" .. preview(params.edit)
@@ -81,13 +83,14 @@ function M.run(bufnr, line1, line2, instruction, on_done)
     kind = "instruction",
     instruction = instruction,
   }
-  M.last_applied = nil
+  M.last_applied, M.last_edit = nil, nil
   vim.notify("coderx: refactoring…")
   compat.call(client, "request", "workspace/executeCommand", { command = "coderx.refactor", arguments = { arg } }, function(err, result)
     local applied = false
     if err then
       vim.notify("coderx.refactor failed: " .. (err.message or vim.inspect(err)), vim.log.levels.ERROR)
     elseif type(result) == "table" and type(result.edit) == "table" then
+      M.last_edit = result.edit
       local msg = "Apply the coderx refactor (" .. M.summarize(result.edit) .. ")?" .. preview(result.edit)
       if ask(msg) then
         vim.lsp.util.apply_workspace_edit(result.edit, encoding)

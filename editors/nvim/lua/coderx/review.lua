@@ -15,8 +15,11 @@ local function root_dir()
   return vim.fn.getcwd()
 end
 
+-- coderx [--log-level L] review --format rdjsonl [--model M] [--engine E] [review.args...] [extra...]
 function M.command(extra)
-  local cmd = { config.options.path, "review", "--format", "rdjsonl" }
+  local cmd = config.command_prefix("review")
+  vim.list_extend(cmd, { "--format", "rdjsonl" })
+  vim.list_extend(cmd, config.engine_args())
   vim.list_extend(cmd, config.options.review.args or {})
   vim.list_extend(cmd, extra or {})
   return cmd

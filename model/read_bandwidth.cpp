@@ -1,0 +1,66 @@
+#include "model/read_bandwidth.h"
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <vector>
+
+namespace coderx::model {
+
+namespace {
+
+constexpr std::size_t kChunk = 64 << 10;  // bytes per work item
+
+__attribute__((target("avx2"))) float sum_avx2(const std::byte* p, std::size_t bytes) {
+  const float* f = reinterpret_cast<const float*>(p);
+  __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+  for (std::size_t i = 0; i + 32 <= bytes / 4; i += 32) {
+    a0 = _mm256_add_ps(a0, _mm256_loadu_ps(f + i));
+    a1 = _mm256_add_ps(a1, _mm256_loadu_ps(f + i + 8));
+    a2 = _mm256_add_ps(a2, _mm256_loadu_ps(f + i + 16));
+    a3 = _mm256_add_ps(a3, _mm256_loadu_ps(f + i + 24));
+  }
+  float lanes[8];
+  _mm256_storeu_ps(lanes, _mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
+  return lanes[0] + lanes[7];
+}
+
+float sum_plain(const std::byte* p, std::size_t bytes) {
+  std::uint64_t s = 0;
+  for (std::size_t i = 0; i + 8 <= bytes; i += 8) {
+    std::uint64_t v;
+    std::memcpy(&v, p + i, 8);
+    s += v;
+  }
+  return static_cast<float>(s & 1);
+}
+
+}  // namespace
+
+double read_bandwidth(ThreadPool& pool, const std::byte* data, std::size_t bytes, int reps) {
+  const bool avx2 = __builtin_cpu_supports("avx2");
+  const auto chunks = static_cast<std::int64_t>(bytes / kChunk);
+  std::atomic<float> sink{0};
+  double best = 1e30;
+  for (int r = 0; r < std::max(reps, 1); ++r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    pool.parallel_for(chunks, 1, [&](std::int64_t b, std::int64_t e) {
+      float s = 0;
+      for (std::int64_t c = b; c < e; ++c)
+        s += avx2 ? sum_avx2(data + c * kChunk, kChunk) : sum_plain(data + c * kChunk, kChunk);
+      sink.store(sink.load() + s);
+    });
+    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  return static_cast<double>(chunks) * kChunk / best;
+}
+
+double read_bandwidth(ThreadPool& pool, std::size_t bytes, int reps) {
+  std::vector<std::byte> buffer(bytes, std::byte{1});
+  return read_bandwidth(pool, buffer.data(), buffer.size(), reps);
+}
+
+}  // namespace coderx::model

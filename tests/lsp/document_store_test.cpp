@@ -1,0 +1,125 @@
+// DocumentStore: edits apply at once (text and version) while the parse runs on the store's
+// thread; get_parsed() returns the latest version's tree — compared with a fresh parse of the
+// same text (an independent second path) — never a stale one; bursts of edits, close during a
+// parse, plain-text documents; recent edits merge while typing; open documents for gather.
+#include "lsp/server/document_store.h"
+
+#include <gtest/gtest.h>
+
+#include "context/parse.h"
+
+namespace coderx::server {
+namespace {
+
+lsp::TextDocumentItem item(const std::string& uri, std::string text, int version = 1,
+                           std::string language = "python") {
+  return {uri, std::move(language), version, std::move(text)};
+}
+
+lsp::DidChangeTextDocumentParams insert(const std::string& uri, int version, std::uint32_t line,
+                                        std::uint32_t character, std::string text) {
+  lsp::DidChangeTextDocumentParams p;
+  p.text_document.uri = uri;
+  p.text_document.version = version;
+  lsp::Position at{line, character};
+  p.content_changes.push_back({lsp::Range{at, at}, std::move(text)});
+  return p;
+}
+
+// The S-expression of a fresh, non-incremental parse of `text`.
+std::string fresh_sexp(std::string_view text) {
+  auto parser = context::make_parser(context::language_by_id("python")->grammar);
+  auto tree = context::parse(parser.get(), text, nullptr, {});
+  return context::node_sexp(ts_tree_root_node(tree->get()));
+}
+
+std::string big_python(int functions) {
+  std::string s;
+  for (int i = 0; i < functions; ++i)
+    s += "def f" + std::to_string(i) + "(a, b):\n    c = a + b * " + std::to_string(i) + "\n    return c\n\n";
+  return s;
+}
+
+TEST(DocumentStore, AnEditIsVisibleAtOnceAndItsTreeFollows) {
+  DocumentStore store;
+  store.open(item("file:///a.py", big_python(300)));
+  ASSERT_TRUE(store.change(insert("file:///a.py", 2, 0, 0, "x = 1\n")));
+  auto latest = store.get("file:///a.py");
+  ASSERT_TRUE(latest);
+  EXPECT_EQ(latest->snapshot.version, 2);
+  EXPECT_TRUE(latest->snapshot.text->starts_with("x = 1\ndef f0"));
+  auto parsed = store.get_parsed("file:///a.py");
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->snapshot.version, 2);
+  ASSERT_TRUE(parsed->snapshot.tree_current);
+  EXPECT_EQ(context::node_sexp(ts_tree_root_node(parsed->snapshot.tree.get())), fresh_sexp(*parsed->snapshot.text));
+}
+
+TEST(DocumentStore, ABurstOfKeystrokesEndsWithTheTreeOfTheLastVersion) {
+  DocumentStore store;
+  std::string text = big_python(800);
+  store.open(item("file:///a.py", text));
+  std::uint32_t line = 4 * 400 + 1;  // inside f400's body
+  std::string typed = "    d = c * 2  # typed";
+  for (std::size_t i = 0; i < typed.size(); ++i)
+    ASSERT_TRUE(store.change(insert("file:///a.py", static_cast<int>(i) + 2, line, static_cast<std::uint32_t>(i),
+                                    std::string(1, typed[i]))));
+  auto parsed = store.get_parsed("file:///a.py");
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->snapshot.version, static_cast<int>(typed.size()) + 1);
+  ASSERT_TRUE(parsed->snapshot.tree_current);
+  EXPECT_NE(parsed->snapshot.text->find(typed), std::string::npos);
+  EXPECT_EQ(context::node_sexp(ts_tree_root_node(parsed->snapshot.tree.get())), fresh_sexp(*parsed->snapshot.text));
+}
+
+TEST(DocumentStore, PlainTextNeedsNoTreeAndUnknownDocumentsAreReported) {
+  DocumentStore store;
+  store.open(item("file:///notes.txt", "just words\n", 1, "plaintext"));
+  auto parsed = store.get_parsed("file:///notes.txt");
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->snapshot.tree, nullptr);
+  EXPECT_FALSE(store.get_parsed("file:///none.py"));
+  EXPECT_FALSE(store.change(insert("file:///none.py", 2, 0, 0, "x")));
+  lsp::DidChangeTextDocumentParams bad = insert("file:///notes.txt", 2, 0, 3, "x");
+  bad.content_changes[0].range = lsp::Range{{0, 5}, {0, 1}};  // end before start
+  EXPECT_FALSE(store.change(bad));
+  EXPECT_EQ(*store.get("file:///notes.txt")->snapshot.text, "just words\n");
+}
+
+TEST(DocumentStore, CloseWhileParsingAndAStoppedWaitReturnPromptly) {
+  DocumentStore store;
+  store.open(item("file:///a.py", big_python(3000)));
+  EXPECT_TRUE(store.close("file:///a.py"));
+  EXPECT_FALSE(store.get_parsed("file:///a.py"));
+  store.open(item("file:///b.py", big_python(3000)));
+  std::stop_source stop;
+  stop.request_stop();
+  auto now = store.get_parsed("file:///b.py", stop.get_token());  // gives up at once
+  ASSERT_TRUE(now);
+  EXPECT_EQ(now->snapshot.version, 1);
+}
+
+TEST(DocumentStore, TypingOnALineIsOneRecentEditAndOtherDocumentsAreOffered) {
+  DocumentStore store;
+  store.open(item("file:///a.py", "a = 1\nb = 2\nc = 3\n"));
+  store.open(item("file:///b.py", "other = True\n"));
+  ASSERT_TRUE(store.change(insert("file:///a.py", 2, 2, 5, "4")));
+  ASSERT_TRUE(store.change(insert("file:///a.py", 3, 2, 6, "5")));
+  ASSERT_TRUE(store.change(insert("file:///b.py", 2, 0, 0, "# new\n")));
+  auto edits = store.recent_edits();
+  ASSERT_EQ(edits.size(), 2u);
+  EXPECT_EQ(edits[0].path, "file:///b.py");  // newest first
+  EXPECT_EQ(edits[0].text, "# new\nother = True\n");
+  EXPECT_EQ(edits[1].path, "file:///a.py");
+  EXPECT_EQ(edits[1].start_line, 2u);
+  EXPECT_EQ(edits[1].text, "c = 345\n");
+  auto open = store.open_documents("file:///a.py");
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_EQ(open[0].path, "file:///b.py");
+  EXPECT_EQ(open[0].text, "# new\nother = True\n");
+  store.close("file:///b.py");
+  EXPECT_EQ(store.recent_edits().size(), 1u);
+}
+
+}  // namespace
+}  // namespace coderx::server

@@ -1,0 +1,88 @@
+// bench_gemv: the decode-step building block — CpuOps::matmul of one token against a weight
+// matrix far larger than the caches — in GB/s of weight bytes, next to a streaming read of the
+// same bytes by the same thread pool (the machine's read bandwidth: the bound decode can reach).
+//
+//   bench_gemv [--types Q4_K,Q6_K,Q5_0] [--mb 512] [--cols 2816] [--threads N] [--reps 5]
+//
+// Each line: type, read GB/s, matmul GB/s, matmul / read. Best of --reps, interleaved.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "model/ops_cpu.h"
+#include "model/read_bandwidth.h"
+#include "model/quant/rows.h"
+#include "model/thread_pool.h"
+
+namespace m = coderx::model;
+namespace q = coderx::model::quant;
+
+namespace {
+
+double seconds_of(auto&& fn) {
+  const auto t0 = std::chrono::steady_clock::now();
+  fn();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+m::Matrix make_matrix(q::Type t, std::int64_t cols, std::size_t bytes, std::vector<std::byte>& store) {
+  const std::size_t rb = q::row_bytes(t, cols);
+  const std::int64_t rows = static_cast<std::int64_t>(bytes / rb);
+  store.resize(rb * rows);
+  std::mt19937 rng(1);
+  std::normal_distribution<float> dist;
+  std::vector<float> x(cols);
+  for (std::int64_t r = 0; r < std::min<std::int64_t>(rows, 64); ++r) {
+    for (float& v : x) v = dist(rng);
+    q::quantize_row(t, x.data(), store.data() + r * rb, cols);
+  }
+  for (std::int64_t r = 64; r < rows; ++r) std::memcpy(store.data() + r * rb, store.data() + (r % 64) * rb, rb);
+  return m::Matrix{t, store.data(), cols, rows, rb, 1.0f};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<q::Type> types;
+  std::int64_t mb = 512, cols = 2816;
+  int threads = 0, reps = 5;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string a = argv[i], v = argv[i + 1];
+    if (a == "--mb") mb = std::atoll(v.c_str());
+    else if (a == "--cols") cols = std::atoll(v.c_str());
+    else if (a == "--threads") threads = std::atoi(v.c_str());
+    else if (a == "--reps") reps = std::atoi(v.c_str());
+    else if (a == "--types") {
+      for (std::size_t s = 0; s <= v.size();) {
+        const std::size_t e = std::min(v.find(',', s), v.size());
+        if (auto t = q::type_from_name(v.substr(s, e - s))) types.push_back(*t);
+        else return std::fprintf(stderr, "bench_gemv: unknown type %s\n", v.substr(s, e - s).c_str()), 2;
+        s = e + 1;
+      }
+    } else return std::fprintf(stderr, "bench_gemv: unknown option %s\n", a.c_str()), 2;
+  }
+  if (types.empty()) types = {q::Type::Q4_K, q::Type::Q6_K, q::Type::Q5_0, q::Type::Q8_0};
+  m::ThreadPool pool(threads);
+  m::CpuOps ops(pool);
+  std::printf("threads %d, %lld MiB per matrix, rows of %lld\n%-6s %9s %9s %7s\n", pool.size(),
+              static_cast<long long>(mb), static_cast<long long>(cols), "type", "read", "matmul", "of rd");
+  std::vector<float> x(cols, 0.5f), y;
+  for (q::Type t : types) {
+    std::vector<std::byte> store;
+    const m::Matrix w = make_matrix(t, cols, static_cast<std::size_t>(mb) << 20, store);
+    y.resize(w.rows);
+    double read = 0, mm = 1e30;
+    for (int r = 0; r < reps; ++r) {
+      read = std::max(read, m::read_bandwidth(pool, store.data(), store.size(), 1));
+      mm = std::min(mm, seconds_of([&] { ops.matmul(w, x.data(), 1, y.data()); }));
+    }
+    const double gb = static_cast<double>(store.size()) / 1e9;
+    std::printf("%-6s %9.2f %9.2f %6.0f%%\n", std::string(q::info(t).name).c_str(), read / 1e9, gb / mm,
+                100 * gb / mm / (read / 1e9));
+  }
+}
