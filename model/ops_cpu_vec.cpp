@@ -59,6 +59,35 @@ __attribute__((target("avx2,fma"))) void axpy_avx2(float a, const float* x, floa
   for (; i < n; ++i) y[i] += a * x[i];
 }
 
+__attribute__((target("avx2,fma"))) void dot4_avx2(const float* a, const float* const* b, std::int64_t n,
+                                                float* out) {
+  __m256 s[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+  std::int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 va = _mm256_loadu_ps(a + i);
+    for (int j = 0; j < 4; ++j) s[j] = _mm256_fmadd_ps(va, _mm256_loadu_ps(b[j] + i), s[j]);
+  }
+  // Lane j of the 128-bit result is the total of s[j].
+  const __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(s[0], s[1]), _mm256_hadd_ps(s[2], s[3]));
+  _mm_storeu_ps(out, _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1)));
+  for (; i < n; ++i)
+    for (int j = 0; j < 4; ++j) out[j] += a[i] * b[j][i];
+}
+
+__attribute__((target("avx2,fma"))) void axpy4_avx2(const float* a, const float* const* x, float* y,
+                                                 std::int64_t n) {
+  const __m256 a0 = _mm256_set1_ps(a[0]), a1 = _mm256_set1_ps(a[1]), a2 = _mm256_set1_ps(a[2]),
+               a3 = _mm256_set1_ps(a[3]);
+  std::int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    __m256 v = _mm256_fmadd_ps(a0, _mm256_loadu_ps(x[0] + i), _mm256_loadu_ps(y + i));
+    v = _mm256_fmadd_ps(a1, _mm256_loadu_ps(x[1] + i), v);
+    v = _mm256_fmadd_ps(a2, _mm256_loadu_ps(x[2] + i), v);
+    _mm256_storeu_ps(y + i, _mm256_fmadd_ps(a3, _mm256_loadu_ps(x[3] + i), v));
+  }
+  for (; i < n; ++i) y[i] += a[0] * x[0][i] + a[1] * x[1][i] + a[2] * x[2][i] + a[3] * x[3][i];
+}
+
 __attribute__((target("avx2,fma"))) double sum_squares_avx2(const float* x, std::int64_t n) {
   __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd();
   std::int64_t i = 0;
@@ -100,6 +129,20 @@ void axpy(float a, const float* x, float* y, std::int64_t n) {
   if (has_avx2()) return axpy_avx2(a, x, y, n);
 #endif
   for (std::int64_t i = 0; i < n; ++i) y[i] += a * x[i];
+}
+
+void dot4(const float* a, const float* const* b, std::int64_t n, float* out) {
+#if CODERX_X86
+  if (has_avx2()) return dot4_avx2(a, b, n, out);
+#endif
+  for (int j = 0; j < 4; ++j) out[j] = dot_scalar(a, b[j], n);
+}
+
+void axpy4(const float* a, const float* const* x, float* y, std::int64_t n) {
+#if CODERX_X86
+  if (has_avx2()) return axpy4_avx2(a, x, y, n);
+#endif
+  for (std::int64_t i = 0; i < n; ++i) y[i] += a[0] * x[0][i] + a[1] * x[1][i] + a[2] * x[2][i] + a[3] * x[3][i];
 }
 
 double sum_squares(const float* x, std::int64_t n) {

@@ -9,6 +9,10 @@ namespace coderx::model::vec {
 
 float dot(const float* a, const float* b, std::int64_t n);
 void axpy(float a, const float* x, float* y, std::int64_t n);  // y += a·x
+// out[j] = dot(a, b[j]) for j < 4 (attention scores of one query against four keys).
+void dot4(const float* a, const float* const* b, std::int64_t n, float* out);
+// y += Σ_j a[j]·x[j] for j < 4 (attention: four weighted values per pass over y).
+void axpy4(const float* a, const float* const* x, float* y, std::int64_t n);
 double sum_squares(const float* x, std::int64_t n);            // f32 lanes, f64 total
 void scale(const float* x, float s, float* y, std::int64_t n);  // y = x·s (y may alias x)
 void scale_mul(const float* x, float s, const float* w, float* y, std::int64_t n);  // y = (x·s)·w

@@ -10,7 +10,9 @@
 //   4. keystroke to reply (didChange + inlineCompletion → reply) with a warm prefix cache
 //      (the next character on the same line) vs cold (a new document: nothing cached), with
 //      the prompt and cached token counts the engine reported.
-// Usage: bench_lsp [--requests N] [--documents N] [--model F --keystrokes N --threads N]
+// --vocab F counts context tokens with the tokenizer of GGUF F (e.g. the Gemma 4 vocabulary the
+// tests cache under build/test-cache/) instead of the 4-bytes-per-token estimate.
+// Usage: bench_lsp [--requests N] [--documents N] [--vocab F] [--model F --keystrokes N --cold N --threads N]
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
@@ -25,6 +27,7 @@
 #include "lsp/features/engine_generator.h"
 #include "lsp/protocol/dispatcher.h"
 #include "lsp/server/lsp_server.h"
+#include "model/vocab_gguf.h"
 
 namespace {
 
@@ -32,13 +35,22 @@ using namespace coderx;
 namespace json = boost::json;
 using Clock = std::chrono::steady_clock;
 
+// Answers at once; counts context tokens with `tokenizer` when given (as the real engine
+// does), else with the 4-bytes-per-token estimate.
 class InstantGenerator : public features::TextGenerator {
  public:
+  explicit InstantGenerator(std::shared_ptr<model::Tokenizer> tokenizer) : tokenizer_(std::move(tokenizer)) {}
   features::GenerationOutput generate(const features::GenerationInput&, std::stop_token,
                                       const features::TextCallback&) override {
     return {"value + 1\n", "", features::FinishReason::stop, {}, ""};
   }
   std::string describe() const override { return "instant"; }
+  std::int64_t count_tokens(std::string_view text) const override {
+    return tokenizer_ ? static_cast<std::int64_t>(tokenizer_->count(text)) : TextGenerator::count_tokens(text);
+  }
+
+ private:
+  std::shared_ptr<model::Tokenizer> tokenizer_;
 };
 
 // Collects responses; the bench waits for each id in turn.
@@ -140,7 +152,8 @@ class UsageRecorder : public features::TextGenerator {
 
 struct ModelBench {
   std::string path;
-  int keystrokes = 20;
+  int keystrokes = 20;  // warm samples in all
+  int cold = 5;         // cold samples (one new document each)
   int threads = 2;
 };
 
@@ -178,7 +191,8 @@ int run_model(const ModelBench& mb) {
   double cold_prompt = 0, cold_cached = 0, warm_prompt = 0, warm_cached = 0;
   std::int64_t id = 1;
   const std::string typed = "scale = value * factor";
-  const int documents = std::max(1, mb.keystrokes / static_cast<int>(typed.size() - 1) + 1);
+  const int documents = std::max(1, mb.cold);
+  const int per_document = (mb.keystrokes + documents - 1) / documents;
   for (int d = 0; d < documents; ++d) {
     const std::string uri = "file:///model" + std::to_string(d) + ".py";
     std::string text = "# document " + std::to_string(d) + "\n" + python_file(200) + "\n";
@@ -190,7 +204,8 @@ int run_model(const ModelBench& mb) {
     cold.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
     cold_prompt += static_cast<double>(recorder->last().prompt_tokens);
     cold_cached += static_cast<double>(recorder->last().cached_tokens);
-    for (std::size_t k = 0; k < typed.size() && static_cast<int>(warm.size()) < mb.keystrokes; ++k) {
+    for (std::size_t k = 0; k < typed.size() && static_cast<int>(k) < per_document &&
+                            static_cast<int>(warm.size()) < mb.keystrokes; ++k) {
       auto t1 = Clock::now();
       dispatcher.dispatch(change(uri, ++version, line, static_cast<int>(k), typed.substr(k, 1)));
       dispatcher.dispatch(request(id, uri, line, static_cast<int>(k) + 1));
@@ -215,19 +230,31 @@ int run_model(const ModelBench& mb) {
 int main(int argc, char** argv) {
   int requests = 2000, documents = 50;
   ModelBench mb;
+  std::string vocab;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--requests")) requests = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--documents")) documents = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--model")) mb.path = argv[i + 1];
     else if (!std::strcmp(argv[i], "--keystrokes")) mb.keystrokes = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--threads")) mb.threads = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--cold")) mb.cold = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--vocab")) vocab = argv[i + 1];
   }
   if (!mb.path.empty()) return run_model(mb);
   Sink sink;
   lsp::Dispatcher dispatcher([&](std::string body) { sink.push(body); });
   server::LspServerOptions options;
   options.index_workspace = false;
-  auto generator = std::make_shared<InstantGenerator>();
+  std::shared_ptr<model::Tokenizer> tokenizer;
+  if (!vocab.empty()) {
+    auto loaded = model::load_tokenizer(vocab);
+    if (!loaded) {
+      std::fprintf(stderr, "bench_lsp: %s\n", loaded.error().message.c_str());
+      return 2;
+    }
+    tokenizer = std::make_shared<model::Tokenizer>(std::move(*loaded));
+  }
+  auto generator = std::make_shared<InstantGenerator>(tokenizer);
   options.load_generator = [generator]() -> model::Result<std::shared_ptr<features::TextGenerator>> {
     return generator;
   };
@@ -238,7 +265,8 @@ int main(int argc, char** argv) {
   const std::string uri = "file:///bench.py", text = python_file(5000);
   dispatcher.dispatch(open(uri, text));
   server.documents().get_parsed(uri);
-  std::printf("5,000-line Python file (%zu bytes), instant generator, debounce 0\n", text.size());
+  std::printf("5,000-line Python file (%zu bytes), instant generator, debounce 0, %s token counter\n",
+              text.size(), tokenizer ? "model tokenizer" : "estimated");
   std::int64_t id = 1;
   int version = 1;
   std::vector<double> cold, warm, edits, parsed;

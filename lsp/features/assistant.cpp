@@ -57,7 +57,7 @@ model::Result<Completion> Assistant::complete(const CompleteRequest& request, st
     workspace = provide(request.workspace);
     in.workspace = &workspace;
     frame = completion_frame(in, cursor);
-    frames_.store(key, *frame);
+    if (!stop.stop_requested()) frames_.store(key, *frame);  // a cancelled wait may have used a stale tree
   }
   GenerationInput input = completion_input(*frame, in, cursor);
   input.kind = request.kind;

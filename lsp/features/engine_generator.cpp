@@ -122,6 +122,16 @@ std::int64_t EngineGenerator::count_tokens(std::string_view text) const {
   return static_cast<std::int64_t>(engine_->tokenizer().count(text));
 }
 
+namespace {
+
+// Sends the part of `text` that `streamed` lacks (a cut-off character made U+FFFD at the end).
+void flush_tail(const TextCallback& to, const std::string& streamed, const std::string& text) {
+  if (to && text.size() > streamed.size() && text.starts_with(streamed))
+    to(std::string_view(text).substr(streamed.size()));
+}
+
+}  // namespace
+
 GenerationOutput EngineGenerator::generate(const GenerationInput& input, std::stop_token stop,
                                            const TextCallback& on_text) {
   return generate_streams(input, stop, StreamCallbacks{on_text, {}});
@@ -132,14 +142,15 @@ GenerationOutput EngineGenerator::generate_streams(const GenerationInput& input,
   GenerationOutput out;
   auto start = Clock::now();
   model::Engine::EventFn on_event;
-  std::string streamed;  // what on_answer has received, so the stream always adds up to the answer
+  // What each callback has received, so a stream always adds up to its final (valid) text.
+  std::string streamed_answer, streamed_thinking;
   if (callbacks.on_answer || callbacks.on_thinking)
-    on_event = [&callbacks, &streamed](const model::GenerationEvent& e) {
-      bool answer = e.kind == model::GenerationEvent::Kind::answer;
+    on_event = [&](const model::GenerationEvent& e) {
+      const bool answer = e.kind == model::GenerationEvent::Kind::answer;
       const TextCallback& to = answer ? callbacks.on_answer : callbacks.on_thinking;
       if (!to) return;
       std::string delta = model::utf8::make_valid(e.text);
-      if (answer) streamed += delta;
+      (answer ? streamed_answer : streamed_thinking) += delta;
       to(delta);
     };
   auto result = engine_->submit(to_request(input, prompt_tokens(input), engine_->default_sampling()),
@@ -154,8 +165,8 @@ GenerationOutput EngineGenerator::generate_streams(const GenerationInput& input,
   out.answer = model::utf8::make_valid(result->answer);
   out.thinking = model::utf8::make_valid(result->thinking);
   // A character cut off at the very end is only in the final text (as U+FFFD): stream it too.
-  if (callbacks.on_answer && out.answer.size() > streamed.size() && out.answer.starts_with(streamed))
-    callbacks.on_answer(std::string_view(out.answer).substr(streamed.size()));
+  flush_tail(callbacks.on_answer, streamed_answer, out.answer);
+  flush_tail(callbacks.on_thinking, streamed_thinking, out.thinking);
   out.finish = finish_of(result->finish);
   out.usage.prompt_tokens = result->usage.prompt_tokens;
   out.usage.cached_tokens = result->usage.cached_tokens;

@@ -6,12 +6,9 @@
 // and the demo use a scripted implementation (tests/lsp/scripted_generator.h). The server
 // never sees which one it has.
 //
-// Wiring the real engine (one place): write an EngineGenerator : TextGenerator in lsp/features
-// (render GenerationInput with model/chat.h — system + user turns, thinking on when
-// budgets.thinking_tokens > 0, the answer started with answer_prefix — submit with the budgets
-// and a priority from `kind`, stream answer deltas to on_text, fill Usage), and return it from
-// make_loader() in lsp/server/server.cpp for `--model`. context::gather/cut plug into
-// prompts.cpp (completion_prompt) and trim_completion.cpp.
+// The real engine is EngineGenerator (engine_generator.h), returned by make_loader() in
+// lsp/server/server.cpp for `--model`; its count_tokens() is the model's tokenizer, which the
+// Assistant uses for every context budget (context::gather in prompts.cpp).
 //
 // Contract: generate() blocks until the generation ends; it checks `stop` between tokens and
 // returns promptly with finish == cancelled once it fires; `on_text` (may be empty) receives

@@ -25,6 +25,42 @@ std::string_view rstrip(std::string_view s) {
   return s;
 }
 
+// A line that starts a top-level construct: text at column 0 that does not close a bracket.
+bool top_level(std::string_view line) {
+  return !line.empty() && line[0] != ' ' && line[0] != '\t' && line[0] != '\r' && line[0] != '}' &&
+         line[0] != ')' && line[0] != ']';
+}
+
+// cut parses prefix + candidate + suffix several times; the top-level construct around the
+// cursor is enough to judge the candidate, and keeps that cost independent of the file's size.
+// The prefix starts at the nearest top-level line at or before the cursor's line (at most
+// `max_lines` back); the suffix ends before the next top-level line after the cursor's line
+// (a closing bracket at column 0 is kept), at most `max_lines` on.
+std::string_view region_prefix(std::string_view prefix, std::size_t max_lines) {
+  std::size_t start = prefix.rfind('\n');
+  start = start == std::string_view::npos ? 0 : start + 1;  // the cursor's line
+  for (std::size_t n = 0; start > 0 && n < max_lines; ++n) {
+    if (top_level(prefix.substr(start, prefix.find('\n', start) - start))) break;
+    std::size_t prev = start >= 2 ? prefix.rfind('\n', start - 2) : std::string_view::npos;
+    start = prev == std::string_view::npos ? 0 : prev + 1;
+  }
+  return prefix.substr(start);
+}
+
+std::string_view region_suffix(std::string_view suffix, std::size_t max_lines) {
+  std::size_t at = suffix.find('\n');  // the rest of the cursor's line stays
+  for (std::size_t n = 0; at != std::string_view::npos && n < max_lines; ++n) {
+    std::string_view line = suffix.substr(at + 1, suffix.find('\n', at + 1) - at - 1);
+    if (top_level(line)) return suffix.substr(0, at + 1);
+    if (!line.empty() && (line[0] == '}' || line[0] == ')' || line[0] == ']')) {
+      std::size_t end = suffix.find('\n', at + 1);
+      return end == std::string_view::npos ? suffix : suffix.substr(0, end + 1);
+    }
+    at = suffix.find('\n', at + 1);
+  }
+  return at == std::string_view::npos ? suffix : suffix.substr(0, at + 1);
+}
+
 }  // namespace
 
 std::string extract_code(std::string_view answer) {
@@ -50,9 +86,9 @@ std::string trim_completion(std::string_view generated, const TrimRequest& at) {
   std::string_view rest_of_line = at.suffix.substr(0, at.suffix.find('\n'));
   context::CutRequest request;
   request.language = at.language;
-  request.prefix = at.prefix;
+  request.prefix = region_prefix(at.prefix, at.region_lines);
   request.candidate = generated;
-  request.suffix = at.suffix;
+  request.suffix = region_suffix(at.suffix, at.region_lines);
   request.single_line = !blank(rest_of_line);
   request.limits.time_limit = at.parse_time;
   std::string out = context::cut(request).text;

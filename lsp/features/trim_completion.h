@@ -21,6 +21,9 @@ struct TrimRequest {
   std::string_view suffix;                      // document text after the cursor
   std::size_t max_lines = 16;
   std::chrono::milliseconds parse_time{100};    // for all of cut's parses together
+  // cut sees the top-level construct around the cursor (from the nearest line at column 0
+  // before it to the next one after it), at most this many lines each way.
+  std::size_t region_lines = 400;
 };
 
 std::string trim_completion(std::string_view generated, const TrimRequest& at);

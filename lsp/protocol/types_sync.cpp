@@ -51,7 +51,8 @@ void tag_invoke(json::value_from_tag, json::value& v, const DidSaveTextDocumentP
 
 DidChangeWorkspaceFoldersParams tag_invoke(json::value_to_tag<DidChangeWorkspaceFoldersParams>,
                                            const json::value& v) {
-  const json::object& event = expect_object(get_field<json::value>(expect_object(v, "params"), "event"), "event");
+  const json::value event_value = get_field<json::value>(expect_object(v, "params"), "event");  // owned: the
+  const json::object& event = expect_object(event_value, "event");  // reference below points into it
   return {get_or<std::vector<WorkspaceFolder>>(event, "added", {}),
           get_or<std::vector<WorkspaceFolder>>(event, "removed", {})};
 }

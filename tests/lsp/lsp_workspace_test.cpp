@@ -96,6 +96,25 @@ TEST_F(WorkspaceTest, WatchedFilesAndSavesUpdateTheIndex) {
   EXPECT_EQ(calls[0].user.find("def area_of_circle"), std::string::npos) << "the saved file replaced it";
 }
 
+TEST_F(WorkspaceTest, AddedAndRemovedWorkspaceFoldersAreIndexedAndDropped) {
+  start();
+  TempDir other;
+  write(other / "tools/run.py", "def run_everything():\n    pass\n");
+  json::object folder{{"uri", server::path_to_uri(other.path())}, {"name", "other"}};
+  session->notify("workspace/didChangeWorkspaceFolders",
+                  json::object{{"event", {{"added", json::array{folder}}, {"removed", json::array{}}}}});
+  session->server().indexer().wait_idle();
+  auto where = session->server().indexer().locate(other.path() / "tools/run.py");
+  ASSERT_TRUE(where.index);
+  EXPECT_EQ(where.path, "tools/run.py");
+  EXPECT_FALSE(where.index->find_definitions("run_everything").empty());
+  session->notify("workspace/didChangeWorkspaceFolders",
+                  json::object{{"event", {{"added", json::array{}}, {"removed", json::array{folder}}}}});
+  session->server().indexer().wait_idle();
+  EXPECT_FALSE(session->server().indexer().locate(other.path() / "tools/run.py").index);
+  EXPECT_TRUE(session->server().indexer().locate(root.path() / "main.py").index);
+}
+
 TEST_F(WorkspaceTest, IndexingReportsWorkDoneProgress) {
   start(json::object{{"window", {{"workDoneProgress", true}}}});
   // Two tokens are created: the model load and the indexing; accept both.

@@ -29,6 +29,22 @@ TEST(TrimCompletion, WhatDoesNotParseIsCut) {
   EXPECT_EQ(trim_completion("int y = x;\n  if (y > 0 {\n", {lang("c"), "int f(int x) {\n  ", "\n}\n"}), "int y = x;");
 }
 
+TEST(TrimCompletion, OnlyTheTopLevelConstructAroundTheCursorIsParsed) {
+  // ~1.5 MB of code before and after: parsing all of it would overrun a 20 ms parse budget (and
+  // cut would then keep the broken candidate); the enclosing function alone parses at once.
+  std::string before, after;
+  for (int i = 0; i < 20000; ++i) before += "def g" + std::to_string(i) + "(a):\n    return a + " + std::to_string(i) + "\n\n";
+  for (int i = 0; i < 20000; ++i) after += "\ndef h" + std::to_string(i) + "(a):\n    return a\n";
+  before += "def f(x):\n    w = x\n    ";
+  after = "\n    return w\n" + after;
+  TrimRequest at{lang("python"), before, after};
+  at.parse_time = std::chrono::milliseconds(20);
+  EXPECT_EQ(trim_completion("y = x\n    z = (y +\n", at), "y = x");
+  TrimRequest braces{lang("c"), "int g(void) {\n  return 1;\n}\n\nint f(int x) {\n  ", "\n}\n\nint h(void) { return 2; }\n"};
+  EXPECT_EQ(trim_completion("int y = x;\n  if (y > 0 {\n", braces), "int y = x;");
+  EXPECT_EQ(trim_completion("return x;\n}\n\nint k(void) { return 0; }\n", braces), "return x;");
+}
+
 TEST(TrimCompletion, LinesRepeatedByTheSuffixGo) {
   EXPECT_EQ(trim_completion("y = 1\n    return y\n", {lang("python"), "def f(x):\n    ", "\n    return y\n"}), "y = 1");
 }

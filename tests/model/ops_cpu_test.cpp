@@ -64,6 +64,21 @@ TEST(OpsCpu, VectorKernelsMatchDoubleSums) {
     auto y = b;
     vec::axpy(0.5f, a.data(), y.data(), n);
     for (std::int64_t i = 0; i < n; ++i) EXPECT_NEAR(y[i], b[i] + 0.5 * a[i], 1e-6);
+    // Four at a time (attention): dot4 against four rows, axpy4 with four coefficients.
+    auto c = random_floats(n, 3), d = random_floats(n, 4);
+    const float* rows[4] = {a.data(), b.data(), c.data(), d.data()};
+    float dots[4];
+    vec::dot4(b.data(), rows, n, dots);
+    for (int j = 0; j < 4; ++j) {
+      double w = 0;
+      for (std::int64_t i = 0; i < n; ++i) w += double(b[i]) * rows[j][i];
+      EXPECT_NEAR(dots[j], w, 1e-4 * (1 + std::abs(w))) << "dot4 row " << j << " n " << n;
+    }
+    const float coef[4] = {0.5f, -1.25f, 2.0f, 0.125f};
+    auto z = d;
+    vec::axpy4(coef, rows, z.data(), n);
+    for (std::int64_t i = 0; i < n; ++i)
+      EXPECT_NEAR(z[i], d[i] + 0.5 * a[i] - 1.25 * b[i] + 2.0 * c[i] + 0.125 * d[i], 1e-5) << "axpy4 " << i;
   }
 }
 
