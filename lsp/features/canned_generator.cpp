@@ -1,7 +1,9 @@
 #include "lsp/features/canned_generator.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
+#include <string_view>
 
 namespace coderx::features {
 
@@ -21,6 +23,40 @@ bool language_is(const std::string& user, const char* id) {
   return user.find(std::string("(") + id + ")") != std::string::npos;
 }
 
+// The new-file number of a diff listing line "12 +text" when it is an added line, else 0.
+std::uint32_t added_line_number(std::string_view text) {
+  const std::size_t space = text.find(' ');
+  if (space == 0 || space == std::string_view::npos || space + 1 >= text.size() || text[space + 1] != '+')
+    return 0;
+  std::uint32_t n = 0;
+  for (char c : text.substr(0, space)) {
+    if (c < '0' || c > '9') return 0;
+    n = n * 10 + static_cast<std::uint32_t>(c - '0');
+  }
+  return n;
+}
+
+// The first added line of the prompt's diff listing (between "```diff" and the closing fence).
+std::uint32_t first_added_line(const std::string& user) {
+  const std::size_t at = user.find("```diff\n");
+  if (at == std::string::npos) return 0;
+  for (std::size_t line = at + 8; line < user.size() && user.compare(line, 3, "```") != 0;) {
+    const std::size_t end = std::min(user.find('\n', line), user.size());
+    if (std::uint32_t n = added_line_number(std::string_view(user).substr(line, end - line))) return n;
+    line = end + 1;
+  }
+  return 0;
+}
+
+// One finding on the first added line of the hunk, in the reviewer's answer format.
+std::string canned_review(const std::string& user) {
+  const std::uint32_t line = first_added_line(user);
+  std::string out;
+  if (line > 0)
+    out += "finding: warning " + std::to_string(line) + " canned-review: canned finding (no model) on an added line\n";
+  return out + "summary: canned review (no model)\n";
+}
+
 }  // namespace
 
 std::string CannedGenerator::answer_for(const GenerationInput& input) {
@@ -31,8 +67,9 @@ std::string CannedGenerator::answer_for(const GenerationInput& input) {
       return "return 0;  // canned completion\n";
     case RequestKind::refactor:
       return "```\n// canned refactor (no model)\n" + selected_code(input.user) + "```\n";
-    case RequestKind::explain:
     case RequestKind::review:
+      return canned_review(input.user);
+    case RequestKind::explain:
       return "**Canned explanation** (no model): the selection has " +
              std::to_string(selected_code(input.user).size()) + " bytes of code.";
   }

@@ -34,21 +34,45 @@ struct Repo {
   }
 };
 
-TEST(ReviewCliBinary, EveryFormatParses) {
+// The canned engine answers every hunk with one warning on its first added line: new-file line 2
+// of a.py ("    y = x * 2"). Each format must put it there.
+TEST(ReviewCliBinary, EveryFormatCarriesTheFindingOnItsLine) {
   Repo repo;
   for (std::string format : {"github", "gitlab", "sarif"}) {
-    ProcessResult r = run_coderx(repo.args({"--format", format, "--fail-level", "info"}));
+    ProcessResult r = run_coderx(repo.args({"--format", format, "--fail-level", "error"}));
     EXPECT_EQ(r.exit_code, 0) << format << ": " << r.err;
     boost::system::error_code ec;
     boost::json::value v = boost::json::parse(r.out, ec);
-    EXPECT_FALSE(ec) << format << ": " << r.out;
+    ASSERT_FALSE(ec) << format << ": " << r.out;
     EXPECT_NE(r.err.find("1 files, 1 hunks"), std::string::npos) << r.err;
-    if (format == "sarif") {
+    if (format == "github") {
+      const auto& comments = v.at("comments").as_array();
+      ASSERT_EQ(comments.size(), 1u) << r.out;
+      EXPECT_EQ(comments[0].at("path"), "a.py");
+      EXPECT_EQ(comments[0].at("line"), 2);
+    } else if (format == "gitlab") {
+      ASSERT_EQ(v.as_array().size(), 1u) << r.out;
+      EXPECT_EQ(v.as_array()[0].at("location").at("lines").at("begin"), 2);
+    } else {
       EXPECT_EQ(v.at("version"), "2.1.0");
+      const auto& results = v.at("runs").as_array()[0].at("results").as_array();
+      ASSERT_EQ(results.size(), 1u) << r.out;
+      EXPECT_EQ(results[0].at("locations").as_array()[0].at("physicalLocation").at("region").at("startLine"), 2);
     }
   }
+  ProcessResult rd = run_coderx(repo.args({"--format", "rdjsonl"}));
+  EXPECT_NE(rd.out.find("\"line\":2"), std::string::npos) << rd.out;
   ProcessResult md = run_coderx(repo.args({}));
   EXPECT_EQ(md.exit_code, 0) << md.err;
+  EXPECT_NE(md.out.find("canned finding"), std::string::npos) << md.out;
+}
+
+TEST(ReviewCliBinary, FailLevelSetsTheExitCode) {
+  Repo repo;
+  EXPECT_EQ(run_coderx(repo.args({"--fail-level", "warning"})).exit_code, 1);
+  EXPECT_EQ(run_coderx(repo.args({"--fail-level", "info"})).exit_code, 1);
+  EXPECT_EQ(run_coderx(repo.args({"--fail-level", "error"})).exit_code, 0);
+  EXPECT_EQ(run_coderx(repo.args({"--min-severity", "error", "--fail-level", "info"})).exit_code, 0);
 }
 
 TEST(ReviewCliBinary, UsageAndEngineErrors) {
