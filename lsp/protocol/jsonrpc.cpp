@@ -99,11 +99,57 @@ json::value id_or_null(const std::optional<RequestId>& id) {
 
 }  // namespace
 
+namespace {
+
+// Length of the well-formed UTF-8 character at s[i] (RFC 3629), or 0 when it is not one.
+std::size_t utf8_char_length(std::string_view s, std::size_t i) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = b(i);
+  std::size_t n = 0;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) n = 2;
+  else if (c >= 0xE0 && c <= 0xEF) n = 3, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+  else if (c >= 0xF0 && c <= 0xF4) n = 4, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+  else return 0;
+  if (i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    const unsigned char x = b(i + k);
+    if (k == 1 ? (x < lo || x > hi) : (x < 0x80 || x > 0xBF)) return 0;
+  }
+  return n;
+}
+
+// Serialized JSON with every byte that is not part of a well-formed UTF-8 character replaced
+// by U+FFFD. Strings read with invalid UTF-8 (document text, ids, method names) are kept as
+// they came in, but what the server writes must be valid JSON for any client; non-ASCII bytes
+// only occur inside strings, so the replacement never touches the structure.
+std::string to_json_text(const json::object& o) {
+  std::string text = json::serialize(o);
+  std::size_t i = 0;
+  while (i < text.size() && static_cast<unsigned char>(text[i]) < 0x80) ++i;
+  if (i == text.size()) return text;  // ASCII: the common case
+  std::string out = text.substr(0, i);
+  while (i < text.size()) {
+    if (static_cast<unsigned char>(text[i]) < 0x80) {
+      out += text[i++];
+    } else if (std::size_t n = utf8_char_length(text, i)) {
+      out.append(text, i, n);
+      i += n;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string serialize_result(const std::optional<RequestId>& id, const json::value& result) {
   json::object o = envelope();
   o["id"] = id_or_null(id);
   o["result"] = result;
-  return json::serialize(o);
+  return to_json_text(o);
 }
 
 std::string serialize_error(const std::optional<RequestId>& id, const ResponseError& error) {
@@ -113,14 +159,14 @@ std::string serialize_error(const std::optional<RequestId>& id, const ResponseEr
   e["code"] = static_cast<int>(error.code);
   e["message"] = error.message;
   o["error"] = std::move(e);
-  return json::serialize(o);
+  return to_json_text(o);
 }
 
 std::string serialize_notification(std::string_view method, const json::value& params) {
   json::object o = envelope();
   o["method"] = method;
   if (!params.is_null()) o["params"] = params;
-  return json::serialize(o);
+  return to_json_text(o);
 }
 
 std::string serialize_request(const RequestId& id, std::string_view method,
@@ -129,7 +175,7 @@ std::string serialize_request(const RequestId& id, std::string_view method,
   o["id"] = id_to_json(id);
   o["method"] = method;
   if (!params.is_null()) o["params"] = params;
-  return json::serialize(o);
+  return to_json_text(o);
 }
 
 }  // namespace coderx::lsp

@@ -43,6 +43,14 @@ TEST(JsonRpc, StringsWithInvalidUtf8AreKeptByteForByte) {
   Incoming n = decode_message(body);
   ASSERT_EQ(n.kind, Kind::notification) << (n.error ? n.error->message : "");
   EXPECT_EQ(n.params.at("text").as_string(), "a\x9c b\xE2\x82");
+  // Whatever goes back out is valid UTF-8: the bad bytes become U+FFFD.
+  const std::string out = serialize_error(RequestId{std::string("id\x9c")},
+                                          ResponseError{ErrorCode::MethodNotFound, "unknown method 'm\xE2\x82' (é)"});
+  boost::system::error_code ec;
+  json::parse(out, ec);  // strict UTF-8
+  EXPECT_FALSE(ec) << out;
+  EXPECT_NE(out.find("id\xEF\xBF\xBD"), std::string::npos) << out;
+  EXPECT_NE(out.find("m\xEF\xBF\xBD\xEF\xBF\xBD' (é)"), std::string::npos) << out;
 }
 
 TEST(JsonRpc, MalformedInputBecomesTheRightError) {
