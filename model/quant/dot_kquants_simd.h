@@ -162,8 +162,22 @@ CODERX_KERNEL float dot_q5_k(const std::uint8_t* w, const std::uint8_t* a, std::
   return dot_k45<true>(w, a, n);
 }
 
-CODERX_KERNEL float dot_q6_k(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
+// The 6-bit values (0…63) of half h of a Q6_K super-block: q[p] holds elements 128h + 32p
+// … 128h + 32p + 31 (low 4 bits from ql, high 2 bits from qh), per gemma4-moe.md §8.
+CODERX_KERNEL inline void q6k_half(const std::uint8_t* w, int h, __m256i* q) {
   const __m256i m4 = _mm256_set1_epi8(15), m3 = _mm256_set1_epi8(3), m30 = _mm256_set1_epi8(0x30);
+  const __m256i ql0 = load32(w + L::q6_k::kQl + 64 * h);
+  const __m256i ql1 = load32(w + L::q6_k::kQl + 64 * h + 32);
+  const __m256i qh = load32(w + L::q6_k::kQh + 32 * h);
+  q[0] = _mm256_or_si256(_mm256_and_si256(ql0, m4), _mm256_slli_epi16(_mm256_and_si256(qh, m3), 4));
+  q[1] = _mm256_or_si256(_mm256_and_si256(ql1, m4),
+                         _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2), m3), 4));
+  q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), m4), _mm256_and_si256(qh, m30));
+  q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), m4),
+                         _mm256_and_si256(_mm256_srli_epi16(qh, 2), m30));
+}
+
+CODERX_KERNEL float dot_q6_k(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
   __m256 acc = _mm256_setzero_ps();
   for (std::int64_t b = 0; b < n / 256; ++b, w += L::q6_k::kBytes, a += L::q8_k::kBytes) {
     prefetch_ahead(w);
@@ -178,19 +192,8 @@ CODERX_KERNEL float dot_q6_k(const std::uint8_t* w, const std::uint8_t* a, std::
     sumi = _mm256_sub_epi32(_mm256_setzero_si256(), sumi);
 #pragma GCC unroll 8
     for (int h = 0; h < 2; ++h) {
-      const __m256i ql0 = load32(w + L::q6_k::kQl + 64 * h);
-      const __m256i ql1 = load32(w + L::q6_k::kQl + 64 * h + 32);
-      const __m256i qh = load32(w + L::q6_k::kQh + 32 * h);
-      const __m256i q[4] = {
-          _mm256_or_si256(_mm256_and_si256(ql0, m4),
-                          _mm256_slli_epi16(_mm256_and_si256(qh, m3), 4)),
-          _mm256_or_si256(_mm256_and_si256(ql1, m4),
-                          _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2), m3), 4)),
-          _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), m4),
-                          _mm256_and_si256(qh, m30)),
-          _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), m4),
-                          _mm256_and_si256(_mm256_srli_epi16(qh, 2), m30)),
-      };
+      __m256i q[4];
+      q6k_half(w, h, q);
 #pragma GCC unroll 8
       for (int p = 0; p < 4; ++p) {
         const __m256i prod = _mm256_maddubs_epi16(q[p], load32(y + 128 * h + 32 * p));
@@ -208,7 +211,6 @@ CODERX_KERNEL float dot_q6_k(const std::uint8_t* w, const std::uint8_t* a, std::
 CODERX_KERNEL void dot_cols_q6_k(const std::uint8_t* w, const std::uint8_t* const* acts,
                                  std::int64_t n, float* out) {
   constexpr int C = kDotCols;
-  const __m256i m4 = _mm256_set1_epi8(15), m3 = _mm256_set1_epi8(3), m30 = _mm256_set1_epi8(0x30);
   __m256 acc[C];
   for (int c = 0; c < C; ++c) acc[c] = _mm256_setzero_ps();
   for (std::int64_t b = 0; b < n / 256; ++b, w += L::q6_k::kBytes) {
@@ -224,19 +226,8 @@ CODERX_KERNEL void dot_cols_q6_k(const std::uint8_t* w, const std::uint8_t* cons
     }
 #pragma GCC unroll 8
     for (int h = 0; h < 2; ++h) {
-      const __m256i ql0 = load32(w + L::q6_k::kQl + 64 * h);
-      const __m256i ql1 = load32(w + L::q6_k::kQl + 64 * h + 32);
-      const __m256i qh = load32(w + L::q6_k::kQh + 32 * h);
-      const __m256i q[4] = {
-          _mm256_or_si256(_mm256_and_si256(ql0, m4),
-                          _mm256_slli_epi16(_mm256_and_si256(qh, m3), 4)),
-          _mm256_or_si256(_mm256_and_si256(ql1, m4),
-                          _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2), m3), 4)),
-          _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), m4),
-                          _mm256_and_si256(qh, m30)),
-          _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), m4),
-                          _mm256_and_si256(_mm256_srli_epi16(qh, 2), m30)),
-      };
+      __m256i q[4];
+      q6k_half(w, h, q);
 #pragma GCC unroll 8
       for (int p = 0; p < 4; ++p) {
         const int k = 8 * h + 2 * p;
