@@ -66,6 +66,9 @@ model::Result<Completion> Assistant::complete(const CompleteRequest& request, st
   Completion c;
   TrimRequest trim{language_of(request.doc), before, after, options_.max_completion_lines};
   c.text = trim_completion(out->answer, trim);
+  if (c.text.size() != out->answer.size())
+    spdlog::debug("completion trimmed from {} to {} bytes (what does not parse, or past the block)",
+                  out->answer.size(), c.text.size());
   c.context_reused = reused;
   c.finish = out->finish;
   c.usage = out->usage;

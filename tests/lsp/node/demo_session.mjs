@@ -26,7 +26,8 @@ show('didOpen', `${path.basename(file)} (${text.split('\n').length - 1} lines)`)
 const at = { line: 2, character: 4 };
 const inline = await server.conn.sendRequest('textDocument/inlineCompletion',
   { textDocument: { uri }, position: at, context: { triggerKind: 1 } });
-show('inline completion', JSON.stringify(inline.items.map((i) => i.insertText)));
+show('inline completion', JSON.stringify(inline.items.map((i) => i.insertText)) +
+  (inline.items.length ? '' : '  (none: context::cut drops generated text that does not parse where it would land)'));
 const range = { start: { line: 0, character: 0 }, end: { line: 3, character: 0 } };
 const actions = await server.conn.sendRequest(proto.CodeActionRequest.type,
   { textDocument: { uri }, range, context: { diagnostics: [] } });
