@@ -16,13 +16,15 @@ namespace {
 Gemma4Config fixture_config(const std::string& name) {
   auto f = GgufFile::open(testing::fixture("models/" + name));
   EXPECT_TRUE(f) << f.error().message;
+  if (!f) return {};
   auto c = load_config(*f);
   EXPECT_TRUE(c) << c.error().message;
-  return c.value();
+  return c ? c.value() : Gemma4Config{};
 }
 
 TEST(Config, TinyMoeF16) {
   Gemma4Config c = fixture_config("gemma4-tiny-moe-F16.gguf");
+  ASSERT_EQ(c.layers.size(), 6u);
   EXPECT_EQ(c.n_layer, 6u);
   EXPECT_EQ(c.n_sliding_layers(), 5u);
   EXPECT_EQ(c.n_full_layers(), 1u);
@@ -52,6 +54,7 @@ TEST(Config, TinyMoeF16) {
 
 TEST(Config, TinyFallbackQ4KM) {
   Gemma4Config c = fixture_config("gemma4-tiny-fb-Q4_K_M.gguf");
+  ASSERT_FALSE(c.layers.empty());
   EXPECT_EQ(c.layers[0].n_ff, 384u);
   EXPECT_EQ(c.n_expert, 16u);
   EXPECT_EQ(c.n_expert_used, 4u);
