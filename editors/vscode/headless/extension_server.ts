@@ -13,34 +13,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import Module from 'node:module';
 import * as mock from './vscode_mock';
+import { routeVscodeToMock, until as waitUntil } from './harness';
 
-const proxied = new Proxy(mock as Record<string | symbol, unknown>, {
-  get(t, p) {
-    if (p in t || typeof p === 'symbol' || p === 'then' || p === '__esModule') return t[p];
-    t[p] = mock.fallback(`vscode.${p}`);
-    return t[p];
-  },
-});
-const loader = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
-const originalLoad = loader._load;
-loader._load = function (request: string, ...rest: unknown[]) {
-  return request === 'vscode' ? proxied : originalLoad.call(this, request, ...rest);
-};
+routeVscodeToMock();
 
 const bin = process.env.CODERX_BIN ?? '';
 const timeoutMs = Number(process.env.CODERX_TIMEOUT_MS ?? 60000);
 
-async function until<T>(what: string, fn: () => T | undefined | false, ms = timeoutMs): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = <T>(what: string, fn: () => T | undefined | false, ms = timeoutMs): Promise<T> =>
+  waitUntil(what, fn, ms);
 
 // "--model F" / "--engine canned" -> the user settings that make the extension pass them.
 function engineSettings(args: string[]): Record<string, string> {

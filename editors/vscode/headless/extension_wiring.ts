@@ -10,37 +10,19 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import Module from 'node:module';
 import * as mock from './vscode_mock';
+import { routeVscodeToMock, until as waitUntil } from './harness';
 
 // Route require('vscode') to the mock (with an inert fallback for names it does not model).
-const proxied = new Proxy(mock as Record<string | symbol, unknown>, {
-  get(t, p) {
-    if (p in t || typeof p === 'symbol' || p === 'then' || p === '__esModule') return t[p];
-    t[p] = mock.fallback(`vscode.${p}`);
-    return t[p];
-  },
-});
-const loader = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
-const originalLoad = loader._load;
-loader._load = function (request: string, ...rest: unknown[]) {
-  return request === 'vscode' ? proxied : originalLoad.call(this, request, ...rest);
-};
+routeVscodeToMock();
 
 const bin = process.env.CODERX_BIN ?? '';
 // The fake server appends every message it receives here (a fresh file per run).
 const serverLog = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'coderx-ext-log-')), 'server.log');
 process.env.FAKE_CODERX_LOG = serverLog;
 
-async function until<T>(what: string, fn: () => T | undefined | false, ms = 10000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = <T>(what: string, fn: () => T | undefined | false, ms = 10000): Promise<T> =>
+  waitUntil(what, fn, ms);
 
 function loggedMessages(): { method?: string; params?: Record<string, unknown>; argv?: string[] }[] {
   if (!fs.existsSync(serverLog)) return [];
