@@ -11,7 +11,6 @@
 // multi-row entry point) and dequantize_row, best of --reps passes over the whole matrix, next
 // to a streaming f32 sum over the same bytes timed between those passes (so machine load
 // affects both alike).
-#include <immintrin.h>
 
 #include <algorithm>
 #include <chrono>
@@ -24,6 +23,8 @@
 #include <vector>
 
 #include "model/quant/rows.h"
+#include "model/read_bandwidth.h"
+#include "model/thread_pool.h"
 
 namespace q = coderx::model::quant;
 
@@ -52,26 +53,10 @@ double best_seconds(int reps, F&& f) {
   return best;
 }
 
-__attribute__((target("avx2"))) float stream_sum(const float* p, std::size_t n) {
-  __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-  for (std::size_t i = 0; i + 32 <= n; i += 32) {
-    a0 = _mm256_add_ps(a0, _mm256_loadu_ps(p + i));
-    a1 = _mm256_add_ps(a1, _mm256_loadu_ps(p + i + 8));
-    a2 = _mm256_add_ps(a2, _mm256_loadu_ps(p + i + 16));
-    a3 = _mm256_add_ps(a3, _mm256_loadu_ps(p + i + 24));
-  }
-  float lanes[8];
-  _mm256_storeu_ps(lanes, _mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
-  float s = 0;
-  for (float v : lanes) s += v;
-  return s;
-}
-
-double read_bandwidth(std::int64_t bytes, int reps) {
-  std::vector<float> buf(static_cast<std::size_t>(bytes / 4), 1.0f);
-  volatile float sink = 0;
-  const double t = best_seconds(reps, [&] { sink = sink + stream_sum(buf.data(), buf.size()); });
-  return static_cast<double>(bytes) / t / 1e9;
+// Streaming read of `bytes` bytes on one thread (model/read_bandwidth), in GB/s.
+double read_gbs(const void* data, std::size_t bytes, int reps) {
+  static coderx::model::ThreadPool one_thread(1);
+  return coderx::model::read_bandwidth(one_thread, static_cast<const std::byte*>(data), bytes, reps) / 1e9;
 }
 
 // A matrix of `bytes` (rounded down to whole rows) of n-element rows, quantised from Gaussian
@@ -113,13 +98,9 @@ void bench_type(q::Type t, const Options& o) {
   // Four activations (the same row four times: the kernel cannot tell) for dot_rows_cols.
   const void* acts[4] = {act.data(), act.data(), act.data(), act.data()};
   std::vector<float> out4(static_cast<std::size_t>(4 * 16));
-  volatile float sink = 0;
   Times best;
   for (int rep = 0; rep < o.reps; ++rep) {
-    best.sum =
-        std::min(best.sum, best_seconds(1, [&] {
-                   sink = sink + stream_sum(reinterpret_cast<const float*>(m.data()), m.size() / 4);
-                 }));
+    best.sum = std::min(best.sum, static_cast<double>(m.size()) / 1e9 / read_gbs(m.data(), m.size(), 1));
     best.dot = std::min(best.dot, best_seconds(1, [&] {
                           for (std::int64_t r = 0; r < rows; ++r)
                             out[r] = q::dot_row(t, m.data() + r * rb, act.data(), n);
@@ -196,7 +177,8 @@ int main(int argc, char** argv) {
   if (o.types.empty())
     for (const q::TypeInfo& t : q::all_types())
       if (t.weight_type) o.types.push_back(t.type);
-  const double bw = read_bandwidth(o.kb << 10, o.reps);
+  const std::vector<std::byte> fresh(static_cast<std::size_t>(o.kb << 10), std::byte{1});
+  const double bw = read_gbs(fresh.data(), fresh.size(), o.reps);
   std::printf("simd %s, matrix %lld KiB, rows of %lld, single thread\n",
               std::string(q::simd_level()).c_str(), static_cast<long long>(o.kb),
               static_cast<long long>(o.n));

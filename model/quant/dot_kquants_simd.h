@@ -177,6 +177,11 @@ CODERX_KERNEL inline void q6k_half(const std::uint8_t* w, int h, __m256i* q) {
                          _mm256_and_si256(_mm256_srli_epi16(qh, 2), m30));
 }
 
+// −32·Σ_k sc_k·bsum_k as 8 lanes: the offset part of Σ sc·(q − 32)·y for one activation block.
+CODERX_KERNEL inline __m256i q6k_offset_sum(__m256i sc16, const std::uint8_t* a) {
+  return _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(_mm256_madd_epi16(q8k_bsums(a), sc16), 5));
+}
+
 CODERX_KERNEL float dot_q6_k(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
   __m256 acc = _mm256_setzero_ps();
   for (std::int64_t b = 0; b < n / 256; ++b, w += L::q6_k::kBytes, a += L::q8_k::kBytes) {
@@ -188,8 +193,7 @@ CODERX_KERNEL float dot_q6_k(const std::uint8_t* w, const std::uint8_t* a, std::
     // Σ sc·(q − 32)·y = Σ sc·q·y − 32·Σ_k sc_k·bsum_k.
     const __m256i sc16 =
         _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(sc)));
-    __m256i sumi = _mm256_slli_epi32(_mm256_madd_epi16(q8k_bsums(a), sc16), 5);
-    sumi = _mm256_sub_epi32(_mm256_setzero_si256(), sumi);
+    __m256i sumi = q6k_offset_sum(sc16, a);
 #pragma GCC unroll 8
     for (int h = 0; h < 2; ++h) {
       __m256i q[4];
@@ -220,10 +224,7 @@ CODERX_KERNEL void dot_cols_q6_k(const std::uint8_t* w, const std::uint8_t* cons
         _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(sc)));
     __m256i sumi[C];
 #pragma GCC unroll 8
-    for (int c = 0; c < C; ++c) {
-      const __m256i bias = _mm256_slli_epi32(_mm256_madd_epi16(q8k_bsums(acts[c] + ab), sc16), 5);
-      sumi[c] = _mm256_sub_epi32(_mm256_setzero_si256(), bias);
-    }
+    for (int c = 0; c < C; ++c) sumi[c] = q6k_offset_sum(sc16, acts[c] + ab);
 #pragma GCC unroll 8
     for (int h = 0; h < 2; ++h) {
       __m256i q[4];
