@@ -1,13 +1,15 @@
 // `coderx bench --model F [--lengths 128,512,2048] [--streams 1,4] [--decode N] [--threads N]
-// [--json]`: engine throughput on this machine, straight through the forward pass (no
+// [--ops] [--json]`: engine throughput on this machine, straight through the forward pass (no
 // sampling): prefill tokens/s and time to first token per prompt length, decode tokens/s with
 // 1 and several concurrent streams (one batched forward pass per step), peak resident memory.
-// Prints a table, then one JSON object (only the JSON with --json). Prompts are token ids
+// Prints a table, then one JSON object (only the JSON with --json). --ops adds, for the decode
+// of the first single-stream measurement, the time per op kind and the bandwidth each reached. Prompts are token ids
 // cycling through the vocabulary; the numbers do not depend on the text.
 #include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -20,6 +22,7 @@
 #include "model/model_file.h"
 #include "model/ops_cpu.h"
 #include "model/read_bandwidth.h"
+#include "model/timed_ops.h"
 
 namespace coderx::cli {
 
@@ -58,9 +61,9 @@ std::vector<std::int32_t> prompt_tokens(std::int64_t n, std::int64_t vocab, std:
 }
 
 // Prefills a prompt of `length` (timed), gives `streams` sequences that context, then decodes
-// `decode` steps of all streams together.
+// `decode` steps of all streams together. `timed` (if any) is reset before the decode steps.
 Row measure(const model::ModelView& view, model::Forward& forward, std::int64_t length,
-            std::int64_t streams, std::int64_t decode) {
+            std::int64_t streams, std::int64_t decode, model::TimedOps* timed = nullptr) {
   Row row{length, streams};
   const std::int64_t vocab = view.lm_head().rows;
   std::vector<std::unique_ptr<model::KvCache>> caches;
@@ -77,6 +80,7 @@ Row measure(const model::ModelView& view, model::Forward& forward, std::int64_t 
   std::vector<std::int32_t> tok(static_cast<std::size_t>(streams)), pos(tok.size()), seq(tok.size()), rows(tok.size());
   std::vector<model::KvCache*> ptrs;
   for (auto& c : caches) ptrs.push_back(c.get());
+  if (timed) timed->reset();
   const auto t0 = Clock::now();
   for (std::int64_t step = 0; step < decode; ++step) {
     for (std::int64_t s = 0; s < streams; ++s) {
@@ -90,18 +94,35 @@ Row measure(const model::ModelView& view, model::Forward& forward, std::int64_t 
   return row;
 }
 
+// One line per op kind of the timed decode steps: ms per step, share, weight GB/s.
+void print_op_costs(const std::map<std::string, model::OpCost>& costs, std::int64_t steps) {
+  double total = 0;
+  for (const auto& [kind, c] : costs) total += c.seconds;
+  std::fprintf(stdout, "decode step by op (%lld steps, %.1f ms per step):\n", static_cast<long long>(steps),
+               1000.0 * total / static_cast<double>(steps));
+  for (const auto& [kind, c] : costs) {
+    const double ms = 1000.0 * c.seconds / static_cast<double>(steps);
+    std::fprintf(stdout, "  %-16s %8.2f ms %5.1f%%", kind.c_str(), ms, 100.0 * c.seconds / total);
+    if (c.weight_bytes > 0)
+      std::fprintf(stdout, "  %7.1f MB  %6.2f GB/s", static_cast<double>(c.weight_bytes) / 1e6 / static_cast<double>(steps),
+                   static_cast<double>(c.weight_bytes) / c.seconds / 1e9);
+    std::fprintf(stdout, "\n");
+  }
+}
+
 }  // namespace
 
 int run_bench(Args args) {
   ArgParser parser("coderx bench", "Measure prefill and decode throughput of the CPU engine.");
   std::string model_path, lengths_text = "128,512,2048", streams_text = "1,4";
   std::int64_t decode = 16, threads = 0;
-  bool json_only = false;
+  bool json_only = false, op_costs = false;
   parser.option("--model", &model_path, "FILE", "GGUF model file");
   parser.option("--lengths", &lengths_text, "N,N", "prompt lengths (default 128,512,2048)");
   parser.option("--streams", &streams_text, "N,N", "concurrent decode streams (default 1,4)");
   parser.option("--decode", &decode, "N", "decode steps per measurement (default 16)");
   parser.option("--threads", &threads, "N", "compute threads (default: all cores)");
+  parser.flag("--ops", &op_costs, "print the time per op kind of single-stream decode");
   parser.flag("--json", &json_only, "print only the JSON object");
   if (auto rc = parser.parse(args)) return *rc;
   std::vector<std::int64_t> lengths, streams;
@@ -134,6 +155,13 @@ int run_bench(Args args) {
   for (std::int64_t len : lengths)
     for (std::int64_t s : streams) {
       rows.push_back(measure((*model)->view(), forward, len, s, decode));
+      if (op_costs && s == 1 && !json_only) {
+        op_costs = false;
+        model::TimedOps timed(ops);
+        model::Forward timed_forward((*model)->view(), timed);
+        measure((*model)->view(), timed_forward, len, 1, decode, &timed);
+        print_op_costs(timed.costs(), decode);
+      }
       const Row& r = rows.back();
       if (!json_only)
         std::fprintf(stdout, "prompt %5lld  streams %2lld  prefill %8.2f tok/s  ttft %9.1f ms  decode %7.2f tok/s\n",
