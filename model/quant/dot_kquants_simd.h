@@ -32,6 +32,25 @@ CODERX_KERNEL inline __m256i scale_pair(int lo, int hi) {
                           _mm_set1_epi16(static_cast<short>(lo)));
 }
 
+// vpshufb controls that spread one i16 element of each 128-bit half over that half: pair[p]
+// picks element 2p in the low half and 2p + 1 in the high half. Kept in memory so that the
+// shuffles take them as operands (built from set1 constants, gcc rematerialises them in loops).
+struct LaneControls {
+  alignas(32) std::uint8_t pair[4][32];
+};
+constexpr LaneControls make_lane_controls() {
+  LaneControls c{};
+  for (int p = 0; p < 4; ++p)
+    for (int b = 0; b < 32; ++b) c.pair[p][b] = static_cast<std::uint8_t>(2 * (2 * p + (b >= 16)) + (b & 1));
+  return c;
+}
+alignas(32) inline constexpr LaneControls kLaneControls = make_lane_controls();
+
+// Low half: element 2p everywhere; high half: element 2p + 1.
+CODERX_KERNEL inline __m256i i16_pair(__m256i v, int p) {
+  return _mm256_shuffle_epi8(v, _mm256_load_si256(reinterpret_cast<const __m256i*>(kLaneControls.pair[p])));
+}
+
 // Q4_K / Q5_K scales[12] → 8 scales (bytes 0–7) and 8 mins (bytes 8–15), per gemma4-moe.md §8.4.
 CODERX_KERNEL inline void k4_unpack(const std::uint8_t* s, std::uint8_t* sc, std::uint8_t* m) {
   std::uint32_t w0, w1, w2;
@@ -182,6 +201,11 @@ CODERX_KERNEL inline __m256i q6k_offset_sum(__m256i sc16, const std::uint8_t* a)
   return _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(_mm256_madd_epi16(q8k_bsums(a), sc16), 5));
 }
 
+// The 8 scales (i16) of half h of a Q6_K super-block in both 128-bit halves, from all 16 (sc16).
+CODERX_KERNEL inline __m256i q6k_scale_half(__m256i sc16, int h) {
+  return h == 0 ? _mm256_permute2x128_si256(sc16, sc16, 0x00) : _mm256_permute2x128_si256(sc16, sc16, 0x11);
+}
+
 CODERX_KERNEL float dot_q6_k(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
   __m256 acc = _mm256_setzero_ps();
   for (std::int64_t b = 0; b < n / 256; ++b, w += L::q6_k::kBytes, a += L::q8_k::kBytes) {
@@ -198,11 +222,12 @@ CODERX_KERNEL float dot_q6_k(const std::uint8_t* w, const std::uint8_t* a, std::
     for (int h = 0; h < 2; ++h) {
       __m256i q[4];
       q6k_half(w, h, q);
+      const __m256i sc_half = q6k_scale_half(sc16, h);
 #pragma GCC unroll 8
       for (int p = 0; p < 4; ++p) {
         const __m256i prod = _mm256_maddubs_epi16(q[p], load32(y + 128 * h + 32 * p));
-        const int k = 8 * h + 2 * p;  // sub-blocks k (elements 0–15) and k+1 (16–31)
-        sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(prod, scale_pair(sc[k], sc[k + 1])));
+        // sub-blocks 8h + 2p (elements 0–15) and 8h + 2p + 1 (16–31)
+        sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(prod, i16_pair(sc_half, p)));
       }
     }
     acc = _mm256_fmadd_ps(_mm256_set1_ps(q8k_d(a) * f16(w + L::q6_k::kD)), to_float(sumi), acc);
@@ -229,10 +254,10 @@ CODERX_KERNEL void dot_cols_q6_k(const std::uint8_t* w, const std::uint8_t* cons
     for (int h = 0; h < 2; ++h) {
       __m256i q[4];
       q6k_half(w, h, q);
+      const __m256i sc_half = q6k_scale_half(sc16, h);
 #pragma GCC unroll 8
       for (int p = 0; p < 4; ++p) {
-        const int k = 8 * h + 2 * p;
-        const __m256i scales = scale_pair(sc[k], sc[k + 1]);
+        const __m256i scales = i16_pair(sc_half, p);
 #pragma GCC unroll 8
         for (int c = 0; c < C; ++c) {
           const __m256i y = load32(q8k_qs(acts[c] + ab) + 128 * h + 32 * p);
