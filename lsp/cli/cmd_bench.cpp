@@ -2,8 +2,9 @@
 // [--ops] [--json]`: engine throughput on this machine, straight through the forward pass (no
 // sampling): prefill tokens/s and time to first token per prompt length, decode tokens/s with
 // 1 and several concurrent streams (one batched forward pass per step), peak resident memory.
-// Prints a table, then one JSON object (only the JSON with --json). --ops adds, for the decode
-// of the first single-stream measurement, the time per op kind and the bandwidth each reached. Prompts are token ids
+// Prints a table, then one JSON object (only the JSON with --json). --ops adds, for the prefill
+// and the decode of the first single-stream measurement, the time per op kind and the weight
+// bandwidth each reached. Prompts are token ids
 // cycling through the vocabulary; the numbers do not depend on the text.
 #include <sys/resource.h>
 
@@ -61,14 +62,17 @@ std::vector<std::int32_t> prompt_tokens(std::int64_t n, std::int64_t vocab, std:
 }
 
 // Prefills a prompt of `length` (timed), gives `streams` sequences that context, then decodes
-// `decode` steps of all streams together. `timed` (if any) is reset before the decode steps.
+// `decode` steps of all streams together. With `timed`, the op costs of the prefill are moved
+// into *prefill_costs and those of the decode steps are left in `timed`.
 Row measure(const model::ModelView& view, model::Forward& forward, std::int64_t length,
-            std::int64_t streams, std::int64_t decode, model::TimedOps* timed = nullptr) {
+            std::int64_t streams, std::int64_t decode, model::TimedOps* timed = nullptr,
+            std::map<std::string, model::OpCost>* prefill_costs = nullptr) {
   Row row{length, streams};
   const std::int64_t vocab = view.lm_head().rows;
   std::vector<std::unique_ptr<model::KvCache>> caches;
   std::vector<float> logits(static_cast<std::size_t>(vocab * streams));
   caches.push_back(std::make_unique<model::KvCache>(view, model::KvCacheOptions{length + decode + 1, 512}));
+  if (timed) timed->reset();
   const auto t0_prefill = Clock::now();
   forward.prefill(prompt_tokens(length, vocab, 0), *caches.back(), logits.data(), false);
   row.ttft_ms = seconds_since(t0_prefill) * 1000.0;
@@ -80,7 +84,10 @@ Row measure(const model::ModelView& view, model::Forward& forward, std::int64_t 
   std::vector<std::int32_t> tok(static_cast<std::size_t>(streams)), pos(tok.size()), seq(tok.size()), rows(tok.size());
   std::vector<model::KvCache*> ptrs;
   for (auto& c : caches) ptrs.push_back(c.get());
-  if (timed) timed->reset();
+  if (timed) {
+    if (prefill_costs) *prefill_costs = timed->costs();
+    timed->reset();
+  }
   const auto t0 = Clock::now();
   for (std::int64_t step = 0; step < decode; ++step) {
     for (std::int64_t s = 0; s < streams; ++s) {
@@ -94,11 +101,12 @@ Row measure(const model::ModelView& view, model::Forward& forward, std::int64_t 
   return row;
 }
 
-// One line per op kind of the timed decode steps: ms per step, share, weight GB/s.
-void print_op_costs(const std::map<std::string, model::OpCost>& costs, std::int64_t steps) {
+// One line per op kind: ms per step (a decode step, or the whole prefill), share, weight GB/s.
+void print_op_costs(const char* what, const std::map<std::string, model::OpCost>& costs,
+                    std::int64_t steps) {
   double total = 0;
   for (const auto& [kind, c] : costs) total += c.seconds;
-  std::fprintf(stdout, "decode step by op (%lld steps, %.1f ms per step):\n", static_cast<long long>(steps),
+  std::fprintf(stdout, "%s by op (%lld steps, %.1f ms per step):\n", what, static_cast<long long>(steps),
                1000.0 * total / static_cast<double>(steps));
   for (const auto& [kind, c] : costs) {
     const double ms = 1000.0 * c.seconds / static_cast<double>(steps);
@@ -122,7 +130,7 @@ int run_bench(Args args) {
   parser.option("--streams", &streams_text, "N,N", "concurrent decode streams (default 1,4)");
   parser.option("--decode", &decode, "N", "decode steps per measurement (default 16)");
   parser.option("--threads", &threads, "N", "compute threads (default: all cores)");
-  parser.flag("--ops", &op_costs, "print the time per op kind of single-stream decode");
+  parser.flag("--ops", &op_costs, "print the time per op kind of one prefill and its decode");
   parser.flag("--json", &json_only, "print only the JSON object");
   if (auto rc = parser.parse(args)) return *rc;
   std::vector<std::int64_t> lengths, streams;
@@ -159,8 +167,10 @@ int run_bench(Args args) {
         op_costs = false;
         model::TimedOps timed(ops);
         model::Forward timed_forward((*model)->view(), timed);
-        measure((*model)->view(), timed_forward, len, 1, decode, &timed);
-        print_op_costs(timed.costs(), decode);
+        std::map<std::string, model::OpCost> prefill;
+        measure((*model)->view(), timed_forward, len, 1, decode, &timed, &prefill);
+        print_op_costs("prefill", prefill, 1);
+        print_op_costs("decode step", timed.costs(), decode);
       }
       const Row& r = rows.back();
       if (!json_only)
