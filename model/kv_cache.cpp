@@ -25,16 +25,27 @@ KvCache::KvCache(const ModelView& model, KvCacheOptions options)
   }
 }
 
+// Head-major rows ([n_kv, capacity, hd]): growing a full layer moves each head's block to its
+// new place.
 void KvCache::ensure_capacity(Layer& l, std::int64_t pos) {
   std::int64_t want = l.ring ? window_ + options_.slack : pos + 1;
   if (want <= l.capacity) return;
   if (!l.ring) want = std::min(options_.max_context, std::max(want, 2 * l.capacity + 64));
-  const std::size_t row = static_cast<std::size_t>(l.n_kv * l.hd);
-  if (!l.shared) l.k.resize(row * want);
-  l.v.resize(row * want);
+  if (!l.shared) l.k = regrow_heads(l.k, l, want);
+  l.v = regrow_heads(l.v, l, want);
   l.cos.resize(static_cast<std::size_t>(l.rot_pairs * want));
   l.sin.resize(static_cast<std::size_t>(l.rot_pairs * want));
   l.capacity = want;
+}
+
+std::vector<float> KvCache::regrow_heads(const std::vector<float>& old, const Layer& l,
+                                         std::int64_t capacity) {
+  std::vector<float> grown(static_cast<std::size_t>(l.n_kv * capacity * l.hd));
+  const std::size_t used = static_cast<std::size_t>(l.capacity * l.hd);
+  for (std::int64_t g = 0; g < l.n_kv && used > 0; ++g)
+    std::memcpy(grown.data() + g * capacity * l.hd, old.data() + g * l.capacity * l.hd,
+                used * sizeof(float));
+  return grown;
 }
 
 void KvCache::store(std::int64_t layer, std::int64_t pos, const float* k, const float* v) {
@@ -42,9 +53,12 @@ void KvCache::store(std::int64_t layer, std::int64_t pos, const float* k, const 
   Layer& l = layers_[layer];
   ensure_capacity(l, pos);
   const std::int64_t slot = l.ring ? pos % l.capacity : pos;
-  const std::size_t row = static_cast<std::size_t>(l.n_kv * l.hd);
-  if (!l.shared) std::memcpy(l.k.data() + slot * row, k, row * sizeof(float));
-  std::memcpy(l.v.data() + slot * row, v, row * sizeof(float));
+  const std::size_t row = static_cast<std::size_t>(l.hd) * sizeof(float);
+  for (std::int64_t g = 0; g < l.n_kv; ++g) {
+    const std::int64_t at = (g * l.capacity + slot) * l.hd;
+    if (!l.shared) std::memcpy(l.k.data() + at, k + g * l.hd, row);
+    std::memcpy(l.v.data() + at, v + g * l.hd, row);
+  }
   if (l.rot_pairs > 0) {
     angle_cos_.resize(static_cast<std::size_t>(l.rope.n_dims / 2));
     angle_sin_.resize(angle_cos_.size());
@@ -66,6 +80,7 @@ KvLayerView KvCache::view(std::int64_t layer) const {
   v.key_cos = l.cos.data();
   v.key_sin = l.sin.data();
   v.rot_pairs = l.rot_pairs;
+  v.head_major = true;
   return v;
 }
 

@@ -4,7 +4,7 @@
 // attention reads it and a cached prefix can be truncated by up to `slack` positions (prefix
 // reuse). On K = V layers (no attn_v) only V — the unweighted RMSNorm of the raw K projection —
 // is stored, plus the RoPE cos/sin of each slot; keys are derived exactly when read.
-// Storage is f32. Threading: owned by one sequence, used by one thread at a time.
+// Storage is f32, head-major (op_args.h KvLayerView). Threading: owned by one sequence, used by one thread at a time.
 #pragma once
 
 #include <cstddef>
@@ -55,6 +55,8 @@ class KvCache {
     std::vector<float> k, v, cos, sin;
   };
   void ensure_capacity(Layer& l, std::int64_t pos);
+  static std::vector<float> regrow_heads(const std::vector<float>& old, const Layer& l,
+                                         std::int64_t capacity);
 
   KvCacheOptions options_;
   std::int64_t window_ = 0;

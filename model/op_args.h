@@ -71,7 +71,10 @@ struct ExpertChoice {
 };
 
 // How attention reads the cached keys and values of one layer of one sequence.
-// Position j lives in slot (ring ? j % capacity : j). Rows are [n_kv_head, head_dim] f32.
+// Position j lives in slot (ring ? j % capacity : j). The row of kv head g at a slot is head_dim
+// f32: slot-major ([capacity, n_kv_head, head_dim], the default) or head-major ([n_kv_head,
+// capacity, head_dim], what KvCache stores: one head's keys are contiguous, so attention
+// streams them).
 // Shared layers (K = V, spec §2.3 step 3): only `v` (the unweighted RMSNorm of the raw K
 // projection) is stored; the key is derived as RoPE_j(v ⊙ k_norm) — bit-identical to the
 // key the layer would have stored, at half the memory.
@@ -90,8 +93,15 @@ struct KvLayerView {
   const float* key_sin = nullptr;
   std::int64_t rot_pairs = 0;
 
+  bool head_major = false;
+
   bool shared() const { return k == nullptr; }
   std::int64_t slot(std::int64_t pos) const { return ring ? pos % capacity : pos; }
+  // Element offset of kv head g's row in `slot` (n_kv_head, head_dim: the layer's shape).
+  std::int64_t row_offset(std::int64_t slot, std::int64_t g, std::int64_t n_kv_head,
+                          std::int64_t head_dim) const {
+    return (head_major ? g * capacity + slot : slot * n_kv_head + g) * head_dim;
+  }
 };
 
 // Causal attention for a batch of tokens, each reading the cache of its own sequence.

@@ -136,14 +136,8 @@ void CpuOps::rope(float* x, std::int64_t n_tokens, std::int64_t n_heads, std::in
     grow(sn, static_cast<std::size_t>(half));
     for (std::int64_t t = b; t < e; ++t) {
       ref::rope_angles(positions[t], spec, cs.data(), sn.data());
-      for (std::int64_t h = 0; h < n_heads; ++h) {
-        float* v = x + (t * n_heads + h) * head_dim;
-        for (std::int64_t i = 0; i < n_rot; ++i) {
-          const float a = v[i], c = v[i + half];
-          v[i] = a * cs[i] - c * sn[i];
-          v[i + half] = a * sn[i] + c * cs[i];
-        }
-      }
+      for (std::int64_t h = 0; h < n_heads; ++h)
+        vec::rotate_pairs(x + (t * n_heads + h) * head_dim, half, cs.data(), sn.data(), n_rot);
     }
   });
 }
@@ -153,22 +147,16 @@ namespace {
 // Key of kv head g in `slot` of a shared (K = V) layer: RoPE(v ⊙ k_norm) from the slot's table.
 void derive_key(const KvLayerView& c, std::int64_t slot, const float* v, std::int64_t hd,
                 float* out) {
-  for (std::int64_t i = 0; i < hd; ++i) out[i] = v[i] * c.k_norm[i];
-  const std::int64_t half = c.rope.n_dims / 2;
-  const float* cs = c.key_cos + slot * c.rot_pairs;
-  const float* sn = c.key_sin + slot * c.rot_pairs;
-  for (std::int64_t i = 0; i < c.rot_pairs; ++i) {
-    const float a = out[i], b = out[i + half];
-    out[i] = a * cs[i] - b * sn[i];
-    out[i + half] = a * sn[i] + b * cs[i];
-  }
+  vec::mul(v, c.k_norm, out, hd);
+  vec::rotate_pairs(out, c.rope.n_dims / 2, c.key_cos + slot * c.rot_pairs,
+                    c.key_sin + slot * c.rot_pairs, c.rot_pairs);
 }
 
 // Where key j (0-based from lo) of kv group g lives; shared layers derive it into `scratch`.
 const float* key_row(const KvLayerView& c, const AttentionArgs& a, std::int64_t lo, std::int64_t j,
                      std::int64_t g, float* scratch) {
   const std::int64_t slot = c.slot(lo + j);
-  const std::int64_t off = (slot * a.n_kv_head + g) * a.head_dim;
+  const std::int64_t off = c.row_offset(slot, g, a.n_kv_head, a.head_dim);
   if (!c.shared()) return c.k + off;
   derive_key(c, slot, c.v + off, a.head_dim, scratch);
   return scratch;
@@ -199,7 +187,7 @@ void group_scores(const AttentionArgs& a, const KvLayerView& c, const float* q0,
 void group_values(const AttentionArgs& a, const KvLayerView& c, std::int64_t lo, std::int64_t n_keys,
                   std::int64_t g, std::int64_t group, const float* p, float* out0) {
   const std::int64_t hd = a.head_dim;
-  auto value = [&](std::int64_t j) { return c.v + (c.slot(lo + j) * a.n_kv_head + g) * hd; };
+  auto value = [&](std::int64_t j) { return c.v + c.row_offset(c.slot(lo + j), g, a.n_kv_head, hd); };
   std::int64_t j = 0;
   for (; j + 4 <= n_keys; j += 4) {
     const float* vals[4] = {value(j), value(j + 1), value(j + 2), value(j + 3)};

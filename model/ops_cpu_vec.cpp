@@ -61,14 +61,20 @@ __attribute__((target("avx2,fma"))) void axpy_avx2(float a, const float* x, floa
 
 __attribute__((target("avx2,fma"))) void dot4_avx2(const float* a, const float* const* b, std::int64_t n,
                                                 float* out) {
-  __m256 s[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+  // Four named accumulators: as an indexed array gcc kept them in memory, putting a store and a
+  // reload on every multiply-add's dependency chain (five times slower).
+  __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+  const float *b0 = b[0], *b1 = b[1], *b2 = b[2], *b3 = b[3];
   std::int64_t i = 0;
   for (; i + 8 <= n; i += 8) {
     const __m256 va = _mm256_loadu_ps(a + i);
-    for (int j = 0; j < 4; ++j) s[j] = _mm256_fmadd_ps(va, _mm256_loadu_ps(b[j] + i), s[j]);
+    s0 = _mm256_fmadd_ps(va, _mm256_loadu_ps(b0 + i), s0);
+    s1 = _mm256_fmadd_ps(va, _mm256_loadu_ps(b1 + i), s1);
+    s2 = _mm256_fmadd_ps(va, _mm256_loadu_ps(b2 + i), s2);
+    s3 = _mm256_fmadd_ps(va, _mm256_loadu_ps(b3 + i), s3);
   }
-  // Lane j of the 128-bit result is the total of s[j].
-  const __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(s[0], s[1]), _mm256_hadd_ps(s[2], s[3]));
+  // Lane j of the 128-bit result is the total of s_j.
+  const __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(s0, s1), _mm256_hadd_ps(s2, s3));
   _mm_storeu_ps(out, _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1)));
   for (; i < n; ++i)
     for (int j = 0; j < 4; ++j) out[j] += a[i] * b[j][i];
@@ -78,12 +84,15 @@ __attribute__((target("avx2,fma"))) void axpy4_avx2(const float* a, const float*
                                                  std::int64_t n) {
   const __m256 a0 = _mm256_set1_ps(a[0]), a1 = _mm256_set1_ps(a[1]), a2 = _mm256_set1_ps(a[2]),
                a3 = _mm256_set1_ps(a[3]);
+  // The row pointers in locals: read through x inside the loop, gcc reloads them after every
+  // store to y (which might alias them).
+  const float *x0 = x[0], *x1 = x[1], *x2 = x[2], *x3 = x[3];
   std::int64_t i = 0;
   for (; i + 8 <= n; i += 8) {
-    __m256 v = _mm256_fmadd_ps(a0, _mm256_loadu_ps(x[0] + i), _mm256_loadu_ps(y + i));
-    v = _mm256_fmadd_ps(a1, _mm256_loadu_ps(x[1] + i), v);
-    v = _mm256_fmadd_ps(a2, _mm256_loadu_ps(x[2] + i), v);
-    _mm256_storeu_ps(y + i, _mm256_fmadd_ps(a3, _mm256_loadu_ps(x[3] + i), v));
+    __m256 v = _mm256_fmadd_ps(a0, _mm256_loadu_ps(x0 + i), _mm256_loadu_ps(y + i));
+    v = _mm256_fmadd_ps(a1, _mm256_loadu_ps(x1 + i), v);
+    v = _mm256_fmadd_ps(a2, _mm256_loadu_ps(x2 + i), v);
+    _mm256_storeu_ps(y + i, _mm256_fmadd_ps(a3, _mm256_loadu_ps(x3 + i), v));
   }
   for (; i < n; ++i) y[i] += a[0] * x[0][i] + a[1] * x[1][i] + a[2] * x[2][i] + a[3] * x[3][i];
 }
@@ -103,6 +112,30 @@ __attribute__((target("avx2,fma"))) double sum_squares_avx2(const float* x, std:
   double s = lanes[0] + lanes[1] + lanes[2] + lanes[3];
   for (; i < n; ++i) s += static_cast<double>(x[i]) * x[i];
   return s;
+}
+
+// mul and rotate_pairs: AVX2 without FMA, so the products are rounded as in the scalar loops.
+__attribute__((target("avx2"))) void mul_avx2(const float* x, const float* w, float* y, std::int64_t n) {
+  std::int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    _mm256_storeu_ps(y + i, _mm256_mul_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(w + i)));
+  for (; i < n; ++i) y[i] = x[i] * w[i];
+}
+
+__attribute__((target("avx2"))) void rotate_pairs_avx2(float* v, std::int64_t half, const float* c,
+                                                       const float* s, std::int64_t n) {
+  std::int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 a = _mm256_loadu_ps(v + i), b = _mm256_loadu_ps(v + i + half);
+    const __m256 vc = _mm256_loadu_ps(c + i), vs = _mm256_loadu_ps(s + i);
+    _mm256_storeu_ps(v + i, _mm256_sub_ps(_mm256_mul_ps(a, vc), _mm256_mul_ps(b, vs)));
+    _mm256_storeu_ps(v + i + half, _mm256_add_ps(_mm256_mul_ps(a, vs), _mm256_mul_ps(b, vc)));
+  }
+  for (; i < n; ++i) {
+    const float a = v[i], b = v[i + half];
+    v[i] = a * c[i] - b * s[i];
+    v[i + half] = a * s[i] + b * c[i];
+  }
 }
 #endif
 
@@ -158,6 +191,24 @@ void scale(const float* x, float s, float* y, std::int64_t n) {
 
 void scale_mul(const float* x, float s, const float* w, float* y, std::int64_t n) {
   for (std::int64_t i = 0; i < n; ++i) y[i] = (x[i] * s) * w[i];
+}
+
+void mul(const float* x, const float* w, float* y, std::int64_t n) {
+#if CODERX_X86
+  if (has_avx2()) return mul_avx2(x, w, y, n);
+#endif
+  for (std::int64_t i = 0; i < n; ++i) y[i] = x[i] * w[i];
+}
+
+void rotate_pairs(float* v, std::int64_t half, const float* c, const float* s, std::int64_t n) {
+#if CODERX_X86
+  if (has_avx2()) return rotate_pairs_avx2(v, half, c, s, n);
+#endif
+  for (std::int64_t i = 0; i < n; ++i) {
+    const float a = v[i], b = v[i + half];
+    v[i] = a * c[i] - b * s[i];
+    v[i + half] = a * s[i] + b * c[i];
+  }
 }
 
 }  // namespace coderx::model::vec

@@ -91,7 +91,7 @@ void rope(float* x, std::int64_t n_tokens, std::int64_t n_heads, std::int64_t he
 
 void load_key(const KvLayerView& cache, std::int64_t pos, std::int64_t g, std::int64_t n_kv_head,
               std::int64_t head_dim, float* out) {
-  const std::int64_t offset = (cache.slot(pos) * n_kv_head + g) * head_dim;
+  const std::int64_t offset = cache.row_offset(cache.slot(pos), g, n_kv_head, head_dim);
   if (!cache.shared()) {
     std::copy(cache.k + offset, cache.k + offset + head_dim, out);
     return;
@@ -122,7 +122,7 @@ void attend_head(const AttentionArgs& a, const KvLayerView& cache, std::int64_t 
   for (double& s : scores) total += (s = std::exp(s - max_score));
   std::vector<double> acc(static_cast<std::size_t>(hd), 0.0);
   for (std::int64_t j = lo; j <= pos; ++j) {
-    const float* v = cache.v + (cache.slot(j) * a.n_kv_head + g) * hd;
+    const float* v = cache.v + cache.row_offset(cache.slot(j), g, a.n_kv_head, hd);
     const double p = scores[static_cast<std::size_t>(j - lo)] / total;
     for (std::int64_t i = 0; i < hd; ++i) acc[i] += p * v[i];
   }
