@@ -217,6 +217,7 @@ class CudaBackend final : public Backend {
   cudaStream_t stream_ = nullptr;
   cuda::DeviceWeights weights_;
   Status status_;
+  DeviceWorkspace workspace_;
   // Workspace (model/device_memory.h DeviceWorkspace): f32 unless noted.
   cuda::Buffer x_, h_, a_, att_, m_, xe_, moe_, q_, o_, k_, v_, g_, u_, ids_, wts_, act_, attn_, moe_ws_,
       logits_, tokens_, pos_;
@@ -241,7 +242,8 @@ Result<void> CudaBackend::init() {
 }
 
 Result<void> CudaBackend::alloc_workspace() {
-  const DeviceWorkspace w = device_workspace(model_, options_.max_tokens);
+  workspace_ = device_workspace(model_, options_.max_tokens);
+  const DeviceWorkspace& w = workspace_;
   struct Item {
     cuda::Buffer* buffer;
     std::int64_t elems;
@@ -376,7 +378,7 @@ void CudaBackend::attention_block(std::int64_t l, std::int64_t n, const std::vec
     p.pos_max = r.pos_max;
     p.window = ld.swa ? d.window : 0;
     p.scale = 1.0f;
-    p.max_splits = kDeviceMaxSplits;
+    p.max_splits = device_attention_splits(workspace_, r.count, nh, hd);
     ok(kernels::attention(p, stream_));
   }
   linear(w.wo, o, n, att);

@@ -100,10 +100,15 @@ DeviceWorkspace device_workspace(const ModelView& model, std::int64_t max_tokens
   w.ff = t * std::max<std::int64_t>(1, d.n_ff_max);
   w.route = t * d.n_expert_used;
   w.moe_act = std::min<std::int64_t>(t, 8) * d.n_expert_used * d.n_ff_exp;
-  w.attn = t * d.n_head * kDeviceMaxSplits * (hd + 2);
+  w.attn = std::max<std::int64_t>(t, 8 * kDeviceMaxSplits) * d.n_head * (hd + 2);
   w.moe_prefill = moe_prefill_bound(t * d.n_expert_used, d.n_expert, d.n_embd, d.n_ff_exp);
   w.logits = t * d.n_vocab;
   return w;
+}
+
+int device_attention_splits(const DeviceWorkspace& w, std::int64_t n_q, std::int64_t n_head, std::int64_t head_dim) {
+  const std::int64_t per_split = std::max<std::int64_t>(1, n_q * n_head * (head_dim + 2));
+  return static_cast<int>(std::clamp<std::int64_t>(w.attn / per_split, 1, kDeviceMaxSplits));
 }
 
 std::uint64_t DeviceWorkspace::bytes() const {

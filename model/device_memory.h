@@ -41,7 +41,8 @@ struct DeviceWorkspace {
   std::int64_t ff = 0;         // [T, n_ff_max] f32 — dense gate and up
   std::int64_t route = 0;      // [T, k] — expert ids (i32) and weights (f32)
   std::int64_t moe_act = 0;    // [T ≤ 8, k, n_ff_exp] f32 — MoE decode scratch
-  std::int64_t attn = 0;       // split-K partials, floats (kernels/attention.h)
+  std::int64_t attn = 0;       // split-K partials, floats (kernels/attention.h): 64 splits for
+                               // up to 8 queries, fewer for larger batches (at least 1)
   std::int64_t moe_prefill = 0; // bytes, an upper bound of kernels::moe_prefill_workspace
   std::int64_t logits = 0;     // [T, n_vocab] f32
   std::uint64_t bytes() const;
@@ -50,6 +51,9 @@ struct DeviceWorkspace {
 constexpr int kDeviceMaxSplits = 64;  // split-K partials the attention workspace holds
 
 DeviceWorkspace device_workspace(const ModelView& model, std::int64_t max_tokens);
+
+// Most split-K splits the attention workspace allows for n_q queries (1 … kDeviceMaxSplits).
+int device_attention_splits(const DeviceWorkspace& w, std::int64_t n_q, std::int64_t n_head, std::int64_t head_dim);
 
 struct DeviceMemoryParams {
   std::int64_t max_context = 4096;

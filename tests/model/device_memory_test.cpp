@@ -61,7 +61,7 @@ TEST(DeviceMemory, EstimateAddsWeightsKvPerSequenceWorkspaceAndOverhead) {
   EXPECT_EQ(four.total(), four.weights + four.kv + four.workspace + four.overhead);
   // Logits rows dominate a 512-token workspace: 512 × 262144 × 4 bytes = 512 MiB.
   EXPECT_GE(one.workspace, 512 * kMiB);
-  EXPECT_LT(one.workspace, 2048 * kMiB);
+  EXPECT_LT(one.workspace, 768 * kMiB);
   EXPECT_LT(estimate_device_memory(m, {8192, 256, 1, 8}).workspace, one.workspace);
 }
 
@@ -74,12 +74,24 @@ TEST(DeviceMemory, WorkspaceBoundsTheKernelsOwnNeeds) {
     EXPECT_EQ(w.kv, t * 8 * 256);  // sliding layers are the widest: 8 × 256 > 2 × 512
     EXPECT_EQ(w.logits, t * 262144);
 #if defined(CODERX_HAVE_CUDA)
+    const int splits = device_attention_splits(w, t, 16, 512);
     EXPECT_GE(static_cast<std::size_t>(w.attn),
-              kernels::attention_workspace_floats(static_cast<int>(t), 16, 512, kDeviceMaxSplits));
+              kernels::attention_workspace_floats(static_cast<int>(t), 16, 512, splits));
     EXPECT_GE(static_cast<std::size_t>(w.moe_prefill),
               kernels::moe_prefill_workspace(t, 8, 128, 2816, 704).total);
 #endif
   }
+}
+
+TEST(DeviceMemory, AttentionSplitsShrinkWithTheBatch) {
+  const ModelView m = shape_26b();
+  const DeviceWorkspace w = device_workspace(m, 512);
+  EXPECT_EQ(device_attention_splits(w, 1, 16, 512), kDeviceMaxSplits);
+  EXPECT_EQ(device_attention_splits(w, 8, 16, 512), kDeviceMaxSplits);
+  EXPECT_EQ(device_attention_splits(w, 64, 16, 512), 8);
+  EXPECT_EQ(device_attention_splits(w, 512, 16, 512), 1);
+  for (std::int64_t q : {1, 3, 8, 9, 100, 512})
+    EXPECT_LE(device_attention_splits(w, q, 16, 512) * q * 16 * 514, w.attn) << q;
 }
 
 TEST(DeviceMemory, TensorsAreEveryUsedTensorOnce) {
