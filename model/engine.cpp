@@ -8,11 +8,9 @@
 #include <mutex>
 #include <thread>
 
+#include "model/backend_factory.h"
 #include "model/channel_splitter.h"
 #include "model/detokenizer.h"
-#include "model/forward.h"
-#include "model/ops_cpu.h"
-#include "model/ops_ref.h"
 #include "model/prefix_cache.h"
 #include "model/reasoning_budget.h"
 #include "model/vocab_gguf.h"
@@ -72,9 +70,7 @@ struct Engine::Impl {
   EngineOptions options;
   std::unique_ptr<ModelFile> model;
   std::optional<Tokenizer> tokenizer;
-  std::unique_ptr<ThreadPool> pool;
-  std::unique_ptr<Ops> ops;
-  std::unique_ptr<Forward> forward;
+  std::unique_ptr<Backend> backend;
   std::unique_ptr<PrefixCache> slots;
 
   std::atomic<std::uint64_t> kv_bytes{0};  // slots->memory_bytes(), published by the worker
@@ -89,7 +85,7 @@ struct Engine::Impl {
   std::vector<std::unique_ptr<Job>> active;
   std::vector<float> logits;
   std::vector<TokenId> batch_tokens, batch_pos, batch_seq, batch_rows;
-  std::vector<KvCache*> batch_caches;
+  std::vector<KvState*> batch_caches;
 
   void run_worker();
   std::unique_ptr<Job> pop_next();
@@ -100,6 +96,7 @@ struct Engine::Impl {
   void finish(Job& job, FinishReason reason);
   void decode_active();
   void fail(Job& job, Error error);
+  void abort_job(Job& job, Error error);
 };
 
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -126,15 +123,18 @@ Result<std::unique_ptr<Engine>> Engine::load(const std::filesystem::path& path, 
   impl->tokenizer.emplace(std::move(*tokenizer));
   if (static_cast<std::int64_t>(impl->tokenizer->vocab().size()) > impl->model->view().dims.n_vocab)
     return make_error(Errc::format, path.string() + ": tokenizer has more tokens than the LM head rows");
-  impl->pool = std::make_unique<ThreadPool>(options.threads);
-  if (options.reference_ops) {
-    impl->ops = std::make_unique<ref::RefOps>();
-  } else {
-    impl->ops = std::make_unique<CpuOps>(*impl->pool);
-  }
-  impl->forward = std::make_unique<Forward>(impl->model->view(), *impl->ops);
+  const ModelView& view = impl->model->view();
   const KvCacheOptions kv{options.max_context, std::max<std::int64_t>(1, options.sliding_slack)};
-  impl->slots = std::make_unique<PrefixCache>(impl->model->view(), kv,
+  BackendOptions backend_options;
+  backend_options.device = options.device;
+  backend_options.threads = options.threads;
+  backend_options.reference_ops = options.reference_ops;
+  backend_options.kv = kv;
+  backend_options.n_sequences = std::max(options.kv_slots, options.max_streams);
+  backend_options.max_tokens = std::max<std::int64_t>({1, options.prefill_chunk, options.max_streams});
+  impl->backend = make_backend(view, backend_options);
+  Backend* backend = impl->backend.get();
+  impl->slots = std::make_unique<PrefixCache>([backend] { return backend->new_sequence(); },
                                               std::max(options.kv_slots, options.max_streams));
   Impl* raw = impl.get();
   impl->worker = std::thread([raw] { raw->run_worker(); });
@@ -143,6 +143,8 @@ Result<std::unique_ptr<Engine>> Engine::load(const std::filesystem::path& path, 
 
 const Tokenizer& Engine::tokenizer() const { return *impl_->tokenizer; }
 const ModelFile& Engine::model() const { return *impl_->model; }
+
+std::string Engine::backend() const { return impl_->backend->describe(); }
 
 SamplingParams Engine::default_sampling() const {
   SamplingParams p;
@@ -222,6 +224,15 @@ void Engine::Impl::run_worker() {
 
 void Engine::Impl::fail(Job& job, Error error) { job.done.set_value(std::move(error)); }
 
+// A backend failure mid-generation: the slot's KV state is unknown, so it is emptied.
+void Engine::Impl::abort_job(Job& job, Error error) {
+  slots->tokens(job.slot).clear();
+  slots->cache(job.slot).set_n_past(0);
+  slots->release(job.slot);
+  kv_bytes.store(slots->memory_bytes());
+  fail(job, std::move(error));
+}
+
 Result<void> Engine::Impl::prepare(Job& job) {
   const GenerationRequest& r = job.request;
   job.prompt = r.chat ? tokenize_chat(*tokenizer, *r.chat) : r.prompt;
@@ -275,7 +286,8 @@ void Engine::Impl::start(std::unique_ptr<Job> job) {
   job->prefill_start = Clock::now();
   const std::span<const TokenId> rest = std::span(job->prompt).subspan(static_cast<std::size_t>(lease.reused));
   logits.resize(static_cast<std::size_t>(model->view().dims.n_vocab));
-  forward->prefill(rest, slots->cache(job->slot), logits.data(), false, options.prefill_chunk);
+  if (auto ok = backend->prefill(rest, slots->cache(job->slot), logits.data(), false, options.prefill_chunk); !ok)
+    return abort_job(*job, ok.error());
   auto& held = slots->tokens(job->slot);
   held.assign(job->prompt.begin(), job->prompt.end());
   job->result.timings.prefill_ms = ms_between(job->prefill_start, Clock::now());
@@ -327,7 +339,7 @@ void Engine::Impl::decode_active() {
   batch_caches.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
     Job& j = *active[i];
-    KvCache& cache = slots->cache(j.slot);
+    KvState& cache = slots->cache(j.slot);
     batch_tokens[i] = j.next;
     batch_pos[i] = static_cast<TokenId>(cache.n_past());
     batch_seq[i] = static_cast<TokenId>(i);
@@ -337,7 +349,11 @@ void Engine::Impl::decode_active() {
   }
   const std::int64_t n_vocab = model->view().dims.n_vocab;
   logits.resize(n * static_cast<std::size_t>(n_vocab));
-  forward->run(ForwardBatch{batch_tokens, batch_pos, batch_seq, batch_caches, batch_rows, logits.data()});
+  if (auto ok = backend->run(BackendBatch{batch_tokens, batch_pos, batch_seq, batch_caches, batch_rows, logits.data()}); !ok) {
+    for (auto& job : active) abort_job(*job, ok.error());
+    active.clear();
+    return;
+  }
   std::vector<std::unique_ptr<Job>> still;
   for (std::size_t i = 0; i < n; ++i)
     if (!step(*active[i], logits.data() + i * n_vocab)) still.push_back(std::move(active[i]));

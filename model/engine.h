@@ -1,6 +1,7 @@
 // The embedded inference engine (architecture.md "Engine contract"): loads a Gemma 4 GGUF
 // (mmap, validated, memory reported), queues generation requests by priority and runs them on
-// one worker thread that owns the compute: prompts are prefilled (reusing the longest cached
+// one worker thread that owns the compute (a model/backend.h backend: the CPU, or one GPU when
+// EngineOptions::device allows it and the model fits): prompts are prefilled (reusing the longest cached
 // token prefix of recent requests from several LRU KV slots, sliding layers included within
 // their slack), then all running requests are decoded together, one batched forward pass per
 // step. Between tokens the worker checks each request's stop token, deadline and budgets;
@@ -26,6 +27,7 @@
 #include <vector>
 
 #include "model/chat.h"
+#include "model/device_select.h"
 #include "model/error.h"
 #include "model/model_file.h"
 #include "model/sampler.h"
@@ -40,7 +42,11 @@ struct EngineOptions {
   int kv_slots = 4;                 // cached sequences kept for prefix reuse (≥ max_streams)
   int max_streams = 4;              // requests decoded together
   std::int64_t prefill_chunk = 512; // tokens per prefill forward pass
-  bool reference_ops = false;       // run the slow reference ops (tests, debugging)
+  bool reference_ops = false;       // run the slow reference ops (tests, debugging; implies cpu)
+  // Where the forward pass runs (model/device_select.h). The CLI and the LSP default to auto;
+  // library users (tests) get the CPU unless they ask. A CUDA backend that cannot start, or a
+  // model that does not fit the device, falls back to the CPU with a one-line log message.
+  DeviceKind device = DeviceKind::cpu;
 };
 
 // Lower value = served first (architecture.md: inline completion > completion > explain/refactor > review).
@@ -109,6 +115,8 @@ class Engine {
   const ModelFile& model() const;
   MemoryReport memory() const;
   SamplingParams default_sampling() const;
+  // The backend the forward pass runs on, e.g. "cpu (8 threads)" or "cuda:0 NVIDIA H200".
+  std::string backend() const;
 
  private:
   struct Impl;

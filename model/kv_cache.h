@@ -4,13 +4,15 @@
 // attention reads it and a cached prefix can be truncated by up to `slack` positions (prefix
 // reuse). On K = V layers (no attn_v) only V — the unweighted RMSNorm of the raw K projection —
 // is stored, plus the RoPE cos/sin of each slot; keys are derived exactly when read.
-// Storage is f32, head-major (op_args.h KvLayerView). Threading: owned by one sequence, used by one thread at a time.
+// Storage is f32, head-major (op_args.h KvLayerView). Threading: owned by one sequence, used by
+// one thread at a time. The CPU backend's KvState (model/kv_state.h).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
+#include "model/kv_state.h"
 #include "model/model_view.h"
 #include "model/op_args.h"
 
@@ -21,7 +23,7 @@ struct KvCacheOptions {
   std::int64_t slack = 512;         // extra ring slots on sliding layers (≥ the batch chunk)
 };
 
-class KvCache {
+class KvCache final : public KvState {
  public:
   // Layers are described by the model (dims + which layers have V); k_norm and rope of shared
   // layers are borrowed from `model` for deriving keys.
@@ -32,15 +34,12 @@ class KvCache {
   void store(std::int64_t layer, std::int64_t pos, const float* k, const float* v);
   KvLayerView view(std::int64_t layer) const;
 
-  std::int64_t n_past() const { return n_past_; }
-  void set_n_past(std::int64_t n) { n_past_ = n; }
-  // Whether the state for positions [0, n) is still complete (n ≤ n_past, and sliding rings
-  // still hold the last window positions before n).
-  bool can_truncate_to(std::int64_t n) const;
-  // Largest batch that may be appended at once without evicting keys it still needs.
-  std::int64_t max_batch() const;
-  std::int64_t max_context() const { return options_.max_context; }
-  std::size_t memory_bytes() const;
+  std::int64_t n_past() const override { return n_past_; }
+  void set_n_past(std::int64_t n) override { n_past_ = n; }
+  bool can_truncate_to(std::int64_t n) const override;
+  std::int64_t max_batch() const override;
+  std::int64_t max_context() const override { return options_.max_context; }
+  std::size_t memory_bytes() const override;
   // Bytes one more position costs on the layers that keep every position (memory reports).
   std::size_t bytes_per_full_position() const;
   // The same for a model's full-attention layers, without building a cache.

@@ -1,11 +1,12 @@
 #include "model/prefix_cache.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace coderx::model {
 
-PrefixCache::PrefixCache(const ModelView& model, KvCacheOptions options, int n_slots)
-    : model_(model), options_(options), slots_(static_cast<std::size_t>(std::max(1, n_slots))) {}
+PrefixCache::PrefixCache(MakeCache make_cache, int n_slots)
+    : make_cache_(std::move(make_cache)), slots_(static_cast<std::size_t>(std::max(1, n_slots))) {}
 
 std::int64_t PrefixCache::reusable(const Slot& s, std::span<const TokenId> prompt) const {
   if (!s.cache) return 0;
@@ -31,7 +32,7 @@ PrefixCache::Lease PrefixCache::acquire(std::span<const TokenId> prompt) {
   }
   if (best < 0) return Lease{};
   Slot& s = slots_[best];
-  if (!s.cache) s.cache = std::make_unique<KvCache>(model_, options_);
+  if (!s.cache) s.cache = make_cache_();
   s.busy = true;
   s.last_used = ++clock_;
   s.cache->set_n_past(best_len);

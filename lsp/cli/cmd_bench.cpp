@@ -1,13 +1,17 @@
 // `coderx bench --model F [--lengths 128,512,2048] [--streams 1,4] [--decode N] [--threads N]
-// [--ops] [--json]`: engine throughput on this machine, straight through the forward pass (no
-// sampling): prefill tokens/s and time to first token per prompt length, decode tokens/s with
-// 1 and several concurrent streams (one batched forward pass per step), peak resident memory.
-// Prints a table, then one JSON object (only the JSON with --json). --ops adds, for the prefill
-// and the decode of the first single-stream measurement, the time per op kind and the weight
-// bandwidth each reached. Prompts are token ids
-// cycling through the vocabulary; the numbers do not depend on the text.
+// [--ops] [--json] [--device auto|cpu|cuda]`: engine throughput on this machine, straight
+// through the forward pass (no sampling): prefill tokens/s and time to first token per prompt
+// length, decode tokens/s with 1 and several concurrent streams (one batched forward pass per
+// step), peak resident memory. Prints a table, then one JSON object (only the JSON with --json).
+// --ops adds, for the prefill and the decode of the first single-stream measurement, the time
+// per op kind and the weight bandwidth each reached. Prompts are token ids cycling through the
+// vocabulary; the numbers do not depend on the text.
+// On a GPU (--device cuda, or auto with a device) the same measurements run through the CUDA
+// backend (model/backend.h); there each extra stream is prefilled untimed (device KV caches
+// cannot be copied), and the CPU bandwidth bound and --ops are not reported.
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -18,7 +22,9 @@
 
 #include "lsp/cli/args.h"
 #include "lsp/cli/commands.h"
+#include "lsp/cli/device_option.h"
 #include "lsp/server/model_ref.h"
+#include "model/backend_factory.h"
 #include "model/forward.h"
 #include "model/model_file.h"
 #include "model/ops_cpu.h"
@@ -101,6 +107,61 @@ Row measure(const model::ModelView& view, model::Forward& forward, std::int64_t 
   return row;
 }
 
+// measure() through a backend (the CUDA path): the same prompt and decode steps.
+Row measure_backend(model::Backend& backend, std::int64_t length, std::int64_t streams, std::int64_t decode) {
+  Row row{length, streams};
+  const std::int64_t vocab = backend.n_vocab();
+  std::vector<std::unique_ptr<model::KvState>> caches;
+  std::vector<float> logits(static_cast<std::size_t>(vocab * streams));
+  const auto prompt = prompt_tokens(length, vocab, 0);
+  for (std::int64_t s = 0; s < streams; ++s) {
+    caches.push_back(backend.new_sequence());
+    const auto t0_prefill = Clock::now();
+    if (!backend.prefill(prompt, *caches.back(), logits.data(), false, 512)) return row;
+    if (s == 0) {
+      row.ttft_ms = seconds_since(t0_prefill) * 1000.0;
+      row.prefill_tps = static_cast<double>(length) / seconds_since(t0_prefill);
+    }
+  }
+  std::vector<std::int32_t> tok(static_cast<std::size_t>(streams)), pos(tok.size()), seq(tok.size()), rows(tok.size());
+  std::vector<model::KvState*> ptrs;
+  for (auto& c : caches) ptrs.push_back(c.get());
+  const auto t0 = Clock::now();
+  for (std::int64_t step = 0; step < decode; ++step) {
+    for (std::int64_t s = 0; s < streams; ++s) {
+      tok[s] = static_cast<std::int32_t>((step * 7 + s) % vocab);
+      pos[s] = static_cast<std::int32_t>(caches[s]->n_past());
+      seq[s] = rows[s] = static_cast<std::int32_t>(s);
+    }
+    if (!backend.run(model::BackendBatch{tok, pos, seq, ptrs, rows, logits.data()})) return row;
+  }
+  row.decode_tps = static_cast<double>(decode * streams) / seconds_since(t0);
+  return row;
+}
+
+// The whole bench on a device backend: the table and the JSON object (results only).
+int bench_on_device(model::Backend& backend, const std::string& model_path, const std::vector<std::int64_t>& lengths,
+                    const std::vector<std::int64_t>& streams, std::int64_t decode, bool json_only) {
+  std::vector<Row> rows;
+  for (std::int64_t len : lengths)
+    for (std::int64_t s : streams) {
+      rows.push_back(measure_backend(backend, len, s, decode));
+      const Row& r = rows.back();
+      if (!json_only)
+        std::fprintf(stdout, "prompt %5lld  streams %2lld  prefill %8.2f tok/s  ttft %9.1f ms  decode %7.2f tok/s\n",
+                     static_cast<long long>(r.length), static_cast<long long>(r.streams), r.prefill_tps, r.ttft_ms,
+                     r.decode_tps);
+      std::fflush(stdout);
+    }
+  std::printf("{\"model\":\"%s\",\"device\":\"%s\",\"results\":[", model_path.c_str(), backend.describe().c_str());
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    std::printf("%s{\"prompt\":%lld,\"streams\":%lld,\"prefill_tps\":%.3f,\"ttft_ms\":%.1f,\"decode_tps\":%.3f}",
+                i ? "," : "", static_cast<long long>(rows[i].length), static_cast<long long>(rows[i].streams),
+                rows[i].prefill_tps, rows[i].ttft_ms, rows[i].decode_tps);
+  std::printf("]}\n");
+  return 0;
+}
+
 // One line per op kind: ms per step (a decode step, or the whole prefill), share, weight GB/s.
 void print_op_costs(const char* what, const std::map<std::string, model::OpCost>& costs,
                     std::int64_t steps) {
@@ -125,6 +186,7 @@ int run_bench(Args args) {
   std::string model_path, lengths_text = "128,512,2048", streams_text = "1,4";
   std::int64_t decode = 16, threads = 0;
   bool json_only = false, op_costs = false;
+  model::DeviceKind device = model::DeviceKind::auto_select;
   parser.option("--model", &model_path, "FILE", "GGUF model file");
   parser.option("--lengths", &lengths_text, "N,N", "prompt lengths (default 128,512,2048)");
   parser.option("--streams", &streams_text, "N,N", "concurrent decode streams (default 1,4)");
@@ -132,6 +194,7 @@ int run_bench(Args args) {
   parser.option("--threads", &threads, "N", "compute threads (default: all cores)");
   parser.flag("--ops", &op_costs, "print the time per op kind of one prefill and its decode");
   parser.flag("--json", &json_only, "print only the JSON object");
+  add_device_option(parser, &device);
   if (auto rc = parser.parse(args)) return *rc;
   std::vector<std::int64_t> lengths, streams;
   try {
@@ -156,6 +219,16 @@ int run_bench(Args args) {
     return 1;
   }
   const double load_s = seconds_since(load_start);
+  if (device != model::DeviceKind::cpu) {
+    model::BackendOptions options;
+    options.device = device;
+    options.threads = static_cast<int>(threads);
+    options.kv = model::KvCacheOptions{*std::max_element(lengths.begin(), lengths.end()) + decode + 1, 512};
+    options.n_sequences = static_cast<int>(*std::max_element(streams.begin(), streams.end()));
+    options.max_tokens = 512;
+    auto backend = model::make_backend((*model)->view(), options);
+    if (backend->on_device()) return bench_on_device(*backend, model_path, lengths, streams, decode, json_only);
+  }
   model::ThreadPool pool(static_cast<int>(threads));
   model::CpuOps ops(pool);
   model::Forward forward((*model)->view(), ops);

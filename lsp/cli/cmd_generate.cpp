@@ -1,5 +1,5 @@
 // `coderx generate --model F [--prompt T | --chat T] [--think N] [--max-tokens N] [--temp X]
-// [--top-k K] [--top-p P] [--min-p P] [--seed S] [--threads N] [--ctx N]`: raw generation
+// [--top-k K] [--top-p P] [--min-p P] [--seed S] [--threads N] [--ctx N] [--device D]`: raw generation
 // with the embedded engine. The answer streams to stdout; thinking text and the usage/timing
 // line go to stderr. --prompt is tokenized as is (BOS added, special-token texts parsed);
 // --chat renders one user turn with the Gemma 4 template (thinking on with --think).
@@ -8,6 +8,7 @@
 
 #include "lsp/cli/args.h"
 #include "lsp/cli/commands.h"
+#include "lsp/cli/device_option.h"
 #include "lsp/server/model_ref.h"
 #include "model/engine.h"
 
@@ -34,6 +35,7 @@ void apply_sampling(const GenerateArgs& a, model::SamplingParams& p) {
 int run_generate(Args args) {
   ArgParser parser("coderx generate", "Generate text with the embedded engine.");
   GenerateArgs a;
+  model::EngineOptions options;
   parser.option("--model", &a.model, "FILE", "GGUF model file");
   parser.option("--prompt", &a.prompt, "TEXT", "raw prompt (BOS added, special tokens parsed)");
   parser.option("--chat", &a.chat, "TEXT", "one user message, rendered with the chat template");
@@ -46,12 +48,13 @@ int run_generate(Args args) {
   parser.option("--seed", &a.seed, "S", "sampling seed (default 0)");
   parser.option("--threads", &a.threads, "N", "compute threads (default: all cores)");
   parser.option("--ctx", &a.ctx, "N", "context size in tokens (default 4096)");
+  options.device = model::DeviceKind::auto_select;
+  add_device_option(parser, &options.device);
   if (auto rc = parser.parse(args)) return *rc;
   if (a.model.empty() || a.prompt.empty() == a.chat.empty() || a.max_tokens <= 0 || a.ctx <= 1) {
     std::fprintf(stderr, "coderx generate: need --model and exactly one of --prompt / --chat\n");
     return 2;
   }
-  model::EngineOptions options;
   options.threads = static_cast<int>(a.threads);
   options.max_context = a.ctx;
   options.kv_slots = options.max_streams = 1;

@@ -3,6 +3,7 @@
 
 #include "lsp/cli/args.h"
 #include "lsp/cli/commands.h"
+#include "lsp/cli/device_option.h"
 #include "lsp/server/server.h"
 
 namespace coderx::cli {
@@ -18,6 +19,7 @@ int run_lsp(Args args) {
   parser.option("--engine", &options.engine, "NAME",
                 "'canned' (fixed outputs, no model) or openai://HOST:PORT[/v1] (remote engine)");
   parser.option("--token-delay-ms", &delay, "MS", "canned engine: pause between words (default 0)");
+  add_device_option(parser, &options.device);
   if (auto rc = parser.parse(args)) return *rc;
   if (delay < 0 || delay > 10000) {
     std::fprintf(stderr, "coderx lsp: --token-delay-ms must be in [0, 10000]\n");

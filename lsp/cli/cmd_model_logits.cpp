@@ -1,8 +1,10 @@
-// `coderx model logits --model F --tokens 2,316,… --out FILE [--path ref|fast] [--threads N]`:
+// `coderx model logits --model F --tokens 2,316,… --out FILE [--path ref|fast] [--threads N]
+// [--device auto|cpu|cuda]`:
 // runs the forward pass over the token list (one sequence, positions from 0) and writes the
 // logits after the final softcap as raw little-endian float32, one row of n_vocab per token,
 // so any reference (llama.cpp fixtures, another engine) can be compared. The file is written
 // to a temporary name and renamed: a failure leaves no partial output.
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -12,11 +14,10 @@
 
 #include "lsp/cli/args.h"
 #include "lsp/cli/commands.h"
+#include "lsp/cli/device_option.h"
 #include "lsp/server/model_ref.h"
-#include "model/forward.h"
+#include "model/backend_factory.h"
 #include "model/model_file.h"
-#include "model/ops_cpu.h"
-#include "model/ops_ref.h"
 
 namespace coderx::cli {
 
@@ -60,11 +61,13 @@ int run_model_logits(Args args) {
                    "Write the logits of a token sequence as raw float32 rows x vocab.");
   std::string model_path, tokens_text, out_path, path = "fast";
   std::int64_t threads = 0;
+  model::DeviceKind device = model::DeviceKind::auto_select;
   parser.option("--model", &model_path, "FILE", "GGUF model file");
   parser.option("--tokens", &tokens_text, "IDS", "comma-separated token ids, e.g. 2,316,360");
   parser.option("--out", &out_path, "FILE", "output file (float32, tokens x vocab)");
   parser.option("--path", &path, "ref|fast", "reference ops (f64, slow) or the fast CPU ops (default)");
   parser.option("--threads", &threads, "N", "threads for the fast path (default: all cores)");
+  add_device_option(parser, &device);  // --path ref always runs on the CPU
   if (auto rc = parser.parse(args)) return *rc;
   if (model_path.empty() || tokens_text.empty() || out_path.empty() || (path != "ref" && path != "fast") ||
       threads < 0) {
@@ -88,13 +91,19 @@ int run_model_logits(Args args) {
     return 2;
   }
   const auto n = static_cast<std::int64_t>(tokens.size());
-  model::KvCache cache(view, model::KvCacheOptions{n, n});
-  model::ThreadPool pool(static_cast<int>(threads));
-  model::CpuOps cpu_ops(pool);
-  model::ref::RefOps ref_ops;
-  model::Forward forward(view, path == "ref" ? static_cast<model::Ops&>(ref_ops) : cpu_ops);
+  model::BackendOptions options;
+  options.device = device;
+  options.threads = static_cast<int>(threads);
+  options.reference_ops = path == "ref";
+  options.kv = model::KvCacheOptions{n, n};
+  options.max_tokens = std::min<std::int64_t>(n, 512);
+  auto backend = model::make_backend(view, options);
+  auto cache = backend->new_sequence();
   std::vector<float> logits(static_cast<std::size_t>(n * view.lm_head().rows));
-  forward.prefill(tokens, cache, logits.data(), true);
+  if (auto ok = backend->prefill(tokens, *cache, logits.data(), true, 512); !ok) {
+    std::fprintf(stderr, "coderx model logits: %s\n", ok.error().message.c_str());
+    return 1;
+  }
   if (!write_atomically(out_path, logits)) {
     std::fprintf(stderr, "coderx model logits: cannot write %s: %s\n", out_path.c_str(), std::strerror(errno));
     return 1;

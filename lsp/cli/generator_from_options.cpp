@@ -1,5 +1,6 @@
 #include "lsp/cli/generator_from_options.h"
 
+#include "lsp/cli/device_option.h"
 #include "lsp/features/canned_generator.h"
 #include "lsp/features/engine_generator.h"
 #include "lsp/features/remote_generator.h"
@@ -12,6 +13,7 @@ void add_generator_options(ArgParser& parser, GeneratorOptions& options) {
   parser.option("--engine", &options.engine, "NAME",
                 "'canned' (fixed answers, no model) or openai://HOST:PORT[/v1] (remote; https:// too)");
   parser.option("--token-delay-ms", &options.token_delay_ms, "MS", "canned engine: pause between words");
+  add_device_option(parser, &options.device);
 }
 
 model::Result<std::shared_ptr<features::TextGenerator>> make_generator(const GeneratorOptions& options) {
@@ -33,7 +35,9 @@ model::Result<std::shared_ptr<features::TextGenerator>> make_generator(const Gen
     return model::make_error(Errc::invalid_argument, "no model: pass --model MODEL or --engine canned");
   auto path = server::resolve_model_ref(options.model);
   if (!path) return path.error();
-  auto generator = features::EngineGenerator::load(*path);
+  model::EngineOptions engine_options;
+  engine_options.device = options.device;
+  auto generator = features::EngineGenerator::load(*path, engine_options);
   if (!generator) return generator.error();
   return std::shared_ptr<features::TextGenerator>(std::move(*generator));
 }

@@ -13,6 +13,7 @@
 
 #include "lsp/cli/args.h"
 #include "lsp/features/generator.h"
+#include "model/device_select.h"
 #include "model/error.h"
 
 namespace coderx::cli {
@@ -21,9 +22,10 @@ struct GeneratorOptions {
   std::string model;
   std::string engine;
   std::int64_t token_delay_ms = 0;  // canned engine only
+  model::DeviceKind device = model::DeviceKind::auto_select;  // embedded engine only
 };
 
-// Registers --model, --engine and --token-delay-ms on `parser`, writing into `options`.
+// Registers --model, --engine, --token-delay-ms and --device on `parser`, writing into `options`.
 void add_generator_options(ArgParser& parser, GeneratorOptions& options);
 
 model::Result<std::shared_ptr<features::TextGenerator>> make_generator(const GeneratorOptions& options);

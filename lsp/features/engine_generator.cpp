@@ -96,7 +96,8 @@ model::Result<std::shared_ptr<EngineGenerator>> EngineGenerator::load(const std:
                                                                        model::EngineOptions options) {
   auto engine = model::Engine::load(path, options);
   if (!engine) return engine.error();
-  return std::make_shared<EngineGenerator>(std::move(*engine), "gemma4 " + path.filename().string() + " (cpu)");
+  std::string name = "gemma4 " + path.filename().string() + " on " + (*engine)->backend();
+  return std::make_shared<EngineGenerator>(std::move(*engine), std::move(name));
 }
 
 EngineGenerator::EngineGenerator(std::unique_ptr<model::Engine> engine, std::string name)

@@ -127,7 +127,7 @@ void LspServer::start_loading() {
     std::shared_ptr<features::TextGenerator> generator;
     std::string error;
     if (options_.load_generator) {
-      auto loaded = options_.load_generator();
+      auto loaded = options_.load_generator(settings());
       if (loaded) generator = *loaded; else error = loaded.error().message;
     } else {
       error = "no model configured (start with --model)";

@@ -44,7 +44,9 @@
 
 namespace coderx::server {
 
-using GeneratorLoader = std::function<model::Result<std::shared_ptr<features::TextGenerator>>()>;
+// Called with the settings in force when loading starts (initializationOptions applied).
+using GeneratorLoader =
+    std::function<model::Result<std::shared_ptr<features::TextGenerator>>(const ServerSettings&)>;
 
 struct LspServerOptions {
   // Loads the text generator (model) on a background thread after `initialized`; empty: the

@@ -24,13 +24,13 @@ namespace {
 GeneratorLoader make_loader(const ServerOptions& o) {
   if (o.engine == "canned") {
     auto delay = std::chrono::milliseconds(o.token_delay_ms);
-    return [delay]() -> model::Result<std::shared_ptr<features::TextGenerator>> {
+    return [delay](const ServerSettings&) -> model::Result<std::shared_ptr<features::TextGenerator>> {
       return std::shared_ptr<features::TextGenerator>(std::make_shared<features::CannedGenerator>(delay));
     };
   }
   if (model::remote::is_remote_engine(o.engine)) {
     std::string url = o.engine, model = o.model;
-    return [url, model]() -> model::Result<std::shared_ptr<features::TextGenerator>> {
+    return [url, model](const ServerSettings&) -> model::Result<std::shared_ptr<features::TextGenerator>> {
       auto remote = features::RemoteGenerator::create(url, model);
       if (!remote) return remote.error();
       return std::shared_ptr<features::TextGenerator>(std::move(*remote));
@@ -38,10 +38,13 @@ GeneratorLoader make_loader(const ServerOptions& o) {
   }
   if (o.model.empty()) return {};
   std::string model = o.model;
-  return [model]() -> model::Result<std::shared_ptr<features::TextGenerator>> {
+  const std::optional<model::DeviceKind> device = o.device;
+  return [model, device](const ServerSettings& settings) -> model::Result<std::shared_ptr<features::TextGenerator>> {
     auto path = resolve_model_ref(model);
     if (!path) return path.error();
-    auto generator = features::EngineGenerator::load(*path);
+    model::EngineOptions engine_options;
+    engine_options.device = device.value_or(settings.device.value_or(model::DeviceKind::auto_select));
+    auto generator = features::EngineGenerator::load(*path, engine_options);
     if (!generator) return generator.error();
     return std::shared_ptr<features::TextGenerator>(std::move(*generator));
   };

@@ -4,7 +4,10 @@
 // stdout carries JSON-RPC only; logs go to stderr.
 #pragma once
 
+#include <optional>
 #include <string>
+
+#include "model/device_select.h"
 
 namespace coderx::server {
 
@@ -14,6 +17,7 @@ struct ServerOptions {
                              // or a remote engine URL (openai://HOST:PORT[/v1], https://...)
   std::string model;         // model reference for the embedded engine
   int token_delay_ms = 0;    // canned engine: pause between words (tests of cancellation)
+  std::optional<model::DeviceKind> device;  // --device; else the "device" setting; else auto
 };
 
 // Serves until `exit` or end of input; returns the process exit code.

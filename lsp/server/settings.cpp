@@ -48,6 +48,13 @@ std::vector<std::string> apply_settings(ServerSettings& s, const json::value& va
     const json::value* enabled = f ? f->if_contains("enabled") : nullptr;
     if (enabled && enabled->is_bool()) *flag = enabled->get_bool();
   }
+  if (const json::value* d = o->if_contains("device")) {
+    auto kind = d->is_string() ? model::parse_device(std::string(d->get_string())) : model::parse_device("?");
+    if (kind)
+      s.device = *kind;
+    else
+      errors.push_back("device: expected \"auto\", \"cpu\" or \"cuda\"");
+  }
   if (const json::value* b = o->if_contains("budgets")) {
     if (b->is_object())
       apply_budgets(s, b->get_object(), errors);

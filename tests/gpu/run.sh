@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # GPU check in one command, for a machine with an NVIDIA GPU (target: an H200, under 8 minutes):
 #   1. configure with CUDA in build-gpu (architecture from nvidia-smi, sm_90a on Hopper),
-#   2. build the kernel tests and tools/bench_kernels,
+#   2. build the kernel tests, the CUDA backend's end-to-end test and tools/bench_kernels,
 #   3. run the kernels' CPU unit tests and every test labelled `gpu` (ctest -L gpu),
 #   4. run bench_kernels,
 #   5. print a short summary table (build/test/bench times, test counts, the benchmark table).
@@ -39,7 +39,7 @@ t0=$(date +%s)
 cmake -S . -B build-gpu -G Ninja -DCODERX_CUDA=ON -DCODERX_CUDA_ARCHS="$archs" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   >"$log_dir/configure.log" 2>&1 || { cat "$log_dir/configure.log"; exit 1; }
 grep "coderx CUDA:" "$log_dir/configure.log"
-cmake --build build-gpu -j "$jobs" --target coderx_kernels_unit_tests coderx_kernels_gpu_tests bench_kernels \
+cmake --build build-gpu -j "$jobs" --target coderx_kernels_unit_tests coderx_kernels_gpu_tests coderx_model_gpu_tests bench_kernels \
   >"$log_dir/build.log" 2>&1 || { tail -50 "$log_dir/build.log"; exit 1; }
 t1=$(date +%s)
 

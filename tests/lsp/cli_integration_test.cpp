@@ -38,6 +38,24 @@ TEST(Cli, UnknownCommandOrFlagExitsTwoWithOneLine) {
   }
 }
 
+// One shared --device option on every command that loads the embedded engine.
+TEST(Cli, EveryEngineCommandTakesDeviceAndRejectsUnknownValues) {
+  for (auto cmd : {std::vector<std::string>{"generate"}, {"lsp"}, {"serve"}, {"refactor"}, {"explain"},
+                   {"review"}, {"bench"}, {"model", "logits"}}) {
+    auto help = cmd;
+    help.push_back("--help");
+    ProcessResult h = run_coderx(help);
+    EXPECT_EQ(h.exit_code, 0) << cmd.back();
+    EXPECT_NE(h.out.find("--device auto|cpu|cuda"), std::string::npos) << cmd.back() << ": " << h.out;
+    auto bad = cmd;
+    bad.insert(bad.end(), {"--device", "gpu"});
+    ProcessResult r = run_coderx(bad);
+    EXPECT_EQ(r.exit_code, cmd[0] == "refactor" ? 3 : 2) << cmd.back();  // refactor's usage code is 3
+    EXPECT_EQ(count_lines(r.err), 1) << r.err;
+    EXPECT_NE(r.err.find("unknown device 'gpu' (known: auto, cpu, cuda)"), std::string::npos) << r.err;
+  }
+}
+
 TEST(Cli, SubcommandHelpExitsZero) {
   for (const char* cmd : {"lsp", "version"}) {
     ProcessResult r = run_coderx({cmd, "--help"});

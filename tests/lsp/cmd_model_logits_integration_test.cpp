@@ -1,12 +1,15 @@
 // `coderx model logits` end to end: the fast path on the F16 fixture reproduces llama.cpp's
-// logits file within the fixture's tolerance; usage errors exit 2 and write nothing.
+// logits file within the fixture's tolerance; usage errors exit 2 and write nothing; without a
+// GPU, `--device cuda` falls back to the CPU with one warning and the same logits.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <vector>
 
+#include "model/backend_cuda.h"
 #include "tests/support/paths.h"
 #include "tests/support/process.h"
 
@@ -48,6 +51,33 @@ TEST(CmdModelLogits, UsageErrorsExitTwoAndWriteNothing) {
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.err.find("none.gguf"), std::string::npos) << missing.err;
   EXPECT_FALSE(std::filesystem::exists(out));
+}
+
+TEST(CmdModelLogits, DeviceCudaWithoutAGpuFallsBackToTheCpu) {
+  const model::DeviceProbe probe = model::probe_cuda();
+  if (probe.cuda_built && probe.unavailable.empty()) GTEST_SKIP() << "a CUDA device is present: " << probe.name;
+  testing::TempDir dir;
+  const std::string model = testing::fixture("models/gemma4-tiny-moe-F16.gguf").string();
+  auto run = [&](const char* device, const char* out) {
+    return testing::run_coderx({"model", "logits", "--model", model, "--tokens", "2,316,360,264", "--out",
+                                (dir / out).string(), "--threads", "2", "--device", device});
+  };
+  const auto cpu = run("cpu", "cpu.f32"), cuda = run("cuda", "cuda.f32"), autod = run("auto", "auto.f32");
+  ASSERT_EQ(cpu.exit_code, 0) << cpu.err;
+  ASSERT_EQ(cuda.exit_code, 0) << cuda.err;
+  ASSERT_EQ(autod.exit_code, 0) << autod.err;
+  EXPECT_EQ(cpu.err.find("CUDA"), std::string::npos) << cpu.err;
+  for (const auto* r : {&cuda, &autod}) {
+    EXPECT_NE(r->err.find("CUDA backend unavailable: " + probe.unavailable + "; running on the CPU"), std::string::npos)
+        << r->err;
+    EXPECT_EQ(std::count(r->err.begin(), r->err.end(), '\n'), 2) << r->err;  // the message + "wrote ..."
+  }
+  EXPECT_NE(cuda.err.find("warning CUDA backend unavailable"), std::string::npos) << cuda.err;
+  EXPECT_NE(autod.err.find("info CUDA backend unavailable"), std::string::npos) << autod.err;
+  const auto want = read_f32(dir / "cpu.f32");
+  ASSERT_EQ(want.size(), 4u * 512u);
+  EXPECT_EQ(read_f32(dir / "cuda.f32"), want);
+  EXPECT_EQ(read_f32(dir / "auto.f32"), want);
 }
 
 }  // namespace

@@ -28,7 +28,8 @@ class LspSession {
                       server::LspServerOptions options = {})
       : dispatcher_([this](std::string body) { push(json::parse(body)); }) {
     if (generator && !options.load_generator)
-      options.load_generator = [generator]() -> model::Result<std::shared_ptr<features::TextGenerator>> {
+      options.load_generator = [generator](const server::ServerSettings&)
+          -> model::Result<std::shared_ptr<features::TextGenerator>> {
         return generator;
       };
     server_ = std::make_unique<server::LspServer>(dispatcher_, std::move(options));

@@ -24,6 +24,23 @@ TEST(Settings, PatchesWhatIsNamedAndReportsBadValues) {
   EXPECT_TRUE(apply_settings(s, nullptr).empty());
 }
 
+TEST(Settings, DeviceIsOneOfAutoCpuCuda) {
+  ServerSettings s;
+  EXPECT_FALSE(s.device);
+  EXPECT_TRUE(apply_settings(s, boost::json::parse(R"({"coderx":{"device":"cuda"}})")).empty());
+  EXPECT_EQ(s.device, model::DeviceKind::cuda);
+  EXPECT_TRUE(apply_settings(s, boost::json::parse(R"({"device":"cpu"})")).empty());
+  EXPECT_EQ(s.device, model::DeviceKind::cpu);
+  for (const char* bad : {R"({"device":"gpu"})", R"({"device":1})", R"({"device":null})"}) {
+    auto errors = apply_settings(s, boost::json::parse(bad));
+    ASSERT_EQ(errors.size(), 1u) << bad;
+    EXPECT_NE(errors[0].find("device"), std::string::npos);
+    EXPECT_EQ(s.device, model::DeviceKind::cpu) << bad;  // a bad value changes nothing
+  }
+  EXPECT_TRUE(apply_settings(s, boost::json::parse(R"({"device":"auto"})")).empty());
+  EXPECT_EQ(s.device, model::DeviceKind::auto_select);
+}
+
 TEST(Settings, BudgetPatchesClamp) {
   features::Budgets b = features::apply_patch({}, {-5, std::int64_t{1} << 40, std::nullopt, 0});
   EXPECT_EQ(b.context_tokens, 0);

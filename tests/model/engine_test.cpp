@@ -6,11 +6,15 @@
 #include "model/engine.h"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <future>
+#include <sstream>
 #include <thread>
 
+#include "model/backend_cuda.h"
 #include "model/test_model.h"
 #include "tests/support/paths.h"
 
@@ -70,6 +74,70 @@ TEST_F(EngineTest, LoadReportsMemory) {
   EXPECT_GT(m.mapped_weight_bytes, 0u);
   EXPECT_GT(m.kv_bytes_per_position, 0u);
   EXPECT_FALSE(Engine::load(*dir_ / "missing.gguf"));
+}
+
+// Routes spdlog's default logger into a string for the lifetime of the object.
+class CapturedLog {
+ public:
+  CapturedLog() : previous_(spdlog::default_logger()) {
+    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(text_);
+    sink->set_pattern("%l: %v");
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>("captured", sink));
+    spdlog::set_level(spdlog::level::info);
+  }
+  ~CapturedLog() { spdlog::set_default_logger(previous_); }
+  std::string text() const { return text_.str(); }
+
+ private:
+  std::ostringstream text_;
+  std::shared_ptr<spdlog::logger> previous_;
+};
+
+// Without a usable CUDA device (this machine, CI), `cuda` falls back to the CPU with a warning
+// that names the reason; `auto` does so with an info line; both generate the same tokens as
+// `cpu`. (With a device the CUDA backend runs: backend_cuda_gpu_test covers that.)
+TEST_F(EngineTest, CudaWithoutADeviceFallsBackToTheCpu) {
+  const DeviceProbe probe = probe_cuda();
+  if (probe.cuda_built && probe.unavailable.empty()) GTEST_SKIP() << "a CUDA device is present: " << probe.name;
+  const auto x = prompt(12, 9);
+  auto cpu = load();
+  auto want = cpu->submit(greedy(x, 6));
+  ASSERT_TRUE(want);
+  for (DeviceKind kind : {DeviceKind::cuda, DeviceKind::auto_select}) {
+    std::string log;
+    std::unique_ptr<Engine> e;
+    {
+      CapturedLog captured;
+      EngineOptions o;
+      o.device = kind;
+      e = load(o);
+      log = captured.text();
+    }
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->backend().rfind("cpu", 0), 0u) << e->backend();
+    const std::string level = kind == DeviceKind::cuda ? "warning: " : "info: ";
+    EXPECT_NE(log.find(level + "CUDA backend unavailable: "), std::string::npos) << log;
+    EXPECT_NE(log.find("; running on the CPU"), std::string::npos) << log;
+    EXPECT_NE(log.find(probe.unavailable), std::string::npos) << log;
+    auto got = e->submit(greedy(x, 6));
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->tokens, want->tokens);
+  }
+}
+
+TEST_F(EngineTest, CpuDeviceAndReferenceOpsNeverProbeCuda) {
+  CapturedLog captured;
+  EngineOptions o;
+  o.device = DeviceKind::cpu;
+  auto e = load(o);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->backend(), "cpu (2 threads)");
+  o.device = DeviceKind::cuda;
+  o.reference_ops = true;
+  auto r = load(o);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->backend(), "cpu (reference ops, 2 threads)");
+  EXPECT_EQ(captured.text().find("CUDA"), std::string::npos) << captured.text();
 }
 
 TEST_F(EngineTest, PrefixCacheHitEqualsColdAndPastTheWindow) {

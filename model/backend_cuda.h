@@ -1,0 +1,40 @@
+// The CUDA backend: the whole forward pass of spec gemma4-moe.md §2.3 on one GPU through the
+// kernels/ launchers. Weights are uploaded once from the mapped GGUF in their stored
+// (quantised) form into one device arena (kernels/upload_layout.h); every sequence's KV cache
+// lives on the device (f16 rings, model/device_memory.h geometry); logits rows come back to the
+// host. Decode steps (batches of at most 8 tokens) are captured as a CUDA graph per batch shape
+// and replayed (the executable graph is updated in place each step, since positions and cache
+// pointers are launch arguments).
+// Limits against the CPU backend: prefill projections run as 8-token GEMVs (no cuBLAS path
+// yet); KV states are device-only (prefix reuse works within a slot, as on the CPU).
+// Compiled only in CUDA builds (backend_cuda.cpp); CPU-only builds link
+// backend_cuda_nocuda.cpp, whose make_cuda_backend reports Errc::unsupported.
+// Who calls it: model/engine.cpp (try_cuda), tests/model/backend_cuda_gpu_test.cpp.
+// Threading: one thread at a time; uses device 0 and its own stream. Errors: Result with the
+// failing launcher's or CUDA runtime's message.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "model/backend.h"
+#include "model/device_select.h"
+#include "model/model_view.h"
+
+namespace coderx::model {
+
+struct CudaBackendOptions {
+  std::int64_t max_context = 4096;  // positions per sequence
+  std::int64_t slack = 256;         // extra ring slots on sliding layers (≥ the prefill chunk)
+  std::int64_t max_tokens = 512;    // largest batch of one run() (workspace size)
+  bool use_graphs = true;           // capture decode steps as CUDA graphs
+};
+
+// What device 0 offers; cuda_built = false in CPU-only builds.
+DeviceProbe probe_cuda();
+
+// Uploads the weights and allocates the workspace; fails with the reason (unsupported weight
+// type or shape, out of device memory, CUDA error).
+Result<std::unique_ptr<Backend>> make_cuda_backend(const ModelView& model, const CudaBackendOptions& options);
+
+}  // namespace coderx::model
