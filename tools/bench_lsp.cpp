@@ -181,7 +181,8 @@ int run_model(const ModelBench& mb) {
   server::LspServerOptions options;
   options.index_workspace = false;
   options.assistant.cache_entries = 0;  // no result cache: every keystroke asks the model
-  options.load_generator = [recorder]() -> model::Result<std::shared_ptr<features::TextGenerator>> { return recorder; };
+  options.load_generator = [recorder](const server::ServerSettings&)
+      -> model::Result<std::shared_ptr<features::TextGenerator>> { return recorder; };
   server::LspServer server(dispatcher, options);
   init(dispatcher, R"({"debounceMs":0,"budgets":{"inlineCompletion":{"contextTokens":1024,"answerTokens":8,"deadlineMs":600000}}})");
   server.wait_until_loaded();
@@ -255,7 +256,8 @@ int main(int argc, char** argv) {
     tokenizer = std::make_shared<model::Tokenizer>(std::move(*loaded));
   }
   auto generator = std::make_shared<InstantGenerator>(tokenizer);
-  options.load_generator = [generator]() -> model::Result<std::shared_ptr<features::TextGenerator>> {
+  options.load_generator = [generator](const server::ServerSettings&)
+      -> model::Result<std::shared_ptr<features::TextGenerator>> {
     return generator;
   };
   server::LspServer server(dispatcher, options);
