@@ -19,7 +19,7 @@ M.defaults = {
   },
   root_markers = { ".coderx.json", ".git" },
   -- Server settings (docs/protocol.md "Settings"): debounceMs, inlineCompletion.enabled,
-  -- completion.enabled, budgets.{inlineCompletion,completion,refactor,explain}.{...}
+  -- completion.enabled, budgets.{inlineCompletion,completion,refactor,explain}.{...}, device
   settings = {},
   ghost = {
     enabled = true,
