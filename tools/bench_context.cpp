@@ -22,6 +22,7 @@
 #include <ctime>
 #include <fstream>
 #include <random>
+#include <stop_token>
 #include <unistd.h>
 #include <string>
 #include <vector>
@@ -188,24 +189,46 @@ int after_last_identifier(std::string_view line) {
   return -1;
 }
 
-// `edits` one-character insertions ("x" after the last identifier of a random line) into a
-// generated 5,000-line file; each is timed from apply() (edit + line index + incremental
-// reparse) to the new tree, and in CPU time also with freeing the tree it replaced (which the
-// LSP parse thread does after handing out the new tree). At the end the tree is compared with
-// a full parse of the text.
+// Where the next keystroke goes: after the last identifier of a random line.
+Position pick_keystroke(const Document& doc, std::mt19937& rng) {
+  const std::uint32_t lines = doc.lines().line_count();
+  for (std::uint32_t line = static_cast<std::uint32_t>(rng() % lines);; line = (line + 1) % lines) {
+    const std::uint32_t begin = doc.lines().line_start(line);
+    const int column = after_last_identifier(std::string_view(doc.text()).substr(begin, doc.lines().line_end(line) - begin));
+    if (column >= 0) return Position{line, static_cast<std::uint32_t>(column)};
+  }
+}
+
+// CPU time of `edits` keystrokes applied without parsing (a stop token already fired): what
+// the LSP reader thread does per didChange (text, line index, tree edit).
+Percentiles text_only_keystrokes(const coderx::bench::BenchSource& src, int edits) {
+  Document doc(language_by_id(src.language_id), src.text, 1);
+  std::stop_source stopped;
+  stopped.request_stop();
+  ParseLimits no_parse;
+  no_parse.stop = stopped.get_token();
+  std::mt19937 rng(3);
+  std::vector<double> us;
+  for (int it = 0; it < edits; ++it) {
+    const Position at = pick_keystroke(doc, rng);
+    std::vector<TextChange> change{{Range{at, at}, "x"}};
+    const double c = thread_cpu_seconds();
+    (void)doc.apply(change, it + 2, no_parse);
+    us.push_back((thread_cpu_seconds() - c) * 1e6);
+  }
+  return percentiles(us);
+}
+
+// `edits` one-character insertions (pick_keystroke) into a generated 5,000-line file; each is
+// timed from apply() (edit + line index + incremental reparse) to the new tree, and in CPU
+// time also with freeing the tree it replaced (which the LSP parse thread does after handing
+// out the new tree). At the end the tree is compared with a full parse of the text.
 void bench_keystroke(const coderx::bench::BenchSource& src, int edits) {
   Document doc(language_by_id(src.language_id), src.text, 1);
   std::mt19937 rng(2);
   std::vector<double> us_apply, us_cpu, us_total;
   for (int it = 0; it < edits; ++it) {
-    std::uint32_t line = static_cast<std::uint32_t>(rng() % doc.lines().line_count());
-    int column = -1;
-    for (; column < 0; line = (line + 1) % doc.lines().line_count()) {
-      const std::uint32_t begin = doc.lines().line_start(line);
-      column = after_last_identifier(std::string_view(doc.text()).substr(begin, doc.lines().line_end(line) - begin));
-      if (column >= 0) break;
-    }
-    const Position at{line, static_cast<std::uint32_t>(column)};
+    const Position at = pick_keystroke(doc, rng);
     std::vector<TextChange> change{{Range{at, at}, "x"}};
     auto t = Clock::now();
     const double c = thread_cpu_seconds();
@@ -221,10 +244,12 @@ void bench_keystroke(const coderx::bench::BenchSource& src, int edits) {
   const Percentiles p = percentiles(us_apply);
   const Percentiles pc = percentiles(us_cpu);
   const Percentiles pt = percentiles(us_total);
+  const Percentiles text_only = text_only_keystrokes(src, edits);
   std::printf("keystroke %-38s %u lines: wall p50 %5.0f us, p99 %5.0f us; CPU p50 %5.0f us, p99 %5.0f us; "
-              "CPU with freeing the old tree p50 %5.0f us; %d edits; tree %s full reparse\n",
-              (src.name + ",").c_str(), doc.lines().line_count(), p.p50, p.p99, pc.p50, pc.p99, pt.p50, edits,
-              same ? "==" : "DIFFERS FROM");
+              "CPU with freeing the old tree p50 %5.0f us; without parsing (reader thread) CPU p50 %4.1f us; "
+              "%d edits; tree %s full reparse\n",
+              (src.name + ",").c_str(), doc.lines().line_count(), p.p50, p.p99, pc.p50, pc.p99, pt.p50,
+              text_only.p50, edits, same ? "==" : "DIFFERS FROM");
 }
 
 void bench_keystrokes(const std::string& only, int edits) {
