@@ -49,8 +49,8 @@ std::shared_ptr<std::string> take_buffer(std::shared_ptr<std::string>& spare) {
   return std::make_shared<std::string>();
 }
 
-// Applies one ranged change to `state`, returning the tree-sitter edit: the new text is built in one pass
-// (no copy-then-shift) and its index is derived from the old one (LineIndex::edited).
+// Applies one ranged change to `state`, returning the tree-sitter edit: the new text is built
+// in one pass (no copy-then-shift) and its index derived from the old one (LineIndex::edited).
 Result<TSInputEdit> apply_one(Edited& state, const Range& range, std::string_view replacement,
                               PositionEncoding enc) {
   if (range.end < range.start)
@@ -126,7 +126,10 @@ Result<ParseStatus> Document::apply(std::span<const TextChange> changes, int ver
       continue;
     }
     auto edit = apply_one(state, *change.range, change.text, encoding_);
-    if (!edit) return edit.error();
+    if (!edit) {
+      spare_ = std::move(state.spare);
+      return edit.error();
+    }
     edits.push_back(*edit);
   }
   version_ = version;
