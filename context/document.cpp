@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
+#include <utility>
 #include <vector>
 
 namespace coderx::context {
@@ -16,7 +18,6 @@ std::string describe(Position p) {
   return std::to_string(p.line) + ":" + std::to_string(p.character);
 }
 
-// Applies one ranged change to `text`, returning the tree-sitter edit that describes it.
 // tree-sitter point just past `inserted` when it is inserted at `start`.
 TSPoint point_after(TSPoint start, std::string_view inserted) {
   const auto newline = inserted.rfind('\n');
@@ -27,24 +28,53 @@ TSPoint point_after(TSPoint start, std::string_view inserted) {
   return TSPoint{start.row + rows, static_cast<std::uint32_t>(inserted.size() - newline - 1)};
 }
 
-// Applies one ranged change to `text` (indexed by `before`), returning the tree-sitter edit.
-Result<TSInputEdit> apply_one(std::string& text, const LineIndex& before, const Range& range,
-                              std::string_view replacement, PositionEncoding enc) {
+// The text and its line index while a batch of changes is applied (the document's own until
+// the whole batch succeeds).
+struct Edited {
+  std::shared_ptr<std::string> text;
+  std::shared_ptr<const LineIndex> lines;  // over *text
+  std::shared_ptr<std::string> spare;      // a buffer to build the next text in, or null
+};
+
+// An empty string to build a new text in: `spare` when nothing else holds it (its capacity
+// saves an allocation of the whole text), else a new one.
+std::shared_ptr<std::string> take_buffer(std::shared_ptr<std::string>& spare) {
+  std::shared_ptr<std::string> buffer = std::move(spare);
+  if (buffer && buffer.use_count() == 1) {
+    // Pairs with the release decrement of the last other owner: its reads come before ours.
+    std::atomic_thread_fence(std::memory_order_acquire);
+    buffer->clear();
+    return buffer;
+  }
+  return std::make_shared<std::string>();
+}
+
+// Applies one ranged change to `state`, returning the tree-sitter edit: the new text is built
+// in one pass (no copy-then-shift) and its index derived from the old one (LineIndex::edited).
+Result<TSInputEdit> apply_one(Edited& state, const Range& range, std::string_view replacement,
+                              PositionEncoding enc) {
   if (range.end < range.start)
     return make_error(Errc::invalid_argument, "invalid range " + describe(range.start) + "-" +
                                                   describe(range.end) + ": end before start");
-  const std::uint32_t start = before.offset_of(range.start, enc);
-  const std::uint32_t end = std::max(start, before.offset_of(range.end, enc));
-  if (text.size() - (end - start) + replacement.size() > UINT32_MAX / 2)
+  const std::string& before = *state.text;
+  const LineIndex& lines = *state.lines;
+  const std::uint32_t start = lines.offset_of(range.start, enc);
+  const std::uint32_t end = std::max(start, lines.offset_of(range.end, enc));
+  if (before.size() - (end - start) + replacement.size() > UINT32_MAX / 2)
     return make_error(Errc::invalid_argument, "edit would make the document larger than 2 GB");
   TSInputEdit edit{};
   edit.start_byte = start;
   edit.old_end_byte = end;
   edit.new_end_byte = start + static_cast<std::uint32_t>(replacement.size());
-  edit.start_point = ts_point(before, start);
-  edit.old_end_point = ts_point(before, end);
-  text.replace(start, end - start, replacement);
+  edit.start_point = ts_point(lines, start);
+  edit.old_end_point = ts_point(lines, end);
   edit.new_end_point = point_after(edit.start_point, replacement);
+  std::shared_ptr<std::string> text = take_buffer(state.spare);
+  text->reserve(before.size() - (end - start) + replacement.size());
+  text->append(before, 0, start).append(replacement).append(before, end);
+  state.lines = std::make_shared<const LineIndex>(lines.edited(*text, start, end, replacement));
+  if (state.spare == nullptr && state.text.use_count() == 1) state.spare = state.text;  // a batch's step
+  state.text = std::move(text);
   return edit;
 }
 
@@ -59,7 +89,7 @@ Document::Document(const Language* language, std::string text, int version,
 }
 
 void Document::set_text(std::string text) {
-  auto owned = std::make_shared<const std::string>(std::move(text));
+  auto owned = std::make_shared<std::string>(std::move(text));
   lines_ = std::make_shared<const LineIndex>(*owned);
   text_ = std::move(owned);
 }
@@ -73,31 +103,38 @@ ParseStatus Document::parse_now(const ParseLimits& limits, bool reuse_tree) {
     spdlog::debug("document {} (v{}): {}", language_->id, version_, tree.error().message);
     return ParseStatus::stale;
   }
-  tree_ = std::move(*tree);
+  install_tree(std::move(*tree));
   stale_ = false;
   return ParseStatus::parsed;
 }
 
+void Document::install_tree(TreePtr tree) {
+  retired_ = std::exchange(tree_, std::move(tree));  // frees the tree retired before, if any
+}
+
 Result<ParseStatus> Document::apply(std::span<const TextChange> changes, int version,
                                     const ParseLimits& limits) {
-  std::string work = *text_;
+  Edited state{text_, lines_, std::move(spare_)};
   std::vector<TSInputEdit> edits;
   bool full = false;
   for (const TextChange& change : changes) {
     if (!change.range) {
-      work = change.text;
+      state.text = std::make_shared<std::string>(change.text);
+      state.lines = std::make_shared<const LineIndex>(*state.text);
       full = true;
       edits.clear();
       continue;
     }
-    std::optional<LineIndex> rebuilt;
-    if (full || !edits.empty()) rebuilt.emplace(work);
-    auto edit = apply_one(work, rebuilt ? *rebuilt : *lines_, *change.range, change.text, encoding_);
-    if (!edit) return edit.error();
+    auto edit = apply_one(state, *change.range, change.text, encoding_);
+    if (!edit) {
+      spare_ = std::move(state.spare);
+      return edit.error();
+    }
     edits.push_back(*edit);
   }
   version_ = version;
-  set_text(std::move(work));
+  spare_ = std::exchange(text_, std::move(state.text));
+  lines_ = std::move(state.lines);
   if (full) return parse_now(limits, false);
   if (tree_)
     for (const TSInputEdit& e : edits) ts_tree_edit(tree_.get(), &e);

@@ -5,6 +5,10 @@
 // to another thread (shared text + a cheap copy of the tree).
 // Parsing honours ParseLimits: when cancelled or out of time the text is still updated, the old
 // tree is kept (edited to the new text) and marked stale; reparse() finishes the job later.
+// Keystroke cost: an edit builds the new text into the buffer of an earlier version that no
+// snapshot holds any more (no allocation), derives the line index from the old one, and the
+// tree it replaces is kept until take_retired_tree() (or the next parse) so that freeing it
+// need not delay whoever waits for the new tree.
 // Errors: apply() rejects a batch whose range has its end before its start and then changes
 // nothing. Threading: a Document is used by one thread at a time.
 #pragma once
@@ -68,18 +72,24 @@ class Document {
   std::uint32_t offset_of(Position pos) const { return lines_->offset_of(pos, encoding_); }
   Position position_of(std::uint32_t offset) const { return lines_->position_of(offset, encoding_); }
   DocumentSnapshot snapshot() const;
+  // The tree replaced by the last parse (null if none): the caller frees it when convenient,
+  // e.g. after publishing the new tree. Not taken, it is freed by the next parse.
+  TreePtr take_retired_tree() { return std::move(retired_); }
 
  private:
   void set_text(std::string text);
+  void install_tree(TreePtr tree);
   ParseStatus parse_now(const ParseLimits& limits, bool reuse_tree);
 
   const Language* language_;
   PositionEncoding encoding_;
   int version_;
-  std::shared_ptr<const std::string> text_;
+  std::shared_ptr<std::string> text_;   // never changed in place while text_ is current
+  std::shared_ptr<std::string> spare_;  // an earlier version's text, reused when unshared
   std::shared_ptr<const LineIndex> lines_;
   ParserPtr parser_;
   TreePtr tree_;
+  TreePtr retired_;  // see take_retired_tree()
   bool stale_ = true;
 };
 

@@ -54,6 +54,7 @@ Result<TreePtr> parse(TSParser* parser, std::string_view text, const TSTree* old
   if (text.size() > UINT32_MAX / 2)
     return make_error(Errc::invalid_argument, "text of " + std::to_string(text.size()) +
                                                   " bytes is too large to parse");
+  if (limits.stop.stop_requested()) return make_error(Errc::cancelled, "parse cancelled");  // no parser work
   ParseState state{text, &limits, std::chrono::steady_clock::now() + limits.time_limit};
   TSInput input{&state, read_text, TSInputEncodingUTF8, nullptr};
   TSParseOptions options{&state, should_halt};

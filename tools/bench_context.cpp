@@ -2,22 +2,27 @@
 //   1. index throughput (files/s, MB/s) and memory on real trees, cold (no cache) and warm
 //      (restart with the on-disk cache);
 //   2. gather latency p50/p99 on a generated 5,000-file workspace;
-//   3. incremental reparse after one keystroke in generated 5,000-line files.
-// Usage: bench_context [--threads N] [--gather-iters N] [--keystroke-only] [ROOT...]
+//   3. incremental reparse after one keystroke in generated 5,000-line files, one per language
+//      shape (bench_context_sources.h), p50/p99 each.
+// Usage: bench_context [--threads N] [--gather-iters N] [--keystroke-only]
+//                      [--keystroke-filter SUBSTRING] [--keystroke-edits N] [ROOT...]
 //   (default roots: /usr/include /usr/include/boost /usr/lib/python3.11)
 // Run it once; it is not a test. Output: one line per measurement on stdout.
 #include "context/document.h"
 #include "context/gather.h"
 #include "context/index.h"
+#include "bench_context_sources.h"
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
 #include <random>
+#include <stop_token>
 #include <unistd.h>
 #include <string>
 #include <vector>
@@ -171,43 +176,85 @@ void bench_gather(const fs::path& tmp, int iters) {
               build_s, p.p50, p.p99, p.max, pc.p50, pc.p99, iters, static_cast<double>(defs) / iters);
 }
 
-// One-character insertions at random lines of a 5,000-line C file; `small_functions` picks
-// 1,000 five-line functions (many top-level nodes: the worst case for reuse) or 50 functions
-// of 100 lines.
-void bench_keystroke(bool small_functions) {
-  std::string text;
-  if (small_functions) {
-    for (int i = 0; i < 1000; ++i) {
-      text += "int func" + std::to_string(i) + "(int a, int b) {\n";
-      text += "  int c = a * " + std::to_string(i) + ";\n  c += b;\n  return c;\n}\n";
+// Column just past the last identifier on `line`, or -1 when it has none: typing there extends
+// a name (the common keystroke) and keeps the file free of syntax errors.
+int after_last_identifier(std::string_view line) {
+  auto ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  for (int i = static_cast<int>(line.size()); i > 0; --i)
+    if (ident(line[i - 1]) && !std::isdigit(static_cast<unsigned char>(line[i - 1]))) {
+      int start = i;
+      while (start > 0 && ident(line[start - 1])) --start;
+      if (!std::isdigit(static_cast<unsigned char>(line[start]))) return i;
     }
-  } else {
-    for (int f = 0; f < 50; ++f) {
-      text += "int func" + std::to_string(f) + "(int a, int b) {\n  int c = 0;\n";
-      for (int l = 0; l < 97; ++l) text += "  c += a * " + std::to_string(l) + " + b;\n";
-      text += "}\n";
-    }
+  return -1;
+}
+
+// Where the next keystroke goes: after the last identifier of a random line.
+Position pick_keystroke(const Document& doc, std::mt19937& rng) {
+  const std::uint32_t lines = doc.lines().line_count();
+  for (std::uint32_t line = static_cast<std::uint32_t>(rng() % lines);; line = (line + 1) % lines) {
+    const std::uint32_t begin = doc.lines().line_start(line);
+    const int column = after_last_identifier(std::string_view(doc.text()).substr(begin, doc.lines().line_end(line) - begin));
+    if (column >= 0) return Position{line, static_cast<std::uint32_t>(column)};
   }
-  Document doc(language_by_id("c"), text, 1);
+}
+
+// CPU time of `edits` keystrokes applied without parsing (a stop token already fired): what
+// the LSP reader thread does per didChange (text, line index, tree edit).
+Percentiles text_only_keystrokes(const coderx::bench::BenchSource& src, int edits) {
+  Document doc(language_by_id(src.language_id), src.text, 1);
+  std::stop_source stopped;
+  stopped.request_stop();
+  ParseLimits no_parse;
+  no_parse.stop = stopped.get_token();
+  std::mt19937 rng(3);
+  std::vector<double> us;
+  for (int it = 0; it < edits; ++it) {
+    const Position at = pick_keystroke(doc, rng);
+    std::vector<TextChange> change{{Range{at, at}, "x"}};
+    const double c = thread_cpu_seconds();
+    (void)doc.apply(change, it + 2, no_parse);
+    us.push_back((thread_cpu_seconds() - c) * 1e6);
+  }
+  return percentiles(us);
+}
+
+// `edits` one-character insertions (pick_keystroke) into a generated 5,000-line file; each is
+// timed from apply() (edit + line index + incremental reparse) to the new tree, and in CPU
+// time also with freeing the tree it replaced (which the LSP parse thread does after handing
+// out the new tree). At the end the tree is compared with a full parse of the text.
+void bench_keystroke(const coderx::bench::BenchSource& src, int edits) {
+  Document doc(language_by_id(src.language_id), src.text, 1);
   std::mt19937 rng(2);
-  std::vector<double> us_apply, us_cpu;
-  for (int it = 0; it < 300; ++it) {
-    const std::uint32_t line = small_functions ? 1 + 5 * static_cast<std::uint32_t>(rng() % 1000)
-                                               : 2 + static_cast<std::uint32_t>(rng() % 4990);
-    std::vector<TextChange> change{{Range{{line, 7}, {line, 7}}, "x"}};
+  std::vector<double> us_apply, us_cpu, us_total;
+  for (int it = 0; it < edits; ++it) {
+    const Position at = pick_keystroke(doc, rng);
+    std::vector<TextChange> change{{Range{at, at}, "x"}};
     auto t = Clock::now();
     const double c = thread_cpu_seconds();
     auto r = doc.apply(change, it + 2);
     us_apply.push_back(seconds_since(t) * 1e6);
     us_cpu.push_back((thread_cpu_seconds() - c) * 1e6);
+    doc.take_retired_tree().reset();  // what the LSP parse thread does after publishing the tree
+    us_total.push_back((thread_cpu_seconds() - c) * 1e6);
     if (!r || *r != ParseStatus::parsed) std::printf("keystroke: parse did not finish\n");
   }
+  Document full(language_by_id(src.language_id), doc.text(), 1);
+  const bool same = node_sexp(ts_tree_root_node(doc.tree())) == node_sexp(ts_tree_root_node(full.tree()));
   const Percentiles p = percentiles(us_apply);
   const Percentiles pc = percentiles(us_cpu);
-  std::printf("keystroke in a %u-line C file of %s (apply edit + incremental reparse): wall p50 %.0f us, "
-              "p99 %.0f us; CPU p50 %.0f us, p99 %.0f us; over 300 edits\n",
-              doc.lines().line_count(), small_functions ? "1,000 small functions" : "50 long functions",
-              p.p50, p.p99, pc.p50, pc.p99);
+  const Percentiles pt = percentiles(us_total);
+  const Percentiles text_only = text_only_keystrokes(src, edits);
+  std::printf("keystroke %-38s %u lines: wall p50 %5.0f us, p99 %5.0f us; CPU p50 %5.0f us, p99 %5.0f us; "
+              "CPU with freeing the old tree p50 %5.0f us; without parsing (reader thread) CPU p50 %4.1f us; "
+              "%d edits; tree %s full reparse\n",
+              (src.name + ",").c_str(), doc.lines().line_count(), p.p50, p.p99, pc.p50, pc.p99, pt.p50,
+              text_only.p50, edits, same ? "==" : "DIFFERS FROM");
+}
+
+void bench_keystrokes(const std::string& only, int edits) {
+  for (const coderx::bench::BenchSource& src : coderx::bench::keystroke_sources())
+    if (only.empty() || src.name.find(only) != std::string::npos) bench_keystroke(src, edits);
 }
 
 }  // namespace
@@ -218,12 +265,16 @@ int main(int argc, char** argv) {
   unsigned threads = 1;
   int gather_iters = 1000;
   bool keystroke_only = false;
+  std::string keystroke_filter;
+  int keystroke_edits = 300;
   std::vector<fs::path> roots;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--threads" && i + 1 < argc) threads = static_cast<unsigned>(std::stoul(argv[++i]));
     else if (a == "--gather-iters" && i + 1 < argc) gather_iters = std::stoi(argv[++i]);
     else if (a == "--keystroke-only") keystroke_only = true;
+    else if (a == "--keystroke-filter" && i + 1 < argc) keystroke_filter = argv[++i];
+    else if (a == "--keystroke-edits" && i + 1 < argc) keystroke_edits = std::stoi(argv[++i]);
     else if (a.rfind("--", 0) == 0) {
       std::fprintf(stderr, "bench_context: unknown flag %s\n", a.c_str());
       return 2;
@@ -232,8 +283,7 @@ int main(int argc, char** argv) {
   if (roots.empty()) roots = {"/usr/include", "/usr/include/boost", "/usr/lib/python3.11"};
   const fs::path tmp = fs::temp_directory_path() / ("coderx-bench-context-" + std::to_string(::getpid()));
   fs::create_directories(tmp);
-  bench_keystroke(true);
-  bench_keystroke(false);
+  bench_keystrokes(keystroke_filter, keystroke_edits);
   if (keystroke_only) return 0;
   bench_gather(tmp, gather_iters);
   for (const fs::path& root : roots) bench_index(root, threads, tmp);

@@ -102,7 +102,7 @@ context::Result<void> DocumentStore::change(const lsp::DidChangeTextDocumentPara
     if (!status) return status.error();
     context::DocumentSnapshot snapshot = e->doc->snapshot();
     std::lock_guard lock(mu_);
-    e->latest = std::move(snapshot);
+    std::swap(e->latest, snapshot);  // the previous one is freed after the store lock is released
     e->parse_stop = std::stop_source();
     e->parse_failed = false;
   }
@@ -150,6 +150,10 @@ void DocumentStore::parse_loop(std::stop_token stop) {
 }
 
 void DocumentStore::parse_one(const std::string& uri) {
+  // Declared before the locks, so destroyed after them and after waiters were notified:
+  // freeing the replaced tree and snapshot does not delay whoever waits for the new tree.
+  context::TreePtr retired;
+  context::DocumentSnapshot previous;
   std::shared_ptr<Entry> e;
   std::stop_token token;
   {
@@ -165,11 +169,12 @@ void DocumentStore::parse_one(const std::string& uri) {
   limits.stop = token;
   limits.time_limit = kParseTimeLimit;
   context::ParseStatus status = e->doc->reparse(limits);
+  retired = e->doc->take_retired_tree();
   context::DocumentSnapshot snapshot = e->doc->snapshot();
   {
     std::lock_guard lock(mu_);
     if (e->latest.version != snapshot.version || token.stop_requested()) return;
-    e->latest = std::move(snapshot);
+    previous = std::exchange(e->latest, std::move(snapshot));
     e->parse_failed = status == context::ParseStatus::stale;
   }
   if (status == context::ParseStatus::stale) spdlog::warn("{}: parse exceeded {} s; using the old tree", uri, kParseTimeLimit.count());

@@ -103,6 +103,34 @@ TEST(Document, SnapshotIsIndependentOfLaterEdits) {
   other.join();
 }
 
+// Edits reuse the buffer of an earlier version only when no snapshot holds it: a snapshot's
+// text never changes, however many edits follow.
+TEST(Document, SnapshotsKeepTheirTextWhileBuffersAreReused) {
+  Document doc(language_by_id("c"), "int a;\r\nint b;\n", 1);
+  std::vector<DocumentSnapshot> kept;
+  std::vector<std::string> expected;
+  std::string reference = doc.text();
+  for (int v = 2; v < 40; ++v) {
+    if (v % 3 == 0) {
+      kept.push_back(doc.snapshot());
+      expected.push_back(reference);
+    }
+    if (v % 7 == 0 && !kept.empty()) {  // some snapshots go away: their buffers may be reused
+      kept.erase(kept.begin());
+      expected.erase(expected.begin());
+    }
+    const Position at{static_cast<std::uint32_t>(v % 2), 5};
+    ASSERT_TRUE(doc.apply(std::vector<TextChange>{{Range{at, at}, "x"}}, v));
+    reference.insert((v % 2 ? reference.find('\n') + 1 : 0) + 5, "x");
+    ASSERT_EQ(doc.text(), reference) << v;
+    ASSERT_EQ(node_sexp(ts_tree_root_node(doc.tree())), fresh_sexp(language_by_id("c"), reference)) << v;
+    for (std::size_t k = 0; k < kept.size(); ++k) ASSERT_EQ(*kept[k].text, expected[k]) << v;
+    if (v % 5 == 0) {
+      EXPECT_NE(doc.take_retired_tree(), nullptr);  // the tree the parse replaced
+    }
+  }
+}
+
 // Random edit sequences: after every batch the incremental tree equals a fresh parse, and the
 // text equals a reference edited by byte offsets (positions computed independently).
 Position naive_position(const std::string& text, std::size_t byte) {

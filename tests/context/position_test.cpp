@@ -136,5 +136,47 @@ TEST(Position, RoundTripsAgainstReferenceOnRandomText) {
   }
 }
 
+// Naive line starts: after every "\r\n", lone "\r" and lone "\n".
+std::vector<std::uint32_t> reference_starts(const std::string& text) {
+  std::vector<std::uint32_t> starts{0};
+  for (std::uint32_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+    if (text[i] == '\r' || text[i] == '\n') starts.push_back(i + 1);
+  }
+  return starts;
+}
+
+// LineIndex::edited (which shifts line starts when it can) against the naive line starts and
+// "\n" rows of the edited text, for random splices: inside lines, across and between "\r\n",
+// next to lone "\r", inserting and removing terminators.
+TEST(Position, EditedIndexMatchesReferenceOnRandomSplices) {
+  const std::vector<std::string> pieces{"a", "é", "中", "😀", "\n", "\r\n", "\r", " ", "xyz", "\xff"};
+  std::mt19937 rng(11);
+  for (int round = 0; round < 300; ++round) {
+    std::string text;
+    const int n = std::uniform_int_distribution<int>(0, 30)(rng);
+    for (int i = 0; i < n; ++i) text += pieces[rng() % (round % 2 ? 4 : pieces.size())];
+    if (round % 3 == 0) text += "\r\nline\r\nend";
+    const LineIndex before(text);
+    const auto start = static_cast<std::uint32_t>(rng() % (text.size() + 1));
+    const auto end = std::min<std::uint32_t>(static_cast<std::uint32_t>(text.size()), start + rng() % 4);
+    std::string inserted;
+    for (int i = static_cast<int>(rng() % 3); i > 0; --i) inserted += pieces[rng() % pieces.size()];
+    std::string after = text;
+    after.replace(start, end - start, inserted);
+    const LineIndex idx = before.edited(after, start, end, inserted);
+    const auto ref = reference_starts(after);
+    ASSERT_EQ(idx.line_count(), ref.size()) << round;
+    EXPECT_EQ(idx.text(), after);
+    for (std::uint32_t line = 0; line < ref.size(); ++line) EXPECT_EQ(idx.line_start(line), ref[line]) << round;
+    std::uint32_t row = 0, row_start = 0;
+    for (std::uint32_t off = 0; off <= after.size(); ++off) {
+      ASSERT_EQ(idx.ts_row(off), row) << round << " at " << off;
+      EXPECT_EQ(idx.ts_line_start(off), row_start) << round << " at " << off;
+      if (off < after.size() && after[off] == '\n') ++row, row_start = off + 1;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace coderx::context
