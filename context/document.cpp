@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <atomic>
 #include <utility>
 #include <vector>
 
@@ -33,24 +32,10 @@ TSPoint point_after(TSPoint start, std::string_view inserted) {
 struct Edited {
   std::shared_ptr<std::string> text;
   std::shared_ptr<const LineIndex> lines;  // over *text
-  std::shared_ptr<std::string> spare;      // a buffer to build the next text in, or null
 };
 
-// An empty string to build a new text in: `spare` when nothing else holds it (its capacity
-// saves an allocation of the whole text), else a new one.
-std::shared_ptr<std::string> take_buffer(std::shared_ptr<std::string>& spare) {
-  std::shared_ptr<std::string> buffer = std::move(spare);
-  if (buffer && buffer.use_count() == 1) {
-    // Pairs with the release decrement of the last other owner: its reads come before ours.
-    std::atomic_thread_fence(std::memory_order_acquire);
-    buffer->clear();
-    return buffer;
-  }
-  return std::make_shared<std::string>();
-}
-
 // Applies one ranged change to `state`, returning the tree-sitter edit: the new text is built
-// in one pass (no copy-then-shift) and its index derived from the old one (LineIndex::edited).
+// in one pass (no copy-then-shift) and indexed afresh.
 Result<TSInputEdit> apply_one(Edited& state, const Range& range, std::string_view replacement,
                               PositionEncoding enc) {
   if (range.end < range.start)
@@ -69,11 +54,10 @@ Result<TSInputEdit> apply_one(Edited& state, const Range& range, std::string_vie
   edit.start_point = ts_point(lines, start);
   edit.old_end_point = ts_point(lines, end);
   edit.new_end_point = point_after(edit.start_point, replacement);
-  std::shared_ptr<std::string> text = take_buffer(state.spare);
+  auto text = std::make_shared<std::string>();
   text->reserve(before.size() - (end - start) + replacement.size());
   text->append(before, 0, start).append(replacement).append(before, end);
-  state.lines = std::make_shared<const LineIndex>(lines.edited(*text, start, end, replacement));
-  if (state.spare == nullptr && state.text.use_count() == 1) state.spare = state.text;  // a batch's step
+  state.lines = std::make_shared<const LineIndex>(*text);
   state.text = std::move(text);
   return edit;
 }
@@ -114,7 +98,7 @@ void Document::install_tree(TreePtr tree) {
 
 Result<ParseStatus> Document::apply(std::span<const TextChange> changes, int version,
                                     const ParseLimits& limits) {
-  Edited state{text_, lines_, std::move(spare_)};
+  Edited state{text_, lines_};
   std::vector<TSInputEdit> edits;
   bool full = false;
   for (const TextChange& change : changes) {
@@ -126,14 +110,11 @@ Result<ParseStatus> Document::apply(std::span<const TextChange> changes, int ver
       continue;
     }
     auto edit = apply_one(state, *change.range, change.text, encoding_);
-    if (!edit) {
-      spare_ = std::move(state.spare);
-      return edit.error();
-    }
+    if (!edit) return edit.error();
     edits.push_back(*edit);
   }
   version_ = version;
-  spare_ = std::exchange(text_, std::move(state.text));
+  text_ = std::move(state.text);
   lines_ = std::move(state.lines);
   if (full) return parse_now(limits, false);
   if (tree_)

@@ -1,7 +1,6 @@
 #include "context/position.h"
 
 #include <algorithm>
-#include <cassert>
 #include <cstring>
 
 namespace coderx::context {
@@ -37,10 +36,6 @@ void build_starts(std::string_view text, std::vector<std::uint32_t>& starts, boo
   }
 }
 
-bool has_terminator(std::string_view s) {
-  return s.find_first_of("\r\n") != std::string_view::npos;
-}
-
 }  // namespace
 
 std::uint32_t utf8_sequence_length(std::string_view bytes) {
@@ -73,23 +68,6 @@ LineIndex::LineIndex(std::string_view text) : text_(text) {
   nl_starts_.push_back(0);
   for (std::uint32_t i = 0; i < text.size(); ++i)
     if (text[i] == '\n') nl_starts_.push_back(i + 1);
-}
-
-LineIndex LineIndex::edited(std::string_view new_text, std::uint32_t start, std::uint32_t old_end,
-                            std::string_view inserted) const {
-  assert(start <= old_end && old_end <= text_.size());
-  const std::string_view removed = text_.substr(start, old_end - start);
-  if (!nl_starts_.empty() || (start > 0 && text_[start - 1] == '\r') || has_terminator(removed) ||
-      has_terminator(inserted))
-    return LineIndex(new_text);
-  LineIndex out;
-  out.text_ = new_text;
-  out.starts_ = starts_;
-  // Lines starting after `start` start after `old_end` (no terminator was removed): shift them.
-  const auto delta = static_cast<std::uint32_t>(inserted.size() - removed.size());  // modular
-  for (auto it = std::upper_bound(out.starts_.begin(), out.starts_.end(), start); it != out.starts_.end(); ++it)
-    *it += delta;
-  return out;
 }
 
 std::uint32_t LineIndex::line_start(std::uint32_t line) const {

@@ -40,14 +40,6 @@ class LineIndex {
   LineIndex() = default;
   explicit LineIndex(std::string_view text);
 
-  // The index of `new_text`, which is this index's text with bytes [start, old_end) replaced by
-  // `inserted` (this index's text must still be alive). When the edit neither removes nor
-  // inserts a line terminator nor follows a "\r", the line starts after the edit move by the
-  // size difference (no rescan: a keystroke costs a copy of the starts); otherwise new_text is
-  // scanned as by the constructor. Offsets must satisfy start <= old_end <= text().size().
-  LineIndex edited(std::string_view new_text, std::uint32_t start, std::uint32_t old_end,
-                   std::string_view inserted) const;
-
   std::uint32_t line_count() const { return static_cast<std::uint32_t>(starts_.size()); }
   // Byte offset of the first byte of `line` (clamped to the last line).
   std::uint32_t line_start(std::uint32_t line) const;

@@ -105,7 +105,7 @@ TEST(Document, SnapshotIsIndependentOfLaterEdits) {
 
 // Edits reuse the buffer of an earlier version only when no snapshot holds it: a snapshot's
 // text never changes, however many edits follow.
-TEST(Document, SnapshotsKeepTheirTextWhileBuffersAreReused) {
+TEST(Document, SnapshotsKeepTheirTextAcrossEdits) {
   Document doc(language_by_id("c"), "int a;\r\nint b;\n", 1);
   std::vector<DocumentSnapshot> kept;
   std::vector<std::string> expected;

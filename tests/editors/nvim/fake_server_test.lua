@@ -397,6 +397,13 @@ T.run(function()
     T.eq(nil, explain.usage_line("text"), "not an object")
   end)
 
+  T.case("explain float: NUL bytes from the model are shown, not passed to Vim as a Blob", function()
+    local explain = require("coderx.explain")
+    local lines = explain.display_lines("a\0b\nc")
+    T.eq({ "a\226\144\128b", "c" }, lines, "NUL shown as U+2400")
+    T.eq(3, vim.fn.strdisplaywidth(lines[1]), "Vim measures the line")
+  end)
+
   T.case("version guards choose the right API for each Neovim", function()
     local function has_upto(v)
       return function(f)

@@ -153,7 +153,7 @@ T.run(function()
     T.ok(type(answer) == "string", "markdown string")
     T.ok(explain.win and vim.api.nvim_win_is_valid(explain.win), "float open")
     T.eq("editor", vim.api.nvim_win_get_config(explain.win).relative, "floating")
-    T.eq(vim.split(answer, "\n", { plain = true }), T.buf_lines(explain.buf), "float shows the markdown")
+    T.eq(explain.display_lines(answer), T.buf_lines(explain.buf), "float shows the markdown")
     local usage = explain.last_usage
     T.ok(usage == nil or type(usage) == "table", "usage is an object when present")
     explain.close()

@@ -17,11 +17,17 @@ local function close()
   M.win, M.buf = nil, nil
 end
 
+-- The lines of markdown as the float shows them. A NUL byte (a model can emit one) is shown as
+-- U+2400: handed to a Vim function, a Lua string holding NUL becomes a Blob and the call fails.
+function M.display_lines(text)
+  return vim.split((text:gsub("%z", "\226\144\128")), "\n", { plain = true })
+end
+
 local function set_text(text)
   if not (M.buf and vim.api.nvim_buf_is_valid(M.buf)) then
     return
   end
-  local lines = vim.split(text, "\n", { plain = true })
+  local lines = M.display_lines(text)
   vim.bo[M.buf].modifiable = true
   vim.api.nvim_buf_set_lines(M.buf, 0, -1, false, lines)
   vim.bo[M.buf].modifiable = false
