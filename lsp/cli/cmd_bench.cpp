@@ -67,6 +67,19 @@ std::vector<std::int32_t> prompt_tokens(std::int64_t n, std::int64_t vocab, std:
   return t;
 }
 
+// The inputs of decode step `step` for every stream s: a token cycling through the vocabulary,
+// at the stream's next position, stream s reading cache s and giving logits row s.
+template <class Cache>
+void next_step(std::int64_t step, std::int64_t vocab, const std::vector<Cache*>& caches,
+               std::vector<std::int32_t>& tok, std::vector<std::int32_t>& pos,
+               std::vector<std::int32_t>& seq, std::vector<std::int32_t>& rows) {
+  for (std::size_t s = 0; s < caches.size(); ++s) {
+    tok[s] = static_cast<std::int32_t>((step * 7 + static_cast<std::int64_t>(s)) % vocab);
+    pos[s] = static_cast<std::int32_t>(caches[s]->n_past());
+    seq[s] = rows[s] = static_cast<std::int32_t>(s);
+  }
+}
+
 // Prefills a prompt of `length` (timed), gives `streams` sequences that context, then decodes
 // `decode` steps of all streams together. With `timed`, the op costs of the prefill are moved
 // into *prefill_costs and those of the decode steps are left in `timed`.
@@ -96,11 +109,7 @@ Row measure(const model::ModelView& view, model::Forward& forward, std::int64_t 
   }
   const auto t0 = Clock::now();
   for (std::int64_t step = 0; step < decode; ++step) {
-    for (std::int64_t s = 0; s < streams; ++s) {
-      tok[s] = static_cast<std::int32_t>((step * 7 + s) % vocab);
-      pos[s] = static_cast<std::int32_t>(caches[s]->n_past());
-      seq[s] = rows[s] = static_cast<std::int32_t>(s);
-    }
+    next_step(step, vocab, ptrs, tok, pos, seq, rows);
     forward.run(model::ForwardBatch{tok, pos, seq, ptrs, rows, logits.data()});
   }
   row.decode_tps = static_cast<double>(decode * streams) / seconds_since(t0);
@@ -128,11 +137,7 @@ Row measure_backend(model::Backend& backend, std::int64_t length, std::int64_t s
   for (auto& c : caches) ptrs.push_back(c.get());
   const auto t0 = Clock::now();
   for (std::int64_t step = 0; step < decode; ++step) {
-    for (std::int64_t s = 0; s < streams; ++s) {
-      tok[s] = static_cast<std::int32_t>((step * 7 + s) % vocab);
-      pos[s] = static_cast<std::int32_t>(caches[s]->n_past());
-      seq[s] = rows[s] = static_cast<std::int32_t>(s);
-    }
+    next_step(step, vocab, ptrs, tok, pos, seq, rows);
     if (!backend.run(model::BackendBatch{tok, pos, seq, ptrs, rows, logits.data()})) return row;
   }
   row.decode_tps = static_cast<double>(decode * streams) / seconds_since(t0);
