@@ -30,7 +30,7 @@ TSPoint point_after(TSPoint start, std::string_view inserted) {
 // The text and its line index while a batch of changes is applied (the document's own until
 // the whole batch succeeds).
 struct Edited {
-  std::shared_ptr<std::string> text;
+  std::shared_ptr<const std::string> text;
   std::shared_ptr<const LineIndex> lines;  // over *text
 };
 
@@ -73,7 +73,7 @@ Document::Document(const Language* language, std::string text, int version,
 }
 
 void Document::set_text(std::string text) {
-  auto owned = std::make_shared<std::string>(std::move(text));
+  auto owned = std::make_shared<const std::string>(std::move(text));
   lines_ = std::make_shared<const LineIndex>(*owned);
   text_ = std::move(owned);
 }
@@ -103,7 +103,7 @@ Result<ParseStatus> Document::apply(std::span<const TextChange> changes, int ver
   bool full = false;
   for (const TextChange& change : changes) {
     if (!change.range) {
-      state.text = std::make_shared<std::string>(change.text);
+      state.text = std::make_shared<const std::string>(change.text);
       state.lines = std::make_shared<const LineIndex>(*state.text);
       full = true;
       edits.clear();

@@ -6,9 +6,9 @@
 // Parsing honours ParseLimits: when cancelled or out of time the text is still updated, the old
 // tree is kept (edited to the new text) and marked stale; reparse() finishes the job later.
 // Keystroke cost: an edit builds the new text in one pass (texts are immutable once published:
-// snapshots and views into them stay valid), derives the line index from the old one, and the
-// tree it replaces is kept until take_retired_tree() (or the next parse) so that freeing it
-// need not delay whoever waits for the new tree.
+// snapshots and views into them stay valid) and indexes its lines afresh; the tree it replaces
+// is kept until take_retired_tree() (or the next parse) so that freeing it need not delay
+// whoever waits for the new tree.
 // Errors: apply() rejects a batch whose range has its end before its start and then changes
 // nothing. Threading: a Document is used by one thread at a time.
 #pragma once
@@ -84,7 +84,7 @@ class Document {
   const Language* language_;
   PositionEncoding encoding_;
   int version_;
-  std::shared_ptr<std::string> text_;  // never changed in place
+  std::shared_ptr<const std::string> text_;
   std::shared_ptr<const LineIndex> lines_;
   ParserPtr parser_;
   TreePtr tree_;

@@ -116,6 +116,23 @@ Row measure(const model::ModelView& view, model::Forward& forward, std::int64_t 
   return row;
 }
 
+// One table line per measurement.
+void print_row(const Row& r) {
+  std::fprintf(stdout, "prompt %5lld  streams %2lld  prefill %8.2f tok/s  ttft %9.1f ms  decode %7.2f tok/s\n",
+               static_cast<long long>(r.length), static_cast<long long>(r.streams), r.prefill_tps, r.ttft_ms,
+               r.decode_tps);
+  std::fflush(stdout);
+}
+
+// The JSON array of measurements and the closing of the object it ends.
+void print_results_json(const std::vector<Row>& rows) {
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    std::printf("%s{\"prompt\":%lld,\"streams\":%lld,\"prefill_tps\":%.3f,\"ttft_ms\":%.1f,\"decode_tps\":%.3f}",
+                i ? "," : "", static_cast<long long>(rows[i].length), static_cast<long long>(rows[i].streams),
+                rows[i].prefill_tps, rows[i].ttft_ms, rows[i].decode_tps);
+  std::printf("]}\n");
+}
+
 // measure() through a backend (the CUDA path): the same prompt and decode steps.
 Row measure_backend(model::Backend& backend, std::int64_t length, std::int64_t streams, std::int64_t decode) {
   Row row{length, streams};
@@ -151,19 +168,10 @@ int bench_on_device(model::Backend& backend, const std::string& model_path, cons
   for (std::int64_t len : lengths)
     for (std::int64_t s : streams) {
       rows.push_back(measure_backend(backend, len, s, decode));
-      const Row& r = rows.back();
-      if (!json_only)
-        std::fprintf(stdout, "prompt %5lld  streams %2lld  prefill %8.2f tok/s  ttft %9.1f ms  decode %7.2f tok/s\n",
-                     static_cast<long long>(r.length), static_cast<long long>(r.streams), r.prefill_tps, r.ttft_ms,
-                     r.decode_tps);
-      std::fflush(stdout);
+      if (!json_only) print_row(rows.back());
     }
   std::printf("{\"model\":\"%s\",\"device\":\"%s\",\"results\":[", model_path.c_str(), backend.describe().c_str());
-  for (std::size_t i = 0; i < rows.size(); ++i)
-    std::printf("%s{\"prompt\":%lld,\"streams\":%lld,\"prefill_tps\":%.3f,\"ttft_ms\":%.1f,\"decode_tps\":%.3f}",
-                i ? "," : "", static_cast<long long>(rows[i].length), static_cast<long long>(rows[i].streams),
-                rows[i].prefill_tps, rows[i].ttft_ms, rows[i].decode_tps);
-  std::printf("]}\n");
+  print_results_json(rows);
   return 0;
 }
 
@@ -250,12 +258,7 @@ int run_bench(Args args) {
         print_op_costs("prefill", prefill, 1);
         print_op_costs("decode step", timed.costs(), decode);
       }
-      const Row& r = rows.back();
-      if (!json_only)
-        std::fprintf(stdout, "prompt %5lld  streams %2lld  prefill %8.2f tok/s  ttft %9.1f ms  decode %7.2f tok/s\n",
-                     static_cast<long long>(r.length), static_cast<long long>(r.streams), r.prefill_tps,
-                     r.ttft_ms, r.decode_tps);
-      std::fflush(stdout);
+      if (!json_only) print_row(rows.back());
     }
   const auto& mem = (*model)->weights().memory;
   const double rss_mib = peak_rss_mib();  // before the bandwidth buffer below
@@ -276,11 +279,7 @@ int run_bench(Args args) {
               model_path.c_str(), pool.size(), load_s, static_cast<unsigned long long>(mem.weight_bytes),
               static_cast<unsigned long long>(mem.active_bytes_per_token), bandwidth / 1e9, bound_tps,
               rss_mib);
-  for (std::size_t i = 0; i < rows.size(); ++i)
-    std::printf("%s{\"prompt\":%lld,\"streams\":%lld,\"prefill_tps\":%.3f,\"ttft_ms\":%.1f,\"decode_tps\":%.3f}",
-                i ? "," : "", static_cast<long long>(rows[i].length), static_cast<long long>(rows[i].streams),
-                rows[i].prefill_tps, rows[i].ttft_ms, rows[i].decode_tps);
-  std::printf("]}\n");
+  print_results_json(rows);
   return 0;
 }
 
