@@ -30,7 +30,7 @@ context::GatherResult gather_context(const PromptInput& in, const GatherInput& w
   context::DocumentSnapshot snapshot = snapshot_of(in);
   context::GatherRequest request;
   request.document = &snapshot;
-  request.path = in.workspace && !in.workspace->path.empty() ? in.workspace->path : std::string(in.doc.uri);
+  request.path = document_name(in);
   request.start_byte = what.begin;
   request.end_byte = what.end;
   request.kind = what.kind;

@@ -35,6 +35,10 @@ std::string_view head_within(std::string_view text, std::int64_t tokens, const T
   }
 }
 
+std::string document_name(const PromptInput& in) {
+  return in.workspace && !in.workspace->path.empty() ? in.workspace->path : std::string(in.doc.uri);
+}
+
 namespace {
 
 const char* kCompletionSystem =
@@ -49,8 +53,8 @@ std::string fenced(std::string_view language, std::string_view code) {
   return s + "```\n";
 }
 
-std::string header(const DocumentView& doc) {
-  return "File: " + std::string(doc.uri) + " (" + std::string(doc.language_id) + ")\n";
+std::string header(const PromptInput& in) {
+  return "File: " + document_name(in) + " (" + std::string(in.doc.language_id) + ")\n";
 }
 
 bool is_local(const context::Snippet& s) {
@@ -95,9 +99,9 @@ struct CompletionParts {
   std::string_view prefix, suffix;
 };
 
-std::string render_completion(const DocumentView& doc, const CompletionParts& p) {
-  return header(doc) + render_snippets(p.snippets) + "Code after the cursor:\n" +
-         fenced(doc.language_id, p.suffix) + "Continue the code at the cursor.";
+std::string render_completion(const PromptInput& in, const CompletionParts& p) {
+  return header(in) + render_snippets(p.snippets) + "Code after the cursor:\n" +
+         fenced(in.doc.language_id, p.suffix) + "Continue the code at the cursor.";
 }
 
 }  // namespace
@@ -107,7 +111,7 @@ CompletionFrame completion_frame(const PromptInput& in, std::uint32_t cursor) {
   cursor = std::min<std::uint32_t>(cursor, static_cast<std::uint32_t>(text.size()));
   const std::int64_t budget = in.budgets.context_tokens;
   CompletionParts empty;
-  std::int64_t framing = in.count(render_completion(in.doc, empty) + kContextIntro);
+  std::int64_t framing = in.count(render_completion(in, empty) + kContextIntro);
   context::GatherResult g = gather_context(in, {cursor, cursor, context::TaskKind::completion,
                                                 budget_left(budget, framing)});
   CompletionParts p;
@@ -121,7 +125,7 @@ CompletionFrame completion_frame(const PromptInput& in, std::uint32_t cursor) {
   // (least useful first) until it fits.
   CompletionFrame frame;
   for (;;) {
-    frame.user = render_completion(in.doc, p);
+    frame.user = render_completion(in, p);
     frame.user_tokens = in.count(frame.user);
     std::int64_t total = frame.user_tokens + in.count(p.prefix);
     if (total <= budget) break;
@@ -189,10 +193,11 @@ struct SelectionParts {
   std::string_view before, selection, after;
 };
 
-std::string render_selection(const DocumentView& doc, const SelectionParts& p, std::string_view task) {
-  return header(doc) + render_snippets(p.snippets) + "Code before the selection:\n" +
-         fenced(doc.language_id, p.before) + "Selected code:\n" + fenced(doc.language_id, p.selection) +
-         "Code after the selection:\n" + fenced(doc.language_id, p.after) + std::string(task);
+std::string render_selection(const PromptInput& in, const SelectionParts& p, std::string_view task) {
+  const std::string_view lang = in.doc.language_id;
+  return header(in) + render_snippets(p.snippets) + "Code before the selection:\n" + fenced(lang, p.before) +
+         "Selected code:\n" + fenced(lang, p.selection) + "Code after the selection:\n" + fenced(lang, p.after) +
+         std::string(task);
 }
 
 // The user turn of a refactor or explain request: gathered context, the selection whole, the
@@ -205,7 +210,7 @@ std::string selection_turn(const PromptInput& in, std::uint32_t begin, std::uint
   const std::int64_t budget = in.budgets.context_tokens;
   SelectionParts p;
   p.selection = text.substr(begin, end - begin);
-  std::int64_t framing = in.count(render_selection(in.doc, p, task) + kContextIntro);
+  std::int64_t framing = in.count(render_selection(in, p, task) + kContextIntro);
   context::GatherResult g = gather_context(in, {begin, end, kind, budget_left(budget, framing)});
   p.snippets = context_snippets(g);
   // local_before runs from its first line to the end of the selection; it holds the code before
@@ -217,7 +222,7 @@ std::string selection_turn(const PromptInput& in, std::uint32_t begin, std::uint
     p.after = text.substr(end, after->text.size());
   std::string user;
   for (;;) {
-    user = render_selection(in.doc, p, task);
+    user = render_selection(in, p, task);
     std::int64_t total = in.count(user);
     if (total <= budget) break;
     std::int64_t over = total - budget;

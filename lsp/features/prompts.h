@@ -74,6 +74,10 @@ struct PromptInput {
   const WorkspaceContext* workspace = nullptr;  // null: the document alone
 };
 
+// The name prompts give the document: its workspace-relative path when known, else its URI (so a
+// prompt, and a greedy completion, do not depend on where the workspace is checked out).
+std::string document_name(const PromptInput& in);
+
 CompletionFrame completion_frame(const PromptInput& in, std::uint32_t cursor);
 GenerationInput completion_input(const CompletionFrame& frame, const PromptInput& in, std::uint32_t cursor);
 // completion_frame + completion_input.

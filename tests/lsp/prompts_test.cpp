@@ -154,6 +154,23 @@ TEST(Prompts, TheBudgetIsNeverExceededWithTheRealTokenizer) {
   EXPECT_LE(prompt_tokens(s, count), 200);
 }
 
+TEST(Prompts, TheDocumentIsNamedByItsWorkspacePathSoPromptsDoNotDependOnTheCheckout) {
+  Workspace w;
+  Budgets budgets;
+  GenerationInput here = completion_prompt(w.doc(), w.cursor, budgets, real_counter(), &w.context);
+  DocumentView elsewhere = w.doc();
+  elsewhere.uri = "file:///home/someone/else/checkout/main.py";
+  GenerationInput there = completion_prompt(elsewhere, w.cursor, budgets, real_counter(), &w.context);
+  EXPECT_TRUE(here.user.starts_with("File: main.py (python)\n")) << here.user;
+  EXPECT_EQ(here.user, there.user);
+  EXPECT_EQ(here.answer_prefix, there.answer_prefix);
+  GenerationInput e = explain_prompt(elsewhere, 0, 10, budgets, real_counter(), &w.context);
+  EXPECT_TRUE(e.user.starts_with("File: main.py (python)\n")) << e.user;
+  // Outside any workspace the URI is all there is.
+  GenerationInput alone = completion_prompt(elsewhere, w.cursor, budgets, real_counter());
+  EXPECT_TRUE(alone.user.starts_with("File: file:///home/someone/else/checkout/main.py (python)\n")) << alone.user;
+}
+
 TEST(Prompts, RefactorAndExplainQuoteTheSelection) {
   std::string text = "def f():\n    return 1\n";
   DocumentView doc{"file:///a.py", "python", text};
