@@ -333,11 +333,13 @@ IndexStats WorkspaceIndex::stats() const {
   return stats_;
 }
 
-std::string WorkspaceIndex::relative(const fs::path& abs) const {
+std::string relative_within(const fs::path& root, const fs::path& abs) {
   std::error_code ec;
-  const fs::path rel = fs::relative(abs, root_, ec);
+  const fs::path rel = fs::relative(abs, root, ec);
   if (ec || rel.empty() || *rel.begin() == "..") return {};
   return rel.generic_string();
 }
+
+std::string WorkspaceIndex::relative(const fs::path& abs) const { return relative_within(root_, abs); }
 
 }  // namespace coderx::context

@@ -101,4 +101,7 @@ class WorkspaceIndex {
 
 std::uint64_t content_hash(std::string_view bytes);
 
+// `abs` relative to `root`, "/"-separated ("src/a.py"); empty when it is not inside root.
+std::string relative_within(const std::filesystem::path& root, const std::filesystem::path& abs);
+
 }  // namespace coderx::context

@@ -77,6 +77,10 @@ fs::path WorkspaceIndexer::cache_file(const fs::path& root) const {
 
 void WorkspaceIndexer::set_folders(std::vector<fs::path> roots, IndexingCallbacks callbacks) {
   for (fs::path& r : roots) r = r.lexically_normal();
+  {
+    std::lock_guard lock(mu_);
+    roots_ = roots;
+  }
   post([this, roots = std::move(roots), callbacks = std::move(callbacks)](std::stop_token stop) {
     {
       std::lock_guard lock(mu_);
@@ -164,6 +168,14 @@ WorkspaceIndexer::Located WorkspaceIndexer::locate(const fs::path& abs) const {
     if (!rel.empty() && (!best.index || depth > best_depth)) {
       best = {index, rel};
       best_depth = depth;
+    }
+  }
+  if (best.index) return best;
+  for (const fs::path& root : roots_) {  // not indexed (yet): the name alone
+    std::string rel = context::relative_within(root, abs);
+    if (!rel.empty() && root.generic_string().size() >= best_depth) {
+      best.path = std::move(rel);
+      best_depth = root.generic_string().size();
     }
   }
   return best;

@@ -53,10 +53,11 @@ class WorkspaceIndexer {
   void file_event(const std::filesystem::path& abs, lsp::FileChangeType type);
 
   struct Located {
-    std::shared_ptr<const context::WorkspaceIndex> index;  // null: outside every folder
-    std::string path;                                      // relative to index->root()
+    std::shared_ptr<const context::WorkspaceIndex> index;  // null: outside every indexed folder
+    std::string path;  // relative to the innermost folder holding `abs`; empty: outside all
   };
-  // The index of the innermost folder holding `abs`.
+  // The index of the innermost indexed folder holding `abs`; the path also while a folder's
+  // index is being built, or when it could not be built.
   Located locate(const std::filesystem::path& abs) const;
   std::size_t files() const;  // in all indexes
   // Blocks until every queued build and update has run (tests, benchmarks).
@@ -76,6 +77,7 @@ class WorkspaceIndexer {
   mutable std::condition_variable_any cv_;
   std::deque<Task> tasks_;
   bool busy_ = false;
+  std::vector<std::filesystem::path> roots_;  // the folders, as last set
   std::map<std::filesystem::path, std::shared_ptr<context::WorkspaceIndex>> indexes_;
   std::vector<std::shared_ptr<context::WorkspaceIndex>> dirty_;
   std::jthread thread_;  // last: stopped and joined first

@@ -105,5 +105,28 @@ TEST_F(IndexerTest, FoldersComeAndGo) {
   EXPECT_TRUE(ix.locate(root.path() / "src/a.py").index);
 }
 
+TEST_F(IndexerTest, AFolderWithoutAnIndexStillNamesItsFiles) {
+  testing::TempDir elsewhere;
+  const fs::path missing = elsewhere.path() / "not-created-yet";
+  WorkspaceIndexer ix({"", 1});
+  std::string summary;
+  IndexingCallbacks cb;
+  cb.end = [&](const std::string& m) { summary = m; };
+  ix.set_folders({missing, root.path()}, cb);
+  // Named at once, whether or not the index is built by now.
+  EXPECT_EQ(ix.locate(root.path() / "src/a.py").path, "src/a.py");
+  ix.wait_idle();
+  EXPECT_TRUE(summary.starts_with("indexed")) << summary;  // the last folder's
+  auto where = ix.locate(missing / "pkg/m.py");
+  EXPECT_FALSE(where.index);
+  EXPECT_EQ(where.path, "pkg/m.py");  // its folder, though it has no index
+  EXPECT_EQ(ix.locate(root.path() / "src/a.py").path, "src/a.py");
+  EXPECT_TRUE(ix.locate(root.path() / "src/a.py").index);
+  EXPECT_EQ(ix.locate("/somewhere/else.py").path, "");
+  ix.set_folders({root.path()});
+  ix.wait_idle();
+  EXPECT_EQ(ix.locate(missing / "pkg/m.py").path, "");  // no longer a folder
+}
+
 }  // namespace
 }  // namespace coderx::server
