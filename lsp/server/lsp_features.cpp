@@ -36,11 +36,10 @@ lsp::Usage usage_to_lsp(const features::Usage& u) {
   return {u.prompt_tokens, u.cached_tokens, u.thinking_tokens, u.answer_tokens, u.elapsed_ms};
 }
 
-// `uri` as a path relative to `index`'s root when it lies inside, else the uri itself.
-std::string display_path(const std::string& uri, const context::WorkspaceIndex* index) {
-  if (!index) return uri;
+// `uri` as a path relative to the workspace folder holding it, else the uri itself.
+std::string display_path(const std::string& uri, const WorkspaceIndexer& indexer) {
   auto path = uri_to_path(uri);
-  std::string rel = path ? index->relative(*path) : "";
+  std::string rel = path ? indexer.locate(*path).path : "";
   return rel.empty() ? uri : rel;
 }
 
@@ -103,11 +102,11 @@ features::WorkspaceProvider LspServer::workspace_for(const DocumentInfo& doc, st
       w.path = std::move(where.path);
     }
     for (context::RecentEdit& e : documents_.recent_edits()) {
-      e.path = display_path(e.path, w.index.get());
+      e.path = display_path(e.path, indexer_);
       w.recent_edits.push_back(std::move(e));
     }
     for (context::OpenDocument& d : documents_.open_documents(doc.uri)) {
-      d.path = display_path(d.path, w.index.get());
+      d.path = display_path(d.path, indexer_);
       w.open_documents.push_back(std::move(d));
     }
     return w;

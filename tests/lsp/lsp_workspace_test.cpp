@@ -78,6 +78,26 @@ TEST_F(WorkspaceTest, DefinitionsFromTheIndexReachTheCompletionPrompt) {
   EXPECT_FALSE(fs::is_empty(cache.path()));
 }
 
+TEST_F(WorkspaceTest, PromptsNameFilesByTheirWorkspacePathWhetherOrNotTheIndexIsReady) {
+  start();  // no wait for the indexer: the names must not depend on it
+  const std::string other_uri = server::path_to_uri(root / "lib/notes.py");
+  std::string notes;
+  for (int i = 0; i < 20; ++i) notes += "r = area_of_circle(" + std::to_string(i) + ")\n";
+  session->open(other_uri, notes);
+  session->notify("textDocument/didChange",
+                  json::object{{"textDocument", {{"uri", other_uri}, {"version", 2}}},
+                               {"contentChanges", json::array{{{"range", {{"start", pos(0, 0)}, {"end", pos(0, 0)}}},
+                                                               {"text", "def freshly_written(q):\n    return q\n"}}}}});
+  session->open(main_uri, "from lib.shapes import area_of_circle\n\nr = area_of_circle(2)\nx = \n");
+  EXPECT_TRUE(complete(1, 3, 4).contains("result"));
+  auto calls = engine->calls();
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_TRUE(calls[0].user.starts_with("File: main.py (python)\n")) << calls[0].user;
+  EXPECT_NE(calls[0].user.find("--- lib/notes.py:"), std::string::npos) << calls[0].user;
+  EXPECT_EQ(calls[0].user.find("file://"), std::string::npos) << calls[0].user;
+  EXPECT_EQ(calls[0].user.find(root.path().string()), std::string::npos) << calls[0].user;
+}
+
 TEST_F(WorkspaceTest, WatchedFilesAndSavesUpdateTheIndex) {
   start();
   session->server().indexer().wait_idle();
