@@ -4,13 +4,17 @@
 //   2. gather latency p50/p99 on a generated 5,000-file workspace;
 //   3. incremental reparse after one keystroke in generated 5,000-line files, one per language
 //      shape (bench_context_sources.h), p50/p99 each.
+//   4. with --reuse-report, per keystroke source: what tree-sitter reused and re-lexed for one
+//      keystroke (bench_context_reuse.h), which explains the keystroke cost per language.
 // Usage: bench_context [--threads N] [--gather-iters N] [--keystroke-only]
-//                      [--keystroke-filter SUBSTRING] [--keystroke-edits N] [ROOT...]
+//                      [--keystroke-filter SUBSTRING] [--keystroke-edits N] [--reuse-report]
+//                      [ROOT...]
 //   (default roots: /usr/include /usr/include/boost /usr/lib/python3.11)
 // Run it once; it is not a test. Output: one line per measurement on stdout.
 #include "context/document.h"
 #include "context/gather.h"
 #include "context/index.h"
+#include "bench_context_reuse.h"
 #include "bench_context_sources.h"
 
 #include <spdlog/spdlog.h>
@@ -252,9 +256,12 @@ void bench_keystroke(const coderx::bench::BenchSource& src, int edits) {
               text_only.p50, edits, same ? "==" : "DIFFERS FROM");
 }
 
-void bench_keystrokes(const std::string& only, int edits) {
-  for (const coderx::bench::BenchSource& src : coderx::bench::keystroke_sources())
-    if (only.empty() || src.name.find(only) != std::string::npos) bench_keystroke(src, edits);
+void bench_keystrokes(const std::string& only, int edits, bool reuse_report) {
+  for (const coderx::bench::BenchSource& src : coderx::bench::keystroke_sources()) {
+    if (!only.empty() && src.name.find(only) == std::string::npos) continue;
+    bench_keystroke(src, edits);
+    if (reuse_report) coderx::bench::print_reuse_report(src);
+  }
 }
 
 }  // namespace
@@ -264,7 +271,7 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::warn);
   unsigned threads = 1;
   int gather_iters = 1000;
-  bool keystroke_only = false;
+  bool keystroke_only = false, reuse_report = false;
   std::string keystroke_filter;
   int keystroke_edits = 300;
   std::vector<fs::path> roots;
@@ -275,6 +282,7 @@ int main(int argc, char** argv) {
     else if (a == "--keystroke-only") keystroke_only = true;
     else if (a == "--keystroke-filter" && i + 1 < argc) keystroke_filter = argv[++i];
     else if (a == "--keystroke-edits" && i + 1 < argc) keystroke_edits = std::stoi(argv[++i]);
+    else if (a == "--reuse-report") reuse_report = true;
     else if (a.rfind("--", 0) == 0) {
       std::fprintf(stderr, "bench_context: unknown flag %s\n", a.c_str());
       return 2;
@@ -283,7 +291,7 @@ int main(int argc, char** argv) {
   if (roots.empty()) roots = {"/usr/include", "/usr/include/boost", "/usr/lib/python3.11"};
   const fs::path tmp = fs::temp_directory_path() / ("coderx-bench-context-" + std::to_string(::getpid()));
   fs::create_directories(tmp);
-  bench_keystrokes(keystroke_filter, keystroke_edits);
+  bench_keystrokes(keystroke_filter, keystroke_edits, reuse_report);
   if (keystroke_only) return 0;
   bench_gather(tmp, gather_iters);
   for (const fs::path& root : roots) bench_index(root, threads, tmp);
