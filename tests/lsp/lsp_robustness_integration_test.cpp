@@ -173,14 +173,24 @@ TEST(LspRobustness, ThousandCancelledRequestsAreEachAnsweredOnce) {
   writer.join();
   EXPECT_EQ(server.finish(), 0);
   std::map<std::int64_t, int> answers;
+  int cancelled = 0;
   for (const json::object& m : parse_output(out)) {
     if (m.contains("method")) continue;
     std::int64_t id = m.at("id").as_int64();
     ++answers[id];
-    if (id >= 10) {
+    if (id < 10) continue;
+    // RequestCancelled, or a normal answer sent before the cancel was read (a request that
+    // started while the engine was still loading is answered at once with no items).
+    if (m.contains("error")) {
       EXPECT_EQ(m.at("error").at("code").as_int64(), -32800) << json::serialize(m);
+      ++cancelled;
+    } else {
+      ASSERT_TRUE(m.contains("result")) << json::serialize(m);
+      EXPECT_TRUE(m.at("result").is_null() || m.at("result").is_object() || m.at("result").is_array())
+          << json::serialize(m);
     }
   }
+  EXPECT_GT(cancelled, n / 2);  // the engine is slow (1 s a word): most never finish
   for (int i = 10; i < 10 + n; ++i) EXPECT_EQ(answers[i], 1) << "id " << i;
   EXPECT_EQ(answers[2], 1);  // shutdown
 }
