@@ -2,7 +2,11 @@
 // cache of N positions) at Gemma 4 shapes, in ms and GB/s of K/V bytes read, for several
 // context lengths — how attention cost grows with the context.
 //
-//   bench_attention [--keys 128,512,2048,8192] [--layer sliding|full] [--threads N] [--reps 20]
+//   bench_attention [--keys 128,512,2048,8192] [--layer sliding|full] [--layers L] [--threads N]
+//                   [--reps 20]
+//
+// --layers L cycles through L separate caches (as decode does through the model's layers), so
+// with enough of them the K/V comes from memory rather than the caches; times are per layer.
 //
 // sliding: 16 query heads, 8 kv heads of 256, separate K and V; full: 16 query heads, 2 kv heads
 // of 512, K = V (keys derived from V as on the model's full layers).
@@ -35,61 +39,77 @@ std::vector<float> random_vector(std::size_t n, std::uint32_t seed) {
   return v;
 }
 
-// Best time of `reps` single-token attention calls at position keys − 1.
-double step_seconds(m::CpuOps& ops, const Shape& s, std::int64_t keys, int reps) {
-  const std::size_t cache = static_cast<std::size_t>(s.n_kv * keys * s.hd);
-  std::vector<float> k = s.shared ? std::vector<float>() : random_vector(cache, 1);
-  std::vector<float> v = random_vector(cache, 2), q = random_vector(static_cast<std::size_t>(s.n_head * s.hd), 3);
-  std::vector<float> k_norm(static_cast<std::size_t>(s.hd), 1.0f), out(q.size());
-  const std::int64_t rot = s.shared ? s.hd / 8 : 0;
-  std::vector<float> cs(static_cast<std::size_t>(rot * keys), 1.0f), sn(cs.size(), 0.0f);
+// One layer's cache and the attention arguments over it.
+struct LayerCache {
+  std::vector<float> k, v, k_norm, cs, sn;
   m::KvLayerView view;
-  view.k = s.shared ? nullptr : k.data();
-  view.v = v.data();
-  view.capacity = keys;
-  view.k_norm = k_norm.data();
-  view.rope = m::RopeSpec{s.hd, 1e6f, nullptr};
-  view.key_cos = cs.data();
-  view.key_sin = sn.data();
-  view.rot_pairs = rot;
-  view.head_major = true;
+};
+
+void fill_layer(LayerCache& c, const Shape& s, std::int64_t keys, std::uint32_t seed) {
+  const std::size_t cache = static_cast<std::size_t>(s.n_kv * keys * s.hd);
+  if (!s.shared) c.k = random_vector(cache, seed);
+  c.v = random_vector(cache, seed + 1);
+  c.k_norm.assign(static_cast<std::size_t>(s.hd), 1.0f);
+  const std::int64_t rot = s.shared ? s.hd / 8 : 0;
+  c.cs.assign(static_cast<std::size_t>(rot * keys), 1.0f);
+  c.sn.assign(c.cs.size(), 0.0f);
+  c.view.k = s.shared ? nullptr : c.k.data();
+  c.view.v = c.v.data();
+  c.view.capacity = keys;
+  c.view.k_norm = c.k_norm.data();
+  c.view.rope = m::RopeSpec{s.hd, 1e6f, nullptr};
+  c.view.key_cos = c.cs.data();
+  c.view.key_sin = c.sn.data();
+  c.view.rot_pairs = rot;
+  c.view.head_major = true;
+}
+
+// Best time per layer of `reps` passes of single-token attention at position keys − 1 over
+// `n_layers` caches.
+double step_seconds(m::CpuOps& ops, const Shape& s, std::int64_t keys, int n_layers, int reps) {
+  std::vector<LayerCache> layers(static_cast<std::size_t>(n_layers));
+  for (int l = 0; l < n_layers; ++l) fill_layer(layers[l], s, keys, static_cast<std::uint32_t>(2 * l + 1));
+  std::vector<float> q = random_vector(static_cast<std::size_t>(s.n_head * s.hd), 3), out(q.size());
   const std::int32_t pos = static_cast<std::int32_t>(keys - 1);
-  m::AttentionArgs args{q.data(), out.data(), 1, s.n_head, s.n_kv, s.hd, &pos, &view, nullptr, 0, 1.0f};
   double best = 1e9;
   for (int r = 0; r < reps; ++r) {
     const auto t0 = std::chrono::steady_clock::now();
-    ops.attention(args);
+    for (LayerCache& c : layers) {
+      m::AttentionArgs args{q.data(), out.data(), 1, s.n_head, s.n_kv, s.hd, &pos, &c.view, nullptr, 0, 1.0f};
+      ops.attention(args);
+    }
     best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
-  return best;
+  return best / n_layers;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string keys_text = "128,512,2048,8192", layer = "sliding";
-  int threads = 0, reps = 20;
+  int threads = 0, reps = 20, n_layers = 1;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--keys") keys_text = argv[i + 1];
     else if (a == "--layer") layer = argv[i + 1];
     else if (a == "--threads") threads = std::atoi(argv[i + 1]);
     else if (a == "--reps") reps = std::atoi(argv[i + 1]);
+    else if (a == "--layers") n_layers = std::max(1, std::atoi(argv[i + 1]));
     else { std::fprintf(stderr, "bench_attention: unknown option %s\n", a.c_str()); return 2; }
   }
   Shape s;
   if (layer == "full") s = Shape{16, 2, 512, true};
   m::ThreadPool pool(threads);
   m::CpuOps ops(pool);
-  std::printf("layer %s: %lld heads, %lld kv heads of %lld%s; threads %d\n", layer.c_str(),
+  std::printf("layer %s: %lld heads, %lld kv heads of %lld%s; threads %d; %d layer caches\n", layer.c_str(),
               static_cast<long long>(s.n_head), static_cast<long long>(s.n_kv), static_cast<long long>(s.hd),
-              s.shared ? ", K = V" : "", pool.size());
+              s.shared ? ", K = V" : "", pool.size(), n_layers);
   std::printf("%8s %10s %10s\n", "keys", "ms", "KV GB/s");
   for (std::size_t at = 0; at < keys_text.size();) {
     const std::size_t comma = std::min(keys_text.find(',', at), keys_text.size());
     const std::int64_t keys = std::atoll(keys_text.substr(at, comma - at).c_str());
     at = comma + 1;
-    const double sec = step_seconds(ops, s, keys, reps);
+    const double sec = step_seconds(ops, s, keys, n_layers, reps);
     const double bytes = static_cast<double>((s.shared ? 1 : 2) * s.n_kv * keys * s.hd) * sizeof(float);
     std::printf("%8lld %10.3f %10.2f\n", static_cast<long long>(keys), sec * 1e3, bytes / sec / 1e9);
   }
