@@ -65,8 +65,8 @@ Result<TSInputEdit> apply_one(Edited& state, const Range& range, std::string_vie
 }  // namespace
 
 Document::Document(const Language* language, std::string text, int version,
-                   PositionEncoding encoding, const ParseLimits& limits)
-    : language_(language), encoding_(encoding), version_(version) {
+                   PositionEncoding encoding, const ParseLimits& limits, std::uint32_t piece_bytes)
+    : language_(language), encoding_(encoding), version_(version), pieces_(piece_bytes) {
   if (language_) parser_ = make_parser(language_->grammar);
   set_text(std::move(text));
   parse_now(limits, false);
@@ -80,20 +80,20 @@ void Document::set_text(std::string text) {
 
 ParseStatus Document::parse_now(const ParseLimits& limits, bool reuse_tree) {
   if (!language_) return ParseStatus::no_grammar;
-  if (!reuse_tree) tree_.reset();
-  auto tree = parse(parser_.get(), *text_, tree_.get(), limits);
-  if (!tree) {
+  if (text_->size() > UINT32_MAX / 2) {  // apply() refuses to grow a text this far; only a new text can be
+    spdlog::warn("document {} (v{}): {} bytes is too large to parse", language_->id, version_, text_->size());
+    pieces_.reset(0);
+    retired_ = pieces_.take_retired();
     stale_ = true;
-    spdlog::debug("document {} (v{}): {}", language_->id, version_, tree.error().message);
     return ParseStatus::stale;
   }
-  install_tree(std::move(*tree));
-  stale_ = false;
-  return ParseStatus::parsed;
-}
-
-void Document::install_tree(TreePtr tree) {
-  retired_ = std::exchange(tree_, std::move(tree));  // frees the tree retired before, if any
+  if (!reuse_tree) pieces_.reset(static_cast<std::uint32_t>(text_->size()));
+  const auto size = static_cast<std::uint32_t>(text_->size());
+  const bool done = pieces_.parse(parser_.get(), *text_, ts_point(*lines_, size), limits);
+  retired_ = pieces_.take_retired();  // frees the trees retired before, if any
+  stale_ = !done;
+  if (!done) spdlog::debug("document {} (v{}): parse cancelled or out of time", language_->id, version_);
+  return done ? ParseStatus::parsed : ParseStatus::stale;
 }
 
 Result<ParseStatus> Document::apply(std::span<const TextChange> changes, int version,
@@ -117,8 +117,8 @@ Result<ParseStatus> Document::apply(std::span<const TextChange> changes, int ver
   text_ = std::move(state.text);
   lines_ = std::move(state.lines);
   if (full) return parse_now(limits, false);
-  if (tree_)
-    for (const TSInputEdit& e : edits) ts_tree_edit(tree_.get(), &e);
+  if (language_)
+    for (const TSInputEdit& e : edits) pieces_.edit(e);
   return parse_now(limits, true);
 }
 
@@ -138,9 +138,7 @@ DocumentSnapshot Document::snapshot() const {
   DocumentSnapshot snap;
   snap.text = text_;
   snap.lines = lines_;
-  if (tree_) snap.tree = SharedTree(ts_tree_copy(tree_.get()), [](const TSTree* t) {
-    ts_tree_delete(const_cast<TSTree*>(t));
-  });
+  snap.trees = pieces_.publish();
   snap.language = language_;
   snap.version = version_;
   snap.encoding = encoding_;

@@ -51,10 +51,9 @@ struct NearName {
   std::uint32_t distance;  // lines from the cursor
 };
 
-// Identifiers in [from, to) bytes of the tree, nearest to `cursor_line` first.
-std::vector<NearName> identifiers_near(TSNode root, std::string_view text, std::uint32_t from,
-                                       std::uint32_t to, std::uint32_t cursor_line, std::size_t limit) {
-  std::map<std::string, std::uint32_t> best;
+// Adds the identifiers in [from, to) bytes under `root` to `best` (name -> lines from the cursor).
+void collect_identifiers(TSNode root, std::string_view text, std::uint32_t from, std::uint32_t to,
+                         std::uint32_t cursor_line, std::map<std::string, std::uint32_t>& best) {
   TSTreeCursor cur = ts_tree_cursor_new(root);
   bool descend = true;
   std::size_t visited = 0;
@@ -73,6 +72,13 @@ std::vector<NearName> identifiers_near(TSNode root, std::string_view text, std::
     descend = false;
   }
   ts_tree_cursor_delete(&cur);
+}
+
+// Identifiers in [from, to) bytes of the document, nearest to `cursor_line` first.
+std::vector<NearName> identifiers_near(const SyntaxTrees& trees, std::string_view text, std::uint32_t from,
+                                       std::uint32_t to, std::uint32_t cursor_line, std::size_t limit) {
+  std::map<std::string, std::uint32_t> best;
+  for (TSNode root : trees.roots_between(from, to)) collect_identifiers(root, text, from, to, cursor_line, best);
   std::vector<NearName> out;
   for (auto& [name, d] : best)
     if (name.size() > 1) out.push_back({name, d});
@@ -169,8 +175,8 @@ void Gatherer::local_window() {
 
 void Gatherer::scopes() {
   const DocumentSnapshot& doc = *req_.document;
-  if (!doc.language || !doc.tree) return;
-  auto scopes = enclosing_scopes(*doc.language, ts_tree_root_node(doc.tree.get()), text_, req_.start_byte);
+  if (!doc.language || doc.trees.empty()) return;
+  auto scopes = enclosing_scopes(*doc.language, doc.trees.root_at(req_.start_byte), text_, req_.start_byte);
   double score = 0.9;
   for (auto it = scopes.rbegin(); it != scopes.rend(); ++it) {
     if (it->signature.empty() || it->start_line >= window_first_) continue;
@@ -192,11 +198,11 @@ const std::string* Gatherer::file_text(const std::string& path) {
 
 void Gatherer::definitions() {
   const DocumentSnapshot& doc = *req_.document;
-  if (!req_.index || !doc.tree) return;
+  if (!req_.index || doc.trees.empty()) return;
   const std::uint32_t from = lines_.line_start(window_first_);
   const std::uint32_t to = window_last_ + 1 < lines_.line_count() ? lines_.line_start(window_last_ + 1)
                                                                  : static_cast<std::uint32_t>(text_.size());
-  for (const NearName& near : identifiers_near(ts_tree_root_node(doc.tree.get()), text_, from, to,
+  for (const NearName& near : identifiers_near(doc.trees, text_, from, to,
                                                cursor_line_, opt_.max_identifiers)) {
     near_names_.insert(near.name);
     auto hits = req_.index->find_definitions(near.name, opt_.max_hits_per_name + 1);

@@ -239,12 +239,12 @@ void bench_keystroke(const coderx::bench::BenchSource& src, int edits) {
     auto r = doc.apply(change, it + 2);
     us_apply.push_back(seconds_since(t) * 1e6);
     us_cpu.push_back((thread_cpu_seconds() - c) * 1e6);
-    doc.take_retired_tree().reset();  // what the LSP parse thread does after publishing the tree
+    doc.take_retired_trees().clear();  // what the LSP parse thread does after publishing the trees
     us_total.push_back((thread_cpu_seconds() - c) * 1e6);
     if (!r || *r != ParseStatus::parsed) std::printf("keystroke: parse did not finish\n");
   }
   Document full(language_by_id(src.language_id), doc.text(), 1);
-  const bool same = node_sexp(ts_tree_root_node(doc.tree())) == node_sexp(ts_tree_root_node(full.tree()));
+  const bool same = doc.syntax().sexp() == full.syntax().sexp();
   const Percentiles p = percentiles(us_apply);
   const Percentiles pc = percentiles(us_cpu);
   const Percentiles pt = percentiles(us_total);

@@ -62,8 +62,8 @@ bool add_glob(const fs::path& root, const std::string& pattern, std::set<std::st
 int syntax_errors(const context::Language* language, const std::string& text) {
   if (!language) return -1;
   context::Document doc(language, text, 0);
-  if (!doc.tree()) return -1;
-  return ts_node_has_error(ts_tree_root_node(doc.tree())) ? 1 : 0;
+  if (!doc.tree_current()) return -1;
+  return doc.syntax().has_error() ? 1 : 0;
 }
 
 struct Range {
@@ -74,13 +74,13 @@ struct Range {
 std::vector<Range> ranges_for(const RefactorOptions& o, const context::Language* language, const std::string& text) {
   if (o.scope == RefactorScope::file || !language) return {{0, static_cast<std::uint32_t>(text.size())}};
   context::Document doc(language, text, 0);
-  if (!doc.tree()) return {};
-  context::FileSymbols symbols = context::extract_symbols(*language, ts_tree_root_node(doc.tree()), text);
+  const context::SyntaxTrees trees = doc.syntax();
   std::vector<Range> out;
-  for (const context::Symbol& s : symbols.symbols) {
-    bool callable = s.kind == context::SymbolKind::function || s.kind == context::SymbolKind::method;
-    if (callable && (out.empty() || s.bytes.start >= out.back().end)) out.push_back({s.bytes.start, s.bytes.end});
-  }
+  for (std::size_t i = 0; i < trees.size(); ++i)
+    for (const context::Symbol& s : context::extract_symbols(*language, trees.root(i), text).symbols) {
+      bool callable = s.kind == context::SymbolKind::function || s.kind == context::SymbolKind::method;
+      if (callable && (out.empty() || s.bytes.start >= out.back().end)) out.push_back({s.bytes.start, s.bytes.end});
+    }
   std::reverse(out.begin(), out.end());
   return out;
 }

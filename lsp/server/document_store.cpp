@@ -152,7 +152,7 @@ void DocumentStore::parse_loop(std::stop_token stop) {
 void DocumentStore::parse_one(const std::string& uri) {
   // Declared before the locks, so destroyed after them and after waiters were notified:
   // freeing the replaced tree and snapshot does not delay whoever waits for the new tree.
-  context::TreePtr retired;
+  std::vector<context::TreePtr> retired;
   context::DocumentSnapshot previous;
   std::shared_ptr<Entry> e;
   std::stop_token token;
@@ -169,7 +169,7 @@ void DocumentStore::parse_one(const std::string& uri) {
   limits.stop = token;
   limits.time_limit = kParseTimeLimit;
   context::ParseStatus status = e->doc->reparse(limits);
-  retired = e->doc->take_retired_tree();
+  retired = e->doc->take_retired_trees();
   context::DocumentSnapshot snapshot = e->doc->snapshot();
   {
     std::lock_guard lock(mu_);

@@ -27,7 +27,7 @@ TEST(Document, InsertsAfterEmojiInUtf16AndUtf8) {
   EXPECT_EQ(d8.text(), "s = '😀' + 'x'\n");
   EXPECT_EQ(d16.version(), 2);
   EXPECT_TRUE(d16.tree_current());
-  EXPECT_EQ(node_sexp(ts_tree_root_node(d16.tree())), fresh_sexp(py, d16.text()));
+  EXPECT_EQ(d16.syntax().sexp(), fresh_sexp(py, d16.text()));
 }
 
 TEST(Document, ReplacesAcrossCrlfAndCjk) {
@@ -57,7 +57,7 @@ TEST(Document, BatchWithFullReplaceThenRange) {
   std::vector<TextChange> changes{{std::nullopt, "fn b() {}\n"}, {Range{{0, 3}, {0, 4}}, "cc"}};
   ASSERT_TRUE(doc.apply(changes, 2));
   EXPECT_EQ(doc.text(), "fn cc() {}\n");
-  EXPECT_EQ(node_sexp(ts_tree_root_node(doc.tree())), fresh_sexp(language_by_id("rust"), doc.text()));
+  EXPECT_EQ(doc.syntax().sexp(), fresh_sexp(language_by_id("rust"), doc.text()));
 }
 
 TEST(Document, PlainTextHasNoTree) {
@@ -66,7 +66,7 @@ TEST(Document, PlainTextHasNoTree) {
   ASSERT_TRUE(status);
   EXPECT_EQ(*status, ParseStatus::no_grammar);
   EXPECT_EQ(doc.text(), "hello world\n");
-  EXPECT_EQ(doc.tree(), nullptr);
+  EXPECT_TRUE(doc.syntax().empty());
 }
 
 TEST(Document, CancelledParseKeepsTextAndReparsesLater) {
@@ -80,7 +80,7 @@ TEST(Document, CancelledParseKeepsTextAndReparsesLater) {
   EXPECT_FALSE(doc.tree_current());
   EXPECT_EQ(doc.text().size(), big.size());
   EXPECT_EQ(doc.reparse(), ParseStatus::parsed);
-  EXPECT_EQ(node_sexp(ts_tree_root_node(doc.tree())), fresh_sexp(c, big));
+  EXPECT_EQ(doc.syntax().sexp(), fresh_sexp(c, big));
 }
 
 TEST(Document, TimeLimitStopsParse) {
@@ -98,7 +98,7 @@ TEST(Document, SnapshotIsIndependentOfLaterEdits) {
   ASSERT_TRUE(doc.apply(std::vector<TextChange>{{Range{{0, 9}, {0, 9}}, "bc"}}, 2));
   EXPECT_EQ(*snap.text, "package a\n");
   EXPECT_EQ(snap.version, 1);
-  std::thread other([&] { EXPECT_EQ(node_sexp(ts_tree_root_node(snap.tree.get())),
+  std::thread other([&] { EXPECT_EQ(snap.trees.sexp(),
                                     fresh_sexp(language_by_id("go"), "package a\n")); });
   other.join();
 }
@@ -123,10 +123,10 @@ TEST(Document, SnapshotsKeepTheirTextAcrossEdits) {
     ASSERT_TRUE(doc.apply(std::vector<TextChange>{{Range{at, at}, "x"}}, v));
     reference.insert((v % 2 ? reference.find('\n') + 1 : 0) + 5, "x");
     ASSERT_EQ(doc.text(), reference) << v;
-    ASSERT_EQ(node_sexp(ts_tree_root_node(doc.tree())), fresh_sexp(language_by_id("c"), reference)) << v;
+    ASSERT_EQ(doc.syntax().sexp(), fresh_sexp(language_by_id("c"), reference)) << v;
     for (std::size_t k = 0; k < kept.size(); ++k) ASSERT_EQ(*kept[k].text, expected[k]) << v;
     if (v % 5 == 0) {
-      EXPECT_NE(doc.take_retired_tree(), nullptr);  // the tree the parse replaced
+      EXPECT_FALSE(doc.take_retired_trees().empty());  // the tree the parse replaced
     }
   }
 }
@@ -181,7 +181,7 @@ TEST(Document, RandomEditsMatchFullReparse) {
       }
       ASSERT_TRUE(doc.apply(batch, step)) << id;
       ASSERT_EQ(doc.text(), reference) << id << " step " << step;
-      ASSERT_EQ(node_sexp(ts_tree_root_node(doc.tree())), fresh_sexp(lang, reference))
+      ASSERT_EQ(doc.syntax().sexp(), fresh_sexp(lang, reference))
           << id << " step " << step;
     }
   }

@@ -40,7 +40,8 @@ TEST(Robustness, InvalidUtf8Everywhere) {
     ASSERT_TRUE(r);
     const Position p = doc.position_of(static_cast<std::uint32_t>(doc.text().size()));
     EXPECT_EQ(doc.offset_of(p), doc.text().size());
-    if (doc.tree()) (void)extract_symbols(lang, ts_tree_root_node(doc.tree()), doc.text());
+    const SyntaxTrees trees = doc.syntax();
+    if (!trees.empty()) (void)extract_symbols(lang, trees.root(0), doc.text());
     CutRequest c{&lang, "x = ", bad, "\n", false, {}};
     (void)cut(c);
   }
@@ -56,9 +57,10 @@ TEST(Robustness, NestingTenThousandDeep) {
     const std::string text = std::string(id) == "json" ? "[" + deep + "]" : "x = " + deep + ";\n";
     const auto start = Clock::now();
     Document doc(lang, text, 1, PositionEncoding::utf16, ParseLimits{{}, std::chrono::seconds(2)});
-    if (doc.tree()) {
-      (void)extract_symbols(*lang, ts_tree_root_node(doc.tree()), doc.text(), ParseLimits{{}, std::chrono::seconds(1)});
-      (void)enclosing_scopes(*lang, ts_tree_root_node(doc.tree()), doc.text(), 5000);
+    const SyntaxTrees trees = doc.syntax();
+    if (!trees.empty()) {
+      (void)extract_symbols(*lang, trees.root(0), doc.text(), ParseLimits{{}, std::chrono::seconds(1)});
+      (void)enclosing_scopes(*lang, trees.root_at(5000), doc.text(), 5000);
     }
     DocumentSnapshot snap = doc.snapshot();
     GatherRequest g;

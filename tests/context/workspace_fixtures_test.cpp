@@ -103,7 +103,7 @@ TEST_P(Fixture, MatchesExpectations) {
       const Loc loc = parse_loc(at);
       Document doc = open(loc.path);
       const auto byte = doc.offset_of({loc.line - 1, loc.col - 1});
-      for (const Scope& s : enclosing_scopes(*doc.language(), ts_tree_root_node(doc.tree()), doc.text(), byte))
+      for (const Scope& s : enclosing_scopes(*doc.language(), doc.syntax().root_at(byte), doc.text(), byte))
         if (s.kind != "block" && !s.name.empty()) have += (have.empty() ? "" : " ") + s.kind + ":" + s.name;
       EXPECT_EQ(have, want);
     }

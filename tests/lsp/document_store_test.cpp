@@ -52,7 +52,7 @@ TEST(DocumentStore, AnEditIsVisibleAtOnceAndItsTreeFollows) {
   ASSERT_TRUE(parsed);
   EXPECT_EQ(parsed->snapshot.version, 2);
   ASSERT_TRUE(parsed->snapshot.tree_current);
-  EXPECT_EQ(context::node_sexp(ts_tree_root_node(parsed->snapshot.tree.get())), fresh_sexp(*parsed->snapshot.text));
+  EXPECT_EQ(parsed->snapshot.trees.sexp(), fresh_sexp(*parsed->snapshot.text));
 }
 
 TEST(DocumentStore, ABurstOfKeystrokesEndsWithTheTreeOfTheLastVersion) {
@@ -69,7 +69,7 @@ TEST(DocumentStore, ABurstOfKeystrokesEndsWithTheTreeOfTheLastVersion) {
   EXPECT_EQ(parsed->snapshot.version, static_cast<int>(typed.size()) + 1);
   ASSERT_TRUE(parsed->snapshot.tree_current);
   EXPECT_NE(parsed->snapshot.text->find(typed), std::string::npos);
-  EXPECT_EQ(context::node_sexp(ts_tree_root_node(parsed->snapshot.tree.get())), fresh_sexp(*parsed->snapshot.text));
+  EXPECT_EQ(parsed->snapshot.trees.sexp(), fresh_sexp(*parsed->snapshot.text));
 }
 
 TEST(DocumentStore, PlainTextNeedsNoTreeAndUnknownDocumentsAreReported) {
@@ -77,7 +77,7 @@ TEST(DocumentStore, PlainTextNeedsNoTreeAndUnknownDocumentsAreReported) {
   store.open(item("file:///notes.txt", "just words\n", 1, "plaintext"));
   auto parsed = store.get_parsed("file:///notes.txt");
   ASSERT_TRUE(parsed);
-  EXPECT_EQ(parsed->snapshot.tree, nullptr);
+  EXPECT_TRUE(parsed->snapshot.trees.empty());
   EXPECT_FALSE(store.get_parsed("file:///none.py"));
   EXPECT_FALSE(store.change(insert("file:///none.py", 2, 0, 0, "x")));
   lsp::DidChangeTextDocumentParams bad = insert("file:///notes.txt", 2, 0, 3, "x");

@@ -1,0 +1,52 @@
+// A document's syntax as a row of tree-sitter trees ("pieces"), each parsed from a stretch of
+// whole top-level items that starts at a line start; a small file is one piece. Splitting keeps
+// the cost of a keystroke bounded by the piece it lands in (piecewise_parse.h says why and how).
+// Each tree was parsed over its stretch only (tree-sitter's included ranges), so its nodes have
+// document positions and callers use them as if the document had one tree: root_at() for the
+// piece around a byte, root(i) to walk them all. Immutable and cheap to copy (each piece's tree is shared); safe to read from any
+// thread, since every tree in it is a private ts_tree_copy that nobody edits.
+#pragma once
+
+#include "context/ts_handles.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace coderx::context {
+
+using SharedTree = std::shared_ptr<const TSTree>;
+
+// A private copy of `tree` (ts_tree_copy) that may be read on any thread.
+SharedTree share_tree(const TSTree* tree);
+
+class SyntaxTrees {
+ public:
+  struct Piece {
+    std::uint32_t start_byte = 0;  // where the piece's text starts in the document: a line start
+    SharedTree tree;
+  };
+
+  SyntaxTrees() = default;
+  explicit SyntaxTrees(std::vector<Piece> pieces);
+
+  bool empty() const { return pieces_.empty(); }
+  std::size_t size() const { return pieces_.size(); }
+  // The root node of piece `i`, in document positions.
+  TSNode root(std::size_t i) const;
+  // The root of the piece whose text holds `byte` (the last piece for bytes at or past the end).
+  // Requires !empty().
+  TSNode root_at(std::uint32_t byte) const;
+  // Roots of the pieces that overlap [from, to).
+  std::vector<TSNode> roots_between(std::uint32_t from, std::uint32_t to) const;
+  bool has_error() const;
+  // What the S-expression of one tree over the whole text would be: "(module A B C)".
+  std::string sexp() const;
+
+ private:
+  std::size_t index_at(std::uint32_t byte) const;
+  std::vector<Piece> pieces_;
+};
+
+}  // namespace coderx::context
