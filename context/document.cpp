@@ -90,6 +90,7 @@ ParseStatus Document::parse_now(const ParseLimits& limits, bool reuse_tree) {
   if (!reuse_tree) pieces_.reset(static_cast<std::uint32_t>(text_->size()));
   const auto size = static_cast<std::uint32_t>(text_->size());
   const bool done = pieces_.parse(parser_.get(), *text_, ts_point(*lines_, size), limits);
+  if (done && !defer_whole_) pieces_.check_whole(parser_.get(), *text_, ts_point(*lines_, size), limits);
   retired_ = pieces_.take_retired();  // frees the trees retired before, if any
   stale_ = !done;
   if (!done) spdlog::debug("document {} (v{}): parse cancelled or out of time", language_->id, version_);
@@ -132,6 +133,14 @@ ParseStatus Document::reparse(const ParseLimits& limits) {
   if (!language_) return ParseStatus::no_grammar;
   if (!stale_) return ParseStatus::parsed;
   return parse_now(limits, true);
+}
+
+bool Document::check_whole(const ParseLimits& limits) {
+  if (!whole_check_pending()) return false;
+  const auto size = static_cast<std::uint32_t>(text_->size());
+  const bool rebuilt = pieces_.check_whole(parser_.get(), *text_, ts_point(*lines_, size), limits);
+  for (TreePtr& t : pieces_.take_retired()) retired_.push_back(std::move(t));
+  return rebuilt;
 }
 
 DocumentSnapshot Document::snapshot() const {

@@ -65,6 +65,15 @@ class Document {
   // Finishes a parse that was cancelled or timed out.
   ParseStatus reparse(const ParseLimits& limits = {});
 
+  // While some piece has a syntax error, a parse also reparses one tree over the whole text, so
+  // that a text without errors always gets the trees one parse would give (piecewise_parse.h).
+  // defer_whole_check(true) leaves that to check_whole(): the LSP store publishes the pieces
+  // first and then checks, cancelled by the next edit.
+  void defer_whole_check(bool defer) { defer_whole_ = defer; }
+  bool whole_check_pending() const { return language_ && pieces_.whole_check_pending(); }
+  // True when the check rebuilt the pieces (the trees changed).
+  bool check_whole(const ParseLimits& limits = {});
+
   const std::string& text() const { return *text_; }
   const LineIndex& lines() const { return *lines_; }
   int version() const { return version_; }
@@ -94,6 +103,7 @@ class Document {
   PiecewiseTree pieces_;
   std::vector<TreePtr> retired_;  // see take_retired_trees()
   bool stale_ = true;
+  bool defer_whole_ = false;
 };
 
 }  // namespace coderx::context

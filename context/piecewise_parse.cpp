@@ -74,7 +74,7 @@ std::vector<std::uint32_t> right_spine(TSNode root) {
 void PiecewiseTree::reset(std::uint32_t text_size) {
   for (Piece& p : pieces_)
     if (p.tree) retired_.push_back(std::move(p.tree));
-  if (whole_) retired_.push_back(std::move(whole_));
+  forget_whole();
   pieces_.clear();
   pieces_.emplace_back().end = text_size;
 }
@@ -91,7 +91,9 @@ void PiecewiseTree::edit(const TSInputEdit& e) {
   if (lo > 0 && e.start_byte - pieces_[lo].start < pieces_[lo].head_end) --lo;
   merge(lo, hi);
   apply_to(pieces_[lo], e);
-  if (whole_) ts_tree_edit(whole_.get(), &e);
+  if (whole_) whole_edits_.push_back(e);  // applied by check_whole(): editing a broken tree can take ms
+  if (whole_edits_.size() > kMaxWholeEdits) forget_whole();
+  whole_current_ = false;
   const std::int64_t rows = static_cast<std::int64_t>(e.new_end_point.row) - e.old_end_point.row;
   for (std::size_t i = lo + 1; i < pieces_.size(); ++i) {  // later pieces move with the text
     Piece& p = pieces_[i];
@@ -206,29 +208,42 @@ bool PiecewiseTree::parse(TSParser* parser, std::string_view text, TSPoint text_
       if (tail_changed && i + 1 < pieces_.size() && !ts_node_has_error(ts_tree_root_node(pieces_[i].tree.get())))
         absorb_next(i, text_end);
     }
+    if (pieces_.size() == 1) {  // the one piece is the whole text's tree
+      forget_whole();
+      whole_.reset(ts_tree_copy(pieces_[0].tree.get()));
+      whole_current_ = true;
+    }
     if (pieces_[i].end - pieces_[i].start > 4 * piece_bytes_ && limits_left(limits, started, left))
       i += split(parser, text, text_end, i, left) - 1;
-  }
-  if (pieces_.size() == 1) {  // the one piece is the whole text's tree
-    if (whole_) retired_.push_back(std::move(whole_));
-    whole_.reset(ts_tree_copy(pieces_[0].tree.get()));
-  } else if (limits_left(limits, started, left)) {
-    reconcile(parser, text, text_end, left);
   }
   return true;
 }
 
-void PiecewiseTree::reconcile(TSParser* parser, std::string_view text, TSPoint text_end, const ParseLimits& limits) {
-  const bool pieces_have_errors = std::any_of(pieces_.begin(), pieces_.end(), [](const Piece& p) {
-    return ts_node_has_error(ts_tree_root_node(p.tree.get()));
-  });
-  if (!pieces_have_errors) return;
-  const TSRange all{TSPoint{0, 0}, text_end, 0, static_cast<std::uint32_t>(text.size())};
-  TreePtr tree;
-  if (!parse_range(parser, text, all, whole_.get(), limits, tree)) return;  // the pieces stand; next time
+void PiecewiseTree::forget_whole() {
   if (whole_) retired_.push_back(std::move(whole_));
-  whole_ = std::move(tree);
-  if (ts_node_has_error(ts_tree_root_node(whole_.get()))) return;  // broken either way: errors stay local
+  whole_edits_.clear();
+  whole_current_ = false;
+}
+
+bool PiecewiseTree::whole_check_pending() const {
+  if (whole_current_ || !parsed()) return false;
+  return std::any_of(pieces_.begin(), pieces_.end(),
+                     [](const Piece& p) { return ts_node_has_error(ts_tree_root_node(p.tree.get())); });
+}
+
+bool PiecewiseTree::check_whole(TSParser* parser, std::string_view text, TSPoint text_end, const ParseLimits& limits) {
+  if (!whole_check_pending()) return false;
+  const TSRange all{TSPoint{0, 0}, text_end, 0, static_cast<std::uint32_t>(text.size())};
+  if (whole_) {
+    for (const TSInputEdit& e : whole_edits_) ts_tree_edit(whole_.get(), &e);
+    whole_edits_.clear();
+  }
+  TreePtr tree;
+  if (!parse_range(parser, text, all, whole_.get(), limits, tree)) return false;  // the pieces stand; next time
+  if (whole_) retired_.push_back(std::move(whole_));
+  whole_ = std::move(tree);  // kept even when broken: reparsing it beats a fresh parse of broken text
+  whole_current_ = true;
+  if (ts_node_has_error(ts_tree_root_node(whole_.get()))) return false;  // broken either way: errors stay local
   // The text is fine as a whole, only not piece by piece (say a comment opened in one piece and
   // closed in a later one): start again from the whole tree.
   for (Piece& p : pieces_)
@@ -240,6 +255,7 @@ void PiecewiseTree::reconcile(TSParser* parser, std::string_view text, TSPoint t
   one.dirty = false;
   measure(one);
   if (one.end > 4 * piece_bytes_) split(parser, text, text_end, 0, limits);
+  return true;
 }
 
 std::size_t PiecewiseTree::split(TSParser* parser, std::string_view text, TSPoint text_end, std::size_t i,
@@ -270,7 +286,8 @@ std::size_t PiecewiseTree::split(TSParser* parser, std::string_view text, TSPoin
     measure(q);
     roots.push_back(ts_tree_root_node(q.tree.get()));
   }
-  if (roots.size() != parts.size() || !same_items(root, roots)) {
+  // A text with syntax errors is cut wherever the parts parse: errors then stay in their piece.
+  if (roots.size() != parts.size() || (!ts_node_has_error(root) && !same_items(root, roots))) {
     for (Piece& q : parts)
       if (q.tree) retired_.push_back(std::move(q.tree));
     return 1;

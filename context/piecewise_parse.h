@@ -18,10 +18,16 @@
 //   - A piece grown past four times the piece size is cut again after it parses.
 //   - A syntax error stays in its piece: where one tree over the whole text might let an unclosed
 //     bracket swallow the rest of the file, here it ends at the piece's end.
+//   - A text that has syntax errors as a whole may be cut anywhere the rules above allow, each
+//     piece parsed alone.
 //   - But a text without syntax errors always gives the same nodes, with the same ranges, as one
-//     tree. One tree over the whole text is kept too, edited along and reparsed only while some
-//     piece has an error (at about the cost of a keystroke before pieces); when it has none, the
-//     pieces are rebuilt from it (say a comment opened in one piece and closed in a later one).
+//     tree. One tree over the whole text is kept too, with the edits since, and check_whole()
+//     reparses it only while some piece has an error; when it has none, the pieces are rebuilt
+//     from it (say a comment opened in one piece and closed in a later one). That reparse costs
+//     what a keystroke cost before pieces, or far more (Python with an unclosed bracket near the
+//     top: 0.4 s for 5,000 lines), so the LSP store runs it after publishing the pieces, and the
+//     next edit cancels it. The edits are only applied then, as editing a broken tree can take
+//     milliseconds.
 // Threading: used by one thread at a time (the Document's).
 #pragma once
 
@@ -52,6 +58,11 @@ class PiecewiseTree {
   bool parse(TSParser* parser, std::string_view text, TSPoint text_end, const ParseLimits& limits);
 
   bool parsed() const;  // every piece has a tree that matches the text
+  // Some piece has a syntax error and the whole tree was not reparsed since the last edit.
+  bool whole_check_pending() const;
+  // Reparses the whole tree when whole_check_pending(); returns true when that rebuilt the pieces
+  // (the whole text parses without error), false otherwise, cancelled included.
+  bool check_whole(TSParser* parser, std::string_view text, TSPoint text_end, const ParseLimits& limits);
   std::size_t piece_count() const { return pieces_.size(); }
   // The pieces that have a tree (all of them when parsed()), for readers on any thread.
   SyntaxTrees publish() const;
@@ -84,9 +95,6 @@ class PiecewiseTree {
   // differently.
   bool parse_piece(TSParser* parser, std::string_view text, TSPoint text_end, std::size_t i,
                    const ParseLimits& limits, bool& tail_changed);
-  // While some piece has an error: reparses the whole tree and rebuilds the pieces from it when
-  // it has none.
-  void reconcile(TSParser* parser, std::string_view text, TSPoint text_end, const ParseLimits& limits);
   // Piece i takes in piece i + 1; its tree is reparsed over both.
   void absorb_next(std::size_t i, TSPoint text_end);
   // Cuts piece i (just parsed, grown too large) into pieces of about piece_bytes_ when the rules
@@ -96,7 +104,12 @@ class PiecewiseTree {
 
   std::uint32_t piece_bytes_;
   std::vector<Piece> pieces_;  // cover the text in order; empty before the first reset()
-  TreePtr whole_;              // one tree over the whole text, as last parsed and edited since
+  static constexpr std::size_t kMaxWholeEdits = 4096;  // more edits pending: parse afresh instead
+  void forget_whole();
+
+  TreePtr whole_;              // one tree over the whole text, as last parsed
+  std::vector<TSInputEdit> whole_edits_;  // the edits since, for ts_tree_edit when it is reparsed
+  bool whole_current_ = false;  // whole_ was parsed after the last edit
   std::vector<TreePtr> retired_;
 };
 

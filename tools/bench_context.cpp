@@ -3,11 +3,13 @@
 //      (restart with the on-disk cache);
 //   2. gather latency p50/p99 on a generated 5,000-file workspace;
 //   3. incremental reparse after one keystroke in generated 5,000-line files, one per language
-//      shape (bench_context_sources.h), p50/p99 each.
+//      shape (bench_context_sources.h), p50/p99 each (with --keystroke-broken, while the file
+//      has a syntax error near its top);
 //   4. with --reuse-report, per keystroke source: what tree-sitter reused and re-lexed for one
 //      keystroke (bench_context_reuse.h), which explains the keystroke cost per language.
 // Usage: bench_context [--threads N] [--gather-iters N] [--keystroke-only]
-//                      [--keystroke-filter SUBSTRING] [--keystroke-edits N] [--reuse-report]
+//                      [--keystroke-filter SUBSTRING] [--keystroke-edits N] [--keystroke-broken]
+//                      [--reuse-report]
 //                      [ROOT...]
 //   (default roots: /usr/include /usr/include/boost /usr/lib/python3.11)
 // Run it once; it is not a test. Output: one line per measurement on stdout.
@@ -227,10 +229,19 @@ Percentiles text_only_keystrokes(const coderx::bench::BenchSource& src, int edit
 // timed from apply() (edit + line index + incremental reparse) to the new tree, and in CPU
 // time also with freeing the tree it replaced (which the LSP parse thread does after handing
 // out the new tree). At the end the tree is compared with a full parse of the text.
-void bench_keystroke(const coderx::bench::BenchSource& src, int edits) {
+// `broken`: first an unclosed "(" goes after a name near the top, so that every keystroke is
+// parsed while the file has a syntax error (the document then also reparses its whole tree).
+void bench_keystroke(const coderx::bench::BenchSource& src, int edits, bool broken) {
   Document doc(language_by_id(src.language_id), src.text, 1);
+  doc.defer_whole_check(true);  // as the LSP store: the whole-tree check runs after the pieces are out
   std::mt19937 rng(2);
-  std::vector<double> us_apply, us_cpu, us_total;
+  if (broken) {
+    std::mt19937 top(1);
+    Position at = pick_keystroke(doc, top);
+    while (at.line > 100) at = pick_keystroke(doc, top);
+    (void)doc.apply(std::vector<TextChange>{{Range{at, at}, "("}}, 1);
+  }
+  std::vector<double> us_apply, us_cpu, us_total, us_whole;
   for (int it = 0; it < edits; ++it) {
     const Position at = pick_keystroke(doc, rng);
     std::vector<TextChange> change{{Range{at, at}, "x"}};
@@ -242,24 +253,34 @@ void bench_keystroke(const coderx::bench::BenchSource& src, int edits) {
     doc.take_retired_trees().clear();  // what the LSP parse thread does after publishing the trees
     us_total.push_back((thread_cpu_seconds() - c) * 1e6);
     if (!r || *r != ParseStatus::parsed) std::printf("keystroke: parse did not finish\n");
+    if (doc.whole_check_pending()) {  // then, in the background, cancelled by the next edit
+      t = Clock::now();
+      doc.check_whole();
+      us_whole.push_back(seconds_since(t) * 1e6);
+      doc.take_retired_trees().clear();
+    }
   }
   Document full(language_by_id(src.language_id), doc.text(), 1);
   const bool same = doc.syntax().sexp() == full.syntax().sexp();
+  const char* differs = doc.syntax().has_error() && full.syntax().has_error() ? "differs (both have errors) from" : "DIFFERS FROM";
   const Percentiles p = percentiles(us_apply);
   const Percentiles pc = percentiles(us_cpu);
   const Percentiles pt = percentiles(us_total);
   const Percentiles text_only = text_only_keystrokes(src, edits);
-  std::printf("keystroke %-38s %u lines: wall p50 %5.0f us, p99 %5.0f us; CPU p50 %5.0f us, p99 %5.0f us; "
+  std::printf("keystroke %-38s %u lines%s: wall p50 %5.0f us, p99 %5.0f us; CPU p50 %5.0f us, p99 %5.0f us; "
               "CPU with freeing the old tree p50 %5.0f us; without parsing (reader thread) CPU p50 %4.1f us; "
-              "%d edits; tree %s full reparse\n",
-              (src.name + ",").c_str(), doc.lines().line_count(), p.p50, p.p99, pc.p50, pc.p99, pt.p50,
-              text_only.p50, edits, same ? "==" : "DIFFERS FROM");
+              "%d edits; %zu pieces; tree %s full reparse\n",
+              (src.name + ",").c_str(), doc.lines().line_count(), broken ? " with a syntax error" : "", p.p50, p.p99,
+              pc.p50, pc.p99, pt.p50, text_only.p50, edits, doc.syntax().size(), same ? "==" : differs);
+  if (!us_whole.empty())
+    std::printf("  then the whole-tree check (piecewise_parse.h) after %zu of them: wall p50 %.0f us, p99 %.0f us\n",
+                us_whole.size(), percentiles(us_whole).p50, percentiles(us_whole).p99);
 }
 
-void bench_keystrokes(const std::string& only, int edits, bool reuse_report) {
+void bench_keystrokes(const std::string& only, int edits, bool reuse_report, bool broken) {
   for (const coderx::bench::BenchSource& src : coderx::bench::keystroke_sources()) {
     if (!only.empty() && src.name.find(only) == std::string::npos) continue;
-    bench_keystroke(src, edits);
+    bench_keystroke(src, edits, broken);
     if (reuse_report) coderx::bench::print_reuse_report(src);
   }
 }
@@ -271,7 +292,7 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::warn);
   unsigned threads = 1;
   int gather_iters = 1000;
-  bool keystroke_only = false, reuse_report = false;
+  bool keystroke_only = false, reuse_report = false, broken = false;
   std::string keystroke_filter;
   int keystroke_edits = 300;
   std::vector<fs::path> roots;
@@ -283,6 +304,7 @@ int main(int argc, char** argv) {
     else if (a == "--keystroke-filter" && i + 1 < argc) keystroke_filter = argv[++i];
     else if (a == "--keystroke-edits" && i + 1 < argc) keystroke_edits = std::stoi(argv[++i]);
     else if (a == "--reuse-report") reuse_report = true;
+    else if (a == "--keystroke-broken") broken = true;
     else if (a.rfind("--", 0) == 0) {
       std::fprintf(stderr, "bench_context: unknown flag %s\n", a.c_str());
       return 2;
@@ -291,7 +313,7 @@ int main(int argc, char** argv) {
   if (roots.empty()) roots = {"/usr/include", "/usr/include/boost", "/usr/lib/python3.11"};
   const fs::path tmp = fs::temp_directory_path() / ("coderx-bench-context-" + std::to_string(::getpid()));
   fs::create_directories(tmp);
-  bench_keystrokes(keystroke_filter, keystroke_edits, reuse_report);
+  bench_keystrokes(keystroke_filter, keystroke_edits, reuse_report, broken);
   if (keystroke_only) return 0;
   bench_gather(tmp, gather_iters);
   for (const fs::path& root : roots) bench_index(root, threads, tmp);

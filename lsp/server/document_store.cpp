@@ -64,6 +64,7 @@ void DocumentStore::open(const lsp::TextDocumentItem& item) {
   entry->language_id = item.language_id;
   entry->doc = std::make_unique<context::Document>(language_for(item.language_id, item.uri), item.text,
                                                    item.version, encoding_, no_parse());
+  entry->doc->defer_whole_check(true);  // parse_one() checks after publishing the pieces
   entry->latest = entry->doc->snapshot();
   std::shared_ptr<Entry> replaced;
   {
@@ -153,7 +154,7 @@ void DocumentStore::parse_one(const std::string& uri) {
   // Declared before the locks, so destroyed after them and after waiters were notified:
   // freeing the replaced tree and snapshot does not delay whoever waits for the new tree.
   std::vector<context::TreePtr> retired;
-  context::DocumentSnapshot previous;
+  std::vector<context::DocumentSnapshot> previous;
   std::shared_ptr<Entry> e;
   std::stop_token token;
   {
@@ -169,16 +170,21 @@ void DocumentStore::parse_one(const std::string& uri) {
   limits.stop = token;
   limits.time_limit = kParseTimeLimit;
   context::ParseStatus status = e->doc->reparse(limits);
-  retired = e->doc->take_retired_trees();
-  context::DocumentSnapshot snapshot = e->doc->snapshot();
-  {
+  auto publish = [&] {
+    for (context::TreePtr& t : e->doc->take_retired_trees()) retired.push_back(std::move(t));
+    context::DocumentSnapshot snapshot = e->doc->snapshot();
     std::lock_guard lock(mu_);
-    if (e->latest.version != snapshot.version || token.stop_requested()) return;
-    previous = std::exchange(e->latest, std::move(snapshot));
+    if (e->latest.version != snapshot.version || token.stop_requested()) return false;
+    previous.push_back(std::exchange(e->latest, std::move(snapshot)));
     e->parse_failed = status == context::ParseStatus::stale;
-  }
+    return true;
+  };
+  if (!publish()) return;
   if (status == context::ParseStatus::stale) spdlog::warn("{}: parse exceeded {} s; using the old tree", uri, kParseTimeLimit.count());
   parsed_cv_.notify_all();
+  // While a piece has a syntax error, the whole tree is checked too (context/piecewise_parse.h),
+  // after the pieces are out; the next edit cancels it. Rebuilt pieces are published the same way.
+  if (status == context::ParseStatus::parsed && e->doc->check_whole(limits) && publish()) parsed_cv_.notify_all();
 }
 
 // ---- reads ----

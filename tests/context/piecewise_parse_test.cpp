@@ -355,5 +355,32 @@ TEST(PiecewiseParse, AKeystrokeReparsesOnlyThePieceItLandsIn) {
   expect_same_as_one_tree(doc, py, "keystroke");
 }
 
+// A comment opened in one piece and closed by the end of a comment in a later one: each piece
+// alone has an error, the whole text has none. Deferred (as the LSP store does), the pieces come
+// first and check_whole() then rebuilds them from the whole tree; not deferred, apply() does both.
+TEST(PiecewiseParse, TheWholeCheckFindsACommentThatSpansPieces) {
+  const Language* c = language_by_id("c");
+  const std::string text = numbered("int f$(int x) {\n  return x + $;\n}\n\n", 200) + "/* the end */\nint last;\n";
+  for (bool deferred : {true, false}) {
+    Document doc(c, text, 0, PositionEncoding::utf16, {}, kSmallPieces);
+    doc.defer_whole_check(deferred);
+    ASSERT_GT(doc.syntax().size(), 5u);
+    const Position top{2, 1};  // after the first function's closing brace
+    ASSERT_TRUE(doc.apply(std::vector<TextChange>{{Range{top, top}, " /*"}}, 1));
+    ASSERT_FALSE(full_parse(c, doc.text()).has_error());
+    if (deferred) {
+      EXPECT_TRUE(doc.syntax().has_error());  // the piece with "/*" alone
+      EXPECT_TRUE(doc.whole_check_pending());
+      EXPECT_TRUE(doc.check_whole());
+    }
+    EXPECT_FALSE(doc.whole_check_pending());
+    expect_same_as_one_tree(doc, c, deferred ? "deferred" : "in apply");
+    // one item is now a comment over nearly all the text; without it, pieces again
+    ASSERT_TRUE(doc.apply(std::vector<TextChange>{{Range{top, {2, 4}}, ""}}, 2));
+    expect_same_as_one_tree(doc, c, "undone");
+    EXPECT_GT(doc.syntax().size(), 5u);
+  }
+}
+
 }  // namespace
 }  // namespace coderx::context
