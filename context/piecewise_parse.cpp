@@ -216,7 +216,14 @@ bool PiecewiseTree::parse(TSParser* parser, std::string_view text, TSPoint text_
     if (pieces_[i].end - pieces_[i].start > 4 * piece_bytes_ && limits_left(limits, started, left))
       i += split(parser, text, text_end, i, left) - 1;
   }
+  // The whole tree is only wanted while some piece has an error: it would double the memory.
+  if (pieces_.size() > 1 && !any_piece_has_error()) forget_whole();
   return true;
+}
+
+bool PiecewiseTree::any_piece_has_error() const {
+  return std::any_of(pieces_.begin(), pieces_.end(),
+                     [](const Piece& p) { return p.tree && ts_node_has_error(ts_tree_root_node(p.tree.get())); });
 }
 
 void PiecewiseTree::forget_whole() {
@@ -226,9 +233,7 @@ void PiecewiseTree::forget_whole() {
 }
 
 bool PiecewiseTree::whole_check_pending() const {
-  if (whole_current_ || !parsed()) return false;
-  return std::any_of(pieces_.begin(), pieces_.end(),
-                     [](const Piece& p) { return ts_node_has_error(ts_tree_root_node(p.tree.get())); });
+  return !whole_current_ && parsed() && any_piece_has_error();
 }
 
 bool PiecewiseTree::check_whole(TSParser* parser, std::string_view text, TSPoint text_end, const ParseLimits& limits) {

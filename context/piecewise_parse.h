@@ -21,13 +21,14 @@
 //   - A text that has syntax errors as a whole may be cut anywhere the rules above allow, each
 //     piece parsed alone.
 //   - But a text without syntax errors always gives the same nodes, with the same ranges, as one
-//     tree. One tree over the whole text is kept too, with the edits since, and check_whole()
-//     reparses it only while some piece has an error; when it has none, the pieces are rebuilt
-//     from it (say a comment opened in one piece and closed in a later one). That reparse costs
-//     what a keystroke cost before pieces, or far more (Python with an unclosed bracket near the
-//     top: 0.4 s for 5,000 lines), so the LSP store runs it after publishing the pieces, and the
-//     next edit cancels it. The edits are only applied then, as editing a broken tree can take
-//     milliseconds.
+//     tree. While some piece has an error, check_whole() parses one tree over the whole text
+//     (afresh the first time, then from its last parse and the edits since); when that tree has
+//     no error, the pieces are rebuilt from it (say a comment opened in one piece and closed in a
+//     later one). It costs what a keystroke cost before pieces, or far more (Python with an
+//     unclosed bracket near the top: 0.4 s for 5,000 lines), so the LSP store runs it after
+//     publishing the pieces, and the next edit cancels it. The whole tree is dropped once no piece
+//     has an error, as it doubles the memory; its edits are only applied when it is reparsed, as
+//     editing a broken tree can take milliseconds.
 // Threading: used by one thread at a time (the Document's).
 #pragma once
 
@@ -106,6 +107,7 @@ class PiecewiseTree {
   std::vector<Piece> pieces_;  // cover the text in order; empty before the first reset()
   static constexpr std::size_t kMaxWholeEdits = 4096;  // more edits pending: parse afresh instead
   void forget_whole();
+  bool any_piece_has_error() const;
 
   TreePtr whole_;              // one tree over the whole text, as last parsed
   std::vector<TSInputEdit> whole_edits_;  // the edits since, for ts_tree_edit when it is reparsed

@@ -21,6 +21,9 @@ namespace {
 
 // A parse slower than this is abandoned (the document keeps its edited old tree).
 constexpr std::chrono::seconds kParseTimeLimit{5};
+// The whole-tree check of a document with a broken piece (context/piecewise_parse.h) waits for
+// this long a pause in parse work, so that typing does not start and cancel it at every key.
+constexpr std::chrono::milliseconds kWholeCheckPause{60};
 
 const context::Language* language_for(const std::string& language_id, const std::string& uri) {
   if (const context::Language* l = context::language_by_id(language_id)) return l;
@@ -164,7 +167,7 @@ void DocumentStore::parse_one(const std::string& uri) {
     e = it->second;
     token = e->parse_stop.get_token();
   }
-  std::lock_guard doc_lock(e->doc_mu);
+  std::unique_lock doc_lock(e->doc_mu);
   if (token.stop_requested()) return;  // superseded by an edit, which scheduled a new parse
   context::ParseLimits limits;
   limits.stop = token;
@@ -182,9 +185,20 @@ void DocumentStore::parse_one(const std::string& uri) {
   if (!publish()) return;
   if (status == context::ParseStatus::stale) spdlog::warn("{}: parse exceeded {} s; using the old tree", uri, kParseTimeLimit.count());
   parsed_cv_.notify_all();
-  // While a piece has a syntax error, the whole tree is checked too (context/piecewise_parse.h),
-  // after the pieces are out; the next edit cancels it. Rebuilt pieces are published the same way.
-  if (status == context::ParseStatus::parsed && e->doc->check_whole(limits) && publish()) parsed_cv_.notify_all();
+  // While a piece has a syntax error, the whole tree is checked too (context/piecewise_parse.h):
+  // after the pieces are out and a pause in parse work; the next edit cancels it. Rebuilt pieces
+  // are published the same way.
+  if (status != context::ParseStatus::parsed || !e->doc->whole_check_pending()) return;
+  doc_lock.unlock();
+  if (!pause_in_parse_work(token)) return;
+  doc_lock.lock();
+  if (!token.stop_requested() && e->doc->check_whole(limits) && publish()) parsed_cv_.notify_all();
+}
+
+bool DocumentStore::pause_in_parse_work(std::stop_token token) {
+  std::unique_lock lock(mu_);
+  const bool busy = work_cv_.wait_for(lock, token, kWholeCheckPause, [&] { return !to_parse_.empty(); });
+  return !busy && !token.stop_requested();
 }
 
 // ---- reads ----

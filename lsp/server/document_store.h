@@ -90,6 +90,8 @@ class DocumentStore {
   };
   void schedule_parse(const std::string& uri);
   void parse_loop(std::stop_token stop);
+  // Waits kWholeCheckPause unless parse work arrives or `token` fires; true after a quiet pause.
+  bool pause_in_parse_work(std::stop_token token);
   void parse_one(const std::string& uri);
   void note_edit(const std::string& uri, std::uint32_t first_line, std::uint32_t last_line);
 
