@@ -292,7 +292,10 @@ std::size_t PiecewiseTree::split(TSParser* parser, std::string_view text, TSPoin
     roots.push_back(ts_tree_root_node(q.tree.get()));
   }
   // A text with syntax errors is cut wherever the parts parse: errors then stay in their piece.
-  if (roots.size() != parts.size() || (!ts_node_has_error(root) && !same_items(root, roots))) {
+  // A text without must come out of the parts just as it is.
+  const bool as_one = ts_node_has_error(root) ||
+                      (same_items(root, roots) && std::none_of(roots.begin(), roots.end(), ts_node_has_error));
+  if (roots.size() != parts.size() || !as_one) {
     for (Piece& q : parts)
       if (q.tree) retired_.push_back(std::move(q.tree));
     return 1;
