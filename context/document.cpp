@@ -88,9 +88,9 @@ ParseStatus Document::parse_now(const ParseLimits& limits, bool reuse_tree) {
     return ParseStatus::stale;
   }
   if (!reuse_tree) pieces_.reset(static_cast<std::uint32_t>(text_->size()));
-  const auto size = static_cast<std::uint32_t>(text_->size());
-  const bool done = pieces_.parse(parser_.get(), *text_, ts_point(*lines_, size), limits);
-  if (done && !defer_whole_) pieces_.check_whole(parser_.get(), *text_, ts_point(*lines_, size), limits);
+  const TSPoint end = text_end();
+  const bool done = pieces_.parse(parser_.get(), *text_, end, limits);
+  if (done && !defer_whole_) pieces_.check_whole(parser_.get(), *text_, end, limits);
   retired_ = pieces_.take_retired();  // frees the trees retired before, if any
   stale_ = !done;
   if (!done) spdlog::debug("document {} (v{}): parse cancelled or out of time", language_->id, version_);
@@ -137,11 +137,12 @@ ParseStatus Document::reparse(const ParseLimits& limits) {
 
 bool Document::check_whole(const ParseLimits& limits) {
   if (!whole_check_pending()) return false;
-  const auto size = static_cast<std::uint32_t>(text_->size());
-  const bool rebuilt = pieces_.check_whole(parser_.get(), *text_, ts_point(*lines_, size), limits);
+  const bool rebuilt = pieces_.check_whole(parser_.get(), *text_, text_end(), limits);
   for (TreePtr& t : pieces_.take_retired()) retired_.push_back(std::move(t));
   return rebuilt;
 }
+
+TSPoint Document::text_end() const { return ts_point(*lines_, static_cast<std::uint32_t>(text_->size())); }
 
 DocumentSnapshot Document::snapshot() const {
   DocumentSnapshot snap;

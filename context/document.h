@@ -93,6 +93,7 @@ class Document {
  private:
   void set_text(std::string text);
   ParseStatus parse_now(const ParseLimits& limits, bool reuse_tree);
+  TSPoint text_end() const;  // tree-sitter's point at the end of the text
 
   const Language* language_;
   PositionEncoding encoding_;

@@ -80,9 +80,7 @@ void PiecewiseTree::reset(std::uint32_t text_size) {
 }
 
 std::size_t PiecewiseTree::index_at(std::uint32_t byte) const {
-  auto after = std::upper_bound(pieces_.begin(), pieces_.end(), byte,
-                                [](std::uint32_t b, const Piece& p) { return b < p.start; });
-  return after == pieces_.begin() ? 0 : static_cast<std::size_t>(after - pieces_.begin()) - 1;
+  return piece_at(pieces_, byte, [](const Piece& p) { return p.start; });
 }
 
 void PiecewiseTree::edit(const TSInputEdit& e) {

@@ -17,9 +17,7 @@ TSNode SyntaxTrees::root(std::size_t i) const {
 }
 
 std::size_t SyntaxTrees::index_at(std::uint32_t byte) const {
-  auto after = std::upper_bound(pieces_.begin(), pieces_.end(), byte,
-                                [](std::uint32_t b, const Piece& p) { return b < p.start_byte; });
-  return after == pieces_.begin() ? 0 : static_cast<std::size_t>(after - pieces_.begin()) - 1;
+  return piece_at(pieces_, byte, [](const Piece& p) { return p.start_byte; });
 }
 
 TSNode SyntaxTrees::root_at(std::uint32_t byte) const { return root(index_at(byte)); }
@@ -27,7 +25,8 @@ TSNode SyntaxTrees::root_at(std::uint32_t byte) const { return root(index_at(byt
 std::vector<TSNode> SyntaxTrees::roots_between(std::uint32_t from, std::uint32_t to) const {
   std::vector<TSNode> out;
   if (empty()) return out;
-  for (std::size_t i = index_at(from); i < pieces_.size() && (i == index_at(from) || pieces_[i].start_byte < to); ++i)
+  const std::size_t first = index_at(from);
+  for (std::size_t i = first; i < pieces_.size() && (i == first || pieces_[i].start_byte < to); ++i)
     out.push_back(root(i));
   return out;
 }

@@ -3,12 +3,14 @@
 // the cost of a keystroke bounded by the piece it lands in (piecewise_parse.h says why and how).
 // Each tree was parsed over its stretch only (tree-sitter's included ranges), so its nodes have
 // document positions and callers use them as if the document had one tree: root_at() for the
-// piece around a byte, root(i) to walk them all. Immutable and cheap to copy (each piece's tree is shared); safe to read from any
-// thread, since every tree in it is a private ts_tree_copy that nobody edits.
+// piece around a byte, root(i) to walk them all. Immutable and cheap to copy (each piece's tree
+// is shared); safe to read from any thread, since every tree in it is a private ts_tree_copy
+// that nobody edits.
 #pragma once
 
 #include "context/ts_handles.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -20,6 +22,15 @@ using SharedTree = std::shared_ptr<const TSTree>;
 
 // A private copy of `tree` (ts_tree_copy) that may be read on any thread.
 SharedTree share_tree(const TSTree* tree);
+
+// The index of the last of `pieces` (in order of start, the first starting at 0) whose start
+// `start_of` gives is at or before `byte`; 0 when none is.
+template <typename PieceT, typename StartOf>
+std::size_t piece_at(const std::vector<PieceT>& pieces, std::uint32_t byte, StartOf start_of) {
+  auto after = std::upper_bound(pieces.begin(), pieces.end(), byte,
+                                [&](std::uint32_t b, const PieceT& p) { return b < start_of(p); });
+  return after == pieces.begin() ? 0 : static_cast<std::size_t>(after - pieces.begin()) - 1;
+}
 
 class SyntaxTrees {
  public:
