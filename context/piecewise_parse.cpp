@@ -29,30 +29,33 @@ std::uint32_t moved(std::uint32_t x, const TSInputEdit& r) {
   return r.new_end_byte;
 }
 
-// The top-level items of `whole` are the same symbols with the same ranges as those of the
-// parts' roots, in order.
-bool same_items(TSNode whole, const std::vector<TSNode>& parts) {
-  std::uint32_t k = 0;
-  const std::uint32_t n = ts_node_child_count(whole);
-  for (TSNode part : parts) {
-    const std::uint32_t m = ts_node_child_count(part);
-    for (std::uint32_t j = 0; j < m; ++j, ++k) {
-      if (k >= n) return false;
-      TSNode a = ts_node_child(whole, k), b = ts_node_child(part, j);
-      if (ts_node_symbol(a) != ts_node_symbol(b) || ts_node_start_byte(a) != ts_node_start_byte(b) ||
-          ts_node_end_byte(a) != ts_node_end_byte(b))
-        return false;
-    }
+// The children of `parent` that start in [from, to): the items of a piece.
+std::vector<TSNode> items_in(TSNode parent, std::uint32_t from, std::uint32_t to) {
+  std::vector<TSNode> out;
+  const std::uint32_t n = ts_node_child_count(parent);
+  for (std::uint32_t k = 0; k < n; ++k) {
+    TSNode item = ts_node_child(parent, k);
+    const std::uint32_t at = ts_node_start_byte(item);
+    if (at >= to) break;
+    if (at >= from) out.push_back(item);
   }
-  return k == n;
+  return out;
 }
 
-// The right spine of the last item of `root` that is not an extra: symbol and child count of
-// each node from that item down to its last token. Empty when there is no such item.
-std::vector<std::uint32_t> right_spine(TSNode root) {
+// The two lists hold the same symbols with the same ranges, in order.
+bool same_items(const std::vector<TSNode>& a, const std::vector<TSNode>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](TSNode x, TSNode y) {
+    return ts_node_symbol(x) == ts_node_symbol(y) && ts_node_start_byte(x) == ts_node_start_byte(y) &&
+           ts_node_end_byte(x) == ts_node_end_byte(y);
+  });
+}
+
+// The right spine of the last of `items` that is not an extra: symbol and child count of each
+// node from that item down to its last token. Empty when there is no such item.
+std::vector<std::uint32_t> right_spine(const std::vector<TSNode>& items) {
   std::vector<std::uint32_t> out;
-  for (std::uint32_t k = ts_node_child_count(root); k-- > 0;) {
-    TSNode node = ts_node_child(root, k);
+  for (std::size_t k = items.size(); k-- > 0;) {
+    TSNode node = items[k];
     if (ts_node_is_extra(node)) continue;
     for (;;) {
       const std::uint32_t n = ts_node_child_count(node);
@@ -69,14 +72,116 @@ std::vector<std::uint32_t> right_spine(TSNode root) {
   return out;
 }
 
+bool is_blank(std::string_view s) {
+  return s.find_first_not_of(" \t") == std::string_view::npos;
+}
+
 }  // namespace
 
 void PiecewiseTree::reset(std::uint32_t text_size) {
   for (Piece& p : pieces_)
     if (p.tree) retired_.push_back(std::move(p.tree));
   forget_whole();
+  frame_ = {};
+  cut_while_broken_ = false;
   pieces_.clear();
   pieces_.emplace_back().end = text_size;
+}
+
+namespace {
+
+// Moves `byte` and `point` with edit `e`: a position before the edit stays, one after it moves
+// with the text; at an insertion it stays when it `sticks_left` (an end), else moves. False
+// when the edit replaced text around it.
+bool follow(std::uint32_t& byte, TSPoint& point, const TSInputEdit& e, bool sticks_left) {
+  if (byte < e.start_byte || (byte == e.start_byte && (sticks_left || e.old_end_byte > e.start_byte))) return true;
+  if (byte < e.old_end_byte) return false;
+  byte = byte - e.old_end_byte + e.new_end_byte;
+  if (point.row == e.old_end_point.row) {
+    point.column = e.new_end_point.column + (point.column - e.old_end_point.column);
+    point.row = e.new_end_point.row;
+  } else {
+    point.row = point.row - e.old_end_point.row + e.new_end_point.row;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool PiecewiseTree::Frame::follow(const TSInputEdit& e) {
+  TSPoint unused{};
+  return context::follow(body_start, unused, e, false) && context::follow(head_end, head_end_point, e, true) &&
+         context::follow(tail_start, tail_start_point, e, false) && context::follow(body_end, unused, e, true);
+}
+
+void PiecewiseTree::drop_frame() {
+  frame_ = {};
+  merge(0, pieces_.size() - 1);
+  pieces_[0].dirty = true;
+}
+
+TSNode PiecewiseTree::items_parent(const TSTree* tree) const {
+  TSNode root = ts_tree_root_node(tree);
+  if (!frame_.on) return root;
+  TSNode body = ts_node_descendant_for_byte_range(root, frame_.body_start, frame_.body_end);
+  if (ts_node_symbol(body) != frame_.body_symbol || ts_node_start_byte(body) != frame_.body_start ||
+      ts_node_end_byte(body) != frame_.body_end)
+    return TSNode{};
+  return body;
+}
+
+bool PiecewiseTree::try_frame(const TSTree* tree, std::string_view text) {
+  TSNode root = ts_tree_root_node(tree);
+  if (ts_node_has_error(root)) return false;
+  const auto text_size = static_cast<std::uint32_t>(text.size());
+  TSNode body = root;
+  for (;;) {  // down through the node that holds all but a little of the text
+    TSNode inner{};
+    for (std::uint32_t k = 0; k < ts_node_child_count(body); ++k) {
+      TSNode c = ts_node_child(body, k);
+      const std::uint32_t around = text_size - (ts_node_end_byte(c) - ts_node_start_byte(c));
+      if (around < kFrameAroundAtFirst * piece_size() && ts_node_child_count(c) > 0) {
+        inner = c;
+        break;
+      }
+    }
+    if (ts_node_is_null(inner)) break;
+    body = inner;
+  }
+  const std::uint32_t n = ts_node_child_count(body);
+  if (ts_node_eq(body, root) || n < 3) return false;
+  // The head runs to the end of the line of the body's first child (`{`, or in Python the
+  // first statement: the block starts there in every piece); the tail from the start of the
+  // line of its last child (`}`, or the last statement: the block ends there).
+  TSNode first = ts_node_child(body, 0), last = ts_node_child(body, n - 1);
+  Frame f;
+  f.on = true;
+  f.body_start = ts_node_start_byte(body);
+  f.body_end = ts_node_end_byte(body);
+  f.body_symbol = ts_node_symbol(body);
+  f.head_end = ts_node_end_byte(first);
+  f.head_end_point = ts_node_end_point(first);
+  const std::size_t eol = text.find('\n', f.head_end);
+  if (eol != std::string_view::npos && is_blank(text.substr(f.head_end, eol - f.head_end))) {
+    f.head_end = static_cast<std::uint32_t>(eol + 1);
+    f.head_end_point = TSPoint{f.head_end_point.row + 1, 0};
+  }
+  f.tail_start = ts_node_start_byte(last);
+  f.tail_start_point = ts_node_start_point(last);
+  if (is_blank(text.substr(f.tail_start - f.tail_start_point.column, f.tail_start_point.column))) {
+    f.tail_start -= f.tail_start_point.column;
+    f.tail_start_point.column = 0;
+  }
+  if (f.head_end >= f.tail_start || f.head_end + (text_size - f.tail_start) >= kFrameAroundAtFirst * piece_size())
+    return false;
+  frame_ = f;
+  if (ts_node_eq(items_parent(tree), body)) return true;
+  frame_ = {};
+  return false;
+}
+
+std::uint32_t PiecewiseTree::piece_size() const {
+  return std::max(piece_bytes_, pieces_.back().end / kPiecesAtMost);
 }
 
 std::size_t PiecewiseTree::index_at(std::uint32_t byte) const {
@@ -84,6 +189,10 @@ std::size_t PiecewiseTree::index_at(std::uint32_t byte) const {
 }
 
 void PiecewiseTree::edit(const TSInputEdit& e) {
+  // Framed, an edit outside the members reaches every piece; one through the frame's bounds
+  // ends the frame.
+  const bool around = frame_.on && (e.start_byte < frame_.head_end || e.old_end_byte > frame_.tail_start);
+  if (frame_.on && !frame_.follow(e)) drop_frame();
   std::size_t lo = index_at(e.start_byte);
   const std::size_t hi = index_at(e.old_end_byte);
   if (lo > 0 && e.start_byte - pieces_[lo].start < pieces_[lo].head_end) --lo;
@@ -92,6 +201,8 @@ void PiecewiseTree::edit(const TSInputEdit& e) {
   if (whole_) whole_edits_.push_back(e);  // applied by check_whole(): editing a broken tree can take ms
   if (whole_edits_.size() > kMaxWholeEdits) forget_whole();
   whole_current_ = false;
+  for (std::size_t i = 0; frame_.on && i < lo; ++i)  // the tail they also hold moves
+    if (pieces_[i].tree) ts_tree_edit(pieces_[i].tree.get(), &e);
   const std::int64_t rows = static_cast<std::int64_t>(e.new_end_point.row) - e.old_end_point.row;
   for (std::size_t i = lo + 1; i < pieces_.size(); ++i) {  // later pieces move with the text
     Piece& p = pieces_[i];
@@ -100,6 +211,10 @@ void PiecewiseTree::edit(const TSInputEdit& e) {
     p.end = p.end - e.old_end_byte + e.new_end_byte;
     p.start_row = static_cast<std::uint32_t>(p.start_row + rows);
   }
+  if (!frame_.on || !around) return;
+  // Every piece holds the head and the tail: all reparse (each reuses its own members).
+  for (Piece& p : pieces_) p.dirty = true;
+  if (frame_.head_end + (pieces_.back().end - frame_.tail_start) > kFrameAroundMost * piece_size()) drop_frame();
 }
 
 void PiecewiseTree::merge(std::size_t lo, std::size_t hi) {
@@ -133,9 +248,12 @@ void PiecewiseTree::absorb_next(std::size_t i, TSPoint text_end) {
   Piece& next = pieces_[i + 1];
   if (p.tree) {
     // Told as an insertion at p's end, so that tree-sitter also re-reads the nodes of p whose
-    // lexing looked at that end (a widened included range alone would not).
-    const TSRange added = range_of(i + 1, text_end);
-    const TSInputEdit append{p.end, p.end, next.end, added.start_point, added.start_point, added.end_point};
+    // lexing looked at that end (a widened included range alone would not). Framed, the tail
+    // after the gap stays where it is: the gap is told as replaced instead.
+    const TSRange added = own_range(i + 1, text_end);
+    const TSInputEdit append =
+        frame_.on ? TSInputEdit{p.end, next.end, next.end, added.start_point, added.end_point, added.end_point}
+                  : TSInputEdit{p.end, p.end, next.end, added.start_point, added.start_point, added.end_point};
     ts_tree_edit(p.tree.get(), &append);
   }
   if (next.tree) retired_.push_back(std::move(next.tree));
@@ -145,18 +263,29 @@ void PiecewiseTree::absorb_next(std::size_t i, TSPoint text_end) {
   pieces_.erase(pieces_.begin() + static_cast<std::ptrdiff_t>(i) + 1);
 }
 
-TSRange PiecewiseTree::range_of(std::size_t i, TSPoint text_end) const {
+TSRange PiecewiseTree::own_range(std::size_t i, TSPoint text_end) const {
   const Piece& p = pieces_[i];
   const TSPoint end = i + 1 < pieces_.size() ? TSPoint{pieces_[i + 1].start_row, 0} : text_end;
   return TSRange{TSPoint{p.start_row, 0}, end, p.start, p.end};
 }
 
-bool PiecewiseTree::parse_range(TSParser* parser, std::string_view text, const TSRange& range, const TSTree* old,
-                                const ParseLimits& limits, TreePtr& out) {
-  if (range.start_byte == 0 && range.end_byte == text.size()) {
+std::vector<TSRange> PiecewiseTree::ranges_for(const TSRange& own, TSPoint text_end) const {
+  const std::uint32_t text_size = pieces_.back().end;
+  std::vector<TSRange> out;
+  if (frame_.on && own.start_byte > 0 && frame_.head_end > 0)
+    out.push_back(TSRange{TSPoint{0, 0}, frame_.head_end_point, 0, frame_.head_end});
+  out.push_back(own);
+  if (frame_.on && own.end_byte < text_size && frame_.tail_start < text_size)
+    out.push_back(TSRange{frame_.tail_start_point, text_end, frame_.tail_start, text_size});
+  return out;
+}
+
+bool PiecewiseTree::parse_range(TSParser* parser, std::string_view text, const std::vector<TSRange>& ranges,
+                                const TSTree* old, const ParseLimits& limits, TreePtr& out) {
+  if (ranges.size() == 1 && ranges[0].start_byte == 0 && ranges[0].end_byte == text.size()) {
     ts_parser_set_included_ranges(parser, nullptr, 0);  // the whole text
   } else {
-    ts_parser_set_included_ranges(parser, &range, 1);
+    ts_parser_set_included_ranges(parser, ranges.data(), static_cast<std::uint32_t>(ranges.size()));
   }
   auto tree = context::parse(parser, text, old, limits);
   if (!tree) return false;
@@ -164,17 +293,23 @@ bool PiecewiseTree::parse_range(TSParser* parser, std::string_view text, const T
   return true;
 }
 
-void PiecewiseTree::measure(Piece& p) {
-  TSNode root = ts_tree_root_node(p.tree.get());
-  const std::uint32_t n = ts_node_child_count(root);
-  std::uint32_t first = 0;
-  while (first < n && ts_node_is_extra(ts_node_child(root, first))) ++first;
-  p.tail = right_spine(root);
-  if (first == n) {  // nothing but extras: any edit may reach the boundary before
+std::vector<TSNode> PiecewiseTree::items_of(const Piece& p) const {
+  TSNode parent = items_parent(p.tree.get());
+  if (ts_node_is_null(parent)) return {};
+  if (!frame_.on) return items_in(parent, 0, UINT32_MAX);
+  return items_in(parent, std::max(p.start, frame_.head_end), std::min(p.end, frame_.tail_start));
+}
+
+void PiecewiseTree::measure(Piece& p) const {
+  const std::vector<TSNode> items = items_of(p);
+  std::size_t first = 0;
+  while (first < items.size() && ts_node_is_extra(items[first])) ++first;
+  p.tail = right_spine(items);
+  if (first == items.size()) {  // nothing but extras: any edit may reach the boundary before
     p.head_end = UINT32_MAX;
     return;
   }
-  TSNode item = ts_node_child(root, first), leaf = item;
+  TSNode item = items[first], leaf = item;
   while (ts_node_child_count(leaf) > 0) leaf = ts_node_child(leaf, 0);
   const std::uint32_t end = ts_node_end_byte(leaf) > ts_node_start_byte(item) ? ts_node_end_byte(leaf) : ts_node_end_byte(item);
   p.head_end = end - p.start;
@@ -184,7 +319,8 @@ bool PiecewiseTree::parse_piece(TSParser* parser, std::string_view text, TSPoint
                                 const ParseLimits& limits, bool& tail_changed) {
   Piece& p = pieces_[i];
   TreePtr tree;
-  if (!parse_range(parser, text, range_of(i, text_end), p.tree.get(), limits, tree)) return false;
+  if (!parse_range(parser, text, ranges_for(own_range(i, text_end), text_end), p.tree.get(), limits, tree))
+    return false;
   if (p.tree) retired_.push_back(std::move(p.tree));
   p.tree = std::move(tree);
   p.dirty = false;
@@ -202,6 +338,11 @@ bool PiecewiseTree::parse(TSParser* parser, std::string_view text, TSPoint text_
     while (pieces_[i].dirty || !pieces_[i].tree) {
       if (!limits_left(limits, started, left) || !parse_piece(parser, text, text_end, i, left, tail_changed))
         return false;
+      if (frame_.on && ts_node_is_null(items_parent(pieces_[i].tree.get()))) {  // the container changed
+        drop_frame();
+        i = 0;
+        continue;
+      }
       // A last item that ends differently may now run into the next piece (unless it is broken).
       if (tail_changed && i + 1 < pieces_.size() && !ts_node_has_error(ts_tree_root_node(pieces_[i].tree.get())))
         absorb_next(i, text_end);
@@ -211,11 +352,11 @@ bool PiecewiseTree::parse(TSParser* parser, std::string_view text, TSPoint text_
       whole_.reset(ts_tree_copy(pieces_[0].tree.get()));
       whole_current_ = true;
     }
-    if (pieces_[i].end - pieces_[i].start > 4 * piece_bytes_ && limits_left(limits, started, left))
+    if (pieces_[i].end - pieces_[i].start > 4 * piece_size() && limits_left(limits, started, left))
       i += split(parser, text, text_end, i, left) - 1;
   }
   // The whole tree is only wanted while some piece has an error: it would double the memory.
-  if (pieces_.size() > 1 && !any_piece_has_error()) forget_whole();
+  if (pieces_.size() > 1 && !any_piece_has_error() && !cut_while_broken_) forget_whole();
   return true;
 }
 
@@ -231,7 +372,7 @@ void PiecewiseTree::forget_whole() {
 }
 
 bool PiecewiseTree::whole_check_pending() const {
-  return !whole_current_ && parsed() && any_piece_has_error();
+  return !whole_current_ && parsed() && (any_piece_has_error() || cut_while_broken_);
 }
 
 bool PiecewiseTree::check_whole(TSParser* parser, std::string_view text, TSPoint text_end, const ParseLimits& limits) {
@@ -242,7 +383,7 @@ bool PiecewiseTree::check_whole(TSParser* parser, std::string_view text, TSPoint
     whole_edits_.clear();
   }
   TreePtr tree;
-  if (!parse_range(parser, text, all, whole_.get(), limits, tree)) return false;  // the pieces stand; next time
+  if (!parse_range(parser, text, {all}, whole_.get(), limits, tree)) return false;  // the pieces stand; next time
   if (whole_) retired_.push_back(std::move(whole_));
   whole_ = std::move(tree);  // kept even when broken: reparsing it beats a fresh parse of broken text
   whole_current_ = true;
@@ -252,52 +393,66 @@ bool PiecewiseTree::check_whole(TSParser* parser, std::string_view text, TSPoint
   for (Piece& p : pieces_)
     if (p.tree) retired_.push_back(std::move(p.tree));
   pieces_.clear();
+  frame_ = {};
+  cut_while_broken_ = false;
   Piece& one = pieces_.emplace_back();
   one.end = all.end_byte;
   one.tree.reset(ts_tree_copy(whole_.get()));
   one.dirty = false;
   measure(one);
-  if (one.end > 4 * piece_bytes_) split(parser, text, text_end, 0, limits);
+  if (one.end > 4 * piece_size()) split(parser, text, text_end, 0, limits);
   return true;
 }
 
 std::size_t PiecewiseTree::split(TSParser* parser, std::string_view text, TSPoint text_end, std::size_t i,
                                  const ParseLimits& limits) {
   const Piece& p = pieces_[i];
-  const TSRange whole = range_of(i, text_end);
-  TSNode root = ts_tree_root_node(p.tree.get());
-  std::vector<TSRange> ranges{whole};
-  for (std::uint32_t k = 1; k < ts_node_child_count(root); ++k) {
-    TSNode item = ts_node_child(root, k);
-    const std::uint32_t at = ts_node_start_byte(item);
-    if (ts_node_start_point(item).column != 0 || at - ranges.back().start_byte < piece_bytes_) continue;
-    if (p.end - at < piece_bytes_ / 2) break;
-    ranges.back().end_byte = at;
-    ranges.back().end_point = ts_node_start_point(item);
-    ranges.push_back(TSRange{ts_node_start_point(item), whole.end_point, at, whole.end_byte});
+  const std::uint32_t size = piece_size();
+  const bool framed_here = !frame_.on && pieces_.size() == 1 && try_frame(p.tree.get(), text);
+  const std::vector<TSNode> items = items_of(p);
+  // Cut at the start of the line of an item that only has blanks before it on that line.
+  std::vector<TSRange> owns{own_range(i, text_end)};
+  for (TSNode item : items) {
+    const TSPoint at = ts_node_start_point(item);
+    const std::uint32_t line = ts_node_start_byte(item) - at.column;
+    if (line <= owns.back().start_byte || (frame_.on && line < frame_.head_end) ||
+        !is_blank(text.substr(line, at.column)) || line - owns.back().start_byte < size)
+      continue;
+    if (p.end - line < size / 2) break;
+    const TSPoint line_start{at.row, 0};
+    owns.push_back(TSRange{line_start, owns.back().end_point, line, owns.back().end_byte});
+    owns[owns.size() - 2].end_byte = line;
+    owns[owns.size() - 2].end_point = line_start;
   }
-  if (ranges.size() == 1) return 1;
-  std::vector<Piece> parts(ranges.size());
-  std::vector<TSNode> roots;
-  for (std::size_t j = 0; j < parts.size(); ++j) {
+  std::vector<Piece> parts(owns.size() > 1 ? owns.size() : 0);
+  std::vector<TSNode> part_items;
+  bool parts_fine = !parts.empty(), part_error = false;
+  for (std::size_t j = 0; j < parts.size() && parts_fine; ++j) {
     Piece& q = parts[j];
-    q.start = ranges[j].start_byte;
-    q.end = ranges[j].end_byte;
-    q.start_row = ranges[j].start_point.row;
-    if (!parse_range(parser, text, ranges[j], nullptr, limits, q.tree)) break;  // cancelled: stays whole
+    q.start = owns[j].start_byte;
+    q.end = owns[j].end_byte;
+    q.start_row = owns[j].start_point.row;
+    // cancelled, or (framed) a part without the container's body: stays whole
+    parts_fine = parse_range(parser, text, ranges_for(owns[j], text_end), nullptr, limits, q.tree) &&
+                 !ts_node_is_null(items_parent(q.tree.get()));
+    if (!parts_fine) break;
     q.dirty = false;
     measure(q);
-    roots.push_back(ts_tree_root_node(q.tree.get()));
+    const std::vector<TSNode> mine = items_of(q);
+    part_items.insert(part_items.end(), mine.begin(), mine.end());
+    part_error = part_error || ts_node_has_error(ts_tree_root_node(q.tree.get()));
   }
   // A text with syntax errors is cut wherever the parts parse: errors then stay in their piece.
   // A text without must come out of the parts just as it is.
-  const bool as_one = ts_node_has_error(root) ||
-                      (same_items(root, roots) && std::none_of(roots.begin(), roots.end(), ts_node_has_error));
-  if (roots.size() != parts.size() || !as_one) {
+  const bool whole_error = ts_node_has_error(ts_tree_root_node(p.tree.get()));
+  const bool as_one = whole_error || (same_items(items, part_items) && !part_error);
+  if (!parts_fine || !as_one) {
     for (Piece& q : parts)
       if (q.tree) retired_.push_back(std::move(q.tree));
+    if (framed_here) frame_ = {};
     return 1;
   }
+  cut_while_broken_ = cut_while_broken_ || whole_error;
   retired_.push_back(std::move(pieces_[i].tree));
   pieces_.erase(pieces_.begin() + static_cast<std::ptrdiff_t>(i));
   pieces_.insert(pieces_.begin() + static_cast<std::ptrdiff_t>(i), std::make_move_iterator(parts.begin()),
@@ -314,7 +469,9 @@ SyntaxTrees PiecewiseTree::publish() const {
   out.reserve(pieces_.size());
   for (const Piece& p : pieces_)
     if (p.tree) out.push_back({p.start, share_tree(p.tree.get())});
-  return SyntaxTrees(std::move(out));
+  SyntaxTrees::Frame frame;
+  if (frame_.on) frame = {true, frame_.head_end, frame_.tail_start, frame_.body_start, frame_.body_end};
+  return SyntaxTrees(std::move(out), frame);
 }
 
 }  // namespace coderx::context

@@ -16,19 +16,30 @@
 //     (another "right spine": the node types and child counts from that item down to its last
 //     token) takes in the piece after, which is then parsed into its tree.
 //   - A piece grown past four times the piece size is cut again after it parses.
+//   - A text that is one large item with small text around it (a Java class, a C++ namespace)
+//     is cut between the members of that item's body: the pieces are then framed. Every piece is
+//     parsed with the text before the body's first member (the "head", up to and with its `{`)
+//     and after its last (the "tail", from its `}`) around its own stretch, so each tree has the
+//     whole chain of enclosing nodes, with their true ranges, and its members in it. An edit in
+//     the head or tail reparses every piece (each reusing its members). An edit to the body's
+//     own first or last token, or a reparse after which the body is no longer the same node,
+//     drops the frame: the text is parsed afresh as one piece (and may be framed again).
 //   - A syntax error stays in its piece: where one tree over the whole text might let an unclosed
 //     bracket swallow the rest of the file, here it ends at the piece's end.
 //   - A text that has syntax errors as a whole may be cut anywhere the rules above allow, each
-//     piece parsed alone.
+//     piece parsed alone. Such cuts are checked once the text has no error any more (by the
+//     whole-tree check below): a cut made where an error had ended a block early may split what
+//     is one block again.
 //   - But a text without syntax errors always gives the same nodes, with the same ranges, as one
-//     tree. While some piece has an error, check_whole() parses one tree over the whole text
-//     (afresh the first time, then from its last parse and the edits since); when that tree has
-//     no error, the pieces are rebuilt from it (say a comment opened in one piece and closed in a
-//     later one). It costs what a keystroke cost before pieces, or far more (Python with an
-//     unclosed bracket near the top: 0.4 s for 5,000 lines), so the LSP store runs it after
-//     publishing the pieces, and the next edit cancels it. The whole tree is dropped once no piece
-//     has an error, as it doubles the memory; its edits are only applied when it is reparsed, as
-//     editing a broken tree can take milliseconds.
+//     tree. While some piece has an error, or a cut made while the text had one is unchecked,
+//     check_whole() parses one tree over the whole text (afresh the first time, then from its
+//     last parse and the edits since); when that tree has no error, the pieces are rebuilt from
+//     it (say a comment opened in one piece and closed in a later one). It costs what a
+//     keystroke cost before pieces, or far more (Python with an unclosed bracket near the top:
+//     0.4 s for 5,000 lines), so the LSP store runs it after publishing the pieces, and the next
+//     edit cancels it. The whole tree is dropped once it is not needed, as it doubles the
+//     memory; its edits are only applied when it is reparsed, as editing a broken tree can take
+//     milliseconds.
 // Threading: used by one thread at a time (the Document's).
 #pragma once
 
@@ -43,10 +54,14 @@ namespace coderx::context {
 
 class PiecewiseTree {
  public:
-  static constexpr std::uint32_t kPieceBytes = 4096;  // the size pieces are cut to
+  static constexpr std::uint32_t kPieceBytes = 1024;  // the size pieces are cut to, at least
+  // Larger texts get larger pieces, so that an edit, which moves every piece after it (and
+  // framed, all pieces), stays cheap: 5,000 lines are about 120 pieces of 1 KiB, 50,000 lines
+  // about 128 of 10 KiB.
+  static constexpr std::uint32_t kPiecesAtMost = 128;
 
-  // `piece_bytes`: the size pieces are cut to (tests use small ones to get many pieces); a piece
-  // grown past four times that is cut again.
+  // `piece_bytes`: the least size pieces are cut to (tests use small ones to get many pieces);
+  // a piece grown past four times the size is cut again.
   explicit PiecewiseTree(std::uint32_t piece_bytes = kPieceBytes) : piece_bytes_(piece_bytes) {}
 
   // Forgets all trees: the next parse covers `text_size` bytes as one piece, afresh.
@@ -59,12 +74,14 @@ class PiecewiseTree {
   bool parse(TSParser* parser, std::string_view text, TSPoint text_end, const ParseLimits& limits);
 
   bool parsed() const;  // every piece has a tree that matches the text
-  // Some piece has a syntax error and the whole tree was not reparsed since the last edit.
+  // Some piece has a syntax error, or pieces were cut while the text had one, and the whole
+  // tree was not reparsed since the last edit.
   bool whole_check_pending() const;
   // Reparses the whole tree when whole_check_pending(); returns true when that rebuilt the pieces
   // (the whole text parses without error), false otherwise, cancelled included.
   bool check_whole(TSParser* parser, std::string_view text, TSPoint text_end, const ParseLimits& limits);
   std::size_t piece_count() const { return pieces_.size(); }
+  bool framed() const { return frame_.on; }
   // The pieces that have a tree (all of them when parsed()), for readers on any thread.
   SyntaxTrees publish() const;
   // Trees replaced by parses since the last call; the caller frees them when convenient.
@@ -83,27 +100,55 @@ class PiecewiseTree {
     std::vector<std::uint32_t> tail;
   };
 
+  // The container whose body's members the pieces are cut between (see the rules above).
+  struct Frame {
+    bool on = false;
+    std::uint32_t head_end = 0;             // [0, head_end) opens the container
+    std::uint32_t tail_start = UINT32_MAX;  // [tail_start, end of text) closes it
+    TSPoint head_end_point{}, tail_start_point{};
+    std::uint32_t body_start = 0, body_end = 0;  // the body node, whose children are the items
+    TSSymbol body_symbol = 0;
+    // Moves with an edit; false when the edit replaced text around one of the bounds.
+    bool follow(const TSInputEdit& e);
+  };
+
+  std::uint32_t piece_size() const;  // what pieces are cut to now (see kPiecesAtMost)
   std::size_t index_at(std::uint32_t byte) const;
   void merge(std::size_t lo, std::size_t hi);
   static void apply_to(Piece& p, const TSInputEdit& e);
-  static void measure(Piece& p);
-  TSRange range_of(std::size_t i, TSPoint text_end) const;
-  // Parses `range` of `text` alone (tree-sitter's included ranges), so that the tree has
+  void measure(Piece& p) const;
+  std::vector<TSNode> items_of(const Piece& p) const;  // its items in its tree (none: frame lost)
+  // The node whose children are the items in `tree`: the root, or the framed body (a null node
+  // when the tree no longer has that body).
+  TSNode items_parent(const TSTree* tree) const;
+  // Frames `text` (one piece, parsed into `tree`) when it has no error and one node's body
+  // holds all of it but a head and tail under kFrameAroundAtFirst pieces; returns whether it did.
+  bool try_frame(const TSTree* tree, std::string_view text);
+  void drop_frame();  // one piece again, to parse afresh
+  TSRange own_range(std::size_t i, TSPoint text_end) const;  // piece i's own text
+  // The ranges to parse for a piece whose own text is `own`: with the frame's head and tail
+  // when framed.
+  std::vector<TSRange> ranges_for(const TSRange& own, TSPoint text_end) const;
+  // Parses `ranges` of `text` alone (tree-sitter's included ranges), so that the tree has
   // document positions; false when cancelled.
-  static bool parse_range(TSParser* parser, std::string_view text, const TSRange& range, const TSTree* old,
-                          const ParseLimits& limits, TreePtr& out);
+  static bool parse_range(TSParser* parser, std::string_view text, const std::vector<TSRange>& ranges,
+                          const TSTree* old, const ParseLimits& limits, TreePtr& out);
   // Parses piece i; false when cancelled. `tail_changed` tells whether its last item now ends
   // differently.
   bool parse_piece(TSParser* parser, std::string_view text, TSPoint text_end, std::size_t i,
                    const ParseLimits& limits, bool& tail_changed);
   // Piece i takes in piece i + 1; its tree is reparsed over both.
   void absorb_next(std::size_t i, TSPoint text_end);
-  // Cuts piece i (just parsed, grown too large) into pieces of about piece_bytes_ when the rules
+  // Cuts piece i (just parsed, grown too large) into pieces of about piece_size() when the rules
   // allow; returns how many pieces now stand where it stood.
   std::size_t split(TSParser* parser, std::string_view text, TSPoint text_end, std::size_t i,
                     const ParseLimits& limits);
 
+  // A text is framed only when head and tail together are under 2 piece sizes (each piece
+  // parses them too); an edit that grows them past 4 drops the frame.
+  static constexpr std::uint32_t kFrameAroundAtFirst = 2, kFrameAroundMost = 4;
   std::uint32_t piece_bytes_;
+  Frame frame_;
   std::vector<Piece> pieces_;  // cover the text in order; empty before the first reset()
   static constexpr std::size_t kMaxWholeEdits = 4096;  // more edits pending: parse afresh instead
   void forget_whole();
@@ -112,6 +157,7 @@ class PiecewiseTree {
   TreePtr whole_;              // one tree over the whole text, as last parsed
   std::vector<TSInputEdit> whole_edits_;  // the edits since, for ts_tree_edit when it is reparsed
   bool whole_current_ = false;  // whole_ was parsed after the last edit
+  bool cut_while_broken_ = false;  // some piece was cut from a text with errors: check it
   std::vector<TreePtr> retired_;
 };
 

@@ -5,12 +5,37 @@
 
 namespace coderx::context {
 
+namespace {
+
+// "(type A B)" -> " A B"; "(type)" -> "".
+std::string inner_of(const std::string& sexp) {
+  const std::size_t space = sexp.find(' ');
+  return space == std::string::npos ? "" : sexp.substr(space, sexp.size() - 1 - space);
+}
+
+// "(type A B)" -> "(type".
+std::string head_of(const std::string& sexp) {
+  const std::size_t space = sexp.find(' ');
+  return sexp.substr(0, space == std::string::npos ? sexp.size() - 1 : space);
+}
+
+}  // namespace
+
 SharedTree share_tree(const TSTree* tree) {
   if (!tree) return nullptr;
   return SharedTree(ts_tree_copy(tree), [](const TSTree* t) { ts_tree_delete(const_cast<TSTree*>(t)); });
 }
 
 SyntaxTrees::SyntaxTrees(std::vector<Piece> pieces) : pieces_(std::move(pieces)) {}
+
+SyntaxTrees::SyntaxTrees(std::vector<Piece> pieces, Frame frame) : pieces_(std::move(pieces)), frame_(frame) {}
+
+bool SyntaxTrees::shows(std::size_t i, std::uint32_t node_start) const {
+  if (!frame_.on) return true;
+  if (node_start < frame_.head_end) return i == 0;
+  if (node_start >= frame_.tail_start) return i + 1 == pieces_.size();
+  return true;
+}
 
 TSNode SyntaxTrees::root(std::size_t i) const {
   return ts_tree_root_node(pieces_[i].tree.get());
@@ -36,15 +61,31 @@ bool SyntaxTrees::has_error() const {
                      [](const Piece& p) { return ts_node_has_error(ts_tree_root_node(p.tree.get())); });
 }
 
+// The first piece's S-expression with its body's children replaced by those every piece shows.
+std::string SyntaxTrees::framed_sexp() const {
+  auto body_of = [this](std::size_t i) {
+    return ts_node_descendant_for_byte_range(root(i), frame_.body_start, frame_.body_end);
+  };
+  const std::string first = node_sexp(root(0)), first_body = node_sexp(body_of(0));
+  std::string body = head_of(first_body);
+  for (std::size_t i = 0; i < pieces_.size(); ++i) {
+    const TSNode parent = body_of(i);
+    for (std::uint32_t k = 0; k < ts_node_child_count(parent); ++k) {
+      const TSNode child = ts_node_child(parent, k);
+      if (!shows(i, ts_node_start_byte(child)) || !(ts_node_is_named(child) || ts_node_is_missing(child))) continue;
+      const char* field = ts_node_field_name_for_child(parent, k);
+      body += " " + (field ? std::string(field) + ": " : std::string()) + node_sexp(child);
+    }
+  }
+  const std::size_t at = first.find(first_body);
+  return first.substr(0, at) + body + ")" + first.substr(at + first_body.size());
+}
+
 std::string SyntaxTrees::sexp() const {
   if (pieces_.size() == 1) return node_sexp(root(0));
-  std::string out;
-  for (std::size_t i = 0; i < pieces_.size(); ++i) {
-    const std::string piece = node_sexp(root(i));  // "(type child child)" or "(type)"
-    const std::size_t space = piece.find(' ');
-    if (i == 0) out = piece.substr(0, space == std::string::npos ? piece.size() - 1 : space);
-    if (space != std::string::npos) out += piece.substr(space, piece.size() - 1 - space);
-  }
+  if (frame_.on) return framed_sexp();
+  std::string out = head_of(node_sexp(root(0)));
+  for (std::size_t i = 0; i < pieces_.size(); ++i) out += inner_of(node_sexp(root(i)));
   return out + ")";
 }
 

@@ -1,5 +1,8 @@
 // A document's syntax as a row of tree-sitter trees ("pieces"), each parsed from a stretch of
-// whole top-level items that starts at a line start; a small file is one piece. Splitting keeps
+// whole top-level items that starts at a line start; a small file is one piece. A file that is
+// one large container (a Java class, a C++ namespace) is cut between the container's members
+// instead ("framed"): every piece then also holds the container's head and tail, and with them
+// the nodes around the members; shows() tells which piece stands for those. Splitting keeps
 // the cost of a keystroke bounded by the piece it lands in (piecewise_parse.h says why and how).
 // Each tree was parsed over its stretch only (tree-sitter's included ranges), so its nodes have
 // document positions and callers use them as if the document had one tree: root_at() for the
@@ -39,8 +42,15 @@ class SyntaxTrees {
     SharedTree tree;
   };
 
+  // Where the container's head ends and its tail starts, and its body node's range.
+  struct Frame {
+    bool on = false;
+    std::uint32_t head_end = 0, tail_start = UINT32_MAX, body_start = 0, body_end = 0;
+  };
+
   SyntaxTrees() = default;
   explicit SyntaxTrees(std::vector<Piece> pieces);
+  SyntaxTrees(std::vector<Piece> pieces, Frame frame);
 
   bool empty() const { return pieces_.empty(); }
   std::size_t size() const { return pieces_.size(); }
@@ -51,13 +61,20 @@ class SyntaxTrees {
   TSNode root_at(std::uint32_t byte) const;
   // Roots of the pieces that overlap [from, to).
   std::vector<TSNode> roots_between(std::uint32_t from, std::uint32_t to) const;
+  std::uint32_t start_byte(std::size_t i) const { return pieces_[i].start_byte; }
+  // Whether a node of piece i's tree that starts at `node_start` is shown by that piece: false
+  // for the head and tail that all framed pieces repeat, shown by the first and last piece.
+  // Walking every piece's nodes and keeping those shown gives one tree's nodes in order.
+  bool shows(std::size_t i, std::uint32_t node_start) const;
   bool has_error() const;
   // What the S-expression of one tree over the whole text would be: "(module A B C)".
   std::string sexp() const;
 
  private:
   std::size_t index_at(std::uint32_t byte) const;
+  std::string framed_sexp() const;
   std::vector<Piece> pieces_;
+  Frame frame_;
 };
 
 }  // namespace coderx::context

@@ -9,6 +9,7 @@
 //      keystroke (bench_context_reuse.h), which explains the keystroke cost per language.
 // Usage: bench_context [--threads N] [--gather-iters N] [--keystroke-only]
 //                      [--keystroke-filter SUBSTRING] [--keystroke-edits N] [--keystroke-broken]
+//                      [--keystroke-top LINES]
 //                      [--reuse-report]
 //                      [ROOT...]
 //   (default roots: /usr/include /usr/include/boost /usr/lib/python3.11)
@@ -195,9 +196,10 @@ int after_last_identifier(std::string_view line) {
   return -1;
 }
 
-// Where the next keystroke goes: after the last identifier of a random line.
-Position pick_keystroke(const Document& doc, std::mt19937& rng) {
-  const std::uint32_t lines = doc.lines().line_count();
+// Where the next keystroke goes: after the last identifier of a random line (of the first
+// `top_lines` when not 0).
+Position pick_keystroke(const Document& doc, std::mt19937& rng, std::uint32_t top_lines = 0) {
+  const std::uint32_t lines = top_lines ? std::min(top_lines, doc.lines().line_count()) : doc.lines().line_count();
   for (std::uint32_t line = static_cast<std::uint32_t>(rng() % lines);; line = (line + 1) % lines) {
     const std::uint32_t begin = doc.lines().line_start(line);
     const int column = after_last_identifier(std::string_view(doc.text()).substr(begin, doc.lines().line_end(line) - begin));
@@ -231,7 +233,8 @@ Percentiles text_only_keystrokes(const coderx::bench::BenchSource& src, int edit
 // out the new tree). At the end the tree is compared with a full parse of the text.
 // `broken`: first an unclosed "(" goes after a name near the top, so that every keystroke is
 // parsed while the file has a syntax error (the document then also reparses its whole tree).
-void bench_keystroke(const coderx::bench::BenchSource& src, int edits, bool broken) {
+// `top_lines`: keystrokes only in the first lines (the head of a class that is the whole file).
+void bench_keystroke(const coderx::bench::BenchSource& src, int edits, bool broken, std::uint32_t top_lines) {
   Document doc(language_by_id(src.language_id), src.text, 1);
   doc.defer_whole_check(true);  // as the LSP store: the whole-tree check runs after the pieces are out
   std::mt19937 rng(2);
@@ -243,7 +246,7 @@ void bench_keystroke(const coderx::bench::BenchSource& src, int edits, bool brok
   }
   std::vector<double> us_apply, us_cpu, us_total, us_whole;
   for (int it = 0; it < edits; ++it) {
-    const Position at = pick_keystroke(doc, rng);
+    const Position at = pick_keystroke(doc, rng, top_lines);
     std::vector<TextChange> change{{Range{at, at}, "x"}};
     auto t = Clock::now();
     const double c = thread_cpu_seconds();
@@ -267,20 +270,22 @@ void bench_keystroke(const coderx::bench::BenchSource& src, int edits, bool brok
   const Percentiles pc = percentiles(us_cpu);
   const Percentiles pt = percentiles(us_total);
   const Percentiles text_only = text_only_keystrokes(src, edits);
-  std::printf("keystroke %-38s %u lines%s: wall p50 %5.0f us, p99 %5.0f us; CPU p50 %5.0f us, p99 %5.0f us; "
+  const std::string where = top_lines ? " in its first " + std::to_string(top_lines) + " lines" : "";
+  std::printf("keystroke %-38s %u lines%s%s: wall p50 %5.0f us, p99 %5.0f us; CPU p50 %5.0f us, p99 %5.0f us; "
               "CPU with freeing the old tree p50 %5.0f us; without parsing (reader thread) CPU p50 %4.1f us; "
               "%d edits; %zu pieces; tree %s full reparse\n",
-              (src.name + ",").c_str(), doc.lines().line_count(), broken ? " with a syntax error" : "", p.p50, p.p99,
+              (src.name + ",").c_str(), doc.lines().line_count(), where.c_str(), broken ? " with a syntax error" : "",
+              p.p50, p.p99,
               pc.p50, pc.p99, pt.p50, text_only.p50, edits, doc.syntax().size(), same ? "==" : differs);
   if (!us_whole.empty())
     std::printf("  then the whole-tree check (piecewise_parse.h) after %zu of them: wall p50 %.0f us, p99 %.0f us\n",
                 us_whole.size(), percentiles(us_whole).p50, percentiles(us_whole).p99);
 }
 
-void bench_keystrokes(const std::string& only, int edits, bool reuse_report, bool broken) {
+void bench_keystrokes(const std::string& only, int edits, bool reuse_report, bool broken, std::uint32_t top_lines) {
   for (const coderx::bench::BenchSource& src : coderx::bench::keystroke_sources()) {
     if (!only.empty() && src.name.find(only) == std::string::npos) continue;
-    bench_keystroke(src, edits, broken);
+    bench_keystroke(src, edits, broken, top_lines);
     if (reuse_report) coderx::bench::print_reuse_report(src);
   }
 }
@@ -295,6 +300,7 @@ int main(int argc, char** argv) {
   bool keystroke_only = false, reuse_report = false, broken = false;
   std::string keystroke_filter;
   int keystroke_edits = 300;
+  std::uint32_t keystroke_top = 0;
   std::vector<fs::path> roots;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -305,6 +311,7 @@ int main(int argc, char** argv) {
     else if (a == "--keystroke-edits" && i + 1 < argc) keystroke_edits = std::stoi(argv[++i]);
     else if (a == "--reuse-report") reuse_report = true;
     else if (a == "--keystroke-broken") broken = true;
+    else if (a == "--keystroke-top" && i + 1 < argc) keystroke_top = static_cast<std::uint32_t>(std::stoul(argv[++i]));
     else if (a.rfind("--", 0) == 0) {
       std::fprintf(stderr, "bench_context: unknown flag %s\n", a.c_str());
       return 2;
@@ -313,7 +320,7 @@ int main(int argc, char** argv) {
   if (roots.empty()) roots = {"/usr/include", "/usr/include/boost", "/usr/lib/python3.11"};
   const fs::path tmp = fs::temp_directory_path() / ("coderx-bench-context-" + std::to_string(::getpid()));
   fs::create_directories(tmp);
-  bench_keystrokes(keystroke_filter, keystroke_edits, reuse_report, broken);
+  bench_keystrokes(keystroke_filter, keystroke_edits, reuse_report, broken, keystroke_top);
   if (keystroke_only) return 0;
   bench_gather(tmp, gather_iters);
   for (const fs::path& root : roots) bench_index(root, threads, tmp);

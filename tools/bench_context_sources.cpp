@@ -49,6 +49,9 @@ std::vector<BenchSource> keystroke_sources() {
                             "    value = value * 3 + 3\n    value = value * 3 + 4\n    value = value * 3 + 5\n"
                             "    value = value * 3 + 6\n    value = value * 3 + 7\n    value = value * 3 + 8\n"
                             "    value = value * 3 + 9\n", 500, "")});
+  out.push_back({"python (1,000 methods in a class)", "python",
+                 repeat("class Bench:\n", "    def func@(self, a, b):\n        c = a * @\n        c += b\n        return c\n\n",
+                        1000, "")});
   out.push_back({"javascript (1,000 functions)", "javascript",
                  repeat("", "function func@(a, b) {\n  let c = a * @;\n  c += b;\n  return c;\n}\n", 1000, "")});
   out.push_back({"typescript (1,000 functions)", "typescript",

@@ -78,6 +78,7 @@ std::vector<Range> ranges_for(const RefactorOptions& o, const context::Language*
   std::vector<Range> out;
   for (std::size_t i = 0; i < trees.size(); ++i)
     for (const context::Symbol& s : context::extract_symbols(*language, trees.root(i), text).symbols) {
+      if (!trees.shows(i, s.bytes.start)) continue;  // a framed piece repeats the class around it
       bool callable = s.kind == context::SymbolKind::function || s.kind == context::SymbolKind::method;
       if (callable && (out.empty() || s.bytes.start >= out.back().end)) out.push_back({s.bytes.start, s.bytes.end});
     }

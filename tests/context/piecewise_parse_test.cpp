@@ -17,12 +17,17 @@ namespace {
 
 constexpr std::uint32_t kSmallPieces = 200;
 
-// Every node under `root` (not the root itself), in pre-order: type, bytes and points.
-void outline_into(TSNode node, std::vector<std::string>& out) {
+// A node's type, bytes and points.
+std::string describe(TSNode node) {
   const TSPoint a = ts_node_start_point(node), b = ts_node_end_point(node);
-  out.push_back(std::string(ts_node_type(node)) + " " + std::to_string(ts_node_start_byte(node)) + "-" +
-                std::to_string(ts_node_end_byte(node)) + " " + std::to_string(a.row) + ":" +
-                std::to_string(a.column) + "-" + std::to_string(b.row) + ":" + std::to_string(b.column));
+  return std::string(ts_node_type(node)) + " " + std::to_string(ts_node_start_byte(node)) + "-" +
+         std::to_string(ts_node_end_byte(node)) + " " + std::to_string(a.row) + ":" + std::to_string(a.column) +
+         "-" + std::to_string(b.row) + ":" + std::to_string(b.column);
+}
+
+// Every node under `root` (not the root itself), in pre-order.
+void outline_into(TSNode node, std::vector<std::string>& out) {
+  out.push_back(describe(node));
   for (std::uint32_t i = 0; i < ts_node_child_count(node); ++i) outline_into(ts_node_child(node, i), out);
 }
 
@@ -32,12 +37,18 @@ std::vector<std::string> outline_of_children(TSNode root) {
   return out;
 }
 
+// The nodes of every piece that the piece shows (framed pieces repeat the container's head and
+// tail), in pre-order: what one tree's outline_of_children would be.
+void shown_outline_into(const SyntaxTrees& trees, std::size_t i, TSNode node, std::vector<std::string>& out) {
+  if (trees.shows(i, ts_node_start_byte(node))) out.push_back(describe(node));
+  for (std::uint32_t k = 0; k < ts_node_child_count(node); ++k) shown_outline_into(trees, i, ts_node_child(node, k), out);
+}
+
 std::vector<std::string> outline(const SyntaxTrees& trees) {
   std::vector<std::string> out;
-  for (std::size_t i = 0; i < trees.size(); ++i) {
-    auto part = outline_of_children(trees.root(i));
-    out.insert(out.end(), part.begin(), part.end());
-  }
+  for (std::size_t i = 0; i < trees.size(); ++i)
+    for (std::uint32_t k = 0; k < ts_node_child_count(trees.root(i)); ++k)
+      shown_outline_into(trees, i, ts_node_child(trees.root(i), k), out);
   return out;
 }
 
@@ -99,6 +110,19 @@ std::vector<Sample> samples() {
                                        "var V$ = F$($)\n\n", 30)},
       {"rust", numbered("/// f$\nfn f$(x: i32) -> i32 {\n    let y = x + $;\n    y * 2\n}\n\n"
                         "struct S$ { a: i32 }\n\n", 30)},
+      // one container each: cut between its members (framed)
+      {"java", "package p;\n\nimport java.util.List;\n\npublic class Big {\n" +
+                   numbered("    /** m$ */\n    int m$(int x) {\n        if (x > $) {\n            return x - $;\n"
+                            "        }\n        return x;\n    }\n    private int f$ = $;\n\n", 30) + "}\n"},
+      {"cpp", "#include <vector>\n\nnamespace big {\n\n" +
+                  numbered("// f$\nint f$(int x) {\n  return x + $;\n}\nstruct S$ { int a = $; };\n\n", 30) +
+                  "}  // namespace big\n"},
+      {"typescript", "export class Big {\n" + numbered("  m$(x: number): number {\n    return x + $;\n  }\n"
+                                                      "  f$: string = '$';\n\n", 40) + "}\n"},
+      {"python", "import os\n\n\nclass Big:\n    \"\"\"doc\"\"\"\n\n" +
+                     numbered("    @property\n    def m$(self, a):\n        if a:\n            return a + $\n"
+                              "        return self\n\n", 40)},
+      {"rust", "mod big {\n" + numbered("    pub fn f$(x: i32) -> i32 {\n        x + $\n    }\n\n", 60) + "}\n"},
   };
 }
 
@@ -131,10 +155,11 @@ TEST(PiecewiseParse, LargeFilesAreCutIntoPiecesThatMatchOneTree) {
     expect_same_as_one_tree(doc, lang, s.language);
     // pieces start at line starts, in order, and root_at finds the piece around a byte
     for (std::size_t i = 1; i < trees.size(); ++i) {
-      const std::uint32_t start = ts_node_start_byte(ts_node_child(trees.root(i), 0));
+      const std::uint32_t start = trees.start_byte(i);
       EXPECT_EQ(doc.text()[start - 1], '\n') << s.language;
-      EXPECT_EQ(ts_node_start_byte(trees.root_at(start)), ts_node_start_byte(trees.root(i))) << s.language;
-      EXPECT_LT(ts_node_start_byte(trees.root(i - 1)), ts_node_start_byte(trees.root(i))) << s.language;
+      EXPECT_EQ(trees.root_at(start).id, trees.root(i).id) << s.language;
+      EXPECT_EQ(trees.root_at(start - 1).id, trees.root(i - 1).id) << s.language;
+      EXPECT_LT(trees.start_byte(i - 1), start) << s.language;
     }
   }
 }
@@ -154,7 +179,8 @@ TEST(PiecewiseParse, SymbolsAndScopesFromPiecesEqualThoseOfOneTree) {
                      std::to_string(sym.start_line) + "/" + sym.container);
     for (std::size_t i = 0; i < trees.size(); ++i)
       for (const Symbol& sym : extract_symbols(*lang, trees.root(i), doc.text()).symbols)
-        have.push_back(sym.name + "@" + std::to_string(sym.bytes.start) + "-" + std::to_string(sym.bytes.end) + ":" +
+        if (trees.shows(i, sym.bytes.start))
+          have.push_back(sym.name + "@" + std::to_string(sym.bytes.start) + "-" + std::to_string(sym.bytes.end) + ":" +
                        std::to_string(sym.start_line) + "/" + sym.container);
     EXPECT_GT(want.size(), 20u) << s.language;
     EXPECT_EQ(have, want) << s.language;
@@ -230,7 +256,8 @@ TEST(PiecewiseParse, KeystrokesAroundEveryBoundaryMatchOneTree) {
     Document doc(lang, s.text, 0, PositionEncoding::utf16, {}, kSmallPieces);
     const SyntaxTrees trees = doc.syntax();
     std::vector<std::uint32_t> boundaries;
-    for (std::size_t i = 1; i < trees.size(); ++i) boundaries.push_back(ts_node_start_byte(ts_node_child(trees.root(i), 0)));
+    for (std::size_t i = 1; i < trees.size(); ++i)  // the first token of each piece
+      boundaries.push_back(static_cast<std::uint32_t>(doc.text().find_first_not_of(" \t", trees.start_byte(i))));
     int version = 0;
     for (std::size_t k = 0; k < boundaries.size(); k += 4)
       for (int delta : {-2, 0, 1}) {
@@ -306,7 +333,7 @@ TEST(PiecewiseParse, EditsRecordedWithoutParsingThenOneReparse) {
   std::mt19937 rng(5);
   int version = 0;
   for (int round = 0; round < 20; ++round) {
-    for (int k = 0; k < 6; ++k) {
+    for (int k = 0; k < (getenv("N") ? atoi(getenv("N")) : 6); ++k) {
       const std::size_t a = random_char_start(doc.text(), rng);
       const std::size_t b = std::min(doc.text().size(), a + rng() % (k == 0 ? 500 : 3));
       const std::vector<TextChange> change{{Range{position_at(doc, a), position_at(doc, b)}, k % 2 ? "x" : "\n"}};
@@ -380,6 +407,54 @@ TEST(PiecewiseParse, TheWholeCheckFindsACommentThatSpansPieces) {
     expect_same_as_one_tree(doc, c, "undone");
     EXPECT_GT(doc.syntax().size(), 5u);
   }
+}
+
+// A file that is one class is cut between the class's members, each piece holding the class's
+// head and tail. Edits to the head or the tail keep the pieces (every one reparses); edits to
+// the class's own braces, or that end the class early, make it one piece again, until the
+// text is whole again.
+TEST(PiecewiseParse, AFileThatIsOneClassIsCutBetweenItsMembers) {
+  const Language* java = language_by_id("java");
+  const Sample s = samples()[6];
+  ASSERT_EQ(std::string(s.language), "java");
+  Document doc(java, s.text, 0, PositionEncoding::utf16, {}, kSmallPieces);
+  const std::size_t pieces = doc.syntax().size();
+  ASSERT_GT(pieces, 5u);
+  doc.take_retired_trees();
+  int version = 0;
+  auto edit = [&](std::uint32_t line, std::uint32_t from, std::uint32_t to, const std::string& with) {
+    ASSERT_TRUE(doc.apply(std::vector<TextChange>{{Range{{line, from}, {line, to}}, with}}, ++version));
+  };
+  // a keystroke in a member in the middle: one piece reparsed
+  const std::uint32_t middle_line = doc.position_of(static_cast<std::uint32_t>(doc.text().size() / 2)).line;
+  edit(middle_line, 0, 0, " ");
+  EXPECT_EQ(doc.take_retired_trees().size(), 1u);
+  expect_same_as_one_tree(doc, java, "keystroke in a member");
+  edit(4, 13, 16, "Bigger");  // the class's name: every piece reparses, still pieces
+  expect_same_as_one_tree(doc, java, "renamed");
+  EXPECT_EQ(doc.syntax().size(), pieces);
+  EXPECT_EQ(doc.take_retired_trees().size(), pieces);
+  edit(2, 0, 0, "import java.util.Map;\n");  // the head grows a line
+  expect_same_as_one_tree(doc, java, "import added");
+  EXPECT_EQ(doc.syntax().size(), pieces);
+  const std::uint32_t last_line = doc.position_of(static_cast<std::uint32_t>(doc.text().size())).line;
+  edit(last_line, 0, 0, "\nclass Other { int z; }\n");  // the tail grows a class
+  expect_same_as_one_tree(doc, java, "class added after");
+  EXPECT_EQ(doc.syntax().size(), pieces);
+  // the class's `{` deleted: parsed afresh (broken), then framed again once it is back
+  const std::uint32_t brace = static_cast<std::uint32_t>(doc.text().find("Bigger {") + 7);
+  const Position at = doc.position_of(brace);
+  edit(at.line, at.character, at.character + 1, "");
+  expect_same_as_one_tree(doc, java, "brace deleted");
+  edit(at.line, at.character, at.character, "{");
+  expect_same_as_one_tree(doc, java, "brace restored");
+  EXPECT_EQ(doc.syntax().size(), pieces);
+  // a `}` that ends the class in the middle: the body changed, so one piece; removed, pieces
+  edit(middle_line, 0, 0, "}");
+  expect_same_as_one_tree(doc, java, "class ended early");
+  edit(middle_line, 0, 1, "");
+  expect_same_as_one_tree(doc, java, "class whole again");
+  EXPECT_EQ(doc.syntax().size(), pieces);
 }
 
 }  // namespace
