@@ -189,7 +189,8 @@ std::size_t PiecewiseTree::index_at(std::uint32_t byte) const {
 }
 
 void PiecewiseTree::edit(const TSInputEdit& e) {
-  // Framed, an edit outside the members reaches every piece; one through the frame's bounds
+  // Framed, an edit in the head or tail is reparsed by the first or last piece, which show
+  // them; the others only move, as for any edit outside them. One through the frame's bounds
   // ends the frame.
   const bool around = frame_.on && (e.start_byte < frame_.head_end || e.old_end_byte > frame_.tail_start);
   if (frame_.on && !frame_.follow(e)) drop_frame();
@@ -211,10 +212,8 @@ void PiecewiseTree::edit(const TSInputEdit& e) {
     p.end = p.end - e.old_end_byte + e.new_end_byte;
     p.start_row = static_cast<std::uint32_t>(p.start_row + rows);
   }
-  if (!frame_.on || !around) return;
-  // Every piece holds the head and the tail: all reparse (each reuses its own members).
-  for (Piece& p : pieces_) p.dirty = true;
-  if (frame_.head_end + (pieces_.back().end - frame_.tail_start) > kFrameAroundMost * piece_size()) drop_frame();
+  if (frame_.on && around &&
+      frame_.head_end + (pieces_.back().end - frame_.tail_start) > kFrameAroundMost * piece_size()) drop_frame();
 }
 
 void PiecewiseTree::merge(std::size_t lo, std::size_t hi) {

@@ -21,9 +21,10 @@
 //     parsed with the text before the body's first member (the "head", up to and with its `{`)
 //     and after its last (the "tail", from its `}`) around its own stretch, so each tree has the
 //     whole chain of enclosing nodes, with their true ranges, and its members in it. An edit in
-//     the head or tail reparses every piece (each reusing its members). An edit to the body's
-//     own first or last token, or a reparse after which the body is no longer the same node,
-//     drops the frame: the text is parsed afresh as one piece (and may be framed again).
+//     the head or tail is reparsed by the first or last piece, which show them (the others only
+//     move with it, as for any edit outside them). An edit through the bounds of head or tail,
+//     or a reparse after which the body is no longer the same node, drops the frame: the text is
+//     parsed afresh as one piece (and may be framed again).
 //   - A syntax error stays in its piece: where one tree over the whole text might let an unclosed
 //     bracket swallow the rest of the file, here it ends at the piece's end.
 //   - A text that has syntax errors as a whole may be cut anywhere the rules above allow, each

@@ -61,14 +61,17 @@ bool SyntaxTrees::has_error() const {
                      [](const Piece& p) { return ts_node_has_error(ts_tree_root_node(p.tree.get())); });
 }
 
-// The first piece's S-expression with its body's children replaced by those every piece shows.
+// The first piece's S-expression up to its body (the head), the children that every piece
+// shows in the body, and the last piece's S-expression after its body (the tail).
 std::string SyntaxTrees::framed_sexp() const {
   auto body_of = [this](std::size_t i) {
     return ts_node_descendant_for_byte_range(root(i), frame_.body_start, frame_.body_end);
   };
+  const std::size_t last = pieces_.size() - 1;
   const std::string first = node_sexp(root(0)), first_body = node_sexp(body_of(0));
+  const std::string final = node_sexp(root(last)), final_body = node_sexp(body_of(last));
   std::string body = head_of(first_body);
-  for (std::size_t i = 0; i < pieces_.size(); ++i) {
+  for (std::size_t i = 0; i <= last; ++i) {
     const TSNode parent = body_of(i);
     for (std::uint32_t k = 0; k < ts_node_child_count(parent); ++k) {
       const TSNode child = ts_node_child(parent, k);
@@ -77,8 +80,8 @@ std::string SyntaxTrees::framed_sexp() const {
       body += " " + (field ? std::string(field) + ": " : std::string()) + node_sexp(child);
     }
   }
-  const std::size_t at = first.find(first_body);
-  return first.substr(0, at) + body + ")" + first.substr(at + first_body.size());
+  return first.substr(0, first.find(first_body)) + body + ")" +
+         final.substr(final.find(final_body) + final_body.size());
 }
 
 std::string SyntaxTrees::sexp() const {
