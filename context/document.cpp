@@ -137,9 +137,10 @@ ParseStatus Document::reparse(const ParseLimits& limits) {
 
 bool Document::check_whole(const ParseLimits& limits) {
   if (!whole_check_pending()) return false;
-  const bool rebuilt = pieces_.check_whole(parser_.get(), *text_, text_end(), limits);
+  const bool changed = pieces_.check_whole(parser_.get(), *text_, text_end(), limits);
   for (TreePtr& t : pieces_.take_retired()) retired_.push_back(std::move(t));
-  return rebuilt;
+  stale_ = !pieces_.parsed();  // a frame dropped there and its parse cancelled: reparse() finishes it
+  return changed;
 }
 
 TSPoint Document::text_end() const { return ts_point(*lines_, static_cast<std::uint32_t>(text_->size())); }

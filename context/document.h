@@ -66,12 +66,13 @@ class Document {
   ParseStatus reparse(const ParseLimits& limits = {});
 
   // While some piece has a syntax error, a parse also reparses one tree over the whole text, so
-  // that a text without errors always gets the trees one parse would give (piecewise_parse.h).
+  // that a text without errors always gets the trees one parse would give; and it brings framed
+  // pieces up to date after an edit to their container's head or tail (piecewise_parse.h).
   // defer_whole_check(true) leaves that to check_whole(): the LSP store publishes the pieces
   // first and then checks, cancelled by the next edit.
   void defer_whole_check(bool defer) { defer_whole_ = defer; }
   bool whole_check_pending() const { return language_ && pieces_.whole_check_pending(); }
-  // True when the check rebuilt the pieces (the trees changed).
+  // True when the check changed the trees.
   bool check_whole(const ParseLimits& limits = {});
 
   const std::string& text() const { return *text_; }

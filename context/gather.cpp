@@ -51,17 +51,18 @@ struct NearName {
   std::uint32_t distance;  // lines from the cursor
 };
 
-// Adds the identifiers in [from, to) bytes under `root` to `best` (name -> lines from the cursor).
-void collect_identifiers(TSNode root, std::string_view text, std::uint32_t from, std::uint32_t to,
-                         std::uint32_t cursor_line, std::map<std::string, std::uint32_t>& best) {
-  TSTreeCursor cur = ts_tree_cursor_new(root);
+// Adds the identifiers in [from, to) bytes that piece i of `trees` shows to `best` (name ->
+// lines from the cursor).
+void collect_identifiers(const SyntaxTrees& trees, std::size_t i, std::string_view text, std::uint32_t from,
+                         std::uint32_t to, std::uint32_t cursor_line, std::map<std::string, std::uint32_t>& best) {
+  TSTreeCursor cur = ts_tree_cursor_new(trees.root(i));
   bool descend = true;
   std::size_t visited = 0;
   while (visited++ < 200000) {
     TSNode n = ts_tree_cursor_current_node(&cur);
     const bool in_range = ts_node_end_byte(n) > from && ts_node_start_byte(n) < to;
     if (descend && in_range && ts_tree_cursor_goto_first_child(&cur)) continue;
-    if (in_range && ts_node_child_count(n) == 0 && is_identifier(n)) {
+    if (in_range && ts_node_child_count(n) == 0 && is_identifier(n) && trees.shows(i, ts_node_start_byte(n))) {
       const std::uint32_t row = ts_node_start_point(n).row;
       const std::uint32_t d = row > cursor_line ? row - cursor_line : cursor_line - row;
       auto [it, fresh] = best.emplace(std::string(node_text(n, text)), d);
@@ -78,7 +79,7 @@ void collect_identifiers(TSNode root, std::string_view text, std::uint32_t from,
 std::vector<NearName> identifiers_near(const SyntaxTrees& trees, std::string_view text, std::uint32_t from,
                                        std::uint32_t to, std::uint32_t cursor_line, std::size_t limit) {
   std::map<std::string, std::uint32_t> best;
-  for (TSNode root : trees.roots_between(from, to)) collect_identifiers(root, text, from, to, cursor_line, best);
+  for (std::size_t i : trees.pieces_between(from, to)) collect_identifiers(trees, i, text, from, to, cursor_line, best);
   std::vector<NearName> out;
   for (auto& [name, d] : best)
     if (name.size() > 1) out.push_back({name, d});

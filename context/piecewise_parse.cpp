@@ -212,6 +212,8 @@ void PiecewiseTree::edit(const TSInputEdit& e) {
     p.end = p.end - e.old_end_byte + e.new_end_byte;
     p.start_row = static_cast<std::uint32_t>(p.start_row + rows);
   }
+  if (frame_.on && around)
+    for (std::size_t i = 0; i < pieces_.size(); ++i) pieces_[i].frame_stale = i != lo && pieces_[i].tree;
   if (frame_.on && around &&
       frame_.head_end + (pieces_.back().end - frame_.tail_start) > kFrameAroundMost * piece_size()) drop_frame();
 }
@@ -323,6 +325,7 @@ bool PiecewiseTree::parse_piece(TSParser* parser, std::string_view text, TSPoint
   if (p.tree) retired_.push_back(std::move(p.tree));
   p.tree = std::move(tree);
   p.dirty = false;
+  p.frame_stale = false;
   std::vector<std::uint32_t> tail_before = std::move(p.tail);
   measure(p);
   tail_changed = p.tail != tail_before;
@@ -371,22 +374,46 @@ void PiecewiseTree::forget_whole() {
 }
 
 bool PiecewiseTree::whole_check_pending() const {
-  return !whole_current_ && parsed() && (any_piece_has_error() || cut_while_broken_);
+  if (!parsed()) return false;
+  const bool stale = std::any_of(pieces_.begin(), pieces_.end(), [](const Piece& p) { return p.frame_stale; });
+  return stale || (!whole_current_ && (any_piece_has_error() || cut_while_broken_));
+}
+
+bool PiecewiseTree::refresh_frames(TSParser* parser, std::string_view text, TSPoint text_end,
+                                   const ParseLimits& limits, bool& changed) {
+  const Clock::time_point started = Clock::now();
+  ParseLimits left;
+  for (std::size_t i = 0; i < pieces_.size(); ++i) {
+    if (!pieces_[i].frame_stale) continue;
+    bool tail_changed = false;
+    if (!limits_left(limits, started, left) || !parse_piece(parser, text, text_end, i, left, tail_changed))
+      return false;
+    if (ts_node_is_null(items_parent(pieces_[i].tree.get()))) {  // the edit changed the container after all
+      drop_frame();
+      changed = parse(parser, text, text_end, limits);  // cancelled: the pieces published before stand
+      return changed;
+    }
+    changed = true;
+  }
+  return true;
 }
 
 bool PiecewiseTree::check_whole(TSParser* parser, std::string_view text, TSPoint text_end, const ParseLimits& limits) {
   if (!whole_check_pending()) return false;
+  bool changed = false;
+  if (!refresh_frames(parser, text, text_end, limits, changed)) return changed;
+  if (whole_current_ || !(any_piece_has_error() || cut_while_broken_)) return changed;
   const TSRange all{TSPoint{0, 0}, text_end, 0, static_cast<std::uint32_t>(text.size())};
   if (whole_) {
     for (const TSInputEdit& e : whole_edits_) ts_tree_edit(whole_.get(), &e);
     whole_edits_.clear();
   }
   TreePtr tree;
-  if (!parse_range(parser, text, {all}, whole_.get(), limits, tree)) return false;  // the pieces stand; next time
+  if (!parse_range(parser, text, {all}, whole_.get(), limits, tree)) return changed;  // the pieces stand; next time
   if (whole_) retired_.push_back(std::move(whole_));
   whole_ = std::move(tree);  // kept even when broken: reparsing it beats a fresh parse of broken text
   whole_current_ = true;
-  if (ts_node_has_error(ts_tree_root_node(whole_.get()))) return false;  // broken either way: errors stay local
+  if (ts_node_has_error(ts_tree_root_node(whole_.get()))) return changed;  // broken either way: errors stay local
   // The text is fine as a whole, only not piece by piece (say a comment opened in one piece and
   // closed in a later one): start again from the whole tree.
   for (Piece& p : pieces_)

@@ -21,8 +21,8 @@
 //     parsed with the text before the body's first member (the "head", up to and with its `{`)
 //     and after its last (the "tail", from its `}`) around its own stretch, so each tree has the
 //     whole chain of enclosing nodes, with their true ranges, and its members in it. An edit in
-//     the head or tail is reparsed by the first or last piece, which show them (the others only
-//     move with it, as for any edit outside them). An edit through the bounds of head or tail,
+//     the head or tail is reparsed by the first or last piece, which show them; the others only
+//     move with it, as for any edit outside them, and check_whole() reparses them later. An edit through the bounds of head or tail,
 //     or a reparse after which the body is no longer the same node, drops the frame: the text is
 //     parsed afresh as one piece (and may be framed again).
 //   - A syntax error stays in its piece: where one tree over the whole text might let an unclosed
@@ -75,11 +75,13 @@ class PiecewiseTree {
   bool parse(TSParser* parser, std::string_view text, TSPoint text_end, const ParseLimits& limits);
 
   bool parsed() const;  // every piece has a tree that matches the text
-  // Some piece has a syntax error, or pieces were cut while the text had one, and the whole
-  // tree was not reparsed since the last edit.
+  // Work for check_whole(): a framed piece whose head or tail is out of date, or some piece has
+  // a syntax error (or pieces were cut while the text had one) and the whole tree was not
+  // reparsed since the last edit.
   bool whole_check_pending() const;
-  // Reparses the whole tree when whole_check_pending(); returns true when that rebuilt the pieces
-  // (the whole text parses without error), false otherwise, cancelled included.
+  // Brings framed pieces' heads and tails up to date, then reparses the whole tree when some
+  // piece has an error and rebuilds the pieces from it when it has none. Returns true when the
+  // pieces changed (publish them again), false otherwise, cancelled before any change included.
   bool check_whole(TSParser* parser, std::string_view text, TSPoint text_end, const ParseLimits& limits);
   std::size_t piece_count() const { return pieces_.size(); }
   bool framed() const { return frame_.on; }
@@ -99,6 +101,9 @@ class PiecewiseTree {
     std::uint32_t head_end = UINT32_MAX;
     // How the last item that is not an extra ends (see right_spine()), as last parsed.
     std::vector<std::uint32_t> tail;
+    // Framed: the head or tail changed since this piece was parsed, its members did not. It
+    // shows neither, so the pieces are right without it; check_whole() brings it up to date.
+    bool frame_stale = false;
   };
 
   // The container whose body's members the pieces are cut between (see the rules above).
@@ -154,6 +159,9 @@ class PiecewiseTree {
   static constexpr std::size_t kMaxWholeEdits = 4096;  // more edits pending: parse afresh instead
   void forget_whole();
   bool any_piece_has_error() const;
+  // Reparses the pieces whose frame is stale; false when cancelled. `changed`: some piece was.
+  bool refresh_frames(TSParser* parser, std::string_view text, TSPoint text_end, const ParseLimits& limits,
+                      bool& changed);
 
   TreePtr whole_;              // one tree over the whole text, as last parsed
   std::vector<TSInputEdit> whole_edits_;  // the edits since, for ts_tree_edit when it is reparsed

@@ -47,12 +47,12 @@ std::size_t SyntaxTrees::index_at(std::uint32_t byte) const {
 
 TSNode SyntaxTrees::root_at(std::uint32_t byte) const { return root(index_at(byte)); }
 
-std::vector<TSNode> SyntaxTrees::roots_between(std::uint32_t from, std::uint32_t to) const {
-  std::vector<TSNode> out;
+std::vector<std::size_t> SyntaxTrees::pieces_between(std::uint32_t from, std::uint32_t to) const {
+  std::vector<std::size_t> out;
   if (empty()) return out;
   const std::size_t first = index_at(from);
   for (std::size_t i = first; i < pieces_.size() && (i == first || pieces_[i].start_byte < to); ++i)
-    out.push_back(root(i));
+    out.push_back(i);
   return out;
 }
 

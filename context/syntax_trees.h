@@ -59,12 +59,13 @@ class SyntaxTrees {
   // The root of the piece whose text holds `byte` (the last piece for bytes at or past the end).
   // Requires !empty().
   TSNode root_at(std::uint32_t byte) const;
-  // Roots of the pieces that overlap [from, to).
-  std::vector<TSNode> roots_between(std::uint32_t from, std::uint32_t to) const;
+  // The pieces whose text overlaps [from, to), in order.
+  std::vector<std::size_t> pieces_between(std::uint32_t from, std::uint32_t to) const;
   std::uint32_t start_byte(std::size_t i) const { return pieces_[i].start_byte; }
   // Whether a node of piece i's tree that starts at `node_start` is shown by that piece: false
-  // for the head and tail that all framed pieces repeat, shown by the first and last piece.
-  // Walking every piece's nodes and keeping those shown gives one tree's nodes in order.
+  // for the head and tail that all framed pieces repeat, shown (and kept current) by the first
+  // and last piece only. Walking every piece's nodes and keeping those shown gives one tree's
+  // nodes in order.
   bool shows(std::size_t i, std::uint32_t node_start) const;
   bool has_error() const;
   // What the S-expression of one tree over the whole text would be: "(module A B C)".

@@ -185,9 +185,10 @@ void DocumentStore::parse_one(const std::string& uri) {
   if (!publish()) return;
   if (status == context::ParseStatus::stale) spdlog::warn("{}: parse exceeded {} s; using the old tree", uri, kParseTimeLimit.count());
   parsed_cv_.notify_all();
-  // While a piece has a syntax error, the whole tree is checked too (context/piecewise_parse.h):
-  // after the pieces are out and a pause in parse work; the next edit cancels it. Rebuilt pieces
-  // are published the same way.
+  // While a piece has a syntax error, the whole tree is checked too, and framed pieces catch up
+  // with an edit to their container's head or tail (context/piecewise_parse.h): after the pieces
+  // are out and a pause in parse work; the next edit cancels it. Changed pieces are published
+  // the same way.
   if (status != context::ParseStatus::parsed || !e->doc->whole_check_pending()) return;
   doc_lock.unlock();
   if (!pause_in_parse_work(token)) return;

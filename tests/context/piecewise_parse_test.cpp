@@ -444,10 +444,18 @@ TEST(PiecewiseParse, AFileThatIsOneClassIsCutBetweenItsMembers) {
   edit(middle_line, 0, 0, " ");
   EXPECT_EQ(doc.take_retired_trees().size(), 1u);
   expect_same_as_one_tree(doc, java, "keystroke in a member");
-  edit(4, 13, 16, "Bigger");  // the class's name: the first piece reparses, still pieces
-  expect_same_as_one_tree(doc, java, "renamed");
-  EXPECT_EQ(doc.syntax().size(), pieces);
+  // the class's name: the first piece reparses, the others catch up in the check afterwards
+  doc.defer_whole_check(true);
+  edit(4, 13, 16, "Bigger");
   EXPECT_EQ(doc.take_retired_trees().size(), 1u);
+  expect_same_as_one_tree(doc, java, "renamed");
+  EXPECT_TRUE(doc.whole_check_pending());
+  EXPECT_TRUE(doc.check_whole());
+  EXPECT_EQ(doc.take_retired_trees().size(), pieces - 1);
+  EXPECT_FALSE(doc.whole_check_pending());
+  expect_same_as_one_tree(doc, java, "renamed, all pieces current");
+  EXPECT_EQ(doc.syntax().size(), pieces);
+  doc.defer_whole_check(false);
   edit(2, 0, 0, "import java.util.Map;\n");  // the head grows a line
   expect_same_as_one_tree(doc, java, "import added");
   EXPECT_EQ(doc.syntax().size(), pieces);
