@@ -430,15 +430,11 @@ bool PiecewiseTree::check_whole(TSParser* parser, std::string_view text, TSPoint
   return true;
 }
 
-std::size_t PiecewiseTree::split(TSParser* parser, std::string_view text, TSPoint text_end, std::size_t i,
-                                 const ParseLimits& limits) {
+std::vector<TSRange> PiecewiseTree::cut_ranges(std::size_t i, std::string_view text, TSPoint text_end) const {
   const Piece& p = pieces_[i];
   const std::uint32_t size = piece_size();
-  const bool framed_here = !frame_.on && pieces_.size() == 1 && try_frame(p.tree.get(), text);
-  const std::vector<TSNode> items = items_of(p);
-  // Cut at the start of the line of an item that only has blanks before it on that line.
   std::vector<TSRange> owns{own_range(i, text_end)};
-  for (TSNode item : items) {
+  for (TSNode item : items_of(p)) {
     const TSPoint at = ts_node_start_point(item);
     const std::uint32_t line = ts_node_start_byte(item) - at.column;
     if (line <= owns.back().start_byte || (frame_.on && line < frame_.head_end) ||
@@ -450,29 +446,42 @@ std::size_t PiecewiseTree::split(TSParser* parser, std::string_view text, TSPoin
     owns[owns.size() - 2].end_byte = line;
     owns[owns.size() - 2].end_point = line_start;
   }
-  std::vector<Piece> parts(owns.size() > 1 ? owns.size() : 0);
-  std::vector<TSNode> part_items;
-  bool parts_fine = !parts.empty(), part_error = false;
-  for (std::size_t j = 0; j < parts.size() && parts_fine; ++j) {
+  return owns;
+}
+
+bool PiecewiseTree::parse_parts(TSParser* parser, std::string_view text, TSPoint text_end,
+                                const std::vector<TSRange>& owns, const ParseLimits& limits,
+                                std::vector<Piece>& parts, std::vector<TSNode>& items, bool& error) {
+  parts.resize(owns.size());
+  for (std::size_t j = 0; j < parts.size(); ++j) {
     Piece& q = parts[j];
     q.start = owns[j].start_byte;
     q.end = owns[j].end_byte;
     q.start_row = owns[j].start_point.row;
-    // cancelled, or (framed) a part without the container's body: stays whole
-    parts_fine = parse_range(parser, text, ranges_for(owns[j], text_end), nullptr, limits, q.tree) &&
-                 !ts_node_is_null(items_parent(q.tree.get()));
-    if (!parts_fine) break;
+    if (!parse_range(parser, text, ranges_for(owns[j], text_end), nullptr, limits, q.tree) ||
+        ts_node_is_null(items_parent(q.tree.get())))
+      return false;
     q.dirty = false;
     measure(q);
     const std::vector<TSNode> mine = items_of(q);
-    part_items.insert(part_items.end(), mine.begin(), mine.end());
-    part_error = part_error || ts_node_has_error(ts_tree_root_node(q.tree.get()));
+    items.insert(items.end(), mine.begin(), mine.end());
+    error = error || ts_node_has_error(ts_tree_root_node(q.tree.get()));
   }
+  return true;
+}
+
+std::size_t PiecewiseTree::split(TSParser* parser, std::string_view text, TSPoint text_end, std::size_t i,
+                                 const ParseLimits& limits) {
+  const bool framed_here = !frame_.on && pieces_.size() == 1 && try_frame(pieces_[i].tree.get(), text);
+  const std::vector<TSRange> owns = cut_ranges(i, text, text_end);
+  std::vector<Piece> parts;
+  std::vector<TSNode> part_items;
+  bool part_error = false;
+  const bool cut = owns.size() > 1 && parse_parts(parser, text, text_end, owns, limits, parts, part_items, part_error);
   // A text with syntax errors is cut wherever the parts parse: errors then stay in their piece.
   // A text without must come out of the parts just as it is.
-  const bool whole_error = ts_node_has_error(ts_tree_root_node(p.tree.get()));
-  const bool as_one = whole_error || (same_items(items, part_items) && !part_error);
-  if (!parts_fine || !as_one) {
+  const bool whole_error = ts_node_has_error(ts_tree_root_node(pieces_[i].tree.get()));
+  if (!cut || !(whole_error || (same_items(items_of(pieces_[i]), part_items) && !part_error))) {
     for (Piece& q : parts)
       if (q.tree) retired_.push_back(std::move(q.tree));
     if (framed_here) frame_ = {};

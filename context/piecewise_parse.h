@@ -145,6 +145,13 @@ class PiecewiseTree {
                    const ParseLimits& limits, bool& tail_changed);
   // Piece i takes in piece i + 1; its tree is reparsed over both.
   void absorb_next(std::size_t i, TSPoint text_end);
+  // The own ranges piece i would be cut into: each starts at the line start of an item with only
+  // blanks before it on its line, about piece_size() after the one before. One range: no cut.
+  std::vector<TSRange> cut_ranges(std::size_t i, std::string_view text, TSPoint text_end) const;
+  // Parses each of `owns` alone into `parts`, adding their items to `items`; false when cancelled
+  // or when a part lacks the frame's body. `error`: some part has a syntax error.
+  bool parse_parts(TSParser* parser, std::string_view text, TSPoint text_end, const std::vector<TSRange>& owns,
+                   const ParseLimits& limits, std::vector<Piece>& parts, std::vector<TSNode>& items, bool& error);
   // Cuts piece i (just parsed, grown too large) into pieces of about piece_size() when the rules
   // allow; returns how many pieces now stand where it stood.
   std::size_t split(TSParser* parser, std::string_view text, TSPoint text_end, std::size_t i,
