@@ -72,6 +72,31 @@ TEST(DocumentStore, ABurstOfKeystrokesEndsWithTheTreeOfTheLastVersion) {
   EXPECT_EQ(parsed->snapshot.trees.sexp(), fresh_sexp(*parsed->snapshot.text));
 }
 
+// A file that is one class is cut between its methods (context/piecewise_parse.h): an edit to
+// the class's header or to its last method is reparsed by one piece, and the published trees
+// are one tree's at once; the other pieces catch up in the background.
+TEST(DocumentStore, AnEditToTheHeaderOrTheEndOfAOneClassFileGivesOneTreeAtOnce) {
+  DocumentStore store;
+  std::string text = "class Big:\n";
+  for (int i = 0; i < 300; ++i)
+    text += "    def m" + std::to_string(i) + "(self, a):\n        return a * " + std::to_string(i) + "\n\n";
+  store.open(item("file:///big.py", text));
+  auto parsed = store.get_parsed("file:///big.py");
+  ASSERT_TRUE(parsed);
+  EXPECT_GT(parsed->snapshot.trees.size(), 5u);
+  ASSERT_TRUE(store.change(insert("file:///big.py", 2, 0, 9, "ger")));  // class Bigger:
+  const std::uint32_t last_line = 1 + 3 * 299 + 1;                      // "        return a * 299"
+  ASSERT_TRUE(store.change(insert("file:///big.py", 3, last_line, 22, " + 1")));
+  parsed = store.get_parsed("file:///big.py");
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->snapshot.version, 3);
+  ASSERT_TRUE(parsed->snapshot.tree_current);
+  EXPECT_TRUE(parsed->snapshot.text->starts_with("class Bigger:\n"));
+  EXPECT_NE(parsed->snapshot.text->find("return a * 299 + 1\n"), std::string::npos);
+  EXPECT_GT(parsed->snapshot.trees.size(), 5u);
+  EXPECT_EQ(parsed->snapshot.trees.sexp(), fresh_sexp(*parsed->snapshot.text));
+}
+
 TEST(DocumentStore, PlainTextNeedsNoTreeAndUnknownDocumentsAreReported) {
   DocumentStore store;
   store.open(item("file:///notes.txt", "just words\n", 1, "plaintext"));
