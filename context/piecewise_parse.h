@@ -16,15 +16,16 @@
 //     (another "right spine": the node types and child counts from that item down to its last
 //     token) takes in the piece after, which is then parsed into its tree.
 //   - A piece grown past four times the piece size is cut again after it parses.
-//   - A text that is one large item with small text around it (a Java class, a C++ namespace)
-//     is cut between the members of that item's body: the pieces are then framed. Every piece is
-//     parsed with the text before the body's first member (the "head", up to and with its `{`)
-//     and after its last (the "tail", from its `}`) around its own stretch, so each tree has the
-//     whole chain of enclosing nodes, with their true ranges, and its members in it. An edit in
-//     the head or tail is reparsed by the first or last piece, which show them; the others only
-//     move with it, as for any edit outside them, and check_whole() reparses them later. An edit through the bounds of head or tail,
-//     or a reparse after which the body is no longer the same node, drops the frame: the text is
-//     parsed afresh as one piece (and may be framed again).
+//   - A text that is one large item with small text around it (a Java class, a C++ namespace,
+//     a Python class) is cut between the members of that item's body: the pieces are then
+//     framed. Every piece is parsed with the "head" (up to the end of the line of the body's
+//     first child: its `{`, or Python's first statement) and the "tail" (from the line of its
+//     last child) around its own stretch, so each tree has the whole chain of enclosing nodes,
+//     with their true ranges, and its members in it. An edit in the head or tail is reparsed by
+//     the first or last piece, which show them; the others only move with it, as for any edit
+//     outside them, and check_whole() reparses them later. An edit through the bounds of head
+//     or tail, or a reparse after which the body is no longer the same node, drops the frame:
+//     the text is parsed afresh as one piece (and may be framed again).
 //   - A syntax error stays in its piece: where one tree over the whole text might let an unclosed
 //     bracket swallow the rest of the file, here it ends at the piece's end.
 //   - A text that has syntax errors as a whole may be cut anywhere the rules above allow, each
