@@ -93,7 +93,7 @@ namespace {
 // Moves `byte` and `point` with edit `e`: a position before the edit stays, one after it moves
 // with the text; at an insertion it stays when it `sticks_left` (an end), else moves. False
 // when the edit replaced text around it.
-bool follow(std::uint32_t& byte, TSPoint& point, const TSInputEdit& e, bool sticks_left) {
+bool follow_edit(std::uint32_t& byte, TSPoint& point, const TSInputEdit& e, bool sticks_left) {
   if (byte < e.start_byte || (byte == e.start_byte && (sticks_left || e.old_end_byte > e.start_byte))) return true;
   if (byte < e.old_end_byte) return false;
   byte = byte - e.old_end_byte + e.new_end_byte;
@@ -110,8 +110,8 @@ bool follow(std::uint32_t& byte, TSPoint& point, const TSInputEdit& e, bool stic
 
 bool PiecewiseTree::Frame::follow(const TSInputEdit& e) {
   TSPoint unused{};
-  return context::follow(body_start, unused, e, false) && context::follow(head_end, head_end_point, e, true) &&
-         context::follow(tail_start, tail_start_point, e, false) && context::follow(body_end, unused, e, true);
+  return follow_edit(body_start, unused, e, false) && follow_edit(head_end, head_end_point, e, true) &&
+         follow_edit(tail_start, tail_start_point, e, false) && follow_edit(body_end, unused, e, true);
 }
 
 void PiecewiseTree::drop_frame() {
@@ -212,10 +212,9 @@ void PiecewiseTree::edit(const TSInputEdit& e) {
     p.end = p.end - e.old_end_byte + e.new_end_byte;
     p.start_row = static_cast<std::uint32_t>(p.start_row + rows);
   }
-  if (frame_.on && around)
-    for (std::size_t i = 0; i < pieces_.size(); ++i) pieces_[i].frame_stale = i != lo && pieces_[i].tree;
-  if (frame_.on && around &&
-      frame_.head_end + (pieces_.back().end - frame_.tail_start) > kFrameAroundMost * piece_size()) drop_frame();
+  if (!frame_.on || !around) return;
+  for (std::size_t i = 0; i < pieces_.size(); ++i) pieces_[i].frame_stale = i != lo && pieces_[i].tree;
+  if (frame_.head_end + (pieces_.back().end - frame_.tail_start) > kFrameAroundMost * piece_size()) drop_frame();
 }
 
 void PiecewiseTree::merge(std::size_t lo, std::size_t hi) {
@@ -273,10 +272,10 @@ TSRange PiecewiseTree::own_range(std::size_t i, TSPoint text_end) const {
 std::vector<TSRange> PiecewiseTree::ranges_for(const TSRange& own, TSPoint text_end) const {
   const std::uint32_t text_size = pieces_.back().end;
   std::vector<TSRange> out;
-  if (frame_.on && own.start_byte > 0 && frame_.head_end > 0)
+  if (frame_.on && own.start_byte > 0)
     out.push_back(TSRange{TSPoint{0, 0}, frame_.head_end_point, 0, frame_.head_end});
   out.push_back(own);
-  if (frame_.on && own.end_byte < text_size && frame_.tail_start < text_size)
+  if (frame_.on && own.end_byte < text_size)
     out.push_back(TSRange{frame_.tail_start_point, text_end, frame_.tail_start, text_size});
   return out;
 }
@@ -504,9 +503,7 @@ SyntaxTrees PiecewiseTree::publish() const {
   out.reserve(pieces_.size());
   for (const Piece& p : pieces_)
     if (p.tree) out.push_back({p.start, share_tree(p.tree.get())});
-  SyntaxTrees::Frame frame;
-  if (frame_.on) frame = {true, frame_.head_end, frame_.tail_start, frame_.body_start, frame_.body_end};
-  return SyntaxTrees(std::move(out), frame);
+  return SyntaxTrees(std::move(out), frame_);
 }
 
 }  // namespace coderx::context

@@ -107,13 +107,11 @@ class PiecewiseTree {
     bool frame_stale = false;
   };
 
-  // The container whose body's members the pieces are cut between (see the rules above).
-  struct Frame {
-    bool on = false;
-    std::uint32_t head_end = 0;             // [0, head_end) opens the container
-    std::uint32_t tail_start = UINT32_MAX;  // [tail_start, end of text) closes it
+  // The container whose body's members the pieces are cut between (see the rules above): the
+  // bounds that SyntaxTrees publishes ([0, head_end) opens it, [tail_start, end of text) closes
+  // it, its body node spans [body_start, body_end)), with what parsing also needs.
+  struct Frame : SyntaxTrees::Frame {
     TSPoint head_end_point{}, tail_start_point{};
-    std::uint32_t body_start = 0, body_end = 0;  // the body node, whose children are the items
     TSSymbol body_symbol = 0;
     // Moves with an edit; false when the edit replaced text around one of the bounds.
     bool follow(const TSInputEdit& e);
