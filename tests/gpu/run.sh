@@ -1,21 +1,31 @@
 #!/usr/bin/env bash
 # GPU check in one command, for a machine with an NVIDIA GPU (target: an H200, under 8 minutes):
-#   1. configure with CUDA in build-gpu (architecture from nvidia-smi, sm_90a on Hopper),
-#   2. build the kernel tests, the CUDA backend's end-to-end test and tools/bench_kernels,
-#   3. run the kernels' CPU unit tests and every test labelled `gpu` (ctest -L gpu),
-#   4. run bench_kernels,
-#   5. print a short summary table (build/test/bench times, test counts, the benchmark table).
-# Usage: tests/gpu/run.sh [--quick-bench]   (JOBS=N to change build parallelism)
-# Needs the build dependencies of scripts/setup.sh and node_modules (tree-sitter sources are
-# configured by the top-level CMakeLists even though this builds only kernel targets).
-# Exit code: 0 when every test passed and the benchmark ran; 1 otherwise.
+#   1. configure with CUDA in build-gpu (architecture from nvidia-smi, sm_90a on Hopper) and build
+#      the kernel tests, the CUDA backend's tests, tools/bench_kernels and coderx;
+#      or, with --prebuilt DIR, take those binaries from DIR (made by tests/gpu/pack.sh on a
+#      machine with the build dependencies) and build nothing;
+#   2. run the kernels' CPU unit tests (build mode only) and every GPU test binary;
+#   3. run bench_kernels, then the whole engine on a generated model: `coderx bench --device cuda`
+#      against `--device cpu`, and `coderx generate --device cuda` (greedy) against the CPU's text;
+#   4. print a short summary table.
+# Usage: tests/gpu/run.sh [--quick-bench] [--prebuilt DIR]   (JOBS=N: build parallelism;
+#        GPU_LOGS=DIR: where the logs go, default build-gpu/logs; GPU_TEST_TIMEOUT=S per test binary)
+# Exit code: 0 when every test passed and the benchmarks ran; 1 otherwise.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
 bench_args=()
-[ "${1:-}" = "--quick-bench" ] && bench_args=(--quick)
+prebuilt=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick-bench) bench_args=(--quick) ;;
+    --prebuilt) prebuilt=$2; shift ;;
+    *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+  shift
+done
 jobs=${JOBS:-$(nproc)}
-log_dir=build-gpu/logs
+log_dir=${GPU_LOGS:-build-gpu/logs}
 mkdir -p "$log_dir"
 status=0
 
@@ -30,38 +40,82 @@ case "$cc" in
   "") echo "run.sh: could not read the GPU's compute capability" >&2; exit 1 ;;
   *) archs="${cc}-real" ;;
 esac
-if [ ! -f node_modules/tree-sitter/vendor/tree-sitter/lib/src/lib.c ]; then
-  echo "run.sh: node_modules missing (tree-sitter sources); run scripts/setup.sh --no-build or carry node_modules" >&2
-  exit 1
-fi
 
 t0=$(date +%s)
-cmake -S . -B build-gpu -G Ninja -DCODERX_CUDA=ON -DCODERX_CUDA_ARCHS="$archs" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  >"$log_dir/configure.log" 2>&1 || { cat "$log_dir/configure.log"; exit 1; }
-grep "coderx CUDA:" "$log_dir/configure.log"
-cmake --build build-gpu -j "$jobs" --target coderx_kernels_unit_tests coderx_kernels_gpu_tests coderx_model_gpu_tests bench_kernels \
-  >"$log_dir/build.log" 2>&1 || { tail -50 "$log_dir/build.log"; exit 1; }
+if [ -n "$prebuilt" ]; then
+  bin_dir=$(cd "$prebuilt" && pwd)
+  archs="prebuilt $(cat "$bin_dir/REVISION" 2>/dev/null)"
+  export LD_LIBRARY_PATH="$bin_dir/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  if ! ldconfig -p | grep -q 'libcublas.so.13 '; then
+    cublas=$(find /usr/local /opt /usr/lib -name 'libcublas.so.13' 2>/dev/null | head -1)
+    [ -n "$cublas" ] && export LD_LIBRARY_PATH="$LD_LIBRARY_PATH:$(dirname "$cublas")"
+  fi
+  tests=("$bin_dir/coderx_kernels_gpu_tests" "$bin_dir/coderx_model_gpu_tests")
+  bench="$bin_dir/bench_kernels"
+  coderx="$bin_dir/coderx"
+else
+  if [ ! -f node_modules/tree-sitter/vendor/tree-sitter/lib/src/lib.c ]; then
+    echo "run.sh: node_modules missing (tree-sitter sources); run scripts/setup.sh --no-build" >&2
+    exit 1
+  fi
+  cmake -S . -B build-gpu -G Ninja -DCODERX_CUDA=ON -DCODERX_CUDA_ARCHS="$archs" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    >"$log_dir/configure.log" 2>&1 || { cat "$log_dir/configure.log"; exit 1; }
+  grep "coderx CUDA:" "$log_dir/configure.log"
+  cmake --build build-gpu -j "$jobs" --target coderx_kernels_unit_tests coderx_kernels_gpu_tests \
+    coderx_model_gpu_tests bench_kernels coderx >"$log_dir/build.log" 2>&1 || { tail -50 "$log_dir/build.log"; exit 1; }
+  ctest --test-dir build-gpu -R '^(BlockDecode|WeightType|MoeRouting|SplitK|AttentionBlocks|UploadLayout|LaunchShape)\.' \
+    --output-on-failure -j "$jobs" >"$log_dir/unit.log" 2>&1 || status=1
+  tests=(build-gpu/tests/coderx_kernels_gpu_tests build-gpu/tests/coderx_model_gpu_tests)
+  bench=build-gpu/tools/bench_kernels
+  coderx=build-gpu/bin/coderx
+fi
 t1=$(date +%s)
 
-ctest --test-dir build-gpu -R '^(BlockDecode|WeightType|MoeRouting|SplitK|AttentionBlocks|UploadLayout|LaunchShape)\.' \
-  --output-on-failure -j "$jobs" >"$log_dir/unit.log" 2>&1 || status=1
-ctest --test-dir build-gpu -L gpu --output-on-failure -j 4 --timeout 300 >"$log_dir/gpu.log" 2>&1 || status=1
+# Each GPU test binary, whole, under a time limit (a hung kernel must not eat the machine).
+: >"$log_dir/gpu.log"
+for t in "${tests[@]}"; do
+  echo "=== $(basename "$t")" >>"$log_dir/gpu.log"
+  timeout "${GPU_TEST_TIMEOUT:-300}" "$t" --gtest_color=no >>"$log_dir/gpu.log" 2>&1 || { status=1; echo "exit status $?" >>"$log_dir/gpu.log"; }
+done
 t2=$(date +%s)
 
-build-gpu/tools/bench_kernels "${bench_args[@]}" >"$log_dir/bench.log" 2>&1 || status=1
+timeout 240 "$bench" "${bench_args[@]}" >"$log_dir/bench.log" 2>&1 || status=1
 t3=$(date +%s)
 
-skipped=$(grep -c "(Skipped)" "$log_dir/gpu.log" || true)
+# The whole engine on a generated model (6 layers, 64 experts, top-8, hidden 1024).
+e2e="$log_dir/engine.log"
+model=$(mktemp -d)/model.gguf
+{
+  "$coderx" model make-test --out "$model" --layers 6 --n-embd 1024 --heads 8 --experts 64 --top-k 8 \
+    --expert-ffn 512 --ffn 1024 --vocab 8192 --window 512 --preset Q4_K_M &&
+  for dev in cuda cpu; do
+    echo "--- coderx bench --device $dev"
+    timeout 120 "$coderx" bench --model "$model" --device "$dev" --lengths 128,512 --streams 1,4 --decode 32
+  done &&
+  for dev in cuda cpu; do
+    echo "--- coderx generate --device $dev (greedy, 48 tokens)"
+    timeout 60 "$coderx" generate --model "$model" --device "$dev" --prompt "int main() {" --max-tokens 48 \
+      --temp 0 >"$log_dir/generate_$dev.txt"
+    cat "$log_dir/generate_$dev.txt"; echo
+  done
+} >"$e2e" 2>&1 || status=1
+same_text=no
+cmp -s "$log_dir/generate_cuda.txt" "$log_dir/generate_cpu.txt" && same_text=yes
+t4=$(date +%s)
+
+count() { grep -E "$1" "$log_dir/gpu.log" | awk '{ s += $4 } END { print s + 0 }'; }
 echo
 echo "==================== coderx GPU check ===================="
 echo "GPU:            $gpu (archs $archs)"
 echo "build:          $((t1 - t0)) s"
-echo "tests:          $((t2 - t1)) s"
+echo "gpu tests:      $((t2 - t1)) s: passed $(count '^\[  PASSED  \] [0-9]+ test'), failed $(count '^\[  FAILED  \] [0-9]+ test'), skipped $(count '^\[  SKIPPED \] [0-9]+ test')"
+[ -f "$log_dir/unit.log" ] && echo "unit (CPU):     $(grep -E 'tests passed|tests failed' "$log_dir/unit.log" | tail -1)"
+grep -E "^\[  FAILED  \] [A-Za-z]|^exit status" "$log_dir/gpu.log" | sort -u
 echo "bench:          $((t3 - t2)) s"
-echo "unit (CPU):     $(grep -E 'tests passed|tests failed' "$log_dir/unit.log" | tail -1)"
-echo "gpu tests:      $(grep -E 'tests passed|tests failed' "$log_dir/gpu.log" | tail -1) (skipped: $skipped)"
-grep -E "^\s+[0-9]+ - .*\((Failed|Timeout|SEGFAULT|Exception|Subprocess)" "$log_dir/gpu.log" "$log_dir/unit.log" || true
+echo "engine:         $((t4 - t3)) s, greedy text CUDA == CPU: $same_text"
 echo "-------------------- bench_kernels --------------------"
 cat "$log_dir/bench.log"
-echo "logs: $log_dir/{configure,build,unit,gpu,bench}.log"
+echo "-------------------- engine (coderx bench) --------------------"
+grep -vE '^\{' "$e2e" | grep -v '^$' | tail -40
+echo "logs: $log_dir"
 exit $status
