@@ -75,7 +75,9 @@ t1=$(date +%s)
 : >"$log_dir/gpu.log"
 for t in "${tests[@]}"; do
   echo "=== $(basename "$t")" >>"$log_dir/gpu.log"
-  timeout "${GPU_TEST_TIMEOUT:-300}" "$t" --gtest_color=no >>"$log_dir/gpu.log" 2>&1 || { status=1; echo "exit status $?" >>"$log_dir/gpu.log"; }
+  timeout "${GPU_TEST_TIMEOUT:-300}" "$t" --gtest_color=no >>"$log_dir/gpu.log" 2>&1
+  rc=$?
+  [ $rc -eq 0 ] || { status=1; echo "exit status $rc: $(basename "$t")" >>"$log_dir/gpu.log"; }
 done
 t2=$(date +%s)
 
