@@ -1,6 +1,6 @@
-// NEOX RoPE kernel. Must match model/ops_ref rope_neox. The angle follows ggml: the inverse
-// frequency base^(-2i/n_dims) is built by repeated f32 multiplication of
-// theta_scale = base^(-2/n_dims) (spec §2.4, §7.13), then theta = pos · inv_freq / factor.
+// NEOX RoPE kernel. Must match model/ops_ref rope (rope_angles). The angle follows ggml's CPU
+// path: theta starts at pos and is multiplied in f32 by theta_scale = base^(-2/n_dims) once per
+// pair index (spec §2.4, §7.13), then divided by the pair's frequency factor.
 // Launch geometry: one thread per (token, head, pair); 256-thread blocks; 1-D grid.
 #include <cmath>
 
@@ -20,9 +20,10 @@ __global__ void rope_kernel(RopeParams p, float theta_scale) {
   const int i = static_cast<int>(idx % half);
   const std::int64_t head = idx / half;  // token * n_heads + h
   const std::int64_t token = head / p.n_heads;
-  float inv_freq = 1.0f;
-  for (int k = 0; k < i; ++k) inv_freq *= theta_scale;
-  float theta = static_cast<float>(p.positions[token]) * inv_freq;
+  // The same f32 operations in the same order as ops_ref's rope_angles: theta = pos, then
+  // theta *= theta_scale once per pair index, so both round alike even at position 30,000.
+  float theta = static_cast<float>(p.positions[token]);
+  for (int k = 0; k < i; ++k) theta *= theta_scale;
   if (p.freq_factors) theta /= p.freq_factors[i];
   float s, c;
   sincosf(theta, &s, &c);
