@@ -5,7 +5,9 @@
 // The unit of work is a chunk: 32 consecutive elements of a row (chunk c holds elements
 // 32c … 32c+31). Decoder<T>::chunk(row, c, out) writes those 32 values as f32.
 // Layouts follow spec gemma4-moe.md §8.2–8.5 and formats-extra.md §1.2–1.4. Rows are byte-addressed: blocks of 17, 18, 22, …
-// bytes are not 4-byte aligned, so only byte loads are used for block fields.
+// bytes are not 4-byte aligned. The hot types of the Q4_K_M mix (Q4_K, Q6_K, Q5_0, Q8_0, Q4_0,
+// BF16, F16) read their codes as 32-bit words (load_words: aligned loads joined by funnel
+// shifts) and turn bytes into floats without conversions (byte_minus); the rest use byte loads.
 // Plain C++17 when not compiled by nvcc (no CUDA headers). Pure functions; thread-safe.
 #pragma once
 
@@ -58,6 +60,73 @@ CODERX_HD float bf16_bits_to_f32(unsigned bits) { return bits_to_f32(bits << 16)
 CODERX_HD std::uint32_t ld_u32(const u8* p) {
   return static_cast<std::uint32_t>(p[0]) | (static_cast<std::uint32_t>(p[1]) << 8) |
          (static_cast<std::uint32_t>(p[2]) << 16) | (static_cast<std::uint32_t>(p[3]) << 24);
+}
+
+// N little-endian 32-bit words of the bytes p[0, 4N). On the device with aligned loads through
+// the read-only cache: 16-byte loads when p is 16-byte aligned, else 4-byte words joined by
+// funnel shifts (GGUF blocks of 18, 22, 34, 210 bytes leave rows 2-byte aligned). The shifted
+// path reads the aligned word holding p's first byte and the one holding its last byte, never a
+// word wholly outside [p, p + 4N). On the host: memcpy.
+template <int N>
+CODERX_HD void load_words(const u8* p, std::uint32_t* w) {
+#if defined(__CUDA_ARCH__)
+  const auto addr = reinterpret_cast<std::uintptr_t>(p);
+  if constexpr (N % 4 == 0) {
+    if ((addr & 15) == 0) {
+      const uint4* v = reinterpret_cast<const uint4*>(p);
+#pragma unroll
+      for (int i = 0; i < N / 4; ++i) {
+        const uint4 q = __ldg(v + i);
+        w[4 * i] = q.x;
+        w[4 * i + 1] = q.y;
+        w[4 * i + 2] = q.z;
+        w[4 * i + 3] = q.w;
+      }
+      return;
+    }
+  }
+  const auto* a = reinterpret_cast<const unsigned int*>(addr & ~std::uintptr_t(3));
+  const unsigned shift = static_cast<unsigned>(addr & 3) * 8;
+  if (shift == 0) {
+#pragma unroll
+    for (int i = 0; i < N; ++i) w[i] = __ldg(a + i);
+    return;
+  }
+  unsigned int prev = __ldg(a);
+#pragma unroll
+  for (int i = 0; i < N; ++i) {
+    const unsigned int next = __ldg(a + i + 1);
+    w[i] = __funnelshift_r(prev, next, shift);
+    prev = next;
+  }
+#else
+  std::memcpy(w, p, 4 * N);
+#endif
+}
+
+// (byte K of w) − bias as an exact float (bias a small integer). On the device one byte permute
+// builds the float 2^23 + byte and one add removes 2^23 + bias: no integer-to-float conversion.
+template <int K>
+CODERX_HD float byte_minus(std::uint32_t w, float bias) {
+#if defined(__CUDA_ARCH__)
+  return __uint_as_float(__byte_perm(w, 0x4B000000u, 0x7440u + K)) - (8388608.0f + bias);
+#else
+  return static_cast<float>((w >> (8 * K)) & 0xffu) - bias;
+#endif
+}
+
+// out[k] = (byte k of w − bias) · d for k = 0…3 (4-bit/6-bit/8-bit codes already in bytes).
+CODERX_HD void bytes_times(std::uint32_t w, float bias, float d, float* out) {
+  out[0] = byte_minus<0>(w, bias) * d;
+  out[1] = byte_minus<1>(w, bias) * d;
+  out[2] = byte_minus<2>(w, bias) * d;
+  out[3] = byte_minus<3>(w, bias) * d;
+}
+
+// Bits 0…3 of x moved to bit 4 of bytes 0…3 (the fifth bit of four Q5 codes): the multiply
+// places copies of x at bit offsets 0, 7, 14, 21, which do not overlap, so bit m lands on 8m.
+CODERX_HD std::uint32_t nibble_to_byte_bit4(std::uint32_t x) {
+  return ((x * 0x00204081u) & 0x01010101u) << 4;
 }
 
 #if defined(__CUDACC__)
@@ -130,25 +199,39 @@ struct Decoder<WeightType::F32> {
 template <>
 struct Decoder<WeightType::F16> {
   CODERX_HD static void chunk(const u8* row, int c, float* out) {
-    const unsigned short* p = reinterpret_cast<const unsigned short*>(row) + 32 * c;
-    for (int i = 0; i < 32; ++i) out[i] = f16_bits_to_f32(p[i]);
+    std::uint32_t w[16];
+    load_words<16>(row + 64 * c, w);
+    for (int i = 0; i < 16; ++i) {
+      out[2 * i] = f16_bits_to_f32(w[i] & 0xffffu);
+      out[2 * i + 1] = f16_bits_to_f32(w[i] >> 16);
+    }
   }
 };
 
 template <>
 struct Decoder<WeightType::BF16> {
   CODERX_HD static void chunk(const u8* row, int c, float* out) {
-    const unsigned short* p = reinterpret_cast<const unsigned short*>(row) + 32 * c;
-    for (int i = 0; i < 32; ++i) out[i] = bf16_bits_to_f32(p[i]);
+    std::uint32_t w[16];
+    load_words<16>(row + 64 * c, w);
+    for (int i = 0; i < 16; ++i) {
+      out[2 * i] = bits_to_f32(w[i] << 16);
+      out[2 * i + 1] = bits_to_f32(w[i] & 0xffff0000u);
+    }
   }
 };
 
 template <>
 struct Decoder<WeightType::Q4_0> {
+  // Elements 0…15 are the low nibbles of qs[0…15], 16…31 the high nibbles.
   CODERX_HD static void chunk(const u8* row, int c, float* out) {
     const u8* b = row + 18 * c;
     const float d = ld_f16(b);
-    for (int i = 0; i < 32; ++i) out[i] = static_cast<float>(nib32(b + 2, i) - 8) * d;
+    std::uint32_t q[4];
+    load_words<4>(b + 2, q);
+    for (int i = 0; i < 4; ++i) {
+      bytes_times(q[i] & 0x0f0f0f0fu, 8.0f, d, out + 4 * i);
+      bytes_times((q[i] >> 4) & 0x0f0f0f0fu, 8.0f, d, out + 16 + 4 * i);
+    }
   }
 };
 
@@ -163,13 +246,18 @@ struct Decoder<WeightType::Q4_1> {
 
 template <>
 struct Decoder<WeightType::Q5_0> {
+  // Element i: nibble i of the legacy order (see Q4_0) with bit i of qh as its fifth bit.
   CODERX_HD static void chunk(const u8* row, int c, float* out) {
     const u8* b = row + 22 * c;
     const float d = ld_f16(b);
-    const std::uint32_t qh = ld_u32(b + 2);
-    for (int i = 0; i < 32; ++i) {
-      int q = nib32(b + 6, i) | (((qh >> i) & 1u) << 4);
-      out[i] = static_cast<float>(q - 16) * d;
+    std::uint32_t w[5];  // qh, then qs[0…15]
+    load_words<5>(b + 2, w);
+    const std::uint32_t qh = w[0];
+    for (int i = 0; i < 4; ++i) {
+      const std::uint32_t lo = (w[1 + i] & 0x0f0f0f0fu) | nibble_to_byte_bit4((qh >> (4 * i)) & 15u);
+      const std::uint32_t hi = ((w[1 + i] >> 4) & 0x0f0f0f0fu) | nibble_to_byte_bit4((qh >> (16 + 4 * i)) & 15u);
+      bytes_times(lo, 16.0f, d, out + 4 * i);
+      bytes_times(hi, 16.0f, d, out + 16 + 4 * i);
     }
   }
 };
@@ -189,11 +277,13 @@ struct Decoder<WeightType::Q5_1> {
 
 template <>
 struct Decoder<WeightType::Q8_0> {
+  // Signed bytes: flipping bit 7 gives q + 128 as an unsigned byte.
   CODERX_HD static void chunk(const u8* row, int c, float* out) {
     const u8* b = row + 34 * c;
     const float d = ld_f16(b);
-    const signed char* qs = reinterpret_cast<const signed char*>(b + 2);
-    for (int i = 0; i < 32; ++i) out[i] = static_cast<float>(qs[i]) * d;
+    std::uint32_t q[8];
+    load_words<8>(b + 2, q);
+    for (int i = 0; i < 8; ++i) bytes_times(q[i] ^ 0x80808080u, 128.0f, d, out + 4 * i);
   }
 };
 
@@ -241,9 +331,16 @@ struct Decoder<WeightType::Q4_K> {
     int sc, m;
     k_scale_min(b + 4, j, &sc, &m);
     const float d = ld_f16(b) * static_cast<float>(sc), dm = ld_f16(b + 2) * static_cast<float>(m);
-    const u8* qs = b + 16 + 32 * (j >> 1);
+    std::uint32_t q[8];
+    load_words<8>(b + 16 + 32 * (j >> 1), q);
     const int shift = (j & 1) * 4;
-    for (int l = 0; l < 32; ++l) out[l] = d * static_cast<float>((qs[l] >> shift) & 15) - dm;
+    for (int i = 0; i < 8; ++i) {
+      const std::uint32_t v = (q[i] >> shift) & 0x0f0f0f0fu;
+      out[4 * i] = d * byte_minus<0>(v, 0.0f) - dm;
+      out[4 * i + 1] = d * byte_minus<1>(v, 0.0f) - dm;
+      out[4 * i + 2] = d * byte_minus<2>(v, 0.0f) - dm;
+      out[4 * i + 3] = d * byte_minus<3>(v, 0.0f) - dm;
+    }
   }
 };
 
@@ -272,14 +369,16 @@ struct Decoder<WeightType::Q6_K> {
   CODERX_HD static void chunk(const u8* row, int c, float* out) {
     const u8* b = row + 210 * (c >> 3);
     const int j = c & 7, n = j >> 2, k = j & 3;
-    const u8* ql = b + 64 * n + ((k & 1) ? 32 : 0);
-    const u8* qh = b + 128 + 32 * n;
+    std::uint32_t ql[8], qh[8];
+    load_words<8>(b + 64 * n + ((k & 1) ? 32 : 0), ql);
+    load_words<8>(b + 128 + 32 * n, qh);
     const signed char* sc = reinterpret_cast<const signed char*>(b + 192) + 8 * n;
     const float d = ld_f16(b + 208);
+    const float d_lo = d * static_cast<float>(sc[2 * k]), d_hi = d * static_cast<float>(sc[2 * k + 1]);
     const int lshift = (k >> 1) * 4, hshift = 2 * k;
-    for (int l = 0; l < 32; ++l) {
-      int q = ((ql[l] >> lshift) & 15) | (((qh[l] >> hshift) & 3) << 4);
-      out[l] = d * static_cast<float>(sc[l / 16 + 2 * k]) * static_cast<float>(q - 32);
+    for (int i = 0; i < 8; ++i) {  // elements 4i … 4i+3; the scale changes at element 16
+      const std::uint32_t q = ((ql[i] >> lshift) & 0x0f0f0f0fu) | (((qh[i] >> hshift) & 0x03030303u) << 4);
+      bytes_times(q, 32.0f, i < 4 ? d_lo : d_hi, out + 4 * i);
     }
   }
 };

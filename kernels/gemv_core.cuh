@@ -1,5 +1,6 @@
-// Warp-level dot product of one quantised weight row with one f32 vector, shared by the MoE
-// decode kernels. Every lane of the warp gets the full sum. Lane k decodes chunks k, k+32, …
+// The inner step shared by the decode GEMV kernels (quant_gemv, moe_gemv): one lane decodes one
+// 32-element chunk of a quantised weight row into registers (kernels/block_decode.h) and dots it
+// with 32 f32 activations read as float4 through the read-only cache.
 #pragma once
 
 #include "kernels/cuda_util.cuh"
@@ -7,22 +8,24 @@
 
 namespace coderx::kernels::detail {
 
-// Σ_i row[i] · x[i] over n_chunks · 32 elements; x 16-byte aligned.
-template <WeightType T>
-__device__ __forceinline__ float warp_row_dot(const u8* row, const float* x, int n_chunks) {
-  const int lane = threadIdx.x & 31;
-  float acc = 0.0f;
-  for (int c = lane; c < n_chunks; c += 32) {
-    float w[32];
-    Decoder<T>::chunk(row, c, w);
-    const float4* xv = reinterpret_cast<const float4*>(x + 32 * c);
+// Σ_{i<32} w[i] · x[i]; x 16-byte aligned.
+__device__ __forceinline__ float chunk_dot(const float* w, const float* x) {
+  const float4* xv = reinterpret_cast<const float4*>(x);
+  float s = 0.0f;
 #pragma unroll
-    for (int q = 0; q < 8; ++q) {
-      const float4 v = xv[q];
-      acc += w[4 * q] * v.x + w[4 * q + 1] * v.y + w[4 * q + 2] * v.z + w[4 * q + 3] * v.w;
-    }
+  for (int q = 0; q < 8; ++q) {
+    const float4 v = __ldg(xv + q);
+    s += w[4 * q] * v.x + w[4 * q + 1] * v.y + w[4 * q + 2] * v.z + w[4 * q + 3] * v.w;
   }
-  return warp_sum(acc);
+  return s;
+}
+
+// Chunk c of a row of type T dotted with x[32c … 32c+31].
+template <WeightType T>
+__device__ __forceinline__ float row_chunk_dot(const u8* row, int c, const float* x) {
+  float w[32];
+  Decoder<T>::chunk(row, c, w);
+  return chunk_dot(w, x + 32 * c);
 }
 
 }  // namespace coderx::kernels::detail

@@ -2,9 +2,10 @@
 // (model/ops_ref expert FFN + weighted sum, spec §2.3 step 11) to f32 accumulation error.
 // Launch geometry:
 //   gate_up: grid (ceil(n_ff / 8), n_tokens·k), block 256 = 8 warps; warp → one row r of the
-//            slot's expert: act[slot][r] = gelu(gate_r·x)·(up_r·x).
-//   down:    grid ceil(n_embd / 8), block 256; warp → output row r for every token, summing the
-//            token's k slots in order; each weight row is the selected expert's row r only.
+//            slot's expert: act[slot][r] = gelu(gate_r·x)·(up_r·x); lane → chunks lane, lane+32, …
+//            of both rows.
+//   down:    grid ceil(n_embd / 8), block 256; warp → output row r for every token; lane → the
+//            (slot, chunk) pairs lane, lane+32, … of the token's k selected expert rows r.
 #include <cmath>
 
 #include "kernels/gemv_core.cuh"
@@ -17,47 +18,66 @@ namespace {
 
 constexpr int kWarps = 8;
 
+// Lanes take the chunks of the gate and the up row together, so each lane has both rows' loads
+// in flight; one warp sum per row at the end.
 template <WeightType T>
 __global__ void moe_gate_up_kernel(MoeDecodeParams p, std::int64_t row_bytes) {
   const int r = blockIdx.x * kWarps + (threadIdx.x >> 5);
   if (r >= p.n_ff) return;
+  const int lane = threadIdx.x & 31;
   const int slot = blockIdx.y;
   const int token = slot / p.k;
   const int e = p.ids[slot];
   float* out = p.act + static_cast<std::int64_t>(slot) * p.n_ff + r;
   if (e < 0 || e >= p.n_expert) {
-    if ((threadIdx.x & 31) == 0) *out = NAN;
+    if (lane == 0) *out = NAN;
     return;
   }
   const auto* g = static_cast<const detail::u8*>(p.w.gate) + e * p.w.gate_up_expert_stride + r * row_bytes;
   const auto* u = static_cast<const detail::u8*>(p.w.up) + e * p.w.gate_up_expert_stride + r * row_bytes;
   const float* x = p.x + static_cast<std::int64_t>(token) * p.n_embd;
-  float gv = detail::warp_row_dot<T>(g, x, p.n_embd / 32);
-  float uv = detail::warp_row_dot<T>(u, x, p.n_embd / 32);
+  float gv = 0.0f, uv = 0.0f;
+  const int n_chunks = p.n_embd / 32;
+#pragma unroll 2
+  for (int c = lane; c < n_chunks; c += 32) {
+    gv += detail::row_chunk_dot<T>(g, c, x);
+    uv += detail::row_chunk_dot<T>(u, c, x);
+  }
+  gv = detail::warp_sum(gv);
+  uv = detail::warp_sum(uv);
   if (p.w.gate_scale) gv *= p.w.gate_scale[e];
   if (p.w.up_scale) uv *= p.w.up_scale[e];
-  if ((threadIdx.x & 31) == 0) *out = detail::gelu_tanh(gv) * uv;
+  if (lane == 0) *out = detail::gelu_tanh(gv) * uv;
 }
 
+// For each token the lanes take the (slot, chunk) pairs of its k expert rows r in turn: all
+// lanes busy even for short rows (n_ff = 704: 22 chunks), loads independent, one warp sum.
 template <WeightType T>
 __global__ void moe_down_kernel(MoeDecodeParams p, std::int64_t row_bytes) {
   const int r = blockIdx.x * kWarps + (threadIdx.x >> 5);
   if (r >= p.n_embd) return;
+  const int lane = threadIdx.x & 31;
+  const int n_chunks = p.n_ff / 32;
+  const auto* down = static_cast<const detail::u8*>(p.w.down) + r * row_bytes;
   for (int t = 0; t < p.n_tokens; ++t) {
     float sum = 0.0f;
-    for (int j = 0; j < p.k; ++j) {
+    bool bad = false;
+#pragma unroll 2
+    for (int task = lane; task < p.k * n_chunks; task += 32) {
+      const int j = task / n_chunks, c = task - j * n_chunks;
       const int slot = t * p.k + j;
       const int e = p.ids[slot];
       if (e < 0 || e >= p.n_expert) {
-        sum = NAN;
+        bad = true;
         continue;
       }
-      const auto* d = static_cast<const detail::u8*>(p.w.down) + e * p.w.down_expert_stride + r * row_bytes;
-      float v = detail::warp_row_dot<T>(d, p.act + static_cast<std::int64_t>(slot) * p.n_ff, p.n_ff / 32);
-      if (p.w.down_scale) v *= p.w.down_scale[e];
-      sum += p.weights[slot] * v;
+      const float v = detail::row_chunk_dot<T>(down + e * p.w.down_expert_stride, c,
+                                               p.act + static_cast<std::int64_t>(slot) * p.n_ff);
+      sum += p.weights[slot] * (p.w.down_scale ? p.w.down_scale[e] : 1.0f) * v;
     }
-    if ((threadIdx.x & 31) == 0) p.y[static_cast<std::int64_t>(t) * p.n_embd + r] = sum;
+    sum = detail::warp_sum(sum);
+    bad = __any_sync(0xffffffffu, bad);
+    if (lane == 0) p.y[static_cast<std::int64_t>(t) * p.n_embd + r] = bad ? NAN : sum;
   }
 }
 

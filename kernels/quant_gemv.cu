@@ -3,7 +3,7 @@
 // Launch geometry: block = 256 threads = 8 warps, warp w of block b computes row 8b + w for all
 // tokens; grid = ceil(n_rows / 8). Each lane walks the row in 32-element chunks.
 #include "kernels/cuda_util.cuh"
-#include "kernels/decode.cuh"
+#include "kernels/gemv_core.cuh"
 #include "kernels/launch_shape.h"
 #include "kernels/quant_gemv.h"
 
@@ -14,38 +14,35 @@ namespace {
 constexpr int kWarps = 8;
 
 // acc[t] += Σ_i w[i] · x[t][32c + i] for the chunk c already decoded into w.
+template <int kTokens>
 __device__ __forceinline__ void dot_chunk(const float* w, const float* x, std::int64_t n_cols, int c,
                                           int n_tokens, float* acc) {
 #pragma unroll
-  for (int t = 0; t < kGemvMaxTokens; ++t) {
+  for (int t = 0; t < kTokens; ++t) {
     if (t >= n_tokens) break;
-    const float4* xv = reinterpret_cast<const float4*>(x + t * n_cols + 32 * c);
-    float s = 0.0f;
-#pragma unroll
-    for (int q = 0; q < 8; ++q) {
-      const float4 v = __ldg(xv + q);
-      s += w[4 * q] * v.x + w[4 * q + 1] * v.y + w[4 * q + 2] * v.z + w[4 * q + 3] * v.w;
-    }
-    acc[t] += s;
+    acc[t] += detail::chunk_dot(w, x + t * n_cols + 32 * c);
   }
 }
 
-template <WeightType T>
+// kTokens: the most tokens this instantiation serves (1 for batch-1 decode: fewer registers,
+// more warps resident; kGemvMaxTokens otherwise).
+template <WeightType T, int kTokens>
 __global__ void gemv_kernel(GemvParams p, std::int64_t row_stride) {
   const int lane = threadIdx.x & 31;
   const std::int64_t row = static_cast<std::int64_t>(blockIdx.x) * kWarps + (threadIdx.x >> 5);
   if (row >= p.n_rows) return;
   const auto* wrow = static_cast<const std::uint8_t*>(p.w) + row * row_stride;
-  float acc[kGemvMaxTokens] = {};
+  float acc[kTokens] = {};
   const int n_chunks = static_cast<int>(p.n_cols / 32);
+#pragma unroll 2
   for (int c = lane; c < n_chunks; c += 32) {
     float w[32];
     detail::Decoder<T>::chunk(wrow, c, w);
-    dot_chunk(w, p.x, p.n_cols, c, p.n_tokens, acc);
+    dot_chunk<kTokens>(w, p.x, p.n_cols, c, p.n_tokens, acc);
   }
   const float scale = p.out_scale ? p.out_scale[0] : 1.0f;
 #pragma unroll
-  for (int t = 0; t < kGemvMaxTokens; ++t) {
+  for (int t = 0; t < kTokens; ++t) {
     if (t >= p.n_tokens) break;
     float v = detail::warp_sum(acc[t]) * scale;
     if (p.softcap > 0.0f) v = p.softcap * tanhf(v / p.softcap);
@@ -69,7 +66,10 @@ Status quant_gemv(const GemvParams& p, void* stream) {
   cudaStream_t s = detail::as_stream(stream);
   detail::dispatch_weight_type(p.type, [&](auto tag) {
     constexpr WeightType T = decltype(tag)::value;
-    gemv_kernel<T><<<grid, kWarps * 32, 0, s>>>(p, stride);
+    if (p.n_tokens == 1)
+      gemv_kernel<T, 1><<<grid, kWarps * 32, 0, s>>>(p, stride);
+    else
+      gemv_kernel<T, kGemvMaxTokens><<<grid, kWarps * 32, 0, s>>>(p, stride);
   });
   return detail::launch_status("quant_gemv");
 }
