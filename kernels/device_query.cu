@@ -4,6 +4,9 @@
 
 #include <cuda_runtime.h>
 
+#include <algorithm>
+#include <vector>
+
 namespace coderx::kernels {
 
 namespace {
@@ -41,6 +44,32 @@ DeviceReport query_devices() {
   if (count == 0) report.error = "no CUDA device present";
   for (int i = 0; i < count; ++i) report.devices.push_back(describe(i));
   return report;
+}
+
+double copy_bandwidth(std::size_t bytes) {
+  void *src = nullptr, *dst = nullptr;
+  cudaEvent_t start = nullptr, stop = nullptr;
+  std::vector<float> ms;
+  if (cudaMalloc(&src, bytes) == cudaSuccess && cudaMalloc(&dst, bytes) == cudaSuccess &&
+      cudaEventCreate(&start) == cudaSuccess && cudaEventCreate(&stop) == cudaSuccess &&
+      cudaMemset(src, 0x3c, bytes) == cudaSuccess && cudaMemcpy(dst, src, bytes, cudaMemcpyDeviceToDevice) == cudaSuccess) {
+    for (int i = 0; i < 9; ++i) {
+      float t = 0.0f;
+      cudaEventRecord(start);
+      cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice);
+      cudaEventRecord(stop);
+      if (cudaEventSynchronize(stop) != cudaSuccess || cudaEventElapsedTime(&t, start, stop) != cudaSuccess) break;
+      ms.push_back(t);
+    }
+  }
+  if (start) cudaEventDestroy(start);
+  if (stop) cudaEventDestroy(stop);
+  cudaFree(src);
+  cudaFree(dst);
+  cudaGetLastError();
+  if (ms.size() < 9) return 0.0;
+  std::nth_element(ms.begin(), ms.begin() + 4, ms.end());
+  return ms[4] > 0.0f ? 2.0 * static_cast<double>(bytes) / (ms[4] * 1e-3) : 0.0;
 }
 
 }  // namespace coderx::kernels

@@ -29,4 +29,9 @@ struct DeviceReport {
 
 DeviceReport query_devices();
 
+// Device-to-device copy bandwidth of the current device in bytes/s, counting bytes read plus
+// bytes written (the ceiling a memory-bound kernel is measured against): the median of 9
+// copies of `bytes` after a warm-up, timed with events. 0 when an allocation or copy fails.
+double copy_bandwidth(std::size_t bytes = std::size_t(1) << 30);
+
 }  // namespace coderx::kernels

@@ -18,6 +18,11 @@ __global__ void add_kernel(const float* a, const float* b, float* out, std::int6
   if (i < n) out[i] = a[i] + b[i];
 }
 
+__global__ void scale_kernel(float* y, std::int64_t n, const float* s) {
+  const std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i < n) y[i] *= s[0];
+}
+
 }  // namespace
 
 Status geglu(const float* gate, const float* up, float* out, std::int64_t n, void* stream) {
@@ -30,6 +35,12 @@ Status add(const float* a, const float* b, float* out, std::int64_t n, void* str
   if (!a || !b || !out || n <= 0) return invalid("add: bad arguments");
   add_kernel<<<static_cast<unsigned>(blocks_for(n, 256)), 256, 0, detail::as_stream(stream)>>>(a, b, out, n);
   return detail::launch_status("add");
+}
+
+Status scale(float* y, std::int64_t n, const float* s, void* stream) {
+  if (!y || !s || n <= 0) return invalid("scale: bad arguments");
+  scale_kernel<<<static_cast<unsigned>(blocks_for(n, 256)), 256, 0, detail::as_stream(stream)>>>(y, n, s);
+  return detail::launch_status("scale");
 }
 
 }  // namespace coderx::kernels

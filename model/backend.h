@@ -51,6 +51,9 @@ class Backend {
   // Most tokens one run() may carry (workspace size); the CPU has no limit.
   virtual std::int64_t max_tokens() const = 0;
   virtual std::int64_t n_vocab() const = 0;
+  // Bytes/s the weights can be read at (a device's measured copy bandwidth), for the decode
+  // bound that `coderx bench` reports; 0 when the backend does not measure it.
+  virtual double memory_bandwidth() { return 0.0; }
 };
 
 }  // namespace coderx::model

@@ -103,6 +103,15 @@ DeviceWorkspace device_workspace(const ModelView& model, std::int64_t max_tokens
   w.attn = std::max<std::int64_t>(t, 8 * kDeviceMaxSplits) * d.n_head * (hd + 2);
   w.moe_prefill = moe_prefill_bound(t * d.n_expert_used, d.n_expert, d.n_embd, d.n_ff_exp);
   w.logits = t * d.n_vocab;
+  if (t > 8) {  // batches above kGemvMaxTokens run the layer projections through cuBLAS
+    for (const LayerView& l : model.layers) {
+      for (const Matrix* m : {&l.wq, &l.wk, &l.wv, &l.wo, &l.ffn_gate, &l.ffn_up, &l.ffn_down}) {
+        if (!m->valid()) continue;
+        w.dense_weight = std::max(w.dense_weight, m->rows * m->cols);
+        w.dense_input = std::max(w.dense_input, t * m->cols);
+      }
+    }
+  }
   return w;
 }
 
@@ -113,7 +122,8 @@ int device_attention_splits(const DeviceWorkspace& w, std::int64_t n_q, std::int
 
 std::uint64_t DeviceWorkspace::bytes() const {
   const std::int64_t floats = 7 * embd + 2 * q + 2 * kv + 2 * ff + 2 * route + moe_act + attn + logits;
-  return static_cast<std::uint64_t>(floats) * 4 + static_cast<std::uint64_t>(moe_prefill) + 2 * max_tokens * 4;
+  return static_cast<std::uint64_t>(floats) * 4 + static_cast<std::uint64_t>(moe_prefill) + 2 * max_tokens * 4 +
+         2 * static_cast<std::uint64_t>(dense_weight + dense_input);
 }
 
 DeviceMemoryNeed estimate_device_memory(const ModelView& model, const DeviceMemoryParams& p) {

@@ -162,15 +162,31 @@ Row measure_backend(model::Backend& backend, std::int64_t length, std::int64_t s
 }
 
 // The whole bench on a device backend: the table and the JSON object (results only).
+// The bound: every active weight byte read once per decoded token (one stream) at the device's
+// measured copy bandwidth.
 int bench_on_device(model::Backend& backend, const std::string& model_path, const std::vector<std::int64_t>& lengths,
-                    const std::vector<std::int64_t>& streams, std::int64_t decode, bool json_only) {
+                    const std::vector<std::int64_t>& streams, std::int64_t decode, bool json_only,
+                    std::uint64_t active_bytes) {
   std::vector<Row> rows;
   for (std::int64_t len : lengths)
     for (std::int64_t s : streams) {
       rows.push_back(measure_backend(backend, len, s, decode));
       if (!json_only) print_row(rows.back());
     }
-  std::printf("{\"model\":\"%s\",\"device\":\"%s\",\"results\":[", model_path.c_str(), backend.describe().c_str());
+  const double bandwidth = backend.memory_bandwidth();
+  const double bound_tps = bandwidth / static_cast<double>(std::max<std::uint64_t>(active_bytes, 1));
+  if (!json_only && bandwidth > 0.0) {
+    std::fprintf(stdout, "device copy bandwidth %.1f GB/s; active weights %.3f GB/token; decode bound %.1f tok/s\n",
+                 bandwidth / 1e9, static_cast<double>(active_bytes) / 1e9, bound_tps);
+    for (const Row& r : rows)
+      if (r.streams == 1)
+        std::fprintf(stdout, "prompt %5lld  decode %.2f tok/s = %.0f%% of the bound\n",
+                     static_cast<long long>(r.length), r.decode_tps, 100.0 * r.decode_tps / bound_tps);
+  }
+  std::printf("{\"model\":\"%s\",\"device\":\"%s\",\"active_bytes_per_token\":%llu,"
+              "\"read_bandwidth_gbs\":%.3f,\"decode_bound_tps\":%.3f,\"results\":[",
+              model_path.c_str(), backend.describe().c_str(), static_cast<unsigned long long>(active_bytes),
+              bandwidth / 1e9, bound_tps);
   print_results_json(rows);
   return 0;
 }
@@ -240,7 +256,9 @@ int run_bench(Args args) {
     options.n_sequences = static_cast<int>(*std::max_element(streams.begin(), streams.end()));
     options.max_tokens = 512;
     auto backend = model::make_backend((*model)->view(), options);
-    if (backend->on_device()) return bench_on_device(*backend, model_path, lengths, streams, decode, json_only);
+    if (backend->on_device())
+      return bench_on_device(*backend, model_path, lengths, streams, decode, json_only,
+                             (*model)->weights().memory.active_bytes_per_token);
   }
   model::ThreadPool pool(static_cast<int>(threads));
   model::CpuOps ops(pool);
