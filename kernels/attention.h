@@ -35,6 +35,11 @@ struct AttentionParams {
   std::int64_t window = 0;               // 0: full causal; else sliding window length
   float scale = 1.0f;                    // Gemma 4: 1.0
   int n_splits = 0;                      // 0: choose from the SM count; > 0: force (tests)
+  std::int64_t plan_keys = 0;            // > 0: plan the splits for this many keys (an upper
+                                         // bound such as n_slots) and find the batch's key range
+                                         // from q_pos on the device, so the launch does not
+                                         // depend on the positions (CUDA graph replay); n_q <= 8.
+                                         // 0: plan from pos_min / pos_max
   int max_splits = kAttnMaxSplits;       // what the workspace was sized for (1 … kAttnMaxSplits)
 };
 
@@ -42,8 +47,11 @@ struct AttentionParams {
 std::size_t attention_workspace_floats(int n_q, int n_head, int head_dim, int max_splits = kAttnMaxSplits);
 
 // Reference: model/ops_ref attention. Launch geometry: partial kernel grid (n_splits,
-// n_kv · head_blocks, query tiles), 8 warps per block, one warp per (query, head) item, keys
-// staged in shared memory 16 at a time; combine kernel grid n_q · n_head, 128 threads.
+// n_kv · head_blocks, query tiles), 256 threads serving 8 (query, head) items of one KV head,
+// keys staged in shared memory 32 at a time (cp.async ring), every item's scores of a tile
+// computed together; with one split it writes out directly, else the combine kernel (grid
+// n_q · n_head × head_dim / 32, 128 threads) merges the splits. Splits are chosen so that the
+// blocks fill one wave of the device (attention.cu).
 Status attention(const AttentionParams& p, void* stream);
 
 struct KvAppendParams {

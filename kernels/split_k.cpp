@@ -29,15 +29,15 @@ SplitPlan fit(std::int64_t n_keys, int splits) {
 
 }  // namespace
 
-SplitPlan plan_splits(std::int64_t n_keys, std::int64_t base_blocks, int n_sms, int requested,
+SplitPlan plan_splits(std::int64_t n_keys, std::int64_t base_blocks, int block_slots, int requested,
                       std::int64_t min_keys, int max_splits) {
   if (n_keys <= 0) return SplitPlan{1, kAttnKeyTile};
   int splits = requested;
   if (splits <= 0) {
-    const std::int64_t target = 2 * static_cast<std::int64_t>(std::max(n_sms, 1));
-    const std::int64_t want = (target + std::max<std::int64_t>(base_blocks, 1) - 1) / std::max<std::int64_t>(base_blocks, 1);
+    const std::int64_t base = std::max<std::int64_t>(base_blocks, 1);  // blocks per split
+    const std::int64_t want = std::max<std::int64_t>(1, block_slots / base);  // one wave
     const std::int64_t by_len = std::max<std::int64_t>(1, n_keys / std::max<std::int64_t>(min_keys, 1));
-    splits = static_cast<int>(std::min<std::int64_t>(want, by_len));
+    splits = static_cast<int>(std::min<std::int64_t>({want, by_len, kAttnMaxSplits}));
   }
   splits = std::min({splits, kAttnMaxSplits, std::max(max_splits, 1)});
   return fit(n_keys, splits);

@@ -48,10 +48,13 @@ void fill_cache(const AttnCase& c, const std::vector<float>& k, const std::vecto
   }
 }
 
-void run(const AttnCase& c, const std::vector<std::int32_t>& q_pos, int n_splits, std::mt19937& rng) {
+// plan_keys > 0: the launch as a replayed CUDA graph makes it, planned for plan_keys keys with
+// stale host positions (0), so the kernel must find the key range from q_pos itself.
+void run(const AttnCase& c, const std::vector<std::int32_t>& q_pos, int n_splits, std::mt19937& rng,
+         std::int64_t plan_keys = 0) {
   SCOPED_TRACE(::testing::Message() << "heads " << c.n_head << "/" << c.n_kv << " hd " << c.hd << " window " << c.window
                                     << " n_pos " << c.n_pos << " slots " << c.n_slots << " queries " << q_pos.size()
-                                    << " splits " << n_splits);
+                                    << " splits " << n_splits << " plan_keys " << plan_keys);
   const std::size_t row = std::size_t(c.n_kv) * c.hd;
   const auto k = testing::random_floats(c.n_pos * row, rng, -1.0f, 1.0f);
   const auto v = testing::random_floats(c.n_pos * row, rng, -1.0f, 1.0f);
@@ -78,6 +81,8 @@ void run(const AttnCase& c, const std::vector<std::int32_t>& q_pos, int n_splits
   p.pos_max = *std::max_element(q_pos.begin(), q_pos.end());
   p.window = c.window;
   p.n_splits = n_splits;
+  p.plan_keys = plan_keys;
+  if (plan_keys > 0) p.pos_min = p.pos_max = 0;
   CODERX_EXPECT_OK(attention(p, nullptr));
   const auto want = testing::attention_ref(q, q_pos, round_f16(k), round_f16(v), c.n_head, c.n_kv, c.hd, c.window, 1.0);
   EXPECT_LT(testing::nmse(out.download(), want), 1e-10);
@@ -109,6 +114,16 @@ TEST(AttentionGpu, SlidingWindowOverAWrappedRing) {
   const AttnCase c{16, 8, 256, 64, 300, 80};
   for (int splits : {0, 1, 3}) run(c, last_positions(c.n_pos, 3), splits, rng);
   run(AttnCase{16, 2, 512, 64, 300, 80}, last_positions(300, 1), 2, rng);
+}
+
+TEST(AttentionGpu, KeyRangeFromDevicePositionsForGraphReplay) {
+  CODERX_REQUIRE_GPU();
+  std::mt19937 rng(16);
+  for (AttnCase c : {AttnCase{16, 8, 256, 1024, 1500, 1500}, AttnCase{16, 2, 512, 0, 1500, 2048},
+                     AttnCase{16, 8, 256, 64, 300, 80}, AttnCase{8, 8, 64, 0, 37, 64}}) {
+    for (int n_q : {1, 3})
+      for (int splits : {0, 1, 5}) run(c, last_positions(c.n_pos, n_q), splits, rng, c.n_slots);
+  }
 }
 
 TEST(AttentionGpu, PrefillCausalAndWindowed) {

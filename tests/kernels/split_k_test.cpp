@@ -49,9 +49,14 @@ TEST(SplitK, SplitsPartitionTheRange) {
 }
 
 TEST(SplitK, AutoPlanFillsTheDeviceForLongDecode) {
-  // One query, 8 KV heads (GQA 2 → 8 blocks): a long cache is split, a short one is not.
+  // One query, 8 KV heads (GQA 2 → 8 blocks), 132 block slots: a long cache is split, a short
+  // one is not.
   EXPECT_GE(plan_splits(32768, 8, 132, 0).n_splits, 16);
   EXPECT_EQ(plan_splits(100, 8, 132, 0).n_splits, 1);
+  // The blocks fill one wave of the device's block slots without spilling into a second.
+  const SplitPlan wave = plan_splits(32768, 8, 264, 0, kAttnKeyTile);
+  EXPECT_LE(wave.n_splits * 8, 264);
+  EXPECT_GE(wave.n_splits * 8, 200);
   // Prefill with thousands of blocks needs no split.
   EXPECT_EQ(plan_splits(4096, 4096, 132, 0).n_splits, 1);
   // The workspace capacity caps both the automatic and the requested count.
