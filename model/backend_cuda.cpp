@@ -175,6 +175,22 @@ struct SeqRun {
   std::int64_t pos_min = 0, pos_max = 0;
 };
 
+// What a captured decode step bakes into its kernel parameters besides device memory: the batch
+// size, each run's KV cache (the device address of its first layer's K) and rows, and which rows'
+// logits are wanted. Tokens and positions are read from device memory and attention derives its
+// key range from the positions there, so a step of the same shape replays its graph unchanged.
+struct StepShape {
+  std::int64_t n = 0;
+  std::vector<std::tuple<const void*, std::int64_t, std::int64_t>> runs;
+  std::vector<std::int64_t> logit_rows;
+  bool operator==(const StepShape&) const = default;
+};
+
+struct CapturedStep {
+  StepShape shape;
+  cudaGraphExec_t exec = nullptr;
+};
+
 // ---- The backend --------------------------------------------------------------------------------
 
 class CudaBackend final : public Backend {
@@ -189,6 +205,10 @@ class CudaBackend final : public Backend {
   Result<void> run(const BackendBatch& batch) override;
   std::int64_t max_tokens() const override { return options_.max_tokens; }
   std::int64_t n_vocab() const override { return model_.lm_head().rows; }
+  double memory_bandwidth() override {
+    if (bandwidth_ == 0.0) bandwidth_ = kernels::copy_bandwidth();
+    return bandwidth_;
+  }
 
  private:
   // Records the first failing launch; later launches of the same step are still issued
@@ -203,6 +223,7 @@ class CudaBackend final : public Backend {
   Result<std::vector<SeqRun>> make_runs(const BackendBatch& b) const;
   void enqueue(const BackendBatch& b, const std::vector<SeqRun>& runs);
   void linear(const Matrix& w, const float* x, std::int64_t n, float* y, float softcap = 0.0f);
+  void dense_linear(const Matrix& w, const float* x, std::int64_t n, float* y);
   void norm(const float* x, const float* w, float* y, std::int64_t rows, std::int64_t n);
   void attention_block(std::int64_t l, std::int64_t n, const std::vector<SeqRun>& runs);
   void ffn_block(std::int64_t l, std::int64_t n);
@@ -214,6 +235,7 @@ class CudaBackend final : public Backend {
   const ModelView& model_;
   CudaBackendOptions options_;
   std::string name_ = "cuda";
+  double bandwidth_ = 0.0;
   cudaStream_t stream_ = nullptr;
   cuda::DeviceWeights weights_;
   Status status_;
@@ -221,12 +243,16 @@ class CudaBackend final : public Backend {
   // Workspace (model/device_memory.h DeviceWorkspace): f32 unless noted.
   cuda::Buffer x_, h_, a_, att_, m_, xe_, moe_, q_, o_, k_, v_, g_, u_, ids_, wts_, act_, attn_, moe_ws_,
       logits_, tokens_, pos_;
+  cuda::Buffer dense_w_;  // f32 copy of one projection (prefill GEMM)
+  cuda::Buffer router_ws_;          // kernels::moe_router workspace (zeroed when allocated)
+  kernels::BlasHandle blas_;
   cuda::Buffer host_logits_, host_tokens_, host_pos_;  // pinned
-  std::map<std::tuple<std::int64_t, std::size_t, std::size_t>, cudaGraphExec_t> graphs_;
+  std::map<std::tuple<std::int64_t, std::size_t, std::size_t>, CapturedStep> graphs_;
+  bool capturing_ = false;  // while a decode step is captured: attention plans for the ring size
 };
 
 CudaBackend::~CudaBackend() {
-  for (auto& [shape, exec] : graphs_) cudaGraphExecDestroy(exec);
+  for (auto& [key, step] : graphs_) cudaGraphExecDestroy(step.exec);
   if (stream_) cudaStreamDestroy(stream_);
 }
 
@@ -238,6 +264,7 @@ Result<void> CudaBackend::init() {
   const kernels::DeviceReport report = kernels::query_devices();
   if (!report.devices.empty()) name_ = "cuda:0 " + report.devices[0].name;
   if (auto ok = weights_.upload(model_); !ok) return ok;
+  if (const kernels::Status st = blas_.init(); !st.ok()) return make_error(Errc::internal, "CUDA backend: " + st.message);
   return alloc_workspace();
 }
 
@@ -266,6 +293,13 @@ Result<void> CudaBackend::alloc_workspace() {
                                                      static_cast<int>(model_.dims.n_embd),
                                                      static_cast<int>(model_.dims.n_ff_exp));
   if (auto ok = moe_ws_.allocate(moe_ws.total, "MoE prefill workspace"); !ok) return ok;
+  const std::size_t router_ws =
+      kernels::moe_router_workspace_bytes(w.max_tokens, static_cast<int>(model_.dims.n_expert));
+  if (auto ok = router_ws_.allocate(router_ws, "router workspace"); !ok) return ok;
+  if (w.dense_weight > 0) {
+    if (auto ok = dense_w_.allocate(static_cast<std::size_t>(w.dense_weight) * 4, "workspace f32 weight"); !ok)
+      return ok;
+  }
   if (auto ok = host_logits_.allocate(static_cast<std::size_t>(w.logits) * 4, "host logits", true); !ok) return ok;
   if (auto ok = host_tokens_.allocate(static_cast<std::size_t>(w.max_tokens) * 4, "host tokens", true); !ok) return ok;
   return host_pos_.allocate(static_cast<std::size_t>(w.max_tokens) * 4, "host positions", true);
@@ -299,7 +333,13 @@ Result<std::vector<SeqRun>> CudaBackend::make_runs(const BackendBatch& b) const 
   return runs;
 }
 
+// Decode-sized batches (and the LM head's few rows): the quantised GEMV, 8 tokens per launch.
+// Larger batches of a layer projection: dense_linear.
 void CudaBackend::linear(const Matrix& w, const float* x, std::int64_t n, float* y, float softcap) {
+  if (n > kernels::kGemvMaxTokens && softcap == 0.0f && dense_w_.get() && w.rows * w.cols <= workspace_.dense_weight) {
+    dense_linear(w, x, n, y);
+    return;
+  }
   for (std::int64_t t0 = 0; t0 < n; t0 += kernels::kGemvMaxTokens) {
     kernels::GemvParams p;
     p.w = weights_.at(w.data);
@@ -314,6 +354,27 @@ void CudaBackend::linear(const Matrix& w, const float* x, std::int64_t n, float*
     p.softcap = softcap;
     ok(kernels::quant_gemv(p, stream_));
   }
+}
+
+// Prefill: the weight dequantised to f32 (read once), one f32 cuBLAS GEMM (no tensor cores),
+// then the `.scale` if the projection has one. 11-bit inputs (fp16 or TF32) are not enough: on
+// an H200 both gave logits NMSE up to 0.23 against the CPU on a generated Q4_K_M model, and
+// rounding the same projections' inputs and weights to 11 bits on the CPU alone moves the
+// last prompt row's logits by NMSE 6.7e-4 (the acceptance bound is 1e-4). The dense GEMMs are a
+// small part of a prefill's work next to the experts and attention.
+void CudaBackend::dense_linear(const Matrix& w, const float* x, std::int64_t n, float* y) {
+  kernels::DequantParams dq;
+  dq.w = weights_.at(w.data);
+  dq.type = weight_type(w.type);
+  dq.row_stride = static_cast<std::int64_t>(w.row_bytes);
+  dq.out = dense_w_.get();
+  dq.n_rows = w.rows;
+  dq.n_cols = w.cols;
+  ok(kernels::dequantize(dq, stream_));
+  kernels::DenseGemmParams gemm{x, dense_w_.get(), y, n, w.rows, w.cols};
+  gemm.f32 = true;
+  ok(kernels::dense_gemm(blas_, gemm, stream_));
+  if (const float* s = weights_.out_scale(w)) ok(kernels::scale(y, n * w.rows, s, stream_));
 }
 
 void CudaBackend::norm(const float* x, const float* w, float* y, std::int64_t rows, std::int64_t n) {
@@ -379,6 +440,7 @@ void CudaBackend::attention_block(std::int64_t l, std::int64_t n, const std::vec
     p.window = ld.swa ? d.window : 0;
     p.scale = 1.0f;
     p.max_splits = device_attention_splits(workspace_, r.count, nh, hd);
+    p.plan_keys = capturing_ ? c.slots : 0;  // a replayed graph must not depend on the positions
     ok(kernels::attention(p, stream_));
   }
   linear(w.wo, o, n, att);
@@ -436,6 +498,7 @@ void CudaBackend::ffn_block(std::int64_t l, std::int64_t n) {
   r.w = weights_.floats(reinterpret_cast<const float*>(w.router.data));
   r.ids = ids_.as<std::int32_t>();
   r.weights = wts_.as<float>();
+  r.workspace = router_ws_.get();
   r.n_tokens = n;
   r.n_embd = static_cast<int>(e);
   r.n_expert = static_cast<int>(d.n_expert);
@@ -503,20 +566,28 @@ Result<void> CudaBackend::launch_step(const BackendBatch& b, const std::vector<S
   return {};
 }
 
-// Decode steps: capture the step, then update the executable graph of this shape in place
-// (re-instantiated when the update is refused) and launch it.
+// Decode steps: a step of the shape captured last replays that graph as it is. Otherwise the
+// step is captured and the executable graph of its size updated in place (re-instantiated when
+// the update is refused).
 Result<void> CudaBackend::launch_graph(const BackendBatch& b, const std::vector<SeqRun>& runs) {
+  StepShape now{static_cast<std::int64_t>(b.tokens.size()), {}, {b.logit_rows.begin(), b.logit_rows.end()}};
+  for (const SeqRun& r : runs) now.runs.emplace_back(r.cache->layer(0).k, r.begin, r.count);
+  const auto key = std::make_tuple(now.n, runs.size(), b.logit_rows.size());
+  CapturedStep& step = graphs_[key];
+  if (step.exec && step.shape == now) return cuda::check(cudaGraphLaunch(step.exec, stream_), "launching the decode graph");
   if (auto ok = cuda::check(cudaStreamBeginCapture(stream_, cudaStreamCaptureModeThreadLocal), "beginning capture"); !ok)
     return ok;
+  capturing_ = true;
   enqueue(b, runs);
+  capturing_ = false;
   cudaGraph_t graph = nullptr;
   const cudaError_t end = cudaStreamEndCapture(stream_, &graph);
   if (end != cudaSuccess || !status_.ok()) {
     if (graph) cudaGraphDestroy(graph);
     return cuda::check(end, "capturing the decode step");  // a launcher failure is reported by run()
   }
-  const auto shape = std::make_tuple(static_cast<std::int64_t>(b.tokens.size()), runs.size(), b.logit_rows.size());
-  cudaGraphExec_t& exec = graphs_[shape];
+  cudaGraphExec_t& exec = step.exec;
+  step.shape = now;
   if (exec) {
     cudaGraphExecUpdateResultInfo info;
     if (cudaGraphExecUpdate(exec, graph, &info) != cudaSuccess) {
@@ -529,8 +600,7 @@ Result<void> CudaBackend::launch_graph(const BackendBatch& b, const std::vector<
   if (!exec) e = cudaGraphInstantiate(&exec, graph, 0);
   cudaGraphDestroy(graph);
   if (e != cudaSuccess) {
-    exec = nullptr;
-    graphs_.erase(shape);
+    graphs_.erase(key);
     return cuda::check(e, "instantiating the decode graph");
   }
   return cuda::check(cudaGraphLaunch(exec, stream_), "launching the decode graph");

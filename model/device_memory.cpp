@@ -108,7 +108,6 @@ DeviceWorkspace device_workspace(const ModelView& model, std::int64_t max_tokens
       for (const Matrix* m : {&l.wq, &l.wk, &l.wv, &l.wo, &l.ffn_gate, &l.ffn_up, &l.ffn_down}) {
         if (!m->valid()) continue;
         w.dense_weight = std::max(w.dense_weight, m->rows * m->cols);
-        w.dense_input = std::max(w.dense_input, t * m->cols);
       }
     }
   }
@@ -123,7 +122,7 @@ int device_attention_splits(const DeviceWorkspace& w, std::int64_t n_q, std::int
 std::uint64_t DeviceWorkspace::bytes() const {
   const std::int64_t floats = 7 * embd + 2 * q + 2 * kv + 2 * ff + 2 * route + moe_act + attn + logits;
   return static_cast<std::uint64_t>(floats) * 4 + static_cast<std::uint64_t>(moe_prefill) + 2 * max_tokens * 4 +
-         2 * static_cast<std::uint64_t>(dense_weight + dense_input);
+         4 * static_cast<std::uint64_t>(dense_weight);
 }
 
 DeviceMemoryNeed estimate_device_memory(const ModelView& model, const DeviceMemoryParams& p) {

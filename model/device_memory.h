@@ -45,9 +45,8 @@ struct DeviceWorkspace {
                                // up to 8 queries, fewer for larger batches (at least 1)
   std::int64_t moe_prefill = 0; // bytes, an upper bound of kernels::moe_prefill_workspace
   std::int64_t logits = 0;     // [T, n_vocab] f32
-  std::int64_t dense_weight = 0; // fp16 elements of the largest layer projection (prefill GEMM
-                                 // dequantises one weight at a time), 0 when T <= 8 (GEMV only)
-  std::int64_t dense_input = 0;  // fp16 elements: [T, widest projection input], 0 when T <= 8
+  std::int64_t dense_weight = 0; // f32 elements of the largest layer projection (the prefill
+                                 // GEMM dequantises one weight at a time), 0 when T <= 8 (GEMV only)
   std::uint64_t bytes() const;
 };
 

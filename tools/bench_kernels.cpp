@@ -150,6 +150,7 @@ void bench_moe(cudaStream_t s, int n_expert, bool four_bit, int m) {
   Buf gu(gu_rb * 2 * kFf * n_expert), dn(dn_rb * kEmbd * n_expert);
   Buf router(std::size_t(n_expert) * kEmbd * 4, 0), h(std::size_t(m) * kEmbd * 4, 0x3c), x(std::size_t(m) * kEmbd * 4);
   Buf ids(std::size_t(m) * kTopK * 4), wts(std::size_t(m) * kTopK * 4), y(std::size_t(m) * kEmbd * 4);
+  Buf router_ws(k::moe_router_workspace_bytes(m, n_expert), 0);
   // Random distinct experts per token (the router's own output would be degenerate here).
   std::mt19937 rng(1);
   std::vector<std::int32_t> host_ids;
@@ -194,6 +195,7 @@ void bench_moe(cudaStream_t s, int n_expert, bool four_bit, int m) {
   rp.w = router.as<float>();
   rp.ids = ids.as<std::int32_t>();
   rp.weights = wts.as<float>();
+  rp.workspace = router_ws.p;
   rp.n_tokens = m;
   rp.n_embd = kEmbd;
   rp.n_expert = n_expert;
@@ -419,6 +421,7 @@ void run_layer(const LayerSim& L, cudaStream_t st, k::BlasHandle* blas) {
   rt.w = f("w_router", std::size_t(128) * kEmbd);
   rt.ids = static_cast<std::int32_t*>(buf("ids_router", std::size_t(m) * kTopK * 4));  // timing only:
   rt.weights = f("wts_router", std::size_t(m) * kTopK);  // the experts use the random routing above
+  rt.workspace = buf("router_ws", k::moe_router_workspace_bytes(m, 128));  // zero-filled
   rt.n_tokens = m;
   rt.n_embd = kEmbd;
   rt.n_expert = 128;

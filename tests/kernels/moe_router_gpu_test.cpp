@@ -38,6 +38,8 @@ void run_case(const RouterCase& c, std::mt19937& rng) {
   DeviceArray<float> hd(h), sd(in_scale), wd(w), ed(escale);
   DeviceArray<std::int32_t> ids(std::size_t(c.n_tokens) * c.k);
   DeviceArray<float> wts(std::size_t(c.n_tokens) * c.k), probs(std::size_t(c.n_tokens) * c.n_expert);
+  DeviceArray<unsigned char> ws(moe_router_workspace_bytes(c.n_tokens, c.n_expert));
+  CODERX_CUDA_OK(cudaMemset(ws.get(), 0, ws.size()));
   MoeRouterParams p;
   p.h = hd.get();
   p.in_scale = sd.get();
@@ -46,11 +48,16 @@ void run_case(const RouterCase& c, std::mt19937& rng) {
   p.ids = ids.get();
   p.weights = wts.get();
   p.probs = probs.get();
+  p.workspace = ws.get();
   p.n_tokens = c.n_tokens;
   p.n_embd = c.n_embd;
   p.n_expert = c.n_expert;
   p.k = c.k;
   p.input_mult = 1.0f / std::sqrt(static_cast<float>(c.n_embd));
+  CODERX_EXPECT_OK(moe_router(p, nullptr));
+  ids.poison();  // again on the same workspace: the first launch must leave it ready
+  wts.poison();
+  probs.poison();
   CODERX_EXPECT_OK(moe_router(p, nullptr));
   const auto got_ids = ids.download();
   const auto got_w = wts.download();
@@ -91,7 +98,9 @@ TEST(MoeRouterGpu, ValidTopKAndWeightsOverShapes) {
   std::mt19937 rng(9);
   for (RouterCase c : {RouterCase{1, 2816, 128, 8, false}, RouterCase{7, 2816, 98, 8, false},
                        RouterCase{33, 256, 4, 1, false}, RouterCase{5, 512, 16, 4, true},
-                       RouterCase{3, 2816, 128, 8, true}, RouterCase{2, 64, 8, 8, false}})
+                       RouterCase{3, 2816, 128, 8, true}, RouterCase{2, 64, 8, 8, false},
+                       RouterCase{130, 2816, 98, 8, false}, RouterCase{2100, 512, 128, 8, false},
+                       RouterCase{4, 256, 200, 8, false}, RouterCase{20, 256, 300, 32, true}})
     run_case(c, rng);
 }
 
@@ -106,12 +115,15 @@ TEST(MoeRouterGpu, RenormalisationClampOnTinySums) {
   DeviceArray<float> hd(h), sd(in_scale), wd(w);
   DeviceArray<std::int32_t> ids(4);
   DeviceArray<float> wts(4);
+  DeviceArray<unsigned char> ws(moe_router_workspace_bytes(1, n_expert));
+  CODERX_CUDA_OK(cudaMemset(ws.get(), 0, ws.size()));
   MoeRouterParams p;
   p.h = hd.get();
   p.in_scale = sd.get();
   p.w = wd.get();
   p.ids = ids.get();
   p.weights = wts.get();
+  p.workspace = ws.get();
   p.n_tokens = 1;
   p.n_embd = n_embd;
   p.n_expert = n_expert;
