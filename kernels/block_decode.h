@@ -62,9 +62,9 @@ CODERX_HD std::uint32_t ld_u32(const u8* p) {
          (static_cast<std::uint32_t>(p[2]) << 16) | (static_cast<std::uint32_t>(p[3]) << 24);
 }
 
-// N little-endian 32-bit words of the bytes p[0, 4N). On the device with aligned loads through
-// the read-only cache: 16-byte loads when p is 16-byte aligned, else 4-byte words joined by
-// funnel shifts (GGUF blocks of 18, 22, 34, 210 bytes leave rows 2-byte aligned). The shifted
+// N little-endian 32-bit words of the bytes p[0, 4N). On the device with aligned loads (generic:
+// p may point to global or shared memory): 16-byte loads when p is 16-byte aligned, else 4-byte
+// words joined by funnel shifts (GGUF blocks of 18, 22, 34, 210 bytes leave rows 2-byte aligned). The shifted
 // path reads the aligned word holding p's first byte and the one holding its last byte, never a
 // word wholly outside [p, p + 4N). On the host: memcpy.
 template <int N>
@@ -76,7 +76,7 @@ CODERX_HD void load_words(const u8* p, std::uint32_t* w) {
       const uint4* v = reinterpret_cast<const uint4*>(p);
 #pragma unroll
       for (int i = 0; i < N / 4; ++i) {
-        const uint4 q = __ldg(v + i);
+        const uint4 q = v[i];
         w[4 * i] = q.x;
         w[4 * i + 1] = q.y;
         w[4 * i + 2] = q.z;
@@ -89,13 +89,13 @@ CODERX_HD void load_words(const u8* p, std::uint32_t* w) {
   const unsigned shift = static_cast<unsigned>(addr & 3) * 8;
   if (shift == 0) {
 #pragma unroll
-    for (int i = 0; i < N; ++i) w[i] = __ldg(a + i);
+    for (int i = 0; i < N; ++i) w[i] = a[i];
     return;
   }
-  unsigned int prev = __ldg(a);
+  unsigned int prev = a[0];
 #pragma unroll
   for (int i = 0; i < N; ++i) {
-    const unsigned int next = __ldg(a + i + 1);
+    const unsigned int next = a[i + 1];
     w[i] = __funnelshift_r(prev, next, shift);
     prev = next;
   }

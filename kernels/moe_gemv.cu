@@ -1,9 +1,10 @@
 // MoE decode kernels. Must match the expert part of the reference forward pass
 // (model/ops_ref expert FFN + weighted sum, spec §2.3 step 11) to f32 accumulation error.
 // Launch geometry:
-//   gate_up: grid (ceil(n_ff / 8), n_tokens·k), block 256 = 8 warps; warp → one row r of the
-//            slot's expert: act[slot][r] = gelu(gate_r·x)·(up_r·x); lane → chunks lane, lane+32, …
-//            of both rows.
+//   gate_up: grid (ceil(n_ff / 8), n_tokens·k), block 128 = 4 warps; warp → rows 2w', 2w'+1 of
+//            the slot's expert: act[slot][r] = gelu(gate_r·x)·(up_r·x), x and the rows staged in
+//            shared memory (gemv_core.cuh staged_row_dot). For n_embd > kStageMaxCols: block 256
+//            = 8 warps, warp → one row, lane → chunks lane, lane+32, … of both rows.
 //   down:    grid ceil(n_embd / 8), block 256; warp → output row r for every token; lane → the
 //            (slot, chunk) pairs lane, lane+32, … of the token's k selected expert rows r.
 #include <cmath>
@@ -48,6 +49,41 @@ __global__ void moe_gate_up_kernel(MoeDecodeParams p, std::int64_t row_bytes) {
   if (p.w.gate_scale) gv *= p.w.gate_scale[e];
   if (p.w.up_scale) uv *= p.w.up_scale[e];
   if (lane == 0) *out = detail::gelu_tanh(gv) * uv;
+}
+
+// The same with x (the token's expert input) and the rows staged in shared memory
+// (gemv_core.cuh staged_row_dot): warp w of block (b, slot) computes rows (4b + w)·2 and +1.
+constexpr int kStageWarps = 4;
+constexpr int kStagedRowsPerWarp = 2;
+
+template <WeightType T>
+__global__ void __launch_bounds__(kStageWarps * 32)
+    moe_gate_up_staged_kernel(MoeDecodeParams p, std::int64_t row_bytes, StageGeometry sg) {
+  extern __shared__ __align__(16) unsigned char smem[];
+  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+  const int slot = blockIdx.y;
+  const int token = slot / p.k;
+  const int e = p.ids[slot];
+  const int n_chunks = p.n_embd / 32;
+  float* xs = reinterpret_cast<float*>(smem);
+  auto* seg = smem + static_cast<std::size_t>(n_chunks) * kStagePitch * sizeof(float) + warp * (kStageSegBytes + 16);
+  detail::stage_x(p.x + static_cast<std::int64_t>(token) * p.n_embd, p.n_embd, xs);
+  for (int i = 0; i < kStagedRowsPerWarp; ++i) {
+    const int r = (blockIdx.x * kStageWarps + warp) * kStagedRowsPerWarp + i;
+    if (r >= p.n_ff) break;
+    float* out = p.act + static_cast<std::int64_t>(slot) * p.n_ff + r;
+    if (e < 0 || e >= p.n_expert) {
+      if (lane == 0) *out = NAN;
+      continue;
+    }
+    const auto* g = static_cast<const detail::u8*>(p.w.gate) + e * p.w.gate_up_expert_stride + r * row_bytes;
+    const auto* u = static_cast<const detail::u8*>(p.w.up) + e * p.w.gate_up_expert_stride + r * row_bytes;
+    float gv = detail::staged_row_dot<T>(g, n_chunks, xs, seg, sg);
+    float uv = detail::staged_row_dot<T>(u, n_chunks, xs, seg, sg);
+    if (p.w.gate_scale) gv *= p.w.gate_scale[e];
+    if (p.w.up_scale) uv *= p.w.up_scale[e];
+    if (lane == 0) *out = detail::gelu_tanh(gv) * uv;
+  }
 }
 
 // For each token the lanes take the (slot, chunk) pairs of its k expert rows r in turn: all
@@ -96,11 +132,19 @@ Status check(const MoeDecodeParams& p) {
 Status moe_decode(const MoeDecodeParams& p, void* stream) {
   if (Status st = check(p); !st.ok()) return st;
   cudaStream_t s = detail::as_stream(stream);
-  const dim3 grid_gu(static_cast<unsigned>(blocks_for(p.n_ff, kWarps)), static_cast<unsigned>(p.n_tokens * p.k));
   const std::int64_t gu_bytes = weight_row_bytes(p.w.gate_up_type, p.n_embd);
+  const unsigned slots = static_cast<unsigned>(p.n_tokens * p.k);
+  const bool staged = p.n_embd <= kStageMaxCols;
+  const dim3 grid_gu(static_cast<unsigned>(blocks_for(p.n_ff, kWarps)), slots);
+  const dim3 grid_staged(static_cast<unsigned>(blocks_for(p.n_ff, kStageWarps * kStagedRowsPerWarp)), slots);
+  const std::size_t smem = stage_smem_bytes(p.n_embd, kStageWarps);
+  const StageGeometry sg = stage_geometry(p.w.gate_up_type);
   detail::dispatch_weight_type(p.w.gate_up_type, [&](auto tag) {
     constexpr WeightType T = decltype(tag)::value;
-    moe_gate_up_kernel<T><<<grid_gu, kWarps * 32, 0, s>>>(p, gu_bytes);
+    if (staged)
+      moe_gate_up_staged_kernel<T><<<grid_staged, kStageWarps * 32, smem, s>>>(p, gu_bytes, sg);
+    else
+      moe_gate_up_kernel<T><<<grid_gu, kWarps * 32, 0, s>>>(p, gu_bytes);
   });
   if (Status st = detail::launch_status("moe_decode gate_up"); !st.ok()) return st;
   const auto grid_d = static_cast<unsigned>(blocks_for(p.n_embd, kWarps));

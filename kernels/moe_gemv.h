@@ -30,8 +30,9 @@ struct MoeDecodeParams {
 };
 
 // Reference: model/ops_ref expert FFN summed with the routing weights (the moe step of the
-// forward pass). Launch geometry: gate/up kernel grid (ceil(n_ff/8), n_tokens·k), down kernel
-// grid ceil(n_embd/8); 8 warps per block, one warp per weight row.
+// forward pass). Launch geometry: gate/up kernel grid (ceil(n_ff/8), n_tokens·k), 4 warps per
+// block, 2 rows per warp, staged in shared memory; down kernel grid ceil(n_embd/8), 8 warps per
+// block, one warp per output row (see moe_gemv.cu).
 Status moe_decode(const MoeDecodeParams& p, void* stream);
 
 }  // namespace coderx::kernels

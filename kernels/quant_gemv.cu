@@ -1,7 +1,11 @@
 // Quantised GEMV for decode. Must match model/ops_ref linear (+ softcap) within the per-type
 // NMSE of tests/kernels/quant_gemv_gpu_test.cpp; f32 accumulation throughout (spec §7.10).
-// Launch geometry: block = 256 threads = 8 warps, warp w of block b computes row 8b + w for all
-// tokens; grid = ceil(n_rows / 8). Each lane walks the row in 32-element chunks.
+// Launch geometry:
+//   one token (batch-1 decode, n_cols <= kStageMaxCols): block = 128 threads = 4 warps, warp w of
+//     block b computes rows (4b + w)·R … +R-1 (R = 1…4, staged_rows_per_warp); x and each row's
+//     segments go through shared memory (gemv_core.cuh staged_row_dot); grid = ceil(n_rows / 4R).
+//   2…8 tokens: block = 256 threads = 8 warps, warp w of block b computes row 8b + w for all
+//     tokens; grid = ceil(n_rows / 8); each lane walks the row in 32-element chunks.
 #include "kernels/cuda_util.cuh"
 #include "kernels/gemv_core.cuh"
 #include "kernels/launch_shape.h"
@@ -53,6 +57,38 @@ __global__ void gemv_kernel(GemvParams p, std::int64_t row_stride) {
   }
 }
 
+// Batch-1 decode: rows_per_warp consecutive rows per warp, kStageWarps warps per block, x and
+// the row segments staged in shared memory (gemv_core.cuh staged_row_dot).
+constexpr int kStageWarps = 4;
+
+template <WeightType T>
+__global__ void __launch_bounds__(kStageWarps * 32)
+    gemv_staged_kernel(GemvParams p, std::int64_t row_stride, StageGeometry sg, int rows_per_warp) {
+  extern __shared__ __align__(16) unsigned char smem[];
+  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+  const int n_chunks = static_cast<int>(p.n_cols / 32);
+  float* xs = reinterpret_cast<float*>(smem);
+  auto* seg = smem + static_cast<std::size_t>(n_chunks) * kStagePitch * sizeof(float) + warp * (kStageSegBytes + 16);
+  detail::stage_x(p.x, static_cast<int>(p.n_cols), xs);
+  const float scale = p.out_scale ? p.out_scale[0] : 1.0f;
+  const std::int64_t first = (static_cast<std::int64_t>(blockIdx.x) * kStageWarps + warp) * rows_per_warp;
+  for (int i = 0; i < rows_per_warp; ++i) {
+    const std::int64_t row = first + i;
+    if (row >= p.n_rows) break;
+    const auto* wrow = static_cast<const std::uint8_t*>(p.w) + row * row_stride;
+    float v = detail::staged_row_dot<T>(wrow, n_chunks, xs, seg, sg) * scale;
+    if (p.softcap > 0.0f) v = p.softcap * tanhf(v / p.softcap);
+    if (lane == 0) p.y[row] = p.accumulate ? p.y[row] + v : v;
+  }
+}
+
+// Rows per warp: up to 4 (x staged once for more rows), fewer when that leaves under ~2 blocks
+// per SM of an H100/H200.
+int staged_rows_per_warp(std::int64_t n_rows) {
+  const std::int64_t per_warp = n_rows / (kStageWarps * 264);
+  return static_cast<int>(per_warp < 1 ? 1 : per_warp > 4 ? 4 : per_warp);
+}
+
 }  // namespace
 
 Status quant_gemv(const GemvParams& p, void* stream) {
@@ -64,10 +100,15 @@ Status quant_gemv(const GemvParams& p, void* stream) {
   const std::int64_t stride = p.row_stride ? p.row_stride : weight_row_bytes(p.type, p.n_cols);
   const auto grid = static_cast<unsigned>(blocks_for(p.n_rows, kWarps));
   cudaStream_t s = detail::as_stream(stream);
+  const bool staged = p.n_tokens == 1 && p.n_cols <= kStageMaxCols;
+  const int rows_per_warp = staged_rows_per_warp(p.n_rows);
+  const auto staged_grid = static_cast<unsigned>(blocks_for(p.n_rows, kStageWarps * rows_per_warp));
+  const std::size_t smem = stage_smem_bytes(p.n_cols, kStageWarps);
+  const StageGeometry sg = stage_geometry(p.type);
   detail::dispatch_weight_type(p.type, [&](auto tag) {
     constexpr WeightType T = decltype(tag)::value;
-    if (p.n_tokens == 1)
-      gemv_kernel<T, 1><<<grid, kWarps * 32, 0, s>>>(p, stride);
+    if (staged)
+      gemv_staged_kernel<T><<<staged_grid, kStageWarps * 32, smem, s>>>(p, stride, sg, rows_per_warp);
     else
       gemv_kernel<T, kGemvMaxTokens><<<grid, kWarps * 32, 0, s>>>(p, stride);
   });

@@ -29,8 +29,9 @@ struct GemvParams {
 };
 
 // Reference: model/ops_ref linear (dequantise_row_ref then a dot product), plus
-// model/ops_ref softcap for the LM head. Launch geometry: one warp per output row, 8 warps
-// (256 threads) per block, grid = ceil(n_rows / 8); lane k decodes chunks k, k+32, … of the row.
+// model/ops_ref softcap for the LM head. Launch geometry: one warp per output row; one token:
+// 4 warps per block, 1–4 rows per warp, x and the row staged in shared memory; more tokens:
+// 8 warps per block, lane k decodes chunks k, k+32, … of the row (see quant_gemv.cu).
 Status quant_gemv(const GemvParams& p, void* stream);
 
 }  // namespace coderx::kernels
