@@ -8,7 +8,8 @@
 #   3. run bench_kernels, then the whole engine on a generated model: `coderx bench --device cuda`
 #      against `--device cpu`, and `coderx generate --device cuda` (greedy) against the CPU's text;
 #   4. print a short summary table.
-# Usage: tests/gpu/run.sh [--quick-bench] [--prebuilt DIR]   (JOBS=N: build parallelism;
+#   5. with --real-shape: the engine on 6 layers of the real 26B-A4B shape at Q4_K_M.
+# Usage: tests/gpu/run.sh [--quick-bench] [--prebuilt DIR] [--real-shape]   (JOBS=N: build parallelism;
 #        GPU_LOGS=DIR: where the logs go, default build-gpu/logs; GPU_TEST_TIMEOUT=S per test binary)
 # Exit code: 0 when every test passed and the benchmarks ran; 1 otherwise.
 set -uo pipefail
@@ -16,10 +17,12 @@ cd "$(dirname "$0")/../.."
 
 bench_args=()
 prebuilt=""
+real_shape=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick-bench) bench_args=(--quick) ;;
     --prebuilt) prebuilt=$2; shift ;;
+    --real-shape) real_shape=1 ;;
     *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -101,6 +104,16 @@ model=$(mktemp -d)/model.gguf
     cat "$log_dir/generate_$dev.txt"; echo
   done
 } >"$e2e" 2>&1 || status=1
+# The real 26B-A4B layer shapes at Q4_K_M, 6 of its 30 layers (5 sliding + 1 full, the model's
+# ratio) and its full 262,144-token LM head: decode tokens/s of the whole engine on the device.
+if [ -n "$real_shape" ]; then
+  real="$(dirname "$model")/real6.gguf"
+  {
+    echo "--- real shape, 6 layers, Q4_K_M"
+    "$coderx" model make-test --out "$real" --real-size --layers 6 --preset Q4_K_M &&
+    timeout 180 "$coderx" bench --model "$real" --device cuda --lengths 128,2048 --streams 1,4 --decode 64
+  } >>"$e2e" 2>&1 || status=1
+fi
 same_text=no
 cmp -s "$log_dir/generate_cuda.txt" "$log_dir/generate_cpu.txt" && same_text=yes
 t4=$(date +%s)
