@@ -1,8 +1,7 @@
 // Row dequantisation. Must match model::quant::dequantize_row_ref exactly for f32 output (the
-// decoders do the same f32 multiply per element) and to bf16 / fp16 rounding for 16-bit output.
+// decoders do the same f32 multiply per element) and to bf16 rounding for bf16 output.
 // Launch geometry: one thread per chunk of 32 elements, 256-thread blocks, 1-D grid.
 #include <cuda_bf16.h>
-#include <cuda_fp16.h>
 
 #include "kernels/cuda_util.cuh"
 #include "kernels/decode.cuh"
@@ -23,10 +22,7 @@ __global__ void dequant_kernel(DequantParams p, std::int64_t stride) {
   float v[32];
   detail::Decoder<T>::chunk(static_cast<const std::uint8_t*>(p.w) + row * stride, c, v);
   const std::int64_t base = row * p.n_cols + 32 * c;
-  if (p.out_fp16) {
-    __half* out = static_cast<__half*>(p.out) + base;
-    for (int i = 0; i < 32; ++i) out[i] = __float2half_rn(v[i]);
-  } else if (p.out_bf16) {
+  if (p.out_bf16) {
     __nv_bfloat16* out = static_cast<__nv_bfloat16*>(p.out) + base;
     for (int i = 0; i < 32; ++i) out[i] = __float2bfloat16_rn(v[i]);
   } else {

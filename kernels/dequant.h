@@ -19,7 +19,6 @@ struct DequantParams {
   bool out_bf16 = false;
   std::int64_t n_rows = 0;
   std::int64_t n_cols = 0;
-  bool out_fp16 = false;            // fp16 bits instead (out_bf16 false)
 };
 
 // Reference: model::quant::dequantize_row_ref. Launch geometry: one thread per 32-element
