@@ -22,6 +22,7 @@
 #include <climits>
 #include <cmath>
 #include <mutex>
+#include <type_traits>
 
 #include "kernels/attention.h"
 #include "kernels/cuda_util.cuh"
@@ -127,24 +128,15 @@ __device__ __forceinline__ void cp_async_wait_tile(int stages) {
 // W consecutive f16 (W = 4 or 8, 8·W-bit aligned) → f32.
 template <int W>
 __device__ __forceinline__ void load_halfs(const __half* src, float* dst) {
-  if constexpr (W == 8) {
-    const uint4 raw = *reinterpret_cast<const uint4*>(src);
-    const __half2* h = reinterpret_cast<const __half2*>(&raw);
+  static_assert(W == 4 || W == 8, "one 8- or 16-byte load");
+  using Raw = std::conditional_t<W == 8, uint4, uint2>;
+  const Raw raw = *reinterpret_cast<const Raw*>(src);
+  const __half2* h = reinterpret_cast<const __half2*>(&raw);
 #pragma unroll
-    for (int k = 0; k < 4; ++k) {
-      const float2 f = __half22float2(h[k]);
-      dst[2 * k] = f.x;
-      dst[2 * k + 1] = f.y;
-    }
-  } else {
-    const uint2 raw = *reinterpret_cast<const uint2*>(src);
-    const __half2* h = reinterpret_cast<const __half2*>(&raw);
-#pragma unroll
-    for (int k = 0; k < 2; ++k) {
-      const float2 f = __half22float2(h[k]);
-      dst[2 * k] = f.x;
-      dst[2 * k + 1] = f.y;
-    }
+  for (int k = 0; k < W / 2; ++k) {
+    const float2 f = __half22float2(h[k]);
+    dst[2 * k] = f.x;
+    dst[2 * k + 1] = f.y;
   }
 }
 

@@ -21,6 +21,19 @@ constexpr int kWarps = 8;
 
 // Lanes take the chunks of the gate and the up row together, so each lane has both rows' loads
 // in flight; one warp sum per row at the end.
+// Row r of expert e's gate (up = false) or up projection.
+__device__ __forceinline__ const detail::u8* gate_up_row(const MoeDecodeParams& p, bool up, int e, int r,
+                                                          std::int64_t row_bytes) {
+  return static_cast<const detail::u8*>(up ? p.w.up : p.w.gate) + e * p.w.gate_up_expert_stride + r * row_bytes;
+}
+
+// act = gelu(gate·x · gate_scale[e]) · (up·x · up_scale[e]).
+__device__ __forceinline__ float gate_up_value(const MoeDecodeParams& p, int e, float gv, float uv) {
+  if (p.w.gate_scale) gv *= p.w.gate_scale[e];
+  if (p.w.up_scale) uv *= p.w.up_scale[e];
+  return detail::gelu_tanh(gv) * uv;
+}
+
 template <WeightType T>
 __global__ void moe_gate_up_kernel(MoeDecodeParams p, std::int64_t row_bytes) {
   const int r = blockIdx.x * kWarps + (threadIdx.x >> 5);
@@ -34,8 +47,8 @@ __global__ void moe_gate_up_kernel(MoeDecodeParams p, std::int64_t row_bytes) {
     if (lane == 0) *out = NAN;
     return;
   }
-  const auto* g = static_cast<const detail::u8*>(p.w.gate) + e * p.w.gate_up_expert_stride + r * row_bytes;
-  const auto* u = static_cast<const detail::u8*>(p.w.up) + e * p.w.gate_up_expert_stride + r * row_bytes;
+  const detail::u8* g = gate_up_row(p, false, e, r, row_bytes);
+  const detail::u8* u = gate_up_row(p, true, e, r, row_bytes);
   const float* x = p.x + static_cast<std::int64_t>(token) * p.n_embd;
   float gv = 0.0f, uv = 0.0f;
   const int n_chunks = p.n_embd / 32;
@@ -46,9 +59,7 @@ __global__ void moe_gate_up_kernel(MoeDecodeParams p, std::int64_t row_bytes) {
   }
   gv = detail::warp_sum(gv);
   uv = detail::warp_sum(uv);
-  if (p.w.gate_scale) gv *= p.w.gate_scale[e];
-  if (p.w.up_scale) uv *= p.w.up_scale[e];
-  if (lane == 0) *out = detail::gelu_tanh(gv) * uv;
+  if (lane == 0) *out = gate_up_value(p, e, gv, uv);
 }
 
 // The same with x (the token's expert input) and the rows staged in shared memory
@@ -76,13 +87,9 @@ __global__ void __launch_bounds__(kStageWarps * 32)
       if (lane == 0) *out = NAN;
       continue;
     }
-    const auto* g = static_cast<const detail::u8*>(p.w.gate) + e * p.w.gate_up_expert_stride + r * row_bytes;
-    const auto* u = static_cast<const detail::u8*>(p.w.up) + e * p.w.gate_up_expert_stride + r * row_bytes;
-    float gv = detail::staged_row_dot<T>(g, n_chunks, xs, seg, sg);
-    float uv = detail::staged_row_dot<T>(u, n_chunks, xs, seg, sg);
-    if (p.w.gate_scale) gv *= p.w.gate_scale[e];
-    if (p.w.up_scale) uv *= p.w.up_scale[e];
-    if (lane == 0) *out = detail::gelu_tanh(gv) * uv;
+    const float gv = detail::staged_row_dot<T>(gate_up_row(p, false, e, r, row_bytes), n_chunks, xs, seg, sg);
+    const float uv = detail::staged_row_dot<T>(gate_up_row(p, true, e, r, row_bytes), n_chunks, xs, seg, sg);
+    if (lane == 0) *out = gate_up_value(p, e, gv, uv);
   }
 }
 
