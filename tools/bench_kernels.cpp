@@ -3,8 +3,10 @@
 //   bench_kernels [--quick]      --quick: fewer shapes (used by tests/gpu/run.sh when short)
 // Weights are filled with a constant byte pattern (values do not change the timing). Each
 // measurement runs the launch a few times to warm up, then as many times as fit in ~40 ms,
-// timed with CUDA events; the MoE and decode-layer sequences are captured in a CUDA graph so
-// that launch overhead is not counted (as the backend replays decode steps from a graph).
+// timed with CUDA events; the GEMV, MoE and decode-layer sequences are captured in a CUDA graph
+// so that launch overhead is not counted (as the backend replays decode steps from a graph).
+// The GEMVs rotate over weight copies of at least 256 MiB in all and MoE decode over 16 expert
+// choices, so their weights come from device memory, not from the 60 MB L2.
 // Exit code: 0, or 1 when there is no device or a launch fails.
 #include <cuda_runtime.h>
 
@@ -124,9 +126,17 @@ void bench_copy(cudaStream_t s) {
   row("d2d copy", "1 GiB", us, 2.0 * bytes, 0.0);
 }
 
+// Weight copies enough to exceed the L2 cache several times (at least 256 MiB in all), so that
+// a kernel replayed over them reads its weights from device memory, not from L2.
+int dram_copies(std::size_t bytes) {
+  return static_cast<int>(std::clamp<std::size_t>((std::size_t(256) << 20) / std::max<std::size_t>(bytes, 1) + 1, 1, 64));
+}
+
 void bench_gemv(cudaStream_t s, k::WeightType t, std::int64_t rows, std::int64_t cols, int tokens, const char* what) {
   const std::int64_t rb = k::weight_row_bytes(t, cols);
-  Buf w(rb * rows), x(cols * tokens * 4), y(rows * tokens * 4);
+  const std::size_t w_bytes = std::size_t(rb) * rows;
+  const int copies = dram_copies(w_bytes);
+  Buf w(w_bytes * copies), x(cols * tokens * 4), y(rows * tokens * 4);
   k::GemvParams p;
   p.w = w.p;
   p.type = t;
@@ -135,7 +145,12 @@ void bench_gemv(cudaStream_t s, k::WeightType t, std::int64_t rows, std::int64_t
   p.n_rows = rows;
   p.n_cols = cols;
   p.n_tokens = tokens;
-  const double us = time_us([&](cudaStream_t st) { check(k::quant_gemv(p, st), "quant_gemv"); }, s, false);
+  const double us = time_us([&](cudaStream_t st) {
+    for (int c = 0; c < copies; ++c) {
+      p.w = w.as<char>() + c * w_bytes;
+      check(k::quant_gemv(p, st), "quant_gemv");
+    }
+  }, s, true) / copies;
   char shape[96];
   std::snprintf(shape, sizeof shape, "%s %lldx%lld M=%d", k::weight_type_info(static_cast<unsigned>(t))->name.data(),
                 static_cast<long long>(rows), static_cast<long long>(cols), tokens);
@@ -149,24 +164,29 @@ void bench_moe(cudaStream_t s, int n_expert, bool four_bit, int m) {
   const std::int64_t gu_rb = k::weight_row_bytes(gu_t, kEmbd), dn_rb = k::weight_row_bytes(dn_t, kFf);
   Buf gu(gu_rb * 2 * kFf * n_expert), dn(dn_rb * kEmbd * n_expert);
   Buf router(std::size_t(n_expert) * kEmbd * 4, 0), h(std::size_t(m) * kEmbd * 4, 0x3c), x(std::size_t(m) * kEmbd * 4);
-  Buf ids(std::size_t(m) * kTopK * 4), wts(std::size_t(m) * kTopK * 4), y(std::size_t(m) * kEmbd * 4);
+  // Decode replays `sets` launches, each on its own random expert choice, so the experts come
+  // from device memory rather than from L2 (one 4-bit set is 29 MB, the L2 60 MB).
+  const int sets = m <= k::kMoeDecodeMaxTokens ? 16 : 1;
+  Buf ids(std::size_t(sets) * m * kTopK * 4), wts(std::size_t(m) * kTopK * 4), y(std::size_t(m) * kEmbd * 4);
   Buf router_ws(k::moe_router_workspace_bytes(m, n_expert), 0);
   // Random distinct experts per token (the router's own output would be degenerate here).
   std::mt19937 rng(1);
   std::vector<std::int32_t> host_ids;
   std::vector<int> pool(n_expert);
   for (int i = 0; i < n_expert; ++i) pool[i] = i;
-  std::vector<bool> used(n_expert, false);
-  for (int t = 0; t < m; ++t) {
-    std::shuffle(pool.begin(), pool.end(), rng);
-    for (int j = 0; j < kTopK; ++j) {
-      host_ids.push_back(pool[j]);
-      used[pool[j]] = true;
+  int distinct = 0;  // experts hit, summed over the sets
+  for (int set = 0; set < sets; ++set) {
+    std::vector<bool> used(n_expert, false);
+    for (int t = 0; t < m; ++t) {
+      std::shuffle(pool.begin(), pool.end(), rng);
+      for (int j = 0; j < kTopK; ++j) {
+        host_ids.push_back(pool[j]);
+        used[pool[j]] = true;
+      }
     }
+    for (bool u : used) distinct += u;
   }
   cudaMemcpy(ids.p, host_ids.data(), host_ids.size() * 4, cudaMemcpyHostToDevice);
-  int distinct = 0;
-  for (bool u : used) distinct += u;
   k::MoeExpertWeights w;
   w.gate = gu.p;
   w.up = gu.as<char>() + kFf * gu_rb;
@@ -179,16 +199,19 @@ void bench_moe(cudaStream_t s, int n_expert, bool four_bit, int m) {
   Buf ws(m > k::kMoeDecodeMaxTokens ? layout.total : std::size_t(m) * kTopK * kFf * 4);
   auto launch = [&](cudaStream_t st) {
     if (m <= k::kMoeDecodeMaxTokens) {
-      k::MoeDecodeParams p{w, x.as<float>(), ids.as<std::int32_t>(), wts.as<float>(), ws.as<float>(), y.as<float>(),
-                           m, kTopK, kEmbd, kFf, n_expert};
-      check(k::moe_decode(p, st), "moe_decode");
+      for (int set = 0; set < sets; ++set) {
+        k::MoeDecodeParams p{w, x.as<float>(), ids.as<std::int32_t>() + set * m * kTopK, wts.as<float>(), ws.as<float>(),
+                             y.as<float>(), m, kTopK, kEmbd, kFf, n_expert};
+        check(k::moe_decode(p, st), "moe_decode");
+      }
     } else {
       k::MoePrefillParams p{w, x.as<float>(), ids.as<std::int32_t>(), wts.as<float>(), y.as<float>(), ws.p, m, kTopK,
                             kEmbd, kFf, n_expert};
       check(k::moe_prefill(p, st), "moe_prefill");
     }
   };
-  const double us = time_us(launch, s, true);
+  const double us = time_us(launch, s, true) / sets;
+  distinct /= sets;
   // The router separately (it reads h and the f32 router matrix).
   k::MoeRouterParams rp;
   rp.h = h.as<float>();
