@@ -240,11 +240,41 @@ __device__ void load_queries(const AttentionParams& p, const Geometry& geo, cons
 
 // --- per-tile phases ---
 
-// Scores: lane = (key pair kp, half h), warp w; the thread dots keys kp and kp+16 with every
-// item over its dims (chunks 2w+h, 2w+h+16, …), the two halves are merged with a shuffle, and
-// part[w][item][key] receives the warp's partial sums.
-template <int HD>
-__device__ void tile_scores(const __half* ks, const Smem<HD>& sm, int n_active) {
+// Merges the two dim halves (lanes l and l^16 hold the same keys) into part[item][key] of the
+// warp: with 8 items half h keeps items 4h … 4h+3 and receives the other half's sums for them;
+// with fewer, half 0 receives every item's.
+template <int NI>
+__device__ __forceinline__ void merge_halves(const float (&s0)[kItems], const float (&s1)[kItems],
+                                             float* part) {
+  const int lane = threadIdx.x & 31, kp = lane & 15, h = lane >> 4;
+  if constexpr (NI == kItems) {
+#pragma unroll
+    for (int i = 0; i < kItems / 2; ++i) {
+      const float a = __shfl_xor_sync(0xffffffffu, h ? s0[i] : s0[i + 4], 16);
+      const float b = __shfl_xor_sync(0xffffffffu, h ? s1[i] : s1[i + 4], 16);
+      float* row = part + (h * 4 + i) * kKeys;
+      row[kp] = (h ? s0[i + 4] : s0[i]) + a;
+      row[kp + 16] = (h ? s1[i + 4] : s1[i]) + b;
+    }
+  } else {
+#pragma unroll
+    for (int i = 0; i < NI; ++i) {
+      const float a = __shfl_xor_sync(0xffffffffu, s0[i], 16);
+      const float b = __shfl_xor_sync(0xffffffffu, s1[i], 16);
+      if (h == 0) {
+        part[i * kKeys + kp] = s0[i] + a;
+        part[i * kKeys + kp + 16] = s1[i] + b;
+      }
+    }
+  }
+}
+
+// Scores: lane = (key pair kp, half h), warp w; the thread dots keys kp and kp+16 with items
+// 0 … NI-1 over its dims (chunks 2w+h, 2w+h+16, …), the two halves are merged with a shuffle,
+// and part[w][item][key] receives the warp's partial sums. NI is a compile-time item count (no
+// per-item branches, so all 2·NI accumulation chains interleave); slots past n_active have q = 0.
+template <int HD, int NI>
+__device__ void tile_scores(const __half* ks, const Smem<HD>& sm) {
   constexpr int D = HD / 16;         // dims per thread
   constexpr int W = D >= 8 ? 8 : D;  // dims per load
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
@@ -257,8 +287,7 @@ __device__ void tile_scores(const __half* ks, const Smem<HD>& sm, int n_active) 
     load_halfs<W>(ks + kp * Cfg<HD>::kRow + d0, ka);
     load_halfs<W>(ks + (kp + 16) * Cfg<HD>::kRow + d0, kb);
 #pragma unroll
-    for (int i = 0; i < kItems; ++i) {
-      if (i >= n_active) continue;
+    for (int i = 0; i < NI; ++i) {
 #pragma unroll
       for (int e = 0; e < W; e += 4) {
         const float4 q = *reinterpret_cast<const float4*>(sm.q + i * HD + d0 + e);
@@ -269,15 +298,7 @@ __device__ void tile_scores(const __half* ks, const Smem<HD>& sm, int n_active) 
       }
     }
   }
-  // Half h keeps items 4h … 4h+3 of both keys and receives the other half's sums for them.
-#pragma unroll
-  for (int i = 0; i < kItems / 2; ++i) {
-    const float a = __shfl_xor_sync(0xffffffffu, h ? s0[i] : s0[i + 4], 16);
-    const float b = __shfl_xor_sync(0xffffffffu, h ? s1[i] : s1[i + 4], 16);
-    float* row = sm.part + (warp * kItems + h * 4 + i) * kKeys;
-    row[kp] = (h ? s0[i + 4] : s0[i]) + a;
-    row[kp + 16] = (h ? s1[i + 4] : s1[i]) + b;
-  }
+  merge_halves<NI>(s0, s1, sm.part + warp * kItems * kKeys);
 }
 
 // Softmax: warp i (an active item) takes lane = key, sums the 8 partials, masks, and updates its
@@ -304,10 +325,10 @@ __device__ void tile_softmax(const AttentionParams& p, const BlockCtx& bc, int t
 }
 
 // Values: thread = (chunk c of 8 dims, key group kg); acc[i][·] = acc·corr[i] + Σ_j prob[j][i]·v_j
-// over the tile's keys j ≡ kg (mod kKeyGroups).
-template <int HD>
-__device__ void tile_values(const __half* vs, const Smem<HD>& sm, float (&acc)[kItems][8],
-                            int n_active) {
+// over the tile's keys j ≡ kg (mod kKeyGroups), for items i < NI (the accumulators of slots past
+// n_active may hold garbage: they are never written out).
+template <int HD, int NI>
+__device__ void tile_values(const __half* vs, const Smem<HD>& sm, float (&acc)[kItems][8]) {
   using C = Cfg<HD>;
   const int c = threadIdx.x % C::kChunks, kg = threadIdx.x / C::kChunks;
   const float4 c0 = *reinterpret_cast<const float4*>(sm.corr),
@@ -318,13 +339,12 @@ __device__ void tile_values(const __half* vs, const Smem<HD>& sm, float (&acc)[k
   for (int i = 0; i < kItems; ++i) rescale |= cr[i] != 1.0f;
   if (rescale) {
 #pragma unroll
-    for (int i = 0; i < kItems; ++i) {
-      if (i >= n_active) continue;
+    for (int i = 0; i < NI; ++i) {
 #pragma unroll
       for (int e = 0; e < 8; ++e) acc[i][e] *= cr[i];
     }
   }
-#pragma unroll
+#pragma unroll 2  // two keys' loads in flight: all 8·8 accumulators stay in registers
   for (int r = 0; r < kKeys / C::kKeyGroups; ++r) {
     const int j = kg + r * C::kKeyGroups;
     float v[8];
@@ -333,8 +353,7 @@ __device__ void tile_values(const __half* vs, const Smem<HD>& sm, float (&acc)[k
     const float4 pb = *reinterpret_cast<const float4*>(sm.prob + j * kItems + 4);
     const float pw[kItems] = {pa.x, pa.y, pa.z, pa.w, pb.x, pb.y, pb.z, pb.w};
 #pragma unroll
-    for (int i = 0; i < kItems; ++i) {
-      if (i >= n_active) continue;
+    for (int i = 0; i < NI; ++i) {
 #pragma unroll
       for (int e = 0; e < 8; ++e) acc[i][e] = fmaf(pw[i], v[e], acc[i][e]);
     }
@@ -382,6 +401,26 @@ __device__ void finish(const AttentionParams& p, const Geometry& geo, const Bloc
   }
 }
 
+// The tile loop for NI computed item slots (n_active rounded up to 1, 2, 4 or 8).
+template <int HD, int NI>
+__device__ __forceinline__ void run_tiles(const AttentionParams& p, const Geometry& geo,
+                                          const BlockCtx& bc, const Smem<HD>& sm, int n_tiles,
+                                          float (&acc)[kItems][8], float& m, float& l) {
+  for (int t = 0; t < n_tiles; ++t) {
+    cp_async_wait_tile(geo.stages);
+    __syncthreads();  // tile t (and q, pos) visible; every thread is done with tile t-1's stage
+    const int next = t + geo.stages - 1;
+    if (next < n_tiles) issue_tile<HD>(p, bc, next, sm.stage(next % geo.stages));
+    cp_async_commit();
+    const __half* ks = sm.stage(t % geo.stages);
+    tile_scores<HD, NI>(ks, sm);
+    __syncthreads();
+    tile_softmax<HD>(p, bc, bc.lo + t * kKeys, sm, m, l);
+    __syncthreads();
+    tile_values<HD, NI>(ks + kKeys * Cfg<HD>::kRow, sm, acc);
+  }
+}
+
 template <int HD>
 __global__ void __launch_bounds__(kThreads, Cfg<HD>::kMinBlocks)
     attn_partial_kernel(AttentionParams p, Geometry geo) {
@@ -396,19 +435,14 @@ __global__ void __launch_bounds__(kThreads, Cfg<HD>::kMinBlocks)
   load_queries<HD>(p, geo, bc, sm);
   float acc[kItems][8] = {};
   float m = -INFINITY, l = 0.0f;
-  for (int t = 0; t < n_tiles; ++t) {
-    cp_async_wait_tile(geo.stages);
-    __syncthreads();  // tile t (and q, pos) visible; every thread is done with tile t-1's stage
-    const int next = t + geo.stages - 1;
-    if (next < n_tiles) issue_tile<HD>(p, bc, next, sm.stage(next % geo.stages));
-    cp_async_commit();
-    const __half* ks = sm.stage(t % geo.stages);
-    tile_scores<HD>(ks, sm, bc.n_active);
-    __syncthreads();
-    tile_softmax<HD>(p, bc, bc.lo + t * kKeys, sm, m, l);
-    __syncthreads();
-    tile_values<HD>(ks + kKeys * Cfg<HD>::kRow, sm, acc, bc.n_active);
-  }
+  if (bc.n_active <= 1)  // uniform over the block
+    run_tiles<HD, 1>(p, geo, bc, sm, n_tiles, acc, m, l);
+  else if (bc.n_active <= 2)
+    run_tiles<HD, 2>(p, geo, bc, sm, n_tiles, acc, m, l);
+  else if (bc.n_active <= 4)
+    run_tiles<HD, 4>(p, geo, bc, sm, n_tiles, acc, m, l);
+  else
+    run_tiles<HD, kItems>(p, geo, bc, sm, n_tiles, acc, m, l);
   finish<HD>(p, geo, bc, sm, acc, m, l);
 }
 
