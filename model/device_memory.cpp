@@ -62,6 +62,14 @@ std::int64_t moe_prefill_bound(std::int64_t entries, std::int64_t n_expert, std:
   return entries * (4 + 4 + 8 + 4 * (n_ff + n_embd)) + chunks * n_expert * 8 + n_expert * 16 + 4096;
 }
 
+// kernels::moe_router_workspace_bytes (moe_router.cu, not built without CUDA): a 256-byte header
+// and min(32·tokens, max(tokens, 16384)) rows (split × token) of n_expert partial sums plus one
+// sum of squares.
+std::int64_t router_bound(std::int64_t tokens, std::int64_t n_expert) {
+  const std::int64_t rows = std::min<std::int64_t>(32 * tokens, std::max<std::int64_t>(tokens, 16384));
+  return 256 + rows * (n_expert + 1) * 4;
+}
+
 }  // namespace
 
 std::vector<HostTensor> device_tensors(const ModelView& model) {
@@ -102,6 +110,7 @@ DeviceWorkspace device_workspace(const ModelView& model, std::int64_t max_tokens
   w.moe_act = std::min<std::int64_t>(t, 8) * d.n_expert_used * d.n_ff_exp;
   w.attn = std::max<std::int64_t>(t, 8 * kDeviceMaxSplits) * d.n_head * (hd + 2);
   w.moe_prefill = moe_prefill_bound(t * d.n_expert_used, d.n_expert, d.n_embd, d.n_ff_exp);
+  w.router = router_bound(t, d.n_expert);
   w.logits = t * d.n_vocab;
   if (t > 8) {  // batches above kGemvMaxTokens run the layer projections through cuBLAS
     for (const LayerView& l : model.layers) {
@@ -121,7 +130,8 @@ int device_attention_splits(const DeviceWorkspace& w, std::int64_t n_q, std::int
 
 std::uint64_t DeviceWorkspace::bytes() const {
   const std::int64_t floats = 7 * embd + 2 * q + 2 * kv + 2 * ff + 2 * route + moe_act + attn + logits;
-  return static_cast<std::uint64_t>(floats) * 4 + static_cast<std::uint64_t>(moe_prefill) + 2 * max_tokens * 4 +
+  return static_cast<std::uint64_t>(floats) * 4 + static_cast<std::uint64_t>(moe_prefill + router) +
+         2 * max_tokens * 4 +
          4 * static_cast<std::uint64_t>(dense_weight);
 }
 

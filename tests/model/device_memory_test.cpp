@@ -15,6 +15,7 @@
 
 #if defined(CODERX_HAVE_CUDA)
 #include "kernels/attention.h"
+#include "kernels/moe_router.h"
 #include "kernels/moe_routing.h"
 #endif
 
@@ -79,6 +80,7 @@ TEST(DeviceMemory, WorkspaceBoundsTheKernelsOwnNeeds) {
               kernels::attention_workspace_floats(static_cast<int>(t), 16, 512, splits));
     EXPECT_GE(static_cast<std::size_t>(w.moe_prefill),
               kernels::moe_prefill_workspace(t, 8, 128, 2816, 704).total);
+    EXPECT_GE(static_cast<std::size_t>(w.router), kernels::moe_router_workspace_bytes(t, 128));
 #endif
   }
 }
