@@ -18,35 +18,32 @@ namespace {
 constexpr int kWarps = 8;
 
 // acc[t] += Σ_i w[i] · x[t][32c + i] for the chunk c already decoded into w.
-template <int kTokens>
 __device__ __forceinline__ void dot_chunk(const float* w, const float* x, std::int64_t n_cols, int c,
                                           int n_tokens, float* acc) {
 #pragma unroll
-  for (int t = 0; t < kTokens; ++t) {
+  for (int t = 0; t < kGemvMaxTokens; ++t) {
     if (t >= n_tokens) break;
     acc[t] += detail::chunk_dot(w, x + t * n_cols + 32 * c);
   }
 }
 
-// kTokens: the most tokens this instantiation serves (1 for batch-1 decode: fewer registers,
-// more warps resident; kGemvMaxTokens otherwise).
-template <WeightType T, int kTokens>
+template <WeightType T>
 __global__ void gemv_kernel(GemvParams p, std::int64_t row_stride) {
   const int lane = threadIdx.x & 31;
   const std::int64_t row = static_cast<std::int64_t>(blockIdx.x) * kWarps + (threadIdx.x >> 5);
   if (row >= p.n_rows) return;
   const auto* wrow = static_cast<const std::uint8_t*>(p.w) + row * row_stride;
-  float acc[kTokens] = {};
+  float acc[kGemvMaxTokens] = {};
   const int n_chunks = static_cast<int>(p.n_cols / 32);
 #pragma unroll 2
   for (int c = lane; c < n_chunks; c += 32) {
     float w[32];
     detail::Decoder<T>::chunk(wrow, c, w);
-    dot_chunk<kTokens>(w, p.x, p.n_cols, c, p.n_tokens, acc);
+    dot_chunk(w, p.x, p.n_cols, c, p.n_tokens, acc);
   }
   const float scale = p.out_scale ? p.out_scale[0] : 1.0f;
 #pragma unroll
-  for (int t = 0; t < kTokens; ++t) {
+  for (int t = 0; t < kGemvMaxTokens; ++t) {
     if (t >= p.n_tokens) break;
     float v = detail::warp_sum(acc[t]) * scale;
     if (p.softcap > 0.0f) v = p.softcap * tanhf(v / p.softcap);
@@ -110,7 +107,7 @@ Status quant_gemv(const GemvParams& p, void* stream) {
     if (staged)
       gemv_staged_kernel<T><<<staged_grid, kStageWarps * 32, smem, s>>>(p, stride, sg, rows_per_warp);
     else
-      gemv_kernel<T, kGemvMaxTokens><<<grid, kWarps * 32, 0, s>>>(p, stride);
+      gemv_kernel<T><<<grid, kWarps * 32, 0, s>>>(p, stride);
   });
   return detail::launch_status("quant_gemv");
 }

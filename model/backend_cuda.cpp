@@ -293,9 +293,7 @@ Result<void> CudaBackend::alloc_workspace() {
                                                      static_cast<int>(model_.dims.n_embd),
                                                      static_cast<int>(model_.dims.n_ff_exp));
   if (auto ok = moe_ws_.allocate(moe_ws.total, "MoE prefill workspace"); !ok) return ok;
-  const std::size_t router_ws =
-      kernels::moe_router_workspace_bytes(w.max_tokens, static_cast<int>(model_.dims.n_expert));
-  if (auto ok = router_ws_.allocate(router_ws, "router workspace"); !ok) return ok;
+  if (auto ok = router_ws_.allocate(static_cast<std::size_t>(w.router), "router workspace"); !ok) return ok;
   if (w.dense_weight > 0) {
     if (auto ok = dense_w_.allocate(static_cast<std::size_t>(w.dense_weight) * 4, "workspace f32 weight"); !ok)
       return ok;

@@ -44,7 +44,7 @@ struct DeviceWorkspace {
   std::int64_t attn = 0;       // split-K partials, floats (kernels/attention.h): 64 splits for
                                // up to 8 queries, fewer for larger batches (at least 1)
   std::int64_t moe_prefill = 0; // bytes, an upper bound of kernels::moe_prefill_workspace
-  std::int64_t router = 0;      // bytes, an upper bound of kernels::moe_router_workspace_bytes
+  std::int64_t router = 0;      // bytes: kernels::moe_router_workspace_bytes (the backend allocates this)
   std::int64_t logits = 0;     // [T, n_vocab] f32
   std::int64_t dense_weight = 0; // f32 elements of the largest layer projection (the prefill
                                  // GEMM dequantises one weight at a time), 0 when T <= 8 (GEMV only)

@@ -7,8 +7,8 @@
 #   2. run the kernels' CPU unit tests (build mode only) and every GPU test binary;
 #   3. run bench_kernels, then the whole engine on a generated model: `coderx bench --device cuda`
 #      against `--device cpu`, and `coderx generate --device cuda` (greedy) against the CPU's text;
+#      with --real-shape also the engine on 6 layers of the real 26B-A4B shape at Q4_K_M;
 #   4. print a short summary table.
-#   5. with --real-shape: the engine on 6 layers of the real 26B-A4B shape at Q4_K_M.
 # Usage: tests/gpu/run.sh [--quick-bench] [--prebuilt DIR] [--real-shape]   (JOBS=N: build parallelism;
 #        GPU_LOGS=DIR: where the logs go, default build-gpu/logs; GPU_TEST_TIMEOUT=S per test binary)
 # Exit code: 0 when every test passed and the benchmarks ran; 1 otherwise.
@@ -89,7 +89,9 @@ t3=$(date +%s)
 
 # The whole engine on a generated model (6 layers, 64 experts, top-8, hidden 1024).
 e2e="$log_dir/engine.log"
-model=$(mktemp -d)/model.gguf
+model_dir=$(mktemp -d)
+trap 'rm -rf "$model_dir"' EXIT
+model="$model_dir/model.gguf"
 {
   "$coderx" model make-test --out "$model" --layers 6 --n-embd 1024 --heads 8 --experts 64 --top-k 8 \
     --expert-ffn 512 --ffn 1024 --vocab 8192 --window 512 --preset Q4_K_M &&
@@ -107,7 +109,7 @@ model=$(mktemp -d)/model.gguf
 # The real 26B-A4B layer shapes at Q4_K_M, 6 of its 30 layers (5 sliding + 1 full, the model's
 # ratio) and its full 262,144-token LM head: decode tokens/s of the whole engine on the device.
 if [ -n "$real_shape" ]; then
-  real="$(dirname "$model")/real6.gguf"
+  real="$model_dir/real6.gguf"
   {
     echo "--- real shape, 6 layers, Q4_K_M"
     "$coderx" model make-test --out "$real" --real-size --layers 6 --preset Q4_K_M &&
