@@ -64,9 +64,9 @@ CODERX_HD std::uint32_t ld_u32(const u8* p) {
 
 // N little-endian 32-bit words of the bytes p[0, 4N). On the device with aligned loads (generic:
 // p may point to global or shared memory): 16-byte loads when p is 16-byte aligned, else 4-byte
-// words joined by funnel shifts (GGUF blocks of 18, 22, 34, 210 bytes leave rows 2-byte aligned). The shifted
-// path reads the aligned word holding p's first byte and the one holding its last byte, never a
-// word wholly outside [p, p + 4N). On the host: memcpy.
+// words joined by funnel shifts (GGUF blocks of 18, 22, 34, 210 bytes leave rows 2-byte
+// aligned). The shifted path reads the aligned word holding p's first byte and the one holding
+// its last byte, never a word wholly outside [p, p + 4N). On the host: memcpy.
 template <int N>
 CODERX_HD void load_words(const u8* p, std::uint32_t* w) {
 #if defined(__CUDA_ARCH__)
