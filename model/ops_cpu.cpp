@@ -18,13 +18,6 @@ constexpr std::int64_t kRowChunk = 16;    // weight rows per parallel work item
 // microseconds on an idle machine, much more on a busy one).
 constexpr std::int64_t kMinParallelWork = 1 << 17;
 
-// Matrix-vector products (decode) are bound by memory reads: rows go to the threads in long
-// contiguous stretches, about kStreamChunkBytes of weights each, so the prefetchers keep
-// streaming (2 MiB against the 73 KiB pieces before: tools/bench_gemv 4-16 % faster, a decode
-// step of the real-size model about 10 % shorter, on a 2-core Zen 3); at least kChunksPerThread
-// stretches per thread keep the shared counter balancing.
-constexpr std::size_t kStreamChunkBytes = 2 << 20;
-constexpr std::int64_t kChunksPerThread = 4;
 constexpr std::int64_t kMaxStreamingTokens = 4;  // beyond this, products are compute-bound
 
 // Work items per parallel chunk so each chunk carries at least kMinParallelWork.
@@ -32,15 +25,20 @@ std::int64_t grain_for(std::int64_t item_work, std::int64_t min_items = 1) {
   return std::max(min_items, kMinParallelWork / std::max<std::int64_t>(item_work, 1));
 }
 
-// Work items per parallel chunk of a weight product over `n_tokens` tokens whose `items` are
-// runs of `item_rows` consecutive rows of `row_bytes` (item_work multiply-adds each): streaming
-// stretches for a few tokens, else grain_for(item_work, min_items).
-std::int64_t product_grain(std::int64_t n_tokens, std::int64_t items, std::int64_t item_rows,
-                           std::size_t row_bytes, std::int64_t item_work, std::int64_t min_items, int threads) {
-  if (n_tokens > kMaxStreamingTokens) return grain_for(item_work, min_items);
-  const std::int64_t by_bytes = static_cast<std::int64_t>(kStreamChunkBytes / std::max<std::size_t>(row_bytes, 1));
-  const std::int64_t by_balance = items * item_rows / (kChunksPerThread * threads);
-  return std::max(min_items, std::min(by_bytes, by_balance) / item_rows);
+// Runs fn over the `items` of a weight product over `n_tokens` tokens (item_work multiply-adds
+// each). Matrix-vector products (decode) are bound by memory reads: the threads take guided
+// stretches (a share of what is left, at least min_items), long and contiguous so the
+// prefetchers keep streaming, short at the end so both threads finish together. A decode step
+// runs about 300 such products of 1-10 MB, where a ragged end cost up to a quarter of the time
+// (tools/bench_gemv --split). Larger batches are compute-bound and go in fixed grains.
+template <class Fn>
+void for_each_product_chunk(ThreadPool& pool, std::int64_t n_tokens, std::int64_t items,
+                            std::int64_t item_work, std::int64_t min_items, Fn&& fn) {
+  if (n_tokens <= kMaxStreamingTokens) {
+    pool.parallel_for_guided(items, min_items, fn);
+  } else {
+    pool.parallel_for(items, grain_for(item_work, min_items), fn);
+  }
 }
 
 // out[a·out_stride + r] = scale · dot(row r, activation a) for r < n_rows, a < n_act.
@@ -129,9 +127,7 @@ void CpuOps::rms_norm(const float* x, const float* w, float* y, std::int64_t row
 
 void CpuOps::matmul(const Matrix& w, const float* x, std::int64_t n_tokens, float* y) {
   const std::size_t act_bytes = quantize_rows(w.type, x, n_tokens, w.cols, act_);
-  const std::int64_t grain =
-      product_grain(n_tokens, w.rows, 1, w.row_bytes, w.cols * n_tokens, kRowChunk, pool_.size());
-  pool_.parallel_for(w.rows, grain, [&](std::int64_t b, std::int64_t e) {
+  for_each_product_chunk(pool_, n_tokens, w.rows, w.cols * n_tokens, kRowChunk, [&](std::int64_t b, std::int64_t e) {
     dot_rows(w.type, w.row(b), w.row_bytes, e - b, w.cols, act_.data(), act_bytes, nullptr,
              n_tokens, w.out_scale, y + b, w.rows);
   });
@@ -310,9 +306,7 @@ void CpuOps::moe_gate_up(const MoeArgs& a, std::int64_t n_ff) {
   const std::int64_t chunks = (width + kRowChunk - 1) / kRowChunk;
   const std::int64_t items = static_cast<std::int64_t>(active_experts_.size()) * chunks;
   const std::int64_t per_item = kRowChunk * n_embd * std::max<std::int64_t>(1, (a.n_tokens * a.k) / std::max<std::int64_t>(1, items / chunks));
-  const std::size_t row_bytes = w.fused() ? w.gate_up.row_bytes : w.gate.row_bytes;
-  const std::int64_t grain = product_grain(a.n_tokens, items, kRowChunk, row_bytes, per_item, 1, pool_.size());
-  pool_.parallel_for(items, grain, [&](std::int64_t b, std::int64_t end) {
+  for_each_product_chunk(pool_, a.n_tokens, items, per_item, 1, [&](std::int64_t b, std::int64_t end) {
     for (std::int64_t item = b; item < end; ++item) {
       const std::int32_t e = active_experts_[item / chunks];
       const std::int64_t r0 = (item % chunks) * kRowChunk, r1 = std::min(width, r0 + kRowChunk);
@@ -347,9 +341,7 @@ void CpuOps::moe_down(const MoeArgs& a, std::int64_t n_ff) {
   const std::int64_t chunks = (n_embd + kRowChunk - 1) / kRowChunk;
   const std::int64_t items = static_cast<std::int64_t>(active_experts_.size()) * chunks;
   const std::int64_t per_item = kRowChunk * n_ff * std::max<std::int64_t>(1, n_entries / std::max<std::int64_t>(1, items / chunks));
-  const std::int64_t grain =
-      product_grain(a.n_tokens, items, kRowChunk, w.down.row_bytes, per_item, 1, pool_.size());
-  pool_.parallel_for(items, grain, [&](std::int64_t b, std::int64_t end) {
+  for_each_product_chunk(pool_, a.n_tokens, items, per_item, 1, [&](std::int64_t b, std::int64_t end) {
     for (std::int64_t item = b; item < end; ++item) {
       const std::int32_t e = active_experts_[item / chunks];
       const std::int64_t r0 = (item % chunks) * kRowChunk, r1 = std::min(n_embd, r0 + kRowChunk);

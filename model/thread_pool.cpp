@@ -37,17 +37,30 @@ ThreadPool::~ThreadPool() {
   for (auto& t : workers_) t.join();
 }
 
-void ThreadPool::work_on_job() {
-  for (;;) {
-    const std::int64_t begin = next_.fetch_add(grain_);
-    if (begin >= n_) return;
-    tramp_(fn_, begin, std::min(n_, begin + grain_));
+// The next chunk [begin, end) of the current job; false when none is left.
+bool ThreadPool::claim(std::int64_t& begin, std::int64_t& end) {
+  if (!guided_) {
+    begin = next_.fetch_add(grain_);
+    end = std::min(n_, begin + grain_);
+    return begin < n_;
   }
+  const std::int64_t share = 2 * size();
+  begin = next_.load(std::memory_order_relaxed);
+  do {
+    if (begin >= n_) return false;
+    end = std::min(n_, begin + std::max<std::int64_t>(1, (n_ - begin) / share / grain_) * grain_);
+  } while (!next_.compare_exchange_weak(begin, end, std::memory_order_relaxed));
+  return true;
 }
 
-void ThreadPool::run(std::int64_t n, std::int64_t grain, Trampoline tramp, void* fn) {
+void ThreadPool::work_on_job() {
+  for (std::int64_t begin, end; claim(begin, end);) tramp_(fn_, begin, end);
+}
+
+void ThreadPool::run(std::int64_t n, std::int64_t grain, bool guided, Trampoline tramp, void* fn) {
   n_ = n;
   grain_ = grain;
+  guided_ = guided;
   tramp_ = tramp;
   fn_ = fn;
   next_.store(0);

@@ -3,7 +3,10 @@
 // same bytes by the same thread pool (the machine's read bandwidth: the bound decode can reach).
 //
 //   bench_gemv [--types Q4_K,Q6_K,Q5_0] [--mb 512] [--cols 2816] [--threads N] [--reps 5]
+//              [--split N]
 //
+// --split N cuts the bytes into N matrices multiplied one after another, as a decode step does
+// (its projections are 1-10 MB each): the cost of starting and ending each parallel product.
 // Each line: type, read GB/s, matmul GB/s, matmul / read. Best of --reps, interleaved.
 #include <algorithm>
 #include <chrono>
@@ -50,13 +53,14 @@ m::Matrix make_matrix(q::Type t, std::int64_t cols, std::size_t bytes, std::vect
 int main(int argc, char** argv) {
   std::vector<q::Type> types;
   std::int64_t mb = 512, cols = 2816;
-  int threads = 0, reps = 5;
+  int threads = 0, reps = 5, split = 1;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i], v = argv[i + 1];
     if (a == "--mb") mb = std::atoll(v.c_str());
     else if (a == "--cols") cols = std::atoll(v.c_str());
     else if (a == "--threads") threads = std::atoi(v.c_str());
     else if (a == "--reps") reps = std::atoi(v.c_str());
+    else if (a == "--split") split = std::max(1, std::atoi(v.c_str()));
     else if (a == "--types") {
       for (std::size_t s = 0; s <= v.size();) {
         const std::size_t e = std::min(v.find(',', s), v.size());
@@ -69,17 +73,27 @@ int main(int argc, char** argv) {
   if (types.empty()) types = {q::Type::Q4_K, q::Type::Q6_K, q::Type::Q5_0, q::Type::Q8_0};
   m::ThreadPool pool(threads);
   m::CpuOps ops(pool);
-  std::printf("threads %d, %lld MiB per matrix, rows of %lld\n%-6s %9s %9s %7s\n", pool.size(),
-              static_cast<long long>(mb), static_cast<long long>(cols), "type", "read", "matmul", "of rd");
+  std::printf("threads %d, %lld MiB in %d matrices, rows of %lld\n%-6s %9s %9s %7s\n", pool.size(),
+              static_cast<long long>(mb), split, static_cast<long long>(cols), "type", "read", "matmul",
+              "of rd");
   std::vector<float> x(cols, 0.5f), y;
   for (q::Type t : types) {
     std::vector<std::byte> store;
     const m::Matrix w = make_matrix(t, cols, static_cast<std::size_t>(mb) << 20, store);
     y.resize(w.rows);
+    std::vector<m::Matrix> parts;
+    for (int p = 0; p < split; ++p) {
+      m::Matrix part = w;
+      part.rows = w.rows / split;
+      part.data = w.row(p * part.rows);
+      parts.push_back(part);
+    }
     double read = 0, mm = 1e30;
     for (int r = 0; r < reps; ++r) {
       read = std::max(read, m::read_bandwidth(pool, store.data(), store.size(), 1));
-      mm = std::min(mm, seconds_of([&] { ops.matmul(w, x.data(), 1, y.data()); }));
+      mm = std::min(mm, seconds_of([&] {
+                      for (const m::Matrix& part : parts) ops.matmul(part, x.data(), 1, y.data());
+                    }));
     }
     const double gb = static_cast<double>(store.size()) / 1e9;
     std::printf("%-6s %9.2f %9.2f %6.0f%%\n", std::string(q::info(t).name).c_str(), read / 1e9, gb / mm,

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <mutex>
 #include <numeric>
 #include <random>
 #include <vector>
@@ -50,6 +52,39 @@ TEST(OpsCpu, ThreadPoolCoversEveryIndexOnce) {
         for (std::int64_t i = b; i < e; ++i) ++hits[i];
       });
       for (int h : hits) EXPECT_EQ(h, 1);
+    }
+  }
+}
+
+// Guided chunks: every index once; each chunk starts at a multiple of the grain and is a whole
+// number of grains (the last may be cut by n); the first chunks are long and the sizes never
+// grow as the job goes on (a thread's later claims are no larger than its earlier ones).
+TEST(OpsCpu, GuidedChunksCoverEveryIndexOnceInShrinkingWholeGrains) {
+  for (int threads : {1, 2, 3}) {
+    ThreadPool pool(threads);
+    for (std::int64_t n : {1, 7, 16, 100, 1000, 100000}) {
+      for (std::int64_t grain : {1, 4, 16}) {
+        std::vector<int> hits(static_cast<std::size_t>(n), 0);
+        std::mutex m;
+        std::vector<std::pair<std::int64_t, std::int64_t>> chunks;
+        pool.parallel_for_guided(n, grain, [&](std::int64_t b, std::int64_t e) {
+          for (std::int64_t i = b; i < e; ++i) ++hits[i];
+          std::lock_guard lock(m);
+          chunks.emplace_back(b, e);
+        });
+        for (int h : hits) ASSERT_EQ(h, 1) << "n " << n << " grain " << grain;
+        std::sort(chunks.begin(), chunks.end());
+        for (std::size_t c = 0; c < chunks.size(); ++c) {
+          const auto [b, e] = chunks[c];
+          EXPECT_EQ(b % grain, 0) << "n " << n << " grain " << grain;
+          if (e != n) EXPECT_EQ((e - b) % grain, 0) << "n " << n << " grain " << grain;
+          if (c > 0 && e != n) EXPECT_LE(e - b, chunks[c - 1].second - chunks[c - 1].first);
+        }
+        if (threads > 1 && n >= 16 * grain) {  // the first claim is a share, not one grain
+          EXPECT_GE(chunks.front().second, n / (2 * threads) / grain * grain);
+          EXPECT_GT(chunks.size(), 1u);
+        }
+      }
     }
   }
 }
