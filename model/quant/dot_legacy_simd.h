@@ -45,6 +45,8 @@ CODERX_KERNEL inline float sum_blocks(const std::uint8_t* w, const std::uint8_t*
   __m256 acc = _mm256_setzero_ps();
   std::int64_t b = 0;
   for (; b + 8 <= nb; b += 8, w += 8 * kW, a += 8 * kA) {
+#pragma GCC unroll 8
+    for (int line = 0; line < 8 * kW; line += 64) prefetch_ahead(w + line);
     __m256i p[8];
 #pragma GCC unroll 8
     for (int i = 0; i < 8; ++i) p[i] = lanes(w + i * kW, a + i * kA);
@@ -166,31 +168,58 @@ CODERX_KERNEL float dot_q5_1(const std::uint8_t* w, const std::uint8_t* a, std::
   return dot_affine<L::q5_1::kBytes, quants_q5_1>(w, a, n / 32);
 }
 
-// Four rows against one Q8_0 activation for the offset-binary types (Q4_0: q − 8, Q5_0:
-// q − 16): Σ(q − k)·y = Σq·y − k·Σy, with the k·Σy lanes computed once per activation block for
-// all four rows, and unsigned q·y sums (no sign juggling per row). Same integer sums as dot_q4_0
-// / dot_q5_0.
+// The offset-binary types (Q4_0: q − 8, Q5_0: q − 16) four dot products at a time: four rows
+// against one Q8_0 activation (dot4_offset) or one row against four (dot_cols_offset). Per block
+// and pair (row, activation): Σ(q − k)·y = maddubs(q, y) − maddubs(k, y) as i16 lanes (each at
+// most 2·16·127 in magnitude), the four pairs' lanes summed per 128-bit half by one hadd tree
+// (i16 sums of four lanes stay below 2^15), widened once, converted once and scaled by the four
+// pairs' d·dy in one multiply-add. Pair i accumulates in lanes i and i + 4, added at the end.
+// Both kernels do the same f32 operations per pair, so their results are identical.
+
+// Lane i = total of the low 128-bit half of p[i], lane i + 4 = of its high half (as i32).
+CODERX_KERNEL inline __m256i quad_half_totals(const __m256i* p) {
+  const __m256i h = _mm256_hadd_epi16(_mm256_hadd_epi16(p[0], p[1]), _mm256_hadd_epi16(p[2], p[3]));
+  return _mm256_madd_epi16(h, _mm256_set1_epi16(1));
+}
+
+// The f16 values at p0 … p3 as floats, twice: lanes i and i + 4 hold the value at p_i.
+CODERX_KERNEL inline __m256 f16x4_twice(const std::uint8_t* p0, const std::uint8_t* p1,
+                                        const std::uint8_t* p2, const std::uint8_t* p3) {
+  std::uint16_t h[4];
+  std::memcpy(&h[0], p0, 2);
+  std::memcpy(&h[1], p1, 2);
+  std::memcpy(&h[2], p2, 2);
+  std::memcpy(&h[3], p3, 2);
+  const __m128 f = _mm_cvtph_ps(_mm_set_epi16(0, 0, 0, 0, static_cast<short>(h[3]), static_cast<short>(h[2]),
+                                              static_cast<short>(h[1]), static_cast<short>(h[0])));
+  return _mm256_set_m128(f, f);
+}
+
+CODERX_KERNEL inline void store_quad(__m256 acc, float* out) {
+  _mm_storeu_ps(out, _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1)));
+}
+
 template <int kW, QuantsFn quants, int kOffset>
 CODERX_KERNEL inline void dot4_offset(const std::uint8_t* w, std::size_t stride,
                                       const std::uint8_t* a, std::int64_t n, float* out) {
-  __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(),
-                   _mm256_setzero_ps()};
+  __m256 acc = _mm256_setzero_ps();
   const __m256i offset = _mm256_set1_epi8(kOffset);
   for (std::int64_t b = 0; b < n / 32; ++b, a += L::q8_0::kBytes, w += kW) {
+    // The four rows are read side by side, so the stream ahead of row r is row r + 4 (the next
+    // group of four): prefetch the same column there.
     if (b % 2 == 0)
-      for (int r = 0; r < 4; ++r) prefetch_ahead(w + r * stride);
+      for (int r = 4; r < 8; ++r) _mm_prefetch(reinterpret_cast<const char*>(w + r * stride), _MM_HINT_T0);
     const __m256i y = load32(a + L::q8_0::kQs);
-    const float dy = f16(a + L::q8_0::kD);
-    const __m256i correction = dot_u8_i8(offset, y);
+    const __m256i correction = _mm256_maddubs_epi16(offset, y);
+    __m256i p[4];
 #pragma GCC unroll 8
-    for (int r = 0; r < 4; ++r) {
-      const std::uint8_t* x = w + r * stride;
-      const __m256i p = _mm256_sub_epi32(dot_u8_i8(quants(x), y), correction);
-      acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(f16(x) * dy), to_float(p), acc[r]);
-    }
+    for (int r = 0; r < 4; ++r)
+      p[r] = _mm256_sub_epi16(_mm256_maddubs_epi16(quants(w + r * stride), y), correction);
+    const __m256 scale = _mm256_mul_ps(f16x4_twice(w, w + stride, w + 2 * stride, w + 3 * stride),
+                                       _mm256_set1_ps(f16(a + L::q8_0::kD)));
+    acc = _mm256_fmadd_ps(to_float(quad_half_totals(p)), scale, acc);
   }
-#pragma GCC unroll 8
-  for (int r = 0; r < 4; ++r) out[r] = hsum(acc[r]);
+  store_quad(acc, out);
 }
 
 CODERX_KERNEL inline __m256i quants_q4_0(const std::uint8_t* x) {
@@ -210,31 +239,26 @@ CODERX_KERNEL void dot4_q5_0(const std::uint8_t* w, std::size_t stride, const st
   dot4_offset<L::q5_0::kBytes, quants_q5_0, 16>(w, stride, a, n, out);
 }
 
-// One row against kDotCols activations for the offset-binary types; per activation the same
-// f32 steps as dot4_offset (the kernel dot_rows uses for these rows), so results match it bit
-// for bit.
 template <int kW, QuantsFn quants, int kOffset>
 CODERX_KERNEL inline void dot_cols_offset(const std::uint8_t* w, const std::uint8_t* const* acts,
                                           std::int64_t n, float* out) {
-  constexpr int C = kDotCols;
-  __m256 acc[C];
-  for (int c = 0; c < C; ++c) acc[c] = _mm256_setzero_ps();
+  static_assert(kDotCols == 4, "dot_cols_offset pairs one row with four activations");
+  __m256 acc = _mm256_setzero_ps();
   const __m256i offset = _mm256_set1_epi8(kOffset);
   for (std::int64_t b = 0; b < n / 32; ++b, w += kW) {
     const std::size_t ab = static_cast<std::size_t>(b) * L::q8_0::kBytes;
-    // Σ(q − k)·y as one signed product: |q − k| · (y with the sign of q − k) — the same
-    // integer as dot4_offset's Σq·y − k·Σy, with half the multiplies per activation.
-    const __m256i q = _mm256_sub_epi8(quants(w), offset);
-    const __m256i abs_q = _mm256_sign_epi8(q, q);
-    const float dw = f16(w);
+    const __m256i q = quants(w);
+    __m256i p[4];
 #pragma GCC unroll 8
-    for (int c = 0; c < C; ++c) {
-      const std::uint8_t* a = acts[c] + ab;
-      const __m256i p = dot_u8_i8(abs_q, _mm256_sign_epi8(load32(a + L::q8_0::kQs), q));
-      acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(dw * f16(a + L::q8_0::kD)), to_float(p), acc[c]);
+    for (int c = 0; c < 4; ++c) {
+      const __m256i y = load32(acts[c] + ab + L::q8_0::kQs);
+      p[c] = _mm256_sub_epi16(_mm256_maddubs_epi16(q, y), _mm256_maddubs_epi16(offset, y));
     }
+    const __m256 dy = f16x4_twice(acts[0] + ab + L::q8_0::kD, acts[1] + ab + L::q8_0::kD,
+                                  acts[2] + ab + L::q8_0::kD, acts[3] + ab + L::q8_0::kD);
+    acc = _mm256_fmadd_ps(to_float(quad_half_totals(p)), _mm256_mul_ps(_mm256_set1_ps(f16(w)), dy), acc);
   }
-  for (int c = 0; c < C; ++c) out[c] = hsum(acc[c]);
+  store_quad(acc, out);
 }
 
 CODERX_KERNEL void dot_cols_q4_0(const std::uint8_t* w, const std::uint8_t* const* acts,

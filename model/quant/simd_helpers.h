@@ -43,16 +43,14 @@ CODERX_KERNEL inline __m256i nibbles32(const std::uint8_t* p) {
   return _mm256_and_si256(both, _mm256_set1_epi8(15));
 }
 
-// 32 bits (little-endian u32 at p) → 32 bytes, 0xFF where bit j is set.
+// 32 bits (little-endian u32 at p) → 32 bytes, 0xFF where bit j is set. The u32 is broadcast
+// straight from memory (a load, no transfer from a general register).
 CODERX_KERNEL inline __m256i bits32(const std::uint8_t* p) {
-  std::uint32_t x;
-  std::memcpy(&x, p, 4);
+  const __m256i word = _mm256_castps_si256(_mm256_broadcast_ss(reinterpret_cast<const float*>(p)));
   const __m256i shuf = _mm256_set_epi64x(0x0303030303030303LL, 0x0202020202020202LL,
                                          0x0101010101010101LL, 0x0000000000000000LL);
-  __m256i bytes = _mm256_shuffle_epi8(_mm256_set1_epi32(static_cast<int>(x)), shuf);
-  const __m256i bit = _mm256_set1_epi64x(0x7fbfdfeff7fbfdfeLL);  // all bits but one per byte
-  bytes = _mm256_or_si256(bytes, bit);
-  return _mm256_cmpeq_epi8(bytes, _mm256_set1_epi64x(-1));
+  const __m256i bit = _mm256_set1_epi64x(static_cast<long long>(0x8040201008040201ULL));
+  return _mm256_cmpeq_epi8(_mm256_and_si256(_mm256_shuffle_epi8(word, shuf), bit), bit);
 }
 
 // Σ of adjacent i16 pairs → 8 × i32.
