@@ -51,8 +51,25 @@ CODERX_KERNEL inline __m256i i16_pair(__m256i v, int p) {
   return _mm256_shuffle_epi8(v, _mm256_load_si256(reinterpret_cast<const __m256i*>(kLaneControls.pair[p])));
 }
 
-// Q4_K / Q5_K scales[12] → 8 scales (bytes 0–7) and 8 mins (bytes 8–15), per gemma4-moe.md §8.4.
-CODERX_KERNEL inline void k4_unpack(const std::uint8_t* s, std::uint8_t* sc, std::uint8_t* m) {
+// vpshufb controls that spread i16 element j of each 128-bit half over that whole half.
+struct BroadcastControls {
+  alignas(32) std::uint8_t of[8][32];
+};
+constexpr BroadcastControls make_broadcast_controls() {
+  BroadcastControls c{};
+  for (int j = 0; j < 8; ++j)
+    for (int b = 0; b < 32; ++b) c.of[j][b] = static_cast<std::uint8_t>(2 * j + (b & 1));
+  return c;
+}
+alignas(32) inline constexpr BroadcastControls kBroadcastControls = make_broadcast_controls();
+
+CODERX_KERNEL inline __m256i i16_broadcast(__m256i v, int j) {
+  return _mm256_shuffle_epi8(v, _mm256_load_si256(reinterpret_cast<const __m256i*>(kBroadcastControls.of[j])));
+}
+
+// Q4_K / Q5_K scales[12] → the 8 sub-block scales (i16 lanes 0–7) and 8 mins (lanes 8–15), per
+// gemma4-moe.md §8.4. Unpacked in general registers, widened in one step.
+CODERX_KERNEL inline __m256i k4_scales_mins(const std::uint8_t* s) {
   std::uint32_t w0, w1, w2;
   std::memcpy(&w0, s, 4);
   std::memcpy(&w1, s + 4, 4);
@@ -60,17 +77,42 @@ CODERX_KERNEL inline void k4_unpack(const std::uint8_t* s, std::uint8_t* sc, std
   const std::uint32_t k6 = 0x3f3f3f3f, k4 = 0x0f0f0f0f, k2 = 0x03030303;
   const std::uint32_t sc_lo = w0 & k6, sc_hi = (w2 & k4) | (((w0 >> 6) & k2) << 4);
   const std::uint32_t m_lo = w1 & k6, m_hi = ((w2 >> 4) & k4) | (((w1 >> 6) & k2) << 4);
-  std::memcpy(sc, &sc_lo, 4);
-  std::memcpy(sc + 4, &sc_hi, 4);
-  std::memcpy(m, &m_lo, 4);
-  std::memcpy(m + 4, &m_hi, 4);
+  return _mm256_cvtepu8_epi16(_mm_set_epi32(static_cast<int>(m_hi), static_cast<int>(m_lo),
+                                            static_cast<int>(sc_hi), static_cast<int>(sc_lo)));
 }
 
-// Σ_j m_j·(bsum 2j + bsum 2j+1) as 8 lanes of i32.
-CODERX_KERNEL inline __m256i mins_times_bsums(const std::uint8_t* m, const std::uint8_t* a) {
-  const __m128i m16 = _mm_cvtepu8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(m)));
-  const __m256i dup = _mm256_set_m128i(_mm_unpackhi_epi16(m16, m16), _mm_unpacklo_epi16(m16, m16));
-  return _mm256_madd_epi16(q8k_bsums(a), dup);
+// The 8 scales in both 128-bit halves, ready for i16_broadcast.
+CODERX_KERNEL inline __m256i k4_scales(__m256i scales_mins) {
+  return _mm256_permute2x128_si256(scales_mins, scales_mins, 0x00);
+}
+
+// Σ_j m_j·(bsum 2j + bsum 2j+1) as 4 lanes of i32 (bsum pairs summed first: at most 4064).
+CODERX_KERNEL inline __m128i k4_min_sums(__m256i scales_mins, const std::uint8_t* a) {
+  const __m256i bs = q8k_bsums(a);
+  const __m128i pairs = _mm_hadd_epi16(_mm256_castsi256_si128(bs), _mm256_extracti128_si256(bs, 1));
+  return _mm_madd_epi16(_mm256_extracti128_si256(scales_mins, 1), pairs);
+}
+
+CODERX_KERNEL inline float hsum4(__m128 s) {
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+// Group g (64 elements, sub-blocks 2g and 2g+1) of a Q4_K / Q5_K super-block as two vectors of
+// values 0…15 (0…31 with the Q5_K high bits from hb, which is shifted on for the next group).
+template <bool kFive>
+CODERX_KERNEL inline void k45_group(const std::uint8_t* qs, int g, __m256i& hb, __m256i& lo,
+                                    __m256i& hi) {
+  const __m256i m4 = _mm256_set1_epi8(15), one = _mm256_set1_epi8(1);
+  const __m256i q = load32(qs + 32 * g);
+  lo = _mm256_and_si256(q, m4);
+  hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
+  if (kFive) {  // bit 2g of qh[l] → low-nibble element, bit 2g+1 → high-nibble element
+    lo = _mm256_or_si256(lo, _mm256_slli_epi16(_mm256_and_si256(hb, one), 4));
+    hi = _mm256_or_si256(hi, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 1), one), 4));
+    hb = _mm256_srli_epi16(hb, 2);
+  }
 }
 
 template <bool kFive>
@@ -78,39 +120,30 @@ CODERX_KERNEL inline float dot_k45(const std::uint8_t* w, const std::uint8_t* a,
   constexpr int kBytes = kFive ? L::q5_k::kBytes : L::q4_k::kBytes;
   constexpr int kScales = kFive ? L::q5_k::kScales : L::q4_k::kScales;
   constexpr int kQs = kFive ? L::q5_k::kQs : L::q4_k::kQs;
-  const __m256i m4 = _mm256_set1_epi8(15), one = _mm256_set1_epi8(1);
-  __m256 acc = _mm256_setzero_ps(), acc_m = _mm256_setzero_ps();
+  __m256 acc = _mm256_setzero_ps();
+  __m128 acc_m = _mm_setzero_ps();
   for (std::int64_t b = 0; b < n / 256; ++b, w += kBytes, a += L::q8_k::kBytes) {
     prefetch_ahead(w);
     prefetch_ahead(w + 64);
     if (kBytes > 128) prefetch_ahead(w + 128);
     const float dy = q8k_d(a);
-    alignas(16) std::uint8_t sc[8], m[8];
-    k4_unpack(w + kScales, sc, m);
-    acc_m =
-        _mm256_fmadd_ps(_mm256_set1_ps(dy * f16(w + 2)), to_float(mins_times_bsums(m, a)), acc_m);
+    const __m256i sm = k4_scales_mins(w + kScales), scales = k4_scales(sm);
+    acc_m = _mm_fmadd_ps(_mm_set1_ps(dy * f16(w + 2)), _mm_cvtepi32_ps(k4_min_sums(sm, a)), acc_m);
     const std::uint8_t* y = q8k_qs(a);
     __m256i hb = kFive ? load32(w + L::q5_k::kQh) : _mm256_setzero_si256();
     __m256i sumi = _mm256_setzero_si256();
 #pragma GCC unroll 8
     for (int g = 0; g < 4; ++g) {
-      const __m256i q = load32(w + kQs + 32 * g);
-      __m256i lo = _mm256_and_si256(q, m4);
-      __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
-      if (kFive) {  // bit 2g of qh[l] → low-nibble element, bit 2g+1 → high-nibble element
-        lo = _mm256_or_si256(lo, _mm256_slli_epi16(_mm256_and_si256(hb, one), 4));
-        hi = _mm256_or_si256(hi,
-                             _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 1), one), 4));
-        hb = _mm256_srli_epi16(hb, 2);
-      }
+      __m256i lo, hi;
+      k45_group<kFive>(w + kQs, g, hb, lo, hi);
       const __m256i p_lo = _mm256_maddubs_epi16(lo, load32(y + 64 * g));
       const __m256i p_hi = _mm256_maddubs_epi16(hi, load32(y + 64 * g + 32));
-      sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p_lo, _mm256_set1_epi16(sc[2 * g])));
-      sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p_hi, _mm256_set1_epi16(sc[2 * g + 1])));
+      sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p_lo, i16_broadcast(scales, 2 * g)));
+      sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p_hi, i16_broadcast(scales, 2 * g + 1)));
     }
     acc = _mm256_fmadd_ps(_mm256_set1_ps(dy * f16(w)), to_float(sumi), acc);
   }
-  return hsum(acc) - hsum(acc_m);
+  return hsum(acc) - hsum4(acc_m);
 }
 
 // One row against kDotCols activations: the row's nibbles (and Q5_K high bits) are decoded
@@ -122,47 +155,38 @@ CODERX_KERNEL inline void dot_cols_k45(const std::uint8_t* w, const std::uint8_t
   constexpr int kScales = kFive ? L::q5_k::kScales : L::q4_k::kScales;
   constexpr int kQs = kFive ? L::q5_k::kQs : L::q4_k::kQs;
   constexpr int C = kDotCols;
-  const __m256i m4 = _mm256_set1_epi8(15), one = _mm256_set1_epi8(1);
-  __m256 acc[C], acc_m[C];
-  for (int c = 0; c < C; ++c) acc[c] = acc_m[c] = _mm256_setzero_ps();
+  __m256 acc[C];
+  __m128 acc_m[C];
+  for (int c = 0; c < C; ++c) acc[c] = _mm256_setzero_ps(), acc_m[c] = _mm_setzero_ps();
   for (std::int64_t b = 0; b < n / 256; ++b, w += kBytes) {
     const std::size_t ab = static_cast<std::size_t>(b) * L::q8_k::kBytes;
-    alignas(16) std::uint8_t sc[8], m[8];
-    k4_unpack(w + kScales, sc, m);
+    const __m256i sm = k4_scales_mins(w + kScales), scales = k4_scales(sm);
     const float d = f16(w), dmin = f16(w + 2);
     __m256i hb = kFive ? load32(w + L::q5_k::kQh) : _mm256_setzero_si256();
     __m256i sumi[C];
     for (int c = 0; c < C; ++c) sumi[c] = _mm256_setzero_si256();
 #pragma GCC unroll 8
     for (int g = 0; g < 4; ++g) {
-      const __m256i q = load32(w + kQs + 32 * g);
-      __m256i lo = _mm256_and_si256(q, m4);
-      __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
-      if (kFive) {
-        lo = _mm256_or_si256(lo, _mm256_slli_epi16(_mm256_and_si256(hb, one), 4));
-        hi = _mm256_or_si256(hi,
-                             _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 1), one), 4));
-        hb = _mm256_srli_epi16(hb, 2);
-      }
-      const __m256i s_lo = _mm256_set1_epi16(sc[2 * g]), s_hi = _mm256_set1_epi16(sc[2 * g + 1]);
+      __m256i lo, hi;
+      k45_group<kFive>(w + kQs, g, hb, lo, hi);
+      const __m256i s_lo = i16_broadcast(scales, 2 * g), s_hi = i16_broadcast(scales, 2 * g + 1);
 #pragma GCC unroll 8
       for (int c = 0; c < C; ++c) {
         const std::uint8_t* y = q8k_qs(acts[c] + ab) + 64 * g;
         const __m256i p_lo = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, load32(y)), s_lo);
         const __m256i p_hi = _mm256_madd_epi16(_mm256_maddubs_epi16(hi, load32(y + 32)), s_hi);
-        sumi[c] = _mm256_add_epi32(sumi[c], _mm256_add_epi32(p_lo, p_hi));
+        sumi[c] = _mm256_add_epi32(_mm256_add_epi32(sumi[c], p_lo), p_hi);
       }
     }
 #pragma GCC unroll 8
     for (int c = 0; c < C; ++c) {
       const std::uint8_t* a = acts[c] + ab;
       const float dy = q8k_d(a);
-      acc_m[c] =
-          _mm256_fmadd_ps(_mm256_set1_ps(dy * dmin), to_float(mins_times_bsums(m, a)), acc_m[c]);
+      acc_m[c] = _mm_fmadd_ps(_mm_set1_ps(dy * dmin), _mm_cvtepi32_ps(k4_min_sums(sm, a)), acc_m[c]);
       acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(dy * d), to_float(sumi[c]), acc[c]);
     }
   }
-  for (int c = 0; c < C; ++c) out[c] = hsum(acc[c]) - hsum(acc_m[c]);
+  for (int c = 0; c < C; ++c) out[c] = hsum(acc[c]) - hsum4(acc_m[c]);
 }
 
 CODERX_KERNEL void dot_cols_q4_k(const std::uint8_t* w, const std::uint8_t* const* acts,
