@@ -110,10 +110,7 @@ void Forward::output(const ForwardBatch& b) {
   ops_.rms_norm(y, model_.output_norm, y, rows, e, d.eps);
   const Matrix& head = model_.lm_head();
   ops_.matmul(head, y, rows, b.logits);
-  if (d.softcap > 0) {
-    for (std::int64_t i = 0; i < rows * head.rows; ++i)
-      b.logits[i] = d.softcap * std::tanh(b.logits[i] / d.softcap);
-  }
+  if (d.softcap > 0) ops_.softcap(b.logits, rows * head.rows, d.softcap);
 }
 
 void Forward::prefill(std::span<const std::int32_t> tokens, KvCache& cache, float* logits,

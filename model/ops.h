@@ -32,6 +32,8 @@ class Ops {
   // out[t] = dequantised row tokens[t] of e, times scale; out [n_tokens, e.cols].
   virtual void embed(const Matrix& e, const std::int32_t* tokens, std::int64_t n_tokens,
                      float scale, float* out) = 0;
+  // x[i] = cap · tanh(x[i] / cap) for i < n (the final logit softcap, spec §2.5).
+  virtual void softcap(float* x, std::int64_t n, float cap) = 0;
 };
 
 }  // namespace coderx::model

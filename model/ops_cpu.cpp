@@ -8,6 +8,7 @@
 #include "model/ops_ref.h"
 #include "model/quant/half.h"
 #include "model/quant/rows.h"
+#include "model/softcap.h"
 
 namespace coderx::model {
 
@@ -258,6 +259,10 @@ void CpuOps::embed(const Matrix& e, const std::int32_t* tokens, std::int64_t n_t
       vec::scale(row, scale, row, e.cols);
     }
   });
+}
+
+void CpuOps::softcap(float* x, std::int64_t n, float cap) {
+  pool_.parallel_for(n, 8192, [&](std::int64_t b, std::int64_t e) { model::softcap(x + b, e - b, cap); });
 }
 
 void CpuOps::moe(const MoeArgs& a) {

@@ -33,6 +33,7 @@ class CpuOps final : public Ops {
   void moe(const MoeArgs& args) override;
   void embed(const Matrix& e, const std::int32_t* tokens, std::int64_t n_tokens, float scale,
              float* out) override;
+  void softcap(float* x, std::int64_t n, float cap) override;
 
   ThreadPool& pool() { return pool_; }
 

@@ -184,4 +184,8 @@ void embed(const Matrix& e, const std::int32_t* tokens, std::int64_t n_tokens, f
   }
 }
 
+void softcap(float* x, std::int64_t n, float cap) {
+  for (std::int64_t i = 0; i < n; ++i) x[i] = cap * std::tanh(x[i] / cap);
+}
+
 }  // namespace coderx::model::ref

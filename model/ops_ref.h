@@ -30,6 +30,7 @@ void attention(const AttentionArgs& args);
 void moe(const MoeArgs& args);
 void embed(const Matrix& e, const std::int32_t* tokens, std::int64_t n_tokens, float scale,
            float* out);
+void softcap(float* x, std::int64_t n, float cap);
 // Key of kv head g at position pos as attention sees it (derived on shared layers); hd floats.
 void load_key(const KvLayerView& cache, std::int64_t pos, std::int64_t g, std::int64_t n_kv_head,
               std::int64_t head_dim, float* out);
@@ -57,6 +58,7 @@ class RefOps final : public Ops {
              float* out) override {
     ref::embed(e, tokens, n_tokens, scale, out);
   }
+  void softcap(float* x, std::int64_t n, float cap) override { ref::softcap(x, n, cap); }
 };
 
 }  // namespace coderx::model::ref

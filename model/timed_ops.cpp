@@ -60,4 +60,8 @@ void TimedOps::embed(const Matrix& e, const std::int32_t* tokens, std::int64_t n
         [&] { inner_.embed(e, tokens, n_tokens, scale, out); });
 }
 
+void TimedOps::softcap(float* x, std::int64_t n, float cap) {
+  timed("softcap", 0, [&] { inner_.softcap(x, n, cap); });
+}
+
 }  // namespace coderx::model

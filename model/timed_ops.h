@@ -39,6 +39,7 @@ class TimedOps : public Ops {
   void moe(const MoeArgs& args) override;
   void embed(const Matrix& e, const std::int32_t* tokens, std::int64_t n_tokens, float scale,
              float* out) override;
+  void softcap(float* x, std::int64_t n, float cap) override;
 
  private:
   template <class Fn>

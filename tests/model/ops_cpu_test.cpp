@@ -77,8 +77,12 @@ TEST(OpsCpu, GuidedChunksCoverEveryIndexOnceInShrinkingWholeGrains) {
         for (std::size_t c = 0; c < chunks.size(); ++c) {
           const auto [b, e] = chunks[c];
           EXPECT_EQ(b % grain, 0) << "n " << n << " grain " << grain;
-          if (e != n) EXPECT_EQ((e - b) % grain, 0) << "n " << n << " grain " << grain;
-          if (c > 0 && e != n) EXPECT_LE(e - b, chunks[c - 1].second - chunks[c - 1].first);
+          if (e != n) {
+            EXPECT_EQ((e - b) % grain, 0) << "n " << n << " grain " << grain;
+          }
+          if (c > 0 && e != n) {
+            EXPECT_LE(e - b, chunks[c - 1].second - chunks[c - 1].first);
+          }
         }
         if (threads > 1 && n >= 16 * grain) {  // the first claim is a share, not one grain
           EXPECT_GE(chunks.front().second, n / (2 * threads) / grain * grain);
