@@ -53,6 +53,7 @@ struct Tables {
     if (cpu >= SimdLevel::Avx2) {
       add_avx2_dot(avx2);
       add_avx2_dequant(avx2);
+      add_avx2_activation_quantizers(avx2);
     }
     avx512 = avx2;
     if (cpu >= SimdLevel::Avx512 && __builtin_cpu_supports("avx512vnni")) add_avx512_dot(avx512);
@@ -117,7 +118,7 @@ std::size_t activation_bytes(Type weight_type, std::int64_t n) {
 }
 
 void quantize_activation(Type weight_type, const float* x, void* dst, std::int64_t n) {
-  quantize_row(info(weight_type).activation_type, x, dst, n);
+  entry(active().quantize, info(weight_type).activation_type)(x, static_cast<std::uint8_t*>(dst), n);
 }
 
 float dot_row(Type weight_type, const void* weight_row, const void* activation, std::int64_t n) {

@@ -62,5 +62,6 @@ void add_quantizers_fp4(KernelTable& t);         // MXFP4, NVFP4
 void add_avx2_dot(KernelTable& t);      // every weight type
 void add_avx2_dequant(KernelTable& t);  // the common weight types
 void add_avx512_dot(KernelTable& t);    // every weight type; needs AVX512-VNNI
+void add_avx2_activation_quantizers(KernelTable& t);  // Q8_0, Q8_1, Q8_K (reference entries first)
 
 }  // namespace coderx::model::quant

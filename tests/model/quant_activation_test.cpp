@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -181,6 +182,38 @@ TEST(QuantActivation, FloatActivationsForFloatWeights) {
     const std::uint32_t rounded =
         lower > 0x8000 || (lower == 0x8000 && (upper & 1)) ? upper + 1 : upper;
     EXPECT_EQ(u16_at(bf16, 2 * i), rounded) << i;
+  }
+}
+
+// The SIMD quantisers (quantize_activation at the CPU's level) write the reference's bytes
+// (quantize_row) for every activation type: random rows at many scales, rows whose scaled values
+// fall on .5 ties, repeated and opposite-signed maxima, zero blocks, and blocks holding an
+// infinity or a NaN (which take the reference's own path).
+TEST(QuantActivation, FastQuantisersWriteTheReferenceBytes) {
+  std::mt19937 rng(31);
+  std::vector<std::vector<float>> rows;
+  for (float sigma : {1e-30f, 1e-6f, 0.01f, 1.0f, 300.0f, 1e30f}) rows.push_back(gaussian(rng, 512, sigma));
+  std::vector<float> ties(512);
+  for (int i = 0; i < 512; ++i)  // max 127 makes the scale 1, so every k + 0.5 is a tie
+    ties[i] = i % 16 == 0 ? 127.0f : static_cast<float>(i % 250) - 125.0f + 0.5f;
+  rows.push_back(ties);
+  std::vector<float> opposite(512, 0.25f);
+  opposite[3] = -2.0f, opposite[7] = 2.0f, opposite[300] = 2.0f, opposite[301] = -2.0f;
+  rows.push_back(opposite);
+  rows.push_back(std::vector<float>(512, 0.0f));
+  auto special = gaussian(rng, 512, 1.0f);
+  special[5] = std::numeric_limits<float>::infinity();
+  special[40] = std::nanf("");
+  special[300] = -std::numeric_limits<float>::infinity();
+  rows.push_back(special);
+  for (Type weight : {Type::Q4_0, Type::Q5_1, Type::Q4_K}) {
+    const Type act = info(weight).activation_type;
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      std::vector<std::uint8_t> fast(activation_bytes(weight, 512)), ref(fast.size());
+      quantize_activation(weight, rows[r].data(), fast.data(), 512);
+      quantize_row(act, rows[r].data(), ref.data(), 512);
+      EXPECT_EQ(fast, ref) << info(act).name << " row " << r;
+    }
   }
 }
 
