@@ -115,35 +115,51 @@ CODERX_KERNEL inline void k45_group(const std::uint8_t* qs, int g, __m256i& hb, 
   }
 }
 
+// The scales of group g (i16 elements 2g and 2g + 1 of group_scales, in both 128-bit halves)
+// spread over every lane; group_scales is then shifted by four bytes for the next group. The
+// shuffle controls stay in registers across the loop.
+CODERX_KERNEL inline void k45_group_scales(__m256i& group_scales, __m256i& s_lo, __m256i& s_hi) {
+  s_lo = i16_broadcast(group_scales, 0);
+  s_hi = i16_broadcast(group_scales, 1);
+  group_scales = _mm256_srli_si256(group_scales, 4);
+}
+
+// Adds one super-block's terms to acc: d·dy·Σ sc·q·y (8 lanes), then − dmin·dy·Σ m·bsum (the
+// 4 lanes of min sums, upper lanes zero). One accumulator per dot product keeps the four-column
+// kernel within the 16 vector registers.
+CODERX_KERNEL inline __m256 k45_accumulate(__m256 acc, float dy, float d, float dmin, __m256i sumi,
+                                           __m128i min_sums) {
+  acc = _mm256_fmadd_ps(_mm256_set1_ps(dy * d), to_float(sumi), acc);
+  return _mm256_fnmadd_ps(_mm256_set1_ps(dy * dmin), _mm256_zextps128_ps256(_mm_cvtepi32_ps(min_sums)), acc);
+}
+
 template <bool kFive>
 CODERX_KERNEL inline float dot_k45(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
   constexpr int kBytes = kFive ? L::q5_k::kBytes : L::q4_k::kBytes;
   constexpr int kScales = kFive ? L::q5_k::kScales : L::q4_k::kScales;
   constexpr int kQs = kFive ? L::q5_k::kQs : L::q4_k::kQs;
   __m256 acc = _mm256_setzero_ps();
-  __m128 acc_m = _mm_setzero_ps();
   for (std::int64_t b = 0; b < n / 256; ++b, w += kBytes, a += L::q8_k::kBytes) {
     prefetch_ahead(w);
     prefetch_ahead(w + 64);
     if (kBytes > 128) prefetch_ahead(w + 128);
-    const float dy = q8k_d(a);
     const __m256i sm = k4_scales_mins(w + kScales), scales = k4_scales(sm);
-    acc_m = _mm_fmadd_ps(_mm_set1_ps(dy * f16(w + 2)), _mm_cvtepi32_ps(k4_min_sums(sm, a)), acc_m);
     const std::uint8_t* y = q8k_qs(a);
     __m256i hb = kFive ? load32(w + L::q5_k::kQh) : _mm256_setzero_si256();
-    __m256i sumi = _mm256_setzero_si256();
+    __m256i sumi = _mm256_setzero_si256(), group_scales = scales;
 #pragma GCC unroll 8
     for (int g = 0; g < 4; ++g) {
-      __m256i lo, hi;
+      __m256i lo, hi, s_lo, s_hi;
       k45_group<kFive>(w + kQs, g, hb, lo, hi);
+      k45_group_scales(group_scales, s_lo, s_hi);
       const __m256i p_lo = _mm256_maddubs_epi16(lo, load32(y + 64 * g));
       const __m256i p_hi = _mm256_maddubs_epi16(hi, load32(y + 64 * g + 32));
-      sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p_lo, i16_broadcast(scales, 2 * g)));
-      sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p_hi, i16_broadcast(scales, 2 * g + 1)));
+      sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p_lo, s_lo));
+      sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p_hi, s_hi));
     }
-    acc = _mm256_fmadd_ps(_mm256_set1_ps(dy * f16(w)), to_float(sumi), acc);
+    acc = k45_accumulate(acc, q8k_d(a), f16(w), f16(w + 2), sumi, k4_min_sums(sm, a));
   }
-  return hsum(acc) - hsum4(acc_m);
+  return hsum(acc);
 }
 
 // One row against kDotCols activations: the row's nibbles (and Q5_K high bits) are decoded
@@ -156,20 +172,19 @@ CODERX_KERNEL inline void dot_cols_k45(const std::uint8_t* w, const std::uint8_t
   constexpr int kQs = kFive ? L::q5_k::kQs : L::q4_k::kQs;
   constexpr int C = kDotCols;
   __m256 acc[C];
-  __m128 acc_m[C];
-  for (int c = 0; c < C; ++c) acc[c] = _mm256_setzero_ps(), acc_m[c] = _mm_setzero_ps();
+  for (int c = 0; c < C; ++c) acc[c] = _mm256_setzero_ps();
   for (std::int64_t b = 0; b < n / 256; ++b, w += kBytes) {
     const std::size_t ab = static_cast<std::size_t>(b) * L::q8_k::kBytes;
     const __m256i sm = k4_scales_mins(w + kScales), scales = k4_scales(sm);
-    const float d = f16(w), dmin = f16(w + 2);
     __m256i hb = kFive ? load32(w + L::q5_k::kQh) : _mm256_setzero_si256();
     __m256i sumi[C];
     for (int c = 0; c < C; ++c) sumi[c] = _mm256_setzero_si256();
-#pragma GCC unroll 8
+    __m256i group_scales = scales;
+#pragma GCC unroll 1
     for (int g = 0; g < 4; ++g) {
-      __m256i lo, hi;
+      __m256i lo, hi, s_lo, s_hi;
       k45_group<kFive>(w + kQs, g, hb, lo, hi);
-      const __m256i s_lo = i16_broadcast(scales, 2 * g), s_hi = i16_broadcast(scales, 2 * g + 1);
+      k45_group_scales(group_scales, s_lo, s_hi);
 #pragma GCC unroll 8
       for (int c = 0; c < C; ++c) {
         const std::uint8_t* y = q8k_qs(acts[c] + ab) + 64 * g;
@@ -178,15 +193,14 @@ CODERX_KERNEL inline void dot_cols_k45(const std::uint8_t* w, const std::uint8_t
         sumi[c] = _mm256_add_epi32(_mm256_add_epi32(sumi[c], p_lo), p_hi);
       }
     }
+    const float d = f16(w), dmin = f16(w + 2);
 #pragma GCC unroll 8
     for (int c = 0; c < C; ++c) {
       const std::uint8_t* a = acts[c] + ab;
-      const float dy = q8k_d(a);
-      acc_m[c] = _mm_fmadd_ps(_mm_set1_ps(dy * dmin), _mm_cvtepi32_ps(k4_min_sums(sm, a)), acc_m[c]);
-      acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(dy * d), to_float(sumi[c]), acc[c]);
+      acc[c] = k45_accumulate(acc[c], q8k_d(a), d, dmin, sumi[c], k4_min_sums(sm, a));
     }
   }
-  for (int c = 0; c < C; ++c) out[c] = hsum(acc[c]) - hsum4(acc_m[c]);
+  for (int c = 0; c < C; ++c) out[c] = hsum(acc[c]);
 }
 
 CODERX_KERNEL void dot_cols_q4_k(const std::uint8_t* w, const std::uint8_t* const* acts,
