@@ -4,6 +4,7 @@
 #include <cmath>
 #include <vector>
 
+#include "model/attention_cpu.h"
 #include "model/ops_cpu_vec.h"
 #include "model/ops_ref.h"
 #include "model/quant/half.h"
@@ -161,93 +162,8 @@ void CpuOps::rope(float* x, std::int64_t n_tokens, std::int64_t n_heads, std::in
   });
 }
 
-namespace {
-
-// Key of kv head g in `slot` of a shared (K = V) layer: RoPE(v ⊙ k_norm) from the slot's table.
-void derive_key(const KvLayerView& c, std::int64_t slot, const float* v, std::int64_t hd,
-                float* out) {
-  vec::mul(v, c.k_norm, out, hd);
-  vec::rotate_pairs(out, c.rope.n_dims / 2, c.key_cos + slot * c.rot_pairs,
-                    c.key_sin + slot * c.rot_pairs, c.rot_pairs);
-}
-
-// Where key j (0-based from lo) of kv group g lives; shared layers derive it into `scratch`.
-const float* key_row(const KvLayerView& c, const AttentionArgs& a, std::int64_t lo, std::int64_t j,
-                     std::int64_t g, float* scratch) {
-  const std::int64_t slot = c.slot(lo + j);
-  const std::int64_t off = c.row_offset(slot, g, a.n_kv_head, a.head_dim);
-  if (!c.shared()) return c.k + off;
-  derive_key(c, slot, c.v + off, a.head_dim, scratch);
-  return scratch;
-}
-
-// Scores s[h·n_keys + j] = q_h · k_j · scale for every query head h of the group, four keys at a
-// time (each key is loaded once per head and the four sums reduced together).
-void group_scores(const AttentionArgs& a, const KvLayerView& c, const float* q0, std::int64_t lo,
-                  std::int64_t n_keys, std::int64_t g, std::int64_t group, float* s, float* kbuf) {
-  const std::int64_t hd = a.head_dim;
-  std::int64_t j = 0;
-  for (; j + 4 <= n_keys; j += 4) {
-    const float* keys[4];
-    for (int i = 0; i < 4; ++i) keys[i] = key_row(c, a, lo, j + i, g, kbuf + i * hd);
-    for (std::int64_t h = 0; h < group; ++h) {
-      float d[4];
-      vec::dot4(q0 + h * hd, keys, hd, d);
-      for (int i = 0; i < 4; ++i) s[h * n_keys + j + i] = d[i] * a.scale;
-    }
-  }
-  for (; j < n_keys; ++j) {
-    const float* k = key_row(c, a, lo, j, g, kbuf);
-    for (std::int64_t h = 0; h < group; ++h) s[h * n_keys + j] = vec::dot(q0 + h * hd, k, hd) * a.scale;
-  }
-}
-
-// out_h = Σ_j p[h][j] · v_j for every query head h of the group, four values per pass.
-void group_values(const AttentionArgs& a, const KvLayerView& c, std::int64_t lo, std::int64_t n_keys,
-                  std::int64_t g, std::int64_t group, const float* p, float* out0) {
-  const std::int64_t hd = a.head_dim;
-  auto value = [&](std::int64_t j) { return c.v + c.row_offset(c.slot(lo + j), g, a.n_kv_head, hd); };
-  std::int64_t j = 0;
-  for (; j + 4 <= n_keys; j += 4) {
-    const float* vals[4] = {value(j), value(j + 1), value(j + 2), value(j + 3)};
-    for (std::int64_t h = 0; h < group; ++h) vec::axpy4(p + h * n_keys + j, vals, out0 + h * hd, hd);
-  }
-  for (; j < n_keys; ++j)
-    for (std::int64_t h = 0; h < group; ++h) vec::axpy(p[h * n_keys + j], value(j), out0 + h * hd, hd);
-}
-
-// All query heads of one kv group for one token: scores, softmax, weighted sum of values.
-void attend_group(const AttentionArgs& a, std::int64_t t, std::int64_t g) {
-  const KvLayerView& c = a.caches[a.seq ? a.seq[t] : 0];
-  const std::int64_t hd = a.head_dim, group = a.n_head / a.n_kv_head, pos = a.positions[t];
-  const std::int64_t lo = a.window > 0 ? std::max<std::int64_t>(0, pos - a.window + 1) : 0;
-  const std::int64_t n_keys = pos - lo + 1;
-  thread_local std::vector<float> scores, key;
-  float* s = grow(scores, static_cast<std::size_t>(group * n_keys));
-  float* kbuf = grow(key, static_cast<std::size_t>(4 * hd));
-  const float* q0 = a.q + (t * a.n_head + g * group) * hd;
-  float* out0 = a.out + (t * a.n_head + g * group) * hd;
-  group_scores(a, c, q0, lo, n_keys, g, group, s, kbuf);
-  for (std::int64_t h = 0; h < group; ++h) {
-    float* sh = s + h * n_keys;
-    const float mx = *std::max_element(sh, sh + n_keys);
-    double total = 0;
-    for (std::int64_t j = 0; j < n_keys; ++j) total += (sh[j] = std::exp(sh[j] - mx));
-    const float inv = static_cast<float>(1.0 / total);
-    for (std::int64_t j = 0; j < n_keys; ++j) sh[j] *= inv;
-  }
-  std::fill_n(out0, group * hd, 0.0f);
-  group_values(a, c, lo, n_keys, g, group, s, out0);
-}
-
-}  // namespace
-
 void CpuOps::attention(const AttentionArgs& a) {
-  const std::int64_t ctx = a.window > 0 ? a.window : a.positions[a.n_tokens - 1] + 1;
-  const std::int64_t per_group = std::max<std::int64_t>(1, ctx * a.head_dim * (a.n_head / a.n_kv_head) * 2);
-  pool_.parallel_for(a.n_tokens * a.n_kv_head, grain_for(per_group), [&](std::int64_t b, std::int64_t e) {
-    for (std::int64_t i = b; i < e; ++i) attend_group(a, i / a.n_kv_head, i % a.n_kv_head);
-  });
+  attention_cpu(pool_, a);
 }
 
 void CpuOps::embed(const Matrix& e, const std::int32_t* tokens, std::int64_t n_tokens,

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <mutex>
 #include <numeric>
 #include <random>
@@ -198,6 +199,62 @@ TEST(OpsCpu, AttentionMatchesReferenceOnRingsAndSharedLayers) {
     args.out = b.data();
     ops.attention(args);
     EXPECT_LE(nmse(b.data(), a.data(), n_tok * n_head * hd), 1e-11);
+  }
+}
+
+// Prefill attention goes in blocks of tokens over key tiles; every token's output must equal,
+// bit for bit, the same token attended alone (a decode step), and match the reference. Long
+// enough for several blocks of 8 tokens and tiles of 32 keys; plain, windowed (a window of 45
+// spans two tiles, so a block's tokens start their groups of four at different tile offsets)
+// and K = V layers; two sequences interleaved in one batch.
+TEST(OpsCpu, BlockedAttentionEqualsOneTokenStepsBitForBit) {
+  ThreadPool pool(2);
+  CpuOps ops(pool);
+  const std::int64_t n_head = 8, n_kv = 2, hd = 64, cap = 96, n_tok = 90;
+  auto k = random_floats(cap * n_kv * hd, 21), v = random_floats(cap * n_kv * hd, 22);
+  auto k2 = random_floats(cap * n_kv * hd, 23), v2 = random_floats(cap * n_kv * hd, 24);
+  auto kn = random_floats(hd, 25);
+  std::vector<float> ff(hd / 2, 1.0f);
+  RopeSpec rope{hd, 1e6f, ff.data()};
+  const std::int64_t rot = ref::rope_rotating_pairs(rope);
+  std::vector<float> kc(cap * rot), ks(cap * rot), c(hd / 2), s(hd / 2);
+  for (std::int64_t p = 0; p < cap; ++p) {
+    ref::rope_angles(p, rope, c.data(), s.data());
+    std::copy_n(c.data(), rot, kc.data() + p * rot);
+    std::copy_n(s.data(), rot, ks.data() + p * rot);
+  }
+  KvLayerView plain{k.data(), v.data(), cap, false, nullptr, {}};
+  KvLayerView other{k2.data(), v2.data(), cap, false, nullptr, {}};
+  KvLayerView shared{nullptr, v.data(), cap, false, kn.data(), rope, kc.data(), ks.data(), rot};
+  std::vector<std::int32_t> pos(n_tok), seq(n_tok);
+  for (std::int64_t t = 0; t < n_tok; ++t) pos[t] = static_cast<std::int32_t>(t);
+  auto q = random_floats(n_tok * n_head * hd, 26, 0.3f);
+  const std::int64_t row = n_head * hd;
+  for (auto [first, second, window, two_seqs] :
+       {std::tuple{plain, plain, 0, false}, {plain, plain, 13, false}, {plain, plain, 45, false},
+        {shared, shared, 0, false}, {plain, other, 0, true}}) {
+    const KvLayerView views[2] = {first, second};
+    std::vector<std::int32_t> positions = pos;
+    if (two_seqs)  // tokens alternate between the sequences: 0,0,1,1,2,2,... in each
+      for (std::int64_t t = 0; t < n_tok; ++t) seq[t] = t % 2, positions[t] = static_cast<std::int32_t>(t / 2);
+    std::vector<float> batch(q.size()), steps(q.size()), want(q.size());
+    AttentionArgs args{q.data(), batch.data(), n_tok, n_head, n_kv, hd, positions.data(), views,
+                       two_seqs ? seq.data() : nullptr, window, 1.0f};
+    ops.attention(args);
+    args.out = want.data();
+    ref::attention(args);
+    EXPECT_LE(nmse(batch.data(), want.data(), n_tok * row), 1e-11) << "window " << window;
+    for (std::int64_t t = 0; t < n_tok; ++t) {
+      AttentionArgs one = args;
+      one.q = q.data() + t * row;
+      one.out = steps.data() + t * row;
+      one.n_tokens = 1;
+      one.positions = positions.data() + t;
+      one.seq = two_seqs ? seq.data() + t : nullptr;
+      ops.attention(one);
+    }
+    EXPECT_EQ(std::memcmp(batch.data(), steps.data(), batch.size() * sizeof(float)), 0)
+        << "window " << window << " shared " << first.shared() << " two sequences " << two_seqs;
   }
 }
 

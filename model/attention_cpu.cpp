@@ -1,0 +1,192 @@
+#include "model/attention_cpu.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "model/ops_cpu_vec.h"
+
+namespace coderx::model {
+
+namespace {
+
+constexpr std::int64_t kKeyTile = 32;            // keys per tile
+constexpr std::int64_t kMaxBlockTokens = 8;      // queries per block share every key tile
+constexpr std::int64_t kMaxScoreFloats = 1 << 18;  // 1 MiB of scores per block at most
+constexpr std::int64_t kMinParallelWork = 1 << 17;
+
+template <class T>
+T* grow(std::vector<T>& v, std::size_t n) {
+  if (v.size() < n) v.resize(n);
+  return v.data();
+}
+
+// One work item: tokens [t0, t1) of one sequence, every query head of kv head g.
+struct Block {
+  const AttentionArgs& a;
+  const KvLayerView& c;
+  std::int64_t t0, t1, g, group;
+
+  std::int64_t pos(std::int64_t t) const { return a.positions[t]; }
+  std::int64_t lo(std::int64_t t) const {
+    return a.window > 0 ? std::max<std::int64_t>(0, pos(t) - a.window + 1) : 0;
+  }
+  std::int64_t n_keys(std::int64_t t) const { return pos(t) - lo(t) + 1; }
+  // Keys [0, n4) of token t (relative to lo) go four at a time, the rest one at a time.
+  std::int64_t n4(std::int64_t t) const { return n_keys(t) / 4 * 4; }
+  const float* query(std::int64_t t, std::int64_t h) const {
+    return a.q + ((t * a.n_head) + g * group + h) * a.head_dim;
+  }
+  float* out(std::int64_t t, std::int64_t h) const {
+    return a.out + ((t * a.n_head) + g * group + h) * a.head_dim;
+  }
+  const float* value(std::int64_t key) const {
+    return c.v + c.row_offset(c.slot(key), g, a.n_kv_head, a.head_dim);
+  }
+};
+
+// Row pointers of keys [k0, k1) (absolute positions) of kv head g; shared layers derive each
+// key as RoPE(v ⊙ k_norm) from its slot's table into `scratch`.
+void load_keys(const Block& b, std::int64_t k0, std::int64_t k1, std::vector<float>& scratch,
+               std::vector<const float*>& rows) {
+  const KvLayerView& c = b.c;
+  const std::int64_t hd = b.a.head_dim;
+  rows.resize(static_cast<std::size_t>(k1 - k0));
+  if (c.shared()) grow(scratch, static_cast<std::size_t>((k1 - k0) * hd));
+  for (std::int64_t k = k0; k < k1; ++k) {
+    const std::int64_t slot = c.slot(k);
+    const std::int64_t off = c.row_offset(slot, b.g, b.a.n_kv_head, hd);
+    if (!c.shared()) {
+      rows[k - k0] = c.k + off;
+      continue;
+    }
+    float* key = scratch.data() + (k - k0) * hd;
+    vec::mul(c.v + off, c.k_norm, key, hd);
+    vec::rotate_pairs(key, c.rope.n_dims / 2, c.key_cos + slot * c.rot_pairs,
+                      c.key_sin + slot * c.rot_pairs, c.rot_pairs);
+    rows[k - k0] = key;
+  }
+}
+
+// Calls step(t, j, width) for the keys of token t whose step starts in tile [k0, k1): width 4
+// for the groups of four (relative key j a multiple of 4 below n4), then width 1 for the rest,
+// in key order — the order a one-token pass takes.
+template <class Step>
+void for_each_step_in_tile(const Block& b, std::int64_t t, std::int64_t k0, std::int64_t k1, Step&& step) {
+  const std::int64_t lo = b.lo(t), n4 = b.n4(t), n = b.n_keys(t);
+  const std::int64_t first = std::max<std::int64_t>(0, k0 - lo), last = std::min(n, k1 - lo);
+  std::int64_t j = (first + 3) / 4 * 4;
+  for (; j < std::min(last, n4); j += 4) step(t, j, 4);
+  for (j = std::max(first, n4); j < last; ++j) step(t, j, 1);
+}
+
+// Scores s[(t − t0)·group + h][j] = q_{t,h} · key(lo_t + j) · scale.
+void block_scores(const Block& b, std::int64_t key_lo, std::int64_t key_hi, float* const* s) {
+  thread_local std::vector<float> scratch;
+  thread_local std::vector<const float*> rows;
+  const std::int64_t hd = b.a.head_dim;
+  for (std::int64_t k0 = key_lo; k0 <= key_hi; k0 += kKeyTile) {
+    const std::int64_t k1 = std::min(key_hi + 1, k0 + kKeyTile);
+    load_keys(b, k0, std::min(key_hi + 1, k1 + 3), scratch, rows);  // a group may run 3 past k1
+    for (std::int64_t t = b.t0; t < b.t1; ++t) {
+      for_each_step_in_tile(b, t, k0, k1, [&](std::int64_t tt, std::int64_t j, int width) {
+        const float* const* keys = rows.data() + (b.lo(tt) + j - k0);
+        for (std::int64_t h = 0; h < b.group; ++h) {
+          float* row = s[(tt - b.t0) * b.group + h];
+          if (width == 4) {
+            float d[4];
+            vec::dot4(b.query(tt, h), keys, hd, d);
+            for (int i = 0; i < 4; ++i) row[j + i] = d[i] * b.a.scale;
+          } else {
+            row[j] = vec::dot(b.query(tt, h), keys[0], hd) * b.a.scale;
+          }
+        }
+      });
+    }
+  }
+}
+
+void softmax_in_place(float* s, std::int64_t n) {
+  const float mx = *std::max_element(s, s + n);
+  double total = 0;
+  for (std::int64_t j = 0; j < n; ++j) total += (s[j] = std::exp(s[j] - mx));
+  const float inv = static_cast<float>(1.0 / total);
+  for (std::int64_t j = 0; j < n; ++j) s[j] *= inv;
+}
+
+// out_{t,h} = Σ_j p[(t − t0)·group + h][j] · value(lo_t + j), in key order.
+void block_values(const Block& b, std::int64_t key_lo, std::int64_t key_hi, float* const* p) {
+  const std::int64_t hd = b.a.head_dim;
+  for (std::int64_t t = b.t0; t < b.t1; ++t)
+    for (std::int64_t h = 0; h < b.group; ++h) std::fill_n(b.out(t, h), hd, 0.0f);
+  for (std::int64_t k0 = key_lo; k0 <= key_hi; k0 += kKeyTile) {
+    const std::int64_t k1 = std::min(key_hi + 1, k0 + kKeyTile);
+    for (std::int64_t t = b.t0; t < b.t1; ++t) {
+      for_each_step_in_tile(b, t, k0, k1, [&](std::int64_t tt, std::int64_t j, int width) {
+        const std::int64_t key = b.lo(tt) + j;
+        for (std::int64_t h = 0; h < b.group; ++h) {
+          const float* row = p[(tt - b.t0) * b.group + h];
+          if (width == 4) {
+            const float* vals[4] = {b.value(key), b.value(key + 1), b.value(key + 2), b.value(key + 3)};
+            vec::axpy4(row + j, vals, b.out(tt, h), hd);
+          } else {
+            vec::axpy(row[j], b.value(key), b.out(tt, h), hd);
+          }
+        }
+      });
+    }
+  }
+}
+
+void attend_block(const Block& b) {
+  thread_local std::vector<float> scores;
+  thread_local std::vector<float*> rows;
+  std::int64_t key_lo = b.lo(b.t0), key_hi = b.pos(b.t0), total = 0;
+  for (std::int64_t t = b.t0; t < b.t1; ++t) {
+    key_lo = std::min(key_lo, b.lo(t));
+    key_hi = std::max(key_hi, b.pos(t));
+    total += b.n_keys(t) * b.group;
+  }
+  float* s = grow(scores, static_cast<std::size_t>(total));
+  rows.resize(static_cast<std::size_t>((b.t1 - b.t0) * b.group));
+  for (std::int64_t t = b.t0; t < b.t1; ++t)
+    for (std::int64_t h = 0; h < b.group; ++h, s += b.n_keys(t)) rows[(t - b.t0) * b.group + h] = s;
+  block_scores(b, key_lo, key_hi, rows.data());
+  for (std::int64_t t = b.t0; t < b.t1; ++t)
+    for (std::int64_t h = 0; h < b.group; ++h) softmax_in_place(rows[(t - b.t0) * b.group + h], b.n_keys(t));
+  block_values(b, key_lo, key_hi, rows.data());
+}
+
+// Consecutive runs of tokens of one sequence, each at most `limit` long: [starts[i], starts[i+1]).
+std::vector<std::int64_t> block_starts(const AttentionArgs& a, std::int64_t limit) {
+  std::vector<std::int64_t> starts{0};
+  for (std::int64_t t = 1; t < a.n_tokens; ++t) {
+    const bool same_seq = !a.seq || a.seq[t] == a.seq[t - 1];
+    if (!same_seq || t - starts.back() >= limit) starts.push_back(t);
+  }
+  starts.push_back(a.n_tokens);
+  return starts;
+}
+
+}  // namespace
+
+void attention_cpu(ThreadPool& pool, const AttentionArgs& a) {
+  if (a.n_tokens <= 0) return;
+  const std::int64_t group = a.n_head / a.n_kv_head;
+  const std::int64_t ctx = a.window > 0 ? a.window : a.positions[a.n_tokens - 1] + 1;
+  const std::int64_t limit =
+      std::clamp<std::int64_t>(kMaxScoreFloats / std::max<std::int64_t>(1, group * ctx), 1, kMaxBlockTokens);
+  const std::vector<std::int64_t> starts = block_starts(a, limit);
+  const std::int64_t n_blocks = static_cast<std::int64_t>(starts.size()) - 1;
+  const std::int64_t per_item = std::max<std::int64_t>(1, limit * ctx * a.head_dim * group * 2);
+  const std::int64_t grain = std::max<std::int64_t>(1, kMinParallelWork / per_item);
+  pool.parallel_for(n_blocks * a.n_kv_head, grain, [&](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t i = begin; i < end; ++i) {
+      const std::int64_t blk = i / a.n_kv_head, t0 = starts[blk];
+      const KvLayerView& c = a.caches[a.seq ? a.seq[t0] : 0];
+      attend_block(Block{a, c, t0, starts[blk + 1], i % a.n_kv_head, group});
+    }
+  });
+}
+
+}  // namespace coderx::model
