@@ -91,15 +91,20 @@ void block_scores(const Block& b, std::int64_t key_lo, std::int64_t key_hi, floa
     for (std::int64_t t = b.t0; t < b.t1; ++t) {
       for_each_step_in_tile(b, t, k0, k1, [&](std::int64_t tt, std::int64_t j, int width) {
         const float* const* keys = rows.data() + (b.lo(tt) + j - k0);
-        for (std::int64_t h = 0; h < b.group; ++h) {
-          float* row = s[(tt - b.t0) * b.group + h];
-          if (width == 4) {
-            float d[4];
-            vec::dot4(b.query(tt, h), keys, hd, d);
-            for (int i = 0; i < 4; ++i) row[j + i] = d[i] * b.a.scale;
-          } else {
-            row[j] = vec::dot(b.query(tt, h), keys[0], hd) * b.a.scale;
-          }
+        float* const* row = s + (tt - b.t0) * b.group;
+        if (width == 1) {
+          for (std::int64_t h = 0; h < b.group; ++h) row[h][j] = vec::dot(b.query(tt, h), keys[0], hd) * b.a.scale;
+          return;
+        }
+        float d[2][4];
+        std::int64_t h = 0;
+        for (; h + 2 <= b.group; h += 2) {  // query heads in pairs: each key row loaded once for both
+          vec::dot4x2(b.query(tt, h), b.query(tt, h + 1), keys, hd, d[0], d[1]);
+          for (int i = 0; i < 4; ++i) row[h][j + i] = d[0][i] * b.a.scale, row[h + 1][j + i] = d[1][i] * b.a.scale;
+        }
+        if (h < b.group) {
+          vec::dot4(b.query(tt, h), keys, hd, d[0]);
+          for (int i = 0; i < 4; ++i) row[h][j + i] = d[0][i] * b.a.scale;
         }
       });
     }
@@ -107,9 +112,7 @@ void block_scores(const Block& b, std::int64_t key_lo, std::int64_t key_hi, floa
 }
 
 void softmax_in_place(float* s, std::int64_t n) {
-  const float mx = *std::max_element(s, s + n);
-  double total = 0;
-  for (std::int64_t j = 0; j < n; ++j) total += (s[j] = std::exp(s[j] - mx));
+  const double total = vec::exp_shifted(s, n, *std::max_element(s, s + n));
   const float inv = static_cast<float>(1.0 / total);
   for (std::int64_t j = 0; j < n; ++j) s[j] *= inv;
 }
@@ -124,15 +127,16 @@ void block_values(const Block& b, std::int64_t key_lo, std::int64_t key_hi, floa
     for (std::int64_t t = b.t0; t < b.t1; ++t) {
       for_each_step_in_tile(b, t, k0, k1, [&](std::int64_t tt, std::int64_t j, int width) {
         const std::int64_t key = b.lo(tt) + j;
-        for (std::int64_t h = 0; h < b.group; ++h) {
-          const float* row = p[(tt - b.t0) * b.group + h];
-          if (width == 4) {
-            const float* vals[4] = {b.value(key), b.value(key + 1), b.value(key + 2), b.value(key + 3)};
-            vec::axpy4(row + j, vals, b.out(tt, h), hd);
-          } else {
-            vec::axpy(row[j], b.value(key), b.out(tt, h), hd);
-          }
+        float* const* row = p + (tt - b.t0) * b.group;
+        if (width == 1) {
+          for (std::int64_t h = 0; h < b.group; ++h) vec::axpy(row[h][j], b.value(key), b.out(tt, h), hd);
+          return;
         }
+        const float* vals[4] = {b.value(key), b.value(key + 1), b.value(key + 2), b.value(key + 3)};
+        std::int64_t h = 0;
+        for (; h + 2 <= b.group; h += 2)
+          vec::axpy4x2(row[h] + j, row[h + 1] + j, vals, b.out(tt, h), b.out(tt, h + 1), hd);
+        if (h < b.group) vec::axpy4(row[h] + j, vals, b.out(tt, h), hd);
       });
     }
   }

@@ -1,5 +1,9 @@
 #include "model/ops_cpu_vec.h"
 
+#include <cmath>
+
+#include "model/vec_exp.h"
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 #define CODERX_X86 1
@@ -59,6 +63,12 @@ __attribute__((target("avx2,fma"))) void axpy_avx2(float a, const float* x, floa
   for (; i < n; ++i) y[i] += a * x[i];
 }
 
+// Lane j of the 128-bit result is the total of s_j (dot4's reduction).
+__attribute__((target("avx2,fma"))) void store_totals4(__m256 s0, __m256 s1, __m256 s2, __m256 s3, float* out) {
+  const __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(s0, s1), _mm256_hadd_ps(s2, s3));
+  _mm_storeu_ps(out, _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1)));
+}
+
 __attribute__((target("avx2,fma"))) void dot4_avx2(const float* a, const float* const* b, std::int64_t n,
                                                 float* out) {
   // Four named accumulators: as an indexed array gcc kept them in memory, putting a store and a
@@ -73,11 +83,59 @@ __attribute__((target("avx2,fma"))) void dot4_avx2(const float* a, const float* 
     s2 = _mm256_fmadd_ps(va, _mm256_loadu_ps(b2 + i), s2);
     s3 = _mm256_fmadd_ps(va, _mm256_loadu_ps(b3 + i), s3);
   }
-  // Lane j of the 128-bit result is the total of s_j.
-  const __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(s0, s1), _mm256_hadd_ps(s2, s3));
-  _mm_storeu_ps(out, _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1)));
+  store_totals4(s0, s1, s2, s3, out);
   for (; i < n; ++i)
     for (int j = 0; j < 4; ++j) out[j] += a[i] * b[j][i];
+}
+
+__attribute__((target("avx2,fma"))) void dot4x2_avx2(const float* a0, const float* a1, const float* const* b,
+                                                  std::int64_t n, float* out0, float* out1) {
+  __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0, t0 = s0, t1 = s0, t2 = s0, t3 = s0;
+  const float *b0 = b[0], *b1 = b[1], *b2 = b[2], *b3 = b[3];
+  std::int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 va = _mm256_loadu_ps(a0 + i), vb = _mm256_loadu_ps(a1 + i);
+    const __m256 k0 = _mm256_loadu_ps(b0 + i), k1 = _mm256_loadu_ps(b1 + i);
+    s0 = _mm256_fmadd_ps(va, k0, s0);
+    t0 = _mm256_fmadd_ps(vb, k0, t0);
+    s1 = _mm256_fmadd_ps(va, k1, s1);
+    t1 = _mm256_fmadd_ps(vb, k1, t1);
+    const __m256 k2 = _mm256_loadu_ps(b2 + i), k3 = _mm256_loadu_ps(b3 + i);
+    s2 = _mm256_fmadd_ps(va, k2, s2);
+    t2 = _mm256_fmadd_ps(vb, k2, t2);
+    s3 = _mm256_fmadd_ps(va, k3, s3);
+    t3 = _mm256_fmadd_ps(vb, k3, t3);
+  }
+  store_totals4(s0, s1, s2, s3, out0);
+  store_totals4(t0, t1, t2, t3, out1);
+  for (; i < n; ++i)
+    for (int j = 0; j < 4; ++j) out0[j] += a0[i] * b[j][i], out1[j] += a1[i] * b[j][i];
+}
+
+__attribute__((target("avx2,fma"))) void axpy4x2_avx2(const float* a, const float* c, const float* const* x,
+                                                   float* y0, float* y1, std::int64_t n) {
+  const __m256 a0 = _mm256_set1_ps(a[0]), a1 = _mm256_set1_ps(a[1]), a2 = _mm256_set1_ps(a[2]),
+               a3 = _mm256_set1_ps(a[3]);
+  const __m256 c0 = _mm256_set1_ps(c[0]), c1 = _mm256_set1_ps(c[1]), c2 = _mm256_set1_ps(c[2]),
+               c3 = _mm256_set1_ps(c[3]);
+  const float *x0 = x[0], *x1 = x[1], *x2 = x[2], *x3 = x[3];
+  std::int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 v0 = _mm256_loadu_ps(x0 + i), v1 = _mm256_loadu_ps(x1 + i);
+    const __m256 v2 = _mm256_loadu_ps(x2 + i), v3 = _mm256_loadu_ps(x3 + i);
+    __m256 u = _mm256_fmadd_ps(a0, v0, _mm256_loadu_ps(y0 + i));
+    __m256 w = _mm256_fmadd_ps(c0, v0, _mm256_loadu_ps(y1 + i));
+    u = _mm256_fmadd_ps(a1, v1, u);
+    w = _mm256_fmadd_ps(c1, v1, w);
+    u = _mm256_fmadd_ps(a2, v2, u);
+    w = _mm256_fmadd_ps(c2, v2, w);
+    _mm256_storeu_ps(y0 + i, _mm256_fmadd_ps(a3, v3, u));
+    _mm256_storeu_ps(y1 + i, _mm256_fmadd_ps(c3, v3, w));
+  }
+  for (; i < n; ++i) {
+    y0[i] += a[0] * x[0][i] + a[1] * x[1][i] + a[2] * x[2][i] + a[3] * x[3][i];
+    y1[i] += c[0] * x[0][i] + c[1] * x[1][i] + c[2] * x[2][i] + c[3] * x[3][i];
+  }
 }
 
 __attribute__((target("avx2,fma"))) void axpy4_avx2(const float* a, const float* const* x, float* y,
@@ -95,6 +153,35 @@ __attribute__((target("avx2,fma"))) void axpy4_avx2(const float* a, const float*
     _mm256_storeu_ps(y + i, _mm256_fmadd_ps(a3, _mm256_loadu_ps(x3 + i), v));
   }
   for (; i < n; ++i) y[i] += a[0] * x[0][i] + a[1] * x[1][i] + a[2] * x[2][i] + a[3] * x[3][i];
+}
+
+__attribute__((target("avx2,fma"))) __m256 exp8(__m256 y) {
+  const __m256 lo = _mm256_set1_ps(-87.3f);
+  __m256 two_n;
+  const __m256 q = vec_exp::expm1_reduced(_mm256_max_ps(lo, y), two_n);  // NaN stays NaN
+  return _mm256_andnot_ps(_mm256_cmp_ps(y, lo, _CMP_LT_OQ), _mm256_fmadd_ps(two_n, q, two_n));
+}
+
+__attribute__((target("avx2,fma"))) double exp_shifted_avx2(float* s, std::int64_t n, float shift) {
+  const __m256 sh = _mm256_set1_ps(shift);
+  __m256d t0 = _mm256_setzero_pd(), t1 = _mm256_setzero_pd();
+  std::int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(s + i), sh));
+    _mm256_storeu_ps(s + i, e);
+    t0 = _mm256_add_pd(t0, _mm256_cvtps_pd(_mm256_castps256_ps128(e)));
+    t1 = _mm256_add_pd(t1, _mm256_cvtps_pd(_mm256_extractf128_ps(e, 1)));
+  }
+  alignas(32) double lanes[4];
+  _mm256_store_pd(lanes, _mm256_add_pd(t0, t1));
+  double total = lanes[0] + lanes[1] + lanes[2] + lanes[3];
+  if (i < n) {  // the tail through the same lanes, padded with the shift (whose exponent is 1)
+    alignas(32) float tail[8];
+    for (int j = 0; j < 8; ++j) tail[j] = i + j < n ? s[i + j] : shift;
+    _mm256_store_ps(tail, exp8(_mm256_sub_ps(_mm256_load_ps(tail), sh)));
+    for (std::int64_t j = i; j < n; ++j) total += (s[j] = tail[j - i]);
+  }
+  return total;
 }
 
 __attribute__((target("avx2,fma"))) double sum_squares_avx2(const float* x, std::int64_t n) {
@@ -176,6 +263,31 @@ void axpy4(const float* a, const float* const* x, float* y, std::int64_t n) {
   if (has_avx2()) return axpy4_avx2(a, x, y, n);
 #endif
   for (std::int64_t i = 0; i < n; ++i) y[i] += a[0] * x[0][i] + a[1] * x[1][i] + a[2] * x[2][i] + a[3] * x[3][i];
+}
+
+void dot4x2(const float* a0, const float* a1, const float* const* b, std::int64_t n, float* out0, float* out1) {
+#if CODERX_X86
+  if (has_avx2()) return dot4x2_avx2(a0, a1, b, n, out0, out1);
+#endif
+  dot4(a0, b, n, out0);
+  dot4(a1, b, n, out1);
+}
+
+void axpy4x2(const float* a0, const float* a1, const float* const* x, float* y0, float* y1, std::int64_t n) {
+#if CODERX_X86
+  if (has_avx2()) return axpy4x2_avx2(a0, a1, x, y0, y1, n);
+#endif
+  axpy4(a0, x, y0, n);
+  axpy4(a1, x, y1, n);
+}
+
+double exp_shifted(float* s, std::int64_t n, float shift) {
+#if CODERX_X86
+  if (has_avx2()) return exp_shifted_avx2(s, n, shift);
+#endif
+  double total = 0;
+  for (std::int64_t j = 0; j < n; ++j) total += (s[j] = std::exp(s[j] - shift));
+  return total;
 }
 
 double sum_squares(const float* x, std::int64_t n) {

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "model/ops_cpu_vec.h"
+#include "model/vec_exp.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -18,24 +19,9 @@ namespace {
 // to 1 in f32, so a is clamped there (which also maps +inf to 1).
 __attribute__((target("avx2,fma"))) __m256 tanh_abs(__m256 a) {
   const __m256 y = _mm256_mul_ps(_mm256_min_ps(_mm256_set1_ps(9.1f), a), _mm256_set1_ps(-2.0f));
-  // y = n·ln2 + r, |r| ≤ ln2/2, ln2 split so that n·ln2_hi is exact.
-  const __m256 n = _mm256_round_ps(_mm256_mul_ps(y, _mm256_set1_ps(1.44269504088896341f)),
-                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), y);
-  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
-  // q = expm1(r) = r + r²/2! + … + r⁸/8!, in Horner form.
-  __m256 q = _mm256_set1_ps(1.0f / 40320);
-  q = _mm256_fmadd_ps(q, r, _mm256_set1_ps(1.0f / 5040));
-  q = _mm256_fmadd_ps(q, r, _mm256_set1_ps(1.0f / 720));
-  q = _mm256_fmadd_ps(q, r, _mm256_set1_ps(1.0f / 120));
-  q = _mm256_fmadd_ps(q, r, _mm256_set1_ps(1.0f / 24));
-  q = _mm256_fmadd_ps(q, r, _mm256_set1_ps(1.0f / 6));
-  q = _mm256_fmadd_ps(q, r, _mm256_set1_ps(0.5f));
-  q = _mm256_fmadd_ps(q, r, _mm256_set1_ps(1.0f));
-  q = _mm256_mul_ps(q, r);
+  __m256 two_n;
+  const __m256 q = vec_exp::expm1_reduced(y, two_n);
   // expm1(y) = 2ⁿ·q + (2ⁿ − 1), exact for n = 0 and free of cancellation for n ≤ −1.
-  const __m256 two_n = _mm256_castsi256_ps(
-      _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23));
   const __m256 m = _mm256_fmadd_ps(two_n, q, _mm256_sub_ps(two_n, _mm256_set1_ps(1.0f)));
   return _mm256_div_ps(_mm256_sub_ps(_mm256_setzero_ps(), m), _mm256_add_ps(_mm256_set1_ps(2.0f), m));
 }

@@ -1,9 +1,11 @@
 // vec::mul and vec::rotate_pairs against plain scalar loops written here: bit-identical for
 // every length 0–40 (the vector body, the tail and both together), since both round every
-// product (no fused multiply-add). dot4 / axpy4 against float64 sums within f32 rounding.
+// product (no fused multiply-add). dot4 / axpy4 against float64 sums within f32 rounding; their
+// two-query forms against them bit for bit; exp_shifted against the f64 exponential in ulp.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <random>
 #include <vector>
 
@@ -68,6 +70,55 @@ TEST(OpsCpuVec, Dot4AndAxpy4MatchFloat64) {
       for (int j = 0; j < 4; ++j) want += static_cast<double>(coef[j]) * b[j][i];
       ASSERT_NEAR(y[i], want, 1e-5) << "n " << n << " i " << i;
     }
+  }
+}
+
+// The two-query kernels are the one-query kernels twice, bit for bit (attention relies on it:
+// prefill pairs query heads, and must equal a decode step exactly).
+TEST(OpsCpuVec, TwoQueryKernelsEqualTheOneQueryKernelsBitForBit) {
+  for (std::int64_t n : {8, 64, 256, 512, 13}) {
+    auto a0 = random_floats(n, 31), a1 = random_floats(n, 32);
+    std::vector<std::vector<float>> rows;
+    for (int j = 0; j < 4; ++j) rows.push_back(random_floats(n, 33 + j));
+    const float* b[4] = {rows[0].data(), rows[1].data(), rows[2].data(), rows[3].data()};
+    float one0[4], one1[4], two0[4], two1[4];
+    vec::dot4(a0.data(), b, n, one0);
+    vec::dot4(a1.data(), b, n, one1);
+    vec::dot4x2(a0.data(), a1.data(), b, n, two0, two1);
+    EXPECT_EQ(std::memcmp(one0, two0, sizeof one0), 0) << "n " << n;
+    EXPECT_EQ(std::memcmp(one1, two1, sizeof one1), 0) << "n " << n;
+    const float c0[4] = {0.5f, -1.25f, 2.0f, 0.75f}, c1[4] = {-0.3f, 0.1f, 1.5f, -2.25f};
+    auto y0 = random_floats(n, 40), y1 = random_floats(n, 41);
+    auto z0 = y0, z1 = y1;
+    vec::axpy4(c0, b, y0.data(), n);
+    vec::axpy4(c1, b, y1.data(), n);
+    vec::axpy4x2(c0, c1, b, z0.data(), z1.data(), n);
+    EXPECT_EQ(y0, z0) << "n " << n;
+    EXPECT_EQ(y1, z1) << "n " << n;
+  }
+}
+
+// exp(s − shift) within 3 ulp of the double-precision exponential, over the range softmax
+// sees (shift ≥ s), tails of every length, and a total equal to the sum of the outputs.
+TEST(OpsCpuVec, ExpShiftedWithinThreeUlpAndSumsItsOutputs) {
+  std::vector<float> s;
+  for (float v = -90.0f; v <= 0.0f; v += 0.0173f) s.push_back(v);
+  for (float v : {0.0f, -1e-30f, -1e-7f, -0.5f, -0.6931472f, -87.2f}) s.push_back(v);
+  for (std::size_t len : {s.size(), std::size_t{1}, std::size_t{7}, std::size_t{9}}) {
+    std::vector<float> got(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(len));
+    const double total = vec::exp_shifted(got.data(), static_cast<std::int64_t>(len), 0.25f);
+    double sum = 0;
+    for (std::size_t j = 0; j < len; ++j) {
+      const double want = std::exp(static_cast<double>(s[j] - 0.25f));  // of the f32 difference
+      sum += got[j];
+      if (s[j] - 0.25f < -87.3f) {
+        EXPECT_EQ(got[j], 0.0f);
+        continue;
+      }
+      const double ulp = std::nextafter(static_cast<float>(want), 1.0f) - static_cast<float>(want);
+      ASSERT_LE(std::fabs(got[j] - want), 3 * ulp) << "s " << s[j];
+    }
+    EXPECT_NEAR(total, sum, 1e-12 * sum) << "length " << len;
   }
 }
 
