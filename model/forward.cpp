@@ -40,15 +40,11 @@ void Forward::attention_block(std::int64_t l, const ForwardBatch& b, std::int64_
   float *x = x_.data(), *a = buf(a_, n * e), *q = buf(q_, n * nh * hd);
   float *k = buf(k_, n * nkv * hd), *v = buf(v_, n * nkv * hd), *o = buf(o_, n * nh * hd);
   ops_.rms_norm(x, w.attn_norm, a, n, e, d.eps);
-  ops_.matmul(w.wq, a, n, q);
+  const Projection qkv[3] = {{&w.wq, q}, {&w.wk, k}, {&w.wv, v}};
+  ops_.matmul_group(std::span(qkv, w.wv.valid() ? 3 : 2), a, n);
+  if (!w.wv.valid()) std::memcpy(v, k, static_cast<std::size_t>(n * nkv * hd) * sizeof(float));  // V = raw K
   ops_.rms_norm(q, w.q_norm, q, n * nh, hd, d.eps);
   ops_.rope(q, n, nh, hd, pos, ld.rope);
-  ops_.matmul(w.wk, a, n, k);
-  if (w.wv.valid()) {
-    ops_.matmul(w.wv, a, n, v);
-  } else {
-    std::memcpy(v, k, static_cast<std::size_t>(n * nkv * hd) * sizeof(float));  // V = raw K
-  }
   ops_.rms_norm(v, nullptr, v, n * nkv, hd, d.eps);
   if (w.wv.valid()) {  // on K = V layers the cache derives the key from v (kv_cache.h)
     ops_.rms_norm(k, w.k_norm, k, n * nkv, hd, d.eps);
@@ -75,8 +71,8 @@ void Forward::ffn_block(std::int64_t l, std::int64_t n) {
   const std::int64_t e = d.n_embd, ff = d.layers[l].n_ff, ne = d.n_expert, k = d.n_expert_used;
   float *h = h_.data(), *m = buf(m_, n * e), *g = buf(g_, n * ff), *u = buf(u_, n * ff);
   ops_.rms_norm(h, w.ffn_norm, m, n, e, d.eps);
-  ops_.matmul(w.ffn_gate, m, n, g);
-  ops_.matmul(w.ffn_up, m, n, u);
+  const Projection gate_up[2] = {{&w.ffn_gate, g}, {&w.ffn_up, u}};
+  ops_.matmul_group(gate_up, m, n);
   ops_.geglu(g, u, g, n, ff, ff, ff);
   ops_.matmul(w.ffn_down, g, n, m);
   ops_.rms_norm(m, w.post_ffw_norm_1, m, n, e, d.eps);

@@ -27,6 +27,12 @@ struct Matrix {
   bool valid() const { return data != nullptr; }
 };
 
+// One projection of a group that shares its input: y = W · x (see Ops::matmul_group).
+struct Projection {
+  const Matrix* w = nullptr;
+  float* y = nullptr;  // [n_tokens, w->rows]
+};
+
 // A stack of expert matrices, ggml shape {cols, rows, n_expert}: expert e is the Matrix of
 // `rows` rows starting at data + e·rows·row_bytes. out_scale: [n_expert] f32 or null.
 struct ExpertMatrices {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 
 #include "model/op_args.h"
 
@@ -21,6 +22,12 @@ class Ops {
                         std::int64_t n, float eps) = 0;
   // y[t] = W · x[t] · W.out_scale; x [n_tokens, W.cols], y [n_tokens, W.rows].
   virtual void matmul(const Matrix& w, const float* x, std::int64_t n_tokens, float* y) = 0;
+  // Several projections of the same input (q, k, v; gate, up): each p.y = matmul(*p.w, x).
+  // Results equal the separate matmul calls bit for bit; CpuOps runs a decode step's group as
+  // one pass over all the rows.
+  virtual void matmul_group(std::span<const Projection> ps, const float* x, std::int64_t n_tokens) {
+    for (const Projection& p : ps) matmul(*p.w, x, n_tokens, p.y);
+  }
   // y[r][i] = gelu_tanh(g[r][i]) · u[r][i]; g, u, y have row strides (elements); y may alias g.
   virtual void geglu(const float* g, const float* u, float* y, std::int64_t rows, std::int64_t n,
                      std::int64_t in_stride, std::int64_t out_stride) = 0;

@@ -135,6 +135,33 @@ void CpuOps::matmul(const Matrix& w, const float* x, std::int64_t n_tokens, floa
   });
 }
 
+// A decode step's projections of one input in one pass: the rows of all the matrices, each
+// padded to whole chunks, form one index space that the threads take in guided stretches (one
+// start and one ragged end instead of one per matrix). Each row is computed as matmul would,
+// by the same kernels from the same chunk offsets. Larger batches run the matmuls one by one.
+void CpuOps::matmul_group(std::span<const Projection> ps, const float* x, std::int64_t n_tokens) {
+  const quant::Type act = ps.empty() ? quant::Type::F32 : quant::info(ps[0].w->type).activation_type;
+  const bool shared_input =
+      std::all_of(ps.begin(), ps.end(), [&](const Projection& p) {
+        return quant::info(p.w->type).activation_type == act && p.w->cols == ps[0].w->cols;
+      });
+  if (n_tokens > kMaxStreamingTokens || ps.size() < 2 || !shared_input) return Ops::matmul_group(ps, x, n_tokens);
+  const std::size_t act_bytes = quantize_rows(ps[0].w->type, x, n_tokens, ps[0].w->cols, act_);
+  std::vector<std::int64_t>& start = group_start_;  // first padded index of each projection
+  start.assign(1, 0);
+  for (const Projection& p : ps) start.push_back(start.back() + (p.w->rows + kRowChunk - 1) / kRowChunk * kRowChunk);
+  pool_.parallel_for_guided(start.back(), kRowChunk, [&](std::int64_t b, std::int64_t e) {
+    for (std::size_t i = 0; i < ps.size(); ++i) {
+      const Matrix& w = *ps[i].w;
+      const std::int64_t r0 = std::max(b, start[i]) - start[i], r1 = std::min({e, start[i + 1]}) - start[i];
+      const std::int64_t end = std::min(r1, w.rows);
+      if (r0 < end)
+        dot_rows(w.type, w.row(r0), w.row_bytes, end - r0, w.cols, act_.data(), act_bytes, nullptr, n_tokens,
+                 w.out_scale, ps[i].y + r0, w.rows);
+    }
+  });
+}
+
 void CpuOps::geglu(const float* g, const float* u, float* y, std::int64_t rows, std::int64_t n,
                    std::int64_t in_stride, std::int64_t out_stride) {
   const std::int64_t grain = std::max<std::int64_t>(1, 8192 / std::max<std::int64_t>(n, 1));

@@ -25,6 +25,7 @@ class CpuOps final : public Ops {
   void rms_norm(const float* x, const float* w, float* y, std::int64_t rows, std::int64_t n,
                 float eps) override;
   void matmul(const Matrix& w, const float* x, std::int64_t n_tokens, float* y) override;
+  void matmul_group(std::span<const Projection> ps, const float* x, std::int64_t n_tokens) override;
   void geglu(const float* g, const float* u, float* y, std::int64_t rows, std::int64_t n,
              std::int64_t in_stride, std::int64_t out_stride) override;
   void rope(float* x, std::int64_t n_tokens, std::int64_t n_heads, std::int64_t head_dim,
@@ -49,6 +50,7 @@ class CpuOps final : public Ops {
   std::vector<std::byte> act2_;  // second buffer (MoE down inputs)
   // MoE grouping: entries sorted by expert; entry i = (token, slot).
   std::vector<std::int32_t> entry_token_, entry_of_slot_, expert_begin_, active_experts_;
+  std::vector<std::int64_t> group_start_;  // matmul_group: padded row offsets
   std::vector<float> hidden_;    // [entries, 2·n_ff]
   std::vector<float> expert_out_;  // [entries, n_embd]
 };

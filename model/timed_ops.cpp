@@ -32,6 +32,16 @@ void TimedOps::matmul(const Matrix& w, const float* x, std::int64_t n_tokens, fl
         [&] { inner_.matmul(w, x, n_tokens, y); });
 }
 
+void TimedOps::matmul_group(std::span<const Projection> ps, const float* x, std::int64_t n_tokens) {
+  std::uint64_t bytes = 0;
+  std::string kind = "matmul";
+  for (const Projection& p : ps) {
+    bytes += static_cast<std::uint64_t>(p.w->rows) * p.w->row_bytes;
+    kind += (&p == ps.data() ? " " : "+") + std::string(quant::info(p.w->type).name);
+  }
+  timed(kind, bytes, [&] { inner_.matmul_group(ps, x, n_tokens); });
+}
+
 void TimedOps::geglu(const float* g, const float* u, float* y, std::int64_t rows, std::int64_t n,
                      std::int64_t in_stride, std::int64_t out_stride) {
   timed("geglu", 0, [&] { inner_.geglu(g, u, y, rows, n, in_stride, out_stride); });

@@ -31,6 +31,7 @@ class TimedOps : public Ops {
   void rms_norm(const float* x, const float* w, float* y, std::int64_t rows, std::int64_t n,
                 float eps) override;
   void matmul(const Matrix& w, const float* x, std::int64_t n_tokens, float* y) override;
+  void matmul_group(std::span<const Projection> ps, const float* x, std::int64_t n_tokens) override;
   void geglu(const float* g, const float* u, float* y, std::int64_t rows, std::int64_t n,
              std::int64_t in_stride, std::int64_t out_stride) override;
   void rope(float* x, std::int64_t n_tokens, std::int64_t n_heads, std::int64_t head_dim,

@@ -140,6 +140,33 @@ TEST(OpsCpu, MatmulMatchesReferenceForEveryWeightType) {
   }
 }
 
+// A group of projections of one input (one pass over all rows in decode) gives exactly what
+// separate matmuls give: row counts that are not whole chunks, mixed weight types of one
+// activation type (Q4_K and Q6_K; Q5_0 and Q8_0 with its four-row kernel), 1-7 tokens.
+TEST(OpsCpu, MatmulGroupEqualsSeparateMatmulsBitForBit) {
+  ThreadPool pool(2);
+  CpuOps ops(pool);
+  for (auto [t0, t1, t2] : {std::tuple{quant::Type::Q4_K, quant::Type::Q4_K, quant::Type::Q6_K},
+                            {quant::Type::Q5_0, quant::Type::Q8_0, quant::Type::Q5_0}}) {
+    const std::int64_t cols = 512;
+    auto a = make_matrix(t0, 70, cols, 51), b = make_matrix(t1, 33, cols, 52), c = make_matrix(t2, 129, cols, 53);
+    const Matrix ma = a.view(0.5f), mb = b.view(1.0f), mc = c.view(2.0f);
+    for (std::int64_t tokens : {1, 3, 7}) {
+      auto x = random_floats(static_cast<std::size_t>(cols * tokens), 54);
+      std::vector<float> ya(70 * tokens), yb(33 * tokens), yc(129 * tokens);
+      std::vector<float> ga(ya.size()), gb(yb.size()), gc(yc.size());
+      ops.matmul(ma, x.data(), tokens, ya.data());
+      ops.matmul(mb, x.data(), tokens, yb.data());
+      ops.matmul(mc, x.data(), tokens, yc.data());
+      const Projection group[3] = {{&ma, ga.data()}, {&mb, gb.data()}, {&mc, gc.data()}};
+      ops.matmul_group(group, x.data(), tokens);
+      EXPECT_EQ(ga, ya) << quant::info(t0).name << " tokens " << tokens;
+      EXPECT_EQ(gb, yb) << quant::info(t1).name << " tokens " << tokens;
+      EXPECT_EQ(gc, yc) << quant::info(t2).name << " tokens " << tokens;
+    }
+  }
+}
+
 TEST(OpsCpu, NormGegluRopeEmbedMatchReference) {
   ThreadPool pool(2);
   CpuOps ops(pool);
