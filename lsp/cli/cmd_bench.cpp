@@ -6,6 +6,9 @@
 // --ops adds, for the prefill and the decode of the first single-stream measurement, the time
 // per op kind and the weight bandwidth each reached. Prompts are token ids cycling through the
 // vocabulary; the numbers do not depend on the text.
+// Each single-stream row also gets the read bandwidth measured right after its decode (the
+// bound moves with it on a shared host) and the K/V bytes its decode steps read, so its speed
+// is reported against the weights-only bound and against the bound with those reads.
 // On a GPU (--device cuda, or auto with a device) the same measurements run through the CUDA
 // backend (model/backend.h); there each extra stream is prefilled untimed (device KV caches
 // cannot be copied), and the CPU bandwidth bound and --ops are not reported.
@@ -59,7 +62,22 @@ double peak_rss_mib() {
 struct Row {
   std::int64_t length = 0, streams = 0;
   double prefill_tps = 0, ttft_ms = 0, decode_tps = 0;
+  double bandwidth = 0;  // read bandwidth measured right after this row's decode (1 stream)
+  std::uint64_t kv_bytes_per_token = 0;  // K/V bytes one decode step reads per stream
 };
+
+// K/V bytes a decode step reads for one stream at `context` positions: every cached key and
+// value row its attention visits (sliding layers at most the window; K = V layers one row).
+std::uint64_t kv_read_bytes(const model::ModelView& view, std::int64_t context) {
+  std::uint64_t bytes = 0;
+  for (std::int64_t l = 0; l < view.dims.n_layer; ++l) {
+    const model::LayerDims& d = view.dims.layers[l];
+    const std::int64_t positions = d.swa ? std::min(context, view.dims.window) : context;
+    const std::int64_t rows = view.layers[l].wv.valid() ? 2 : 1;
+    bytes += static_cast<std::uint64_t>(positions * rows * d.n_kv_head * d.head_dim) * sizeof(float);
+  }
+  return bytes;
+}
 
 std::vector<std::int32_t> prompt_tokens(std::int64_t n, std::int64_t vocab, std::int64_t salt) {
   std::vector<std::int32_t> t(static_cast<std::size_t>(n));
@@ -113,6 +131,7 @@ Row measure(const model::ModelView& view, model::Forward& forward, std::int64_t 
     forward.run(model::ForwardBatch{tok, pos, seq, ptrs, rows, logits.data()});
   }
   row.decode_tps = static_cast<double>(decode * streams) / seconds_since(t0);
+  row.kv_bytes_per_token = kv_read_bytes(view, length + decode / 2);
   return row;
 }
 
@@ -124,12 +143,35 @@ void print_row(const Row& r) {
   std::fflush(stdout);
 }
 
+// Single-stream decode against the bound: every active weight byte read once per token at the
+// bandwidth measured next to that row (else `bandwidth`), and, where known, against the bound
+// that also counts the K/V rows each step reads.
+void print_bound_lines(const std::vector<Row>& rows, std::uint64_t active_bytes, double bandwidth) {
+  const double active = static_cast<double>(std::max<std::uint64_t>(active_bytes, 1));
+  for (const Row& r : rows) {
+    if (r.streams != 1) continue;
+    const double gbs = r.bandwidth > 0 ? r.bandwidth : bandwidth;
+    const double weights_only = gbs / active;
+    std::fprintf(stdout, "prompt %5lld  decode %.2f tok/s = %.0f%% of the bound (%.2f GB/s: %.2f tok/s)",
+                 static_cast<long long>(r.length), r.decode_tps, 100.0 * r.decode_tps / weights_only, gbs / 1e9,
+                 weights_only);
+    if (r.kv_bytes_per_token > 0) {
+      const double with_kv = gbs / (active + static_cast<double>(r.kv_bytes_per_token));
+      std::fprintf(stdout, "; %.0f%% of it with the %.1f MB of K/V each step reads (%.2f tok/s)",
+                   100.0 * r.decode_tps / with_kv, static_cast<double>(r.kv_bytes_per_token) / 1e6, with_kv);
+    }
+    std::fprintf(stdout, "\n");
+  }
+}
+
 // The JSON array of measurements and the closing of the object it ends.
 void print_results_json(const std::vector<Row>& rows) {
   for (std::size_t i = 0; i < rows.size(); ++i)
-    std::printf("%s{\"prompt\":%lld,\"streams\":%lld,\"prefill_tps\":%.3f,\"ttft_ms\":%.1f,\"decode_tps\":%.3f}",
+    std::printf("%s{\"prompt\":%lld,\"streams\":%lld,\"prefill_tps\":%.3f,\"ttft_ms\":%.1f,\"decode_tps\":%.3f,"
+                "\"read_bandwidth_gbs\":%.3f,\"kv_bytes_per_token\":%llu}",
                 i ? "," : "", static_cast<long long>(rows[i].length), static_cast<long long>(rows[i].streams),
-                rows[i].prefill_tps, rows[i].ttft_ms, rows[i].decode_tps);
+                rows[i].prefill_tps, rows[i].ttft_ms, rows[i].decode_tps, rows[i].bandwidth / 1e9,
+                static_cast<unsigned long long>(rows[i].kv_bytes_per_token));
   std::printf("]}\n");
 }
 
@@ -178,10 +220,7 @@ int bench_on_device(model::Backend& backend, const std::string& model_path, cons
   if (!json_only && bandwidth > 0.0) {
     std::fprintf(stdout, "device copy bandwidth %.1f GB/s; active weights %.3f GB/token; decode bound %.1f tok/s\n",
                  bandwidth / 1e9, static_cast<double>(active_bytes) / 1e9, bound_tps);
-    for (const Row& r : rows)
-      if (r.streams == 1)
-        std::fprintf(stdout, "prompt %5lld  decode %.2f tok/s = %.0f%% of the bound\n",
-                     static_cast<long long>(r.length), r.decode_tps, 100.0 * r.decode_tps / bound_tps);
+    print_bound_lines(rows, active_bytes, bandwidth);
   }
   std::printf("{\"model\":\"%s\",\"device\":\"%s\",\"active_bytes_per_token\":%llu,"
               "\"read_bandwidth_gbs\":%.3f,\"decode_bound_tps\":%.3f,\"results\":[",
@@ -267,6 +306,8 @@ int run_bench(Args args) {
   for (std::int64_t len : lengths)
     for (std::int64_t s : streams) {
       rows.push_back(measure((*model)->view(), forward, len, s, decode));
+      // The machine's bandwidth drifts by 20 % over minutes here: measure it next to each decode.
+      if (s == 1) rows.back().bandwidth = model::read_bandwidth(pool, std::size_t{1} << 30, 3);
       if (op_costs && s == 1 && !json_only) {
         op_costs = false;
         model::TimedOps timed(ops);
@@ -286,10 +327,7 @@ int run_bench(Args args) {
   if (!json_only) {
     std::fprintf(stdout, "read bandwidth %.2f GB/s (%d threads); active weights %.3f GB/token; decode bound %.2f tok/s\n",
                  bandwidth / 1e9, pool.size(), static_cast<double>(mem.active_bytes_per_token) / 1e9, bound_tps);
-    for (const Row& r : rows)
-      if (r.streams == 1)
-        std::fprintf(stdout, "prompt %5lld  decode %.2f tok/s = %.0f%% of the bound\n",
-                     static_cast<long long>(r.length), r.decode_tps, 100.0 * r.decode_tps / bound_tps);
+    print_bound_lines(rows, mem.active_bytes_per_token, bandwidth);
   }
   std::printf("{\"model\":\"%s\",\"threads\":%d,\"load_s\":%.3f,\"weight_bytes\":%llu,"
               "\"active_bytes_per_token\":%llu,\"read_bandwidth_gbs\":%.3f,\"decode_bound_tps\":%.3f,"
