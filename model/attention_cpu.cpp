@@ -40,10 +40,27 @@ struct Block {
   float* out(std::int64_t t, std::int64_t h) const {
     return a.out + ((t * a.n_head) + g * group + h) * a.head_dim;
   }
-  const float* value(std::int64_t key) const {
-    return c.v + c.row_offset(c.slot(key), g, a.n_kv_head, a.head_dim);
-  }
+  std::int64_t offset(std::int64_t key) const { return c.row_offset(c.slot(key), g, a.n_kv_head, a.head_dim); }
 };
+
+// f32 pointers to the K (or V) rows of positions [k0, k1) of kv head g: into the cache when it
+// is f32, into `scratch` (converted) when it is f16.
+void load_rows(const Block& b, bool keys, std::int64_t k0, std::int64_t k1, std::vector<float>& scratch,
+               std::vector<const float*>& rows) {
+  const KvLayerView& c = b.c;
+  const std::int64_t hd = b.a.head_dim;
+  rows.resize(static_cast<std::size_t>(k1 - k0));
+  if (c.f16()) grow(scratch, static_cast<std::size_t>((k1 - k0) * hd));
+  for (std::int64_t k = k0; k < k1; ++k) {
+    if (!c.f16()) {
+      rows[k - k0] = (keys ? c.k : c.v) + b.offset(k);
+      continue;
+    }
+    float* row = scratch.data() + (k - k0) * hd;
+    vec::f16_to_f32((keys ? c.k16 : c.v16) + b.offset(k), row, hd);
+    rows[k - k0] = row;
+  }
+}
 
 // Row pointers of keys [k0, k1) (absolute positions) of kv head g; shared layers derive each
 // key as RoPE(v ⊙ k_norm) from its slot's table into `scratch`.
@@ -51,17 +68,18 @@ void load_keys(const Block& b, std::int64_t k0, std::int64_t k1, std::vector<flo
                std::vector<const float*>& rows) {
   const KvLayerView& c = b.c;
   const std::int64_t hd = b.a.head_dim;
+  if (!c.shared()) return load_rows(b, true, k0, k1, scratch, rows);
   rows.resize(static_cast<std::size_t>(k1 - k0));
-  if (c.shared()) grow(scratch, static_cast<std::size_t>((k1 - k0) * hd));
+  grow(scratch, static_cast<std::size_t>((k1 - k0) * hd));
   for (std::int64_t k = k0; k < k1; ++k) {
     const std::int64_t slot = c.slot(k);
-    const std::int64_t off = c.row_offset(slot, b.g, b.a.n_kv_head, hd);
-    if (!c.shared()) {
-      rows[k - k0] = c.k + off;
-      continue;
-    }
     float* key = scratch.data() + (k - k0) * hd;
-    vec::mul(c.v + off, c.k_norm, key, hd);
+    if (c.f16()) {
+      vec::f16_to_f32(c.v16 + b.offset(k), key, hd);
+      vec::mul(key, c.k_norm, key, hd);
+    } else {
+      vec::mul(c.v + b.offset(k), c.k_norm, key, hd);
+    }
     vec::rotate_pairs(key, c.rope.n_dims / 2, c.key_cos + slot * c.rot_pairs,
                       c.key_sin + slot * c.rot_pairs, c.rot_pairs);
     rows[k - k0] = key;
@@ -119,20 +137,22 @@ void softmax_in_place(float* s, std::int64_t n) {
 
 // out_{t,h} = Σ_j p[(t − t0)·group + h][j] · value(lo_t + j), in key order.
 void block_values(const Block& b, std::int64_t key_lo, std::int64_t key_hi, float* const* p) {
+  thread_local std::vector<float> scratch;
+  thread_local std::vector<const float*> values;
   const std::int64_t hd = b.a.head_dim;
   for (std::int64_t t = b.t0; t < b.t1; ++t)
     for (std::int64_t h = 0; h < b.group; ++h) std::fill_n(b.out(t, h), hd, 0.0f);
   for (std::int64_t k0 = key_lo; k0 <= key_hi; k0 += kKeyTile) {
     const std::int64_t k1 = std::min(key_hi + 1, k0 + kKeyTile);
+    load_rows(b, false, k0, std::min(key_hi + 1, k1 + 3), scratch, values);  // a group may run 3 past k1
     for (std::int64_t t = b.t0; t < b.t1; ++t) {
       for_each_step_in_tile(b, t, k0, k1, [&](std::int64_t tt, std::int64_t j, int width) {
-        const std::int64_t key = b.lo(tt) + j;
+        const float* const* vals = values.data() + (b.lo(tt) + j - k0);
         float* const* row = p + (tt - b.t0) * b.group;
         if (width == 1) {
-          for (std::int64_t h = 0; h < b.group; ++h) vec::axpy(row[h][j], b.value(key), b.out(tt, h), hd);
+          for (std::int64_t h = 0; h < b.group; ++h) vec::axpy(row[h][j], vals[0], b.out(tt, h), hd);
           return;
         }
-        const float* vals[4] = {b.value(key), b.value(key + 1), b.value(key + 2), b.value(key + 3)};
         std::int64_t h = 0;
         for (; h + 2 <= b.group; h += 2)
           vec::axpy4x2(row[h] + j, row[h + 1] + j, vals, b.out(tt, h), b.out(tt, h + 1), hd);

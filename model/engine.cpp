@@ -124,7 +124,8 @@ Result<std::unique_ptr<Engine>> Engine::load(const std::filesystem::path& path, 
   if (static_cast<std::int64_t>(impl->tokenizer->vocab().size()) > impl->model->view().dims.n_vocab)
     return make_error(Errc::format, path.string() + ": tokenizer has more tokens than the LM head rows");
   const ModelView& view = impl->model->view();
-  const KvCacheOptions kv{options.max_context, std::max<std::int64_t>(1, options.sliding_slack)};
+  const KvCacheOptions kv{options.max_context, std::max<std::int64_t>(1, options.sliding_slack),
+                          options.kv_f16 && !options.reference_ops};
   BackendOptions backend_options;
   backend_options.device = options.device;
   backend_options.threads = options.threads;
@@ -162,7 +163,8 @@ MemoryReport Engine::memory() const {
   r.mapped_weight_bytes = m.weight_bytes;
   r.active_bytes_per_token = m.active_bytes_per_token;
   r.kv_bytes = impl_->kv_bytes.load();
-  r.kv_bytes_per_position = KvCache::full_layer_bytes_per_position(impl_->model->view());
+  r.kv_bytes_per_position =
+      KvCache::full_layer_bytes_per_position(impl_->model->view(), impl_->options.kv_f16 && !impl_->options.reference_ops);
   return r;
 }
 

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cassert>
 #include <cstring>
+#include <type_traits>
 
+#include "model/ops_cpu_vec.h"
 #include "model/ops_ref.h"
 
 namespace coderx::model {
@@ -31,21 +33,38 @@ void KvCache::ensure_capacity(Layer& l, std::int64_t pos) {
   std::int64_t want = l.ring ? window_ + options_.slack : pos + 1;
   if (want <= l.capacity) return;
   if (!l.ring) want = std::min(options_.max_context, std::max(want, 2 * l.capacity + 64));
-  if (!l.shared) l.k = regrow_heads(l.k, l, want);
-  l.v = regrow_heads(l.v, l, want);
+  if (options_.f16) {
+    if (!l.shared) l.k16 = regrow_heads(l.k16, l, want);
+    l.v16 = regrow_heads(l.v16, l, want);
+  } else {
+    if (!l.shared) l.k = regrow_heads(l.k, l, want);
+    l.v = regrow_heads(l.v, l, want);
+  }
   l.cos.resize(static_cast<std::size_t>(l.rot_pairs * want));
   l.sin.resize(static_cast<std::size_t>(l.rot_pairs * want));
   l.capacity = want;
 }
 
-std::vector<float> KvCache::regrow_heads(const std::vector<float>& old, const Layer& l,
-                                         std::int64_t capacity) {
-  std::vector<float> grown(static_cast<std::size_t>(l.n_kv * capacity * l.hd));
+template <class T>
+std::vector<T> KvCache::regrow_heads(const std::vector<T>& old, const Layer& l, std::int64_t capacity) {
+  std::vector<T> grown(static_cast<std::size_t>(l.n_kv * capacity * l.hd));
   const std::size_t used = static_cast<std::size_t>(l.capacity * l.hd);
   for (std::int64_t g = 0; g < l.n_kv && used > 0; ++g)
-    std::memcpy(grown.data() + g * capacity * l.hd, old.data() + g * l.capacity * l.hd,
-                used * sizeof(float));
+    std::memcpy(grown.data() + g * capacity * l.hd, old.data() + g * l.capacity * l.hd, used * sizeof(T));
   return grown;
+}
+
+// The n_kv rows of one token ([n_kv, hd] f32) into `slot` of every head.
+template <class T>
+void KvCache::store_rows(const Layer& l, std::int64_t slot, const float* rows, std::vector<T>& dst) {
+  for (std::int64_t g = 0; g < l.n_kv; ++g) {
+    T* at = dst.data() + (g * l.capacity + slot) * l.hd;
+    if constexpr (std::is_same_v<T, float>) {
+      std::memcpy(at, rows + g * l.hd, static_cast<std::size_t>(l.hd) * sizeof(float));
+    } else {
+      vec::f32_to_f16(rows + g * l.hd, at, l.hd);
+    }
+  }
 }
 
 void KvCache::store(std::int64_t layer, std::int64_t pos, const float* k, const float* v) {
@@ -53,11 +72,12 @@ void KvCache::store(std::int64_t layer, std::int64_t pos, const float* k, const 
   Layer& l = layers_[layer];
   ensure_capacity(l, pos);
   const std::int64_t slot = l.ring ? pos % l.capacity : pos;
-  const std::size_t row = static_cast<std::size_t>(l.hd) * sizeof(float);
-  for (std::int64_t g = 0; g < l.n_kv; ++g) {
-    const std::int64_t at = (g * l.capacity + slot) * l.hd;
-    if (!l.shared) std::memcpy(l.k.data() + at, k + g * l.hd, row);
-    std::memcpy(l.v.data() + at, v + g * l.hd, row);
+  if (options_.f16) {
+    if (!l.shared) store_rows(l, slot, k, l.k16);
+    store_rows(l, slot, v, l.v16);
+  } else {
+    if (!l.shared) store_rows(l, slot, k, l.k);
+    store_rows(l, slot, v, l.v);
   }
   if (l.rot_pairs > 0) {
     angle_cos_.resize(static_cast<std::size_t>(l.rope.n_dims / 2));
@@ -71,8 +91,13 @@ void KvCache::store(std::int64_t layer, std::int64_t pos, const float* k, const 
 KvLayerView KvCache::view(std::int64_t layer) const {
   const Layer& l = layers_[layer];
   KvLayerView v;
-  v.k = l.shared ? nullptr : l.k.data();
-  v.v = l.v.data();
+  if (options_.f16) {
+    v.k16 = l.shared ? nullptr : l.k16.data();
+    v.v16 = l.v16.data();
+  } else {
+    v.k = l.shared ? nullptr : l.k.data();
+    v.v = l.v.data();
+  }
   v.capacity = l.capacity;
   v.ring = l.ring;
   v.k_norm = l.k_norm;
@@ -100,15 +125,18 @@ std::int64_t KvCache::max_batch() const {
 std::size_t KvCache::memory_bytes() const {
   std::size_t total = 0;
   for (const Layer& l : layers_)
-    total += (l.k.capacity() + l.v.capacity() + l.cos.capacity() + l.sin.capacity()) * sizeof(float);
+    total += (l.k.capacity() + l.v.capacity() + l.cos.capacity() + l.sin.capacity()) * sizeof(float) +
+             (l.k16.capacity() + l.v16.capacity()) * sizeof(std::uint16_t);
   return total;
 }
 
 std::size_t KvCache::bytes_per_full_position() const {
   std::size_t total = 0;
+  const std::size_t row_element = options_.f16 ? sizeof(std::uint16_t) : sizeof(float);
   for (const Layer& l : layers_)
     if (!l.ring)
-      total += static_cast<std::size_t>((l.shared ? 1 : 2) * l.n_kv * l.hd + 2 * l.rot_pairs) * sizeof(float);
+      total += static_cast<std::size_t>((l.shared ? 1 : 2) * l.n_kv * l.hd) * row_element +
+               static_cast<std::size_t>(2 * l.rot_pairs) * sizeof(float);
   return total;
 }
 
@@ -116,14 +144,16 @@ std::size_t KvCache::bytes_per_full_position() const {
 
 namespace coderx::model {
 
-std::size_t KvCache::full_layer_bytes_per_position(const ModelView& model) {
+std::size_t KvCache::full_layer_bytes_per_position(const ModelView& model, bool f16) {
+  const std::size_t row_element = f16 ? sizeof(std::uint16_t) : sizeof(float);
   std::size_t total = 0;
   for (std::size_t i = 0; i < model.dims.layers.size(); ++i) {
     const LayerDims& d = model.dims.layers[i];
     if (d.swa) continue;
     const bool shared = !model.layers[i].wv.valid();
     const std::int64_t rot = shared ? ref::rope_rotating_pairs(d.rope) : 0;
-    total += static_cast<std::size_t>((shared ? 1 : 2) * d.n_kv_head * d.head_dim + 2 * rot) * sizeof(float);
+    total += static_cast<std::size_t>((shared ? 1 : 2) * d.n_kv_head * d.head_dim) * row_element +
+             static_cast<std::size_t>(2 * rot) * sizeof(float);
   }
   return total;
 }

@@ -4,7 +4,8 @@
 // attention reads it and a cached prefix can be truncated by up to `slack` positions (prefix
 // reuse). On K = V layers (no attn_v) only V — the unweighted RMSNorm of the raw K projection —
 // is stored, plus the RoPE cos/sin of each slot; keys are derived exactly when read.
-// Storage is f32, head-major (op_args.h KvLayerView). Threading: owned by one sequence, used by
+// Storage is head-major (op_args.h KvLayerView), f32 or — with KvCacheOptions::f16, what the
+// fast engine uses, like llama.cpp's default — IEEE half, rounded to nearest even. Threading: owned by one sequence, used by
 // one thread at a time. The CPU backend's KvState (model/kv_state.h).
 #pragma once
 
@@ -21,6 +22,7 @@ namespace coderx::model {
 struct KvCacheOptions {
   std::int64_t max_context = 4096;  // positions a sequence may reach
   std::int64_t slack = 512;         // extra ring slots on sliding layers (≥ the batch chunk)
+  bool f16 = false;                 // K and V rows as IEEE half (half the memory and reads)
 };
 
 class KvCache final : public KvState {
@@ -43,7 +45,7 @@ class KvCache final : public KvState {
   // Bytes one more position costs on the layers that keep every position (memory reports).
   std::size_t bytes_per_full_position() const;
   // The same for a model's full-attention layers, without building a cache.
-  static std::size_t full_layer_bytes_per_position(const ModelView& model);
+  static std::size_t full_layer_bytes_per_position(const ModelView& model, bool f16);
 
  private:
   struct Layer {
@@ -51,11 +53,14 @@ class KvCache final : public KvState {
     std::int64_t n_kv = 0, hd = 0, capacity = 0, rot_pairs = 0;
     const float* k_norm = nullptr;
     RopeSpec rope;
-    std::vector<float> k, v, cos, sin;
+    std::vector<float> k, v, cos, sin;  // k, v: f32 caches
+    std::vector<std::uint16_t> k16, v16;  // f16 caches
   };
   void ensure_capacity(Layer& l, std::int64_t pos);
-  static std::vector<float> regrow_heads(const std::vector<float>& old, const Layer& l,
-                                         std::int64_t capacity);
+  template <class T>
+  static std::vector<T> regrow_heads(const std::vector<T>& old, const Layer& l, std::int64_t capacity);
+  template <class T>
+  static void store_rows(const Layer& l, std::int64_t slot, const float* rows, std::vector<T>& dst);
 
   KvCacheOptions options_;
   std::int64_t window_ = 0;

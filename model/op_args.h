@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "model/quant/half.h"
 #include "model/quant/types.h"
 
 namespace coderx::model {
@@ -84,6 +85,8 @@ struct ExpertChoice {
 // Shared layers (K = V, spec §2.3 step 3): only `v` (the unweighted RMSNorm of the raw K
 // projection) is stored; the key is derived as RoPE_j(v ⊙ k_norm) — bit-identical to the
 // key the layer would have stored, at half the memory.
+// Rows are f32 (k, v) or, in an f16 cache, IEEE half (k16, v16: half the memory and the bytes
+// decode reads); load_k / load_v give a row as f32 either way.
 struct KvLayerView {
   const float* k = nullptr;  // [capacity, n_kv_head, head_dim]; null on shared layers
   const float* v = nullptr;  // [capacity, n_kv_head, head_dim]
@@ -100,8 +103,16 @@ struct KvLayerView {
   std::int64_t rot_pairs = 0;
 
   bool head_major = false;
+  const std::uint16_t* k16 = nullptr;  // f16 cache: K rows (null on shared layers)
+  const std::uint16_t* v16 = nullptr;  // f16 cache: V rows
 
-  bool shared() const { return k == nullptr; }
+  bool f16() const { return v16 != nullptr; }
+  bool shared() const { return k == nullptr && k16 == nullptr; }
+  void load_k(std::int64_t offset, std::int64_t n, float* out) const { load(k, k16, offset, n, out); }
+  void load_v(std::int64_t offset, std::int64_t n, float* out) const { load(v, v16, offset, n, out); }
+  static void load(const float* f32, const std::uint16_t* half, std::int64_t offset, std::int64_t n, float* out) {
+    for (std::int64_t i = 0; i < n; ++i) out[i] = half ? quant::f16_to_f32(half[offset + i]) : f32[offset + i];
+  }
   std::int64_t slot(std::int64_t pos) const { return ring ? pos % capacity : pos; }
   // Element offset of kv head g's row in `slot` (n_kv_head, head_dim: the layer's shape).
   std::int64_t row_offset(std::int64_t slot, std::int64_t g, std::int64_t n_kv_head,

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "model/quant/half.h"
 #include "model/vec_exp.h"
 
 #if defined(__x86_64__)
@@ -184,6 +185,21 @@ __attribute__((target("avx2,fma"))) double exp_shifted_avx2(float* s, std::int64
   return total;
 }
 
+__attribute__((target("avx2,fma,f16c"))) void f16_to_f32_avx2(const std::uint16_t* x, float* y, std::int64_t n) {
+  std::int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    _mm256_storeu_ps(y + i, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + i))));
+  for (; i < n; ++i) y[i] = quant::f16_to_f32(x[i]);
+}
+
+__attribute__((target("avx2,fma,f16c"))) void f32_to_f16_avx2(const float* x, std::uint16_t* y, std::int64_t n) {
+  std::int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(y + i),
+                     _mm256_cvtps_ph(_mm256_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+  for (; i < n; ++i) y[i] = quant::f32_to_f16(x[i]);
+}
+
 __attribute__((target("avx2,fma"))) double sum_squares_avx2(const float* x, std::int64_t n) {
   __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd();
   std::int64_t i = 0;
@@ -230,7 +246,8 @@ __attribute__((target("avx2"))) void rotate_pairs_avx2(float* v, std::int64_t ha
 
 bool has_avx2() {
 #if CODERX_X86
-  static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  static const bool yes =
+      __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
   return yes;
 #else
   return false;
@@ -279,6 +296,20 @@ void axpy4x2(const float* a0, const float* a1, const float* const* x, float* y0,
 #endif
   axpy4(a0, x, y0, n);
   axpy4(a1, x, y1, n);
+}
+
+void f16_to_f32(const std::uint16_t* x, float* y, std::int64_t n) {
+#if CODERX_X86
+  if (has_avx2()) return f16_to_f32_avx2(x, y, n);
+#endif
+  for (std::int64_t i = 0; i < n; ++i) y[i] = quant::f16_to_f32(x[i]);
+}
+
+void f32_to_f16(const float* x, std::uint16_t* y, std::int64_t n) {
+#if CODERX_X86
+  if (has_avx2()) return f32_to_f16_avx2(x, y, n);
+#endif
+  for (std::int64_t i = 0; i < n; ++i) y[i] = quant::f32_to_f16(x[i]);
 }
 
 double exp_shifted(float* s, std::int64_t n, float shift) {

@@ -31,6 +31,10 @@ void mul(const float* x, const float* w, float* y, std::int64_t n);  // y = x·w
 // s: v[i] = v[i]·c − v[i+half]·s, v[i+half] = v[i]·s + v[i+half]·c, each product rounded
 // (no fused multiply-add, so every path gives the same bits).
 void rotate_pairs(float* v, std::int64_t half, const float* c, const float* s, std::int64_t n);
+// IEEE half ↔ f32 (F16C when the CPU has AVX2, quant/half.h otherwise): f16_to_f32 is exact;
+// f32_to_f16 rounds to nearest even, like quant::f32_to_f16 (bit-identical but for NaN payloads).
+void f16_to_f32(const std::uint16_t* x, float* y, std::int64_t n);
+void f32_to_f16(const float* x, std::uint16_t* y, std::int64_t n);
 bool has_avx2();
 
 }  // namespace coderx::model::vec

@@ -93,10 +93,11 @@ void load_key(const KvLayerView& cache, std::int64_t pos, std::int64_t g, std::i
               std::int64_t head_dim, float* out) {
   const std::int64_t offset = cache.row_offset(cache.slot(pos), g, n_kv_head, head_dim);
   if (!cache.shared()) {
-    std::copy(cache.k + offset, cache.k + offset + head_dim, out);
+    cache.load_k(offset, head_dim, out);
     return;
   }
-  for (std::int64_t i = 0; i < head_dim; ++i) out[i] = cache.v[offset + i] * cache.k_norm[i];
+  cache.load_v(offset, head_dim, out);
+  for (std::int64_t i = 0; i < head_dim; ++i) out[i] = out[i] * cache.k_norm[i];
   const std::int32_t p = static_cast<std::int32_t>(pos);
   rope(out, 1, 1, head_dim, &p, cache.rope);
 }
@@ -121,8 +122,9 @@ void attend_head(const AttentionArgs& a, const KvLayerView& cache, std::int64_t 
   double total = 0;
   for (double& s : scores) total += (s = std::exp(s - max_score));
   std::vector<double> acc(static_cast<std::size_t>(hd), 0.0);
+  std::vector<float> v(static_cast<std::size_t>(hd));
   for (std::int64_t j = lo; j <= pos; ++j) {
-    const float* v = cache.v + cache.row_offset(cache.slot(j), g, a.n_kv_head, hd);
+    cache.load_v(cache.row_offset(cache.slot(j), g, a.n_kv_head, hd), hd, v.data());
     const double p = scores[static_cast<std::size_t>(j - lo)] / total;
     for (std::int64_t i = 0; i < hd; ++i) acc[i] += p * v[i];
   }

@@ -1,5 +1,5 @@
 // `coderx bench --model F [--lengths 128,512,2048] [--streams 1,4] [--decode N] [--threads N]
-// [--ops] [--json] [--device auto|cpu|cuda]`: engine throughput on this machine, straight
+// [--ops] [--json] [--kv-f16] [--device auto|cpu|cuda]`: engine throughput on this machine, straight
 // through the forward pass (no sampling): prefill tokens/s and time to first token per prompt
 // length, decode tokens/s with 1 and several concurrent streams (one batched forward pass per
 // step), peak resident memory. Prints a table, then one JSON object (only the JSON with --json).
@@ -68,13 +68,13 @@ struct Row {
 
 // K/V bytes a decode step reads for one stream at `context` positions: every cached key and
 // value row its attention visits (sliding layers at most the window; K = V layers one row).
-std::uint64_t kv_read_bytes(const model::ModelView& view, std::int64_t context) {
+std::uint64_t kv_read_bytes(const model::ModelView& view, std::int64_t context, bool f16) {
   std::uint64_t bytes = 0;
   for (std::int64_t l = 0; l < view.dims.n_layer; ++l) {
     const model::LayerDims& d = view.dims.layers[l];
     const std::int64_t positions = d.swa ? std::min(context, view.dims.window) : context;
     const std::int64_t rows = view.layers[l].wv.valid() ? 2 : 1;
-    bytes += static_cast<std::uint64_t>(positions * rows * d.n_kv_head * d.head_dim) * sizeof(float);
+    bytes += static_cast<std::uint64_t>(positions * rows * d.n_kv_head * d.head_dim) * (f16 ? 2 : 4);
   }
   return bytes;
 }
@@ -102,13 +102,13 @@ void next_step(std::int64_t step, std::int64_t vocab, const std::vector<Cache*>&
 // `decode` steps of all streams together. With `timed`, the op costs of the prefill are moved
 // into *prefill_costs and those of the decode steps are left in `timed`.
 Row measure(const model::ModelView& view, model::Forward& forward, std::int64_t length,
-            std::int64_t streams, std::int64_t decode, model::TimedOps* timed = nullptr,
+            std::int64_t streams, std::int64_t decode, bool kv_f16, model::TimedOps* timed = nullptr,
             std::map<std::string, model::OpCost>* prefill_costs = nullptr) {
   Row row{length, streams};
   const std::int64_t vocab = view.lm_head().rows;
   std::vector<std::unique_ptr<model::KvCache>> caches;
   std::vector<float> logits(static_cast<std::size_t>(vocab * streams));
-  caches.push_back(std::make_unique<model::KvCache>(view, model::KvCacheOptions{length + decode + 1, 512}));
+  caches.push_back(std::make_unique<model::KvCache>(view, model::KvCacheOptions{length + decode + 1, 512, kv_f16}));
   if (timed) timed->reset();
   const auto t0_prefill = Clock::now();
   forward.prefill(prompt_tokens(length, vocab, 0), *caches.back(), logits.data(), false);
@@ -131,7 +131,7 @@ Row measure(const model::ModelView& view, model::Forward& forward, std::int64_t 
     forward.run(model::ForwardBatch{tok, pos, seq, ptrs, rows, logits.data()});
   }
   row.decode_tps = static_cast<double>(decode * streams) / seconds_since(t0);
-  row.kv_bytes_per_token = kv_read_bytes(view, length + decode / 2);
+  row.kv_bytes_per_token = kv_read_bytes(view, length + decode / 2, kv_f16);
   return row;
 }
 
@@ -253,7 +253,7 @@ int run_bench(Args args) {
   ArgParser parser("coderx bench", "Measure prefill and decode throughput of the CPU engine.");
   std::string model_path, lengths_text = "128,512,2048", streams_text = "1,4";
   std::int64_t decode = 16, threads = 0;
-  bool json_only = false, op_costs = false;
+  bool json_only = false, op_costs = false, kv_f16 = false;
   model::DeviceKind device = model::DeviceKind::auto_select;
   parser.option("--model", &model_path, "FILE", "GGUF model file");
   parser.option("--lengths", &lengths_text, "N,N", "prompt lengths (default 128,512,2048)");
@@ -262,6 +262,7 @@ int run_bench(Args args) {
   parser.option("--threads", &threads, "N", "compute threads (default: all cores)");
   parser.flag("--ops", &op_costs, "print the time per op kind of one prefill and its decode");
   parser.flag("--json", &json_only, "print only the JSON object");
+  parser.flag("--kv-f16", &kv_f16, "keep K/V as IEEE half (EngineOptions::kv_f16) on the CPU");
   add_device_option(parser, &device);
   if (auto rc = parser.parse(args)) return *rc;
   std::vector<std::int64_t> lengths, streams;
@@ -305,7 +306,7 @@ int run_bench(Args args) {
   std::vector<Row> rows;
   for (std::int64_t len : lengths)
     for (std::int64_t s : streams) {
-      rows.push_back(measure((*model)->view(), forward, len, s, decode));
+      rows.push_back(measure((*model)->view(), forward, len, s, decode, kv_f16));
       // The machine's bandwidth drifts by 20 % over minutes here: measure it next to each decode.
       if (s == 1) rows.back().bandwidth = model::read_bandwidth(pool, std::size_t{1} << 30, 3);
       if (op_costs && s == 1 && !json_only) {
@@ -313,7 +314,7 @@ int run_bench(Args args) {
         model::TimedOps timed(ops);
         model::Forward timed_forward((*model)->view(), timed);
         std::map<std::string, model::OpCost> prefill;
-        measure((*model)->view(), timed_forward, len, 1, decode, &timed, &prefill);
+        measure((*model)->view(), timed_forward, len, 1, decode, kv_f16, &timed, &prefill);
         print_op_costs("prefill", prefill, 1);
         print_op_costs("decode step", timed.costs(), decode);
       }

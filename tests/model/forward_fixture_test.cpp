@@ -69,9 +69,10 @@ struct FixtureRun {
   std::vector<std::vector<std::set<int>>> routing;  // [layer][token]
 };
 
-FixtureRun run(const ModelFile& m, Ops& ops) {
+// f16_kv: K/V as half (EngineOptions::kv_f16); the acceptance runs keep f32.
+FixtureRun run(const ModelFile& m, Ops& ops, bool f16_kv) {
   FixtureRun r;
-  KvCache cache(m.view(), KvCacheOptions{64, 64});
+  KvCache cache(m.view(), KvCacheOptions{64, 64, f16_kv});
   Forward f(m.view(), ops);
   r.routing.resize(static_cast<std::size_t>(m.view().dims.n_layer));
   f.on_routing = [&](std::int64_t l, std::int64_t n, const ExpertChoice* c, const float*) {
@@ -128,13 +129,13 @@ TEST_P(ForwardFixture, MatchesLlamaCppReferenceLogits) {
   ASSERT_EQ(float_ref.size(), kTokens.size() * 512);
 
   ref::RefOps ref_ops;
-  const FixtureRun ref_run = run(**model, ref_ops);
+  const FixtureRun ref_run = run(**model, ref_ops, false);
   const int ref_flips = check_routing(ref_run, path(c.routing), "reference");
   const double ref_nmse = testing::nmse(ref_run.logits, float_ref);
 
   ThreadPool pool(2);
   CpuOps cpu_ops(pool);
-  const FixtureRun fast_run = run(**model, cpu_ops);
+  const FixtureRun fast_run = run(**model, cpu_ops, false);
   const int fast_flips = check_routing(fast_run, path(c.fast_routing), "fast", false);
   // llama.cpp's quantised path against its float path: the divergence a correct quantised
   // implementation shows; ours against llama.cpp's quantised path must not exceed it.

@@ -115,6 +115,24 @@ TEST(Forward, TokenByTokenDecodeEqualsOneShotPrefill) {
   }
 }
 
+// An f16 K/V cache (EngineOptions::kv_f16): decode still equals prefill exactly, chunked too,
+// and the logits stay close to the f32 cache's (half rounding of K and V only).
+TEST(Forward, HalfKvCacheKeepsDecodeEqualToPrefillAndStaysClose) {
+  ThreadPool pool(2);
+  TinySpec s;
+  s.window = 6;
+  TinyModel model(s);
+  const auto toks = token_sequence(30, s.n_vocab, 5);
+  CpuOps cpu_ops(pool);
+  const KvCacheOptions half{64, 8, true}, full{64, 8, false};
+  const auto batch = all_logits(model.view(), cpu_ops, toks, half);
+  EXPECT_LE(testing::nmse(decode_logits(model.view(), cpu_ops, toks, half), batch), 1e-12);
+  EXPECT_LE(testing::nmse(all_logits(model.view(), cpu_ops, toks, half, 7), batch), 1e-12);
+  const double drift = testing::nmse(batch, all_logits(model.view(), cpu_ops, toks, full));
+  EXPECT_GT(drift, 0.0);  // the cache really is half
+  EXPECT_LE(drift, 1e-5);
+}
+
 TEST(Forward, DecodingFarPastTheWindowStaysExact) {
   ThreadPool pool(2);
   TinySpec s;

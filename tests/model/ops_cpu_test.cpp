@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "model/ops_cpu_vec.h"
+#include "model/quant/half.h"
 #include "model/ops_ref.h"
 #include "test_weights.h"
 
@@ -233,7 +234,8 @@ TEST(OpsCpu, AttentionMatchesReferenceOnRingsAndSharedLayers) {
 // bit for bit, the same token attended alone (a decode step), and match the reference. Long
 // enough for several blocks of 8 tokens and tiles of 32 keys; plain, windowed (a window of 45
 // spans two tiles, so a block's tokens start their groups of four at different tile offsets)
-// and K = V layers; two sequences interleaved in one batch.
+// and K = V layers; two sequences interleaved in one batch; f32 and f16 caches (the reference
+// reads the same f16 rows, so the two agree as closely as on f32).
 TEST(OpsCpu, BlockedAttentionEqualsOneTokenStepsBitForBit) {
   ThreadPool pool(2);
   CpuOps ops(pool);
@@ -253,13 +255,25 @@ TEST(OpsCpu, BlockedAttentionEqualsOneTokenStepsBitForBit) {
   KvLayerView plain{k.data(), v.data(), cap, false, nullptr, {}};
   KvLayerView other{k2.data(), v2.data(), cap, false, nullptr, {}};
   KvLayerView shared{nullptr, v.data(), cap, false, kn.data(), rope, kc.data(), ks.data(), rot};
+  // The same rows as an f16 cache.
+  auto half = [](const std::vector<float>& x) {
+    std::vector<std::uint16_t> h(x.size());
+    for (std::size_t i = 0; i < x.size(); ++i) h[i] = quant::f32_to_f16(x[i]);
+    return h;
+  };
+  const auto k16 = half(k), v16 = half(v);
+  KvLayerView plain16{}, shared16 = shared;
+  plain16.capacity = cap;
+  plain16.k16 = k16.data(), plain16.v16 = v16.data();
+  shared16.v = nullptr, shared16.v16 = v16.data();
   std::vector<std::int32_t> pos(n_tok), seq(n_tok);
   for (std::int64_t t = 0; t < n_tok; ++t) pos[t] = static_cast<std::int32_t>(t);
   auto q = random_floats(n_tok * n_head * hd, 26, 0.3f);
   const std::int64_t row = n_head * hd;
   for (auto [first, second, window, two_seqs] :
        {std::tuple{plain, plain, 0, false}, {plain, plain, 13, false}, {plain, plain, 45, false},
-        {shared, shared, 0, false}, {plain, other, 0, true}}) {
+        {shared, shared, 0, false}, {plain, other, 0, true}, {plain16, plain16, 45, false},
+        {shared16, shared16, 0, false}}) {
     const KvLayerView views[2] = {first, second};
     std::vector<std::int32_t> positions = pos;
     if (two_seqs)  // tokens alternate between the sequences: 0,0,1,1,2,2,... in each
@@ -281,7 +295,8 @@ TEST(OpsCpu, BlockedAttentionEqualsOneTokenStepsBitForBit) {
       ops.attention(one);
     }
     EXPECT_EQ(std::memcmp(batch.data(), steps.data(), batch.size() * sizeof(float)), 0)
-        << "window " << window << " shared " << first.shared() << " two sequences " << two_seqs;
+        << "window " << window << " shared " << first.shared() << " two sequences " << two_seqs << " f16 "
+        << first.f16();
   }
 }
 

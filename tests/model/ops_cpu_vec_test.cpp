@@ -6,10 +6,12 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <random>
 #include <vector>
 
 #include "model/ops_cpu_vec.h"
+#include "model/quant/half.h"
 
 namespace coderx::model {
 namespace {
@@ -119,6 +121,38 @@ TEST(OpsCpuVec, ExpShiftedWithinThreeUlpAndSumsItsOutputs) {
       ASSERT_LE(std::fabs(got[j] - want), 3 * ulp) << "s " << s[j];
     }
     EXPECT_NEAR(total, sum, 1e-12 * sum) << "length " << len;
+  }
+}
+
+// The F16C conversions agree with quant/half.h: every one of the 65,536 halves to f32, and f32
+// to half over normal, subnormal, overflowing and tie values (NaN stays NaN).
+TEST(OpsCpuVec, HalfConversionsMatchTheScalarOnes) {
+  std::vector<std::uint16_t> codes(65536);
+  for (std::size_t i = 0; i < codes.size(); ++i) codes[i] = static_cast<std::uint16_t>(i);
+  std::vector<float> wide(codes.size());
+  vec::f16_to_f32(codes.data(), wide.data(), static_cast<std::int64_t>(codes.size()));
+  for (std::size_t i = 0; i < codes.size(); ++i) {
+    const float want = quant::f16_to_f32(codes[i]);
+    if (std::isnan(want)) {
+      ASSERT_TRUE(std::isnan(wide[i])) << i;
+    } else {
+      ASSERT_EQ(wide[i], want) << i;
+    }
+  }
+  std::vector<float> xs;
+  for (double e = -30; e <= 6; e += 0.003) xs.push_back(static_cast<float>(std::pow(10.0, e))), xs.push_back(-xs.back());
+  for (std::uint16_t h = 0; h < 0x7c00; h += 7)  // halfway between neighbouring halves: ties
+    xs.push_back(0.5f * (quant::f16_to_f32(h) + quant::f16_to_f32(static_cast<std::uint16_t>(h + 1))));
+  for (float x : {0.0f, -0.0f, 65504.0f, 65520.0f, 1e9f, std::numeric_limits<float>::infinity(), std::nanf("")})
+    xs.push_back(x);
+  std::vector<std::uint16_t> narrow(xs.size());
+  vec::f32_to_f16(xs.data(), narrow.data(), static_cast<std::int64_t>(xs.size()));
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    if (std::isnan(xs[i])) {
+      ASSERT_TRUE(std::isnan(quant::f16_to_f32(narrow[i])));
+    } else {
+      ASSERT_EQ(narrow[i], quant::f32_to_f16(xs[i])) << xs[i];
+    }
   }
 }
 
