@@ -153,7 +153,7 @@ void CpuOps::matmul_group(std::span<const Projection> ps, const float* x, std::i
   pool_.parallel_for_guided(start.back(), kRowChunk, [&](std::int64_t b, std::int64_t e) {
     for (std::size_t i = 0; i < ps.size(); ++i) {
       const Matrix& w = *ps[i].w;
-      const std::int64_t r0 = std::max(b, start[i]) - start[i], r1 = std::min({e, start[i + 1]}) - start[i];
+      const std::int64_t r0 = std::max(b, start[i]) - start[i], r1 = std::min(e, start[i + 1]) - start[i];
       const std::int64_t end = std::min(r1, w.rows);
       if (r0 < end)
         dot_rows(w.type, w.row(r0), w.row_bytes, end - r0, w.cols, act_.data(), act_bytes, nullptr, n_tokens,
