@@ -6,6 +6,7 @@
 #include "model/vec_exp.h"
 
 #if defined(__x86_64__)
+#include <cpuid.h>
 #include <immintrin.h>
 #define CODERX_X86 1
 #endif
@@ -246,8 +247,11 @@ __attribute__((target("avx2"))) void rotate_pairs_avx2(float* v, std::int64_t ha
 
 bool has_avx2() {
 #if CODERX_X86
-  static const bool yes =
-      __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+  // F16C (leaf 1, ECX bit 29) through cpuid: clang's __builtin_cpu_supports has no "f16c".
+  static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && [] {
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    return __get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 29)) != 0;
+  }();
   return yes;
 #else
   return false;
