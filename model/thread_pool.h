@@ -26,13 +26,7 @@ class ThreadPool {
   // all are done. Runs inline when n ≤ grain or the pool has one thread.
   template <class Fn>
   void parallel_for(std::int64_t n, std::int64_t grain, Fn&& fn) {
-    if (n <= 0) return;
-    if (grain < 1) grain = 1;
-    if (n <= grain || workers_.empty()) {
-      fn(std::int64_t{0}, n);
-      return;
-    }
-    run(n, grain, false, &invoke<std::remove_reference_t<Fn>>, &fn);
+    start(n, grain, false, fn);
   }
 
   // As parallel_for, but each claim takes a share of what is left (half of it divided among
@@ -41,13 +35,7 @@ class ThreadPool {
   // memory-bound products that read each index once.
   template <class Fn>
   void parallel_for_guided(std::int64_t n, std::int64_t min_grain, Fn&& fn) {
-    if (n <= 0) return;
-    if (min_grain < 1) min_grain = 1;
-    if (n <= min_grain || workers_.empty()) {
-      fn(std::int64_t{0}, n);
-      return;
-    }
-    run(n, min_grain, true, &invoke<std::remove_reference_t<Fn>>, &fn);
+    start(n, min_grain, true, fn);
   }
 
  private:
@@ -55,6 +43,16 @@ class ThreadPool {
   template <class Fn>
   static void invoke(void* fn, std::int64_t begin, std::int64_t end) {
     (*static_cast<Fn*>(fn))(begin, end);
+  }
+  template <class Fn>
+  void start(std::int64_t n, std::int64_t grain, bool guided, Fn& fn) {
+    if (n <= 0) return;
+    if (grain < 1) grain = 1;
+    if (n <= grain || workers_.empty()) {
+      fn(std::int64_t{0}, n);
+      return;
+    }
+    run(n, grain, guided, &invoke<std::remove_reference_t<Fn>>, &fn);
   }
 
   void run(std::int64_t n, std::int64_t grain, bool guided, Trampoline tramp, void* fn);
