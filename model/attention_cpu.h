@@ -5,7 +5,8 @@
 // head; a block walks the keys in tiles of 32, so each tile (32 KiB at head dim 256) is read from
 // memory once for all the block's queries and then served from L1. Each (query, key) score and
 // each value sum uses the same kernels in the same order as a one-token step, so prefill and
-// token-by-token decode agree bit for bit.
+// token-by-token decode agree bit for bit. Rows of an f16 cache are converted to f32 a tile at
+// a time.
 #pragma once
 
 #include "model/op_args.h"
