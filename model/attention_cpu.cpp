@@ -10,8 +10,8 @@ namespace coderx::model {
 
 namespace {
 
-constexpr std::int64_t kKeyTile = 32;            // keys per tile
-constexpr std::int64_t kMaxBlockTokens = 8;      // queries per block share every key tile
+constexpr std::int64_t kKeyTile = 32;              // keys per tile
+constexpr std::int64_t kMaxBlockTokens = 8;        // queries per block share every key tile
 constexpr std::int64_t kMaxScoreFloats = 1 << 18;  // 1 MiB of scores per block at most
 constexpr std::int64_t kMinParallelWork = 1 << 17;
 
@@ -40,13 +40,15 @@ struct Block {
   float* out(std::int64_t t, std::int64_t h) const {
     return a.out + ((t * a.n_head) + g * group + h) * a.head_dim;
   }
-  std::int64_t offset(std::int64_t key) const { return c.row_offset(c.slot(key), g, a.n_kv_head, a.head_dim); }
+  std::int64_t offset(std::int64_t key) const {
+    return c.row_offset(c.slot(key), g, a.n_kv_head, a.head_dim);
+  }
 };
 
 // f32 pointers to the K (or V) rows of positions [k0, k1) of kv head g: into the cache when it
 // is f32, into `scratch` (converted) when it is f16.
-void load_rows(const Block& b, bool keys, std::int64_t k0, std::int64_t k1, std::vector<float>& scratch,
-               std::vector<const float*>& rows) {
+void load_rows(const Block& b, bool keys, std::int64_t k0, std::int64_t k1,
+               std::vector<float>& scratch, std::vector<const float*>& rows) {
   const KvLayerView& c = b.c;
   const std::int64_t hd = b.a.head_dim;
   rows.resize(static_cast<std::size_t>(k1 - k0));
@@ -90,7 +92,8 @@ void load_keys(const Block& b, std::int64_t k0, std::int64_t k1, std::vector<flo
 // for the groups of four (relative key j a multiple of 4 below n4), then width 1 for the rest,
 // in key order — the order a one-token pass takes.
 template <class Step>
-void for_each_step_in_tile(const Block& b, std::int64_t t, std::int64_t k0, std::int64_t k1, Step&& step) {
+void for_each_step_in_tile(const Block& b, std::int64_t t, std::int64_t k0, std::int64_t k1,
+                           Step&& step) {
   const std::int64_t lo = b.lo(t), n4 = b.n4(t), n = b.n_keys(t);
   const std::int64_t first = std::max<std::int64_t>(0, k0 - lo), last = std::min(n, k1 - lo);
   std::int64_t j = (first + 3) / 4 * 4;
@@ -111,14 +114,17 @@ void block_scores(const Block& b, std::int64_t key_lo, std::int64_t key_hi, floa
         const float* const* keys = rows.data() + (b.lo(tt) + j - k0);
         float* const* row = s + (tt - b.t0) * b.group;
         if (width == 1) {
-          for (std::int64_t h = 0; h < b.group; ++h) row[h][j] = vec::dot(b.query(tt, h), keys[0], hd) * b.a.scale;
+          for (std::int64_t h = 0; h < b.group; ++h)
+            row[h][j] = vec::dot(b.query(tt, h), keys[0], hd) * b.a.scale;
           return;
         }
         float d[2][4];
         std::int64_t h = 0;
-        for (; h + 2 <= b.group; h += 2) {  // query heads in pairs: each key row loaded once for both
+        // Query heads in pairs: each key row loaded once for both.
+        for (; h + 2 <= b.group; h += 2) {
           vec::dot4x2(b.query(tt, h), b.query(tt, h + 1), keys, hd, d[0], d[1]);
-          for (int i = 0; i < 4; ++i) row[h][j + i] = d[0][i] * b.a.scale, row[h + 1][j + i] = d[1][i] * b.a.scale;
+          for (int i = 0; i < 4; ++i)
+            row[h][j + i] = d[0][i] * b.a.scale, row[h + 1][j + i] = d[1][i] * b.a.scale;
         }
         if (h < b.group) {
           vec::dot4(b.query(tt, h), keys, hd, d[0]);
@@ -144,13 +150,15 @@ void block_values(const Block& b, std::int64_t key_lo, std::int64_t key_hi, floa
     for (std::int64_t h = 0; h < b.group; ++h) std::fill_n(b.out(t, h), hd, 0.0f);
   for (std::int64_t k0 = key_lo; k0 <= key_hi; k0 += kKeyTile) {
     const std::int64_t k1 = std::min(key_hi + 1, k0 + kKeyTile);
-    load_rows(b, false, k0, std::min(key_hi + 1, k1 + 3), scratch, values);  // a group may run 3 past k1
+    // A group of four that starts in this tile may run 3 keys past its end.
+    load_rows(b, false, k0, std::min(key_hi + 1, k1 + 3), scratch, values);
     for (std::int64_t t = b.t0; t < b.t1; ++t) {
       for_each_step_in_tile(b, t, k0, k1, [&](std::int64_t tt, std::int64_t j, int width) {
         const float* const* vals = values.data() + (b.lo(tt) + j - k0);
         float* const* row = p + (tt - b.t0) * b.group;
         if (width == 1) {
-          for (std::int64_t h = 0; h < b.group; ++h) vec::axpy(row[h][j], vals[0], b.out(tt, h), hd);
+          for (std::int64_t h = 0; h < b.group; ++h)
+            vec::axpy(row[h][j], vals[0], b.out(tt, h), hd);
           return;
         }
         std::int64_t h = 0;
@@ -177,7 +185,8 @@ void attend_block(const Block& b) {
     for (std::int64_t h = 0; h < b.group; ++h, s += b.n_keys(t)) rows[(t - b.t0) * b.group + h] = s;
   block_scores(b, key_lo, key_hi, rows.data());
   for (std::int64_t t = b.t0; t < b.t1; ++t)
-    for (std::int64_t h = 0; h < b.group; ++h) softmax_in_place(rows[(t - b.t0) * b.group + h], b.n_keys(t));
+    for (std::int64_t h = 0; h < b.group; ++h)
+      softmax_in_place(rows[(t - b.t0) * b.group + h], b.n_keys(t));
   block_values(b, key_lo, key_hi, rows.data());
 }
 
@@ -198,8 +207,8 @@ void attention_cpu(ThreadPool& pool, const AttentionArgs& a) {
   if (a.n_tokens <= 0) return;
   const std::int64_t group = a.n_head / a.n_kv_head;
   const std::int64_t ctx = a.window > 0 ? a.window : a.positions[a.n_tokens - 1] + 1;
-  const std::int64_t limit =
-      std::clamp<std::int64_t>(kMaxScoreFloats / std::max<std::int64_t>(1, group * ctx), 1, kMaxBlockTokens);
+  const std::int64_t limit = std::clamp<std::int64_t>(
+      kMaxScoreFloats / std::max<std::int64_t>(1, group * ctx), 1, kMaxBlockTokens);
   const std::vector<std::int64_t> starts = block_starts(a, limit);
   const std::int64_t n_blocks = static_cast<std::int64_t>(starts.size()) - 1;
   const std::int64_t per_item = std::max<std::int64_t>(1, limit * ctx * a.head_dim * group * 2);

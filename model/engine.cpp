@@ -163,8 +163,8 @@ MemoryReport Engine::memory() const {
   r.mapped_weight_bytes = m.weight_bytes;
   r.active_bytes_per_token = m.active_bytes_per_token;
   r.kv_bytes = impl_->kv_bytes.load();
-  r.kv_bytes_per_position =
-      KvCache::full_layer_bytes_per_position(impl_->model->view(), impl_->options.kv_f16 && !impl_->options.reference_ops);
+  r.kv_bytes_per_position = KvCache::full_layer_bytes_per_position(
+      impl_->model->view(), impl_->options.kv_f16 && !impl_->options.reference_ops);
   return r;
 }
 

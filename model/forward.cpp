@@ -42,7 +42,8 @@ void Forward::attention_block(std::int64_t l, const ForwardBatch& b, std::int64_
   ops_.rms_norm(x, w.attn_norm, a, n, e, d.eps);
   const Projection qkv[3] = {{&w.wq, q}, {&w.wk, k}, {&w.wv, v}};
   ops_.matmul_group(std::span(qkv, w.wv.valid() ? 3 : 2), a, n);
-  if (!w.wv.valid()) std::memcpy(v, k, static_cast<std::size_t>(n * nkv * hd) * sizeof(float));  // V = raw K
+  if (!w.wv.valid())
+    std::memcpy(v, k, static_cast<std::size_t>(n * nkv * hd) * sizeof(float));  // V = raw K
   ops_.rms_norm(q, w.q_norm, q, n * nh, hd, d.eps);
   ops_.rope(q, n, nh, hd, pos, ld.rope);
   ops_.rms_norm(v, nullptr, v, n * nkv, hd, d.eps);

@@ -46,17 +46,20 @@ void KvCache::ensure_capacity(Layer& l, std::int64_t pos) {
 }
 
 template <class T>
-std::vector<T> KvCache::regrow_heads(const std::vector<T>& old, const Layer& l, std::int64_t capacity) {
+std::vector<T> KvCache::regrow_heads(const std::vector<T>& old, const Layer& l,
+                                     std::int64_t capacity) {
   std::vector<T> grown(static_cast<std::size_t>(l.n_kv * capacity * l.hd));
   const std::size_t used = static_cast<std::size_t>(l.capacity * l.hd);
   for (std::int64_t g = 0; g < l.n_kv && used > 0; ++g)
-    std::memcpy(grown.data() + g * capacity * l.hd, old.data() + g * l.capacity * l.hd, used * sizeof(T));
+    std::memcpy(grown.data() + g * capacity * l.hd, old.data() + g * l.capacity * l.hd,
+                used * sizeof(T));
   return grown;
 }
 
 // The n_kv rows of one token ([n_kv, hd] f32) into `slot` of every head.
 template <class T>
-void KvCache::store_rows(const Layer& l, std::int64_t slot, const float* rows, std::vector<T>& dst) {
+void KvCache::store_rows(const Layer& l, std::int64_t slot, const float* rows,
+                         std::vector<T>& dst) {
   for (std::int64_t g = 0; g < l.n_kv; ++g) {
     T* at = dst.data() + (g * l.capacity + slot) * l.hd;
     if constexpr (std::is_same_v<T, float>) {
@@ -125,8 +128,9 @@ std::int64_t KvCache::max_batch() const {
 std::size_t KvCache::memory_bytes() const {
   std::size_t total = 0;
   for (const Layer& l : layers_)
-    total += (l.k.capacity() + l.v.capacity() + l.cos.capacity() + l.sin.capacity()) * sizeof(float) +
-             (l.k16.capacity() + l.v16.capacity()) * sizeof(std::uint16_t);
+    total +=
+        (l.k.capacity() + l.v.capacity() + l.cos.capacity() + l.sin.capacity()) * sizeof(float) +
+        (l.k16.capacity() + l.v16.capacity()) * sizeof(std::uint16_t);
   return total;
 }
 

@@ -5,8 +5,8 @@
 // reuse). On K = V layers (no attn_v) only V — the unweighted RMSNorm of the raw K projection —
 // is stored, plus the RoPE cos/sin of each slot; keys are derived exactly when read.
 // Storage is head-major (op_args.h KvLayerView), f32 or — with KvCacheOptions::f16, what the
-// fast engine uses, like llama.cpp's default — IEEE half, rounded to nearest even. Threading: owned by one sequence, used by
-// one thread at a time. The CPU backend's KvState (model/kv_state.h).
+// fast engine uses, like llama.cpp's default — IEEE half, rounded to nearest even. Threading: owned
+// by one sequence, used by one thread at a time. The CPU backend's KvState (model/kv_state.h).
 #pragma once
 
 #include <cstddef>
@@ -53,12 +53,13 @@ class KvCache final : public KvState {
     std::int64_t n_kv = 0, hd = 0, capacity = 0, rot_pairs = 0;
     const float* k_norm = nullptr;
     RopeSpec rope;
-    std::vector<float> k, v, cos, sin;  // k, v: f32 caches
+    std::vector<float> k, v, cos, sin;    // k, v: f32 caches
     std::vector<std::uint16_t> k16, v16;  // f16 caches
   };
   void ensure_capacity(Layer& l, std::int64_t pos);
   template <class T>
-  static std::vector<T> regrow_heads(const std::vector<T>& old, const Layer& l, std::int64_t capacity);
+  static std::vector<T> regrow_heads(const std::vector<T>& old, const Layer& l,
+                                     std::int64_t capacity);
   template <class T>
   static void store_rows(const Layer& l, std::int64_t slot, const float* rows, std::vector<T>& dst);
 

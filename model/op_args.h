@@ -108,10 +108,16 @@ struct KvLayerView {
 
   bool f16() const { return v16 != nullptr; }
   bool shared() const { return k == nullptr && k16 == nullptr; }
-  void load_k(std::int64_t offset, std::int64_t n, float* out) const { load(k, k16, offset, n, out); }
-  void load_v(std::int64_t offset, std::int64_t n, float* out) const { load(v, v16, offset, n, out); }
-  static void load(const float* f32, const std::uint16_t* half, std::int64_t offset, std::int64_t n, float* out) {
-    for (std::int64_t i = 0; i < n; ++i) out[i] = half ? quant::f16_to_f32(half[offset + i]) : f32[offset + i];
+  void load_k(std::int64_t offset, std::int64_t n, float* out) const {
+    load(k, k16, offset, n, out);
+  }
+  void load_v(std::int64_t offset, std::int64_t n, float* out) const {
+    load(v, v16, offset, n, out);
+  }
+  static void load(const float* f32, const std::uint16_t* half, std::int64_t offset, std::int64_t n,
+                   float* out) {
+    for (std::int64_t i = 0; i < n; ++i)
+      out[i] = half ? quant::f16_to_f32(half[offset + i]) : f32[offset + i];
   }
   std::int64_t slot(std::int64_t pos) const { return ring ? pos % capacity : pos; }
   // Element offset of kv head g's row in `slot` (n_kv_head, head_dim: the layer's shape).

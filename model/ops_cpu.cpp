@@ -129,10 +129,11 @@ void CpuOps::rms_norm(const float* x, const float* w, float* y, std::int64_t row
 
 void CpuOps::matmul(const Matrix& w, const float* x, std::int64_t n_tokens, float* y) {
   const std::size_t act_bytes = quantize_rows(w.type, x, n_tokens, w.cols, act_);
-  for_each_product_chunk(pool_, n_tokens, w.rows, w.cols * n_tokens, kRowChunk, [&](std::int64_t b, std::int64_t e) {
-    dot_rows(w.type, w.row(b), w.row_bytes, e - b, w.cols, act_.data(), act_bytes, nullptr,
-             n_tokens, w.out_scale, y + b, w.rows);
-  });
+  for_each_product_chunk(pool_, n_tokens, w.rows, w.cols * n_tokens, kRowChunk,
+                         [&](std::int64_t b, std::int64_t e) {
+                           dot_rows(w.type, w.row(b), w.row_bytes, e - b, w.cols, act_.data(),
+                                    act_bytes, nullptr, n_tokens, w.out_scale, y + b, w.rows);
+                         });
 }
 
 // A decode step's projections of one input in one pass: the rows of all the matrices, each
@@ -140,24 +141,27 @@ void CpuOps::matmul(const Matrix& w, const float* x, std::int64_t n_tokens, floa
 // start and one ragged end instead of one per matrix). Each row is computed as matmul would,
 // by the same kernels from the same chunk offsets. Larger batches run the matmuls one by one.
 void CpuOps::matmul_group(std::span<const Projection> ps, const float* x, std::int64_t n_tokens) {
-  const quant::Type act = ps.empty() ? quant::Type::F32 : quant::info(ps[0].w->type).activation_type;
-  const bool shared_input =
-      std::all_of(ps.begin(), ps.end(), [&](const Projection& p) {
-        return quant::info(p.w->type).activation_type == act && p.w->cols == ps[0].w->cols;
-      });
-  if (n_tokens > kMaxStreamingTokens || ps.size() < 2 || !shared_input) return Ops::matmul_group(ps, x, n_tokens);
+  const quant::Type act =
+      ps.empty() ? quant::Type::F32 : quant::info(ps[0].w->type).activation_type;
+  const bool shared_input = std::all_of(ps.begin(), ps.end(), [&](const Projection& p) {
+    return quant::info(p.w->type).activation_type == act && p.w->cols == ps[0].w->cols;
+  });
+  if (n_tokens > kMaxStreamingTokens || ps.size() < 2 || !shared_input)
+    return Ops::matmul_group(ps, x, n_tokens);
   const std::size_t act_bytes = quantize_rows(ps[0].w->type, x, n_tokens, ps[0].w->cols, act_);
   std::vector<std::int64_t>& start = group_start_;  // first padded index of each projection
   start.assign(1, 0);
-  for (const Projection& p : ps) start.push_back(start.back() + (p.w->rows + kRowChunk - 1) / kRowChunk * kRowChunk);
+  for (const Projection& p : ps)
+    start.push_back(start.back() + (p.w->rows + kRowChunk - 1) / kRowChunk * kRowChunk);
   pool_.parallel_for_guided(start.back(), kRowChunk, [&](std::int64_t b, std::int64_t e) {
     for (std::size_t i = 0; i < ps.size(); ++i) {
       const Matrix& w = *ps[i].w;
-      const std::int64_t r0 = std::max(b, start[i]) - start[i], r1 = std::min(e, start[i + 1]) - start[i];
+      const std::int64_t r0 = std::max(b, start[i]) - start[i],
+                         r1 = std::min(e, start[i + 1]) - start[i];
       const std::int64_t end = std::min(r1, w.rows);
       if (r0 < end)
-        dot_rows(w.type, w.row(r0), w.row_bytes, end - r0, w.cols, act_.data(), act_bytes, nullptr, n_tokens,
-                 w.out_scale, ps[i].y + r0, w.rows);
+        dot_rows(w.type, w.row(r0), w.row_bytes, end - r0, w.cols, act_.data(), act_bytes, nullptr,
+                 n_tokens, w.out_scale, ps[i].y + r0, w.rows);
     }
   });
 }
@@ -205,7 +209,8 @@ void CpuOps::embed(const Matrix& e, const std::int32_t* tokens, std::int64_t n_t
 }
 
 void CpuOps::softcap(float* x, std::int64_t n, float cap) {
-  pool_.parallel_for(n, 8192, [&](std::int64_t b, std::int64_t e) { model::softcap(x + b, e - b, cap); });
+  pool_.parallel_for(n, 8192,
+                     [&](std::int64_t b, std::int64_t e) { model::softcap(x + b, e - b, cap); });
 }
 
 void CpuOps::moe(const MoeArgs& a) {
@@ -254,24 +259,26 @@ void CpuOps::moe_gate_up(const MoeArgs& a, std::int64_t n_ff) {
   const std::int64_t chunks = (width + kRowChunk - 1) / kRowChunk;
   const std::int64_t items = static_cast<std::int64_t>(active_experts_.size()) * chunks;
   const std::int64_t per_item = kRowChunk * n_embd * std::max<std::int64_t>(1, (a.n_tokens * a.k) / std::max<std::int64_t>(1, items / chunks));
-  for_each_product_chunk(pool_, a.n_tokens, items, per_item, 1, [&](std::int64_t b, std::int64_t end) {
-    for (std::int64_t item = b; item < end; ++item) {
-      const std::int32_t e = active_experts_[item / chunks];
-      const std::int64_t r0 = (item % chunks) * kRowChunk, r1 = std::min(width, r0 + kRowChunk);
-      const std::int64_t first = expert_begin_[e], count = expert_begin_[e + 1] - first;
-      // Rows [r0, r1) never straddle gate and up: n_ff is a multiple of kRowChunk or the chunk
-      // is split here.
-      for (std::int64_t r = r0; r < r1;) {
-        const bool in_gate = r < n_ff;
-        const std::int64_t stop = w.fused() || !in_gate ? r1 : std::min(r1, n_ff);
-        const Matrix m = w.fused() ? w.gate_up.expert(e) : (in_gate ? w.gate : w.up).expert(e);
-        const std::int64_t row = w.fused() || in_gate ? r : r - n_ff;
-        dot_rows(m.type, m.row(row), m.row_bytes, stop - r, n_embd, act_.data(), act_bytes,
-                 entry_token_.data() + first, count, m.out_scale, hidden + first * width + r, width);
-        r = stop;
-      }
-    }
-  });
+  for_each_product_chunk(
+      pool_, a.n_tokens, items, per_item, 1, [&](std::int64_t b, std::int64_t end) {
+        for (std::int64_t item = b; item < end; ++item) {
+          const std::int32_t e = active_experts_[item / chunks];
+          const std::int64_t r0 = (item % chunks) * kRowChunk, r1 = std::min(width, r0 + kRowChunk);
+          const std::int64_t first = expert_begin_[e], count = expert_begin_[e + 1] - first;
+          // Rows [r0, r1) never straddle gate and up: n_ff is a multiple of kRowChunk or the chunk
+          // is split here.
+          for (std::int64_t r = r0; r < r1;) {
+            const bool in_gate = r < n_ff;
+            const std::int64_t stop = w.fused() || !in_gate ? r1 : std::min(r1, n_ff);
+            const Matrix m = w.fused() ? w.gate_up.expert(e) : (in_gate ? w.gate : w.up).expert(e);
+            const std::int64_t row = w.fused() || in_gate ? r : r - n_ff;
+            dot_rows(m.type, m.row(row), m.row_bytes, stop - r, n_embd, act_.data(), act_bytes,
+                     entry_token_.data() + first, count, m.out_scale, hidden + first * width + r,
+                     width);
+            r = stop;
+          }
+        }
+      });
   geglu(hidden, hidden + n_ff, hidden, a.n_tokens * a.k, n_ff, width, width);
 }
 
@@ -289,16 +296,18 @@ void CpuOps::moe_down(const MoeArgs& a, std::int64_t n_ff) {
   const std::int64_t chunks = (n_embd + kRowChunk - 1) / kRowChunk;
   const std::int64_t items = static_cast<std::int64_t>(active_experts_.size()) * chunks;
   const std::int64_t per_item = kRowChunk * n_ff * std::max<std::int64_t>(1, n_entries / std::max<std::int64_t>(1, items / chunks));
-  for_each_product_chunk(pool_, a.n_tokens, items, per_item, 1, [&](std::int64_t b, std::int64_t end) {
-    for (std::int64_t item = b; item < end; ++item) {
-      const std::int32_t e = active_experts_[item / chunks];
-      const std::int64_t r0 = (item % chunks) * kRowChunk, r1 = std::min(n_embd, r0 + kRowChunk);
-      const std::int64_t first = expert_begin_[e], count = expert_begin_[e + 1] - first;
-      const Matrix m = w.down.expert(e);
-      dot_rows(m.type, m.row(r0), m.row_bytes, r1 - r0, n_ff, act + first * act_bytes, act_bytes,
-               nullptr, count, m.out_scale, out + first * n_embd + r0, n_embd);
-    }
-  });
+  for_each_product_chunk(
+      pool_, a.n_tokens, items, per_item, 1, [&](std::int64_t b, std::int64_t end) {
+        for (std::int64_t item = b; item < end; ++item) {
+          const std::int32_t e = active_experts_[item / chunks];
+          const std::int64_t r0 = (item % chunks) * kRowChunk,
+                             r1 = std::min(n_embd, r0 + kRowChunk);
+          const std::int64_t first = expert_begin_[e], count = expert_begin_[e + 1] - first;
+          const Matrix m = w.down.expert(e);
+          dot_rows(m.type, m.row(r0), m.row_bytes, r1 - r0, n_ff, act + first * act_bytes,
+                   act_bytes, nullptr, count, m.out_scale, out + first * n_embd + r0, n_embd);
+        }
+      });
 }
 
 }  // namespace coderx::model

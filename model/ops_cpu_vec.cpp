@@ -66,7 +66,8 @@ __attribute__((target("avx2,fma"))) void axpy_avx2(float a, const float* x, floa
 }
 
 // Lane j of the 128-bit result is the total of s_j (dot4's reduction).
-__attribute__((target("avx2,fma"))) void store_totals4(__m256 s0, __m256 s1, __m256 s2, __m256 s3, float* out) {
+__attribute__((target("avx2,fma"))) void store_totals4(__m256 s0, __m256 s1, __m256 s2, __m256 s3,
+                                                       float* out) {
   const __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(s0, s1), _mm256_hadd_ps(s2, s3));
   _mm_storeu_ps(out, _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1)));
 }
@@ -90,8 +91,9 @@ __attribute__((target("avx2,fma"))) void dot4_avx2(const float* a, const float* 
     for (int j = 0; j < 4; ++j) out[j] += a[i] * b[j][i];
 }
 
-__attribute__((target("avx2,fma"))) void dot4x2_avx2(const float* a0, const float* a1, const float* const* b,
-                                                  std::int64_t n, float* out0, float* out1) {
+__attribute__((target("avx2,fma"))) void dot4x2_avx2(const float* a0, const float* a1,
+                                                     const float* const* b, std::int64_t n,
+                                                     float* out0, float* out1) {
   __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0, t0 = s0, t1 = s0, t2 = s0, t3 = s0;
   const float *b0 = b[0], *b1 = b[1], *b2 = b[2], *b3 = b[3];
   std::int64_t i = 0;
@@ -114,8 +116,9 @@ __attribute__((target("avx2,fma"))) void dot4x2_avx2(const float* a0, const floa
     for (int j = 0; j < 4; ++j) out0[j] += a0[i] * b[j][i], out1[j] += a1[i] * b[j][i];
 }
 
-__attribute__((target("avx2,fma"))) void axpy4x2_avx2(const float* a, const float* c, const float* const* x,
-                                                   float* y0, float* y1, std::int64_t n) {
+__attribute__((target("avx2,fma"))) void axpy4x2_avx2(const float* a, const float* c,
+                                                      const float* const* x, float* y0, float* y1,
+                                                      std::int64_t n) {
   const __m256 a0 = _mm256_set1_ps(a[0]), a1 = _mm256_set1_ps(a[1]), a2 = _mm256_set1_ps(a[2]),
                a3 = _mm256_set1_ps(a[3]);
   const __m256 c0 = _mm256_set1_ps(c[0]), c1 = _mm256_set1_ps(c[1]), c2 = _mm256_set1_ps(c[2]),
@@ -186,18 +189,22 @@ __attribute__((target("avx2,fma"))) double exp_shifted_avx2(float* s, std::int64
   return total;
 }
 
-__attribute__((target("avx2,fma,f16c"))) void f16_to_f32_avx2(const std::uint16_t* x, float* y, std::int64_t n) {
+__attribute__((target("avx2,fma,f16c"))) void f16_to_f32_avx2(const std::uint16_t* x, float* y,
+                                                              std::int64_t n) {
   std::int64_t i = 0;
   for (; i + 8 <= n; i += 8)
-    _mm256_storeu_ps(y + i, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + i))));
+    _mm256_storeu_ps(y + i,
+                     _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + i))));
   for (; i < n; ++i) y[i] = quant::f16_to_f32(x[i]);
 }
 
-__attribute__((target("avx2,fma,f16c"))) void f32_to_f16_avx2(const float* x, std::uint16_t* y, std::int64_t n) {
+__attribute__((target("avx2,fma,f16c"))) void f32_to_f16_avx2(const float* x, std::uint16_t* y,
+                                                              std::int64_t n) {
   std::int64_t i = 0;
   for (; i + 8 <= n; i += 8)
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(y + i),
-                     _mm256_cvtps_ph(_mm256_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+    _mm_storeu_si128(
+        reinterpret_cast<__m128i*>(y + i),
+        _mm256_cvtps_ph(_mm256_loadu_ps(x + i), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
   for (; i < n; ++i) y[i] = quant::f32_to_f16(x[i]);
 }
 
@@ -286,7 +293,8 @@ void axpy4(const float* a, const float* const* x, float* y, std::int64_t n) {
   for (std::int64_t i = 0; i < n; ++i) y[i] += a[0] * x[0][i] + a[1] * x[1][i] + a[2] * x[2][i] + a[3] * x[3][i];
 }
 
-void dot4x2(const float* a0, const float* a1, const float* const* b, std::int64_t n, float* out0, float* out1) {
+void dot4x2(const float* a0, const float* a1, const float* const* b, std::int64_t n, float* out0,
+            float* out1) {
 #if CODERX_X86
   if (has_avx2()) return dot4x2_avx2(a0, a1, b, n, out0, out1);
 #endif
@@ -294,7 +302,8 @@ void dot4x2(const float* a0, const float* a1, const float* const* b, std::int64_
   dot4(a1, b, n, out1);
 }
 
-void axpy4x2(const float* a0, const float* a1, const float* const* x, float* y0, float* y1, std::int64_t n) {
+void axpy4x2(const float* a0, const float* a1, const float* const* x, float* y0, float* y1,
+             std::int64_t n) {
 #if CODERX_X86
   if (has_avx2()) return axpy4x2_avx2(a0, a1, x, y0, y1, n);
 #endif

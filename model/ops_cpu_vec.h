@@ -17,8 +17,10 @@ void axpy4(const float* a, const float* const* x, float* y, std::int64_t n);
 // in the same order), with each key or value row loaded once for both: out0 = dot4(a0, b),
 // out1 = dot4(a1, b); y0 += Σ a0[j]·x[j], y1 += Σ a1[j]·x[j]. Eight independent multiply-add
 // chains instead of four, so the latency of each no longer bounds the rate.
-void dot4x2(const float* a0, const float* a1, const float* const* b, std::int64_t n, float* out0, float* out1);
-void axpy4x2(const float* a0, const float* a1, const float* const* x, float* y0, float* y1, std::int64_t n);
+void dot4x2(const float* a0, const float* a1, const float* const* b, std::int64_t n, float* out0,
+            float* out1);
+void axpy4x2(const float* a0, const float* a1, const float* const* x, float* y0, float* y1,
+             std::int64_t n);
 double sum_squares(const float* x, std::int64_t n);            // f32 lanes, f64 total
 // s[j] = exp(s[j] − shift) for j < n (shift ≥ every s[j]: softmax's maximum); returns Σ s[j] in
 // f64. Within 3 ulp of exp (a vector polynomial under AVX2; std::exp otherwise); arguments below

@@ -23,7 +23,8 @@ __attribute__((target("avx2,fma"))) __m256 tanh_abs(__m256 a) {
   const __m256 q = vec_exp::expm1_reduced(y, two_n);
   // expm1(y) = 2ⁿ·q + (2ⁿ − 1), exact for n = 0 and free of cancellation for n ≤ −1.
   const __m256 m = _mm256_fmadd_ps(two_n, q, _mm256_sub_ps(two_n, _mm256_set1_ps(1.0f)));
-  return _mm256_div_ps(_mm256_sub_ps(_mm256_setzero_ps(), m), _mm256_add_ps(_mm256_set1_ps(2.0f), m));
+  return _mm256_div_ps(_mm256_sub_ps(_mm256_setzero_ps(), m),
+                       _mm256_add_ps(_mm256_set1_ps(2.0f), m));
 }
 
 __attribute__((target("avx2,fma"))) __m256 tanh8(__m256 x) {

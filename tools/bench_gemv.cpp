@@ -60,7 +60,8 @@ int main(int argc, char** argv) {
     else if (a == "--cols") cols = std::atoll(v.c_str());
     else if (a == "--threads") threads = std::atoi(v.c_str());
     else if (a == "--reps") reps = std::atoi(v.c_str());
-    else if (a == "--split") split = std::max(1, std::atoi(v.c_str()));
+    else if (a == "--split")
+      split = std::max(1, std::atoi(v.c_str()));
     else if (a == "--types") {
       for (std::size_t s = 0; s <= v.size();) {
         const std::size_t e = std::min(v.find(',', s), v.size());
@@ -74,8 +75,8 @@ int main(int argc, char** argv) {
   m::ThreadPool pool(threads);
   m::CpuOps ops(pool);
   std::printf("threads %d, %lld MiB in %d matrices, rows of %lld\n%-6s %9s %9s %7s\n", pool.size(),
-              static_cast<long long>(mb), split, static_cast<long long>(cols), "type", "read", "matmul",
-              "of rd");
+              static_cast<long long>(mb), split, static_cast<long long>(cols), "type", "read",
+              "matmul", "of rd");
   std::vector<float> x(cols, 0.5f), y;
   for (q::Type t : types) {
     std::vector<std::byte> store;

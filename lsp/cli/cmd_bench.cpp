@@ -1,8 +1,9 @@
 // `coderx bench --model F [--lengths 128,512,2048] [--streams 1,4] [--decode N] [--threads N]
-// [--ops] [--json] [--kv-f16] [--device auto|cpu|cuda]`: engine throughput on this machine, straight
-// through the forward pass (no sampling): prefill tokens/s and time to first token per prompt
-// length, decode tokens/s with 1 and several concurrent streams (one batched forward pass per
-// step), peak resident memory. Prints a table, then one JSON object (only the JSON with --json).
+// [--ops] [--json] [--kv-f16] [--device auto|cpu|cuda]`: engine throughput on this machine,
+// straight through the forward pass (no sampling): prefill tokens/s and time to first token per
+// prompt length, decode tokens/s with 1 and several concurrent streams (one batched forward pass
+// per step), peak resident memory. Prints a table, then one JSON object (only the JSON with
+// --json).
 // --ops adds, for the prefill and the decode of the first single-stream measurement, the time
 // per op kind and the weight bandwidth each reached. Prompts are token ids cycling through the
 // vocabulary; the numbers do not depend on the text.
@@ -74,7 +75,8 @@ std::uint64_t kv_read_bytes(const model::ModelView& view, std::int64_t context, 
     const model::LayerDims& d = view.dims.layers[l];
     const std::int64_t positions = d.swa ? std::min(context, view.dims.window) : context;
     const std::int64_t rows = view.layers[l].wv.valid() ? 2 : 1;
-    bytes += static_cast<std::uint64_t>(positions * rows * d.n_kv_head * d.head_dim) * (f16 ? 2 : 4);
+    bytes +=
+        static_cast<std::uint64_t>(positions * rows * d.n_kv_head * d.head_dim) * (f16 ? 2 : 4);
   }
   return bytes;
 }
@@ -102,13 +104,15 @@ void next_step(std::int64_t step, std::int64_t vocab, const std::vector<Cache*>&
 // `decode` steps of all streams together. With `timed`, the op costs of the prefill are moved
 // into *prefill_costs and those of the decode steps are left in `timed`.
 Row measure(const model::ModelView& view, model::Forward& forward, std::int64_t length,
-            std::int64_t streams, std::int64_t decode, bool kv_f16, model::TimedOps* timed = nullptr,
+            std::int64_t streams, std::int64_t decode, bool kv_f16,
+            model::TimedOps* timed = nullptr,
             std::map<std::string, model::OpCost>* prefill_costs = nullptr) {
   Row row{length, streams};
   const std::int64_t vocab = view.lm_head().rows;
   std::vector<std::unique_ptr<model::KvCache>> caches;
   std::vector<float> logits(static_cast<std::size_t>(vocab * streams));
-  caches.push_back(std::make_unique<model::KvCache>(view, model::KvCacheOptions{length + decode + 1, 512, kv_f16}));
+  caches.push_back(std::make_unique<model::KvCache>(
+      view, model::KvCacheOptions{length + decode + 1, 512, kv_f16}));
   if (timed) timed->reset();
   const auto t0_prefill = Clock::now();
   forward.prefill(prompt_tokens(length, vocab, 0), *caches.back(), logits.data(), false);
@@ -152,13 +156,15 @@ void print_bound_lines(const std::vector<Row>& rows, std::uint64_t active_bytes,
     if (r.streams != 1) continue;
     const double gbs = r.bandwidth > 0 ? r.bandwidth : bandwidth;
     const double weights_only = gbs / active;
-    std::fprintf(stdout, "prompt %5lld  decode %.2f tok/s = %.0f%% of the bound (%.2f GB/s: %.2f tok/s)",
-                 static_cast<long long>(r.length), r.decode_tps, 100.0 * r.decode_tps / weights_only, gbs / 1e9,
-                 weights_only);
+    std::fprintf(stdout,
+                 "prompt %5lld  decode %.2f tok/s = %.0f%% of the bound (%.2f GB/s: %.2f tok/s)",
+                 static_cast<long long>(r.length), r.decode_tps,
+                 100.0 * r.decode_tps / weights_only, gbs / 1e9, weights_only);
     if (r.kv_bytes_per_token > 0) {
       const double with_kv = gbs / (active + static_cast<double>(r.kv_bytes_per_token));
       std::fprintf(stdout, "; %.0f%% of it with the %.1f MB of K/V each step reads (%.2f tok/s)",
-                   100.0 * r.decode_tps / with_kv, static_cast<double>(r.kv_bytes_per_token) / 1e6, with_kv);
+                   100.0 * r.decode_tps / with_kv, static_cast<double>(r.kv_bytes_per_token) / 1e6,
+                   with_kv);
     }
     std::fprintf(stdout, "\n");
   }
@@ -167,11 +173,13 @@ void print_bound_lines(const std::vector<Row>& rows, std::uint64_t active_bytes,
 // The JSON array of measurements and the closing of the object it ends.
 void print_results_json(const std::vector<Row>& rows) {
   for (std::size_t i = 0; i < rows.size(); ++i)
-    std::printf("%s{\"prompt\":%lld,\"streams\":%lld,\"prefill_tps\":%.3f,\"ttft_ms\":%.1f,\"decode_tps\":%.3f,"
-                "\"read_bandwidth_gbs\":%.3f,\"kv_bytes_per_token\":%llu}",
-                i ? "," : "", static_cast<long long>(rows[i].length), static_cast<long long>(rows[i].streams),
-                rows[i].prefill_tps, rows[i].ttft_ms, rows[i].decode_tps, rows[i].bandwidth / 1e9,
-                static_cast<unsigned long long>(rows[i].kv_bytes_per_token));
+    std::printf(
+        "%s{\"prompt\":%lld,\"streams\":%lld,\"prefill_tps\":%.3f,\"ttft_ms\":%.1f,"
+        "\"decode_tps\":%.3f,\"read_bandwidth_gbs\":%.3f,\"kv_bytes_per_token\":%llu}",
+        i ? "," : "", static_cast<long long>(rows[i].length),
+        static_cast<long long>(rows[i].streams), rows[i].prefill_tps, rows[i].ttft_ms,
+        rows[i].decode_tps, rows[i].bandwidth / 1e9,
+        static_cast<unsigned long long>(rows[i].kv_bytes_per_token));
   std::printf("]}\n");
 }
 

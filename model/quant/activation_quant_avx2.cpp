@@ -50,7 +50,8 @@ CODERX_KERNEL inline bool finite(float v) {
 }
 
 // Four vectors of 8 i32 (each within ±127) → 32 i8 in element order.
-CODERX_KERNEL inline void store_i8x32(__m256i a, __m256i b, __m256i c, __m256i d, std::uint8_t* dst) {
+CODERX_KERNEL inline void store_i8x32(__m256i a, __m256i b, __m256i c, __m256i d,
+                                      std::uint8_t* dst) {
   const __m256i packed = _mm256_packs_epi16(_mm256_packs_epi32(a, b), _mm256_packs_epi32(c, d));
   const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
   _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), _mm256_permutevar8x32_epi32(packed, order));
@@ -60,14 +61,16 @@ CODERX_KERNEL inline void store_i8x32(__m256i a, __m256i b, __m256i c, __m256i d
 // of absolute differences, the bias taken off again).
 CODERX_KERNEL inline __m256i sums_of_8(const std::uint8_t* p) {
   const __m256i biased = _mm256_xor_si256(load32(p), _mm256_set1_epi8(static_cast<char>(0x80)));
-  return _mm256_sub_epi64(_mm256_sad_epu8(biased, _mm256_setzero_si256()), _mm256_set1_epi64x(8 * 128));
+  return _mm256_sub_epi64(_mm256_sad_epu8(biased, _mm256_setzero_si256()),
+                          _mm256_set1_epi64x(8 * 128));
 }
 
 // roundf(v) for |v| < 2^22: nearest, ties away from zero.
 CODERX_KERNEL inline __m256 round_half_away(__m256 v) {
   const __m256 t = _mm256_round_ps(v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
   const __m256 tie = _mm256_cmp_ps(abs_ps(_mm256_sub_ps(v, t)), _mm256_set1_ps(0.5f), _CMP_EQ_OQ);
-  const __m256 away = _mm256_add_ps(t, _mm256_or_ps(_mm256_set1_ps(1.0f), _mm256_and_ps(v, _mm256_set1_ps(-0.0f))));
+  const __m256 away =
+      _mm256_add_ps(t, _mm256_or_ps(_mm256_set1_ps(1.0f), _mm256_and_ps(v, _mm256_set1_ps(-0.0f))));
   const __m256 nearest = _mm256_round_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
   return _mm256_blendv_ps(nearest, away, tie);
 }
@@ -124,7 +127,8 @@ CODERX_KERNEL void quantize_block_q8_k(const float* x, std::uint8_t* dst) {
   for (int j = 0; j < 256; j += 32) {
     __m256i q[4];
     for (int i = 0; i < 4; ++i)
-      q[i] = _mm256_min_epi32(_mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x + j + 8 * i), iscale)), cap);
+      q[i] = _mm256_min_epi32(
+          _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x + j + 8 * i), iscale)), cap);
     store_i8x32(q[0], q[1], q[2], q[3], qs + j);
     alignas(32) std::int64_t s[4];
     _mm256_store_si256(reinterpret_cast<__m256i*>(s), sums_of_8(qs + j));
@@ -135,7 +139,8 @@ CODERX_KERNEL void quantize_block_q8_k(const float* x, std::uint8_t* dst) {
 }
 
 CODERX_KERNEL void quantize_q8_k(const float* x, std::uint8_t* dst, std::int64_t n) {
-  for (std::int64_t b = 0; b < n / 256; ++b) quantize_block_q8_k(x + 256 * b, dst + q8_k::kBytes * b);
+  for (std::int64_t b = 0; b < n / 256; ++b)
+    quantize_block_q8_k(x + 256 * b, dst + q8_k::kBytes * b);
 }
 
 }  // namespace

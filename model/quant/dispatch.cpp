@@ -118,7 +118,8 @@ std::size_t activation_bytes(Type weight_type, std::int64_t n) {
 }
 
 void quantize_activation(Type weight_type, const float* x, void* dst, std::int64_t n) {
-  entry(active().quantize, info(weight_type).activation_type)(x, static_cast<std::uint8_t*>(dst), n);
+  const QuantFn quantize = entry(active().quantize, info(weight_type).activation_type);
+  quantize(x, static_cast<std::uint8_t*>(dst), n);
 }
 
 float dot_row(Type weight_type, const void* weight_row, const void* activation, std::int64_t n) {

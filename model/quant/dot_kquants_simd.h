@@ -64,7 +64,8 @@ constexpr BroadcastControls make_broadcast_controls() {
 alignas(32) inline constexpr BroadcastControls kBroadcastControls = make_broadcast_controls();
 
 CODERX_KERNEL inline __m256i i16_broadcast(__m256i v, int j) {
-  return _mm256_shuffle_epi8(v, _mm256_load_si256(reinterpret_cast<const __m256i*>(kBroadcastControls.of[j])));
+  return _mm256_shuffle_epi8(
+      v, _mm256_load_si256(reinterpret_cast<const __m256i*>(kBroadcastControls.of[j])));
 }
 
 // Q4_K / Q5_K scales[12] → the 8 sub-block scales (i16 lanes 0–7) and 8 mins (lanes 8–15), per
@@ -130,7 +131,8 @@ CODERX_KERNEL inline void k45_group_scales(__m256i& group_scales, __m256i& s_lo,
 CODERX_KERNEL inline __m256 k45_accumulate(__m256 acc, float dy, float d, float dmin, __m256i sumi,
                                            __m128i min_sums) {
   acc = _mm256_fmadd_ps(_mm256_set1_ps(dy * d), to_float(sumi), acc);
-  return _mm256_fnmadd_ps(_mm256_set1_ps(dy * dmin), _mm256_zextps128_ps256(_mm_cvtepi32_ps(min_sums)), acc);
+  return _mm256_fnmadd_ps(_mm256_set1_ps(dy * dmin),
+                          _mm256_zextps128_ps256(_mm_cvtepi32_ps(min_sums)), acc);
 }
 
 template <bool kFive>

@@ -190,8 +190,9 @@ CODERX_KERNEL inline __m256 f16x4_twice(const std::uint8_t* p0, const std::uint8
   std::memcpy(&h[1], p1, 2);
   std::memcpy(&h[2], p2, 2);
   std::memcpy(&h[3], p3, 2);
-  const __m128 f = _mm_cvtph_ps(_mm_set_epi16(0, 0, 0, 0, static_cast<short>(h[3]), static_cast<short>(h[2]),
-                                              static_cast<short>(h[1]), static_cast<short>(h[0])));
+  const __m128 f =
+      _mm_cvtph_ps(_mm_set_epi16(0, 0, 0, 0, static_cast<short>(h[3]), static_cast<short>(h[2]),
+                                 static_cast<short>(h[1]), static_cast<short>(h[0])));
   return _mm256_set_m128(f, f);
 }
 
@@ -208,7 +209,8 @@ CODERX_KERNEL inline void dot4_offset(const std::uint8_t* w, std::size_t stride,
     // The four rows are read side by side, so the stream ahead of row r is row r + 4 (the next
     // group of four): prefetch the same column there.
     if (b % 2 == 0)
-      for (int r = 4; r < 8; ++r) _mm_prefetch(reinterpret_cast<const char*>(w + r * stride), _MM_HINT_T0);
+      for (int r = 4; r < 8; ++r)
+        _mm_prefetch(reinterpret_cast<const char*>(w + r * stride), _MM_HINT_T0);
     const __m256i y = load32(a + L::q8_0::kQs);
     const __m256i correction = _mm256_maddubs_epi16(offset, y);
     __m256i p[4];
@@ -256,7 +258,8 @@ CODERX_KERNEL inline void dot_cols_offset(const std::uint8_t* w, const std::uint
     }
     const __m256 dy = f16x4_twice(acts[0] + ab + L::q8_0::kD, acts[1] + ab + L::q8_0::kD,
                                   acts[2] + ab + L::q8_0::kD, acts[3] + ab + L::q8_0::kD);
-    acc = _mm256_fmadd_ps(to_float(quad_half_totals(p)), _mm256_mul_ps(_mm256_set1_ps(f16(w)), dy), acc);
+    acc = _mm256_fmadd_ps(to_float(quad_half_totals(p)), _mm256_mul_ps(_mm256_set1_ps(f16(w)), dy),
+                          acc);
   }
   store_quad(acc, out);
 }

@@ -108,7 +108,8 @@ TEST(Forward, TokenByTokenDecodeEqualsOneShotPrefill) {
   ref::RefOps ref_ops;
   CpuOps cpu_ops(pool);
   const KvCacheOptions opt{64, 8}, half{64, 8, true};
-  for (auto [ops, kv] : {std::pair<Ops*, KvCacheOptions>{&ref_ops, opt}, {&cpu_ops, opt}, {&cpu_ops, half}}) {
+  for (auto [ops, kv] :
+       {std::pair<Ops*, KvCacheOptions>{&ref_ops, opt}, {&cpu_ops, opt}, {&cpu_ops, half}}) {
     const auto batch = all_logits(model.view(), *ops, toks, kv);
     const auto steps = decode_logits(model.view(), *ops, toks, kv);
     const auto chunked = all_logits(model.view(), *ops, toks, kv, 5);

@@ -22,7 +22,8 @@ float cell(std::int64_t layer, std::int64_t pos, std::int64_t g, std::int64_t i,
 
 // The value stored for a cell: as is in an f32 cache; scaled into half range and expected back
 // rounded to the nearest half in an f16 cache.
-float stored(std::int64_t layer, std::int64_t pos, std::int64_t g, std::int64_t i, bool key, bool f16) {
+float stored(std::int64_t layer, std::int64_t pos, std::int64_t g, std::int64_t i, bool key,
+             bool f16) {
   const float v = cell(layer, pos, g, i, key);
   return f16 ? v * 1e-3f : v;
 }
@@ -30,14 +31,17 @@ float read_back(float v, bool f16) {
   return f16 ? quant::f16_to_f32(quant::f32_to_f16(v)) : v;
 }
 
-std::vector<float> row(const LayerDims& d, std::int64_t layer, std::int64_t pos, bool key, bool f16) {
+std::vector<float> row(const LayerDims& d, std::int64_t layer, std::int64_t pos, bool key,
+                       bool f16) {
   std::vector<float> r(static_cast<std::size_t>(d.n_kv_head * d.head_dim));
   for (std::int64_t g = 0; g < d.n_kv_head; ++g)
-    for (std::int64_t i = 0; i < d.head_dim; ++i) r[g * d.head_dim + i] = stored(layer, pos, g, i, key, f16);
+    for (std::int64_t i = 0; i < d.head_dim; ++i)
+      r[g * d.head_dim + i] = stored(layer, pos, g, i, key, f16);
   return r;
 }
 
-void expect_row(const KvCache& cache, const LayerDims& d, std::int64_t layer, std::int64_t pos, bool f16) {
+void expect_row(const KvCache& cache, const LayerDims& d, std::int64_t layer, std::int64_t pos,
+                bool f16) {
   const KvLayerView v = cache.view(layer);
   ASSERT_EQ(v.f16(), f16);
   std::vector<float> k(static_cast<std::size_t>(d.head_dim)), val(k.size());
@@ -46,7 +50,8 @@ void expect_row(const KvCache& cache, const LayerDims& d, std::int64_t layer, st
     v.load_v(at, d.head_dim, val.data());
     if (!v.shared()) v.load_k(at, d.head_dim, k.data());
     for (std::int64_t i = 0; i < d.head_dim; ++i) {
-      ASSERT_EQ(val[i], read_back(stored(layer, pos, g, i, false, f16), f16)) << "layer " << layer << " pos " << pos;
+      ASSERT_EQ(val[i], read_back(stored(layer, pos, g, i, false, f16), f16))
+          << "layer " << layer << " pos " << pos;
       if (!v.shared()) {
         ASSERT_EQ(k[i], read_back(stored(layer, pos, g, i, true, f16), f16)) << "layer " << layer;
       }
@@ -61,7 +66,8 @@ TEST(KvCache, RowsReadBackThroughGrowthAndRingWrap) {
   testing::TinyModel model(spec);
   const ModelView& m = model.view();
   for (bool f16 : {false, true}) {
-    KvCache cache(m, KvCacheOptions{200, 2, f16});  // rings of 6 slots; full layers grow past 64, 192
+    KvCache cache(m,
+                  KvCacheOptions{200, 2, f16});  // rings of 6 slots; full layers grow past 64, 192
     const std::int64_t n_pos = 150;
     for (std::int64_t pos = 0; pos < n_pos; ++pos) {
       for (std::int64_t l = 0; l < m.dims.n_layer; ++l) {

@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "model/ops_cpu_vec.h"
-#include "model/quant/half.h"
 #include "model/ops_ref.h"
+#include "model/quant/half.h"
 #include "test_weights.h"
 
 namespace coderx::model {
@@ -150,7 +150,8 @@ TEST(OpsCpu, MatmulGroupEqualsSeparateMatmulsBitForBit) {
   for (auto [t0, t1, t2] : {std::tuple{quant::Type::Q4_K, quant::Type::Q4_K, quant::Type::Q6_K},
                             {quant::Type::Q5_0, quant::Type::Q8_0, quant::Type::Q5_0}}) {
     const std::int64_t cols = 512;
-    auto a = make_matrix(t0, 70, cols, 51), b = make_matrix(t1, 33, cols, 52), c = make_matrix(t2, 129, cols, 53);
+    auto a = make_matrix(t0, 70, cols, 51), b = make_matrix(t1, 33, cols, 52),
+         c = make_matrix(t2, 129, cols, 53);
     const Matrix ma = a.view(0.5f), mb = b.view(1.0f), mc = c.view(2.0f);
     for (std::int64_t tokens : {1, 3, 7}) {
       auto x = random_floats(static_cast<std::size_t>(cols * tokens), 54);
@@ -270,17 +271,23 @@ TEST(OpsCpu, BlockedAttentionEqualsOneTokenStepsBitForBit) {
   for (std::int64_t t = 0; t < n_tok; ++t) pos[t] = static_cast<std::int32_t>(t);
   auto q = random_floats(n_tok * n_head * hd, 26, 0.3f);
   const std::int64_t row = n_head * hd;
-  for (auto [first, second, window, two_seqs] :
-       {std::tuple{plain, plain, 0, false}, {plain, plain, 13, false}, {plain, plain, 45, false},
-        {shared, shared, 0, false}, {plain, other, 0, true}, {plain16, plain16, 45, false},
-        {shared16, shared16, 0, false}}) {
+  for (auto [first, second, window, two_seqs] : {std::tuple{plain, plain, 0, false},
+                                                 {plain, plain, 13, false},
+                                                 {plain, plain, 45, false},
+                                                 {shared, shared, 0, false},
+                                                 {plain, other, 0, true},
+                                                 {plain16, plain16, 45, false},
+                                                 {shared16, shared16, 0, false}}) {
     const KvLayerView views[2] = {first, second};
     std::vector<std::int32_t> positions = pos;
     if (two_seqs)  // tokens alternate between the sequences: 0,0,1,1,2,2,... in each
-      for (std::int64_t t = 0; t < n_tok; ++t) seq[t] = t % 2, positions[t] = static_cast<std::int32_t>(t / 2);
+      for (std::int64_t t = 0; t < n_tok; ++t)
+        seq[t] = t % 2, positions[t] = static_cast<std::int32_t>(t / 2);
     std::vector<float> batch(q.size()), steps(q.size()), want(q.size());
-    AttentionArgs args{q.data(), batch.data(), n_tok, n_head, n_kv, hd, positions.data(), views,
-                       two_seqs ? seq.data() : nullptr, window, 1.0f};
+    AttentionArgs args{q.data(),         batch.data(), n_tok,
+                       n_head,           n_kv,         hd,
+                       positions.data(), views,        two_seqs ? seq.data() : nullptr,
+                       window,           1.0f};
     ops.attention(args);
     args.out = want.data();
     ref::attention(args);
@@ -295,8 +302,8 @@ TEST(OpsCpu, BlockedAttentionEqualsOneTokenStepsBitForBit) {
       ops.attention(one);
     }
     EXPECT_EQ(std::memcmp(batch.data(), steps.data(), batch.size() * sizeof(float)), 0)
-        << "window " << window << " shared " << first.shared() << " two sequences " << two_seqs << " f16 "
-        << first.f16();
+        << "window " << window << " shared " << first.shared() << " two sequences " << two_seqs
+        << " f16 " << first.f16();
   }
 }
 

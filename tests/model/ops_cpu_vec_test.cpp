@@ -140,10 +140,13 @@ TEST(OpsCpuVec, HalfConversionsMatchTheScalarOnes) {
     }
   }
   std::vector<float> xs;
-  for (double e = -30; e <= 6; e += 0.003) xs.push_back(static_cast<float>(std::pow(10.0, e))), xs.push_back(-xs.back());
+  for (double e = -30; e <= 6; e += 0.003)
+    xs.push_back(static_cast<float>(std::pow(10.0, e))), xs.push_back(-xs.back());
   for (std::uint16_t h = 0; h < 0x7c00; h += 7)  // halfway between neighbouring halves: ties
-    xs.push_back(0.5f * (quant::f16_to_f32(h) + quant::f16_to_f32(static_cast<std::uint16_t>(h + 1))));
-  for (float x : {0.0f, -0.0f, 65504.0f, 65520.0f, 1e9f, std::numeric_limits<float>::infinity(), std::nanf("")})
+    xs.push_back(0.5f *
+                 (quant::f16_to_f32(h) + quant::f16_to_f32(static_cast<std::uint16_t>(h + 1))));
+  for (float x : {0.0f, -0.0f, 65504.0f, 65520.0f, 1e9f, std::numeric_limits<float>::infinity(),
+                  std::nanf("")})
     xs.push_back(x);
   std::vector<std::uint16_t> narrow(xs.size());
   vec::f32_to_f16(xs.data(), narrow.data(), static_cast<std::int64_t>(xs.size()));

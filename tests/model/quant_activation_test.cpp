@@ -192,7 +192,8 @@ TEST(QuantActivation, FloatActivationsForFloatWeights) {
 TEST(QuantActivation, FastQuantisersWriteTheReferenceBytes) {
   std::mt19937 rng(31);
   std::vector<std::vector<float>> rows;
-  for (float sigma : {1e-30f, 1e-6f, 0.01f, 1.0f, 300.0f, 1e30f}) rows.push_back(gaussian(rng, 512, sigma));
+  for (float sigma : {1e-30f, 1e-6f, 0.01f, 1.0f, 300.0f, 1e30f})
+    rows.push_back(gaussian(rng, 512, sigma));
   std::vector<float> ties(512);
   for (int i = 0; i < 512; ++i)  // max 127 makes the scale 1, so every k + 0.5 is a tie
     ties[i] = i % 16 == 0 ? 127.0f : static_cast<float>(i % 250) - 125.0f + 0.5f;

@@ -15,7 +15,8 @@ namespace {
 double ulps(float got, double want) {
   const float w = static_cast<float>(want);
   if (got == w) return 0;
-  const double spacing = std::nextafter(std::fabs(w), std::numeric_limits<float>::infinity()) - std::fabs(w);
+  const double spacing =
+      std::nextafter(std::fabs(w), std::numeric_limits<float>::infinity()) - std::fabs(w);
   return std::fabs(static_cast<double>(got) - want) / spacing;
 }
 
@@ -26,8 +27,9 @@ std::vector<float> sweep() {
     xs.push_back(-static_cast<float>(std::pow(10.0, e)));
   }
   for (float x = -12; x <= 12; x += 0.001f) xs.push_back(x);
-  for (float x : {0.0f, -0.0f, std::numeric_limits<float>::min(), std::numeric_limits<float>::denorm_min(),
-                  std::numeric_limits<float>::max(), -std::numeric_limits<float>::max(), 9.1f, 9.0999f})
+  for (float x :
+       {0.0f, -0.0f, std::numeric_limits<float>::min(), std::numeric_limits<float>::denorm_min(),
+        std::numeric_limits<float>::max(), -std::numeric_limits<float>::max(), 9.1f, 9.0999f})
     xs.push_back(x);
   return xs;
 }
@@ -48,7 +50,8 @@ TEST(Softcap, TanhWithinFourUlpOfDoublePrecision) {
 
 TEST(Softcap, InfinitiesSaturateAndNanStaysNan) {
   const float inf = std::numeric_limits<float>::infinity();
-  std::vector<float> x = {inf, -inf, std::nanf(""), 1.0f, 2.0f, 3.0f, 4.0f, 5.0f, 6.0f};  // 9: a tail
+  std::vector<float> x = {inf,  -inf, std::nanf(""), 1.0f, 2.0f,
+                          3.0f, 4.0f, 5.0f,          6.0f};  // 9: a tail
   softcap(x.data(), static_cast<std::int64_t>(x.size()), 30.0f);
   EXPECT_EQ(x[0], 30.0f);
   EXPECT_EQ(x[1], -30.0f);
@@ -62,7 +65,8 @@ TEST(Softcap, MatchesCapTimesTanhOfScaledLogits) {
   softcap(got.data(), static_cast<std::int64_t>(got.size()), 30.0f);
   for (std::size_t i = 0; i < logits.size(); ++i) {
     const double want = 30.0 * std::tanh(static_cast<double>(logits[i] / 30.0f));
-    EXPECT_LE(std::fabs(got[i] - want), 5.0 * 30.0 * std::numeric_limits<float>::epsilon() * std::fabs(want / 30.0) + 1e-30)
+    EXPECT_LE(std::fabs(got[i] - want),
+              5.0 * 30.0 * std::numeric_limits<float>::epsilon() * std::fabs(want / 30.0) + 1e-30)
         << "logit " << logits[i];
   }
 }
