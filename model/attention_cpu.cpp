@@ -101,38 +101,56 @@ void for_each_step_in_tile(const Block& b, std::int64_t t, std::int64_t k0, std:
   for (j = std::max(first, n4); j < last; ++j) step(t, j, 1);
 }
 
+// Walks keys [key_lo, key_hi] of the block in tiles: load(k0, k_end) fills `rows` with the
+// rows of keys [k0, k_end) (a group of four that starts in a tile may run 3 keys past it), then
+// step(t, j, width, keys, per_head) runs for every token's steps in that tile, in key order:
+// keys = the rows from key lo_t + j on, per_head = the token's rows of `per_head_rows` (its
+// scores or probabilities, one per query head).
+template <class Load, class Step>
+void walk_tiles(const Block& b, std::int64_t key_lo, std::int64_t key_hi,
+                const std::vector<const float*>& rows, float* const* per_head_rows, Load&& load,
+                Step&& step) {
+  for (std::int64_t k0 = key_lo; k0 <= key_hi; k0 += kKeyTile) {
+    const std::int64_t k1 = std::min(key_hi + 1, k0 + kKeyTile);
+    load(k0, std::min(key_hi + 1, k1 + 3));
+    for (std::int64_t t = b.t0; t < b.t1; ++t)
+      for_each_step_in_tile(b, t, k0, k1, [&](std::int64_t tt, std::int64_t j, int width) {
+        step(tt, j, width, rows.data() + (b.lo(tt) + j - k0),
+             per_head_rows + (tt - b.t0) * b.group);
+      });
+  }
+}
+
 // Scores s[(t − t0)·group + h][j] = q_{t,h} · key(lo_t + j) · scale.
 void block_scores(const Block& b, std::int64_t key_lo, std::int64_t key_hi, float* const* s) {
   thread_local std::vector<float> scratch;
   thread_local std::vector<const float*> rows;
   const std::int64_t hd = b.a.head_dim;
-  for (std::int64_t k0 = key_lo; k0 <= key_hi; k0 += kKeyTile) {
-    const std::int64_t k1 = std::min(key_hi + 1, k0 + kKeyTile);
-    load_keys(b, k0, std::min(key_hi + 1, k1 + 3), scratch, rows);  // a group may run 3 past k1
-    for (std::int64_t t = b.t0; t < b.t1; ++t) {
-      for_each_step_in_tile(b, t, k0, k1, [&](std::int64_t tt, std::int64_t j, int width) {
-        const float* const* keys = rows.data() + (b.lo(tt) + j - k0);
-        float* const* row = s + (tt - b.t0) * b.group;
+  const float scale = b.a.scale;
+  const auto load = [&](std::int64_t k0, std::int64_t k_end) {
+    load_keys(b, k0, k_end, scratch, rows);
+  };
+  walk_tiles(
+      b, key_lo, key_hi, rows, s, load,
+      [&](std::int64_t t, std::int64_t j, int width, const float* const* keys, float* const* row) {
         if (width == 1) {
           for (std::int64_t h = 0; h < b.group; ++h)
-            row[h][j] = vec::dot(b.query(tt, h), keys[0], hd) * b.a.scale;
+            row[h][j] = vec::dot(b.query(t, h), keys[0], hd) * scale;
           return;
         }
         float d[2][4];
         std::int64_t h = 0;
         // Query heads in pairs: each key row loaded once for both.
         for (; h + 2 <= b.group; h += 2) {
-          vec::dot4x2(b.query(tt, h), b.query(tt, h + 1), keys, hd, d[0], d[1]);
+          vec::dot4x2(b.query(t, h), b.query(t, h + 1), keys, hd, d[0], d[1]);
           for (int i = 0; i < 4; ++i)
-            row[h][j + i] = d[0][i] * b.a.scale, row[h + 1][j + i] = d[1][i] * b.a.scale;
+            row[h][j + i] = d[0][i] * scale, row[h + 1][j + i] = d[1][i] * scale;
         }
         if (h < b.group) {
-          vec::dot4(b.query(tt, h), keys, hd, d[0]);
-          for (int i = 0; i < 4; ++i) row[h][j + i] = d[0][i] * b.a.scale;
+          vec::dot4(b.query(t, h), keys, hd, d[0]);
+          for (int i = 0; i < 4; ++i) row[h][j + i] = d[0][i] * scale;
         }
       });
-    }
-  }
 }
 
 void softmax_in_place(float* s, std::int64_t n) {
@@ -148,26 +166,21 @@ void block_values(const Block& b, std::int64_t key_lo, std::int64_t key_hi, floa
   const std::int64_t hd = b.a.head_dim;
   for (std::int64_t t = b.t0; t < b.t1; ++t)
     for (std::int64_t h = 0; h < b.group; ++h) std::fill_n(b.out(t, h), hd, 0.0f);
-  for (std::int64_t k0 = key_lo; k0 <= key_hi; k0 += kKeyTile) {
-    const std::int64_t k1 = std::min(key_hi + 1, k0 + kKeyTile);
-    // A group of four that starts in this tile may run 3 keys past its end.
-    load_rows(b, false, k0, std::min(key_hi + 1, k1 + 3), scratch, values);
-    for (std::int64_t t = b.t0; t < b.t1; ++t) {
-      for_each_step_in_tile(b, t, k0, k1, [&](std::int64_t tt, std::int64_t j, int width) {
-        const float* const* vals = values.data() + (b.lo(tt) + j - k0);
-        float* const* row = p + (tt - b.t0) * b.group;
-        if (width == 1) {
-          for (std::int64_t h = 0; h < b.group; ++h)
-            vec::axpy(row[h][j], vals[0], b.out(tt, h), hd);
+  const auto load = [&](std::int64_t k0, std::int64_t k_end) {
+    load_rows(b, false, k0, k_end, scratch, values);
+  };
+  walk_tiles(
+      b, key_lo, key_hi, values, p, load,
+      [&](std::int64_t t, std::int64_t j, int width, const float* const* vals, float* const* row) {
+        if (width == 4) {
+          std::int64_t h = 0;
+          for (; h + 2 <= b.group; h += 2)
+            vec::axpy4x2(row[h] + j, row[h + 1] + j, vals, b.out(t, h), b.out(t, h + 1), hd);
+          if (h < b.group) vec::axpy4(row[h] + j, vals, b.out(t, h), hd);
           return;
         }
-        std::int64_t h = 0;
-        for (; h + 2 <= b.group; h += 2)
-          vec::axpy4x2(row[h] + j, row[h + 1] + j, vals, b.out(tt, h), b.out(tt, h + 1), hd);
-        if (h < b.group) vec::axpy4(row[h] + j, vals, b.out(tt, h), hd);
+        for (std::int64_t h = 0; h < b.group; ++h) vec::axpy(row[h][j], vals[0], b.out(t, h), hd);
       });
-    }
-  }
 }
 
 void attend_block(const Block& b) {
