@@ -144,6 +144,18 @@ std::size_t KvCache::bytes_per_full_position() const {
   return total;
 }
 
+std::size_t KvCache::decode_read_bytes(const ModelView& model, std::int64_t context, bool f16) {
+  const std::size_t row_element = f16 ? sizeof(std::uint16_t) : sizeof(float);
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < model.dims.layers.size(); ++i) {
+    const LayerDims& d = model.dims.layers[i];
+    const std::int64_t positions = d.swa ? std::min(context, model.dims.window) : context;
+    const std::int64_t rows = model.layers[i].wv.valid() ? 2 : 1;
+    total += static_cast<std::size_t>(positions * rows * d.n_kv_head * d.head_dim) * row_element;
+  }
+  return total;
+}
+
 }  // namespace coderx::model
 
 namespace coderx::model {

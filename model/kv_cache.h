@@ -4,9 +4,9 @@
 // attention reads it and a cached prefix can be truncated by up to `slack` positions (prefix
 // reuse). On K = V layers (no attn_v) only V — the unweighted RMSNorm of the raw K projection —
 // is stored, plus the RoPE cos/sin of each slot; keys are derived exactly when read.
-// Storage is head-major (op_args.h KvLayerView), f32 or — with KvCacheOptions::f16, what the
-// fast engine uses, like llama.cpp's default — IEEE half, rounded to nearest even. Threading: owned
-// by one sequence, used by one thread at a time. The CPU backend's KvState (model/kv_state.h).
+// Storage is head-major (op_args.h KvLayerView), f32 or, with KvCacheOptions::f16 (off by
+// default; EngineOptions::kv_f16), IEEE half rounded to nearest even. Threading: owned by one
+// sequence, used by one thread at a time. The CPU backend's KvState (model/kv_state.h).
 #pragma once
 
 #include <cstddef>
@@ -46,6 +46,9 @@ class KvCache final : public KvState {
   std::size_t bytes_per_full_position() const;
   // The same for a model's full-attention layers, without building a cache.
   static std::size_t full_layer_bytes_per_position(const ModelView& model, bool f16);
+  // K/V bytes one decode step reads for one sequence at `context` positions: every row its
+  // attention visits (sliding layers at most the window; K = V layers their one row).
+  static std::size_t decode_read_bytes(const ModelView& model, std::int64_t context, bool f16);
 
  private:
   struct Layer {

@@ -1,5 +1,5 @@
 // Vectorised f32 kernels for the CPU op set (ops_cpu): dot products, axpy, sums of squares.
-// AVX2+FMA when the CPU has it (chosen once at run time), portable loops otherwise.
+// AVX2+FMA(+F16C) when the CPU has it (chosen once at run time), portable loops otherwise.
 // Pure functions; thread-safe.
 #pragma once
 

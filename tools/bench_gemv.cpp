@@ -96,7 +96,7 @@ int main(int argc, char** argv) {
                       for (const m::Matrix& part : parts) ops.matmul(part, x.data(), 1, y.data());
                     }));
     }
-    const double gb = static_cast<double>(store.size()) / 1e9;
+    const double gb = static_cast<double>(parts.size() * parts[0].rows * w.row_bytes) / 1e9;
     std::printf("%-6s %9.2f %9.2f %6.0f%%\n", std::string(q::info(t).name).c_str(), read / 1e9, gb / mm,
                 100 * gb / mm / (read / 1e9));
   }

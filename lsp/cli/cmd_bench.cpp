@@ -67,20 +67,6 @@ struct Row {
   std::uint64_t kv_bytes_per_token = 0;  // K/V bytes one decode step reads per stream
 };
 
-// K/V bytes a decode step reads for one stream at `context` positions: every cached key and
-// value row its attention visits (sliding layers at most the window; K = V layers one row).
-std::uint64_t kv_read_bytes(const model::ModelView& view, std::int64_t context, bool f16) {
-  std::uint64_t bytes = 0;
-  for (std::int64_t l = 0; l < view.dims.n_layer; ++l) {
-    const model::LayerDims& d = view.dims.layers[l];
-    const std::int64_t positions = d.swa ? std::min(context, view.dims.window) : context;
-    const std::int64_t rows = view.layers[l].wv.valid() ? 2 : 1;
-    bytes +=
-        static_cast<std::uint64_t>(positions * rows * d.n_kv_head * d.head_dim) * (f16 ? 2 : 4);
-  }
-  return bytes;
-}
-
 std::vector<std::int32_t> prompt_tokens(std::int64_t n, std::int64_t vocab, std::int64_t salt) {
   std::vector<std::int32_t> t(static_cast<std::size_t>(n));
   for (std::int64_t i = 0; i < n; ++i) t[i] = static_cast<std::int32_t>(i == 0 ? 2 : (i * 131 + salt * 17) % vocab);
@@ -135,7 +121,7 @@ Row measure(const model::ModelView& view, model::Forward& forward, std::int64_t 
     forward.run(model::ForwardBatch{tok, pos, seq, ptrs, rows, logits.data()});
   }
   row.decode_tps = static_cast<double>(decode * streams) / seconds_since(t0);
-  row.kv_bytes_per_token = kv_read_bytes(view, length + decode / 2, kv_f16);
+  row.kv_bytes_per_token = model::KvCache::decode_read_bytes(view, length + decode / 2, kv_f16);
   return row;
 }
 

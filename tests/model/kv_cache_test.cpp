@@ -115,6 +115,26 @@ TEST(KvCache, HalfCachesHoldHalfTheRowBytes) {
   EXPECT_EQ(f16.bytes_per_full_position(), rows * 2 + tables * 4);
 }
 
+// What one decode step reads: every K and V row of the visible positions (one row on K = V
+// layers), sliding layers capped at the window; half as many bytes in an f16 cache.
+TEST(KvCache, DecodeReadBytesCountEveryVisibleRow) {
+  testing::TinySpec spec;
+  spec.window = 4;
+  testing::TinyModel model(spec);
+  const ModelView& m = model.view();
+  for (std::int64_t context : {1, 4, 9}) {
+    std::size_t want = 0;
+    for (std::int64_t l = 0; l < m.dims.n_layer; ++l) {
+      const LayerDims& d = m.dims.layers[l];
+      const std::int64_t visible = d.swa ? std::min<std::int64_t>(context, 4) : context;
+      want += static_cast<std::size_t>(visible * (m.layers[l].wv.valid() ? 2 : 1) * d.n_kv_head *
+                                       d.head_dim);
+    }
+    EXPECT_EQ(KvCache::decode_read_bytes(m, context, false), want * 4) << context;
+    EXPECT_EQ(KvCache::decode_read_bytes(m, context, true), want * 2) << context;
+  }
+}
+
 TEST(KvCache, SlotMajorViewsKeepTheirLayout) {
   KvLayerView v;
   v.capacity = 10;
