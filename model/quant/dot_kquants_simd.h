@@ -3,6 +3,9 @@
 // Dot products of the k-quants and IQ4_XS with Q8_K activations. Same exact integer sums
 // per super-block as dot_ref_kquants.cpp (sub-block sums times integer scales, mins through the
 // Q8_K bsums); only the order of the f32 accumulation differs.
+#include <algorithm>
+#include <utility>
+
 #include "model/quant/block_layout.h"
 #include "model/quant/kernel_table.h"
 #include "model/quant/kquant_scales.h"
@@ -68,9 +71,14 @@ CODERX_KERNEL inline __m256i i16_broadcast(__m256i v, int j) {
       v, _mm256_load_si256(reinterpret_cast<const __m256i*>(kBroadcastControls.of[j])));
 }
 
-// Q4_K / Q5_K scales[12] → the 8 sub-block scales (i16 lanes 0–7) and 8 mins (lanes 8–15), per
-// gemma4-moe.md §8.4. Unpacked in general registers, widened in one step.
-CODERX_KERNEL inline __m256i k4_scales_mins(const std::uint8_t* s) {
+// The sub-block scales and mins of a Q4_K / Q5_K super-block (scales[12], gemma4-moe.md §8.4)
+// as i16 lanes: `scales` holds the 8 scales in both 128-bit halves (ready for i16_broadcast);
+// `mins` holds each min twice in a row (m0 m0 m1 m1 … m7 m7), to pair with the Q8_K bsums of
+// 16 elements. Unpacked in general registers, widened in one step each.
+struct K45Scales {
+  __m256i scales, mins;
+};
+CODERX_KERNEL inline K45Scales k45_scales(const std::uint8_t* s) {
   std::uint32_t w0, w1, w2;
   std::memcpy(&w0, s, 4);
   std::memcpy(&w1, s + 4, 4);
@@ -78,26 +86,15 @@ CODERX_KERNEL inline __m256i k4_scales_mins(const std::uint8_t* s) {
   const std::uint32_t k6 = 0x3f3f3f3f, k4 = 0x0f0f0f0f, k2 = 0x03030303;
   const std::uint32_t sc_lo = w0 & k6, sc_hi = (w2 & k4) | (((w0 >> 6) & k2) << 4);
   const std::uint32_t m_lo = w1 & k6, m_hi = ((w2 >> 4) & k4) | (((w1 >> 6) & k2) << 4);
-  return _mm256_cvtepu8_epi16(_mm_set_epi32(static_cast<int>(m_hi), static_cast<int>(m_lo),
-                                            static_cast<int>(sc_hi), static_cast<int>(sc_lo)));
+  const __m128i bytes = _mm_set_epi32(static_cast<int>(m_hi), static_cast<int>(m_lo),
+                                      static_cast<int>(sc_hi), static_cast<int>(sc_lo));
+  return {_mm256_broadcastsi128_si256(_mm_cvtepu8_epi16(bytes)),
+          _mm256_cvtepu8_epi16(_mm_unpackhi_epi8(bytes, bytes))};
 }
 
-// The 8 scales in both 128-bit halves, ready for i16_broadcast.
-CODERX_KERNEL inline __m256i k4_scales(__m256i scales_mins) {
-  return _mm256_permute2x128_si256(scales_mins, scales_mins, 0x00);
-}
-
-// Σ_j m_j·(bsum 2j + bsum 2j+1) as 4 lanes of i32 (bsum pairs summed first: at most 4064).
-CODERX_KERNEL inline __m128i k4_min_sums(__m256i scales_mins, const std::uint8_t* a) {
-  const __m256i bs = q8k_bsums(a);
-  const __m128i pairs = _mm_hadd_epi16(_mm256_castsi256_si128(bs), _mm256_extracti128_si256(bs, 1));
-  return _mm_madd_epi16(_mm256_extracti128_si256(scales_mins, 1), pairs);
-}
-
-CODERX_KERNEL inline float hsum4(__m128 s) {
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_movehdup_ps(s));
-  return _mm_cvtss_f32(s);
+// 8 lanes that sum to Σ_j m_j·(bsum 2j + bsum 2j+1) = Σ m·y over the super-block.
+CODERX_KERNEL inline __m256i k45_min_lanes(__m256i mins, const std::uint8_t* a) {
+  return _mm256_madd_epi16(q8k_bsums(a), mins);
 }
 
 // Group g (64 elements, sub-blocks 2g and 2g+1) of a Q4_K / Q5_K super-block as two vectors of
@@ -125,47 +122,68 @@ CODERX_KERNEL inline void k45_group_scales(__m256i& group_scales, __m256i& s_lo,
   group_scales = _mm256_srli_si256(group_scales, 4);
 }
 
-// Adds one super-block's terms to acc: d·dy·Σ sc·q·y (8 lanes), then − dmin·dy·Σ m·bsum (the
-// 4 lanes of min sums, upper lanes zero). One accumulator per dot product keeps the four-column
-// kernel within the 16 vector registers.
-CODERX_KERNEL inline __m256 k45_accumulate(__m256 acc, float dy, float d, float dmin, __m256i sumi,
-                                           __m128i min_sums) {
-  acc = _mm256_fmadd_ps(_mm256_set1_ps(dy * d), to_float(sumi), acc);
-  return _mm256_fnmadd_ps(_mm256_set1_ps(dy * dmin),
-                          _mm256_zextps128_ps256(_mm_cvtepi32_ps(min_sums)), acc);
+// Adds one super-block's terms to the 8 lanes of acc: (dy·d)·Σ sc·q·y, then −(dy·dmin)·Σ m·y
+// (sums and mins as from k45_block_sums and k45_min_lanes). dy_d and neg_dy_dmin are the
+// products dy·d and dy·(−dmin) in every lane. The one place these terms are rounded, so the
+// row and column kernels agree bit for bit.
+CODERX_KERNEL inline __m256 k45_accumulate(__m256 acc, __m256i sums, __m256i mins, __m256 dy_d,
+                                           __m256 neg_dy_dmin) {
+  acc = _mm256_fmadd_ps(to_float(sums), dy_d, acc);
+  return _mm256_fmadd_ps(to_float(mins), neg_dy_dmin, acc);
+}
+
+// Σ sc·q·y of one super-block as 8 lanes (the integer part of dot_k45).
+template <bool kFive>
+CODERX_KERNEL inline __m256i k45_block_sums(const std::uint8_t* w, const std::uint8_t* y,
+                                            __m256i scales) {
+  constexpr int kQs = kFive ? L::q5_k::kQs : L::q4_k::kQs;
+  __m256i hb = kFive ? load32(w + L::q5_k::kQh) : _mm256_setzero_si256();
+  __m256i sumi = _mm256_setzero_si256(), group_scales = scales;
+#pragma GCC unroll 8
+  for (int g = 0; g < 4; ++g) {
+    __m256i lo, hi, s_lo, s_hi;
+    k45_group<kFive>(w + kQs, g, hb, lo, hi);
+    k45_group_scales(group_scales, s_lo, s_hi);
+    const __m256i p_lo = _mm256_maddubs_epi16(lo, load32(y + 64 * g));
+    const __m256i p_hi = _mm256_maddubs_epi16(hi, load32(y + 64 * g + 32));
+    sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p_lo, s_lo));
+    sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p_hi, s_hi));
+  }
+  return sumi;
+}
+
+// k45_accumulate for activations c…: their scale products spread from lane c of dy_d and
+// neg_dy_dmin.
+template <int... c>
+CODERX_KERNEL inline void k45_accumulate_cols(__m256* acc, const __m256i* sums, const __m256i* mins,
+                                              __m256 dy_d, __m256 neg_dy_dmin,
+                                              std::integer_sequence<int, c...>) {
+  ((acc[c] = k45_accumulate(acc[c], sums[c], mins[c], _mm256_permute_ps(dy_d, c * 0x55),
+                            _mm256_permute_ps(neg_dy_dmin, c * 0x55))),
+   ...);
 }
 
 template <bool kFive>
 CODERX_KERNEL inline float dot_k45(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
   constexpr int kBytes = kFive ? L::q5_k::kBytes : L::q4_k::kBytes;
   constexpr int kScales = kFive ? L::q5_k::kScales : L::q4_k::kScales;
-  constexpr int kQs = kFive ? L::q5_k::kQs : L::q4_k::kQs;
   __m256 acc = _mm256_setzero_ps();
   for (std::int64_t b = 0; b < n / 256; ++b, w += kBytes, a += L::q8_k::kBytes) {
     prefetch_ahead(w);
     prefetch_ahead(w + 64);
     if (kBytes > 128) prefetch_ahead(w + 128);
-    const __m256i sm = k4_scales_mins(w + kScales), scales = k4_scales(sm);
-    const std::uint8_t* y = q8k_qs(a);
-    __m256i hb = kFive ? load32(w + L::q5_k::kQh) : _mm256_setzero_si256();
-    __m256i sumi = _mm256_setzero_si256(), group_scales = scales;
-#pragma GCC unroll 8
-    for (int g = 0; g < 4; ++g) {
-      __m256i lo, hi, s_lo, s_hi;
-      k45_group<kFive>(w + kQs, g, hb, lo, hi);
-      k45_group_scales(group_scales, s_lo, s_hi);
-      const __m256i p_lo = _mm256_maddubs_epi16(lo, load32(y + 64 * g));
-      const __m256i p_hi = _mm256_maddubs_epi16(hi, load32(y + 64 * g + 32));
-      sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p_lo, s_lo));
-      sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p_hi, s_hi));
-    }
-    acc = k45_accumulate(acc, q8k_d(a), f16(w), f16(w + 2), sumi, k4_min_sums(sm, a));
+    const K45Scales sc = k45_scales(w + kScales);
+    const float dy = q8k_d(a);
+    acc = k45_accumulate(acc, k45_block_sums<kFive>(w, q8k_qs(a), sc.scales),
+                         k45_min_lanes(sc.mins, a), _mm256_set1_ps(dy * f16(w)),
+                         _mm256_set1_ps(dy * -f16(w + 2)));
   }
   return hsum(acc);
 }
 
 // One row against kDotCols activations: the row's nibbles (and Q5_K high bits) are decoded
-// once per group for every activation. Per activation, the same f32 steps as dot_k45.
+// once per group for every activation; the scale products of the four activations are formed
+// in one vector. Per activation, the same f32 steps as dot_k45.
 template <bool kFive>
 CODERX_KERNEL inline void dot_cols_k45(const std::uint8_t* w, const std::uint8_t* const* acts,
                                        std::int64_t n, float* out) {
@@ -173,15 +191,16 @@ CODERX_KERNEL inline void dot_cols_k45(const std::uint8_t* w, const std::uint8_t
   constexpr int kScales = kFive ? L::q5_k::kScales : L::q4_k::kScales;
   constexpr int kQs = kFive ? L::q5_k::kQs : L::q4_k::kQs;
   constexpr int C = kDotCols;
+  static_assert(C == 4, "the scale products of four activations share one vector");
   __m256 acc[C];
   for (int c = 0; c < C; ++c) acc[c] = _mm256_setzero_ps();
   for (std::int64_t b = 0; b < n / 256; ++b, w += kBytes) {
     const std::size_t ab = static_cast<std::size_t>(b) * L::q8_k::kBytes;
-    const __m256i sm = k4_scales_mins(w + kScales), scales = k4_scales(sm);
+    const K45Scales sc = k45_scales(w + kScales);
     __m256i hb = kFive ? load32(w + L::q5_k::kQh) : _mm256_setzero_si256();
     __m256i sumi[C];
     for (int c = 0; c < C; ++c) sumi[c] = _mm256_setzero_si256();
-    __m256i group_scales = scales;
+    __m256i group_scales = sc.scales;
 #pragma GCC unroll 1
     for (int g = 0; g < 4; ++g) {
       __m256i lo, hi, s_lo, s_hi;
@@ -195,12 +214,16 @@ CODERX_KERNEL inline void dot_cols_k45(const std::uint8_t* w, const std::uint8_t
         sumi[c] = _mm256_add_epi32(_mm256_add_epi32(sumi[c], p_lo), p_hi);
       }
     }
-    const float d = f16(w), dmin = f16(w + 2);
+    __m256i mins[C];
 #pragma GCC unroll 8
-    for (int c = 0; c < C; ++c) {
-      const std::uint8_t* a = acts[c] + ab;
-      acc[c] = k45_accumulate(acc[c], q8k_d(a), d, dmin, sumi[c], k4_min_sums(sm, a));
-    }
+    for (int c = 0; c < C; ++c) mins[c] = k45_min_lanes(sc.mins, acts[c] + ab);
+    // dy_c·d and dy_c·(−dmin) in lane c of each 128-bit half
+    const __m128 dy = _mm_setr_ps(q8k_d(acts[0] + ab), q8k_d(acts[1] + ab), q8k_d(acts[2] + ab),
+                                  q8k_d(acts[3] + ab));
+    const __m256 dy2 = _mm256_set_m128(dy, dy);
+    k45_accumulate_cols(acc, sumi, mins, _mm256_mul_ps(dy2, _mm256_set1_ps(f16(w))),
+                        _mm256_mul_ps(dy2, _mm256_set1_ps(-f16(w + 2))),
+                        std::make_integer_sequence<int, C>{});
   }
   for (int c = 0; c < C; ++c) out[c] = hsum(acc[c]);
 }
