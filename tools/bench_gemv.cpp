@@ -3,10 +3,12 @@
 // same bytes by the same thread pool (the machine's read bandwidth: the bound decode can reach).
 //
 //   bench_gemv [--types Q4_K,Q6_K,Q5_0] [--mb 512] [--cols 2816] [--threads N] [--reps 5]
-//              [--split N]
+//              [--split N] [--tokens N]
 //
 // --split N cuts the bytes into N matrices multiplied one after another, as a decode step does
 // (its projections are 1-10 MB each): the cost of starting and ending each parallel product.
+// --tokens N multiplies N tokens at once, as a prefill does (compute-bound): the line then also
+// gives multiply-adds per second (G MAC/s), e.g. --mb 4 --tokens 512 for one 2816 × 2816 matrix.
 // Each line: type, read GB/s, matmul GB/s, matmul / read. Best of --reps, interleaved.
 #include <algorithm>
 #include <chrono>
@@ -54,12 +56,14 @@ int main(int argc, char** argv) {
   std::vector<q::Type> types;
   std::int64_t mb = 512, cols = 2816;
   int threads = 0, reps = 5, split = 1;
+  std::int64_t tokens = 1;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i], v = argv[i + 1];
     if (a == "--mb") mb = std::atoll(v.c_str());
     else if (a == "--cols") cols = std::atoll(v.c_str());
     else if (a == "--threads") threads = std::atoi(v.c_str());
     else if (a == "--reps") reps = std::atoi(v.c_str());
+    else if (a == "--tokens") tokens = std::max<std::int64_t>(1, std::atoll(v.c_str()));
     else if (a == "--split")
       split = std::max(1, std::atoi(v.c_str()));
     else if (a == "--types") {
@@ -74,14 +78,17 @@ int main(int argc, char** argv) {
   if (types.empty()) types = {q::Type::Q4_K, q::Type::Q6_K, q::Type::Q5_0, q::Type::Q8_0};
   m::ThreadPool pool(threads);
   m::CpuOps ops(pool);
-  std::printf("threads %d, %lld MiB in %d matrices, rows of %lld\n%-6s %9s %9s %7s\n", pool.size(),
-              static_cast<long long>(mb), split, static_cast<long long>(cols), "type", "read",
-              "matmul", "of rd");
-  std::vector<float> x(cols, 0.5f), y;
+  std::printf("threads %d, %lld MiB in %d matrices, rows of %lld, %lld tokens\n%-6s %9s %9s %7s %9s\n",
+              pool.size(), static_cast<long long>(mb), split, static_cast<long long>(cols),
+              static_cast<long long>(tokens), "type", "read", "matmul", "of rd", "G MAC/s");
+  std::vector<float> x(cols * tokens), y;
+  std::mt19937 rng(2);
+  std::normal_distribution<float> dist;
+  for (float& v : x) v = dist(rng);
   for (q::Type t : types) {
     std::vector<std::byte> store;
     const m::Matrix w = make_matrix(t, cols, static_cast<std::size_t>(mb) << 20, store);
-    y.resize(w.rows);
+    y.resize(w.rows * tokens);
     std::vector<m::Matrix> parts;
     for (int p = 0; p < split; ++p) {
       m::Matrix part = w;
@@ -93,11 +100,12 @@ int main(int argc, char** argv) {
     for (int r = 0; r < reps; ++r) {
       read = std::max(read, m::read_bandwidth(pool, store.data(), store.size(), 1));
       mm = std::min(mm, seconds_of([&] {
-                      for (const m::Matrix& part : parts) ops.matmul(part, x.data(), 1, y.data());
+                      for (const m::Matrix& part : parts) ops.matmul(part, x.data(), tokens, y.data());
                     }));
     }
     const double gb = static_cast<double>(parts.size() * parts[0].rows * w.row_bytes) / 1e9;
-    std::printf("%-6s %9.2f %9.2f %6.0f%%\n", std::string(q::info(t).name).c_str(), read / 1e9, gb / mm,
-                100 * gb / mm / (read / 1e9));
+    const double macs = static_cast<double>(parts.size() * parts[0].rows * cols * tokens);
+    std::printf("%-6s %9.2f %9.2f %6.0f%% %9.2f\n", std::string(q::info(t).name).c_str(), read / 1e9,
+                gb / mm, 100 * gb / mm / (read / 1e9), macs / mm / 1e9);
   }
 }
