@@ -11,6 +11,7 @@
 #include "model/backend_factory.h"
 #include "model/channel_splitter.h"
 #include "model/detokenizer.h"
+#include "model/page_warmer.h"
 #include "model/prefix_cache.h"
 #include "model/reasoning_budget.h"
 #include "model/vocab_gguf.h"
@@ -81,6 +82,8 @@ struct Engine::Impl {
   std::uint64_t next_order = 0;
   bool stopping = false;
   std::thread worker;
+  // Declared after model: stopped and joined before the mapping it reads goes away.
+  std::optional<PageWarmer> warmer;
 
   std::vector<std::unique_ptr<Job>> active;
   std::vector<float> logits;
@@ -137,6 +140,9 @@ Result<std::unique_ptr<Engine>> Engine::load(const std::filesystem::path& path, 
   Backend* backend = impl->backend.get();
   impl->slots = std::make_unique<PrefixCache>([backend] { return backend->new_sequence(); },
                                               std::max(options.kv_slots, options.max_streams));
+  // The CPU reads the weights from the mapping on every token; a device backend has copied them.
+  const std::span<const std::byte> mapped = impl->model->gguf().bytes();
+  if (!impl->backend->on_device() && worth_populating(mapped.size())) impl->warmer.emplace(mapped);
   Impl* raw = impl.get();
   impl->worker = std::thread([raw] { raw->run_worker(); });
   return std::unique_ptr<Engine>(new Engine(std::move(impl)));

@@ -1,0 +1,83 @@
+#include "model/page_warmer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+
+#include <spdlog/spdlog.h>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
+
+namespace coderx::model {
+
+namespace {
+
+constexpr std::size_t kStep = std::size_t{64} << 20;
+#if defined(__linux__) && !defined(MADV_POPULATE_READ)
+constexpr int MADV_POPULATE_READ = 22;  // Linux 5.14 uapi value, for older headers
+#endif
+
+std::size_t page_size() {
+#if defined(__linux__)
+  return static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+#else
+  return 4096;
+#endif
+}
+
+// One read per page: maps it, where the kernel has no MADV_POPULATE_READ.
+void touch_pages(const std::byte* begin, std::size_t n, std::size_t page) {
+  volatile std::uint8_t sink = 0;
+  for (std::size_t i = 0; i < n; i += page) sink = sink + static_cast<std::uint8_t>(begin[i]);
+}
+
+void populate_step(const std::byte* begin, std::size_t n, std::size_t page) {
+#if defined(__linux__)
+  // madvise wants a page-aligned start; the bytes before it in that page are mapped too.
+  const auto addr = reinterpret_cast<std::uintptr_t>(begin);
+  const std::uintptr_t aligned = addr / page * page;
+  if (madvise(reinterpret_cast<void*>(aligned), n + (addr - aligned), MADV_POPULATE_READ) == 0)
+    return;
+#endif
+  touch_pages(begin, n, page);
+}
+
+}  // namespace
+
+std::size_t populate_pages(std::span<const std::byte> bytes, std::stop_token stop) {
+  const std::size_t page = page_size();
+  std::size_t done = 0;
+  while (done < bytes.size() && !stop.stop_requested()) {
+    const std::size_t n = std::min(kStep, bytes.size() - done);
+    populate_step(bytes.data() + done, n, page);
+    done += n;
+  }
+  return done;
+}
+
+bool worth_populating(std::size_t bytes) {
+#if defined(__linux__)
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  if (pages <= 0) return false;
+  const double physical = static_cast<double>(pages) * static_cast<double>(page_size());
+  return static_cast<double>(bytes) <= 0.75 * physical;
+#else
+  (void)bytes;
+  return false;
+#endif
+}
+
+PageWarmer::PageWarmer(std::span<const std::byte> bytes)
+    : thread_([bytes](std::stop_token stop) {
+        const auto start = std::chrono::steady_clock::now();
+        const std::size_t done = populate_pages(bytes, stop);
+        const double s =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        spdlog::debug("weights: mapped {:.1f} of {:.1f} GB ahead of use in {:.1f} s",
+                      static_cast<double>(done) / 1e9, static_cast<double>(bytes.size()) / 1e9, s);
+      }) {}
+
+}  // namespace coderx::model

@@ -1,0 +1,34 @@
+// Maps the pages of a read-only file mapping (the model's weights) into this process ahead of
+// use. A freshly mapped GGUF costs a page fault the first time each page is read: about 1,200 a
+// decode step on the real-size model until every expert has been routed to once, which takes
+// hundreds of tokens. Populating the mapping up front (MADV_POPULATE_READ, Linux ≥ 5.14; one
+// read per page elsewhere) moves that cost out of the requests. Pages the page cache lacks are
+// read from disk, so this is only worth doing when the file fits in memory with room to spare.
+// Callers: Engine::load (in the background, CPU backend), `coderx bench` (before it measures).
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <stop_token>
+#include <thread>
+
+namespace coderx::model {
+
+// Populates bytes in steps of 64 MiB, checking stop between steps; returns the bytes done.
+std::size_t populate_pages(std::span<const std::byte> bytes, std::stop_token stop = {});
+
+// Whether a file of `bytes` leaves at least a quarter of physical memory to everything else.
+bool worth_populating(std::size_t bytes);
+
+// populate_pages on a background thread; the destructor stops it (within one step) and joins.
+class PageWarmer {
+ public:
+  explicit PageWarmer(std::span<const std::byte> bytes);
+  PageWarmer(const PageWarmer&) = delete;
+  PageWarmer& operator=(const PageWarmer&) = delete;
+
+ private:
+  std::jthread thread_;
+};
+
+}  // namespace coderx::model
