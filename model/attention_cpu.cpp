@@ -43,6 +43,12 @@ struct Block {
   std::int64_t offset(std::int64_t key) const {
     return c.row_offset(c.slot(key), g, a.n_kv_head, a.head_dim);
   }
+  // Decode of a layer with one pair of query heads per kv head: walk the rows one at a time.
+  // Four rows read side by side stream from memory at about 60 % of one sequential stream; with
+  // more heads per row (or keys derived into a cached scratch) the four-row kernels win.
+  bool rows_one_by_one(bool keys) const {
+    return t1 - t0 == 1 && group <= 2 && !(keys && c.shared());
+  }
 };
 
 // f32 pointers to the K (or V) rows of positions [k0, k1) of kv head g: into the cache when it
@@ -121,6 +127,21 @@ void walk_tiles(const Block& b, std::int64_t key_lo, std::int64_t key_hi,
   }
 }
 
+// A step of four keys for a block of one token (decode): the rows one after another (one
+// sequential stream), each score bit-identical to dot4x2's / dot4's.
+void row_scores_one_by_one(const Block& b, std::int64_t t, std::int64_t j, const float* const* keys,
+                           float* const* row) {
+  const std::int64_t hd = b.a.head_dim;
+  for (int i = 0; i < 4; ++i)
+    for (std::int64_t h = 0; h < b.group; h += 2) {
+      const std::int64_t h1 = std::min(h + 1, b.group - 1);  // an odd last head pairs with itself
+      float d0, d1;
+      vec::dot1x2(b.query(t, h), b.query(t, h1), keys[i], hd, &d0, &d1);
+      row[h][j + i] = d0 * b.a.scale;
+      row[h1][j + i] = d1 * b.a.scale;
+    }
+}
+
 // Scores s[(t − t0)·group + h][j] = q_{t,h} · key(lo_t + j) · scale.
 void block_scores(const Block& b, std::int64_t key_lo, std::int64_t key_hi, float* const* s) {
   thread_local std::vector<float> scratch;
@@ -138,6 +159,7 @@ void block_scores(const Block& b, std::int64_t key_lo, std::int64_t key_hi, floa
             row[h][j] = vec::dot(b.query(t, h), keys[0], hd) * scale;
           return;
         }
+        if (b.rows_one_by_one(true)) return row_scores_one_by_one(b, t, j, keys, row);
         float d[2][4];
         std::int64_t h = 0;
         // Query heads in pairs: each key row loaded once for both.
@@ -159,6 +181,19 @@ void softmax_in_place(float* s, std::int64_t n) {
   for (std::int64_t j = 0; j < n; ++j) s[j] *= inv;
 }
 
+// A step of four values for a block of one token: the rows one after another, each output
+// bit-identical to axpy4x2's / axpy4's.
+void row_values_one_by_one(const Block& b, std::int64_t t, std::int64_t j, const float* const* vals,
+                           float* const* row) {
+  const std::int64_t hd = b.a.head_dim;
+  for (int i = 0; i < 4; ++i) {
+    std::int64_t h = 0;
+    for (; h + 2 <= b.group; h += 2)
+      vec::axpy1x2(row[h][j + i], row[h + 1][j + i], vals[i], b.out(t, h), b.out(t, h + 1), hd);
+    if (h < b.group) vec::axpy(row[h][j + i], vals[i], b.out(t, h), hd);
+  }
+}
+
 // out_{t,h} = Σ_j p[(t − t0)·group + h][j] · value(lo_t + j), in key order.
 void block_values(const Block& b, std::int64_t key_lo, std::int64_t key_hi, float* const* p) {
   thread_local std::vector<float> scratch;
@@ -172,6 +207,8 @@ void block_values(const Block& b, std::int64_t key_lo, std::int64_t key_hi, floa
   walk_tiles(
       b, key_lo, key_hi, values, p, load,
       [&](std::int64_t t, std::int64_t j, int width, const float* const* vals, float* const* row) {
+        if (width == 4 && b.rows_one_by_one(false))
+          return row_values_one_by_one(b, t, j, vals, row);
         if (width == 4) {
           std::int64_t h = 0;
           for (; h + 2 <= b.group; h += 2)

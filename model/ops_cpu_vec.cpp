@@ -137,10 +137,42 @@ __attribute__((target("avx2,fma"))) void axpy4x2_avx2(const float* a, const floa
     _mm256_storeu_ps(y0 + i, _mm256_fmadd_ps(a3, v3, u));
     _mm256_storeu_ps(y1 + i, _mm256_fmadd_ps(c3, v3, w));
   }
-  for (; i < n; ++i) {
-    y0[i] += a[0] * x[0][i] + a[1] * x[1][i] + a[2] * x[2][i] + a[3] * x[3][i];
-    y1[i] += c[0] * x[0][i] + c[1] * x[1][i] + c[2] * x[2][i] + c[3] * x[3][i];
+  for (; i < n; ++i)
+    for (int j = 0; j < 4; ++j) y0[i] += a[j] * x[j][i], y1[i] += c[j] * x[j][i];
+}
+
+// One row of dot4x2: the same single multiply-add chain per query and the same reduction
+// (store_totals4's lane j), so each result equals dot4x2's for that row bit for bit.
+__attribute__((target("avx2,fma"))) void dot1x2_avx2(const float* a0, const float* a1,
+                                                     const float* b, std::int64_t n, float* out0,
+                                                     float* out1) {
+  __m256 s = _mm256_setzero_ps(), t = s;
+  std::int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 k = _mm256_loadu_ps(b + i);
+    s = _mm256_fmadd_ps(_mm256_loadu_ps(a0 + i), k, s);
+    t = _mm256_fmadd_ps(_mm256_loadu_ps(a1 + i), k, t);
   }
+  float totals[4];
+  const __m256 zero = _mm256_setzero_ps();
+  store_totals4(s, t, zero, zero, totals);
+  for (; i < n; ++i) totals[0] += a0[i] * b[i], totals[1] += a1[i] * b[i];
+  *out0 = totals[0];
+  *out1 = totals[1];
+}
+
+// One row of axpy4x2: y0 += a0·x and y1 += a1·x by the multiply-adds axpy4x2 applies for that
+// row, so a run of these over rows j … j+3 equals one axpy4x2 bit for bit.
+__attribute__((target("avx2,fma"))) void axpy1x2_avx2(float a0, float a1, const float* x, float* y0,
+                                                      float* y1, std::int64_t n) {
+  const __m256 va = _mm256_set1_ps(a0), vc = _mm256_set1_ps(a1);
+  std::int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 v = _mm256_loadu_ps(x + i);
+    _mm256_storeu_ps(y0 + i, _mm256_fmadd_ps(va, v, _mm256_loadu_ps(y0 + i)));
+    _mm256_storeu_ps(y1 + i, _mm256_fmadd_ps(vc, v, _mm256_loadu_ps(y1 + i)));
+  }
+  for (; i < n; ++i) y0[i] += a0 * x[i], y1[i] += a1 * x[i];
 }
 
 __attribute__((target("avx2,fma"))) void axpy4_avx2(const float* a, const float* const* x, float* y,
@@ -157,7 +189,8 @@ __attribute__((target("avx2,fma"))) void axpy4_avx2(const float* a, const float*
     v = _mm256_fmadd_ps(a2, _mm256_loadu_ps(x2 + i), v);
     _mm256_storeu_ps(y + i, _mm256_fmadd_ps(a3, _mm256_loadu_ps(x3 + i), v));
   }
-  for (; i < n; ++i) y[i] += a[0] * x[0][i] + a[1] * x[1][i] + a[2] * x[2][i] + a[3] * x[3][i];
+  for (; i < n; ++i)
+    for (int j = 0; j < 4; ++j) y[i] += a[j] * x[j][i];
 }
 
 __attribute__((target("avx2,fma"))) __m256 exp8(__m256 y) {
@@ -290,7 +323,8 @@ void axpy4(const float* a, const float* const* x, float* y, std::int64_t n) {
 #if CODERX_X86
   if (has_avx2()) return axpy4_avx2(a, x, y, n);
 #endif
-  for (std::int64_t i = 0; i < n; ++i) y[i] += a[0] * x[0][i] + a[1] * x[1][i] + a[2] * x[2][i] + a[3] * x[3][i];
+  for (int j = 0; j < 4; ++j)
+    for (std::int64_t i = 0; i < n; ++i) y[i] += a[j] * x[j][i];
 }
 
 void dot4x2(const float* a0, const float* a1, const float* const* b, std::int64_t n, float* out0,
@@ -309,6 +343,23 @@ void axpy4x2(const float* a0, const float* a1, const float* const* x, float* y0,
 #endif
   axpy4(a0, x, y0, n);
   axpy4(a1, x, y1, n);
+}
+
+void dot1x2(const float* a0, const float* a1, const float* b, std::int64_t n, float* out0,
+            float* out1) {
+#if CODERX_X86
+  if (has_avx2()) return dot1x2_avx2(a0, a1, b, n, out0, out1);
+#endif
+  *out0 = dot_scalar(a0, b, n);
+  *out1 = dot_scalar(a1, b, n);
+}
+
+void axpy1x2(float a0, float a1, const float* x, float* y0, float* y1, std::int64_t n) {
+#if CODERX_X86
+  if (has_avx2()) return axpy1x2_avx2(a0, a1, x, y0, y1, n);
+#endif
+  for (std::int64_t i = 0; i < n; ++i) y0[i] += a0 * x[i];
+  for (std::int64_t i = 0; i < n; ++i) y1[i] += a1 * x[i];
 }
 
 void f16_to_f32(const std::uint16_t* x, float* y, std::int64_t n) {

@@ -21,6 +21,13 @@ void dot4x2(const float* a0, const float* a1, const float* const* b, std::int64_
             float* out1);
 void axpy4x2(const float* a0, const float* a1, const float* const* x, float* y0, float* y1,
              std::int64_t n);
+// One key or value row for two queries, bit-identical to that row's part of dot4x2 / axpy4x2:
+// decode walks the rows one after another (one sequential stream the prefetchers follow; four
+// rows read side by side run at about 60 % of it from memory) where batches of tokens keep the
+// four-row kernels. axpy1x2 over rows j … j+3 in order equals axpy4x2 over them.
+void dot1x2(const float* a0, const float* a1, const float* b, std::int64_t n, float* out0,
+            float* out1);
+void axpy1x2(float a0, float a1, const float* x, float* y0, float* y1, std::int64_t n);
 double sum_squares(const float* x, std::int64_t n);            // f32 lanes, f64 total
 // s[j] = exp(s[j] − shift) for j < n (shift ≥ every s[j]: softmax's maximum); returns Σ s[j] in
 // f64. Within 3 ulp of exp (a vector polynomial under AVX2; std::exp otherwise); arguments below

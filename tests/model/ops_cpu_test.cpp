@@ -236,11 +236,12 @@ TEST(OpsCpu, AttentionMatchesReferenceOnRingsAndSharedLayers) {
 // enough for several blocks of 8 tokens and tiles of 32 keys; plain, windowed (a window of 45
 // spans two tiles, so a block's tokens start their groups of four at different tile offsets)
 // and K = V layers; two sequences interleaved in one batch; f32 and f16 caches (the reference
-// reads the same f16 rows, so the two agree as closely as on f32).
+// reads the same f16 rows, so the two agree as closely as on f32). Groups of 4, 2 and 1 query
+// heads per kv head: decode walks the rows of groups up to 2 one at a time (dot1x2, axpy1x2).
 TEST(OpsCpu, BlockedAttentionEqualsOneTokenStepsBitForBit) {
   ThreadPool pool(2);
   CpuOps ops(pool);
-  const std::int64_t n_head = 8, n_kv = 2, hd = 64, cap = 96, n_tok = 90;
+  const std::int64_t n_kv = 2, hd = 64, cap = 96, n_tok = 90;
   auto k = random_floats(cap * n_kv * hd, 21), v = random_floats(cap * n_kv * hd, 22);
   auto k2 = random_floats(cap * n_kv * hd, 23), v2 = random_floats(cap * n_kv * hd, 24);
   auto kn = random_floats(hd, 25);
@@ -269,41 +270,43 @@ TEST(OpsCpu, BlockedAttentionEqualsOneTokenStepsBitForBit) {
   shared16.v = nullptr, shared16.v16 = v16.data();
   std::vector<std::int32_t> pos(n_tok), seq(n_tok);
   for (std::int64_t t = 0; t < n_tok; ++t) pos[t] = static_cast<std::int32_t>(t);
-  auto q = random_floats(n_tok * n_head * hd, 26, 0.3f);
-  const std::int64_t row = n_head * hd;
-  for (auto [first, second, window, two_seqs] : {std::tuple{plain, plain, 0, false},
-                                                 {plain, plain, 13, false},
-                                                 {plain, plain, 45, false},
-                                                 {shared, shared, 0, false},
-                                                 {plain, other, 0, true},
-                                                 {plain16, plain16, 45, false},
-                                                 {shared16, shared16, 0, false}}) {
-    const KvLayerView views[2] = {first, second};
-    std::vector<std::int32_t> positions = pos;
-    if (two_seqs)  // tokens alternate between the sequences: 0,0,1,1,2,2,... in each
-      for (std::int64_t t = 0; t < n_tok; ++t)
-        seq[t] = t % 2, positions[t] = static_cast<std::int32_t>(t / 2);
-    std::vector<float> batch(q.size()), steps(q.size()), want(q.size());
-    AttentionArgs args{q.data(),         batch.data(), n_tok,
-                       n_head,           n_kv,         hd,
-                       positions.data(), views,        two_seqs ? seq.data() : nullptr,
-                       window,           1.0f};
-    ops.attention(args);
-    args.out = want.data();
-    ref::attention(args);
-    EXPECT_LE(nmse(batch.data(), want.data(), n_tok * row), 1e-11) << "window " << window;
-    for (std::int64_t t = 0; t < n_tok; ++t) {
-      AttentionArgs one = args;
-      one.q = q.data() + t * row;
-      one.out = steps.data() + t * row;
-      one.n_tokens = 1;
-      one.positions = positions.data() + t;
-      one.seq = two_seqs ? seq.data() + t : nullptr;
-      ops.attention(one);
+  for (std::int64_t n_head : {8, 4, 2}) {
+    auto q = random_floats(n_tok * n_head * hd, 26, 0.3f);
+    const std::int64_t row = n_head * hd;
+    for (auto [first, second, window, two_seqs] : {std::tuple{plain, plain, 0, false},
+                                                   {plain, plain, 13, false},
+                                                   {plain, plain, 45, false},
+                                                   {shared, shared, 0, false},
+                                                   {plain, other, 0, true},
+                                                   {plain16, plain16, 45, false},
+                                                   {shared16, shared16, 0, false}}) {
+      const KvLayerView views[2] = {first, second};
+      std::vector<std::int32_t> positions = pos;
+      if (two_seqs)  // tokens alternate between the sequences: 0,0,1,1,2,2,... in each
+        for (std::int64_t t = 0; t < n_tok; ++t)
+          seq[t] = t % 2, positions[t] = static_cast<std::int32_t>(t / 2);
+      std::vector<float> batch(q.size()), steps(q.size()), want(q.size());
+      AttentionArgs args{q.data(),         batch.data(), n_tok,
+                         n_head,           n_kv,         hd,
+                         positions.data(), views,        two_seqs ? seq.data() : nullptr,
+                         window,           1.0f};
+      ops.attention(args);
+      args.out = want.data();
+      ref::attention(args);
+      EXPECT_LE(nmse(batch.data(), want.data(), n_tok * row), 1e-11) << "window " << window;
+      for (std::int64_t t = 0; t < n_tok; ++t) {
+        AttentionArgs one = args;
+        one.q = q.data() + t * row;
+        one.out = steps.data() + t * row;
+        one.n_tokens = 1;
+        one.positions = positions.data() + t;
+        one.seq = two_seqs ? seq.data() + t : nullptr;
+        ops.attention(one);
+      }
+      EXPECT_EQ(std::memcmp(batch.data(), steps.data(), batch.size() * sizeof(float)), 0)
+          << "window " << window << " shared " << first.shared() << " two sequences " << two_seqs
+          << " f16 " << first.f16() << " heads " << n_head;
     }
-    EXPECT_EQ(std::memcmp(batch.data(), steps.data(), batch.size() * sizeof(float)), 0)
-        << "window " << window << " shared " << first.shared() << " two sequences " << two_seqs
-        << " f16 " << first.f16();
   }
 }
 

@@ -97,6 +97,17 @@ TEST(OpsCpuVec, TwoQueryKernelsEqualTheOneQueryKernelsBitForBit) {
     vec::axpy4x2(c0, c1, b, z0.data(), z1.data(), n);
     EXPECT_EQ(y0, z0) << "n " << n;
     EXPECT_EQ(y1, z1) << "n " << n;
+    // Row by row (decode's sequential walk): the same bits as the four-row kernels.
+    auto w0 = random_floats(n, 40), w1 = random_floats(n, 41);
+    for (int j = 0; j < 4; ++j) {
+      float r0 = 0, r1 = 0;
+      vec::dot1x2(a0.data(), a1.data(), b[j], n, &r0, &r1);
+      EXPECT_EQ(std::memcmp(&r0, &two0[j], sizeof r0), 0) << "n " << n << " row " << j;
+      EXPECT_EQ(std::memcmp(&r1, &two1[j], sizeof r1), 0) << "n " << n << " row " << j;
+      vec::axpy1x2(c0[j], c1[j], b[j], w0.data(), w1.data(), n);
+    }
+    EXPECT_EQ(w0, z0) << "n " << n;
+    EXPECT_EQ(w1, z1) << "n " << n;
   }
 }
 
