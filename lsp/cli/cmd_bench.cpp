@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -66,7 +67,17 @@ struct Row {
   double prefill_tps = 0, ttft_ms = 0, decode_tps = 0;
   double bandwidth = 0;  // read bandwidth measured right after this row's decode (1 stream)
   std::uint64_t kv_bytes_per_token = 0;  // K/V bytes one decode step reads per stream
+  // Single-stream rows decoded in several windows: each window's tok/s and the bandwidth
+  // measured right after it (decode_tps and bandwidth above are then their medians).
+  std::vector<double> window_tps, window_bandwidth;
 };
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const std::size_t m = v.size() / 2;
+  return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
+}
 
 std::vector<std::int32_t> prompt_tokens(std::int64_t n, std::int64_t vocab, std::int64_t salt) {
   std::vector<std::int32_t> t(static_cast<std::size_t>(n));
@@ -87,13 +98,22 @@ void next_step(std::int64_t step, std::int64_t vocab, const std::vector<Cache*>&
   }
 }
 
+// How the decode steps of a measurement are taken: `windows` runs of `steps` steps, with
+// `bandwidth` (when set) measured after each run.
+struct DecodePlan {
+  std::int64_t steps = 16;
+  std::int64_t windows = 1;
+  std::function<double()> bandwidth;
+};
+
 // Prefills a prompt of `length` (timed), gives `streams` sequences that context, then decodes
-// `decode` steps of all streams together. With `timed`, the op costs of the prefill are moved
-// into *prefill_costs and those of the decode steps are left in `timed`.
+// plan.windows × plan.steps steps of all streams together. With `timed`, the op costs of the
+// prefill are moved into *prefill_costs and those of the decode steps are left in `timed`.
 Row measure(const model::ModelView& view, model::Forward& forward, std::int64_t length,
-            std::int64_t streams, std::int64_t decode, bool kv_f16,
+            std::int64_t streams, const DecodePlan& plan, bool kv_f16,
             model::TimedOps* timed = nullptr,
             std::map<std::string, model::OpCost>* prefill_costs = nullptr) {
+  const std::int64_t decode = plan.steps * plan.windows;
   Row row{length, streams};
   const std::int64_t vocab = view.lm_head().rows;
   std::vector<std::unique_ptr<model::KvCache>> caches;
@@ -116,12 +136,17 @@ Row measure(const model::ModelView& view, model::Forward& forward, std::int64_t 
     if (prefill_costs) *prefill_costs = timed->costs();
     timed->reset();
   }
-  const auto t0 = Clock::now();
-  for (std::int64_t step = 0; step < decode; ++step) {
-    next_step(step, vocab, ptrs, tok, pos, seq, rows);
-    forward.run(model::ForwardBatch{tok, pos, seq, ptrs, rows, logits.data()});
+  for (std::int64_t w = 0; w < plan.windows; ++w) {
+    const auto t0 = Clock::now();
+    for (std::int64_t step = w * plan.steps; step < (w + 1) * plan.steps; ++step) {
+      next_step(step, vocab, ptrs, tok, pos, seq, rows);
+      forward.run(model::ForwardBatch{tok, pos, seq, ptrs, rows, logits.data()});
+    }
+    row.window_tps.push_back(static_cast<double>(plan.steps * streams) / seconds_since(t0));
+    if (plan.bandwidth) row.window_bandwidth.push_back(plan.bandwidth());
   }
-  row.decode_tps = static_cast<double>(decode * streams) / seconds_since(t0);
+  row.decode_tps = median(row.window_tps);
+  row.bandwidth = median(row.window_bandwidth);
   row.kv_bytes_per_token = model::KvCache::decode_read_bytes(view, length + decode / 2, kv_f16);
   return row;
 }
@@ -147,6 +172,16 @@ void print_bound_lines(const std::vector<Row>& rows, std::uint64_t active_bytes,
                  "prompt %5lld  decode %.2f tok/s = %.0f%% of the bound (%.2f GB/s: %.2f tok/s)",
                  static_cast<long long>(r.length), r.decode_tps,
                  100.0 * r.decode_tps / weights_only, gbs / 1e9, weights_only);
+    if (r.window_bandwidth.size() > 1) {
+      std::vector<double> ratio;
+      for (std::size_t w = 0; w < r.window_bandwidth.size(); ++w)
+        ratio.push_back(100.0 * r.window_tps[w] * active / r.window_bandwidth[w]);
+      std::fprintf(
+          stdout,
+          " [median of %zu windows, each against the bandwidth after it: %.0f%%; %.0f-%.0f%%]",
+          ratio.size(), median(ratio), *std::min_element(ratio.begin(), ratio.end()),
+          *std::max_element(ratio.begin(), ratio.end()));
+    }
     if (r.kv_bytes_per_token > 0) {
       const double with_kv = gbs / (active + static_cast<double>(r.kv_bytes_per_token));
       std::fprintf(stdout, "; %.0f%% of it with the %.1f MB of K/V each step reads (%.2f tok/s)",
@@ -157,16 +192,30 @@ void print_bound_lines(const std::vector<Row>& rows, std::uint64_t active_bytes,
   }
 }
 
+// "[1.5,2.25]"
+std::string json_numbers(const std::vector<double>& v, double scale) {
+  std::string out = "[";
+  char buf[32];
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    std::snprintf(buf, sizeof buf, "%s%.3f", i ? "," : "", v[i] * scale);
+    out += buf;
+  }
+  return out + "]";
+}
+
 // The JSON array of measurements and the closing of the object it ends.
 void print_results_json(const std::vector<Row>& rows) {
   for (std::size_t i = 0; i < rows.size(); ++i)
     std::printf(
         "%s{\"prompt\":%lld,\"streams\":%lld,\"prefill_tps\":%.3f,\"ttft_ms\":%.1f,"
-        "\"decode_tps\":%.3f,\"read_bandwidth_gbs\":%.3f,\"kv_bytes_per_token\":%llu}",
+        "\"decode_tps\":%.3f,\"read_bandwidth_gbs\":%.3f,\"kv_bytes_per_token\":%llu,"
+        "\"window_decode_tps\":%s,\"window_read_bandwidth_gbs\":%s}",
         i ? "," : "", static_cast<long long>(rows[i].length),
         static_cast<long long>(rows[i].streams), rows[i].prefill_tps, rows[i].ttft_ms,
         rows[i].decode_tps, rows[i].bandwidth / 1e9,
-        static_cast<unsigned long long>(rows[i].kv_bytes_per_token));
+        static_cast<unsigned long long>(rows[i].kv_bytes_per_token),
+        json_numbers(rows[i].window_tps, 1.0).c_str(),
+        json_numbers(rows[i].window_bandwidth, 1e-9).c_str());
   std::printf("]}\n");
 }
 
@@ -247,13 +296,16 @@ void print_op_costs(const char* what, const std::map<std::string, model::OpCost>
 int run_bench(Args args) {
   ArgParser parser("coderx bench", "Measure prefill and decode throughput of the CPU engine.");
   std::string model_path, lengths_text = "128,512,2048", streams_text = "1,4";
-  std::int64_t decode = 16, threads = 0;
+  std::int64_t decode = 16, windows = 1, threads = 0;
   bool json_only = false, op_costs = false, kv_f16 = false;
   model::DeviceKind device = model::DeviceKind::auto_select;
   parser.option("--model", &model_path, "FILE", "GGUF model file");
   parser.option("--lengths", &lengths_text, "N,N", "prompt lengths (default 128,512,2048)");
   parser.option("--streams", &streams_text, "N,N", "concurrent decode streams (default 1,4)");
   parser.option("--decode", &decode, "N", "decode steps per measurement (default 16)");
+  parser.option("--windows", &windows, "N",
+                "single-stream decode in N windows of --decode steps, the bandwidth measured after "
+                "each; medians reported (default 1)");
   parser.option("--threads", &threads, "N", "compute threads (default: all cores)");
   parser.flag("--ops", &op_costs, "print the time per op kind of one prefill and its decode");
   parser.flag("--json", &json_only, "print only the JSON object");
@@ -267,8 +319,11 @@ int run_bench(Args args) {
   } catch (const std::exception&) {
     lengths.clear();
   }
-  if (model_path.empty() || lengths.empty() || streams.empty() || decode <= 0 || threads < 0) {
-    std::fprintf(stderr, "coderx bench: need --model; --lengths/--streams are comma-separated numbers\n");
+  if (model_path.empty() || lengths.empty() || streams.empty() || decode <= 0 || windows <= 0 ||
+      threads < 0) {
+    std::fprintf(stderr,
+                 "coderx bench: need --model; --lengths/--streams are comma-separated numbers; "
+                 "--decode and --windows at least 1\n");
     return 2;
   }
   const auto load_start = Clock::now();
@@ -308,15 +363,19 @@ int run_bench(Args args) {
   std::vector<Row> rows;
   for (std::int64_t len : lengths)
     for (std::int64_t s : streams) {
-      rows.push_back(measure((*model)->view(), forward, len, s, decode, kv_f16));
-      // The machine's bandwidth drifts by 20 % over minutes here: measure it next to each decode.
-      if (s == 1) rows.back().bandwidth = model::read_bandwidth(pool, std::size_t{1} << 30, 3);
+      // The machine's bandwidth drifts by 20 % over minutes here: measure it next to each
+      // single-stream decode window.
+      DecodePlan plan{decode, s == 1 ? windows : 1, {}};
+      if (s == 1)
+        plan.bandwidth = [&pool] { return model::read_bandwidth(pool, std::size_t{1} << 30, 3); };
+      rows.push_back(measure((*model)->view(), forward, len, s, plan, kv_f16));
       if (op_costs && s == 1 && !json_only) {
         op_costs = false;
         model::TimedOps timed(ops);
         model::Forward timed_forward((*model)->view(), timed);
         std::map<std::string, model::OpCost> prefill;
-        measure((*model)->view(), timed_forward, len, 1, decode, kv_f16, &timed, &prefill);
+        measure((*model)->view(), timed_forward, len, 1, DecodePlan{decode, 1, {}}, kv_f16, &timed,
+                &prefill);
         print_op_costs("prefill", prefill, 1);
         print_op_costs("decode step", timed.costs(), decode);
       }

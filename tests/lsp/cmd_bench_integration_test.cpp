@@ -5,8 +5,10 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "tests/support/paths.h"
 #include "tests/support/process.h"
@@ -49,6 +51,34 @@ TEST(CmdBench, ReportsEveryMeasurementAndTheOpBreakdown) {
   EXPECT_NE(r.out.find("  attention"), std::string::npos);
   EXPECT_NE(r.out.find("  matmul "), std::string::npos);
   EXPECT_NE(r.out.find("  moe "), std::string::npos);
+}
+
+// --windows N: a single-stream row decodes N windows, each followed by a bandwidth probe; the
+// row reports their medians and the per-window figures.
+TEST(CmdBench, DecodeWindowsReportTheirMedians) {
+  testing::TempDir dir;
+  const std::string model = (dir.path() / "m.gguf").string();
+  ASSERT_EQ(testing::run_coderx({"model", "make-test", "--seed", "6", "--out", model}).exit_code,
+            0);
+  auto r =
+      testing::run_coderx({"bench", "--model", model, "--lengths", "8", "--streams", "1,2",
+                           "--decode", "2", "--windows", "3", "--threads", "2", "--device", "cpu"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const boost::json::object result =
+      boost::json::parse(r.out.substr(r.out.rfind("\n{") + 1)).as_object();
+  EXPECT_GE(result.at("populate_s").to_number<double>(), 0.0);
+  const auto& rows = result.at("results").as_array();
+  ASSERT_EQ(rows.size(), 2u);
+  const auto& one = rows[0].as_object();
+  std::vector<double> tps;
+  for (const auto& v : one.at("window_decode_tps").as_array()) tps.push_back(v.to_number<double>());
+  ASSERT_EQ(tps.size(), 3u);
+  EXPECT_EQ(one.at("window_read_bandwidth_gbs").as_array().size(), 3u);
+  std::sort(tps.begin(), tps.end());
+  EXPECT_NEAR(one.at("decode_tps").to_number<double>(), tps[1], 1e-3);
+  EXPECT_TRUE(rows[1].as_object().at("window_read_bandwidth_gbs").as_array().empty());
+  EXPECT_NE(r.out.find("median of 3 windows"), std::string::npos) << r.out;
+  EXPECT_NE(testing::run_coderx({"bench", "--model", model, "--windows", "0"}).exit_code, 0);
 }
 
 }  // namespace
