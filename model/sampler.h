@@ -1,7 +1,9 @@
 // Token sampling from one row of logits: greedy, or llama.cpp's default chain
 // top-k → top-p → min-p → temperature → draw (common/sampling.cpp order). Defaults come from the
 // GGUF's general.sampling.* keys (spec §1: temperature 1.0, top_p 0.95, top_k 64) through the
-// engine. Deterministic for a given seed. A mask of banned tokens (−∞) and a forced token
+// engine. Deterministic for a given seed. The candidates are ranked only as far as the cuts and
+// the draw reach (selection, not a sort of the whole vocabulary); the softmax totals are summed in
+// id order. A mask of banned tokens (−∞) and a forced token
 // (thinking budget) are handled by the caller (engine) before/instead of sampling.
 // Threading: one Sampler per generation; not shared.
 #pragma once
@@ -33,7 +35,6 @@ class Sampler {
   SamplingParams params_;
   std::mt19937_64 rng_;
   std::vector<std::int32_t> ids_;  // candidate scratch, reused
-  std::vector<double> probs_;
 };
 
 std::int32_t argmax(std::span<const float> logits);

@@ -4,8 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
+#include <numeric>
+#include <random>
 #include <set>
 #include <vector>
 
@@ -63,6 +66,69 @@ TEST(Sampler, BannedTokensAreNeverPickedAndSeedsReproduce) {
   for (int i = 0; i < 100; ++i) wide[i] = std::sin(i * 1.3f);
   Sampler a({1.0f, 64, 0.95f, 0.05f, 42}), b({1.0f, 64, 0.95f, 0.05f, 42});
   for (int i = 0; i < 50; ++i) EXPECT_EQ(a.sample(wide), b.sample(wide));
+}
+
+// The chain written the obvious way: every candidate sorted, the same definitions (totals summed
+// in id order, one uniform draw per token walked best first). The sampler must pick the same
+// token from the same generator state.
+std::int32_t sample_by_full_sort(const SamplingParams& p, const std::vector<float>& l,
+                                 std::mt19937_64& rng) {
+  const std::int64_t n = static_cast<std::int64_t>(l.size());
+  std::vector<std::int32_t> ids(static_cast<std::size_t>(n));
+  std::iota(ids.begin(), ids.end(), 0);
+  std::sort(ids.begin(), ids.end(),
+            [&](std::int32_t a, std::int32_t b) { return l[a] > l[b] || (l[a] == l[b] && a < b); });
+  std::int64_t keep = p.top_k > 0 ? std::min<std::int64_t>(p.top_k, n) : n;
+  while (keep > 1 && l[ids[keep - 1]] == -INFINITY) --keep;
+  if (l[ids[0]] == -INFINITY) return ids[0];
+  const double mx = l[ids[0]];
+  const auto sum_in_id_order = [&](std::int64_t count, double t) {
+    std::vector<std::int32_t> set(ids.begin(), ids.begin() + count);
+    std::sort(set.begin(), set.end());
+    double sum = 0;
+    for (std::int32_t id : set) sum += std::exp((static_cast<double>(l[id]) - mx) / t);
+    return sum;
+  };
+  if (p.top_p < 1.0f) {
+    const double total = sum_in_id_order(keep, 1.0);
+    double cum = 0;
+    for (std::int64_t i = 0; i < keep; ++i)
+      if ((cum += std::exp(static_cast<double>(l[ids[i]]) - mx) / total) >= p.top_p) {
+        keep = i + 1;
+        break;
+      }
+  }
+  if (p.min_p > 0.0f) {
+    std::int64_t i = 1;
+    while (i < keep && std::exp(static_cast<double>(l[ids[i]]) - mx) >= p.min_p) ++i;
+    keep = i;
+  }
+  std::uniform_real_distribution<double> uni(0.0, sum_in_id_order(keep, p.temperature));
+  double r = uni(rng);
+  for (std::int64_t i = 0; i < keep; ++i)
+    if ((r -= std::exp((static_cast<double>(l[ids[i]]) - mx) / p.temperature)) <= 0) return ids[i];
+  return ids[keep - 1];
+}
+
+TEST(Sampler, SameTokensAsSortingEveryCandidate) {
+  std::mt19937 gen(3);
+  for (int trial = 0; trial < 60; ++trial) {
+    const int n = std::vector<int>{5, 64, 300, 5000}[trial % 4];
+    std::vector<float> l(static_cast<std::size_t>(n));
+    std::normal_distribution<float> spread(0.0f, trial % 3 == 0 ? 0.3f : 4.0f);  // flat or peaked
+    for (float& v : l) v = std::round(spread(gen) * 4.0f) / 4.0f;                // ties on purpose
+    if (trial % 5 == 0)
+      for (int i = 0; i < n; i += 3) l[static_cast<std::size_t>(i)] = -INFINITY;
+    const SamplingParams p{
+        trial % 7 == 0 ? 0.5f : 1.0f, std::vector<std::int32_t>{0, 1, 40, 64, 100000}[trial % 5],
+        std::vector<float>{1.0f, 0.95f, 0.5f}[trial % 3],
+        std::vector<float>{0.0f, 0.05f}[trial % 2], static_cast<std::uint64_t>(trial)};
+    Sampler s(p);
+    std::mt19937_64 rng(p.seed);
+    for (int draw = 0; draw < 20; ++draw)
+      ASSERT_EQ(s.sample(l), sample_by_full_sort(p, l, rng))
+          << "trial " << trial << " draw " << draw;
+  }
 }
 
 }  // namespace
