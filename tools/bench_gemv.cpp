@@ -63,7 +63,8 @@ int main(int argc, char** argv) {
     else if (a == "--cols") cols = std::atoll(v.c_str());
     else if (a == "--threads") threads = std::atoi(v.c_str());
     else if (a == "--reps") reps = std::atoi(v.c_str());
-    else if (a == "--tokens") tokens = std::max<std::int64_t>(1, std::atoll(v.c_str()));
+    else if (a == "--tokens")
+      tokens = std::max<std::int64_t>(1, std::atoll(v.c_str()));
     else if (a == "--split")
       split = std::max(1, std::atoi(v.c_str()));
     else if (a == "--types") {
@@ -78,9 +79,10 @@ int main(int argc, char** argv) {
   if (types.empty()) types = {q::Type::Q4_K, q::Type::Q6_K, q::Type::Q5_0, q::Type::Q8_0};
   m::ThreadPool pool(threads);
   m::CpuOps ops(pool);
-  std::printf("threads %d, %lld MiB in %d matrices, rows of %lld, %lld tokens\n%-6s %9s %9s %7s %9s\n",
-              pool.size(), static_cast<long long>(mb), split, static_cast<long long>(cols),
-              static_cast<long long>(tokens), "type", "read", "matmul", "of rd", "G MAC/s");
+  std::printf(
+      "threads %d, %lld MiB in %d matrices, rows of %lld, %lld tokens\n%-6s %9s %9s %7s %9s\n",
+      pool.size(), static_cast<long long>(mb), split, static_cast<long long>(cols),
+      static_cast<long long>(tokens), "type", "read", "matmul", "of rd", "G MAC/s");
   std::vector<float> x(cols * tokens), y;
   std::mt19937 rng(2);
   std::normal_distribution<float> dist;
@@ -100,12 +102,13 @@ int main(int argc, char** argv) {
     for (int r = 0; r < reps; ++r) {
       read = std::max(read, m::read_bandwidth(pool, store.data(), store.size(), 1));
       mm = std::min(mm, seconds_of([&] {
-                      for (const m::Matrix& part : parts) ops.matmul(part, x.data(), tokens, y.data());
+                      for (const m::Matrix& part : parts)
+                        ops.matmul(part, x.data(), tokens, y.data());
                     }));
     }
     const double gb = static_cast<double>(parts.size() * parts[0].rows * w.row_bytes) / 1e9;
     const double macs = static_cast<double>(parts.size() * parts[0].rows * cols * tokens);
-    std::printf("%-6s %9.2f %9.2f %6.0f%% %9.2f\n", std::string(q::info(t).name).c_str(), read / 1e9,
-                gb / mm, 100 * gb / mm / (read / 1e9), macs / mm / 1e9);
+    std::printf("%-6s %9.2f %9.2f %6.0f%% %9.2f\n", std::string(q::info(t).name).c_str(),
+                read / 1e9, gb / mm, 100 * gb / mm / (read / 1e9), macs / mm / 1e9);
   }
 }

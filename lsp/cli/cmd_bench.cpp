@@ -393,13 +393,14 @@ int run_bench(Args args) {
                  bandwidth / 1e9, pool.size(), static_cast<double>(mem.active_bytes_per_token) / 1e9, bound_tps);
     print_bound_lines(rows, mem.active_bytes_per_token, bandwidth);
   }
-  std::printf("{\"model\":\"%s\",\"threads\":%d,\"load_s\":%.3f,\"populate_s\":%.3f,"
-              "\"weight_bytes\":%llu,\"active_bytes_per_token\":%llu,\"read_bandwidth_gbs\":%.3f,\"decode_bound_tps\":%.3f,"
-              "\"peak_rss_mib\":%.1f,\"results\":[",
-              model_path.c_str(), pool.size(), load_s, populate_s,
-              static_cast<unsigned long long>(mem.weight_bytes),
-              static_cast<unsigned long long>(mem.active_bytes_per_token), bandwidth / 1e9, bound_tps,
-              rss_mib);
+  std::printf(
+      "{\"model\":\"%s\",\"threads\":%d,\"load_s\":%.3f,\"populate_s\":%.3f,"
+      "\"weight_bytes\":%llu,\"active_bytes_per_token\":%llu,\"read_bandwidth_gbs\":%.3f,"
+      "\"decode_bound_tps\":%.3f,\"peak_rss_mib\":%.1f,\"results\":[",
+      model_path.c_str(), pool.size(), load_s, populate_s,
+      static_cast<unsigned long long>(mem.weight_bytes),
+      static_cast<unsigned long long>(mem.active_bytes_per_token), bandwidth / 1e9, bound_tps,
+      rss_mib);
   print_results_json(rows);
   return 0;
 }
