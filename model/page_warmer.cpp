@@ -1,6 +1,7 @@
 #include "model/page_warmer.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 
@@ -34,15 +35,19 @@ void touch_pages(const std::byte* begin, std::size_t n, std::size_t page) {
   for (std::size_t i = 0; i < n; i += page) sink = sink + static_cast<std::uint8_t>(begin[i]);
 }
 
-void populate_step(const std::byte* begin, std::size_t n, std::size_t page) {
+// False where the pages cannot be mapped: the file shrank under the mapping (reading there
+// would raise SIGBUS, which madvise reports as EFAULT instead) or memory ran out.
+bool populate_step(const std::byte* begin, std::size_t n, std::size_t page) {
 #if defined(__linux__)
   // madvise wants a page-aligned start; the bytes before it in that page are mapped too.
   const auto addr = reinterpret_cast<std::uintptr_t>(begin);
   const std::uintptr_t aligned = addr / page * page;
   if (madvise(reinterpret_cast<void*>(aligned), n + (addr - aligned), MADV_POPULATE_READ) == 0)
-    return;
+    return true;
+  if (errno != EINVAL) return false;  // EINVAL: a kernel before 5.14; read the pages instead
 #endif
   touch_pages(begin, n, page);
+  return true;
 }
 
 }  // namespace
@@ -52,7 +57,7 @@ std::size_t populate_pages(std::span<const std::byte> bytes, std::stop_token sto
   std::size_t done = 0;
   while (done < bytes.size() && !stop.stop_requested()) {
     const std::size_t n = std::min(kStep, bytes.size() - done);
-    populate_step(bytes.data() + done, n, page);
+    if (!populate_step(bytes.data() + done, n, page)) break;
     done += n;
   }
   return done;

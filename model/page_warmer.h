@@ -14,7 +14,9 @@
 
 namespace coderx::model {
 
-// Populates bytes in steps of 64 MiB, checking stop between steps; returns the bytes done.
+// Populates bytes in steps of 64 MiB, checking stop between steps; returns the bytes done. Stops
+// early, without touching the rest, where the pages cannot be mapped (a file truncated under its
+// mapping: reading those pages would raise SIGBUS).
 std::size_t populate_pages(std::span<const std::byte> bytes, std::stop_token stop = {});
 
 // Whether a file of `bytes` leaves at least a quarter of physical memory to everything else.

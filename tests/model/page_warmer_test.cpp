@@ -42,6 +42,7 @@ class MappedTempFile {
     std::filesystem::remove(path_);
   }
   bool ok() const { return fd_ >= 0 && addr_ != MAP_FAILED; }
+  void truncate(std::size_t bytes) const { std::filesystem::resize_file(path_, bytes); }
   std::span<const std::byte> bytes() const {
     return {static_cast<const std::byte*>(addr_), kFileBytes};
   }
@@ -97,6 +98,15 @@ TEST(PageWarmer, UnalignedAndEmptyRanges) {
   ASSERT_TRUE(f.ok());
   EXPECT_EQ(populate_pages(f.bytes().subspan(100, 5000)), 5000u);
   EXPECT_EQ(populate_pages(f.bytes().subspan(0, 0)), 0u);
+}
+
+// A model file cut short while mapped (a copy still being written, a careless edit): the pages
+// past its end would raise SIGBUS when read; populating stops before them instead.
+TEST(PageWarmer, FileTruncatedUnderTheMappingStopsWithoutFaulting) {
+  MappedTempFile f;
+  ASSERT_TRUE(f.ok());
+  f.truncate(std::size_t{1} << 20);
+  EXPECT_LT(populate_pages(f.bytes()), kFileBytes);
 }
 
 TEST(PageWarmer, BackgroundWarmerStopsWhenDestroyed) {
