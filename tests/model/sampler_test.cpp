@@ -110,25 +110,30 @@ std::int32_t sample_by_full_sort(const SamplingParams& p, const std::vector<floa
   return ids[keep - 1];
 }
 
+// Every combination of the filters over short and long rows (5,000 candidates: the ranking is
+// extended several times), flat and peaked, with ties and −∞ entries.
 TEST(Sampler, SameTokensAsSortingEveryCandidate) {
   std::mt19937 gen(3);
-  for (int trial = 0; trial < 60; ++trial) {
-    const int n = std::vector<int>{5, 64, 300, 5000}[trial % 4];
-    std::vector<float> l(static_cast<std::size_t>(n));
-    std::normal_distribution<float> spread(0.0f, trial % 3 == 0 ? 0.3f : 4.0f);  // flat or peaked
-    for (float& v : l) v = std::round(spread(gen) * 4.0f) / 4.0f;                // ties on purpose
-    if (trial % 5 == 0)
-      for (int i = 0; i < n; i += 3) l[static_cast<std::size_t>(i)] = -INFINITY;
-    const SamplingParams p{
-        trial % 7 == 0 ? 0.5f : 1.0f, std::vector<std::int32_t>{0, 1, 40, 64, 100000}[trial % 5],
-        std::vector<float>{1.0f, 0.95f, 0.5f}[trial % 3],
-        std::vector<float>{0.0f, 0.05f}[trial % 2], static_cast<std::uint64_t>(trial)};
-    Sampler s(p);
-    std::mt19937_64 rng(p.seed);
-    for (int draw = 0; draw < 20; ++draw)
-      ASSERT_EQ(s.sample(l), sample_by_full_sort(p, l, rng))
-          << "trial " << trial << " draw " << draw;
-  }
+  std::uint64_t seed = 0;
+  for (int n : {5, 300, 5000})
+    for (float spread_sd : {0.3f, 4.0f})
+      for (std::int32_t top_k : {0, 1, 40, 64, 100000})
+        for (float top_p : {1.0f, 0.95f, 0.5f})
+          for (float min_p : {0.0f, 0.05f})
+            for (float temperature : {1.0f, 0.5f}) {
+              std::vector<float> l(static_cast<std::size_t>(n));
+              std::normal_distribution<float> spread(0.0f, spread_sd);
+              for (float& v : l) v = std::round(spread(gen) * 4.0f) / 4.0f;  // ties on purpose
+              if (++seed % 3 == 0)
+                for (int i = 0; i < n; i += 3) l[static_cast<std::size_t>(i)] = -INFINITY;
+              const SamplingParams p{temperature, top_k, top_p, min_p, seed};
+              Sampler s(p);
+              std::mt19937_64 rng(p.seed);
+              for (int draw = 0; draw < 8; ++draw)
+                ASSERT_EQ(s.sample(l), sample_by_full_sort(p, l, rng))
+                    << "n " << n << " sd " << spread_sd << " top_k " << top_k << " top_p " << top_p
+                    << " min_p " << min_p << " temperature " << temperature << " draw " << draw;
+            }
 }
 
 }  // namespace
