@@ -3,7 +3,6 @@
 // Dot products of the k-quants and IQ4_XS with Q8_K activations. Same exact integer sums
 // per super-block as dot_ref_kquants.cpp (sub-block sums times integer scales, mins through the
 // Q8_K bsums); only the order of the f32 accumulation differs.
-#include <algorithm>
 #include <utility>
 
 #include "model/quant/block_layout.h"
