@@ -7,6 +7,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "model/huge_pages.h"
+
 #if defined(__linux__)
 #include <sys/mman.h>
 #include <unistd.h>
@@ -75,14 +77,30 @@ bool worth_populating(std::size_t bytes) {
 #endif
 }
 
+WarmedWeights warm_weights(std::span<const std::byte> bytes, std::stop_token stop) {
+  WarmedWeights w;
+  advise_huge_pages(bytes);
+  w.populated = populate_pages(bytes, stop);
+  if (w.populated < bytes.size()) return w;
+  w.huge = huge_mapped_bytes(bytes.data());
+  if (huge_pages_enabled() && w.huge < bytes.size() / 2) {
+    w.remapped = remap_huge_pages(bytes, stop);
+    w.huge = huge_mapped_bytes(bytes.data());
+  }
+  return w;
+}
+
 PageWarmer::PageWarmer(std::span<const std::byte> bytes)
     : thread_([bytes](std::stop_token stop) {
         const auto start = std::chrono::steady_clock::now();
-        const std::size_t done = populate_pages(bytes, stop);
+        const WarmedWeights w = warm_weights(bytes, stop);
         const double s =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        spdlog::debug("weights: mapped {:.1f} of {:.1f} GB ahead of use in {:.1f} s",
-                      static_cast<double>(done) / 1e9, static_cast<double>(bytes.size()) / 1e9, s);
+        spdlog::debug(
+            "weights: mapped {:.1f} of {:.1f} GB ahead of use in {:.1f} s ({:.1f} GB re-read; "
+            "{:.1f} GB in 2 MiB pages)",
+            static_cast<double>(w.populated) / 1e9, static_cast<double>(bytes.size()) / 1e9, s,
+            static_cast<double>(w.remapped) / 1e9, static_cast<double>(w.huge) / 1e9);
       }) {}
 
 }  // namespace coderx::model

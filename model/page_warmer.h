@@ -22,7 +22,20 @@ std::size_t populate_pages(std::span<const std::byte> bytes, std::stop_token sto
 // Whether a file of `bytes` leaves at least a quarter of physical memory to everything else.
 bool worth_populating(std::size_t bytes);
 
-// populate_pages on a background thread; the destructor stops it (within one step) and joins.
+// What warm_weights did: bytes populated, bytes re-read into 2 MiB pages, and bytes mapped
+// through 2 MiB entries at the end (0 where that cannot be read).
+struct WarmedWeights {
+  std::size_t populated = 0;
+  std::size_t remapped = 0;
+  std::size_t huge = 0;
+};
+
+// Readies a read-only file mapping of weights: asks for 2 MiB pages (huge_pages.h), populates it,
+// and when less than half of it came in 2 MiB pages (the file was cached in small ones), re-reads
+// it so that it does. Stops between steps when asked.
+WarmedWeights warm_weights(std::span<const std::byte> bytes, std::stop_token stop = {});
+
+// warm_weights on a background thread; the destructor stops it (within one step) and joins.
 class PageWarmer {
  public:
   explicit PageWarmer(std::span<const std::byte> bytes);

@@ -5,8 +5,13 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
-#include <vector>
+#include <memory>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 namespace coderx::model {
 
@@ -59,8 +64,16 @@ double read_bandwidth(ThreadPool& pool, const std::byte* data, std::size_t bytes
 }
 
 double read_bandwidth(ThreadPool& pool, std::size_t bytes, int reps) {
-  std::vector<std::byte> buffer(bytes, std::byte{1});
-  return read_bandwidth(pool, buffer.data(), buffer.size(), reps);
+  constexpr std::size_t kHuge = std::size_t{2} << 20;
+  bytes = (bytes + kHuge - 1) / kHuge * kHuge;
+  std::unique_ptr<std::byte, decltype(&std::free)> buffer(
+      static_cast<std::byte*>(std::aligned_alloc(kHuge, bytes)), &std::free);
+  if (!buffer) return 0;
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  madvise(buffer.get(), bytes, MADV_HUGEPAGE);
+#endif
+  std::memset(buffer.get(), 1, bytes);
+  return read_bandwidth(pool, buffer.get(), bytes, reps);
 }
 
 }  // namespace coderx::model
