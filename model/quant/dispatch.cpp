@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 
@@ -145,16 +146,41 @@ void dot_rows(Type weight_type, const void* weight, std::size_t row_stride, std:
 
 namespace {
 
+// The rows that a column kernel reads: the weight rows themselves, or the same rows packed
+// (KernelTable::pack) when enough activations pass over them to pay for the packing.
+struct ColumnRows {
+  DotColsFn dot_cols;
+  const std::uint8_t* rows;
+  std::size_t stride;
+};
+
+ColumnRows column_rows(const KernelTable& t, int s, const std::uint8_t* w, std::size_t stride,
+                       std::int64_t n_rows, std::int64_t n_act, std::int64_t n) {
+  if (!t.pack[s] || n_act < 2 * kDotCols || n % 256 != 0) return {t.dot_cols[s], w, stride};
+  struct alignas(32) Vector {  // packed rows are read with aligned 32-byte loads
+    std::uint8_t bytes[32];
+  };
+  thread_local std::vector<Vector> packed;
+  const std::size_t packed_stride = static_cast<std::size_t>(n / 256 * t.packed_bytes[s]);
+  const std::size_t need = packed_stride * static_cast<std::size_t>(n_rows) / sizeof(Vector);
+  if (packed.size() < need) packed.resize(need);
+  auto* dst = reinterpret_cast<std::uint8_t*>(packed.data());
+  for (std::int64_t r = 0; r < n_rows; ++r) t.pack[s](w + r * stride, n, dst + r * packed_stride);
+  return {t.dot_cols_packed[s], dst, packed_stride};
+}
+
 // Rows [0, n_rows) against activations acts[0..kDotCols): the column kernel for the rows whose
-// canonical kernel it mirrors (dot4 groups when the type has dot4), dot for the rest.
-void dot_row_block_cols(const KernelTable& t, Type type, const std::uint8_t* w, std::size_t stride,
-                        std::int64_t n_rows, const std::uint8_t* const* acts, std::int64_t n,
-                        float* out, std::int64_t out_stride) {
+// canonical kernel it mirrors (dot4 groups when the type has dot4), dot for the rest (read from
+// w, the weight rows).
+void dot_row_block_cols(const KernelTable& t, Type type, const ColumnRows& cols,
+                        const std::uint8_t* w, std::size_t stride, std::int64_t n_rows,
+                        const std::uint8_t* const* acts, std::int64_t n, float* out,
+                        std::int64_t out_stride) {
   const int s = slot(type);
   const std::int64_t mirrored = t.dot4[s] ? n_rows / 4 * 4 : n_rows;
   float sums[kDotCols];
   for (std::int64_t r = 0; r < mirrored; ++r) {
-    t.dot_cols[s](w + r * stride, acts, n, sums);
+    cols.dot_cols(cols.rows + r * cols.stride, acts, n, sums);
     for (int c = 0; c < kDotCols; ++c) out[c * out_stride + r] = sums[c];
   }
   for (std::int64_t r = mirrored; r < n_rows; ++r)
@@ -167,12 +193,14 @@ void dot_rows_cols(Type weight_type, const void* weight, std::size_t row_stride,
                    std::int64_t n_rows, const void* const* acts, std::int64_t n_act,
                    std::int64_t n, float* out, std::int64_t out_stride) {
   const KernelTable& t = active();
+  const int s = slot(weight_type);
   std::int64_t c = 0;
-  if (t.dot_cols[slot(weight_type)]) {
+  if (t.dot_cols[s]) {
+    const ColumnRows cols = column_rows(t, s, bytes(weight), row_stride, n_rows, n_act, n);
     for (; c + kDotCols <= n_act; c += kDotCols) {
       const std::uint8_t* group[kDotCols];
       for (int i = 0; i < kDotCols; ++i) group[i] = bytes(acts[c + i]);
-      dot_row_block_cols(t, weight_type, bytes(weight), row_stride, n_rows, group, n,
+      dot_row_block_cols(t, weight_type, cols, bytes(weight), row_stride, n_rows, group, n,
                          out + c * out_stride, out_stride);
     }
   }

@@ -227,6 +227,82 @@ CODERX_KERNEL inline void dot_cols_k45(const std::uint8_t* w, const std::uint8_t
   for (int c = 0; c < C; ++c) out[c] = hsum(acc[c]);
 }
 
+// A Q4_K / Q5_K super-block pre-decoded for dot_cols_k45_packed: the values of each group (low
+// and high 32, as k45_group gives them), their scales spread as k45_group_scales gives them,
+// the mins as k45_scales gives them, and d and −dmin as floats.
+struct K45Packed {
+  __m256i q[8];      // group g: 2g = low 32 values, 2g + 1 = high 32
+  __m256i scale[8];  // group g: 2g = s_lo, 2g + 1 = s_hi
+  __m256i mins;
+  float d, neg_dmin;  // then padding to a multiple of 32 bytes
+  float pad[6];
+};
+static_assert(sizeof(K45Packed) % 32 == 0);
+
+template <bool kFive>
+CODERX_KERNEL void pack_k45(const std::uint8_t* w, std::int64_t n, std::uint8_t* dst) {
+  constexpr int kBytes = kFive ? L::q5_k::kBytes : L::q4_k::kBytes;
+  constexpr int kScales = kFive ? L::q5_k::kScales : L::q4_k::kScales;
+  constexpr int kQs = kFive ? L::q5_k::kQs : L::q4_k::kQs;
+  auto* out = reinterpret_cast<K45Packed*>(dst);
+  for (std::int64_t b = 0; b < n / 256; ++b, w += kBytes, ++out) {
+    const K45Scales sc = k45_scales(w + kScales);
+    __m256i hb = kFive ? load32(w + L::q5_k::kQh) : _mm256_setzero_si256();
+    __m256i group_scales = sc.scales;
+    for (int g = 0; g < 4; ++g) {
+      __m256i lo, hi, s_lo, s_hi;
+      k45_group<kFive>(w + kQs, g, hb, lo, hi);
+      k45_group_scales(group_scales, s_lo, s_hi);
+      _mm256_store_si256(&out->q[2 * g], lo);
+      _mm256_store_si256(&out->q[2 * g + 1], hi);
+      _mm256_store_si256(&out->scale[2 * g], s_lo);
+      _mm256_store_si256(&out->scale[2 * g + 1], s_hi);
+    }
+    _mm256_store_si256(&out->mins, sc.mins);
+    out->d = f16(w);
+    out->neg_dmin = -f16(w + 2);
+  }
+}
+
+// dot_cols_k45 on a row packed by pack_k45: the same integer sums and f32 steps, without the
+// decoding.
+CODERX_KERNEL void dot_cols_k45_packed(const std::uint8_t* w, const std::uint8_t* const* acts,
+                                       std::int64_t n, float* out) {
+  constexpr int C = kDotCols;
+  const auto* p = reinterpret_cast<const K45Packed*>(w);
+  __m256 acc[C];
+  for (int c = 0; c < C; ++c) acc[c] = _mm256_setzero_ps();
+  for (std::int64_t b = 0; b < n / 256; ++b, ++p) {
+    const std::size_t ab = static_cast<std::size_t>(b) * L::q8_k::kBytes;
+    __m256i sumi[C];
+    for (int c = 0; c < C; ++c) sumi[c] = _mm256_setzero_si256();
+#pragma GCC unroll 1
+    for (int g = 0; g < 4; ++g) {
+      const __m256i lo = _mm256_load_si256(&p->q[2 * g]), hi = _mm256_load_si256(&p->q[2 * g + 1]);
+      const __m256i s_lo = _mm256_load_si256(&p->scale[2 * g]);
+      const __m256i s_hi = _mm256_load_si256(&p->scale[2 * g + 1]);
+#pragma GCC unroll 8
+      for (int c = 0; c < C; ++c) {
+        const std::uint8_t* y = q8k_qs(acts[c] + ab) + 64 * g;
+        const __m256i p_lo = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, load32(y)), s_lo);
+        const __m256i p_hi = _mm256_madd_epi16(_mm256_maddubs_epi16(hi, load32(y + 32)), s_hi);
+        sumi[c] = _mm256_add_epi32(_mm256_add_epi32(sumi[c], p_lo), p_hi);
+      }
+    }
+    __m256i mins[C];
+    const __m256i m = _mm256_load_si256(&p->mins);
+#pragma GCC unroll 8
+    for (int c = 0; c < C; ++c) mins[c] = k45_min_lanes(m, acts[c] + ab);
+    const __m128 dy = _mm_setr_ps(q8k_d(acts[0] + ab), q8k_d(acts[1] + ab), q8k_d(acts[2] + ab),
+                                  q8k_d(acts[3] + ab));
+    const __m256 dy2 = _mm256_set_m128(dy, dy);
+    k45_accumulate_cols(acc, sumi, mins, _mm256_mul_ps(dy2, _mm256_set1_ps(p->d)),
+                        _mm256_mul_ps(dy2, _mm256_set1_ps(p->neg_dmin)),
+                        std::make_integer_sequence<int, C>{});
+  }
+  for (int c = 0; c < C; ++c) out[c] = hsum(acc[c]);
+}
+
 CODERX_KERNEL void dot_cols_q4_k(const std::uint8_t* w, const std::uint8_t* const* acts,
                                  std::int64_t n, float* out) {
   dot_cols_k45<false>(w, acts, n, out);
@@ -432,6 +508,12 @@ inline void add_dot_kquants_simd(KernelTable& t) {
   t.dot_cols[slot(Type::Q4_K)] = dot_cols_q4_k;
   t.dot_cols[slot(Type::Q5_K)] = dot_cols_q5_k;
   t.dot_cols[slot(Type::Q6_K)] = dot_cols_q6_k;
+  t.pack[slot(Type::Q4_K)] = pack_k45<false>;
+  t.pack[slot(Type::Q5_K)] = pack_k45<true>;
+  t.dot_cols_packed[slot(Type::Q4_K)] = dot_cols_k45_packed;
+  t.dot_cols_packed[slot(Type::Q5_K)] = dot_cols_k45_packed;
+  t.packed_bytes[slot(Type::Q4_K)] = sizeof(K45Packed);
+  t.packed_bytes[slot(Type::Q5_K)] = sizeof(K45Packed);
 }
 }  // namespace
 
