@@ -178,9 +178,15 @@ void dot_row_block_cols(const KernelTable& t, Type type, const ColumnRows& cols,
                         std::int64_t out_stride) {
   const int s = slot(type);
   const std::int64_t mirrored = t.dot4[s] ? n_rows / 4 * 4 : n_rows;
+  thread_local std::vector<float> scales;
+  if (t.col_scales[s]) {
+    scales.resize(static_cast<std::size_t>(n / 32 * kDotCols));
+    t.col_scales[s](acts, n, scales.data());
+  }
+  const float* act_scales = t.col_scales[s] ? scales.data() : nullptr;
   float sums[kDotCols];
   for (std::int64_t r = 0; r < mirrored; ++r) {
-    cols.dot_cols(cols.rows + r * cols.stride, acts, n, sums);
+    cols.dot_cols(cols.rows + r * cols.stride, acts, act_scales, n, sums);
     for (int c = 0; c < kDotCols; ++c) out[c * out_stride + r] = sums[c];
   }
   for (std::int64_t r = mirrored; r < n_rows; ++r)

@@ -241,9 +241,25 @@ CODERX_KERNEL void dot4_q5_0(const std::uint8_t* w, std::size_t stride, const st
   dot4_offset<L::q5_0::kBytes, quants_q5_0, 16>(w, stride, a, n, out);
 }
 
+// Column scales for dot_cols_offset: block by block, the four activations' f16 scales as f32.
+CODERX_KERNEL void col_scales_by_block(const std::uint8_t* const* acts, std::int64_t n,
+                                       float* dst) {
+  for (std::int64_t b = 0; b < n / 32; ++b)
+    for (int c = 0; c < kDotCols; ++c)
+      dst[b * kDotCols + c] = f16(acts[c] + b * L::q8_0::kBytes + L::q8_0::kD);
+}
+
+// Column scales for dot_cols_q8_0: activation by activation, its blocks' f16 scales as f32.
+CODERX_KERNEL void col_scales_by_activation(const std::uint8_t* const* acts, std::int64_t n,
+                                            float* dst) {
+  for (int c = 0; c < kDotCols; ++c)
+    for (std::int64_t b = 0; b < n / 32; ++b)
+      dst[c * (n / 32) + b] = f16(acts[c] + b * L::q8_0::kBytes + L::q8_0::kD);
+}
+
 template <int kW, QuantsFn quants, int kOffset>
 CODERX_KERNEL inline void dot_cols_offset(const std::uint8_t* w, const std::uint8_t* const* acts,
-                                          std::int64_t n, float* out) {
+                                          const float* scales, std::int64_t n, float* out) {
   static_assert(kDotCols == 4, "dot_cols_offset pairs one row with four activations");
   __m256 acc = _mm256_setzero_ps();
   const __m256i offset = _mm256_set1_epi8(kOffset);
@@ -256,8 +272,8 @@ CODERX_KERNEL inline void dot_cols_offset(const std::uint8_t* w, const std::uint
       const __m256i y = load32(acts[c] + ab + L::q8_0::kQs);
       p[c] = _mm256_sub_epi16(_mm256_maddubs_epi16(q, y), _mm256_maddubs_epi16(offset, y));
     }
-    const __m256 dy = f16x4_twice(acts[0] + ab + L::q8_0::kD, acts[1] + ab + L::q8_0::kD,
-                                  acts[2] + ab + L::q8_0::kD, acts[3] + ab + L::q8_0::kD);
+    const __m128 dy4 = _mm_loadu_ps(scales + b * kDotCols);
+    const __m256 dy = _mm256_set_m128(dy4, dy4);
     acc = _mm256_fmadd_ps(to_float(quad_half_totals(p)), _mm256_mul_ps(_mm256_set1_ps(f16(w)), dy),
                           acc);
   }
@@ -265,12 +281,12 @@ CODERX_KERNEL inline void dot_cols_offset(const std::uint8_t* w, const std::uint
 }
 
 CODERX_KERNEL void dot_cols_q4_0(const std::uint8_t* w, const std::uint8_t* const* acts,
-                                 std::int64_t n, float* out) {
-  dot_cols_offset<L::q4_0::kBytes, quants_q4_0, 8>(w, acts, n, out);
+                                 const float* scales, std::int64_t n, float* out) {
+  dot_cols_offset<L::q4_0::kBytes, quants_q4_0, 8>(w, acts, scales, n, out);
 }
 CODERX_KERNEL void dot_cols_q5_0(const std::uint8_t* w, const std::uint8_t* const* acts,
-                                 std::int64_t n, float* out) {
-  dot_cols_offset<L::q5_0::kBytes, quants_q5_0, 16>(w, acts, n, out);
+                                 const float* scales, std::int64_t n, float* out) {
+  dot_cols_offset<L::q5_0::kBytes, quants_q5_0, 16>(w, acts, scales, n, out);
 }
 
 // Q8_0 against kDotCols activations; per activation the same f32 steps as dot_q8_0 (sum_blocks:
@@ -280,7 +296,7 @@ CODERX_KERNEL inline __m256i q8_0_lanes(__m256i abs_w, __m256i w, const std::uin
 }
 
 CODERX_KERNEL void dot_cols_q8_0(const std::uint8_t* w, const std::uint8_t* const* acts,
-                                 std::int64_t n, float* out) {
+                                 const float* scales, std::int64_t n, float* out) {
   constexpr int C = kDotCols, kW = L::q8_0::kBytes;
   __m256 acc[C];
   for (int c = 0; c < C; ++c) acc[c] = _mm256_setzero_ps();
@@ -300,7 +316,7 @@ CODERX_KERNEL void dot_cols_q8_0(const std::uint8_t* w, const std::uint8_t* cons
     const __m256 dw = f16x8<kW>(x);
 #pragma GCC unroll 8
     for (int c = 0; c < C; ++c) {
-      const __m256 scale = _mm256_mul_ps(dw, f16x8<kW>(acts[c] + ab + L::q8_0::kD));
+      const __m256 scale = _mm256_mul_ps(dw, _mm256_loadu_ps(scales + c * nb + b));
       acc[c] = _mm256_fmadd_ps(to_float(block_totals8(p[c])), scale, acc[c]);
     }
   }
@@ -310,7 +326,7 @@ CODERX_KERNEL void dot_cols_q8_0(const std::uint8_t* w, const std::uint8_t* cons
     const __m256i abs_q = _mm256_sign_epi8(q, q);
     for (int c = 0; c < C; ++c) {
       const std::uint8_t* a = acts[c] + static_cast<std::size_t>(b) * kW;
-      const float scale = f16(x) * f16(a + L::q8_0::kD);
+      const float scale = f16(x) * scales[c * nb + b];
       acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(scale), to_float(q8_0_lanes(abs_q, q, a)), acc[c]);
     }
   }
@@ -357,6 +373,9 @@ inline void add_dot_legacy_simd(KernelTable& t) {
   t.dot_cols[slot(Type::Q4_0)] = dot_cols_q4_0;
   t.dot_cols[slot(Type::Q5_0)] = dot_cols_q5_0;
   t.dot_cols[slot(Type::Q8_0)] = dot_cols_q8_0;
+  t.col_scales[slot(Type::Q4_0)] = col_scales_by_block;
+  t.col_scales[slot(Type::Q5_0)] = col_scales_by_block;
+  t.col_scales[slot(Type::Q8_0)] = col_scales_by_activation;
 }
 }  // namespace
 
