@@ -146,6 +146,11 @@ void dot_rows(Type weight_type, const void* weight, std::size_t row_stride, std:
 
 namespace {
 
+// Storage for packed rows and column preparations, which kernels read with aligned loads.
+struct alignas(32) Vector {
+  std::uint8_t bytes[32];
+};
+
 // The rows that a column kernel reads: the weight rows themselves, or the same rows packed
 // (KernelTable::pack) when enough activations pass over them to pay for the packing.
 struct ColumnRows {
@@ -157,9 +162,6 @@ struct ColumnRows {
 ColumnRows column_rows(const KernelTable& t, int s, const std::uint8_t* w, std::size_t stride,
                        std::int64_t n_rows, std::int64_t n_act, std::int64_t n) {
   if (!t.pack[s] || n_act < 2 * kDotCols || n % 256 != 0) return {t.dot_cols[s], w, stride};
-  struct alignas(32) Vector {  // packed rows are read with aligned 32-byte loads
-    std::uint8_t bytes[32];
-  };
   thread_local std::vector<Vector> packed;
   const std::size_t packed_stride = static_cast<std::size_t>(n / 256 * t.packed_bytes[s]);
   const std::size_t need = packed_stride * static_cast<std::size_t>(n_rows) / sizeof(Vector);
@@ -178,15 +180,16 @@ void dot_row_block_cols(const KernelTable& t, Type type, const ColumnRows& cols,
                         std::int64_t out_stride) {
   const int s = slot(type);
   const std::int64_t mirrored = t.dot4[s] ? n_rows / 4 * 4 : n_rows;
-  thread_local std::vector<float> scales;
-  if (t.col_scales[s]) {
-    scales.resize(static_cast<std::size_t>(n / 32 * kDotCols));
-    t.col_scales[s](acts, n, scales.data());
+  thread_local std::vector<Vector> prep;
+  const std::uint8_t* act_prep = nullptr;
+  if (t.col_prep[s]) {
+    prep.resize(static_cast<std::size_t>(n / 32 * t.col_prep_bytes[s]) / sizeof(Vector) + 1);
+    t.col_prep[s](acts, n, prep.front().bytes);
+    act_prep = prep.front().bytes;
   }
-  const float* act_scales = t.col_scales[s] ? scales.data() : nullptr;
   float sums[kDotCols];
   for (std::int64_t r = 0; r < mirrored; ++r) {
-    cols.dot_cols(cols.rows + r * cols.stride, acts, act_scales, n, sums);
+    cols.dot_cols(cols.rows + r * cols.stride, acts, act_prep, n, sums);
     for (int c = 0; c < kDotCols; ++c) out[c * out_stride + r] = sums[c];
   }
   for (std::int64_t r = mirrored; r < n_rows; ++r)

@@ -185,7 +185,7 @@ CODERX_KERNEL inline float dot_k45(const std::uint8_t* w, const std::uint8_t* a,
 // in one vector. Per activation, the same f32 steps as dot_k45.
 template <bool kFive>
 CODERX_KERNEL inline void dot_cols_k45(const std::uint8_t* w, const std::uint8_t* const* acts,
-                                       const float* /*scales*/, std::int64_t n, float* out) {
+                                       const std::uint8_t* /*prep*/, std::int64_t n, float* out) {
   constexpr int kBytes = kFive ? L::q5_k::kBytes : L::q4_k::kBytes;
   constexpr int kScales = kFive ? L::q5_k::kScales : L::q4_k::kScales;
   constexpr int kQs = kFive ? L::q5_k::kQs : L::q4_k::kQs;
@@ -267,7 +267,7 @@ CODERX_KERNEL void pack_k45(const std::uint8_t* w, std::int64_t n, std::uint8_t*
 // dot_cols_k45 on a row packed by pack_k45: the same integer sums and f32 steps, without the
 // decoding.
 CODERX_KERNEL void dot_cols_k45_packed(const std::uint8_t* w, const std::uint8_t* const* acts,
-                                       const float* /*scales*/, std::int64_t n, float* out) {
+                                       const std::uint8_t* /*prep*/, std::int64_t n, float* out) {
   constexpr int C = kDotCols;
   const auto* p = reinterpret_cast<const K45Packed*>(w);
   __m256 acc[C];
@@ -304,11 +304,11 @@ CODERX_KERNEL void dot_cols_k45_packed(const std::uint8_t* w, const std::uint8_t
 }
 
 CODERX_KERNEL void dot_cols_q4_k(const std::uint8_t* w, const std::uint8_t* const* acts,
-                                 const float* /*scales*/, std::int64_t n, float* out) {
+                                 const std::uint8_t* /*prep*/, std::int64_t n, float* out) {
   dot_cols_k45<false>(w, acts, nullptr, n, out);
 }
 CODERX_KERNEL void dot_cols_q5_k(const std::uint8_t* w, const std::uint8_t* const* acts,
-                                 const float* /*scales*/, std::int64_t n, float* out) {
+                                 const std::uint8_t* /*prep*/, std::int64_t n, float* out) {
   dot_cols_k45<true>(w, acts, nullptr, n, out);
 }
 
@@ -376,7 +376,7 @@ CODERX_KERNEL float dot_q6_k(const std::uint8_t* w, const std::uint8_t* a, std::
 // One row against kDotCols activations (the 6-bit values decoded once for all); per activation
 // the same f32 steps as dot_q6_k.
 CODERX_KERNEL void dot_cols_q6_k(const std::uint8_t* w, const std::uint8_t* const* acts,
-                                 const float* /*scales*/, std::int64_t n, float* out) {
+                                 const std::uint8_t* /*prep*/, std::int64_t n, float* out) {
   constexpr int C = kDotCols;
   __m256 acc[C];
   for (int c = 0; c < C; ++c) acc[c] = _mm256_setzero_ps();

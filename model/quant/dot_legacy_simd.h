@@ -241,52 +241,97 @@ CODERX_KERNEL void dot4_q5_0(const std::uint8_t* w, std::size_t stride, const st
   dot4_offset<L::q5_0::kBytes, quants_q5_0, 16>(w, stride, a, n, out);
 }
 
-// Column scales for dot_cols_offset: block by block, the four activations' f16 scales as f32.
-CODERX_KERNEL void col_scales_by_block(const std::uint8_t* const* acts, std::int64_t n,
-                                       float* dst) {
-  for (std::int64_t b = 0; b < n / 32; ++b)
-    for (int c = 0; c < kDotCols; ++c)
-      dst[b * kDotCols + c] = f16(acts[c] + b * L::q8_0::kBytes + L::q8_0::kD);
+// What dot_cols_offset needs of four Q8_0 activations, per block (kOffsetPrep bytes): their
+// scales as f32, then the i32 lanes of quad_half_totals over maddubs(kOffset, y) of each, the
+// offset's share of the sums, to subtract from the lanes of the quants' own share.
+inline constexpr int kOffsetPrep = 48;
+
+template <int kOffset>
+CODERX_KERNEL void col_prep_offset(const std::uint8_t* const* acts, std::int64_t n,
+                                   std::uint8_t* dst) {
+  const __m256i offset = _mm256_set1_epi8(kOffset);
+  for (std::int64_t b = 0; b < n / 32; ++b, dst += kOffsetPrep) {
+    const std::size_t ab = static_cast<std::size_t>(b) * L::q8_0::kBytes;
+    float dy[kDotCols];
+    __m256i p[kDotCols];
+    for (int c = 0; c < kDotCols; ++c) {
+      dy[c] = f16(acts[c] + ab + L::q8_0::kD);
+      p[c] = _mm256_maddubs_epi16(offset, load32(acts[c] + ab + L::q8_0::kQs));
+    }
+    std::memcpy(dst, dy, sizeof dy);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + 16), quad_half_totals(p));
+  }
 }
 
-// Column scales for dot_cols_q8_0: activation by activation, its blocks' f16 scales as f32.
-CODERX_KERNEL void col_scales_by_activation(const std::uint8_t* const* acts, std::int64_t n,
-                                            float* dst) {
+// One offset-type block's quants (0…2^k − 1) against four activations, added to acc as
+// dot4_offset adds a block: Σ(q − k)·y = Σq·y − Σk·y, each share summed exactly in i16 lanes
+// (|q·y| pairs ≤ 2·31·128, four of them < 2^15) and widened before the subtraction; the same
+// integers as dot4_offset's, so the same f32 steps follow.
+CODERX_KERNEL inline __m256 offset_block_cols(__m256 acc, __m256i q, float dw,
+                                              const std::uint8_t* const* acts, std::size_t ab,
+                                              const std::uint8_t* prep) {
+  __m256i p[kDotCols];
+#pragma GCC unroll 8
   for (int c = 0; c < kDotCols; ++c)
-    for (std::int64_t b = 0; b < n / 32; ++b)
-      dst[c * (n / 32) + b] = f16(acts[c] + b * L::q8_0::kBytes + L::q8_0::kD);
+    p[c] = _mm256_maddubs_epi16(q, load32(acts[c] + ab + L::q8_0::kQs));
+  const __m256i totals = _mm256_sub_epi32(quad_half_totals(p), load32(prep + 16));
+  const __m128 dy4 = _mm_loadu_ps(reinterpret_cast<const float*>(prep));
+  const __m256 scale = _mm256_mul_ps(_mm256_set1_ps(dw), _mm256_set_m128(dy4, dy4));
+  return _mm256_fmadd_ps(to_float(totals), scale, acc);
 }
 
-template <int kW, QuantsFn quants, int kOffset>
+template <int kW, QuantsFn quants>
 CODERX_KERNEL inline void dot_cols_offset(const std::uint8_t* w, const std::uint8_t* const* acts,
-                                          const float* scales, std::int64_t n, float* out) {
+                                          const std::uint8_t* prep, std::int64_t n, float* out) {
   static_assert(kDotCols == 4, "dot_cols_offset pairs one row with four activations");
   __m256 acc = _mm256_setzero_ps();
-  const __m256i offset = _mm256_set1_epi8(kOffset);
-  for (std::int64_t b = 0; b < n / 32; ++b, w += kW) {
-    const std::size_t ab = static_cast<std::size_t>(b) * L::q8_0::kBytes;
-    const __m256i q = quants(w);
-    __m256i p[4];
-#pragma GCC unroll 8
-    for (int c = 0; c < 4; ++c) {
-      const __m256i y = load32(acts[c] + ab + L::q8_0::kQs);
-      p[c] = _mm256_sub_epi16(_mm256_maddubs_epi16(q, y), _mm256_maddubs_epi16(offset, y));
-    }
-    const __m128 dy4 = _mm_loadu_ps(scales + b * kDotCols);
-    const __m256 dy = _mm256_set_m128(dy4, dy4);
-    acc = _mm256_fmadd_ps(to_float(quad_half_totals(p)), _mm256_mul_ps(_mm256_set1_ps(f16(w)), dy),
-                          acc);
-  }
+  for (std::int64_t b = 0; b < n / 32; ++b, w += kW, prep += kOffsetPrep)
+    acc = offset_block_cols(acc, quants(w), f16(w), acts,
+                            static_cast<std::size_t>(b) * L::q8_0::kBytes, prep);
   store_quad(acc, out);
 }
 
+// Offset-type rows packed for dot_cols_offset_packed: the quants of every block (32 bytes
+// each), then the block scales as f32.
+template <int kW, QuantsFn quants>
+CODERX_KERNEL void pack_offset(const std::uint8_t* w, std::int64_t n, std::uint8_t* dst) {
+  const std::int64_t nb = n / 32;
+  float* scales = reinterpret_cast<float*>(dst + nb * 32);
+  for (std::int64_t b = 0; b < nb; ++b, w += kW) {
+    _mm256_store_si256(reinterpret_cast<__m256i*>(dst + b * 32), quants(w));
+    scales[b] = f16(w);
+  }
+}
+inline constexpr int kOffsetPacked = 8 * (32 + 4);  // bytes per 256 elements
+
+CODERX_KERNEL void dot_cols_offset_packed(const std::uint8_t* w, const std::uint8_t* const* acts,
+                                          const std::uint8_t* prep, std::int64_t n, float* out) {
+  const std::int64_t nb = n / 32;
+  const float* scales = reinterpret_cast<const float*>(w + nb * 32);
+  __m256 acc = _mm256_setzero_ps();
+  for (std::int64_t b = 0; b < nb; ++b, prep += kOffsetPrep)
+    acc = offset_block_cols(acc, _mm256_load_si256(reinterpret_cast<const __m256i*>(w + b * 32)),
+                            scales[b], acts, static_cast<std::size_t>(b) * L::q8_0::kBytes, prep);
+  store_quad(acc, out);
+}
+
+// What dot_cols_q8_0 needs of four activations: activation by activation, its blocks' f16
+// scales as f32 (16 bytes per block of the four).
+CODERX_KERNEL void col_prep_q8_0(const std::uint8_t* const* acts, std::int64_t n,
+                                 std::uint8_t* dst) {
+  float* scales = reinterpret_cast<float*>(dst);
+  for (int c = 0; c < kDotCols; ++c)
+    for (std::int64_t b = 0; b < n / 32; ++b)
+      scales[c * (n / 32) + b] = f16(acts[c] + b * L::q8_0::kBytes + L::q8_0::kD);
+}
+
 CODERX_KERNEL void dot_cols_q4_0(const std::uint8_t* w, const std::uint8_t* const* acts,
-                                 const float* scales, std::int64_t n, float* out) {
-  dot_cols_offset<L::q4_0::kBytes, quants_q4_0, 8>(w, acts, scales, n, out);
+                                 const std::uint8_t* prep, std::int64_t n, float* out) {
+  dot_cols_offset<L::q4_0::kBytes, quants_q4_0>(w, acts, prep, n, out);
 }
 CODERX_KERNEL void dot_cols_q5_0(const std::uint8_t* w, const std::uint8_t* const* acts,
-                                 const float* scales, std::int64_t n, float* out) {
-  dot_cols_offset<L::q5_0::kBytes, quants_q5_0, 16>(w, acts, scales, n, out);
+                                 const std::uint8_t* prep, std::int64_t n, float* out) {
+  dot_cols_offset<L::q5_0::kBytes, quants_q5_0>(w, acts, prep, n, out);
 }
 
 // Q8_0 against kDotCols activations; per activation the same f32 steps as dot_q8_0 (sum_blocks:
@@ -296,7 +341,8 @@ CODERX_KERNEL inline __m256i q8_0_lanes(__m256i abs_w, __m256i w, const std::uin
 }
 
 CODERX_KERNEL void dot_cols_q8_0(const std::uint8_t* w, const std::uint8_t* const* acts,
-                                 const float* scales, std::int64_t n, float* out) {
+                                 const std::uint8_t* prep, std::int64_t n, float* out) {
+  const float* scales = reinterpret_cast<const float*>(prep);
   constexpr int C = kDotCols, kW = L::q8_0::kBytes;
   __m256 acc[C];
   for (int c = 0; c < C; ++c) acc[c] = _mm256_setzero_ps();
@@ -373,9 +419,18 @@ inline void add_dot_legacy_simd(KernelTable& t) {
   t.dot_cols[slot(Type::Q4_0)] = dot_cols_q4_0;
   t.dot_cols[slot(Type::Q5_0)] = dot_cols_q5_0;
   t.dot_cols[slot(Type::Q8_0)] = dot_cols_q8_0;
-  t.col_scales[slot(Type::Q4_0)] = col_scales_by_block;
-  t.col_scales[slot(Type::Q5_0)] = col_scales_by_block;
-  t.col_scales[slot(Type::Q8_0)] = col_scales_by_activation;
+  t.col_prep[slot(Type::Q4_0)] = col_prep_offset<8>;
+  t.col_prep[slot(Type::Q5_0)] = col_prep_offset<16>;
+  t.col_prep[slot(Type::Q8_0)] = col_prep_q8_0;
+  t.col_prep_bytes[slot(Type::Q4_0)] = kOffsetPrep;
+  t.col_prep_bytes[slot(Type::Q5_0)] = kOffsetPrep;
+  t.col_prep_bytes[slot(Type::Q8_0)] = 16;
+  t.pack[slot(Type::Q4_0)] = pack_offset<L::q4_0::kBytes, quants_q4_0>;
+  t.pack[slot(Type::Q5_0)] = pack_offset<L::q5_0::kBytes, quants_q5_0>;
+  t.dot_cols_packed[slot(Type::Q4_0)] = dot_cols_offset_packed;
+  t.dot_cols_packed[slot(Type::Q5_0)] = dot_cols_offset_packed;
+  t.packed_bytes[slot(Type::Q4_0)] = kOffsetPacked;
+  t.packed_bytes[slot(Type::Q5_0)] = kOffsetPacked;
 }
 }  // namespace
 

@@ -24,13 +24,14 @@ using Dot4Fn = void (*)(const std::uint8_t* w, std::size_t row_stride, const std
 // Per (row, activation) the f32 operations are exactly those of the row kernel that dot_rows
 // uses for that row (dot4 for rows in a complete group of four when the type has one, dot
 // otherwise), so results are bit-identical whichever path computed them.
-// scales: what the type's col_scales wrote for these activations (null for types without one).
+// prep: what the type's col_prep wrote for these activations (null for types without one).
 inline constexpr int kDotCols = 4;
 using DotColsFn = void (*)(const std::uint8_t* w, const std::uint8_t* const* acts,
-                           const float* scales, std::int64_t n, float* out);
-// The block scales of kDotCols activations as f32, in the order the type's column kernel reads
-// them: gathered once per group of rows instead of once per row.
-using ColScalesFn = void (*)(const std::uint8_t* const* acts, std::int64_t n, float* dst);
+                           const std::uint8_t* prep, std::int64_t n, float* out);
+// What a type's column kernel needs of kDotCols activations besides their values (their block
+// scales as f32, say), in the order it reads it: formed once per group of rows instead of once
+// per row. Writes col_prep_bytes per 32 elements at dst (16-byte aligned).
+using ColPrepFn = void (*)(const std::uint8_t* const* acts, std::int64_t n, std::uint8_t* dst);
 // Rows pre-decoded for column products: pack writes one row of n elements in a layout of
 // packed_bytes per 256 elements, which dot_cols_packed reads with fewer instructions than
 // dot_cols spends decoding the row again for every four activations. dot_cols_packed on a
@@ -49,7 +50,8 @@ struct KernelTable {
   PackFn pack[kTypeSlots] = {};         // optional, with dot_cols_packed and packed_bytes
   DotColsFn dot_cols_packed[kTypeSlots] = {};
   int packed_bytes[kTypeSlots] = {};  // per 256 elements
-  ColScalesFn col_scales[kTypeSlots] = {};  // optional; writes n / 32 · kDotCols floats
+  ColPrepFn col_prep[kTypeSlots] = {};  // optional, with col_prep_bytes
+  int col_prep_bytes[kTypeSlots] = {};  // per 32 elements
   QuantFn quantize[kTypeSlots] = {};
 };
 
