@@ -161,9 +161,11 @@ struct ColumnRows {
 
 ColumnRows column_rows(const KernelTable& t, int s, const std::uint8_t* w, std::size_t stride,
                        std::int64_t n_rows, std::int64_t n_act, std::int64_t n) {
-  if (!t.pack[s] || n_act < 2 * kDotCols || n % 256 != 0) return {t.dot_cols[s], w, stride};
+  if (!t.pack[s] || n_act < 2 * kDotCols) return {t.dot_cols[s], w, stride};
   thread_local std::vector<Vector> packed;
-  const std::size_t packed_stride = static_cast<std::size_t>(n / 256 * t.packed_bytes[s]);
+  const std::size_t packed_stride =
+      (static_cast<std::size_t>(n / 32 * t.packed_bytes[s]) + sizeof(Vector) - 1) / sizeof(Vector) *
+      sizeof(Vector);
   const std::size_t need = packed_stride * static_cast<std::size_t>(n_rows) / sizeof(Vector);
   if (packed.size() < need) packed.resize(need);
   auto* dst = reinterpret_cast<std::uint8_t*>(packed.data());

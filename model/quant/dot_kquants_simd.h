@@ -512,8 +512,8 @@ inline void add_dot_kquants_simd(KernelTable& t) {
   t.pack[slot(Type::Q5_K)] = pack_k45<true>;
   t.dot_cols_packed[slot(Type::Q4_K)] = dot_cols_k45_packed;
   t.dot_cols_packed[slot(Type::Q5_K)] = dot_cols_k45_packed;
-  t.packed_bytes[slot(Type::Q4_K)] = sizeof(K45Packed);
-  t.packed_bytes[slot(Type::Q5_K)] = sizeof(K45Packed);
+  t.packed_bytes[slot(Type::Q4_K)] = sizeof(K45Packed) / 8;
+  t.packed_bytes[slot(Type::Q5_K)] = sizeof(K45Packed) / 8;
 }
 }  // namespace
 

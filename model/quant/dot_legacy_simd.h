@@ -302,7 +302,7 @@ CODERX_KERNEL void pack_offset(const std::uint8_t* w, std::int64_t n, std::uint8
     scales[b] = f16(w);
   }
 }
-inline constexpr int kOffsetPacked = 8 * (32 + 4);  // bytes per 256 elements
+inline constexpr int kOffsetPacked = 32 + 4;  // bytes per block
 
 CODERX_KERNEL void dot_cols_offset_packed(const std::uint8_t* w, const std::uint8_t* const* acts,
                                           const std::uint8_t* prep, std::int64_t n, float* out) {
