@@ -151,47 +151,65 @@ struct alignas(32) Vector {
   std::uint8_t bytes[32];
 };
 
-// The rows that a column kernel reads: the weight rows themselves, or the same rows packed
-// (KernelTable::pack) when enough activations pass over them to pay for the packing.
+// The rows that a column kernel reads: the weight rows themselves (tiles of one row), or the
+// rows packed in tiles (KernelTable::pack) when enough activations pass over them to pay for
+// the packing; rows past the last whole tile are then read from the weights.
 struct ColumnRows {
   DotColsFn dot_cols;
-  const std::uint8_t* rows;
-  std::size_t stride;
+  const std::uint8_t* tiles;
+  std::size_t stride;  // bytes from one tile to the next
+  std::int64_t tile_rows, n_tiles;
 };
 
 ColumnRows column_rows(const KernelTable& t, int s, const std::uint8_t* w, std::size_t stride,
                        std::int64_t n_rows, std::int64_t n_act, std::int64_t n) {
-  if (!t.pack[s] || n_act < 2 * kDotCols) return {t.dot_cols[s], w, stride};
+  const std::int64_t rows = t.pack[s] ? std::max(t.tile_rows[s], 1) : 1;
+  if (!t.pack[s] || n_act < 2 * kDotCols || n_rows < rows)
+    return {t.dot_cols[s], w, stride, 1, n_rows};
   thread_local std::vector<Vector> packed;
-  const std::size_t packed_stride =
-      (static_cast<std::size_t>(n / 32 * t.packed_bytes[s]) + sizeof(Vector) - 1) / sizeof(Vector) *
-      sizeof(Vector);
-  const std::size_t need = packed_stride * static_cast<std::size_t>(n_rows) / sizeof(Vector);
+  const std::size_t tile_stride =
+      (static_cast<std::size_t>(rows * (n / 32) * t.packed_bytes[s]) + sizeof(Vector) - 1) /
+      sizeof(Vector) * sizeof(Vector);
+  const std::int64_t n_tiles = n_rows / rows;
+  const std::size_t need = tile_stride * static_cast<std::size_t>(n_tiles) / sizeof(Vector);
   if (packed.size() < need) packed.resize(need);
   auto* dst = reinterpret_cast<std::uint8_t*>(packed.data());
-  for (std::int64_t r = 0; r < n_rows; ++r) t.pack[s](w + r * stride, n, dst + r * packed_stride);
-  return {t.dot_cols_packed[s], dst, packed_stride};
+  for (std::int64_t i = 0; i < n_tiles; ++i)
+    t.pack[s](w + i * rows * stride, stride, n, dst + i * tile_stride);
+  return {t.dot_cols_packed[s], dst, tile_stride, rows, n_tiles};
+}
+
+// What the type's column kernel needs of these activations besides their values (null if
+// nothing); thread-local storage, valid until the next call.
+const std::uint8_t* column_prep(const KernelTable& t, int s, const std::uint8_t* const* acts,
+                                std::int64_t n) {
+  if (!t.col_prep[s]) return nullptr;
+  thread_local std::vector<Vector> prep;
+  prep.resize(static_cast<std::size_t>(n / 32 * t.col_prep_bytes[s]) / sizeof(Vector) + 1);
+  t.col_prep[s](acts, n, prep.front().bytes);
+  return prep.front().bytes;
 }
 
 // Rows [0, n_rows) against activations acts[0..kDotCols): the column kernel for the rows whose
-// canonical kernel it mirrors (dot4 groups when the type has dot4), dot for the rest (read from
-// w, the weight rows).
+// canonical kernel it mirrors (dot4 groups when the type has dot4), on tiles while whole ones
+// last and then on the weight rows w; dot for the rest.
 void dot_row_block_cols(const KernelTable& t, Type type, const ColumnRows& cols,
                         const std::uint8_t* w, std::size_t stride, std::int64_t n_rows,
                         const std::uint8_t* const* acts, std::int64_t n, float* out,
                         std::int64_t out_stride) {
+  constexpr int kMaxTileRows = 8;  // the largest KernelTable::tile_rows
   const int s = slot(type);
   const std::int64_t mirrored = t.dot4[s] ? n_rows / 4 * 4 : n_rows;
-  thread_local std::vector<Vector> prep;
-  const std::uint8_t* act_prep = nullptr;
-  if (t.col_prep[s]) {
-    prep.resize(static_cast<std::size_t>(n / 32 * t.col_prep_bytes[s]) / sizeof(Vector) + 1);
-    t.col_prep[s](acts, n, prep.front().bytes);
-    act_prep = prep.front().bytes;
+  const std::uint8_t* prep = column_prep(t, s, acts, n);
+  float sums[kDotCols * kMaxTileRows];
+  const std::int64_t rows = cols.tile_rows, tiled = std::min(cols.n_tiles, mirrored / rows) * rows;
+  for (std::int64_t r0 = 0; r0 < tiled; r0 += rows) {
+    cols.dot_cols(cols.tiles + r0 / rows * cols.stride, acts, prep, n, sums);
+    for (int c = 0; c < kDotCols; ++c)
+      for (std::int64_t r = 0; r < rows; ++r) out[c * out_stride + r0 + r] = sums[c * rows + r];
   }
-  float sums[kDotCols];
-  for (std::int64_t r = 0; r < mirrored; ++r) {
-    cols.dot_cols(cols.rows + r * cols.stride, acts, act_prep, n, sums);
+  for (std::int64_t r = tiled; r < mirrored; ++r) {
+    t.dot_cols[s](w + r * stride, acts, prep, n, sums);
     for (int c = 0; c < kDotCols; ++c) out[c * out_stride + r] = sums[c];
   }
   for (std::int64_t r = mirrored; r < n_rows; ++r)

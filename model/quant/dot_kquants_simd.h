@@ -77,7 +77,8 @@ CODERX_KERNEL inline __m256i i16_broadcast(__m256i v, int j) {
 struct K45Scales {
   __m256i scales, mins;
 };
-CODERX_KERNEL inline K45Scales k45_scales(const std::uint8_t* s) {
+// The 8 scales then the 8 mins, one byte each.
+CODERX_KERNEL inline __m128i k45_scale_bytes(const std::uint8_t* s) {
   std::uint32_t w0, w1, w2;
   std::memcpy(&w0, s, 4);
   std::memcpy(&w1, s + 4, 4);
@@ -85,8 +86,11 @@ CODERX_KERNEL inline K45Scales k45_scales(const std::uint8_t* s) {
   const std::uint32_t k6 = 0x3f3f3f3f, k4 = 0x0f0f0f0f, k2 = 0x03030303;
   const std::uint32_t sc_lo = w0 & k6, sc_hi = (w2 & k4) | (((w0 >> 6) & k2) << 4);
   const std::uint32_t m_lo = w1 & k6, m_hi = ((w2 >> 4) & k4) | (((w1 >> 6) & k2) << 4);
-  const __m128i bytes = _mm_set_epi32(static_cast<int>(m_hi), static_cast<int>(m_lo),
-                                      static_cast<int>(sc_hi), static_cast<int>(sc_lo));
+  return _mm_set_epi32(static_cast<int>(m_hi), static_cast<int>(m_lo), static_cast<int>(sc_hi),
+                       static_cast<int>(sc_lo));
+}
+CODERX_KERNEL inline K45Scales k45_scales(const std::uint8_t* s) {
+  const __m128i bytes = k45_scale_bytes(s);
   return {_mm256_broadcastsi128_si256(_mm_cvtepu8_epi16(bytes)),
           _mm256_cvtepu8_epi16(_mm_unpackhi_epi8(bytes, bytes))};
 }
@@ -121,14 +125,29 @@ CODERX_KERNEL inline void k45_group_scales(__m256i& group_scales, __m256i& s_lo,
   group_scales = _mm256_srli_si256(group_scales, 4);
 }
 
-// Adds one super-block's terms to the 8 lanes of acc: (dy·d)·Σ sc·q·y, then −(dy·dmin)·Σ m·y
-// (sums and mins as from k45_block_sums and k45_min_lanes). dy_d and neg_dy_dmin are the
-// products dy·d and dy·(−dmin) in every lane. The one place these terms are rounded, so the
-// row and column kernels agree bit for bit.
-CODERX_KERNEL inline __m256 k45_accumulate(__m256 acc, __m256i sums, __m256i mins, __m256 dy_d,
-                                           __m256 neg_dy_dmin) {
-  acc = _mm256_fmadd_ps(to_float(sums), dy_d, acc);
-  return _mm256_fmadd_ps(to_float(mins), neg_dy_dmin, acc);
+// One super-block's two integers as lanes 0 and 1: S = Σ sc·q·y (from 8 lanes of sums) and
+// M = Σ m·y (from 8 lanes of mins). Exact, whatever order the lanes were summed in.
+CODERX_KERNEL inline __m128i k45_totals(__m256i sums, __m256i mins) {
+  const __m256i h = _mm256_hadd_epi32(sums, mins);
+  const __m128i q = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+  return _mm_hadd_epi32(q, q);
+}
+
+// [dy·d, dy·(−dmin)] of a super-block whose f16 d and dmin are at x.
+CODERX_KERNEL inline __m128 k45_products(const std::uint8_t* x, float dy) {
+  std::int32_t pair;
+  std::memcpy(&pair, x, 4);
+  return _mm_mul_ps(_mm_cvtph_ps(_mm_cvtsi32_si128(pair)), _mm_setr_ps(dy, -dy, 0.0f, 0.0f));
+}
+
+// Lane 0 of acc + S·(dy·d) + M·(dy·(−dmin)), fused, in this order (S, M = lanes 0, 1 of totals
+// as from k45_totals; products as from k45_products): the only rounding of a super-block's terms
+// in every Q4_K / Q5_K kernel, so that they all agree bit for bit: per row and activation the
+// f32 steps are these, one super-block after another.
+CODERX_KERNEL inline __m128 k45_accumulate(__m128 acc, __m128i totals, __m128 products) {
+  const __m128 t = _mm_cvtepi32_ps(totals);
+  acc = _mm_fmadd_ss(t, products, acc);
+  return _mm_fmadd_ss(_mm_movehdup_ps(t), _mm_movehdup_ps(products), acc);
 }
 
 // Σ sc·q·y of one super-block as 8 lanes (the integer part of dot_k45).
@@ -151,48 +170,45 @@ CODERX_KERNEL inline __m256i k45_block_sums(const std::uint8_t* w, const std::ui
   return sumi;
 }
 
-// k45_accumulate for activations c…: their scale products spread from lane c of dy_d and
-// neg_dy_dmin.
-template <int... c>
-CODERX_KERNEL inline void k45_accumulate_cols(__m256* acc, const __m256i* sums, const __m256i* mins,
-                                              __m256 dy_d, __m256 neg_dy_dmin,
-                                              std::integer_sequence<int, c...>) {
-  ((acc[c] = k45_accumulate(acc[c], sums[c], mins[c], _mm256_permute_ps(dy_d, c * 0x55),
-                            _mm256_permute_ps(neg_dy_dmin, c * 0x55))),
-   ...);
+// One super-block of dot_k45: its 8 lanes of sums and of mins, and its scale products.
+struct K45Block {
+  __m256i sums, mins;
+  __m128 products;
+};
+template <bool kFive>
+CODERX_KERNEL inline K45Block k45_block(const std::uint8_t* x, const std::uint8_t* y) {
+  constexpr int kBytes = kFive ? L::q5_k::kBytes : L::q4_k::kBytes;
+  constexpr int kScales = kFive ? L::q5_k::kScales : L::q4_k::kScales;
+  prefetch_ahead(x);
+  prefetch_ahead(x + 64);
+  if (kBytes > 128) prefetch_ahead(x + 128);
+  const K45Scales sc = k45_scales(x + kScales);
+  return {k45_block_sums<kFive>(x, q8k_qs(y), sc.scales), k45_min_lanes(sc.mins, y),
+          k45_products(x, q8k_d(y))};
 }
 
 template <bool kFive>
 CODERX_KERNEL inline float dot_k45(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
   constexpr int kBytes = kFive ? L::q5_k::kBytes : L::q4_k::kBytes;
-  constexpr int kScales = kFive ? L::q5_k::kScales : L::q4_k::kScales;
-  __m256 acc = _mm256_setzero_ps();
+  __m128 acc = _mm_setzero_ps();
   for (std::int64_t b = 0; b < n / 256; ++b, w += kBytes, a += L::q8_k::kBytes) {
-    prefetch_ahead(w);
-    prefetch_ahead(w + 64);
-    if (kBytes > 128) prefetch_ahead(w + 128);
-    const K45Scales sc = k45_scales(w + kScales);
-    const float dy = q8k_d(a);
-    acc = k45_accumulate(acc, k45_block_sums<kFive>(w, q8k_qs(a), sc.scales),
-                         k45_min_lanes(sc.mins, a), _mm256_set1_ps(dy * f16(w)),
-                         _mm256_set1_ps(dy * -f16(w + 2)));
+    const K45Block p = k45_block<kFive>(w, a);
+    acc = k45_accumulate(acc, k45_totals(p.sums, p.mins), p.products);
   }
-  return hsum(acc);
+  return _mm_cvtss_f32(acc);
 }
 
 // One row against kDotCols activations: the row's nibbles (and Q5_K high bits) are decoded
-// once per group for every activation; the scale products of the four activations are formed
-// in one vector. Per activation, the same f32 steps as dot_k45.
+// once per group for every activation. Per activation, the same f32 steps as dot_k45.
 template <bool kFive>
 CODERX_KERNEL inline void dot_cols_k45(const std::uint8_t* w, const std::uint8_t* const* acts,
-                                       const std::uint8_t* /*prep*/, std::int64_t n, float* out) {
+                                       std::int64_t n, float* out) {
   constexpr int kBytes = kFive ? L::q5_k::kBytes : L::q4_k::kBytes;
   constexpr int kScales = kFive ? L::q5_k::kScales : L::q4_k::kScales;
   constexpr int kQs = kFive ? L::q5_k::kQs : L::q4_k::kQs;
   constexpr int C = kDotCols;
-  static_assert(C == 4, "the scale products of four activations share one vector");
-  __m256 acc[C];
-  for (int c = 0; c < C; ++c) acc[c] = _mm256_setzero_ps();
+  __m128 acc[C];
+  for (int c = 0; c < C; ++c) acc[c] = _mm_setzero_ps();
   for (std::int64_t b = 0; b < n / 256; ++b, w += kBytes) {
     const std::size_t ab = static_cast<std::size_t>(b) * L::q8_k::kBytes;
     const K45Scales sc = k45_scales(w + kScales);
@@ -213,103 +229,164 @@ CODERX_KERNEL inline void dot_cols_k45(const std::uint8_t* w, const std::uint8_t
         sumi[c] = _mm256_add_epi32(_mm256_add_epi32(sumi[c], p_lo), p_hi);
       }
     }
-    __m256i mins[C];
 #pragma GCC unroll 8
-    for (int c = 0; c < C; ++c) mins[c] = k45_min_lanes(sc.mins, acts[c] + ab);
-    // dy_c·d and dy_c·(−dmin) in lane c of each 128-bit half
-    const __m128 dy = _mm_setr_ps(q8k_d(acts[0] + ab), q8k_d(acts[1] + ab), q8k_d(acts[2] + ab),
-                                  q8k_d(acts[3] + ab));
-    const __m256 dy2 = _mm256_set_m128(dy, dy);
-    k45_accumulate_cols(acc, sumi, mins, _mm256_mul_ps(dy2, _mm256_set1_ps(f16(w))),
-                        _mm256_mul_ps(dy2, _mm256_set1_ps(-f16(w + 2))),
-                        std::make_integer_sequence<int, C>{});
+    for (int c = 0; c < C; ++c)
+      acc[c] = k45_accumulate(acc[c], k45_totals(sumi[c], k45_min_lanes(sc.mins, acts[c] + ab)),
+                              k45_products(w, q8k_d(acts[c] + ab)));
   }
-  for (int c = 0; c < C; ++c) out[c] = hsum(acc[c]);
+  for (int c = 0; c < C; ++c) out[c] = _mm_cvtss_f32(acc[c]);
 }
 
-// A Q4_K / Q5_K super-block pre-decoded for dot_cols_k45_packed: the values of each group (low
-// and high 32, as k45_group gives them), their scales spread as k45_group_scales gives them,
-// the mins as k45_scales gives them, and d and −dmin as floats.
-struct K45Packed {
-  __m256i q[8];      // group g: 2g = low 32 values, 2g + 1 = high 32
-  __m256i scale[8];  // group g: 2g = s_lo, 2g + 1 = s_hi
-  __m256i mins;
-  float d, neg_dmin;  // then padding to a multiple of 32 bytes
-  float pad[6];
+// Eight Q4_K / Q5_K rows packed side by side (kK45TileRows), per super-block: the values in
+// chunks of four elements, each chunk of the eight rows in one vector (one maddubs against four
+// activation bytes broadcast covers 32 products of 8 rows), then per sub-block the rows' scales
+// and per pair of sub-blocks their mins as i16 pairs, and the rows' d and −dmin.
+inline constexpr int kK45TileRows = 8;
+struct K45Tile {
+  __m256i q[8][8];     // [sub-block j][chunk l]: dword r = row r's elements 32j + 4l … + 3
+  __m256i scale[8];    // [sub-block j]: i16 lanes 2r, 2r + 1 = row r's scale of sub-block j
+  __m256i mins[4];     // [pair i]: i16 lanes 2r, 2r + 1 = row r's mins of sub-blocks 2i, 2i + 1
+  __m256 d, neg_dmin;  // lane r: row r's d and −dmin
 };
-static_assert(sizeof(K45Packed) % 32 == 0);
+
+// Dword l of the 8 rows' vectors rows[0..7] gathered into out[l] (an 8×8 transpose of dwords).
+CODERX_KERNEL inline void transpose_dwords(const __m256i* rows, __m256i* out) {
+  __m256i t[8], u[8];
+  for (int i = 0; i < 8; i += 2) {
+    t[i] = _mm256_unpacklo_epi32(rows[i], rows[i + 1]);
+    t[i + 1] = _mm256_unpackhi_epi32(rows[i], rows[i + 1]);
+  }
+  for (int i = 0; i < 8; i += 4) {
+    u[i] = _mm256_unpacklo_epi64(t[i], t[i + 2]);
+    u[i + 1] = _mm256_unpackhi_epi64(t[i], t[i + 2]);
+    u[i + 2] = _mm256_unpacklo_epi64(t[i + 1], t[i + 3]);
+    u[i + 3] = _mm256_unpackhi_epi64(t[i + 1], t[i + 3]);
+  }
+  for (int l = 0; l < 4; ++l) {
+    out[l] = _mm256_permute2x128_si256(u[l], u[l + 4], 0x20);
+    out[l + 4] = _mm256_permute2x128_si256(u[l], u[l + 4], 0x31);
+  }
+}
 
 template <bool kFive>
-CODERX_KERNEL void pack_k45(const std::uint8_t* w, std::int64_t n, std::uint8_t* dst) {
+CODERX_KERNEL void pack_k45_tile(const std::uint8_t* w, std::size_t stride, std::int64_t n,
+                                 std::uint8_t* dst) {
   constexpr int kBytes = kFive ? L::q5_k::kBytes : L::q4_k::kBytes;
   constexpr int kScales = kFive ? L::q5_k::kScales : L::q4_k::kScales;
   constexpr int kQs = kFive ? L::q5_k::kQs : L::q4_k::kQs;
-  auto* out = reinterpret_cast<K45Packed*>(dst);
-  for (std::int64_t b = 0; b < n / 256; ++b, w += kBytes, ++out) {
-    const K45Scales sc = k45_scales(w + kScales);
-    __m256i hb = kFive ? load32(w + L::q5_k::kQh) : _mm256_setzero_si256();
-    __m256i group_scales = sc.scales;
-    for (int g = 0; g < 4; ++g) {
-      __m256i lo, hi, s_lo, s_hi;
-      k45_group<kFive>(w + kQs, g, hb, lo, hi);
-      k45_group_scales(group_scales, s_lo, s_hi);
-      _mm256_store_si256(&out->q[2 * g], lo);
-      _mm256_store_si256(&out->q[2 * g + 1], hi);
-      _mm256_store_si256(&out->scale[2 * g], s_lo);
-      _mm256_store_si256(&out->scale[2 * g + 1], s_hi);
+  auto* tile = reinterpret_cast<K45Tile*>(dst);
+  for (std::int64_t b = 0; b < n / 256; ++b, ++tile) {
+    __m256i values[8][8];  // [sub-block j][row r]
+    __m256i scales[8], mins[8],
+        unused[8];  // [row r]: dword j = (sc_j, sc_j); dword i = (m_2i, m_2i+1)
+    alignas(32) float d[8], neg_dmin[8];
+    for (int r = 0; r < kK45TileRows; ++r) {
+      const std::uint8_t* x = w + r * stride + b * kBytes;
+      __m256i hb = kFive ? load32(x + L::q5_k::kQh) : _mm256_setzero_si256();
+      for (int g = 0; g < 4; ++g)
+        k45_group<kFive>(x + kQs, g, hb, values[2 * g][r], values[2 * g + 1][r]);
+      const __m128i bytes = k45_scale_bytes(x + kScales);
+      const __m128i sc = _mm_cvtepu8_epi16(bytes);
+      scales[r] = _mm256_set_m128i(_mm_unpackhi_epi16(sc, sc), _mm_unpacklo_epi16(sc, sc));
+      mins[r] = _mm256_zextsi128_si256(_mm_cvtepu8_epi16(_mm_srli_si128(bytes, 8)));
+      d[r] = f16(x);
+      neg_dmin[r] = -f16(x + 2);
     }
-    _mm256_store_si256(&out->mins, sc.mins);
-    out->d = f16(w);
-    out->neg_dmin = -f16(w + 2);
+    for (int j = 0; j < 8; ++j) transpose_dwords(values[j], tile->q[j]);
+    transpose_dwords(scales, tile->scale);
+    transpose_dwords(mins, unused);
+    for (int i = 0; i < 4; ++i) tile->mins[i] = unused[i];
+    tile->d = _mm256_load_ps(d);
+    tile->neg_dmin = _mm256_load_ps(neg_dmin);
   }
 }
 
-// dot_cols_k45 on a row packed by pack_k45: the same integer sums and f32 steps, without the
-// decoding.
-CODERX_KERNEL void dot_cols_k45_packed(const std::uint8_t* w, const std::uint8_t* const* acts,
-                                       const std::uint8_t* /*prep*/, std::int64_t n, float* out) {
-  constexpr int C = kDotCols;
-  const auto* p = reinterpret_cast<const K45Packed*>(w);
+// What dot_cols_k45_tile needs of four Q8_K activations, per super-block (kK45Prep bytes):
+// their scales dy, then per activation and pair of sub-blocks (2i, 2i + 1) the sums of y over
+// the two sub-blocks as one i16 pair, to multiply with the mins' pairs.
+inline constexpr int kK45Prep = 16 + 4 * 16;
+CODERX_KERNEL void col_prep_k45(const std::uint8_t* const* acts, std::int64_t n,
+                                std::uint8_t* dst) {
+  for (std::int64_t b = 0; b < n / 256; ++b, dst += kK45Prep) {
+    const std::size_t ab = static_cast<std::size_t>(b) * L::q8_k::kBytes;
+    for (int c = 0; c < kDotCols; ++c) {
+      const float dy = q8k_d(acts[c] + ab);
+      std::memcpy(dst + 4 * c, &dy, 4);
+      std::int16_t bsums[16], pairs[8];
+      std::memcpy(bsums, acts[c] + ab + L::q8_k::kBsums, sizeof bsums);
+      for (int j = 0; j < 8; ++j)
+        pairs[j] = static_cast<std::int16_t>(bsums[2 * j] + bsums[2 * j + 1]);
+      std::memcpy(dst + 16 + 16 * c, pairs, sizeof pairs);
+    }
+  }
+}
+
+// kK45TileRows packed rows against kDotCols activations: out[c·8 + r] = dot(row r, activation
+// c), with the f32 steps of dot_k45. Per sub-block and row, the products of four activation
+// bytes at a time are summed in i16 lanes (|q·y| pairs ≤ 2·15·128, eight of them < 2^15; Q5_K's
+// 2·31·128, four of them) and scaled once by madd, where the row kernels scale each 32.
+template <bool kFive>
+CODERX_KERNEL void dot_cols_k45_tile(const std::uint8_t* w, const std::uint8_t* const* acts,
+                                     const std::uint8_t* prep, std::int64_t n, float* out) {
+  constexpr int C = kDotCols, kRun = kFive ? 4 : 8;  // chunks summed in i16 before madd
+  const auto* tile = reinterpret_cast<const K45Tile*>(w);
   __m256 acc[C];
   for (int c = 0; c < C; ++c) acc[c] = _mm256_setzero_ps();
-  for (std::int64_t b = 0; b < n / 256; ++b, ++p) {
+  for (std::int64_t b = 0; b < n / 256; ++b, ++tile, prep += kK45Prep) {
     const std::size_t ab = static_cast<std::size_t>(b) * L::q8_k::kBytes;
     __m256i sumi[C];
     for (int c = 0; c < C; ++c) sumi[c] = _mm256_setzero_si256();
 #pragma GCC unroll 1
-    for (int g = 0; g < 4; ++g) {
-      const __m256i lo = _mm256_load_si256(&p->q[2 * g]), hi = _mm256_load_si256(&p->q[2 * g + 1]);
-      const __m256i s_lo = _mm256_load_si256(&p->scale[2 * g]);
-      const __m256i s_hi = _mm256_load_si256(&p->scale[2 * g + 1]);
+    for (int j = 0; j < 8; ++j) {
+      const __m256i scale = _mm256_load_si256(&tile->scale[j]);
+#pragma GCC unroll 2
+      for (int l0 = 0; l0 < 8; l0 += kRun) {
+        __m256i run[C];
 #pragma GCC unroll 8
-      for (int c = 0; c < C; ++c) {
-        const std::uint8_t* y = q8k_qs(acts[c] + ab) + 64 * g;
-        const __m256i p_lo = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, load32(y)), s_lo);
-        const __m256i p_hi = _mm256_madd_epi16(_mm256_maddubs_epi16(hi, load32(y + 32)), s_hi);
-        sumi[c] = _mm256_add_epi32(_mm256_add_epi32(sumi[c], p_lo), p_hi);
+        for (int l = l0; l < l0 + kRun; ++l) {
+          const __m256i q = _mm256_load_si256(&tile->q[j][l]);
+#pragma GCC unroll 8
+          for (int c = 0; c < C; ++c) {
+            std::int32_t four;
+            std::memcpy(&four, q8k_qs(acts[c] + ab) + 32 * j + 4 * l, 4);
+            const __m256i p = _mm256_maddubs_epi16(q, _mm256_set1_epi32(four));
+            run[c] = l == l0 ? p : _mm256_add_epi16(run[c], p);
+            // Keeps the sums a chain: regrouped into a tree, they take more registers than
+            // there are, and spill.
+            asm("" : "+x"(run[c]));
+          }
+        }
+#pragma GCC unroll 8
+        for (int c = 0; c < C; ++c)
+          sumi[c] = _mm256_add_epi32(sumi[c], _mm256_madd_epi16(run[c], scale));
       }
     }
-    __m256i mins[C];
-    const __m256i m = _mm256_load_si256(&p->mins);
 #pragma GCC unroll 8
-    for (int c = 0; c < C; ++c) mins[c] = k45_min_lanes(m, acts[c] + ab);
-    const __m128 dy = _mm_setr_ps(q8k_d(acts[0] + ab), q8k_d(acts[1] + ab), q8k_d(acts[2] + ab),
-                                  q8k_d(acts[3] + ab));
-    const __m256 dy2 = _mm256_set_m128(dy, dy);
-    k45_accumulate_cols(acc, sumi, mins, _mm256_mul_ps(dy2, _mm256_set1_ps(p->d)),
-                        _mm256_mul_ps(dy2, _mm256_set1_ps(p->neg_dmin)),
-                        std::make_integer_sequence<int, C>{});
+    for (int c = 0; c < C; ++c) {
+      __m256i mins = _mm256_setzero_si256();
+      for (int i = 0; i < 4; ++i) {
+        std::int32_t pair;
+        std::memcpy(&pair, prep + 16 + 16 * c + 4 * i, 4);
+        mins = _mm256_add_epi32(
+            mins, _mm256_madd_epi16(_mm256_load_si256(&tile->mins[i]), _mm256_set1_epi32(pair)));
+      }
+      float dy;
+      std::memcpy(&dy, prep + 4 * c, 4);
+      const __m256 dyv = _mm256_set1_ps(dy);
+      acc[c] = _mm256_fmadd_ps(to_float(sumi[c]), _mm256_mul_ps(tile->d, dyv), acc[c]);
+      acc[c] = _mm256_fmadd_ps(to_float(mins), _mm256_mul_ps(tile->neg_dmin, dyv), acc[c]);
+    }
   }
-  for (int c = 0; c < C; ++c) out[c] = hsum(acc[c]);
+  for (int c = 0; c < C; ++c) _mm256_storeu_ps(out + c * kK45TileRows, acc[c]);
 }
 
 CODERX_KERNEL void dot_cols_q4_k(const std::uint8_t* w, const std::uint8_t* const* acts,
                                  const std::uint8_t* /*prep*/, std::int64_t n, float* out) {
-  dot_cols_k45<false>(w, acts, nullptr, n, out);
+  dot_cols_k45<false>(w, acts, n, out);
 }
 CODERX_KERNEL void dot_cols_q5_k(const std::uint8_t* w, const std::uint8_t* const* acts,
                                  const std::uint8_t* /*prep*/, std::int64_t n, float* out) {
-  dot_cols_k45<true>(w, acts, nullptr, n, out);
+  dot_cols_k45<true>(w, acts, n, out);
 }
 
 CODERX_KERNEL float dot_q4_k(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
@@ -508,12 +585,18 @@ inline void add_dot_kquants_simd(KernelTable& t) {
   t.dot_cols[slot(Type::Q4_K)] = dot_cols_q4_k;
   t.dot_cols[slot(Type::Q5_K)] = dot_cols_q5_k;
   t.dot_cols[slot(Type::Q6_K)] = dot_cols_q6_k;
-  t.pack[slot(Type::Q4_K)] = pack_k45<false>;
-  t.pack[slot(Type::Q5_K)] = pack_k45<true>;
-  t.dot_cols_packed[slot(Type::Q4_K)] = dot_cols_k45_packed;
-  t.dot_cols_packed[slot(Type::Q5_K)] = dot_cols_k45_packed;
-  t.packed_bytes[slot(Type::Q4_K)] = sizeof(K45Packed) / 8;
-  t.packed_bytes[slot(Type::Q5_K)] = sizeof(K45Packed) / 8;
+  t.pack[slot(Type::Q4_K)] = pack_k45_tile<false>;
+  t.pack[slot(Type::Q5_K)] = pack_k45_tile<true>;
+  t.dot_cols_packed[slot(Type::Q4_K)] = dot_cols_k45_tile<false>;
+  t.dot_cols_packed[slot(Type::Q5_K)] = dot_cols_k45_tile<true>;
+  t.packed_bytes[slot(Type::Q4_K)] = sizeof(K45Tile) / kK45TileRows / 8;
+  t.packed_bytes[slot(Type::Q5_K)] = sizeof(K45Tile) / kK45TileRows / 8;
+  t.tile_rows[slot(Type::Q4_K)] = kK45TileRows;
+  t.tile_rows[slot(Type::Q5_K)] = kK45TileRows;
+  t.col_prep[slot(Type::Q4_K)] = col_prep_k45;
+  t.col_prep[slot(Type::Q5_K)] = col_prep_k45;
+  t.col_prep_bytes[slot(Type::Q4_K)] = kK45Prep / 8;
+  t.col_prep_bytes[slot(Type::Q5_K)] = kK45Prep / 8;
 }
 }  // namespace
 

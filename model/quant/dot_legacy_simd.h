@@ -294,7 +294,8 @@ CODERX_KERNEL inline void dot_cols_offset(const std::uint8_t* w, const std::uint
 // Offset-type rows packed for dot_cols_offset_packed: the quants of every block (32 bytes
 // each), then the block scales as f32.
 template <int kW, QuantsFn quants>
-CODERX_KERNEL void pack_offset(const std::uint8_t* w, std::int64_t n, std::uint8_t* dst) {
+CODERX_KERNEL void pack_offset(const std::uint8_t* w, std::size_t /*stride*/, std::int64_t n,
+                               std::uint8_t* dst) {
   const std::int64_t nb = n / 32;
   float* scales = reinterpret_cast<float*>(dst + nb * 32);
   for (std::int64_t b = 0; b < nb; ++b, w += kW) {

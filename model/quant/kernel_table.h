@@ -32,12 +32,13 @@ using DotColsFn = void (*)(const std::uint8_t* w, const std::uint8_t* const* act
 // scales as f32, say), in the order it reads it: formed once per group of rows instead of once
 // per row. Writes col_prep_bytes per 32 elements at dst (16-byte aligned).
 using ColPrepFn = void (*)(const std::uint8_t* const* acts, std::int64_t n, std::uint8_t* dst);
-// Rows pre-decoded for column products: pack writes one row of n elements in a layout of
-// packed_bytes per 32 elements (rows start 32-byte aligned), which dot_cols_packed reads with fewer
-// instructions than dot_cols spends decoding the row again for every four activations.
-// dot_cols_packed on a packed row gives results bit-identical to dot_cols on the row. Worth it from
-// two groups of activations on (prefill); the packed rows take ~4× the bytes of the row.
-using PackFn = void (*)(const std::uint8_t* w, std::int64_t n, std::uint8_t* dst);
+// Rows pre-decoded for column products: pack writes tile_rows rows (the first at w, the next
+// stride bytes on) of n elements each in a layout of tile_rows · packed_bytes bytes per 32
+// elements, which dot_cols_packed reads with fewer instructions than dot_cols spends decoding
+// the rows again for every four activations; dot_cols_packed writes out[c · tile_rows + r],
+// bit-identical to dot_cols on row r. Worth it from two groups of activations on (prefill).
+using PackFn = void (*)(const std::uint8_t* w, std::size_t stride, std::int64_t n,
+                        std::uint8_t* dst);
 using QuantFn = void (*)(const float* src, std::uint8_t* dst, std::int64_t n);
 
 inline constexpr int kTypeSlots = 41;  // indexed by ggml type id (largest supported id is 40)
@@ -49,7 +50,8 @@ struct KernelTable {
   DotColsFn dot_cols[kTypeSlots] = {};  // optional; dispatch falls back to dot / dot4 per column
   PackFn pack[kTypeSlots] = {};         // optional, with dot_cols_packed and packed_bytes
   DotColsFn dot_cols_packed[kTypeSlots] = {};
-  int packed_bytes[kTypeSlots] = {};    // per 32 elements
+  int packed_bytes[kTypeSlots] = {};    // per 32 elements of a row
+  int tile_rows[kTypeSlots] = {};       // rows per packed tile (0 is taken as 1)
   ColPrepFn col_prep[kTypeSlots] = {};  // optional, with col_prep_bytes
   int col_prep_bytes[kTypeSlots] = {};  // per 32 elements
   QuantFn quantize[kTypeSlots] = {};

@@ -88,7 +88,7 @@ void check_level(SimdLevel level) {
   std::mt19937 rng(300 + static_cast<int>(level));
   for (const TypeInfo& t : all_types()) {
     if (!t.weight_type) continue;
-    for (int n_rows : {1, 3, 4, 5, 8, 9})
+    for (int n_rows : {1, 3, 4, 5, 8, 9, 17})
       for (int n_act : {1, 4, 5, 8, 9}) check_type(t.type, rng, n_rows, n_act);
   }
   set_simd_level(cpu_simd_level());
