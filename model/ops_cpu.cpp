@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <span>
 #include <vector>
 
 #include "model/attention_cpu.h"
@@ -52,20 +53,17 @@ void dot_rows(quant::Type type, const std::byte* rows, std::size_t row_bytes, st
               const std::int32_t* act_index, std::int64_t n_act, float scale, float* out,
               std::int64_t out_stride) {
   thread_local std::vector<const void*> acts;
-  thread_local std::vector<float> tile;
   acts.resize(static_cast<std::size_t>(n_act));
   for (std::int64_t a = 0; a < n_act; ++a)
     acts[a] = act + static_cast<std::size_t>(act_index ? act_index[a] : a) * act_bytes;
-  tile.resize(static_cast<std::size_t>(n_act * kRowChunk));
   for (std::int64_t r0 = 0; r0 < n_rows; r0 += kRowChunk) {
     const std::int64_t nr = std::min(kRowChunk, n_rows - r0);
     quant::dot_rows_cols(type, rows + static_cast<std::size_t>(r0) * row_bytes, row_bytes, nr,
-                         acts.data(), n_act, cols, tile.data(), kRowChunk);
-    for (std::int64_t a = 0; a < n_act; ++a) {
-      float* o = out + a * out_stride + r0;
-      const float* t = tile.data() + a * kRowChunk;
-      for (std::int64_t r = 0; r < nr; ++r) o[r] = scale * t[r];
-    }
+                         acts.data(), n_act, cols, out + r0, out_stride);
+    if (scale != 1.0f)
+      for (std::int64_t a = 0; a < n_act; ++a)
+        for (float& o : std::span(out + a * out_stride + r0, static_cast<std::size_t>(nr)))
+          o *= scale;
   }
 }
 

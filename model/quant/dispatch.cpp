@@ -1,6 +1,7 @@
 // rows.h entry points: picks the kernel table of the SIMD level in use and forwards to it.
 // Tables are built once (thread-safe static initialisation); the level in use is an atomic
 // chosen at first use from the CPU and CODERX_SIMD, and may be changed by set_simd_level().
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cassert>
@@ -231,6 +232,16 @@ void dot_rows_cols(Type weight_type, const void* weight, std::size_t row_stride,
       for (int i = 0; i < kDotCols; ++i) group[i] = bytes(acts[c + i]);
       dot_row_block_cols(t, weight_type, cols, bytes(weight), row_stride, n_rows, group, n,
                          out + c * out_stride, out_stride);
+    }
+    if (c > 0 && c < n_act) {  // the last, partial group: padded with its last activation
+      const std::uint8_t* group[kDotCols];
+      for (int i = 0; i < kDotCols; ++i) group[i] = bytes(acts[std::min(c + i, n_act - 1)]);
+      thread_local std::vector<float> padded;
+      padded.resize(static_cast<std::size_t>(kDotCols * n_rows));
+      dot_row_block_cols(t, weight_type, cols, bytes(weight), row_stride, n_rows, group, n,
+                         padded.data(), n_rows);
+      for (; c < n_act; ++c)
+        std::copy_n(padded.data() + (c % kDotCols) * n_rows, n_rows, out + c * out_stride);
     }
   }
   for (; c < n_act; ++c)

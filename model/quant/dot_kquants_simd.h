@@ -312,11 +312,10 @@ CODERX_KERNEL void col_prep_k45(const std::uint8_t* const* acts, std::int64_t n,
     for (int c = 0; c < kDotCols; ++c) {
       const float dy = q8k_d(acts[c] + ab);
       std::memcpy(dst + 4 * c, &dy, 4);
-      std::int16_t bsums[16], pairs[8];
-      std::memcpy(bsums, acts[c] + ab + L::q8_k::kBsums, sizeof bsums);
-      for (int j = 0; j < 8; ++j)
-        pairs[j] = static_cast<std::int16_t>(bsums[2 * j] + bsums[2 * j + 1]);
-      std::memcpy(dst + 16 + 16 * c, pairs, sizeof pairs);
+      // bsums 2j and 2j + 1 added: sub-block j's Σy, j = 0…3 in the low lane, 4…7 in the high
+      const __m256i sums = _mm256_hadd_epi16(q8k_bsums(acts[c] + ab), _mm256_setzero_si256());
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + 16 + 16 * c),
+                       _mm256_castsi256_si128(_mm256_permute4x64_epi64(sums, 0x08)));
     }
   }
 }
