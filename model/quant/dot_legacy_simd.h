@@ -291,29 +291,76 @@ CODERX_KERNEL inline void dot_cols_offset(const std::uint8_t* w, const std::uint
   store_quad(acc, out);
 }
 
-// Offset-type rows packed for dot_cols_offset_packed: the quants of every block (32 bytes
-// each), then the block scales as f32.
+// Eight offset-type rows packed side by side (kOffsetTileRows), per block: the quants in chunks
+// of four, each chunk of the eight rows in one vector (one maddubs against four broadcast
+// activation bytes covers 32 products of 8 rows), then the rows' scales as f32.
+inline constexpr int kOffsetTileRows = 8;
+struct OffsetTile {
+  __m256i q[8];  // [chunk l]: dword r = row r's quants 4l … 4l + 3
+  __m256 dw;     // lane r: row r's scale
+};
+
 template <int kW, QuantsFn quants>
-CODERX_KERNEL void pack_offset(const std::uint8_t* w, std::size_t /*stride*/, std::int64_t n,
-                               std::uint8_t* dst) {
-  const std::int64_t nb = n / 32;
-  float* scales = reinterpret_cast<float*>(dst + nb * 32);
-  for (std::int64_t b = 0; b < nb; ++b, w += kW) {
-    _mm256_store_si256(reinterpret_cast<__m256i*>(dst + b * 32), quants(w));
-    scales[b] = f16(w);
+CODERX_KERNEL void pack_offset_tile(const std::uint8_t* w, std::size_t stride, std::int64_t n,
+                                    std::uint8_t* dst) {
+  auto* tile = reinterpret_cast<OffsetTile*>(dst);
+  for (std::int64_t b = 0; b < n / 32; ++b, ++tile) {
+    __m256i rows[kOffsetTileRows];
+    alignas(32) float dw[kOffsetTileRows];
+    for (int r = 0; r < kOffsetTileRows; ++r) {
+      const std::uint8_t* x = w + r * stride + b * kW;
+      rows[r] = quants(x);
+      dw[r] = f16(x);
+    }
+    transpose_dwords(rows, tile->q);
+    tile->dw = _mm256_load_ps(dw);
   }
 }
-inline constexpr int kOffsetPacked = 32 + 4;  // bytes per block
 
-CODERX_KERNEL void dot_cols_offset_packed(const std::uint8_t* w, const std::uint8_t* const* acts,
-                                          const std::uint8_t* prep, std::int64_t n, float* out) {
-  const std::int64_t nb = n / 32;
-  const float* scales = reinterpret_cast<const float*>(w + nb * 32);
-  __m256 acc = _mm256_setzero_ps();
-  for (std::int64_t b = 0; b < nb; ++b, prep += kOffsetPrep)
-    acc = offset_block_cols(acc, _mm256_load_si256(reinterpret_cast<const __m256i*>(w + b * 32)),
-                            scales[b], acts, static_cast<std::size_t>(b) * L::q8_0::kBytes, prep);
-  store_quad(acc, out);
+// kOffsetTileRows packed rows against kDotCols activations: out[c·8 + r] = dot(row r,
+// activation c), with dot4_offset's f32 steps (each block's two 16-element halves scaled and
+// accumulated apart, added at the end). A half's products are summed in i16 lanes (four
+// chunks, |q·y| pairs ≤ 2·31·128) and widened once; the offset's share comes from col_prep.
+CODERX_KERNEL void dot_cols_offset_tile(const std::uint8_t* w, const std::uint8_t* const* acts,
+                                        const std::uint8_t* prep, std::int64_t n, float* out) {
+  constexpr int C = kDotCols;
+  const auto* tile = reinterpret_cast<const OffsetTile*>(w);
+  const __m256i ones = _mm256_set1_epi16(1);
+  __m256 acc[2][C];  // [half][activation]
+  for (int h = 0; h < 2; ++h)
+    for (int c = 0; c < C; ++c) acc[h][c] = _mm256_setzero_ps();
+  for (std::int64_t b = 0; b < n / 32; ++b, ++tile, prep += kOffsetPrep) {
+    const std::size_t ab = static_cast<std::size_t>(b) * L::q8_0::kBytes + L::q8_0::kQs;
+#pragma GCC unroll 2
+    for (int h = 0; h < 2; ++h) {
+      __m256i run[C];
+#pragma GCC unroll 4
+      for (int l = 4 * h; l < 4 * h + 4; ++l) {
+        const __m256i q = _mm256_load_si256(&tile->q[l]);
+#pragma GCC unroll 4
+        for (int c = 0; c < C; ++c) {
+          std::int32_t four;
+          std::memcpy(&four, acts[c] + ab + 4 * l, 4);
+          const __m256i p = _mm256_maddubs_epi16(q, _mm256_set1_epi32(four));
+          run[c] = l == 4 * h ? p : _mm256_add_epi16(run[c], p);
+          asm("" : "+x"(run[c]));  // a chain, not a tree (see dot_cols_k45_tile)
+        }
+      }
+#pragma GCC unroll 4
+      for (int c = 0; c < C; ++c) {
+        std::int32_t offset_share;
+        float dy;
+        std::memcpy(&offset_share, prep + 16 + 16 * h + 4 * c, 4);
+        std::memcpy(&dy, prep + 4 * c, 4);
+        const __m256i totals =
+            _mm256_sub_epi32(_mm256_madd_epi16(run[c], ones), _mm256_set1_epi32(offset_share));
+        acc[h][c] = _mm256_fmadd_ps(to_float(totals), _mm256_mul_ps(tile->dw, _mm256_set1_ps(dy)),
+                                    acc[h][c]);
+      }
+    }
+  }
+  for (int c = 0; c < C; ++c)
+    _mm256_storeu_ps(out + c * kOffsetTileRows, _mm256_add_ps(acc[0][c], acc[1][c]));
 }
 
 // What dot_cols_q8_0 needs of four activations: activation by activation, its blocks' f16
@@ -426,12 +473,14 @@ inline void add_dot_legacy_simd(KernelTable& t) {
   t.col_prep_bytes[slot(Type::Q4_0)] = kOffsetPrep;
   t.col_prep_bytes[slot(Type::Q5_0)] = kOffsetPrep;
   t.col_prep_bytes[slot(Type::Q8_0)] = 16;
-  t.pack[slot(Type::Q4_0)] = pack_offset<L::q4_0::kBytes, quants_q4_0>;
-  t.pack[slot(Type::Q5_0)] = pack_offset<L::q5_0::kBytes, quants_q5_0>;
-  t.dot_cols_packed[slot(Type::Q4_0)] = dot_cols_offset_packed;
-  t.dot_cols_packed[slot(Type::Q5_0)] = dot_cols_offset_packed;
-  t.packed_bytes[slot(Type::Q4_0)] = kOffsetPacked;
-  t.packed_bytes[slot(Type::Q5_0)] = kOffsetPacked;
+  t.pack[slot(Type::Q4_0)] = pack_offset_tile<L::q4_0::kBytes, quants_q4_0>;
+  t.pack[slot(Type::Q5_0)] = pack_offset_tile<L::q5_0::kBytes, quants_q5_0>;
+  t.dot_cols_packed[slot(Type::Q4_0)] = dot_cols_offset_tile;
+  t.dot_cols_packed[slot(Type::Q5_0)] = dot_cols_offset_tile;
+  t.packed_bytes[slot(Type::Q4_0)] = sizeof(OffsetTile) / kOffsetTileRows;
+  t.packed_bytes[slot(Type::Q5_0)] = sizeof(OffsetTile) / kOffsetTileRows;
+  t.tile_rows[slot(Type::Q4_0)] = kOffsetTileRows;
+  t.tile_rows[slot(Type::Q5_0)] = kOffsetTileRows;
 }
 }  // namespace
 

@@ -87,5 +87,24 @@ CODERX_KERNEL inline __m256 to_float(__m256i v) {
   return _mm256_cvtepi32_ps(v);
 }
 
+// Dword l of the 8 rows' vectors rows[0..7] gathered into out[l] (an 8×8 transpose of dwords).
+CODERX_KERNEL inline void transpose_dwords(const __m256i* rows, __m256i* out) {
+  __m256i t[8], u[8];
+  for (int i = 0; i < 8; i += 2) {
+    t[i] = _mm256_unpacklo_epi32(rows[i], rows[i + 1]);
+    t[i + 1] = _mm256_unpackhi_epi32(rows[i], rows[i + 1]);
+  }
+  for (int i = 0; i < 8; i += 4) {
+    u[i] = _mm256_unpacklo_epi64(t[i], t[i + 2]);
+    u[i + 1] = _mm256_unpackhi_epi64(t[i], t[i + 2]);
+    u[i + 2] = _mm256_unpacklo_epi64(t[i + 1], t[i + 3]);
+    u[i + 3] = _mm256_unpackhi_epi64(t[i + 1], t[i + 3]);
+  }
+  for (int l = 0; l < 4; ++l) {
+    out[l] = _mm256_permute2x128_si256(u[l], u[l + 4], 0x20);
+    out[l + 4] = _mm256_permute2x128_si256(u[l], u[l + 4], 0x31);
+  }
+}
+
 }  // namespace
 }  // namespace coderx::model::quant
