@@ -373,6 +373,90 @@ CODERX_KERNEL void col_prep_q8_0(const std::uint8_t* const* acts, std::int64_t n
       scales[c * (n / 32) + b] = f16(acts[c] + b * L::q8_0::kBytes + L::q8_0::kD);
 }
 
+// Eight Q8_0 rows packed side by side (kQ8TileRows), per block: the magnitudes and the values
+// in chunks of four, each chunk of the eight rows in one vector, then the rows' scales as f32.
+inline constexpr int kQ8TileRows = 8;
+struct Q8Tile {
+  __m256i magnitude[8], value[8];  // [chunk l]: dword r = row r's |q| or q, elements 4l … 4l + 3
+  __m256 dw;                       // lane r: row r's scale
+};
+
+CODERX_KERNEL void pack_q8_0_tile(const std::uint8_t* w, std::size_t stride, std::int64_t n,
+                                  std::uint8_t* dst) {
+  auto* tile = reinterpret_cast<Q8Tile*>(dst);
+  for (std::int64_t b = 0; b < n / 32; ++b, ++tile) {
+    __m256i rows[kQ8TileRows];
+    alignas(32) float dw[kQ8TileRows];
+    for (int r = 0; r < kQ8TileRows; ++r) {
+      const std::uint8_t* x = w + r * stride + b * L::q8_0::kBytes;
+      rows[r] = load32(x + L::q8_0::kQs);
+      dw[r] = f16(x);
+    }
+    transpose_dwords(rows, tile->value);
+    for (int l = 0; l < 8; ++l)
+      tile->magnitude[l] = _mm256_sign_epi8(tile->value[l], tile->value[l]);
+    tile->dw = _mm256_load_ps(dw);
+  }
+}
+
+// Chunk l of a Q8_0 tile against four activation bytes y: Σ q·y per row (i32 lane r).
+CODERX_KERNEL inline __m256i q8_tile_chunk(__m256i magnitude, __m256i value,
+                                           const std::uint8_t* y) {
+  std::int32_t four;
+  std::memcpy(&four, y, 4);
+  return dot_u8_i8(magnitude, _mm256_sign_epi8(_mm256_set1_epi32(four), value));
+}
+
+// kQ8TileRows packed rows against kDotCols activations: out[c·8 + r] = dot(row r, activation c)
+// with sum_blocks' f32 steps per row: its 8 accumulator lanes are here 8 vectors (lane r = row r)
+// per activation, kept in memory; a block of a whole group of eight goes to accumulator b mod 8
+// as its total, a block past them to accumulators 0–7 by chunk; then hsum's order.
+CODERX_KERNEL void dot_cols_q8_0_tile(const std::uint8_t* w, const std::uint8_t* const* acts,
+                                      const std::uint8_t* prep, std::int64_t n, float* out) {
+  constexpr int C = kDotCols;
+  const auto* tile = reinterpret_cast<const Q8Tile*>(w);
+  const float* scales = reinterpret_cast<const float*>(prep);
+  const std::int64_t nb = n / 32, grouped = nb / 8 * 8;
+  __m256 acc[C][8];
+  for (int c = 0; c < C; ++c)
+    for (int i = 0; i < 8; ++i) acc[c][i] = _mm256_setzero_ps();
+  for (std::int64_t b = 0; b < nb; ++b, ++tile) {
+    const std::size_t ab = static_cast<std::size_t>(b) * L::q8_0::kBytes + L::q8_0::kQs;
+    __m256 scale[C];
+    for (int c = 0; c < C; ++c)
+      scale[c] = _mm256_mul_ps(tile->dw, _mm256_set1_ps(scales[c * nb + b]));
+    if (b < grouped) {
+      __m256i total[C];
+#pragma GCC unroll 8
+      for (int l = 0; l < 8; ++l) {
+        const __m256i m = _mm256_load_si256(&tile->magnitude[l]),
+                      v = _mm256_load_si256(&tile->value[l]);
+#pragma GCC unroll 4
+        for (int c = 0; c < C; ++c) {
+          const __m256i x = q8_tile_chunk(m, v, acts[c] + ab + 4 * l);
+          total[c] = l == 0 ? x : _mm256_add_epi32(total[c], x);
+        }
+      }
+      for (int c = 0; c < C; ++c)
+        acc[c][b % 8] = _mm256_fmadd_ps(to_float(total[c]), scale[c], acc[c][b % 8]);
+    } else {
+      for (int l = 0; l < 8; ++l) {
+        const __m256i m = _mm256_load_si256(&tile->magnitude[l]),
+                      v = _mm256_load_si256(&tile->value[l]);
+        for (int c = 0; c < C; ++c)
+          acc[c][l] = _mm256_fmadd_ps(scale[c], to_float(q8_tile_chunk(m, v, acts[c] + ab + 4 * l)),
+                                      acc[c][l]);
+      }
+    }
+  }
+  for (int c = 0; c < C; ++c) {
+    const __m256 a0 = _mm256_add_ps(acc[c][0], acc[c][4]), a1 = _mm256_add_ps(acc[c][1], acc[c][5]);
+    const __m256 a2 = _mm256_add_ps(acc[c][2], acc[c][6]), a3 = _mm256_add_ps(acc[c][3], acc[c][7]);
+    _mm256_storeu_ps(out + c * kQ8TileRows,
+                     _mm256_add_ps(_mm256_add_ps(a0, a2), _mm256_add_ps(a1, a3)));
+  }
+}
+
 CODERX_KERNEL void dot_cols_q4_0(const std::uint8_t* w, const std::uint8_t* const* acts,
                                  const std::uint8_t* prep, std::int64_t n, float* out) {
   dot_cols_offset<L::q4_0::kBytes, quants_q4_0>(w, acts, prep, n, out);
@@ -481,6 +565,10 @@ inline void add_dot_legacy_simd(KernelTable& t) {
   t.packed_bytes[slot(Type::Q5_0)] = sizeof(OffsetTile) / kOffsetTileRows;
   t.tile_rows[slot(Type::Q4_0)] = kOffsetTileRows;
   t.tile_rows[slot(Type::Q5_0)] = kOffsetTileRows;
+  t.pack[slot(Type::Q8_0)] = pack_q8_0_tile;
+  t.dot_cols_packed[slot(Type::Q8_0)] = dot_cols_q8_0_tile;
+  t.packed_bytes[slot(Type::Q8_0)] = sizeof(Q8Tile) / kQ8TileRows;
+  t.tile_rows[slot(Type::Q8_0)] = kQ8TileRows;
 }
 }  // namespace
 
