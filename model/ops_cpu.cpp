@@ -16,12 +16,19 @@ namespace coderx::model {
 
 namespace {
 
-constexpr std::int64_t kRowChunk = 16;    // weight rows per parallel work item
+constexpr std::int64_t kRowChunk = 16;  // weight rows per parallel work item (decode)
 // Multiply-adds below which a parallel job costs more than it saves (waking a thread is
 // microseconds on an idle machine, much more on a busy one).
 constexpr std::int64_t kMinParallelWork = 1 << 17;
 
 constexpr std::int64_t kMaxStreamingTokens = 4;  // beyond this, products are compute-bound
+
+// Weight rows per work item and per call of the column kernels: batches pack the rows and
+// prepare the activations once per call (quant::dot_rows_cols), so larger calls amortise the
+// preparation; 64 packed rows stay within L2.
+std::int64_t rows_per_item(std::int64_t n_tokens) {
+  return n_tokens <= kMaxStreamingTokens ? kRowChunk : 64;
+}
 
 // Work items per parallel chunk so each chunk carries at least kMinParallelWork.
 std::int64_t grain_for(std::int64_t item_work, std::int64_t min_items = 1) {
@@ -56,8 +63,9 @@ void dot_rows(quant::Type type, const std::byte* rows, std::size_t row_bytes, st
   acts.resize(static_cast<std::size_t>(n_act));
   for (std::int64_t a = 0; a < n_act; ++a)
     acts[a] = act + static_cast<std::size_t>(act_index ? act_index[a] : a) * act_bytes;
-  for (std::int64_t r0 = 0; r0 < n_rows; r0 += kRowChunk) {
-    const std::int64_t nr = std::min(kRowChunk, n_rows - r0);
+  const std::int64_t chunk = rows_per_item(n_act);
+  for (std::int64_t r0 = 0; r0 < n_rows; r0 += chunk) {
+    const std::int64_t nr = std::min(chunk, n_rows - r0);
     quant::dot_rows_cols(type, rows + static_cast<std::size_t>(r0) * row_bytes, row_bytes, nr,
                          acts.data(), n_act, cols, out + r0, out_stride);
     if (scale != 1.0f)
@@ -127,7 +135,7 @@ void CpuOps::rms_norm(const float* x, const float* w, float* y, std::int64_t row
 
 void CpuOps::matmul(const Matrix& w, const float* x, std::int64_t n_tokens, float* y) {
   const std::size_t act_bytes = quantize_rows(w.type, x, n_tokens, w.cols, act_);
-  for_each_product_chunk(pool_, n_tokens, w.rows, w.cols * n_tokens, kRowChunk,
+  for_each_product_chunk(pool_, n_tokens, w.rows, w.cols * n_tokens, rows_per_item(n_tokens),
                          [&](std::int64_t b, std::int64_t e) {
                            dot_rows(w.type, w.row(b), w.row_bytes, e - b, w.cols, act_.data(),
                                     act_bytes, nullptr, n_tokens, w.out_scale, y + b, w.rows);
@@ -254,17 +262,20 @@ void CpuOps::moe_gate_up(const MoeArgs& a, std::int64_t n_ff) {
   const std::int64_t n_embd = w.down.rows, width = 2 * n_ff;
   const std::size_t act_bytes = quantize_rows(type, a.x, a.n_tokens, n_embd, act_);
   float* hidden = grow(hidden_, static_cast<std::size_t>(a.n_tokens * a.k * width));
-  const std::int64_t chunks = (width + kRowChunk - 1) / kRowChunk;
+  const std::int64_t rows = rows_per_item(a.n_tokens);
+  const std::int64_t chunks = (width + rows - 1) / rows;
   const std::int64_t items = static_cast<std::int64_t>(active_experts_.size()) * chunks;
-  const std::int64_t per_item = kRowChunk * n_embd * std::max<std::int64_t>(1, (a.n_tokens * a.k) / std::max<std::int64_t>(1, items / chunks));
+  const std::int64_t per_item =
+      rows * n_embd *
+      std::max<std::int64_t>(1, (a.n_tokens * a.k) / std::max<std::int64_t>(1, items / chunks));
   for_each_product_chunk(
       pool_, a.n_tokens, items, per_item, 1, [&](std::int64_t b, std::int64_t end) {
         for (std::int64_t item = b; item < end; ++item) {
           const std::int32_t e = active_experts_[item / chunks];
-          const std::int64_t r0 = (item % chunks) * kRowChunk, r1 = std::min(width, r0 + kRowChunk);
+          const std::int64_t r0 = (item % chunks) * rows, r1 = std::min(width, r0 + rows);
           const std::int64_t first = expert_begin_[e], count = expert_begin_[e + 1] - first;
-          // Rows [r0, r1) never straddle gate and up: n_ff is a multiple of kRowChunk or the chunk
-          // is split here.
+          // Rows [r0, r1) never straddle gate and up: n_ff is a multiple of the chunk or the
+          // chunk is split here.
           for (std::int64_t r = r0; r < r1;) {
             const bool in_gate = r < n_ff;
             const std::int64_t stop = w.fused() || !in_gate ? r1 : std::min(r1, n_ff);
@@ -291,15 +302,17 @@ void CpuOps::moe_down(const MoeArgs& a, std::int64_t n_ff) {
                                  act + static_cast<std::size_t>(i) * act_bytes, n_ff);
   });
   float* out = grow(expert_out_, static_cast<std::size_t>(n_entries * n_embd));
-  const std::int64_t chunks = (n_embd + kRowChunk - 1) / kRowChunk;
+  const std::int64_t rows = rows_per_item(a.n_tokens);
+  const std::int64_t chunks = (n_embd + rows - 1) / rows;
   const std::int64_t items = static_cast<std::int64_t>(active_experts_.size()) * chunks;
-  const std::int64_t per_item = kRowChunk * n_ff * std::max<std::int64_t>(1, n_entries / std::max<std::int64_t>(1, items / chunks));
+  const std::int64_t per_item =
+      rows * n_ff *
+      std::max<std::int64_t>(1, n_entries / std::max<std::int64_t>(1, items / chunks));
   for_each_product_chunk(
       pool_, a.n_tokens, items, per_item, 1, [&](std::int64_t b, std::int64_t end) {
         for (std::int64_t item = b; item < end; ++item) {
           const std::int32_t e = active_experts_[item / chunks];
-          const std::int64_t r0 = (item % chunks) * kRowChunk,
-                             r1 = std::min(n_embd, r0 + kRowChunk);
+          const std::int64_t r0 = (item % chunks) * rows, r1 = std::min(n_embd, r0 + rows);
           const std::int64_t first = expert_begin_[e], count = expert_begin_[e + 1] - first;
           const Matrix m = w.down.expert(e);
           dot_rows(m.type, m.row(r0), m.row_bytes, r1 - r0, n_ff, act + first * act_bytes,
