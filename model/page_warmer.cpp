@@ -83,7 +83,9 @@ WarmedWeights warm_weights(std::span<const std::byte> bytes, std::stop_token sto
   w.populated = populate_pages(bytes, stop);
   if (w.populated < bytes.size()) return w;
   w.huge = huge_mapped_bytes(bytes.data());
-  if (huge_pages_enabled() && w.huge < bytes.size() / 2) {
+  // A tenth in small pages already costs decode several percent (the file partly evicted and
+  // read back, say); re-reading all of it costs I/O in the background.
+  if (huge_pages_enabled() && w.huge < bytes.size() / 10 * 9) {
     w.remapped = remap_huge_pages(bytes, stop);
     w.huge = huge_mapped_bytes(bytes.data());
   }

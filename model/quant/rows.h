@@ -53,8 +53,9 @@ void dot_rows(Type weight_type, const void* weight, std::size_t row_stride, std:
 
 // out[c·out_stride + r] = dot_row(weight_type, weight + r·row_stride, acts[c], n) for r < n_rows,
 // c < n_act: the matrix-matrix form (batched prefill, grouped experts). Where the type has a
-// column kernel each row is decoded once per four activations. Bit-identical, activation by
-// activation, to dot_rows over the same rows.
+// column kernel each row is decoded once per four activations; from eight activations on, types
+// with packed tiles (KernelTable::pack) have their rows packed once per call. Bit-identical,
+// activation by activation, to dot_rows over the same rows.
 void dot_rows_cols(Type weight_type, const void* weight, std::size_t row_stride,
                    std::int64_t n_rows, const void* const* acts, std::int64_t n_act,
                    std::int64_t n, float* out, std::int64_t out_stride);
