@@ -300,21 +300,29 @@ struct OffsetTile {
   __m256 dw;     // lane r: row r's scale
 };
 
+// Block b of eight rows (kW bytes a block, scale f16 first): their values as quants() gives
+// them, in chunks of four (chunks[l]: dword r = row r's values 4l … 4l + 3), and their scales.
+template <int kW, QuantsFn quants>
+CODERX_KERNEL inline void tile_block(const std::uint8_t* w, std::size_t stride, std::int64_t b,
+                                     __m256i* chunks, __m256* scales) {
+  __m256i rows[8];
+  alignas(32) float dw[8];
+  for (int r = 0; r < 8; ++r) {
+    const std::uint8_t* x = w + r * stride + b * kW;
+    rows[r] = quants(x);
+    dw[r] = f16(x);
+  }
+  transpose_dwords(rows, chunks);
+  *scales = _mm256_load_ps(dw);
+}
+
 template <int kW, QuantsFn quants>
 CODERX_KERNEL void pack_offset_tile(const std::uint8_t* w, std::size_t stride, std::int64_t n,
                                     std::uint8_t* dst) {
+  static_assert(kOffsetTileRows == 8);
   auto* tile = reinterpret_cast<OffsetTile*>(dst);
-  for (std::int64_t b = 0; b < n / 32; ++b, ++tile) {
-    __m256i rows[kOffsetTileRows];
-    alignas(32) float dw[kOffsetTileRows];
-    for (int r = 0; r < kOffsetTileRows; ++r) {
-      const std::uint8_t* x = w + r * stride + b * kW;
-      rows[r] = quants(x);
-      dw[r] = f16(x);
-    }
-    transpose_dwords(rows, tile->q);
-    tile->dw = _mm256_load_ps(dw);
-  }
+  for (std::int64_t b = 0; b < n / 32; ++b, ++tile)
+    tile_block<kW, quants>(w, stride, b, tile->q, &tile->dw);
 }
 
 // kOffsetTileRows packed rows against kDotCols activations: out[c·8 + r] = dot(row r,
@@ -381,21 +389,18 @@ struct Q8Tile {
   __m256 dw;                       // lane r: row r's scale
 };
 
+CODERX_KERNEL inline __m256i quants_q8_0(const std::uint8_t* x) {
+  return load32(x + L::q8_0::kQs);
+}
+
 CODERX_KERNEL void pack_q8_0_tile(const std::uint8_t* w, std::size_t stride, std::int64_t n,
                                   std::uint8_t* dst) {
+  static_assert(kQ8TileRows == 8);
   auto* tile = reinterpret_cast<Q8Tile*>(dst);
   for (std::int64_t b = 0; b < n / 32; ++b, ++tile) {
-    __m256i rows[kQ8TileRows];
-    alignas(32) float dw[kQ8TileRows];
-    for (int r = 0; r < kQ8TileRows; ++r) {
-      const std::uint8_t* x = w + r * stride + b * L::q8_0::kBytes;
-      rows[r] = load32(x + L::q8_0::kQs);
-      dw[r] = f16(x);
-    }
-    transpose_dwords(rows, tile->value);
+    tile_block<L::q8_0::kBytes, quants_q8_0>(w, stride, b, tile->value, &tile->dw);
     for (int l = 0; l < 8; ++l)
       tile->magnitude[l] = _mm256_sign_epi8(tile->value[l], tile->value[l]);
-    tile->dw = _mm256_load_ps(dw);
   }
 }
 
