@@ -3,7 +3,6 @@
 // Dot products of the k-quants and IQ4_XS with Q8_K activations. Same exact integer sums
 // per super-block as dot_ref_kquants.cpp (sub-block sums times integer scales, mins through the
 // Q8_K bsums); only the order of the f32 accumulation differs.
-#include <utility>
 
 #include "model/quant/block_layout.h"
 #include "model/quant/kernel_table.h"
@@ -258,8 +257,9 @@ CODERX_KERNEL void pack_k45_tile(const std::uint8_t* w, std::size_t stride, std:
   auto* tile = reinterpret_cast<K45Tile*>(dst);
   for (std::int64_t b = 0; b < n / 256; ++b, ++tile) {
     __m256i values[8][8];  // [sub-block j][row r]
-    __m256i scales[8], mins[8],
-        unused[8];  // [row r]: dword j = (sc_j, sc_j); dword i = (m_2i, m_2i+1)
+    __m256i scales[8];     // [row r]: dword j = (sc_j, sc_j)
+    __m256i mins[8];       // [row r]: dword i = (m_2i, m_2i+1), i < 4
+    __m256i unused[8];
     alignas(32) float d[8], neg_dmin[8];
     for (int r = 0; r < kK45TileRows; ++r) {
       const std::uint8_t* x = w + r * stride + b * kBytes;
