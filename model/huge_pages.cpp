@@ -9,6 +9,8 @@
 #include <string>
 
 #if defined(__linux__)
+#include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #endif
@@ -66,6 +68,47 @@ std::int64_t pmd_line_bytes(std::string_view line) {
 bool advise(std::uintptr_t begin, std::uintptr_t end, int advice) {
   return madvise(reinterpret_cast<void*>(begin), end - begin, advice) == 0;
 }
+
+// The PAGEMAP_SCAN ioctl of /proc/self/pagemap (Linux 6.7, uapi linux/fs.h), declared here for
+// older headers.
+struct PageRegion {
+  std::uint64_t start, end, categories;
+};
+struct PmScanArg {
+  std::uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages;
+  std::uint64_t category_inverted, category_mask, category_anyof_mask, return_mask;
+};
+constexpr std::uint64_t kPageIsHuge = 1 << 6;
+constexpr unsigned long kPagemapScan = _IOWR('f', 16, PmScanArg);
+
+// Bytes of [begin, end) (page-aligned) mapped through huge entries, from PAGEMAP_SCAN; −1 where
+// the kernel has no such ioctl. Walks only that range's page tables.
+std::int64_t scan_huge_bytes(std::uintptr_t begin, std::uintptr_t end) {
+  const int fd = ::open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  PageRegion regions[64];
+  std::int64_t total = 0;
+  while (begin < end) {
+    PmScanArg arg{};
+    arg.size = sizeof arg;
+    arg.start = begin;
+    arg.end = end;
+    arg.vec = reinterpret_cast<std::uintptr_t>(regions);
+    arg.vec_len = std::size(regions);
+    arg.category_mask = arg.return_mask = kPageIsHuge;
+    const int n = ioctl(fd, kPagemapScan, &arg);
+    if (n < 0) {
+      total = -1;
+      break;
+    }
+    for (int i = 0; i < n; ++i)
+      total += static_cast<std::int64_t>(regions[i].end - regions[i].start);
+    if (arg.walk_end <= begin) break;  // no progress: stop rather than loop
+    begin = arg.walk_end;
+  }
+  ::close(fd);
+  return total;
+}
 #endif
 
 }  // namespace
@@ -90,8 +133,16 @@ std::size_t huge_mapped_in_smaps(std::string_view smaps, const void* addr) {
   return 0;
 }
 
-std::size_t huge_mapped_bytes(const void* addr) {
-  return huge_mapped_in_smaps(read_file("/proc/self/smaps"), addr);
+std::size_t huge_mapped_bytes(std::span<const std::byte> bytes) {
+#if defined(__linux__)
+  const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+  const auto begin = reinterpret_cast<std::uintptr_t>(bytes.data()) / page * page;
+  const auto end =
+      (reinterpret_cast<std::uintptr_t>(bytes.data() + bytes.size()) + page - 1) / page * page;
+  if (const std::int64_t scanned = scan_huge_bytes(begin, end); scanned >= 0)
+    return static_cast<std::size_t>(scanned);
+#endif
+  return huge_mapped_in_smaps(read_file("/proc/self/smaps"), bytes.data());
 }
 
 bool huge_pages_enabled() {
@@ -114,24 +165,31 @@ std::size_t remap_huge_pages(std::span<const std::byte> bytes, std::stop_token s
 #if defined(__linux__)
   const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
   const auto first = reinterpret_cast<std::uintptr_t>(bytes.data()) / page * page;
-  const auto last = reinterpret_cast<std::uintptr_t>(bytes.data() + bytes.size());
+  const auto last =
+      (reinterpret_cast<std::uintptr_t>(bytes.data() + bytes.size()) + page - 1) / page * page;
   if (last - first < 2 * kHuge) return 0;
-  // Steps end on 2 MiB boundaries, so that no 2 MiB page straddles two of them.
-  std::uintptr_t begin = first;
+  std::size_t reread = 0;
   bool checked = false;
-  while (begin < last && !stop.stop_requested()) {
+  // Steps end on 2 MiB boundaries, so that no 2 MiB page straddles two of them.
+  for (std::uintptr_t begin = first; begin < last && !stop.stop_requested();) {
     const std::uintptr_t end = std::min(last, (begin + kStep) / kHuge * kHuge);
-    if (!advise(begin, end, MADV_PAGEOUT) || !advise(begin, end, MADV_DONTNEED)) break;
-    const std::size_t without = checked ? 0 : huge_mapped_bytes(bytes.data());
-    if (!advise(begin, end, MADV_POPULATE_READ)) break;
-    if (!checked) {
-      const std::size_t with = huge_mapped_bytes(bytes.data());
-      if (with < without || with - without < (end - begin) / 2) return end - first;
+    const std::int64_t huge = scan_huge_bytes(begin, end);
+    if (huge < 0) break;  // no PAGEMAP_SCAN: which steps need it cannot be told
+    // Already huge but for a partial 2 MiB page at either end: nothing to gain.
+    if (static_cast<std::uintptr_t>(huge) + 2 * kHuge < end - begin) {
+      if (!advise(begin, end, MADV_PAGEOUT) || !advise(begin, end, MADV_DONTNEED) ||
+          !advise(begin, end, MADV_POPULATE_READ))
+        break;
+      reread += end - begin;
+      if (!checked &&
+          2 * static_cast<std::uintptr_t>(std::max<std::int64_t>(scan_huge_bytes(begin, end), 0)) <
+              end - begin)
+        break;  // the kernel gave this step no 2 MiB pages: it will not give the others any
       checked = true;
     }
     begin = end;
   }
-  return std::min<std::size_t>(begin - first, bytes.size());
+  return reread;
 #else
   (void)bytes;
   (void)stop;

@@ -19,9 +19,11 @@ namespace coderx::model {
 // read from the text of a /proc/<pid>/smaps file; 0 when no mapping there contains addr.
 std::size_t huge_mapped_in_smaps(std::string_view smaps, const void* addr);
 
-// The same for this process; 0 where /proc/self/smaps cannot be read. Costs a walk of the
-// process's page tables: ~45 ms with the 13 GB model mapped.
-std::size_t huge_mapped_bytes(const void* addr);
+// Bytes of this process's mapping `bytes` mapped through 2 MiB entries: from the PAGEMAP_SCAN
+// ioctl (Linux 6.7; walks only that range), else from /proc/self/smaps for the whole mapping
+// that holds bytes.data() (walks every mapping: ~45 ms with the 13 GB model); 0 where neither
+// can be read.
+std::size_t huge_mapped_bytes(std::span<const std::byte> bytes);
 
 // Whether the kernel hands out transparent huge pages at all (its setting is not "never").
 bool huge_pages_enabled();
@@ -30,13 +32,14 @@ bool huge_pages_enabled();
 // them, and they are mapped whole. Advice only; ignored where unsupported.
 void advise_huge_pages(std::span<const std::byte> bytes);
 
-// Re-reads a read-only file mapping so that the page cache holds it in 2 MiB folios mapped whole:
-// per 64 MiB step, the pages are dropped from the page cache (MADV_PAGEOUT; pages that other
-// processes map stay), unmapped and read again. The first step is checked: when it did not come
-// back at least half in 2 MiB pages (no support in the kernel or the filesystem, or memory too
-// fragmented) nothing more is done. Stops between steps when asked, and where pages cannot be
-// mapped. Returns the bytes re-read. Reads the file from disk, so only for files that fit in
-// memory with room to spare; advise_huge_pages must have been applied to the mapping.
+// Re-reads the parts of a read-only file mapping that are not yet in 2 MiB pages, so that the
+// page cache holds them in 2 MiB folios mapped whole: per 64 MiB step that PAGEMAP_SCAN finds
+// not huge, the pages are dropped from the page cache (MADV_PAGEOUT; pages that other processes
+// map stay), unmapped and read again. When the first step re-read did not come back at least
+// half in 2 MiB pages (no support in the kernel or the filesystem, or memory too fragmented),
+// nothing more is done; without PAGEMAP_SCAN nothing is done at all. Stops between steps when
+// asked, and where pages cannot be mapped. Returns the bytes re-read. Reads from disk, so only
+// for files that fit in memory with room to spare; advise_huge_pages must have been applied.
 std::size_t remap_huge_pages(std::span<const std::byte> bytes, std::stop_token stop = {});
 
 }  // namespace coderx::model

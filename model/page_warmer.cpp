@@ -82,13 +82,9 @@ WarmedWeights warm_weights(std::span<const std::byte> bytes, std::stop_token sto
   advise_huge_pages(bytes);
   w.populated = populate_pages(bytes, stop);
   if (w.populated < bytes.size()) return w;
-  w.huge = huge_mapped_bytes(bytes.data());
-  // A tenth in small pages already costs decode several percent (the file partly evicted and
-  // read back, say); re-reading all of it costs I/O in the background.
-  if (huge_pages_enabled() && w.huge < bytes.size() / 10 * 9) {
-    w.remapped = remap_huge_pages(bytes, stop);
-    w.huge = huge_mapped_bytes(bytes.data());
-  }
+  // remap_huge_pages re-reads only what is not yet in 2 MiB pages (nothing, most of the time).
+  if (huge_pages_enabled()) w.remapped = remap_huge_pages(bytes, stop);
+  w.huge = huge_mapped_bytes(bytes);
   return w;
 }
 

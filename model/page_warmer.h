@@ -31,8 +31,8 @@ struct WarmedWeights {
 };
 
 // Readies a read-only file mapping of weights: asks for 2 MiB pages (huge_pages.h), populates it,
-// and when less than 90 % of it came in 2 MiB pages (the file was cached in small ones), re-reads
-// it so that it does. Stops between steps when asked.
+// and re-reads the parts that did not come in 2 MiB pages (the file was cached in small ones) so
+// that they do. Stops between steps when asked.
 WarmedWeights warm_weights(std::span<const std::byte> bytes, std::stop_token stop = {});
 
 // warm_weights on a background thread; the destructor stops it (within one step) and joins.
