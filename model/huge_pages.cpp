@@ -184,7 +184,7 @@ std::size_t remap_huge_pages(std::span<const std::byte> bytes, std::stop_token s
       if (!checked &&
           2 * static_cast<std::uintptr_t>(std::max<std::int64_t>(scan_huge_bytes(begin, end), 0)) <
               end - begin)
-        break;  // the kernel gave this step no 2 MiB pages: it will not give the others any
+        break;  // less than half of this step came huge: the others would fare no better
       checked = true;
     }
     begin = end;
