@@ -19,7 +19,6 @@ namespace coderx::model {
 
 namespace {
 
-constexpr std::size_t kHuge = std::size_t{2} << 20;
 constexpr std::size_t kStep = std::size_t{64} << 20;
 
 #if defined(__linux__)
@@ -167,16 +166,16 @@ std::size_t remap_huge_pages(std::span<const std::byte> bytes, std::stop_token s
   const auto first = reinterpret_cast<std::uintptr_t>(bytes.data()) / page * page;
   const auto last =
       (reinterpret_cast<std::uintptr_t>(bytes.data() + bytes.size()) + page - 1) / page * page;
-  if (last - first < 2 * kHuge) return 0;
+  if (last - first < 2 * kHugePageBytes) return 0;
   std::size_t reread = 0;
   bool checked = false;
   // Steps end on 2 MiB boundaries, so that no 2 MiB page straddles two of them.
   for (std::uintptr_t begin = first; begin < last && !stop.stop_requested();) {
-    const std::uintptr_t end = std::min(last, (begin + kStep) / kHuge * kHuge);
+    const std::uintptr_t end = std::min(last, (begin + kStep) / kHugePageBytes * kHugePageBytes);
     const std::int64_t huge = scan_huge_bytes(begin, end);
     if (huge < 0) break;  // no PAGEMAP_SCAN: which steps need it cannot be told
     // Already huge but for a partial 2 MiB page at either end: nothing to gain.
-    if (static_cast<std::uintptr_t>(huge) + 2 * kHuge < end - begin) {
+    if (static_cast<std::uintptr_t>(huge) + 2 * kHugePageBytes < end - begin) {
       if (!advise(begin, end, MADV_PAGEOUT) || !advise(begin, end, MADV_DONTNEED) ||
           !advise(begin, end, MADV_POPULATE_READ))
         break;

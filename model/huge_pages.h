@@ -15,6 +15,8 @@
 
 namespace coderx::model {
 
+inline constexpr std::size_t kHugePageBytes = std::size_t{2} << 20;
+
 // Bytes of the mapping that contains addr mapped through 2 MiB entries (its FilePmdMapped),
 // read from the text of a /proc/<pid>/smaps file; 0 when no mapping there contains addr.
 std::size_t huge_mapped_in_smaps(std::string_view smaps, const void* addr);
@@ -28,8 +30,9 @@ std::size_t huge_mapped_bytes(std::span<const std::byte> bytes);
 // Whether the kernel hands out transparent huge pages at all (its setting is not "never").
 bool huge_pages_enabled();
 
-// Asks for 2 MiB folios on a read-only file mapping: pages read from the file from now on come in
-// them, and they are mapped whole. Advice only; ignored where unsupported.
+// Asks for 2 MiB pages on a mapping (the weights' read-only file mapping, or an anonymous
+// buffer): pages faulted in from now on come in 2 MiB folios, mapped whole, where the kernel has
+// them. Advice only; ignored where unsupported.
 void advise_huge_pages(std::span<const std::byte> bytes);
 
 // Re-reads the parts of a read-only file mapping that are not yet in 2 MiB pages, so that the

@@ -9,9 +9,7 @@
 #include <cstring>
 #include <memory>
 
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
+#include "model/huge_pages.h"
 
 namespace coderx::model {
 
@@ -64,14 +62,11 @@ double read_bandwidth(ThreadPool& pool, const std::byte* data, std::size_t bytes
 }
 
 double read_bandwidth(ThreadPool& pool, std::size_t bytes, int reps) {
-  constexpr std::size_t kHuge = std::size_t{2} << 20;
-  bytes = (bytes + kHuge - 1) / kHuge * kHuge;
+  bytes = (bytes + kHugePageBytes - 1) / kHugePageBytes * kHugePageBytes;
   std::unique_ptr<std::byte, decltype(&std::free)> buffer(
-      static_cast<std::byte*>(std::aligned_alloc(kHuge, bytes)), &std::free);
+      static_cast<std::byte*>(std::aligned_alloc(kHugePageBytes, bytes)), &std::free);
   if (!buffer) return 0;
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-  madvise(buffer.get(), bytes, MADV_HUGEPAGE);
-#endif
+  advise_huge_pages({buffer.get(), bytes});
   std::memset(buffer.get(), 1, bytes);
   return read_bandwidth(pool, buffer.get(), bytes, reps);
 }
