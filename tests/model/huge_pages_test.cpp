@@ -14,11 +14,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
-#include <vector>
 
 #include "model/page_warmer.h"
+#include "tests/support/paths.h"
+#include "tests/support/pattern_file.h"
 
 namespace coderx::model {
 namespace {
@@ -49,28 +49,18 @@ TEST(HugePages, ParsesTheMappingThatHoldsTheAddress) {
   EXPECT_EQ(huge_mapped_in_smaps("garbage-line without fields\nFilePmdMapped: 8 kB\n", at(0)), 0u);
 }
 
-std::uint8_t pattern(std::size_t i) {
-  return static_cast<std::uint8_t>(i * 131 % 251);
-}
-
 // A file of kFileBytes written and synced (so its pages are clean and can be dropped), mapped
 // read-only at a 2 MiB-aligned address; unmapped and removed at the end.
 class HugeTempFile {
  public:
   HugeTempFile() {
-    path_ = std::filesystem::temp_directory_path() /
-            ("coderx_huge_pages_" + std::to_string(::getpid()) + ".bin");
-    std::vector<char> data(kFileBytes);
-    for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(pattern(i));
-    std::ofstream(path_, std::ios::binary)
-        .write(data.data(), static_cast<std::streamsize>(data.size()));
-    fd_ = ::open(path_.c_str(), O_RDONLY);
+    const std::filesystem::path path = dir_ / "weights.bin";
+    if (testing::write_pattern_file(path, kFileBytes)) fd_ = ::open(path.c_str(), O_RDONLY);
     if (fd_ >= 0) ::fsync(fd_);
   }
   ~HugeTempFile() {
     unmap();
     if (fd_ >= 0) ::close(fd_);
-    std::filesystem::remove(path_);
   }
   // Drops the file's unmapped pages (all, or `bytes` from `offset`) from the page cache, so that
   // the next read decides their size.
@@ -106,7 +96,7 @@ class HugeTempFile {
     if (reserve_ != MAP_FAILED) munmap(reserve_, kFileBytes + kHuge);  // covers addr_ too
     reserve_ = addr_ = MAP_FAILED;
   }
-  std::filesystem::path path_;
+  testing::TempDir dir_;
   int fd_ = -1;
   void* reserve_ = MAP_FAILED;
   void* addr_ = MAP_FAILED;
@@ -135,8 +125,8 @@ bool platform_maps_huge_file_pages(HugeTempFile& f) {
 
 bool holds_the_pattern(std::span<const std::byte> bytes) {
   for (std::size_t i = 0; i < bytes.size(); i += 4093)
-    if (static_cast<std::uint8_t>(bytes[i]) != pattern(i)) return false;
-  return static_cast<std::uint8_t>(bytes.back()) == pattern(bytes.size() - 1);
+    if (static_cast<std::uint8_t>(bytes[i]) != testing::pattern_byte(i)) return false;
+  return static_cast<std::uint8_t>(bytes.back()) == testing::pattern_byte(bytes.size() - 1);
 }
 
 // The file cached in small folios (read one page at a time): remapping re-reads it into 2 MiB

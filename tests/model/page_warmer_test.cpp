@@ -13,10 +13,10 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <span>
-#include <string>
-#include <vector>
+
+#include "tests/support/paths.h"
+#include "tests/support/pattern_file.h"
 
 namespace coderx::model {
 namespace {
@@ -26,20 +26,13 @@ constexpr std::size_t kFileBytes = std::size_t{16} << 20;
 // A file mapped read-only, unmapped and removed at the end.
 class MappedTempFile {
  public:
-  MappedTempFile() {
-    path_ = std::filesystem::temp_directory_path() /
-            ("coderx_page_warmer_" + std::to_string(::getpid()) + ".bin");
-    std::vector<char> data(kFileBytes);
-    for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 131 % 251);
-    std::ofstream(path_, std::ios::binary)
-        .write(data.data(), static_cast<std::streamsize>(data.size()));
-    fd_ = ::open(path_.c_str(), O_RDONLY);
+  MappedTempFile() : path_(dir_ / "weights.bin") {
+    if (testing::write_pattern_file(path_, kFileBytes)) fd_ = ::open(path_.c_str(), O_RDONLY);
     addr_ = mmap(nullptr, kFileBytes, PROT_READ, MAP_SHARED, fd_, 0);
   }
   ~MappedTempFile() {
     if (addr_ != MAP_FAILED) munmap(addr_, kFileBytes);
     if (fd_ >= 0) ::close(fd_);
-    std::filesystem::remove(path_);
   }
   bool ok() const { return fd_ >= 0 && addr_ != MAP_FAILED; }
   void truncate(std::size_t bytes) const { std::filesystem::resize_file(path_, bytes); }
@@ -48,6 +41,7 @@ class MappedTempFile {
   }
 
  private:
+  testing::TempDir dir_;
   std::filesystem::path path_;
   int fd_ = -1;
   void* addr_ = MAP_FAILED;
@@ -120,8 +114,7 @@ TEST(PageWarmer, BackgroundWarmerStopsWhenDestroyedAndLeavesTheMappingIntact) {
   { PageWarmer warmer(f.bytes()); }
   const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
   std::uint64_t want = 0, sum = 0;
-  for (std::size_t i = 0; i < kFileBytes; i += page)
-    want += static_cast<std::uint8_t>(i * 131 % 251);
+  for (std::size_t i = 0; i < kFileBytes; i += page) want += testing::pattern_byte(i);
   faults_reading_every_page(f.bytes(), sum);
   EXPECT_EQ(sum, want);
 }
