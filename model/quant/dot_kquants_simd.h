@@ -154,24 +154,33 @@ CODERX_KERNEL inline __m128 k45_accumulate(__m128 acc, __m128i totals, __m128 pr
   return _mm_fmadd_ss(_mm_movehdup_ps(t), _mm_movehdup_ps(products), acc);
 }
 
-// Σ sc·q·y of one super-block as 8 lanes (the integer part of dot_k45).
+// acc + Σ of adjacent pairs of p·s (i16 → i32): one vpdpwssd with VNNI.
+CODERX_KERNEL inline __m256i add_madd(__m256i acc, __m256i p, __m256i s) {
+#if CODERX_VNNI
+  return _mm256_dpwssd_epi32(acc, p, s);
+#else
+  return _mm256_add_epi32(acc, _mm256_madd_epi16(p, s));
+#endif
+}
+
+// Σ sc·q·y of one super-block as 8 lanes (the integer part of dot_k45). The two sub-blocks of a
+// group go to two sums, so that the chains of multiply-adds are half as long.
 template <bool kFive>
 CODERX_KERNEL inline __m256i k45_block_sums(const std::uint8_t* w, const std::uint8_t* y,
                                             __m256i scales) {
   constexpr int kQs = kFive ? L::q5_k::kQs : L::q4_k::kQs;
   __m256i hb = kFive ? load32(w + L::q5_k::kQh) : _mm256_setzero_si256();
-  __m256i sumi = _mm256_setzero_si256(), group_scales = scales;
+  __m256i sum_lo = _mm256_setzero_si256(), sum_hi = _mm256_setzero_si256();
+  __m256i group_scales = scales;
 #pragma GCC unroll 8
   for (int g = 0; g < 4; ++g) {
     __m256i lo, hi, s_lo, s_hi;
     k45_group<kFive>(w + kQs, g, hb, lo, hi);
     k45_group_scales(group_scales, s_lo, s_hi);
-    const __m256i p_lo = _mm256_maddubs_epi16(lo, load32(y + 64 * g));
-    const __m256i p_hi = _mm256_maddubs_epi16(hi, load32(y + 64 * g + 32));
-    sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p_lo, s_lo));
-    sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p_hi, s_hi));
+    sum_lo = add_madd(sum_lo, _mm256_maddubs_epi16(lo, load32(y + 64 * g)), s_lo);
+    sum_hi = add_madd(sum_hi, _mm256_maddubs_epi16(hi, load32(y + 64 * g + 32)), s_hi);
   }
-  return sumi;
+  return _mm256_add_epi32(sum_lo, sum_hi);
 }
 
 // One super-block of dot_k45: its 8 lanes of sums and of mins, and its scale products.

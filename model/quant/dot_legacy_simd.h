@@ -173,7 +173,8 @@ CODERX_KERNEL float dot_q5_1(const std::uint8_t* w, const std::uint8_t* a, std::
 // and pair (row, activation): Σ(q − k)·y = maddubs(q, y) − maddubs(k, y) as i16 lanes (each at
 // most 2·16·127 in magnitude), the four pairs' lanes summed per 128-bit half by one hadd tree
 // (i16 sums of four lanes stay below 2^15), widened once, converted once and scaled by the four
-// pairs' d·dy in one multiply-add. Pair i accumulates in lanes i and i + 4, added at the end.
+// pairs' d·dy in one multiply-add. With VNNI, dot4_offset forms the same integers in i32 lanes
+// (vpdpbusd onto −Σk·y) and sums them by an i32 hadd tree. Pair i accumulates in lanes i and i + 4, added at the end.
 // Both kernels do the same f32 operations per pair, so their results are identical.
 
 // Lane i = total of the low 128-bit half of p[i], lane i + 4 = of its high half (as i32).
@@ -212,14 +213,23 @@ CODERX_KERNEL inline void dot4_offset(const std::uint8_t* w, std::size_t stride,
       for (int r = 4; r < 8; ++r)
         _mm_prefetch(reinterpret_cast<const char*>(w + r * stride), _MM_HINT_T0);
     const __m256i y = load32(a + L::q8_0::kQs);
-    const __m256i correction = _mm256_maddubs_epi16(offset, y);
     __m256i p[4];
+#if CODERX_VNNI  // −Σk·y per four bytes, then each row's Σq·y added on: Σ(q − k)·y as i32
+    const __m256i minus =
+        _mm256_dpbusd_epi32(_mm256_setzero_si256(), offset, _mm256_sub_epi8(_mm256_setzero_si256(), y));
+#pragma GCC unroll 8
+    for (int r = 0; r < 4; ++r) p[r] = _mm256_dpbusd_epi32(minus, quants(w + r * stride), y);
+    const __m256i totals = _mm256_hadd_epi32(_mm256_hadd_epi32(p[0], p[1]), _mm256_hadd_epi32(p[2], p[3]));
+#else
+    const __m256i correction = _mm256_maddubs_epi16(offset, y);
 #pragma GCC unroll 8
     for (int r = 0; r < 4; ++r)
       p[r] = _mm256_sub_epi16(_mm256_maddubs_epi16(quants(w + r * stride), y), correction);
+    const __m256i totals = quad_half_totals(p);
+#endif
     const __m256 scale = _mm256_mul_ps(f16x4_twice(w, w + stride, w + 2 * stride, w + 3 * stride),
                                        _mm256_set1_ps(f16(a + L::q8_0::kD)));
-    acc = _mm256_fmadd_ps(to_float(quad_half_totals(p)), scale, acc);
+    acc = _mm256_fmadd_ps(to_float(totals), scale, acc);
   }
   store_quad(acc, out);
 }
@@ -228,8 +238,15 @@ CODERX_KERNEL inline __m256i quants_q4_0(const std::uint8_t* x) {
   return nibbles32(x + L::q4_0::kQs);
 }
 CODERX_KERNEL inline __m256i quants_q5_0(const std::uint8_t* x) {
+#if CODERX_VNNI  // the AVX-512 level: the high bits as a mask register, added under it
+  std::uint32_t qh;
+  std::memcpy(&qh, x + L::q5_0::kQh, 4);
+  const __m256i nib = nibbles32(x + L::q5_0::kQs);
+  return _mm256_mask_add_epi8(nib, _cvtu32_mask32(qh), nib, _mm256_set1_epi8(16));
+#else
   const __m256i high = _mm256_and_si256(bits32(x + L::q5_0::kQh), _mm256_set1_epi8(16));
   return _mm256_or_si256(nibbles32(x + L::q5_0::kQs), high);
+#endif
 }
 
 CODERX_KERNEL void dot4_q4_0(const std::uint8_t* w, std::size_t stride, const std::uint8_t* a,

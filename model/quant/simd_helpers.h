@@ -37,10 +37,12 @@ CODERX_KERNEL inline __m128i load16(const std::uint8_t* p) {
 
 // 16 bytes of packed nibbles → 32 bytes: element j (low nibble of byte j) in lane j, element
 // j+16 (high nibble) in lane j+16 — the legacy 32-block order.
+// The 16 bytes are broadcast from memory (a load) and the high half shifted by 4 (one variable
+// shift), so the split takes two vector operations.
 CODERX_KERNEL inline __m256i nibbles32(const std::uint8_t* p) {
-  const __m128i v = load16(p);
-  const __m256i both = _mm256_set_m128i(_mm_srli_epi16(v, 4), v);
-  return _mm256_and_si256(both, _mm256_set1_epi8(15));
+  const __m256i both = _mm256_broadcastsi128_si256(load16(p));
+  const __m256i shifted = _mm256_srlv_epi64(both, _mm256_set_epi64x(4, 4, 0, 0));
+  return _mm256_and_si256(shifted, _mm256_set1_epi8(15));
 }
 
 // 32 bits (little-endian u32 at p) → 32 bytes, 0xFF where bit j is set. The u32 is broadcast
