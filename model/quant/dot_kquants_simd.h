@@ -315,14 +315,46 @@ CODERX_KERNEL void col_prep_k45(const std::uint8_t* const* acts, std::int64_t n,
   }
 }
 
+#if CODERX_VNNI
+// The integer part of dot_cols_k45_tile with VNNI: one vpdpbusd sums a chunk's four products per
+// row straight into i32 lanes, so a sub-block's eight chunks need no i16 stage; the sum is then
+// scaled by the rows' scales as i32 (the high i16 of each (sc, sc) pair). Two chains per
+// activation (even and odd chunks) keep eight multiply-adds in flight. Same integers.
+CODERX_KERNEL inline void k45_tile_sums_vnni(const K45Tile* tile, const std::uint8_t* const* acts,
+                                             std::size_t ab, __m256i* sumi) {
+  constexpr int C = kDotCols;
+#pragma GCC unroll 1
+  for (int j = 0; j < 8; ++j) {
+    __m256i run[C][2];
+#pragma GCC unroll 8
+    for (int l = 0; l < 8; ++l) {
+      const __m256i q = _mm256_load_si256(&tile->q[j][l]);
+#pragma GCC unroll 8
+      for (int c = 0; c < C; ++c) {
+        std::int32_t four;
+        std::memcpy(&four, q8k_qs(acts[c] + ab) + 32 * j + 4 * l, 4);
+        const __m256i start = l < 2 ? _mm256_setzero_si256() : run[c][l & 1];
+        run[c][l & 1] = _mm256_dpbusd_epi32(start, q, _mm256_set1_epi32(four));
+      }
+    }
+    const __m256i scale = _mm256_srli_epi32(_mm256_load_si256(&tile->scale[j]), 16);
+#pragma GCC unroll 8
+    for (int c = 0; c < C; ++c)
+      sumi[c] = _mm256_add_epi32(
+          sumi[c], _mm256_mullo_epi32(_mm256_add_epi32(run[c][0], run[c][1]), scale));
+  }
+}
+#endif
+
 // kK45TileRows packed rows against kDotCols activations: out[c·8 + r] = dot(row r, activation
 // c), with the f32 steps of dot_k45. Per sub-block and row, the products of four activation
 // bytes at a time are summed in i16 lanes (|q·y| pairs ≤ 2·15·128, eight of them < 2^15; Q5_K's
-// 2·31·128, four of them) and scaled once by madd, where the row kernels scale each 32.
+// 2·31·128, four of them) and scaled once by madd, where the row kernels scale each 32 (with
+// VNNI: k45_tile_sums_vnni).
 template <bool kFive>
 CODERX_KERNEL void dot_cols_k45_tile(const std::uint8_t* w, const std::uint8_t* const* acts,
                                      const std::uint8_t* prep, std::int64_t n, float* out) {
-  constexpr int C = kDotCols, kRun = kFive ? 4 : 8;  // chunks summed in i16 before madd
+  constexpr int C = kDotCols;
   const auto* tile = reinterpret_cast<const K45Tile*>(w);
   __m256 acc[C];
   for (int c = 0; c < C; ++c) acc[c] = _mm256_setzero_ps();
@@ -330,6 +362,10 @@ CODERX_KERNEL void dot_cols_k45_tile(const std::uint8_t* w, const std::uint8_t* 
     const std::size_t ab = static_cast<std::size_t>(b) * L::q8_k::kBytes;
     __m256i sumi[C];
     for (int c = 0; c < C; ++c) sumi[c] = _mm256_setzero_si256();
+#if CODERX_VNNI
+    k45_tile_sums_vnni(tile, acts, ab, sumi);
+#else
+    constexpr int kRun = kFive ? 4 : 8;  // chunks summed in i16 before madd
 #pragma GCC unroll 1
     for (int j = 0; j < 8; ++j) {
       const __m256i scale = _mm256_load_si256(&tile->scale[j]);
@@ -355,6 +391,7 @@ CODERX_KERNEL void dot_cols_k45_tile(const std::uint8_t* w, const std::uint8_t* 
           sumi[c] = _mm256_add_epi32(sumi[c], _mm256_madd_epi16(run[c], scale));
       }
     }
+#endif
 #pragma GCC unroll 8
     for (int c = 0; c < C; ++c) {
       __m256i mins = _mm256_setzero_si256();

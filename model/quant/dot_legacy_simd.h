@@ -350,7 +350,9 @@ CODERX_KERNEL void dot_cols_offset_tile(const std::uint8_t* w, const std::uint8_
                                         const std::uint8_t* prep, std::int64_t n, float* out) {
   constexpr int C = kDotCols;
   const auto* tile = reinterpret_cast<const OffsetTile*>(w);
+#if !CODERX_VNNI
   const __m256i ones = _mm256_set1_epi16(1);
+#endif
   __m256 acc[2][C];  // [half][activation]
   for (int h = 0; h < 2; ++h)
     for (int c = 0; c < C; ++c) acc[h][c] = _mm256_setzero_ps();
@@ -366,9 +368,14 @@ CODERX_KERNEL void dot_cols_offset_tile(const std::uint8_t* w, const std::uint8_
         for (int c = 0; c < C; ++c) {
           std::int32_t four;
           std::memcpy(&four, acts[c] + ab + 4 * l, 4);
+#if CODERX_VNNI  // straight into i32 lanes
+          const __m256i start = l == 4 * h ? _mm256_setzero_si256() : run[c];
+          run[c] = _mm256_dpbusd_epi32(start, q, _mm256_set1_epi32(four));
+#else
           const __m256i p = _mm256_maddubs_epi16(q, _mm256_set1_epi32(four));
           run[c] = l == 4 * h ? p : _mm256_add_epi16(run[c], p);
           asm("" : "+x"(run[c]));  // a chain, not a tree (see dot_cols_k45_tile)
+#endif
         }
       }
 #pragma GCC unroll 4
@@ -377,8 +384,12 @@ CODERX_KERNEL void dot_cols_offset_tile(const std::uint8_t* w, const std::uint8_
         float dy;
         std::memcpy(&offset_share, prep + 16 + 16 * h + 4 * c, 4);
         std::memcpy(&dy, prep + 4 * c, 4);
+#if CODERX_VNNI
+        const __m256i totals = _mm256_sub_epi32(run[c], _mm256_set1_epi32(offset_share));
+#else
         const __m256i totals =
             _mm256_sub_epi32(_mm256_madd_epi16(run[c], ones), _mm256_set1_epi32(offset_share));
+#endif
         acc[h][c] = _mm256_fmadd_ps(to_float(totals), _mm256_mul_ps(tile->dw, _mm256_set1_ps(dy)),
                                     acc[h][c]);
       }
@@ -389,21 +400,43 @@ CODERX_KERNEL void dot_cols_offset_tile(const std::uint8_t* w, const std::uint8_
 }
 
 // What dot_cols_q8_0 needs of four activations: activation by activation, its blocks' f16
-// scales as f32 (16 bytes per block of the four).
+// scales as f32 (16 bytes per block of the four). With VNNI, then, for dot_cols_q8_0_tile,
+// activation by activation, 128·Σy of each block as i32 (another 16 bytes per block).
+#if CODERX_VNNI
+inline constexpr int kQ8Prep = 32;
+#else
+inline constexpr int kQ8Prep = 16;
+#endif
 CODERX_KERNEL void col_prep_q8_0(const std::uint8_t* const* acts, std::int64_t n,
                                  std::uint8_t* dst) {
+  const std::int64_t nb = n / 32;
   float* scales = reinterpret_cast<float*>(dst);
   for (int c = 0; c < kDotCols; ++c)
-    for (std::int64_t b = 0; b < n / 32; ++b)
-      scales[c * (n / 32) + b] = f16(acts[c] + b * L::q8_0::kBytes + L::q8_0::kD);
+    for (std::int64_t b = 0; b < nb; ++b)
+      scales[c * nb + b] = f16(acts[c] + b * L::q8_0::kBytes + L::q8_0::kD);
+#if CODERX_VNNI
+  auto* bias = reinterpret_cast<std::int32_t*>(dst) + kDotCols * nb;
+  const __m256i k128 = _mm256_set1_epi8(static_cast<char>(128));
+  for (int c = 0; c < kDotCols; ++c)
+    for (std::int64_t b = 0; b < nb; ++b) {
+      const __m256i y = load32(acts[c] + b * L::q8_0::kBytes + L::q8_0::kQs);
+      bias[c * nb + b] = hsum_i32(_mm256_dpbusd_epi32(_mm256_setzero_si256(), k128, y));
+    }
+#endif
 }
 
-// Eight Q8_0 rows packed side by side (kQ8TileRows), per block: the magnitudes and the values
-// in chunks of four, each chunk of the eight rows in one vector, then the rows' scales as f32.
+// Eight Q8_0 rows packed side by side (kQ8TileRows), per block: the values in chunks of four,
+// each chunk of the eight rows in one vector, then the rows' scales as f32. Without VNNI the
+// chunks hold the magnitudes and the values (the sign goes onto the activation bytes); with it,
+// the values plus 128 (unsigned, for vpdpbusd; col_prep_q8_0 gives the 128·Σy to take off).
 inline constexpr int kQ8TileRows = 8;
 struct Q8Tile {
+#if CODERX_VNNI
+  __m256i biased[8];  // [chunk l]: dword r = row r's q + 128, elements 4l … 4l + 3
+#else
   __m256i magnitude[8], value[8];  // [chunk l]: dword r = row r's |q| or q, elements 4l … 4l + 3
-  __m256 dw;                       // lane r: row r's scale
+#endif
+  __m256 dw;  // lane r: row r's scale
 };
 
 CODERX_KERNEL inline __m256i quants_q8_0(const std::uint8_t* x) {
@@ -415,18 +448,44 @@ CODERX_KERNEL void pack_q8_0_tile(const std::uint8_t* w, std::size_t stride, std
   static_assert(kQ8TileRows == 8);
   auto* tile = reinterpret_cast<Q8Tile*>(dst);
   for (std::int64_t b = 0; b < n / 32; ++b, ++tile) {
+#if CODERX_VNNI
+    tile_block<L::q8_0::kBytes, quants_q8_0>(w, stride, b, tile->biased, &tile->dw);
+    for (int l = 0; l < 8; ++l)
+      tile->biased[l] = _mm256_xor_si256(tile->biased[l], _mm256_set1_epi8(static_cast<char>(128)));
+#else
     tile_block<L::q8_0::kBytes, quants_q8_0>(w, stride, b, tile->value, &tile->dw);
     for (int l = 0; l < 8; ++l)
       tile->magnitude[l] = _mm256_sign_epi8(tile->value[l], tile->value[l]);
+#endif
   }
 }
 
-// Chunk l of a Q8_0 tile against four activation bytes y: Σ q·y per row (i32 lane r).
-CODERX_KERNEL inline __m256i q8_tile_chunk(__m256i magnitude, __m256i value,
+// acc + Σ q·y per row (i32 lane r) of chunk l of a Q8_0 tile against four activation bytes y;
+// with VNNI, Σ (q + 128)·y, the 128·Σy still to be taken off.
+CODERX_KERNEL inline __m256i q8_tile_chunk(__m256i acc, const Q8Tile* tile, int l,
                                            const std::uint8_t* y) {
   std::int32_t four;
   std::memcpy(&four, y, 4);
-  return dot_u8_i8(magnitude, _mm256_sign_epi8(_mm256_set1_epi32(four), value));
+#if CODERX_VNNI
+  return _mm256_dpbusd_epi32(acc, _mm256_load_si256(&tile->biased[l]), _mm256_set1_epi32(four));
+#else
+  const __m256i value = _mm256_load_si256(&tile->value[l]);
+  return _mm256_add_epi32(acc, dot_u8_i8(_mm256_load_si256(&tile->magnitude[l]),
+                                         _mm256_sign_epi8(_mm256_set1_epi32(four), value)));
+#endif
+}
+
+// What the VNNI chunks still owe: 128·Σy over the four bytes at y (0 without VNNI).
+CODERX_KERNEL inline __m256i q8_tile_chunk_bias(const std::uint8_t* y) {
+#if CODERX_VNNI
+  std::int32_t four;
+  std::memcpy(&four, y, 4);
+  return _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_set1_epi8(static_cast<char>(128)),
+                             _mm256_set1_epi32(four));
+#else
+  (void)y;
+  return _mm256_setzero_si256();
+#endif
 }
 
 // kQ8TileRows packed rows against kDotCols activations: out[c·8 + r] = dot(row r, activation c)
@@ -439,6 +498,9 @@ CODERX_KERNEL void dot_cols_q8_0_tile(const std::uint8_t* w, const std::uint8_t*
   const auto* tile = reinterpret_cast<const Q8Tile*>(w);
   const float* scales = reinterpret_cast<const float*>(prep);
   const std::int64_t nb = n / 32, grouped = nb / 8 * 8;
+#if CODERX_VNNI
+  const auto* bias = reinterpret_cast<const std::int32_t*>(prep) + C * nb;
+#endif
   __m256 acc[C][8];
   for (int c = 0; c < C; ++c)
     for (int i = 0; i < 8; ++i) acc[c][i] = _mm256_setzero_ps();
@@ -449,26 +511,24 @@ CODERX_KERNEL void dot_cols_q8_0_tile(const std::uint8_t* w, const std::uint8_t*
       scale[c] = _mm256_mul_ps(tile->dw, _mm256_set1_ps(scales[c * nb + b]));
     if (b < grouped) {
       __m256i total[C];
+#if CODERX_VNNI
+      for (int c = 0; c < C; ++c) total[c] = _mm256_set1_epi32(-bias[c * nb + b]);
+#else
+      for (int c = 0; c < C; ++c) total[c] = _mm256_setzero_si256();
+#endif
 #pragma GCC unroll 8
-      for (int l = 0; l < 8; ++l) {
-        const __m256i m = _mm256_load_si256(&tile->magnitude[l]),
-                      v = _mm256_load_si256(&tile->value[l]);
+      for (int l = 0; l < 8; ++l)
 #pragma GCC unroll 4
-        for (int c = 0; c < C; ++c) {
-          const __m256i x = q8_tile_chunk(m, v, acts[c] + ab + 4 * l);
-          total[c] = l == 0 ? x : _mm256_add_epi32(total[c], x);
-        }
-      }
+        for (int c = 0; c < C; ++c) total[c] = q8_tile_chunk(total[c], tile, l, acts[c] + ab + 4 * l);
       for (int c = 0; c < C; ++c)
         acc[c][b % 8] = _mm256_fmadd_ps(to_float(total[c]), scale[c], acc[c][b % 8]);
     } else {
-      for (int l = 0; l < 8; ++l) {
-        const __m256i m = _mm256_load_si256(&tile->magnitude[l]),
-                      v = _mm256_load_si256(&tile->value[l]);
-        for (int c = 0; c < C; ++c)
-          acc[c][l] = _mm256_fmadd_ps(scale[c], to_float(q8_tile_chunk(m, v, acts[c] + ab + 4 * l)),
-                                      acc[c][l]);
-      }
+      for (int l = 0; l < 8; ++l)
+        for (int c = 0; c < C; ++c) {
+          const std::uint8_t* y = acts[c] + ab + 4 * l;
+          const __m256i chunk = q8_tile_chunk(_mm256_sub_epi32(_mm256_setzero_si256(), q8_tile_chunk_bias(y)), tile, l, y);
+          acc[c][l] = _mm256_fmadd_ps(scale[c], to_float(chunk), acc[c][l]);
+        }
     }
   }
   for (int c = 0; c < C; ++c) {
@@ -578,7 +638,7 @@ inline void add_dot_legacy_simd(KernelTable& t) {
   t.col_prep[slot(Type::Q8_0)] = col_prep_q8_0;
   t.col_prep_bytes[slot(Type::Q4_0)] = kOffsetPrep;
   t.col_prep_bytes[slot(Type::Q5_0)] = kOffsetPrep;
-  t.col_prep_bytes[slot(Type::Q8_0)] = 16;
+  t.col_prep_bytes[slot(Type::Q8_0)] = kQ8Prep;
   t.pack[slot(Type::Q4_0)] = pack_offset_tile<L::q4_0::kBytes, quants_q4_0>;
   t.pack[slot(Type::Q5_0)] = pack_offset_tile<L::q5_0::kBytes, quants_q5_0>;
   t.dot_cols_packed[slot(Type::Q4_0)] = dot_cols_offset_tile;
