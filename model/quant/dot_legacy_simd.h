@@ -71,17 +71,45 @@ CODERX_KERNEL inline float sum_f16_blocks(const std::uint8_t* w, const std::uint
   return sum_blocks<kW, L::q8_0::kBytes, lanes, f16x8<kW>, f16_scale>(w, a, n / 32);
 }
 
+CODERX_KERNEL inline __m256i quants_q4_0(const std::uint8_t* x) {
+  return nibbles32(x + L::q4_0::kQs);
+}
+CODERX_KERNEL inline __m256i quants_q5_0(const std::uint8_t* x) {
+#if CODERX_VNNI  // the AVX-512 level: the high bits as a mask register, added under it
+  std::uint32_t qh;
+  std::memcpy(&qh, x + L::q5_0::kQh, 4);
+  const __m256i nib = nibbles32(x + L::q5_0::kQs);
+  return _mm256_mask_add_epi8(nib, _cvtu32_mask32(qh), nib, _mm256_set1_epi8(16));
+#else
+  const __m256i high = _mm256_and_si256(bits32(x + L::q5_0::kQh), _mm256_set1_epi8(16));
+  return _mm256_or_si256(nibbles32(x + L::q5_0::kQs), high);
+#endif
+}
+
+// Q5_0's values q − 16 as signed bytes (the Q8_0-style column kernels and tiles take them).
+CODERX_KERNEL inline __m256i signed_q5_0(const std::uint8_t* x) {
+  return _mm256_sub_epi8(quants_q5_0(x), _mm256_set1_epi8(16));
+}
+
 CODERX_KERNEL inline __m256i lanes_q4_0(const std::uint8_t* x, const std::uint8_t* y) {
   const __m256i q = _mm256_sub_epi8(nibbles32(x + L::q4_0::kQs), _mm256_set1_epi8(8));
   return dot_i8_i8(q, load32(y + L::q8_0::kQs));
 }
 
-// q − 16 = nibble when the high bit is set, nibble − 16 (= nibble | 0xF0) when clear.
+// Σ(q − 16)·y per four bytes. With VNNI: q·y added onto −16·Σy by vpdpbusd; otherwise the
+// signed q − 16 (nibble when the high bit is set, nibble − 16 = nibble | 0xF0 when clear).
 CODERX_KERNEL inline __m256i lanes_q5_0(const std::uint8_t* x, const std::uint8_t* y) {
+  const __m256i ys = load32(y + L::q8_0::kQs);
+#if CODERX_VNNI
+  const __m256i zero = _mm256_setzero_si256();
+  const __m256i minus = _mm256_dpbusd_epi32(zero, _mm256_set1_epi8(16), _mm256_sub_epi8(zero, ys));
+  return _mm256_dpbusd_epi32(minus, quants_q5_0(x), ys);
+#else
   const __m256i high =
       _mm256_andnot_si256(bits32(x + L::q5_0::kQh), _mm256_set1_epi8(static_cast<char>(0xF0)));
   const __m256i q = _mm256_or_si256(nibbles32(x + L::q5_0::kQs), high);
-  return dot_i8_i8(q, load32(y + L::q8_0::kQs));
+  return dot_i8_i8(q, ys);
+#endif
 }
 
 CODERX_KERNEL inline __m256i lanes_q8_0(const std::uint8_t* x, const std::uint8_t* y) {
@@ -168,14 +196,17 @@ CODERX_KERNEL float dot_q5_1(const std::uint8_t* w, const std::uint8_t* a, std::
   return dot_affine<L::q5_1::kBytes, quants_q5_1>(w, a, n / 32);
 }
 
-// The offset-binary types (Q4_0: q − 8, Q5_0: q − 16) four dot products at a time: four rows
+// The offset-binary type Q4_0 (q − 8) four dot products at a time: four rows
 // against one Q8_0 activation (dot4_offset) or one row against four (dot_cols_offset). Per block
 // and pair (row, activation): Σ(q − k)·y = maddubs(q, y) − maddubs(k, y) as i16 lanes (each at
 // most 2·16·127 in magnitude), the four pairs' lanes summed per 128-bit half by one hadd tree
 // (i16 sums of four lanes stay below 2^15), widened once, converted once and scaled by the four
 // pairs' d·dy in one multiply-add. With VNNI, dot4_offset forms the same integers in i32 lanes
-// (vpdpbusd onto −Σk·y) and sums them by an i32 hadd tree. Pair i accumulates in lanes i and i + 4, added at the end.
-// Both kernels do the same f32 operations per pair, so their results are identical.
+// (vpdpbusd onto −Σk·y) and sums them by an i32 hadd tree. Pair i accumulates in lanes i and
+// i + 4, added at the end. Both kernels do the same f32 operations per pair, so their results
+// are identical. (Q5_0 went this way too, but four rows read side by side stream from memory at
+// ~70 % of the read bandwidth where one row at a time reaches ~85 % (bench_gemv, 2 threads), so
+// it runs the row kernel and the Q8_0-style column kernels on its values q − 16.)
 
 // Lane i = total of the low 128-bit half of p[i], lane i + 4 = of its high half (as i32).
 CODERX_KERNEL inline __m256i quad_half_totals(const __m256i* p) {
@@ -234,28 +265,9 @@ CODERX_KERNEL inline void dot4_offset(const std::uint8_t* w, std::size_t stride,
   store_quad(acc, out);
 }
 
-CODERX_KERNEL inline __m256i quants_q4_0(const std::uint8_t* x) {
-  return nibbles32(x + L::q4_0::kQs);
-}
-CODERX_KERNEL inline __m256i quants_q5_0(const std::uint8_t* x) {
-#if CODERX_VNNI  // the AVX-512 level: the high bits as a mask register, added under it
-  std::uint32_t qh;
-  std::memcpy(&qh, x + L::q5_0::kQh, 4);
-  const __m256i nib = nibbles32(x + L::q5_0::kQs);
-  return _mm256_mask_add_epi8(nib, _cvtu32_mask32(qh), nib, _mm256_set1_epi8(16));
-#else
-  const __m256i high = _mm256_and_si256(bits32(x + L::q5_0::kQh), _mm256_set1_epi8(16));
-  return _mm256_or_si256(nibbles32(x + L::q5_0::kQs), high);
-#endif
-}
-
 CODERX_KERNEL void dot4_q4_0(const std::uint8_t* w, std::size_t stride, const std::uint8_t* a,
                              std::int64_t n, float* out) {
   dot4_offset<L::q4_0::kBytes, quants_q4_0, 8>(w, stride, a, n, out);
-}
-CODERX_KERNEL void dot4_q5_0(const std::uint8_t* w, std::size_t stride, const std::uint8_t* a,
-                             std::int64_t n, float* out) {
-  dot4_offset<L::q5_0::kBytes, quants_q5_0, 16>(w, stride, a, n, out);
 }
 
 // What dot_cols_offset needs of four Q8_0 activations, per block (kOffsetPrep bytes): their
@@ -425,10 +437,11 @@ CODERX_KERNEL void col_prep_q8_0(const std::uint8_t* const* acts, std::int64_t n
 #endif
 }
 
-// Eight Q8_0 rows packed side by side (kQ8TileRows), per block: the values in chunks of four,
-// each chunk of the eight rows in one vector, then the rows' scales as f32. Without VNNI the
-// chunks hold the magnitudes and the values (the sign goes onto the activation bytes); with it,
-// the values plus 128 (unsigned, for vpdpbusd; col_prep_q8_0 gives the 128·Σy to take off).
+// Eight Q8_0 (or Q5_0) rows packed side by side (kQ8TileRows), per block: the signed values in
+// chunks of four, each chunk of the eight rows in one vector, then the rows' scales as f32.
+// Without VNNI the chunks hold the magnitudes and the values (the sign goes onto the activation
+// bytes); with it, the values plus 128 (unsigned, for vpdpbusd; col_prep_q8_0 gives the 128·Σy
+// to take off).
 inline constexpr int kQ8TileRows = 8;
 struct Q8Tile {
 #if CODERX_VNNI
@@ -443,17 +456,19 @@ CODERX_KERNEL inline __m256i quants_q8_0(const std::uint8_t* x) {
   return load32(x + L::q8_0::kQs);
 }
 
-CODERX_KERNEL void pack_q8_0_tile(const std::uint8_t* w, std::size_t stride, std::int64_t n,
-                                  std::uint8_t* dst) {
+// Rows of signed values (Q8_0, and Q5_0's q − 16 from signed_quants) as Q8_0 tiles.
+template <int kW, QuantsFn signed_quants>
+CODERX_KERNEL void pack_signed_tile(const std::uint8_t* w, std::size_t stride, std::int64_t n,
+                                    std::uint8_t* dst) {
   static_assert(kQ8TileRows == 8);
   auto* tile = reinterpret_cast<Q8Tile*>(dst);
   for (std::int64_t b = 0; b < n / 32; ++b, ++tile) {
 #if CODERX_VNNI
-    tile_block<L::q8_0::kBytes, quants_q8_0>(w, stride, b, tile->biased, &tile->dw);
+    tile_block<kW, signed_quants>(w, stride, b, tile->biased, &tile->dw);
     for (int l = 0; l < 8; ++l)
       tile->biased[l] = _mm256_xor_si256(tile->biased[l], _mm256_set1_epi8(static_cast<char>(128)));
 #else
-    tile_block<L::q8_0::kBytes, quants_q8_0>(w, stride, b, tile->value, &tile->dw);
+    tile_block<kW, signed_quants>(w, stride, b, tile->value, &tile->dw);
     for (int l = 0; l < 8; ++l)
       tile->magnitude[l] = _mm256_sign_epi8(tile->value[l], tile->value[l]);
 #endif
@@ -510,18 +525,27 @@ CODERX_KERNEL void dot_cols_q8_0_tile(const std::uint8_t* w, const std::uint8_t*
     for (int c = 0; c < C; ++c)
       scale[c] = _mm256_mul_ps(tile->dw, _mm256_set1_ps(scales[c * nb + b]));
     if (b < grouped) {
-      __m256i total[C];
+      // Even and odd chunks in two chains per activation (eight chains in flight), added at the
+      // end: exact integers, in any order.
+      __m256i total[C][2];
+#pragma GCC unroll 4
+      for (int c = 0; c < C; ++c) {
 #if CODERX_VNNI
-      for (int c = 0; c < C; ++c) total[c] = _mm256_set1_epi32(-bias[c * nb + b]);
+        total[c][0] = _mm256_set1_epi32(-bias[c * nb + b]);
 #else
-      for (int c = 0; c < C; ++c) total[c] = _mm256_setzero_si256();
+        total[c][0] = _mm256_setzero_si256();
 #endif
+        total[c][1] = _mm256_setzero_si256();
+      }
 #pragma GCC unroll 8
       for (int l = 0; l < 8; ++l)
 #pragma GCC unroll 4
-        for (int c = 0; c < C; ++c) total[c] = q8_tile_chunk(total[c], tile, l, acts[c] + ab + 4 * l);
+        for (int c = 0; c < C; ++c)
+          total[c][l & 1] = q8_tile_chunk(total[c][l & 1], tile, l, acts[c] + ab + 4 * l);
+#pragma GCC unroll 4
       for (int c = 0; c < C; ++c)
-        acc[c][b % 8] = _mm256_fmadd_ps(to_float(total[c]), scale[c], acc[c][b % 8]);
+        acc[c][b % 8] = _mm256_fmadd_ps(to_float(_mm256_add_epi32(total[c][0], total[c][1])),
+                                        scale[c], acc[c][b % 8]);
     } else {
       for (int l = 0; l < 8; ++l)
         for (int c = 0; c < C; ++c) {
@@ -543,35 +567,33 @@ CODERX_KERNEL void dot_cols_q4_0(const std::uint8_t* w, const std::uint8_t* cons
                                  const std::uint8_t* prep, std::int64_t n, float* out) {
   dot_cols_offset<L::q4_0::kBytes, quants_q4_0>(w, acts, prep, n, out);
 }
-CODERX_KERNEL void dot_cols_q5_0(const std::uint8_t* w, const std::uint8_t* const* acts,
-                                 const std::uint8_t* prep, std::int64_t n, float* out) {
-  dot_cols_offset<L::q5_0::kBytes, quants_q5_0>(w, acts, prep, n, out);
-}
 
-// Q8_0 against kDotCols activations; per activation the same f32 steps as dot_q8_0 (sum_blocks:
-// eight blocks at a time, then single blocks). |w| and the sign pattern are formed once.
+// Q8_0 (or Q5_0 as signed values) against kDotCols activations; per activation the same f32
+// steps as dot_q8_0 / dot_q5_0 (sum_blocks: eight blocks at a time, then single blocks). |w| and
+// the sign pattern are formed once.
 CODERX_KERNEL inline __m256i q8_0_lanes(__m256i abs_w, __m256i w, const std::uint8_t* a) {
   return dot_u8_i8(abs_w, _mm256_sign_epi8(load32(a + L::q8_0::kQs), w));
 }
 
-CODERX_KERNEL void dot_cols_q8_0(const std::uint8_t* w, const std::uint8_t* const* acts,
-                                 const std::uint8_t* prep, std::int64_t n, float* out) {
+template <int kW, QuantsFn signed_quants>
+CODERX_KERNEL void dot_cols_signed(const std::uint8_t* w, const std::uint8_t* const* acts,
+                                   const std::uint8_t* prep, std::int64_t n, float* out) {
   const float* scales = reinterpret_cast<const float*>(prep);
-  constexpr int C = kDotCols, kW = L::q8_0::kBytes;
+  constexpr int C = kDotCols, kA = L::q8_0::kBytes;
   __m256 acc[C];
   for (int c = 0; c < C; ++c) acc[c] = _mm256_setzero_ps();
   const std::int64_t nb = n / 32;
   std::int64_t b = 0;
   for (; b + 8 <= nb; b += 8) {
     const std::uint8_t* x = w + b * kW;
-    const std::size_t ab = static_cast<std::size_t>(b) * kW;
+    const std::size_t ab = static_cast<std::size_t>(b) * kA;
     __m256i p[C][8];
 #pragma GCC unroll 8
     for (int i = 0; i < 8; ++i) {
-      const __m256i q = load32(x + i * kW + L::q8_0::kQs);
+      const __m256i q = signed_quants(x + i * kW);
       const __m256i abs_q = _mm256_sign_epi8(q, q);
 #pragma GCC unroll 8
-      for (int c = 0; c < C; ++c) p[c][i] = q8_0_lanes(abs_q, q, acts[c] + ab + i * kW);
+      for (int c = 0; c < C; ++c) p[c][i] = q8_0_lanes(abs_q, q, acts[c] + ab + i * kA);
     }
     const __m256 dw = f16x8<kW>(x);
 #pragma GCC unroll 8
@@ -582,10 +604,10 @@ CODERX_KERNEL void dot_cols_q8_0(const std::uint8_t* w, const std::uint8_t* cons
   }
   for (; b < nb; ++b) {
     const std::uint8_t* x = w + b * kW;
-    const __m256i q = load32(x + L::q8_0::kQs);
+    const __m256i q = signed_quants(x);
     const __m256i abs_q = _mm256_sign_epi8(q, q);
     for (int c = 0; c < C; ++c) {
-      const std::uint8_t* a = acts[c] + static_cast<std::size_t>(b) * kW;
+      const std::uint8_t* a = acts[c] + static_cast<std::size_t>(b) * kA;
       const float scale = f16(x) * scales[c * nb + b];
       acc[c] = _mm256_fmadd_ps(_mm256_set1_ps(scale), to_float(q8_0_lanes(abs_q, q, a)), acc[c]);
     }
@@ -629,25 +651,24 @@ inline void add_dot_legacy_simd(KernelTable& t) {
   t.dot[slot(Type::MXFP4)] = dot_mxfp4;
   t.dot[slot(Type::NVFP4)] = dot_nvfp4;
   t.dot4[slot(Type::Q4_0)] = dot4_q4_0;
-  t.dot4[slot(Type::Q5_0)] = dot4_q5_0;
   t.dot_cols[slot(Type::Q4_0)] = dot_cols_q4_0;
-  t.dot_cols[slot(Type::Q5_0)] = dot_cols_q5_0;
-  t.dot_cols[slot(Type::Q8_0)] = dot_cols_q8_0;
+  t.dot_cols[slot(Type::Q5_0)] = dot_cols_signed<L::q5_0::kBytes, signed_q5_0>;
+  t.dot_cols[slot(Type::Q8_0)] = dot_cols_signed<L::q8_0::kBytes, quants_q8_0>;
   t.col_prep[slot(Type::Q4_0)] = col_prep_offset<8>;
-  t.col_prep[slot(Type::Q5_0)] = col_prep_offset<16>;
+  t.col_prep[slot(Type::Q5_0)] = col_prep_q8_0;
   t.col_prep[slot(Type::Q8_0)] = col_prep_q8_0;
   t.col_prep_bytes[slot(Type::Q4_0)] = kOffsetPrep;
-  t.col_prep_bytes[slot(Type::Q5_0)] = kOffsetPrep;
+  t.col_prep_bytes[slot(Type::Q5_0)] = kQ8Prep;
   t.col_prep_bytes[slot(Type::Q8_0)] = kQ8Prep;
   t.pack[slot(Type::Q4_0)] = pack_offset_tile<L::q4_0::kBytes, quants_q4_0>;
-  t.pack[slot(Type::Q5_0)] = pack_offset_tile<L::q5_0::kBytes, quants_q5_0>;
+  t.pack[slot(Type::Q5_0)] = pack_signed_tile<L::q5_0::kBytes, signed_q5_0>;
   t.dot_cols_packed[slot(Type::Q4_0)] = dot_cols_offset_tile;
-  t.dot_cols_packed[slot(Type::Q5_0)] = dot_cols_offset_tile;
+  t.dot_cols_packed[slot(Type::Q5_0)] = dot_cols_q8_0_tile;
   t.packed_bytes[slot(Type::Q4_0)] = sizeof(OffsetTile) / kOffsetTileRows;
-  t.packed_bytes[slot(Type::Q5_0)] = sizeof(OffsetTile) / kOffsetTileRows;
+  t.packed_bytes[slot(Type::Q5_0)] = sizeof(Q8Tile) / kQ8TileRows;
   t.tile_rows[slot(Type::Q4_0)] = kOffsetTileRows;
-  t.tile_rows[slot(Type::Q5_0)] = kOffsetTileRows;
-  t.pack[slot(Type::Q8_0)] = pack_q8_0_tile;
+  t.tile_rows[slot(Type::Q5_0)] = kQ8TileRows;
+  t.pack[slot(Type::Q8_0)] = pack_signed_tile<L::q8_0::kBytes, quants_q8_0>;
   t.dot_cols_packed[slot(Type::Q8_0)] = dot_cols_q8_0_tile;
   t.packed_bytes[slot(Type::Q8_0)] = sizeof(Q8Tile) / kQ8TileRows;
   t.tile_rows[slot(Type::Q8_0)] = kQ8TileRows;
