@@ -74,6 +74,7 @@ struct Engine::Impl {
   std::unique_ptr<Backend> backend;
   std::unique_ptr<PrefixCache> slots;
 
+  bool kv_f16 = false;  // the K/V precision in use (EngineOptions::kv_f16 resolved)
   std::atomic<std::uint64_t> kv_bytes{0};  // slots->memory_bytes(), published by the worker
 
   std::mutex mutex;
@@ -127,8 +128,9 @@ Result<std::unique_ptr<Engine>> Engine::load(const std::filesystem::path& path, 
   if (static_cast<std::int64_t>(impl->tokenizer->vocab().size()) > impl->model->view().dims.n_vocab)
     return make_error(Errc::format, path.string() + ": tokenizer has more tokens than the LM head rows");
   const ModelView& view = impl->model->view();
+  impl->kv_f16 = !options.reference_ops && options.kv_f16.value_or(KvCache::half_suits(view));
   const KvCacheOptions kv{options.max_context, std::max<std::int64_t>(1, options.sliding_slack),
-                          options.kv_f16 && !options.reference_ops};
+                          impl->kv_f16};
   BackendOptions backend_options;
   backend_options.device = options.device;
   backend_options.threads = options.threads;
@@ -169,8 +171,8 @@ MemoryReport Engine::memory() const {
   r.mapped_weight_bytes = m.weight_bytes;
   r.active_bytes_per_token = m.active_bytes_per_token;
   r.kv_bytes = impl_->kv_bytes.load();
-  r.kv_bytes_per_position = KvCache::full_layer_bytes_per_position(
-      impl_->model->view(), impl_->options.kv_f16 && !impl_->options.reference_ops);
+  r.kv_bytes_per_position =
+      KvCache::full_layer_bytes_per_position(impl_->model->view(), impl_->kv_f16);
   return r;
 }
 

@@ -44,10 +44,11 @@ struct EngineOptions {
   std::int64_t prefill_chunk = 512; // tokens per prefill forward pass
   bool reference_ops = false;       // run the slow reference ops (tests, debugging; implies cpu)
   // K/V as IEEE half on the CPU: half the cache memory and half the K/V bytes each decode step
-  // reads (decode speed within noise of f32 on the 2-core test host: attention then converts
-  // each tile). Off by default: on the F16 fixture it moves the logits from NMSE 7.0e-7 to
-  // 1.1e-6 against the float reference, past 1.5× llama.cpp's.
-  bool kv_f16 = false;
+  // reads (at 2,048 tokens of context f32 K/V is 18 % of a step's reads on the real-size model).
+  // Unset: KvCache::half_suits(model) decides, i.e. half for quantised attention weights (their
+  // own rounding dwarfs it) and f32 for float ones (on the F16 fixture half K/V moves the logits
+  // from NMSE 7.0e-7 to 1.1e-6 against the float reference, past 1.5× llama.cpp's).
+  std::optional<bool> kv_f16;
   // Where the forward pass runs (model/device_select.h). The CLI and the LSP default to auto;
   // library users (tests) get the CPU unless they ask. A CUDA backend that cannot start, or a
   // model that does not fit the device, falls back to the CPU with a one-line log message.

@@ -144,6 +144,17 @@ std::size_t KvCache::bytes_per_full_position() const {
   return total;
 }
 
+bool KvCache::half_suits(const ModelView& model) {
+  const auto quantised = [](const Matrix& m) {
+    return !m.valid() || (m.type != quant::Type::F32 && m.type != quant::Type::F16 &&
+                          m.type != quant::Type::BF16);
+  };
+  return !model.layers.empty() &&
+         std::all_of(model.layers.begin(), model.layers.end(), [&](const LayerView& l) {
+           return quantised(l.wq) && quantised(l.wk) && quantised(l.wv) && quantised(l.wo);
+         });
+}
+
 std::size_t KvCache::decode_read_bytes(const ModelView& model, std::int64_t context, bool f16) {
   const std::size_t row_element = f16 ? sizeof(std::uint16_t) : sizeof(float);
   std::size_t total = 0;

@@ -4,8 +4,9 @@
 // attention reads it and a cached prefix can be truncated by up to `slack` positions (prefix
 // reuse). On K = V layers (no attn_v) only V — the unweighted RMSNorm of the raw K projection —
 // is stored, plus the RoPE cos/sin of each slot; keys are derived exactly when read.
-// Storage is head-major (op_args.h KvLayerView), f32 or, with KvCacheOptions::f16 (off by
-// default; EngineOptions::kv_f16), IEEE half rounded to nearest even. Threading: owned by one
+// Storage is head-major (op_args.h KvLayerView), f32 or, with KvCacheOptions::f16 (the engine's
+// default for quantised weights: half_suits, EngineOptions::kv_f16), IEEE half rounded to
+// nearest even. Threading: owned by one
 // sequence, used by one thread at a time. The CPU backend's KvState (model/kv_state.h).
 #pragma once
 
@@ -49,6 +50,12 @@ class KvCache final : public KvState {
   // K/V bytes one decode step reads for one sequence at `context` positions: every row its
   // attention visits (sliding layers at most the window; K = V layers their one row).
   static std::size_t decode_read_bytes(const ModelView& model, std::int64_t context, bool f16);
+  // Whether half K/V suits a model by default: every attention projection is quantised (not
+  // F32, F16 or BF16). Rounding K/V to half then adds ~1e-6 to a logit NMSE that the weights'
+  // and activations' quantisation already puts near 1e-3 (fixtures: Q8_0 7.4e-3 → 5.6e-3,
+  // Q4_K_M 3.5e-3 → 2.7e-3, near-tie expert flips either way); on float weights it would be
+  // the largest error left (F16 fixture: 7.0e-7 → 1.1e-6).
+  static bool half_suits(const ModelView& model);
 
  private:
   struct Layer {

@@ -1,5 +1,5 @@
 // `coderx bench --model F [--lengths 128,512,2048] [--streams 1,4] [--decode N] [--threads N]
-// [--ops] [--json] [--kv-f16] [--device auto|cpu|cuda]`: engine throughput on this machine,
+// [--ops] [--json] [--kv auto|f32|f16] [--device auto|cpu|cuda]`: engine throughput on this machine,
 // straight through the forward pass (no sampling): prefill tokens/s and time to first token per
 // prompt length, decode tokens/s with 1 and several concurrent streams (one batched forward pass
 // per step), peak resident memory. Prints a table, then one JSON object (only the JSON with
@@ -297,7 +297,8 @@ int run_bench(Args args) {
   ArgParser parser("coderx bench", "Measure prefill and decode throughput of the CPU engine.");
   std::string model_path, lengths_text = "128,512,2048", streams_text = "1,4";
   std::int64_t decode = 16, windows = 1, threads = 0;
-  bool json_only = false, op_costs = false, kv_f16 = false;
+  bool json_only = false, op_costs = false;
+  std::string kv_text = "auto";
   model::DeviceKind device = model::DeviceKind::auto_select;
   parser.option("--model", &model_path, "FILE", "GGUF model file");
   parser.option("--lengths", &lengths_text, "N,N", "prompt lengths (default 128,512,2048)");
@@ -309,7 +310,9 @@ int run_bench(Args args) {
   parser.option("--threads", &threads, "N", "compute threads (default: all cores)");
   parser.flag("--ops", &op_costs, "print the time per op kind of one prefill and its decode");
   parser.flag("--json", &json_only, "print only the JSON object");
-  parser.flag("--kv-f16", &kv_f16, "keep K/V as IEEE half (EngineOptions::kv_f16) on the CPU");
+  parser.option("--kv", &kv_text, "auto|f32|f16",
+                "K/V precision on the CPU (EngineOptions::kv_f16; default auto: the engine's choice, "
+                "half for quantised attention weights)");
   add_device_option(parser, &device);
   if (auto rc = parser.parse(args)) return *rc;
   std::vector<std::int64_t> lengths, streams;
@@ -320,10 +323,10 @@ int run_bench(Args args) {
     lengths.clear();
   }
   if (model_path.empty() || lengths.empty() || streams.empty() || decode <= 0 || windows <= 0 ||
-      threads < 0) {
+      threads < 0 || (kv_text != "auto" && kv_text != "f32" && kv_text != "f16")) {
     std::fprintf(stderr,
                  "coderx bench: need --model; --lengths/--streams are comma-separated numbers; "
-                 "--decode and --windows at least 1\n");
+                 "--decode and --windows at least 1; --kv is auto, f32 or f16\n");
     return 2;
   }
   const auto load_start = Clock::now();
@@ -357,6 +360,8 @@ int run_bench(Args args) {
                                           ? model::warm_weights((*model)->gguf().bytes())
                                           : model::WarmedWeights{};
   const double populate_s = seconds_since(populate_start);
+  const bool kv_f16 =
+      kv_text == "auto" ? model::KvCache::half_suits((*model)->view()) : kv_text == "f16";
   model::ThreadPool pool(static_cast<int>(threads));
   model::CpuOps ops(pool);
   model::Forward forward((*model)->view(), ops);
@@ -393,16 +398,17 @@ int run_bench(Args args) {
                  static_cast<double>(warmed.populated) / 1e9, populate_s,
                  static_cast<double>(warmed.remapped) / 1e9,
                  static_cast<double>(warmed.huge) / 1e9);
-    std::fprintf(stdout, "read bandwidth %.2f GB/s (%d threads); active weights %.3f GB/token; decode bound %.2f tok/s\n",
-                 bandwidth / 1e9, pool.size(), static_cast<double>(mem.active_bytes_per_token) / 1e9, bound_tps);
+    std::fprintf(stdout, "read bandwidth %.2f GB/s (%d threads); active weights %.3f GB/token; decode bound %.2f tok/s; K/V in %s\n",
+                 bandwidth / 1e9, pool.size(), static_cast<double>(mem.active_bytes_per_token) / 1e9, bound_tps,
+                 kv_f16 ? "f16" : "f32");
     print_bound_lines(rows, mem.active_bytes_per_token, bandwidth);
   }
   std::printf(
-      "{\"model\":\"%s\",\"threads\":%d,\"load_s\":%.3f,\"populate_s\":%.3f,"
+      "{\"model\":\"%s\",\"threads\":%d,\"kv\":\"%s\",\"load_s\":%.3f,\"populate_s\":%.3f,"
       "\"huge_page_bytes\":%llu,"
       "\"weight_bytes\":%llu,\"active_bytes_per_token\":%llu,\"read_bandwidth_gbs\":%.3f,"
       "\"decode_bound_tps\":%.3f,\"peak_rss_mib\":%.1f,\"results\":[",
-      model_path.c_str(), pool.size(), load_s, populate_s,
+      model_path.c_str(), pool.size(), kv_f16 ? "f16" : "f32", load_s, populate_s,
       static_cast<unsigned long long>(warmed.huge),
       static_cast<unsigned long long>(mem.weight_bytes),
       static_cast<unsigned long long>(mem.active_bytes_per_token), bandwidth / 1e9, bound_tps,

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "model/forward.h"
+#include "model/kv_cache.h"
 #include "model/model_file.h"
 #include "model/ops_cpu.h"
 #include "model/ops_ref.h"
@@ -69,7 +70,8 @@ struct FixtureRun {
   std::vector<std::vector<std::set<int>>> routing;  // [layer][token]
 };
 
-// f16_kv: K/V as half (EngineOptions::kv_f16); the acceptance runs keep f32.
+// f16_kv: K/V as half (EngineOptions::kv_f16); the acceptance runs keep f32, and the quantised
+// models are checked with half K/V too (the engine's default for them).
 FixtureRun run(const ModelFile& m, Ops& ops, bool f16_kv) {
   FixtureRun r;
   KvCache cache(m.view(), KvCacheOptions{64, 64, f16_kv});
@@ -115,6 +117,7 @@ struct FixtureCase {
   const char* llama_fast;  // llama.cpp's fast path on the same file
   const char* routing;       // llama.cpp's expert choices in float math (reference path)
   const char* fast_routing;  // llama.cpp's expert choices with quantised activations
+  bool half_kv;              // KvCache::half_suits: the engine keeps K/V in half by default
 };
 
 class ForwardFixture : public ::testing::TestWithParam<FixtureCase> {};
@@ -155,6 +158,14 @@ TEST_P(ForwardFixture, MatchesLlamaCppReferenceLogits) {
               fast_nmse / llama_nmse);
   EXPECT_LE(ref_nmse, 1e-6);
   EXPECT_LE(fast_nmse, 1.5 * llama_nmse);
+
+  // What the engine runs by default: half K/V on quantised weights, and it still holds there.
+  ASSERT_EQ(KvCache::half_suits((*model)->view()), c.half_kv);
+  if (c.half_kv) {
+    const double half_nmse = testing::nmse(run(**model, cpu_ops, true).logits, float_ref);
+    std::printf("%s: fast NMSE with half K/V %.3g\n", c.model, half_nmse);
+    EXPECT_LE(half_nmse, 1.5 * llama_nmse);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -162,15 +173,15 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         FixtureCase{"gemma4-tiny-moe-F16.gguf", "gemma4-tiny-moe-F16.exactgelu.f32",
                     "gemma4-tiny-moe-F16.exact.f32", "gemma4-tiny-moe-F16.exact.routing.txt",
-                    "gemma4-tiny-moe-F16.exact.routing.txt"},
+                    "gemma4-tiny-moe-F16.exact.routing.txt", false},
         FixtureCase{"gemma4-tiny-moe-Q8_0.gguf", "gemma4-tiny-moe-Q8_0-dequant-F32.exactgelu.f32",
                     "gemma4-tiny-moe-Q8_0.exact.f32",
                     "gemma4-tiny-moe-Q8_0-dequant-F32.exact.routing.txt",
-                    "gemma4-tiny-moe-Q8_0.exact.routing.txt"},
+                    "gemma4-tiny-moe-Q8_0.exact.routing.txt", true},
         FixtureCase{"gemma4-tiny-fb-Q4_K_M.gguf", "gemma4-tiny-fb-Q4_K_M-dequant-F32.exactgelu.f32",
                     "gemma4-tiny-fb-Q4_K_M.exact.f32",
                     "gemma4-tiny-fb-Q4_K_M-dequant-F32.exact.routing.txt",
-                    "gemma4-tiny-fb-Q4_K_M.exact.routing.txt"}),
+                    "gemma4-tiny-fb-Q4_K_M.exact.routing.txt", true}),
     [](const auto& info) {
       std::string n = info.param.model;
       n = n.substr(0, n.find(".gguf"));
