@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 #include <vector>
 
 #include "model/ops_cpu_vec.h"
@@ -51,12 +52,25 @@ struct Block {
   }
 };
 
-// f32 pointers to the K (or V) rows of positions [k0, k1) of kv head g: into the cache when it
-// is f32, into `scratch` (converted) when it is f16.
+// Whether the K (or V) rows of a block are read as IEEE half by the one-by-one kernels
+// themselves (decode on an f16 cache, query heads in pairs) rather than converted into scratch
+// first: a converting pass ran at ~40 % of the read bandwidth here, the kernels at full speed.
+bool reads_half_rows(const Block& b, bool keys) {
+  return b.c.f16() && b.rows_one_by_one(keys) && b.group % 2 == 0;
+}
+
+// The rows of positions [k0, k1) of kv head g: f32 pointers into the cache when it is f32, into
+// `scratch` (converted) when it is f16, or (reads_half_rows) the f16 rows themselves in `half`.
 void load_rows(const Block& b, bool keys, std::int64_t k0, std::int64_t k1,
-               std::vector<float>& scratch, std::vector<const float*>& rows) {
+               std::vector<float>& scratch, std::vector<const float*>& rows,
+               std::vector<const std::uint16_t*>& half) {
   const KvLayerView& c = b.c;
   const std::int64_t hd = b.a.head_dim;
+  if (reads_half_rows(b, keys)) {
+    half.resize(static_cast<std::size_t>(k1 - k0));
+    for (std::int64_t k = k0; k < k1; ++k) half[k - k0] = (keys ? c.k16 : c.v16) + b.offset(k);
+    return;
+  }
   rows.resize(static_cast<std::size_t>(k1 - k0));
   if (c.f16()) grow(scratch, static_cast<std::size_t>((k1 - k0) * hd));
   for (std::int64_t k = k0; k < k1; ++k) {
@@ -73,10 +87,10 @@ void load_rows(const Block& b, bool keys, std::int64_t k0, std::int64_t k1,
 // Row pointers of keys [k0, k1) (absolute positions) of kv head g; shared layers derive each
 // key as RoPE(v ⊙ k_norm) from its slot's table into `scratch`.
 void load_keys(const Block& b, std::int64_t k0, std::int64_t k1, std::vector<float>& scratch,
-               std::vector<const float*>& rows) {
+               std::vector<const float*>& rows, std::vector<const std::uint16_t*>& half) {
   const KvLayerView& c = b.c;
   const std::int64_t hd = b.a.head_dim;
-  if (!c.shared()) return load_rows(b, true, k0, k1, scratch, rows);
+  if (!c.shared()) return load_rows(b, true, k0, k1, scratch, rows, half);
   rows.resize(static_cast<std::size_t>(k1 - k0));
   grow(scratch, static_cast<std::size_t>((k1 - k0) * hd));
   for (std::int64_t k = k0; k < k1; ++k) {
@@ -107,29 +121,36 @@ void for_each_step_in_tile(const Block& b, std::int64_t t, std::int64_t k0, std:
   for (j = std::max(first, n4); j < last; ++j) step(t, j, 1);
 }
 
-// Walks keys [key_lo, key_hi] of the block in tiles: load(k0, k_end) fills `rows` with the
-// rows of keys [k0, k_end) (a group of four that starts in a tile may run 3 keys past it), then
-// step(t, j, width, keys, per_head) runs for every token's steps in that tile, in key order:
-// keys = the rows from key lo_t + j on, per_head = the token's rows of `per_head_rows` (its
-// scores or probabilities, one per query head).
+// Walks keys [key_lo, key_hi] of the block in tiles: load(k0, k_end) fetches the rows of keys
+// [k0, k_end) (a group of four that starts in a tile may run 3 keys past it), then
+// step(t, j, width, first, per_head) runs for every token's steps in that tile, in key order:
+// first = the index among the fetched rows of key lo_t + j, per_head = the token's rows of
+// `per_head_rows` (its scores or probabilities, one per query head).
 template <class Load, class Step>
 void walk_tiles(const Block& b, std::int64_t key_lo, std::int64_t key_hi,
-                const std::vector<const float*>& rows, float* const* per_head_rows, Load&& load,
-                Step&& step) {
+                float* const* per_head_rows, Load&& load, Step&& step) {
   for (std::int64_t k0 = key_lo; k0 <= key_hi; k0 += kKeyTile) {
     const std::int64_t k1 = std::min(key_hi + 1, k0 + kKeyTile);
     load(k0, std::min(key_hi + 1, k1 + 3));
     for (std::int64_t t = b.t0; t < b.t1; ++t)
       for_each_step_in_tile(b, t, k0, k1, [&](std::int64_t tt, std::int64_t j, int width) {
-        step(tt, j, width, rows.data() + (b.lo(tt) + j - k0),
-             per_head_rows + (tt - b.t0) * b.group);
+        step(tt, j, width, b.lo(tt) + j - k0, per_head_rows + (tt - b.t0) * b.group);
       });
   }
 }
 
+// One f16 row converted into a per-thread buffer (the steps of width 1 on rows read as half).
+const float* converted(const std::uint16_t* row, std::int64_t n) {
+  thread_local std::vector<float> buffer;
+  buffer.resize(static_cast<std::size_t>(n));
+  vec::f16_to_f32(row, buffer.data(), n);
+  return buffer.data();
+}
+
 // A step of four keys for a block of one token (decode): the rows one after another (one
 // sequential stream), each score bit-identical to dot4x2's / dot4's.
-void row_scores_one_by_one(const Block& b, std::int64_t t, std::int64_t j, const float* const* keys,
+template <class Row>
+void row_scores_one_by_one(const Block& b, std::int64_t t, std::int64_t j, const Row* const* keys,
                            float* const* row) {
   const std::int64_t hd = b.a.head_dim;
   for (int i = 0; i < 4; ++i)
@@ -146,17 +167,22 @@ void row_scores_one_by_one(const Block& b, std::int64_t t, std::int64_t j, const
 void block_scores(const Block& b, std::int64_t key_lo, std::int64_t key_hi, float* const* s) {
   thread_local std::vector<float> scratch;
   thread_local std::vector<const float*> rows;
+  thread_local std::vector<const std::uint16_t*> half;
   const std::int64_t hd = b.a.head_dim;
   const float scale = b.a.scale;
+  const bool as_half = reads_half_rows(b, true);
   const auto load = [&](std::int64_t k0, std::int64_t k_end) {
-    load_keys(b, k0, k_end, scratch, rows);
+    load_keys(b, k0, k_end, scratch, rows, half);
   };
   walk_tiles(
-      b, key_lo, key_hi, rows, s, load,
-      [&](std::int64_t t, std::int64_t j, int width, const float* const* keys, float* const* row) {
+      b, key_lo, key_hi, s, load,
+      [&](std::int64_t t, std::int64_t j, int width, std::int64_t first, float* const* row) {
+        if (as_half && width == 4) return row_scores_one_by_one(b, t, j, half.data() + first, row);
+        const float* const* keys = as_half ? nullptr : rows.data() + first;
         if (width == 1) {
+          const float* key = as_half ? converted(half[first], hd) : keys[0];
           for (std::int64_t h = 0; h < b.group; ++h)
-            row[h][j] = vec::dot(b.query(t, h), keys[0], hd) * scale;
+            row[h][j] = vec::dot(b.query(t, h), key, hd) * scale;
           return;
         }
         if (b.rows_one_by_one(true)) return row_scores_one_by_one(b, t, j, keys, row);
@@ -183,14 +209,16 @@ void softmax_in_place(float* s, std::int64_t n) {
 
 // A step of four values for a block of one token: the rows one after another, each output
 // bit-identical to axpy4x2's / axpy4's.
-void row_values_one_by_one(const Block& b, std::int64_t t, std::int64_t j, const float* const* vals,
+template <class Row>
+void row_values_one_by_one(const Block& b, std::int64_t t, std::int64_t j, const Row* const* vals,
                            float* const* row) {
   const std::int64_t hd = b.a.head_dim;
   for (int i = 0; i < 4; ++i) {
     std::int64_t h = 0;
     for (; h + 2 <= b.group; h += 2)
       vec::axpy1x2(row[h][j + i], row[h + 1][j + i], vals[i], b.out(t, h), b.out(t, h + 1), hd);
-    if (h < b.group) vec::axpy(row[h][j + i], vals[i], b.out(t, h), hd);
+    if constexpr (std::is_same_v<Row, float>)  // half rows come in pairs of heads only
+      if (h < b.group) vec::axpy(row[h][j + i], vals[i], b.out(t, h), hd);
   }
 }
 
@@ -198,25 +226,29 @@ void row_values_one_by_one(const Block& b, std::int64_t t, std::int64_t j, const
 void block_values(const Block& b, std::int64_t key_lo, std::int64_t key_hi, float* const* p) {
   thread_local std::vector<float> scratch;
   thread_local std::vector<const float*> values;
+  thread_local std::vector<const std::uint16_t*> half;
   const std::int64_t hd = b.a.head_dim;
   for (std::int64_t t = b.t0; t < b.t1; ++t)
     for (std::int64_t h = 0; h < b.group; ++h) std::fill_n(b.out(t, h), hd, 0.0f);
+  const bool as_half = reads_half_rows(b, false);
   const auto load = [&](std::int64_t k0, std::int64_t k_end) {
-    load_rows(b, false, k0, k_end, scratch, values);
+    load_rows(b, false, k0, k_end, scratch, values, half);
   };
   walk_tiles(
-      b, key_lo, key_hi, values, p, load,
-      [&](std::int64_t t, std::int64_t j, int width, const float* const* vals, float* const* row) {
-        if (width == 4 && b.rows_one_by_one(false))
-          return row_values_one_by_one(b, t, j, vals, row);
-        if (width == 4) {
-          std::int64_t h = 0;
-          for (; h + 2 <= b.group; h += 2)
-            vec::axpy4x2(row[h] + j, row[h + 1] + j, vals, b.out(t, h), b.out(t, h + 1), hd);
-          if (h < b.group) vec::axpy4(row[h] + j, vals, b.out(t, h), hd);
+      b, key_lo, key_hi, p, load,
+      [&](std::int64_t t, std::int64_t j, int width, std::int64_t first, float* const* row) {
+        if (as_half && width == 4) return row_values_one_by_one(b, t, j, half.data() + first, row);
+        const float* const* vals = as_half ? nullptr : values.data() + first;
+        if (width == 1) {
+          const float* value = as_half ? converted(half[first], hd) : vals[0];
+          for (std::int64_t h = 0; h < b.group; ++h) vec::axpy(row[h][j], value, b.out(t, h), hd);
           return;
         }
-        for (std::int64_t h = 0; h < b.group; ++h) vec::axpy(row[h][j], vals[0], b.out(t, h), hd);
+        if (b.rows_one_by_one(false)) return row_values_one_by_one(b, t, j, vals, row);
+        std::int64_t h = 0;
+        for (; h + 2 <= b.group; h += 2)
+          vec::axpy4x2(row[h] + j, row[h + 1] + j, vals, b.out(t, h), b.out(t, h + 1), hd);
+        if (h < b.group) vec::axpy4(row[h] + j, vals, b.out(t, h), hd);
       });
 }
 

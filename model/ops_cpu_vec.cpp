@@ -1,6 +1,7 @@
 #include "model/ops_cpu_vec.h"
 
 #include <cmath>
+#include <vector>
 
 #include "model/quant/half.h"
 #include "model/vec_exp.h"
@@ -143,36 +144,45 @@ __attribute__((target("avx2,fma"))) void axpy4x2_avx2(const float* a, const floa
 
 // One row of dot4x2: the same single multiply-add chain per query and the same reduction
 // (store_totals4's lane j), so each result equals dot4x2's for that row bit for bit.
-__attribute__((target("avx2,fma"))) void dot1x2_avx2(const float* a0, const float* a1,
-                                                     const float* b, std::int64_t n, float* out0,
-                                                     float* out1) {
+// 8 elements of a key or value row as f32: f32 rows as stored, f16 rows converted (exactly).
+__attribute__((target("avx2,fma,f16c"))) inline __m256 load8(const float* p) {
+  return _mm256_loadu_ps(p);
+}
+__attribute__((target("avx2,fma,f16c"))) inline __m256 load8(const std::uint16_t* p) {
+  return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+}
+inline float element(const float* p, std::int64_t i) { return p[i]; }
+inline float element(const std::uint16_t* p, std::int64_t i) { return quant::f16_to_f32(p[i]); }
+
+template <class Row>
+__attribute__((target("avx2,fma,f16c"))) void dot1x2_avx2(const float* a0, const float* a1,
+                                                          const Row* b, std::int64_t n,
+                                                          float* out0, float* out1) {
   __m256 s = _mm256_setzero_ps(), t = s;
   std::int64_t i = 0;
   for (; i + 8 <= n; i += 8) {
-    const __m256 k = _mm256_loadu_ps(b + i);
+    const __m256 k = load8(b + i);
     s = _mm256_fmadd_ps(_mm256_loadu_ps(a0 + i), k, s);
     t = _mm256_fmadd_ps(_mm256_loadu_ps(a1 + i), k, t);
   }
   float totals[4];
   const __m256 zero = _mm256_setzero_ps();
   store_totals4(s, t, zero, zero, totals);
-  for (; i < n; ++i) totals[0] += a0[i] * b[i], totals[1] += a1[i] * b[i];
+  for (; i < n; ++i) totals[0] += a0[i] * element(b, i), totals[1] += a1[i] * element(b, i);
   *out0 = totals[0];
   *out1 = totals[1];
 }
-
-// One row of axpy4x2: y0 += a0·x and y1 += a1·x by the multiply-adds axpy4x2 applies for that
-// row, so a run of these over rows j … j+3 equals one axpy4x2 bit for bit.
-__attribute__((target("avx2,fma"))) void axpy1x2_avx2(float a0, float a1, const float* x, float* y0,
-                                                      float* y1, std::int64_t n) {
+template <class Row>
+__attribute__((target("avx2,fma,f16c"))) void axpy1x2_avx2(float a0, float a1, const Row* x,
+                                                           float* y0, float* y1, std::int64_t n) {
   const __m256 va = _mm256_set1_ps(a0), vc = _mm256_set1_ps(a1);
   std::int64_t i = 0;
   for (; i + 8 <= n; i += 8) {
-    const __m256 v = _mm256_loadu_ps(x + i);
+    const __m256 v = load8(x + i);
     _mm256_storeu_ps(y0 + i, _mm256_fmadd_ps(va, v, _mm256_loadu_ps(y0 + i)));
     _mm256_storeu_ps(y1 + i, _mm256_fmadd_ps(vc, v, _mm256_loadu_ps(y1 + i)));
   }
-  for (; i < n; ++i) y0[i] += a0 * x[i], y1[i] += a1 * x[i];
+  for (; i < n; ++i) y0[i] += a0 * element(x, i), y1[i] += a1 * element(x, i);
 }
 
 __attribute__((target("avx2,fma"))) void axpy4_avx2(const float* a, const float* const* x, float* y,
@@ -360,6 +370,27 @@ void axpy1x2(float a0, float a1, const float* x, float* y0, float* y1, std::int6
 #endif
   for (std::int64_t i = 0; i < n; ++i) y0[i] += a0 * x[i];
   for (std::int64_t i = 0; i < n; ++i) y1[i] += a1 * x[i];
+}
+
+void dot1x2(const float* a0, const float* a1, const std::uint16_t* b, std::int64_t n,
+            float* out0, float* out1) {
+#if CODERX_X86
+  if (has_avx2()) return dot1x2_avx2(a0, a1, b, n, out0, out1);
+#endif
+  thread_local std::vector<float> row;
+  row.resize(static_cast<std::size_t>(n));
+  f16_to_f32(b, row.data(), n);
+  dot1x2(a0, a1, row.data(), n, out0, out1);
+}
+
+void axpy1x2(float a0, float a1, const std::uint16_t* x, float* y0, float* y1, std::int64_t n) {
+#if CODERX_X86
+  if (has_avx2()) return axpy1x2_avx2(a0, a1, x, y0, y1, n);
+#endif
+  thread_local std::vector<float> row;
+  row.resize(static_cast<std::size_t>(n));
+  f16_to_f32(x, row.data(), n);
+  axpy1x2(a0, a1, row.data(), y0, y1, n);
 }
 
 void f16_to_f32(const std::uint16_t* x, float* y, std::int64_t n) {

@@ -28,6 +28,11 @@ void axpy4x2(const float* a0, const float* a1, const float* const* x, float* y0,
 void dot1x2(const float* a0, const float* a1, const float* b, std::int64_t n, float* out0,
             float* out1);
 void axpy1x2(float a0, float a1, const float* x, float* y0, float* y1, std::int64_t n);
+// The same on IEEE half rows (an f16 K/V cache), converted as they are read: bit-identical to
+// converting the row with f16_to_f32 first (conversion is exact).
+void dot1x2(const float* a0, const float* a1, const std::uint16_t* b, std::int64_t n,
+            float* out0, float* out1);
+void axpy1x2(float a0, float a1, const std::uint16_t* x, float* y0, float* y1, std::int64_t n);
 double sum_squares(const float* x, std::int64_t n);            // f32 lanes, f64 total
 // s[j] = exp(s[j] − shift) for j < n (shift ≥ every s[j]: softmax's maximum); returns Σ s[j] in
 // f64. Within 3 ulp of exp (a vector polynomial under AVX2; std::exp otherwise); arguments below

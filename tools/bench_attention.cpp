@@ -3,7 +3,7 @@
 // context lengths — how attention cost grows with the context.
 //
 //   bench_attention [--keys 128,512,2048,8192] [--layer sliding|full] [--layers L] [--threads N]
-//                   [--reps 20]
+//                   [--reps 20] [--kv f32|f16]
 //
 // --layers L cycles through L separate caches (as decode does through the model's layers), so
 // with enough of them the K/V comes from memory rather than the caches; times are per layer.
@@ -20,15 +20,18 @@
 #include <vector>
 
 #include "model/ops_cpu.h"
+#include "model/quant/half.h"
 #include "model/thread_pool.h"
 
 namespace m = coderx::model;
+namespace q = coderx::model::quant;
 
 namespace {
 
 struct Shape {
   std::int64_t n_head = 16, n_kv = 8, hd = 256;
   bool shared = false;
+  bool f16 = false;  // K/V rows as IEEE half (the engine's default for quantised weights)
 };
 
 std::vector<float> random_vector(std::size_t n, std::uint32_t seed) {
@@ -42,8 +45,15 @@ std::vector<float> random_vector(std::size_t n, std::uint32_t seed) {
 // One layer's cache and the attention arguments over it.
 struct LayerCache {
   std::vector<float> k, v, k_norm, cs, sn;
+  std::vector<std::uint16_t> k16, v16;
   m::KvLayerView view;
 };
+
+std::vector<std::uint16_t> to_half(const std::vector<float>& x) {
+  std::vector<std::uint16_t> h(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) h[i] = q::f32_to_f16(x[i]);
+  return h;
+}
 
 void fill_layer(LayerCache& c, const Shape& s, std::int64_t keys, std::uint32_t seed) {
   const std::size_t cache = static_cast<std::size_t>(s.n_kv * keys * s.hd);
@@ -53,8 +63,17 @@ void fill_layer(LayerCache& c, const Shape& s, std::int64_t keys, std::uint32_t 
   const std::int64_t rot = s.shared ? s.hd / 8 : 0;
   c.cs.assign(static_cast<std::size_t>(rot * keys), 1.0f);
   c.sn.assign(c.cs.size(), 0.0f);
-  c.view.k = s.shared ? nullptr : c.k.data();
-  c.view.v = c.v.data();
+  if (s.f16) {
+    c.k16 = to_half(c.k);
+    c.v16 = to_half(c.v);
+    c.k.clear();
+    c.v.clear();
+    c.view.k16 = s.shared ? nullptr : c.k16.data();
+    c.view.v16 = c.v16.data();
+  } else {
+    c.view.k = s.shared ? nullptr : c.k.data();
+    c.view.v = c.v.data();
+  }
   c.view.capacity = keys;
   c.view.k_norm = c.k_norm.data();
   c.view.rope = m::RopeSpec{s.hd, 1e6f, nullptr};
@@ -86,7 +105,7 @@ double step_seconds(m::CpuOps& ops, const Shape& s, std::int64_t keys, int n_lay
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string keys_text = "128,512,2048,8192", layer = "sliding";
+  std::string keys_text = "128,512,2048,8192", layer = "sliding", kv = "f32";
   int threads = 0, reps = 20, n_layers = 1;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
@@ -95,22 +114,26 @@ int main(int argc, char** argv) {
     else if (a == "--threads") threads = std::atoi(argv[i + 1]);
     else if (a == "--reps") reps = std::atoi(argv[i + 1]);
     else if (a == "--layers") n_layers = std::max(1, std::atoi(argv[i + 1]));
+    else if (a == "--kv") kv = argv[i + 1];
     else { std::fprintf(stderr, "bench_attention: unknown option %s\n", a.c_str()); return 2; }
   }
   Shape s;
   if (layer == "full") s = Shape{16, 2, 512, true};
+  s.f16 = kv == "f16";
   m::ThreadPool pool(threads);
   m::CpuOps ops(pool);
-  std::printf("layer %s: %lld heads, %lld kv heads of %lld%s; threads %d; %d layer caches\n", layer.c_str(),
-              static_cast<long long>(s.n_head), static_cast<long long>(s.n_kv), static_cast<long long>(s.hd),
-              s.shared ? ", K = V" : "", pool.size(), n_layers);
+  std::printf("layer %s: %lld heads, %lld kv heads of %lld%s, K/V in %s; threads %d; %d layer caches\n",
+              layer.c_str(), static_cast<long long>(s.n_head), static_cast<long long>(s.n_kv),
+              static_cast<long long>(s.hd), s.shared ? ", K = V" : "", s.f16 ? "f16" : "f32", pool.size(),
+              n_layers);
   std::printf("%8s %10s %10s\n", "keys", "ms", "KV GB/s");
   for (std::size_t at = 0; at < keys_text.size();) {
     const std::size_t comma = std::min(keys_text.find(',', at), keys_text.size());
     const std::int64_t keys = std::atoll(keys_text.substr(at, comma - at).c_str());
     at = comma + 1;
     const double sec = step_seconds(ops, s, keys, n_layers, reps);
-    const double bytes = static_cast<double>((s.shared ? 1 : 2) * s.n_kv * keys * s.hd) * sizeof(float);
+    const double bytes = static_cast<double>((s.shared ? 1 : 2) * s.n_kv * keys * s.hd) *
+                         (s.f16 ? sizeof(std::uint16_t) : sizeof(float));
     std::printf("%8lld %10.3f %10.2f\n", static_cast<long long>(keys), sec * 1e3, bytes / sec / 1e9);
   }
   return 0;

@@ -111,6 +111,28 @@ TEST(OpsCpuVec, TwoQueryKernelsEqualTheOneQueryKernelsBitForBit) {
   }
 }
 
+// An f16 K/V row read by the one-row kernels directly: the same bits as converting it first.
+TEST(OpsCpuVec, HalfRowKernelsEqualConvertingFirst) {
+  for (std::int64_t n : {8, 256, 512, 13}) {
+    auto a0 = random_floats(n, 51), a1 = random_floats(n, 52);
+    std::vector<std::uint16_t> half(n);
+    for (std::int64_t i = 0; i < n; ++i) half[i] = quant::f32_to_f16(random_floats(n, 53)[i]);
+    std::vector<float> row(n);
+    vec::f16_to_f32(half.data(), row.data(), n);
+    float want0, want1, got0, got1;
+    vec::dot1x2(a0.data(), a1.data(), row.data(), n, &want0, &want1);
+    vec::dot1x2(a0.data(), a1.data(), half.data(), n, &got0, &got1);
+    EXPECT_EQ(std::memcmp(&want0, &got0, sizeof got0), 0) << "n " << n;
+    EXPECT_EQ(std::memcmp(&want1, &got1, sizeof got1), 0) << "n " << n;
+    auto y0 = random_floats(n, 54), y1 = random_floats(n, 55);
+    auto z0 = y0, z1 = y1;
+    vec::axpy1x2(0.75f, -1.5f, row.data(), y0.data(), y1.data(), n);
+    vec::axpy1x2(0.75f, -1.5f, half.data(), z0.data(), z1.data(), n);
+    EXPECT_EQ(y0, z0) << "n " << n;
+    EXPECT_EQ(y1, z1) << "n " << n;
+  }
+}
+
 // exp(s − shift) within 3 ulp of the double-precision exponential, over the range softmax
 // sees (shift ≥ s), tails of every length, and a total equal to the sum of the outputs.
 TEST(OpsCpuVec, ExpShiftedWithinThreeUlpAndSumsItsOutputs) {
