@@ -92,12 +92,6 @@ const float* gelu_table() {
   return table.data();
 }
 
-inline float gelu_lookup(const float* table, float x) {
-  if (x <= -10.0f) return 0.0f;
-  if (x >= 10.0f) return x;
-  return table[quant::f32_to_f16(x)];
-}
-
 template <class T>
 T* grow(std::vector<T>& v, std::size_t n) {
   if (v.size() < n) v.resize(n);
@@ -178,8 +172,7 @@ void CpuOps::geglu(const float* g, const float* u, float* y, std::int64_t rows, 
   const float* table = gelu_table();
   pool_.parallel_for(rows, grain, [&](std::int64_t b, std::int64_t e) {
     for (std::int64_t r = b; r < e; ++r)
-      for (std::int64_t i = 0; i < n; ++i)
-        y[r * out_stride + i] = gelu_lookup(table, g[r * in_stride + i]) * u[r * in_stride + i];
+      vec::geglu_table(table, g + r * in_stride, u + r * in_stride, y + r * out_stride, n);
   });
 }
 

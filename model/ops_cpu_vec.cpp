@@ -210,6 +210,28 @@ __attribute__((target("avx2,fma"))) __m256 exp8(__m256 y) {
   return _mm256_andnot_ps(_mm256_cmp_ps(y, lo, _CMP_LT_OQ), _mm256_fmadd_ps(two_n, q, two_n));
 }
 
+inline float gelu_lookup(const float* table, float x) {
+  if (x <= -10.0f) return 0.0f;
+  if (x >= 10.0f) return x;
+  return table[quant::f32_to_f16(x)];
+}
+
+__attribute__((target("avx2,fma,f16c"))) void geglu_table_avx2(const float* table, const float* g,
+                                                               const float* u, float* y,
+                                                               std::int64_t n) {
+  const __m256 low = _mm256_set1_ps(-10.0f), high = _mm256_set1_ps(10.0f);
+  std::int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 x = _mm256_loadu_ps(g + i);
+    const __m128i half = _mm256_cvtps_ph(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 t = _mm256_i32gather_ps(table, _mm256_cvtepu16_epi32(half), 4);
+    t = _mm256_blendv_ps(t, _mm256_setzero_ps(), _mm256_cmp_ps(x, low, _CMP_LE_OQ));
+    t = _mm256_blendv_ps(t, x, _mm256_cmp_ps(x, high, _CMP_GE_OQ));
+    _mm256_storeu_ps(y + i, _mm256_mul_ps(t, _mm256_loadu_ps(u + i)));
+  }
+  for (; i < n; ++i) y[i] = gelu_lookup(table, g[i]) * u[i];
+}
+
 __attribute__((target("avx2,fma"))) double exp_shifted_avx2(float* s, std::int64_t n, float shift) {
   const __m256 sh = _mm256_set1_ps(shift);
   __m256d t0 = _mm256_setzero_pd(), t1 = _mm256_setzero_pd();
@@ -405,6 +427,13 @@ void f32_to_f16(const float* x, std::uint16_t* y, std::int64_t n) {
   if (has_avx2()) return f32_to_f16_avx2(x, y, n);
 #endif
   for (std::int64_t i = 0; i < n; ++i) y[i] = quant::f32_to_f16(x[i]);
+}
+
+void geglu_table(const float* table, const float* g, const float* u, float* y, std::int64_t n) {
+#if CODERX_X86
+  if (has_avx2()) return geglu_table_avx2(table, g, u, y, n);
+#endif
+  for (std::int64_t i = 0; i < n; ++i) y[i] = gelu_lookup(table, g[i]) * u[i];
 }
 
 double exp_shifted(float* s, std::int64_t n, float shift) {

@@ -33,6 +33,11 @@ void axpy1x2(float a0, float a1, const float* x, float* y0, float* y1, std::int6
 void dot1x2(const float* a0, const float* a1, const std::uint16_t* b, std::int64_t n,
             float* out0, float* out1);
 void axpy1x2(float a0, float a1, const std::uint16_t* x, float* y0, float* y1, std::int64_t n);
+// y[i] = gelu(g[i]) · u[i] with gelu read from `table` (65 536 floats indexed by the IEEE half
+// rounding of g, nearest even) for −10 < g < 10, 0 at or below −10, g at or above 10: the
+// lookup GELU of llama.cpp's CPU backend (ops_cpu.cpp builds the table). The same bits with or
+// without AVX2 (F16C conversion and a gather there).
+void geglu_table(const float* table, const float* g, const float* u, float* y, std::int64_t n);
 double sum_squares(const float* x, std::int64_t n);            // f32 lanes, f64 total
 // s[j] = exp(s[j] − shift) for j < n (shift ≥ every s[j]: softmax's maximum); returns Σ s[j] in
 // f64. Within 3 ulp of exp (a vector polynomial under AVX2; std::exp otherwise); arguments below

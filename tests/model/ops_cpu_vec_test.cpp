@@ -133,6 +133,29 @@ TEST(OpsCpuVec, HalfRowKernelsEqualConvertingFirst) {
   }
 }
 
+// The lookup GELU against a scalar loop written here: every input class (the clamps at ±10 and
+// just inside them, halves' rounding ties, subnormals, zeros) and tails of every length.
+TEST(OpsCpuVec, GegluTableMatchesTheScalarLookupBitForBit) {
+  std::vector<float> table(65536);
+  for (std::size_t h = 0; h < table.size(); ++h)
+    table[h] = quant::f16_to_f32(static_cast<std::uint16_t>(h)) * 0.75f + static_cast<float>(h % 7);
+  std::vector<float> g = {-10.0f, -10.001f, -9.999f, 10.0f, 9.999f, 10.5f, 0.0f, -0.0f,
+                          1.00048828125f, 1.00146484375f /* ties between two halves */, 1e-6f, -3e-7f, 2.5f};
+  const auto more = random_floats(45, 61);
+  for (float x : more) g.push_back(x * 6.0f);
+  const auto u = random_floats(g.size(), 62);
+  for (std::int64_t n = 0; n <= static_cast<std::int64_t>(g.size()); ++n) {
+    std::vector<float> got(n, -1.0f), want(n);
+    for (std::int64_t i = 0; i < n; ++i) {
+      const float x = g[i];
+      const float gelu = x <= -10.0f ? 0.0f : x >= 10.0f ? x : table[quant::f32_to_f16(x)];
+      want[i] = gelu * u[i];
+    }
+    vec::geglu_table(table.data(), g.data(), u.data(), got.data(), n);
+    ASSERT_EQ(std::memcmp(got.data(), want.data(), n * sizeof(float)), 0) << "n " << n;
+  }
+}
+
 // exp(s − shift) within 3 ulp of the double-precision exponential, over the range softmax
 // sees (shift ≥ s), tails of every length, and a total equal to the sum of the outputs.
 TEST(OpsCpuVec, ExpShiftedWithinThreeUlpAndSumsItsOutputs) {
