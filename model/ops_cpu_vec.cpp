@@ -394,25 +394,31 @@ void axpy1x2(float a0, float a1, const float* x, float* y0, float* y1, std::int6
   for (std::int64_t i = 0; i < n; ++i) y1[i] += a1 * x[i];
 }
 
+namespace {
+
+// An f16 row converted into a per-thread buffer (the half-row kernels without AVX2).
+const float* converted_row(const std::uint16_t* x, std::int64_t n) {
+  thread_local std::vector<float> row;
+  row.resize(static_cast<std::size_t>(n));
+  f16_to_f32(x, row.data(), n);
+  return row.data();
+}
+
+}  // namespace
+
 void dot1x2(const float* a0, const float* a1, const std::uint16_t* b, std::int64_t n,
             float* out0, float* out1) {
 #if CODERX_X86
   if (has_avx2()) return dot1x2_avx2(a0, a1, b, n, out0, out1);
 #endif
-  thread_local std::vector<float> row;
-  row.resize(static_cast<std::size_t>(n));
-  f16_to_f32(b, row.data(), n);
-  dot1x2(a0, a1, row.data(), n, out0, out1);
+  dot1x2(a0, a1, converted_row(b, n), n, out0, out1);
 }
 
 void axpy1x2(float a0, float a1, const std::uint16_t* x, float* y0, float* y1, std::int64_t n) {
 #if CODERX_X86
   if (has_avx2()) return axpy1x2_avx2(a0, a1, x, y0, y1, n);
 #endif
-  thread_local std::vector<float> row;
-  row.resize(static_cast<std::size_t>(n));
-  f16_to_f32(x, row.data(), n);
-  axpy1x2(a0, a1, row.data(), y0, y1, n);
+  axpy1x2(a0, a1, converted_row(x, n), y0, y1, n);
 }
 
 void f16_to_f32(const std::uint16_t* x, float* y, std::int64_t n) {
