@@ -7,8 +7,8 @@
 // --ops adds, for the prefill and the decode of the first single-stream measurement, the time
 // per op kind and the weight bandwidth each reached. Prompts are token ids cycling through the
 // vocabulary; the numbers do not depend on the text.
-// Each single-stream row also gets the read bandwidth measured right after its decode (the
-// bound moves with it on a shared host) and the K/V bytes its decode steps read, so its speed
+// Each single-stream row also gets the read bandwidth measured around its decode (the bound
+// moves with it on a shared host) and the K/V bytes its decode steps read, so its speed
 // is reported against the weights-only bound and against the bound with those reads.
 // On a GPU (--device cuda, or auto with a device) the same measurements run through the CUDA
 // backend (model/backend.h); there each extra stream is prefilled untimed (device KV caches
@@ -65,10 +65,11 @@ double peak_rss_mib() {
 struct Row {
   std::int64_t length = 0, streams = 0;
   double prefill_tps = 0, ttft_ms = 0, decode_tps = 0;
-  double bandwidth = 0;  // read bandwidth measured right after this row's decode (1 stream)
+  double bandwidth = 0;  // read bandwidth measured around this row's decode (1 stream)
   std::uint64_t kv_bytes_per_token = 0;  // K/V bytes one decode step reads per stream
-  // Single-stream rows decoded in several windows: each window's tok/s and the bandwidth
-  // measured right after it (decode_tps and bandwidth above are then their medians).
+  // Single-stream rows decoded in several windows: each window's tok/s and the bandwidth around
+  // it, the mean of the probes right before and right after it (decode_tps and bandwidth above
+  // are then their medians).
   std::vector<double> window_tps, window_bandwidth;
 };
 
@@ -99,7 +100,9 @@ void next_step(std::int64_t step, std::int64_t vocab, const std::vector<Cache*>&
 }
 
 // How the decode steps of a measurement are taken: `windows` runs of `steps` steps, with
-// `bandwidth` (when set) measured after each run.
+// `bandwidth` (when set) probed before the first run and after each: a window is set against
+// the mean of the probes on either side of it, which halves what a drift within a window
+// (20-30 % over a minute on a shared host) does to its ratio.
 struct DecodePlan {
   std::int64_t steps = 16;
   std::int64_t windows = 1;
@@ -136,6 +139,7 @@ Row measure(const model::ModelView& view, model::Forward& forward, std::int64_t 
     if (prefill_costs) *prefill_costs = timed->costs();
     timed->reset();
   }
+  double probe_before = plan.bandwidth ? plan.bandwidth() : 0.0;
   for (std::int64_t w = 0; w < plan.windows; ++w) {
     const auto t0 = Clock::now();
     for (std::int64_t step = w * plan.steps; step < (w + 1) * plan.steps; ++step) {
@@ -143,7 +147,11 @@ Row measure(const model::ModelView& view, model::Forward& forward, std::int64_t 
       forward.run(model::ForwardBatch{tok, pos, seq, ptrs, rows, logits.data()});
     }
     row.window_tps.push_back(static_cast<double>(plan.steps * streams) / seconds_since(t0));
-    if (plan.bandwidth) row.window_bandwidth.push_back(plan.bandwidth());
+    if (plan.bandwidth) {
+      const double probe_after = plan.bandwidth();
+      row.window_bandwidth.push_back((probe_before + probe_after) / 2.0);
+      probe_before = probe_after;
+    }
   }
   row.decode_tps = median(row.window_tps);
   row.bandwidth = median(row.window_bandwidth);
@@ -178,7 +186,7 @@ void print_bound_lines(const std::vector<Row>& rows, std::uint64_t active_bytes,
         ratio.push_back(100.0 * r.window_tps[w] * active / r.window_bandwidth[w]);
       std::fprintf(
           stdout,
-          " [median of %zu windows, each against the bandwidth after it: %.0f%%; %.0f-%.0f%%]",
+          " [median of %zu windows, each against the bandwidth around it: %.0f%%; %.0f-%.0f%%]",
           ratio.size(), median(ratio), *std::min_element(ratio.begin(), ratio.end()),
           *std::max_element(ratio.begin(), ratio.end()));
     }
@@ -305,8 +313,8 @@ int run_bench(Args args) {
   parser.option("--streams", &streams_text, "N,N", "concurrent decode streams (default 1,4)");
   parser.option("--decode", &decode, "N", "decode steps per measurement (default 16)");
   parser.option("--windows", &windows, "N",
-                "single-stream decode in N windows of --decode steps, the bandwidth measured after "
-                "each; medians reported (default 1)");
+                "single-stream decode in N windows of --decode steps, the bandwidth probed before "
+                "and after each; medians reported (default 1)");
   parser.option("--threads", &threads, "N", "compute threads (default: all cores)");
   parser.flag("--ops", &op_costs, "print the time per op kind of one prefill and its decode");
   parser.flag("--json", &json_only, "print only the JSON object");

@@ -53,8 +53,9 @@ TEST(CmdBench, ReportsEveryMeasurementAndTheOpBreakdown) {
   EXPECT_NE(r.out.find("  moe "), std::string::npos);
 }
 
-// --windows N: a single-stream row decodes N windows, each followed by a bandwidth probe; the
-// row reports their medians and the per-window figures.
+// --windows N: a single-stream row decodes N windows with a bandwidth probe before the first
+// and after each (a window is set against the two around it); the row reports their medians and
+// the per-window figures.
 TEST(CmdBench, DecodeWindowsReportTheirMedians) {
   testing::TempDir dir;
   const std::string model = (dir.path() / "m.gguf").string();
@@ -79,6 +80,32 @@ TEST(CmdBench, DecodeWindowsReportTheirMedians) {
   EXPECT_TRUE(rows[1].as_object().at("window_read_bandwidth_gbs").as_array().empty());
   EXPECT_NE(r.out.find("median of 3 windows"), std::string::npos) << r.out;
   EXPECT_NE(testing::run_coderx({"bench", "--model", model, "--windows", "0"}).exit_code, 0);
+}
+
+// --kv: auto follows the engine (half K/V for quantised attention weights, f32 for float ones);
+// f32 and f16 force it; anything else is refused. The JSON says which was used.
+TEST(CmdBench, KvPrecisionFollowsTheEngineUnlessForced) {
+  testing::TempDir dir;
+  const std::string quantised = (dir.path() / "q.gguf").string();
+  const std::string floats = (dir.path() / "f.gguf").string();
+  ASSERT_EQ(testing::run_coderx({"model", "make-test", "--seed", "7", "--preset", "Q8_0", "--out",
+                                 quantised}).exit_code,
+            0);
+  ASSERT_EQ(testing::run_coderx({"model", "make-test", "--seed", "7", "--preset", "F16", "--out",
+                                 floats}).exit_code,
+            0);
+  const auto kv_of = [](const std::string& model, const char* kv) {
+    auto r = testing::run_coderx({"bench", "--model", model, "--lengths", "8", "--streams", "1",
+                                  "--decode", "1", "--threads", "2", "--device", "cpu", "--json",
+                                  "--kv", kv});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return std::string(boost::json::parse(r.out).as_object().at("kv").as_string());
+  };
+  EXPECT_EQ(kv_of(quantised, "auto"), "f16");
+  EXPECT_EQ(kv_of(floats, "auto"), "f32");
+  EXPECT_EQ(kv_of(quantised, "f32"), "f32");
+  EXPECT_EQ(kv_of(floats, "f16"), "f16");
+  EXPECT_NE(testing::run_coderx({"bench", "--model", quantised, "--kv", "bf16"}).exit_code, 0);
 }
 
 }  // namespace
