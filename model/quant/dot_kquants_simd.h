@@ -171,12 +171,19 @@ CODERX_KERNEL inline __m256i k45_block_sums(const std::uint8_t* w, const std::ui
   constexpr int kQs = kFive ? L::q5_k::kQs : L::q4_k::kQs;
   __m256i hb = kFive ? load32(w + L::q5_k::kQh) : _mm256_setzero_si256();
   __m256i sum_lo = _mm256_setzero_si256(), sum_hi = _mm256_setzero_si256();
+#if !CODERX_VNNI
   __m256i group_scales = scales;
+#endif
 #pragma GCC unroll 8
   for (int g = 0; g < 4; ++g) {
     __m256i lo, hi, s_lo, s_hi;
     k45_group<kFive>(w + kQs, g, hb, lo, hi);
+#if CODERX_VNNI  // AVX-512: each scale spread by one vpermw (no shift of the scales between groups)
+    s_lo = _mm256_permutexvar_epi16(_mm256_set1_epi16(static_cast<short>(2 * g)), scales);
+    s_hi = _mm256_permutexvar_epi16(_mm256_set1_epi16(static_cast<short>(2 * g + 1)), scales);
+#else
     k45_group_scales(group_scales, s_lo, s_hi);
+#endif
     sum_lo = add_madd(sum_lo, _mm256_maddubs_epi16(lo, load32(y + 64 * g)), s_lo);
     sum_hi = add_madd(sum_hi, _mm256_maddubs_epi16(hi, load32(y + 64 * g + 32)), s_hi);
   }
