@@ -139,14 +139,6 @@ void walk_tiles(const Block& b, std::int64_t key_lo, std::int64_t key_hi,
   }
 }
 
-// One f16 row converted into a per-thread buffer (the steps of width 1 on rows read as half).
-const float* converted(const std::uint16_t* row, std::int64_t n) {
-  thread_local std::vector<float> buffer;
-  buffer.resize(static_cast<std::size_t>(n));
-  vec::f16_to_f32(row, buffer.data(), n);
-  return buffer.data();
-}
-
 // A step of four keys for a block of one token (decode): the rows one after another (one
 // sequential stream), each score bit-identical to dot4x2's / dot4's.
 template <class Row>
@@ -180,7 +172,7 @@ void block_scores(const Block& b, std::int64_t key_lo, std::int64_t key_hi, floa
         if (as_half && width == 4) return row_scores_one_by_one(b, t, j, half.data() + first, row);
         const float* const* keys = as_half ? nullptr : rows.data() + first;
         if (width == 1) {
-          const float* key = as_half ? converted(half[first], hd) : keys[0];
+          const float* key = as_half ? vec::half_row_as_f32(half[first], hd) : keys[0];
           for (std::int64_t h = 0; h < b.group; ++h)
             row[h][j] = vec::dot(b.query(t, h), key, hd) * scale;
           return;
@@ -240,7 +232,7 @@ void block_values(const Block& b, std::int64_t key_lo, std::int64_t key_hi, floa
         if (as_half && width == 4) return row_values_one_by_one(b, t, j, half.data() + first, row);
         const float* const* vals = as_half ? nullptr : values.data() + first;
         if (width == 1) {
-          const float* value = as_half ? converted(half[first], hd) : vals[0];
+          const float* value = as_half ? vec::half_row_as_f32(half[first], hd) : vals[0];
           for (std::int64_t h = 0; h < b.group; ++h) vec::axpy(row[h][j], value, b.out(t, h), hd);
           return;
         }

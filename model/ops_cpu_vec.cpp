@@ -142,8 +142,6 @@ __attribute__((target("avx2,fma"))) void axpy4x2_avx2(const float* a, const floa
     for (int j = 0; j < 4; ++j) y0[i] += a[j] * x[j][i], y1[i] += c[j] * x[j][i];
 }
 
-// One row of dot4x2: the same single multiply-add chain per query and the same reduction
-// (store_totals4's lane j), so each result equals dot4x2's for that row bit for bit.
 // 8 elements of a key or value row as f32: f32 rows as stored, f16 rows converted (exactly).
 __attribute__((target("avx2,fma,f16c"))) inline __m256 load8(const float* p) {
   return _mm256_loadu_ps(p);
@@ -154,6 +152,8 @@ __attribute__((target("avx2,fma,f16c"))) inline __m256 load8(const std::uint16_t
 inline float element(const float* p, std::int64_t i) { return p[i]; }
 inline float element(const std::uint16_t* p, std::int64_t i) { return quant::f16_to_f32(p[i]); }
 
+// One row of dot4x2: the same single multiply-add chain per query and the same reduction
+// (store_totals4's lane j), so each result equals dot4x2's for that row bit for bit.
 template <class Row>
 __attribute__((target("avx2,fma,f16c"))) void dot1x2_avx2(const float* a0, const float* a1,
                                                           const Row* b, std::int64_t n,
@@ -172,6 +172,9 @@ __attribute__((target("avx2,fma,f16c"))) void dot1x2_avx2(const float* a0, const
   *out0 = totals[0];
   *out1 = totals[1];
 }
+
+// One row of axpy4x2: y0 += a0·x and y1 += a1·x by the multiply-adds axpy4x2 applies for that
+// row, so a run of these over rows j … j+3 equals one axpy4x2 bit for bit.
 template <class Row>
 __attribute__((target("avx2,fma,f16c"))) void axpy1x2_avx2(float a0, float a1, const Row* x,
                                                            float* y0, float* y1, std::int64_t n) {
@@ -394,31 +397,19 @@ void axpy1x2(float a0, float a1, const float* x, float* y0, float* y1, std::int6
   for (std::int64_t i = 0; i < n; ++i) y1[i] += a1 * x[i];
 }
 
-namespace {
-
-// An f16 row converted into a per-thread buffer (the half-row kernels without AVX2).
-const float* converted_row(const std::uint16_t* x, std::int64_t n) {
-  thread_local std::vector<float> row;
-  row.resize(static_cast<std::size_t>(n));
-  f16_to_f32(x, row.data(), n);
-  return row.data();
-}
-
-}  // namespace
-
 void dot1x2(const float* a0, const float* a1, const std::uint16_t* b, std::int64_t n,
             float* out0, float* out1) {
 #if CODERX_X86
   if (has_avx2()) return dot1x2_avx2(a0, a1, b, n, out0, out1);
 #endif
-  dot1x2(a0, a1, converted_row(b, n), n, out0, out1);
+  dot1x2(a0, a1, half_row_as_f32(b, n), n, out0, out1);
 }
 
 void axpy1x2(float a0, float a1, const std::uint16_t* x, float* y0, float* y1, std::int64_t n) {
 #if CODERX_X86
   if (has_avx2()) return axpy1x2_avx2(a0, a1, x, y0, y1, n);
 #endif
-  axpy1x2(a0, a1, converted_row(x, n), y0, y1, n);
+  axpy1x2(a0, a1, half_row_as_f32(x, n), y0, y1, n);
 }
 
 void f16_to_f32(const std::uint16_t* x, float* y, std::int64_t n) {
@@ -433,6 +424,13 @@ void f32_to_f16(const float* x, std::uint16_t* y, std::int64_t n) {
   if (has_avx2()) return f32_to_f16_avx2(x, y, n);
 #endif
   for (std::int64_t i = 0; i < n; ++i) y[i] = quant::f32_to_f16(x[i]);
+}
+
+const float* half_row_as_f32(const std::uint16_t* x, std::int64_t n) {
+  thread_local std::vector<float> row;
+  row.resize(static_cast<std::size_t>(n));
+  f16_to_f32(x, row.data(), n);
+  return row.data();
 }
 
 void geglu_table(const float* table, const float* g, const float* u, float* y, std::int64_t n) {

@@ -54,6 +54,8 @@ void rotate_pairs(float* v, std::int64_t half, const float* c, const float* s, s
 // f32_to_f16 rounds to nearest even, like quant::f32_to_f16 (bit-identical but for NaN payloads).
 void f16_to_f32(const std::uint16_t* x, float* y, std::int64_t n);
 void f32_to_f16(const float* x, std::uint16_t* y, std::int64_t n);
+// An f16 row converted into this thread's buffer; valid until the next call on this thread.
+const float* half_row_as_f32(const std::uint16_t* x, std::int64_t n);
 bool has_avx2();
 
 }  // namespace coderx::model::vec

@@ -86,6 +86,15 @@ CODERX_KERNEL inline __m256i quants_q5_0(const std::uint8_t* x) {
 #endif
 }
 
+#if CODERX_VNNI
+// −Σk·y per four bytes of y (k a constant byte): what vpdpbusd of unsigned q against y starts
+// from to give Σ(q − k)·y. y ≠ −128 (Q8_0 activations are within ±127).
+CODERX_KERNEL inline __m256i minus_offset_share(int k, __m256i y) {
+  const __m256i zero = _mm256_setzero_si256();
+  return _mm256_dpbusd_epi32(zero, _mm256_set1_epi8(static_cast<char>(k)), _mm256_sub_epi8(zero, y));
+}
+#endif
+
 // Q5_0's values q − 16 as signed bytes (the Q8_0-style column kernels and tiles take them).
 CODERX_KERNEL inline __m256i signed_q5_0(const std::uint8_t* x) {
   return _mm256_sub_epi8(quants_q5_0(x), _mm256_set1_epi8(16));
@@ -101,9 +110,7 @@ CODERX_KERNEL inline __m256i lanes_q4_0(const std::uint8_t* x, const std::uint8_
 CODERX_KERNEL inline __m256i lanes_q5_0(const std::uint8_t* x, const std::uint8_t* y) {
   const __m256i ys = load32(y + L::q8_0::kQs);
 #if CODERX_VNNI
-  const __m256i zero = _mm256_setzero_si256();
-  const __m256i minus = _mm256_dpbusd_epi32(zero, _mm256_set1_epi8(16), _mm256_sub_epi8(zero, ys));
-  return _mm256_dpbusd_epi32(minus, quants_q5_0(x), ys);
+  return _mm256_dpbusd_epi32(minus_offset_share(16, ys), quants_q5_0(x), ys);
 #else
   const __m256i high =
       _mm256_andnot_si256(bits32(x + L::q5_0::kQh), _mm256_set1_epi8(static_cast<char>(0xF0)));
@@ -236,7 +243,6 @@ template <int kW, QuantsFn quants, int kOffset>
 CODERX_KERNEL inline void dot4_offset(const std::uint8_t* w, std::size_t stride,
                                       const std::uint8_t* a, std::int64_t n, float* out) {
   __m256 acc = _mm256_setzero_ps();
-  const __m256i offset = _mm256_set1_epi8(kOffset);
   for (std::int64_t b = 0; b < n / 32; ++b, a += L::q8_0::kBytes, w += kW) {
     // The four rows are read side by side, so the stream ahead of row r is row r + 4 (the next
     // group of four): prefetch the same column there.
@@ -246,13 +252,12 @@ CODERX_KERNEL inline void dot4_offset(const std::uint8_t* w, std::size_t stride,
     const __m256i y = load32(a + L::q8_0::kQs);
     __m256i p[4];
 #if CODERX_VNNI  // −Σk·y per four bytes, then each row's Σq·y added on: Σ(q − k)·y as i32
-    const __m256i minus =
-        _mm256_dpbusd_epi32(_mm256_setzero_si256(), offset, _mm256_sub_epi8(_mm256_setzero_si256(), y));
+    const __m256i minus = minus_offset_share(kOffset, y);
 #pragma GCC unroll 8
     for (int r = 0; r < 4; ++r) p[r] = _mm256_dpbusd_epi32(minus, quants(w + r * stride), y);
     const __m256i totals = _mm256_hadd_epi32(_mm256_hadd_epi32(p[0], p[1]), _mm256_hadd_epi32(p[2], p[3]));
 #else
-    const __m256i correction = _mm256_maddubs_epi16(offset, y);
+    const __m256i correction = _mm256_maddubs_epi16(_mm256_set1_epi8(kOffset), y);
 #pragma GCC unroll 8
     for (int r = 0; r < 4; ++r)
       p[r] = _mm256_sub_epi16(_mm256_maddubs_epi16(quants(w + r * stride), y), correction);
