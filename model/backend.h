@@ -14,6 +14,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "model/error.h"
 #include "model/kv_state.h"
@@ -54,6 +55,9 @@ class Backend {
   // Bytes/s the weights can be read at (a device's measured copy bandwidth), for the decode
   // bound that `coderx bench` reports; 0 when the backend does not measure it.
   virtual double memory_bandwidth() { return 0.0; }
+  // Byte ranges of the model's file mapping that the backend never reads (it holds its own copy
+  // of those tensors), so the engine need not keep them mapped.
+  virtual std::vector<std::span<const std::byte>> unread_weights() const { return {}; }
 };
 
 }  // namespace coderx::model

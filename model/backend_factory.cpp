@@ -43,7 +43,10 @@ std::unique_ptr<Backend> make_backend(const ModelView& model, const BackendOptio
   const DeviceKind want = o.reference_ops ? DeviceKind::cpu : o.device;
   if (want != DeviceKind::cpu)
     if (auto cuda = try_cuda(model, o, want)) return cuda;
-  return std::make_unique<CpuBackend>(model, CpuBackendOptions{o.threads, o.reference_ops, o.kv});
+  CpuBackendOptions cpu{o.threads, o.reference_ops, o.kv};
+  cpu.repack_in_background = o.repack_in_background;
+  cpu.weights_file = o.weights_file;
+  return std::make_unique<CpuBackend>(model, cpu);
 }
 
 }  // namespace coderx::model

@@ -138,13 +138,16 @@ Result<std::unique_ptr<Engine>> Engine::load(const std::filesystem::path& path, 
   backend_options.kv = kv;
   backend_options.n_sequences = std::max(options.kv_slots, options.max_streams);
   backend_options.max_tokens = std::max<std::int64_t>({1, options.prefill_chunk, options.max_streams});
+  backend_options.repack_in_background = true;  // serve at once, faster once the copy is done
+  backend_options.weights_file = impl->model->gguf().bytes();
   impl->backend = make_backend(view, backend_options);
   Backend* backend = impl->backend.get();
   impl->slots = std::make_unique<PrefixCache>([backend] { return backend->new_sequence(); },
                                               std::max(options.kv_slots, options.max_streams));
   // The CPU reads the weights from the mapping on every token; a device backend has copied them.
   const std::span<const std::byte> mapped = impl->model->gguf().bytes();
-  if (!impl->backend->on_device() && worth_populating(mapped.size())) impl->warmer.emplace(mapped);
+  if (!impl->backend->on_device() && worth_populating(mapped.size()))
+    impl->warmer.emplace(ranges_outside(mapped, impl->backend->unread_weights()));
   Impl* raw = impl.get();
   impl->worker = std::thread([raw] { raw->run_worker(); });
   return std::unique_ptr<Engine>(new Engine(std::move(impl)));

@@ -160,6 +160,17 @@ void advise_huge_pages(std::span<const std::byte> bytes) {
 #endif
 }
 
+void release_pages(std::span<const std::byte> bytes) {
+#if defined(__linux__)
+  const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+  const auto begin = (reinterpret_cast<std::uintptr_t>(bytes.data()) + page - 1) / page * page;
+  const auto end = reinterpret_cast<std::uintptr_t>(bytes.data() + bytes.size()) / page * page;
+  if (end > begin) advise(begin, end, MADV_DONTNEED);
+#else
+  (void)bytes;
+#endif
+}
+
 std::size_t remap_huge_pages(std::span<const std::byte> bytes, std::stop_token stop) {
 #if defined(__linux__)
   const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));

@@ -35,6 +35,11 @@ bool huge_pages_enabled();
 // them. Advice only; ignored where unsupported.
 void advise_huge_pages(std::span<const std::byte> bytes);
 
+// Drops this process's mapping of the whole pages inside bytes (a read-only file mapping): its
+// resident memory no longer counts them; the page cache keeps them, and reading them again maps
+// them back. For weights another copy has replaced. Ignored where unsupported.
+void release_pages(std::span<const std::byte> bytes);
+
 // Re-reads the parts of a read-only file mapping that are not yet in 2 MiB pages, so that the
 // page cache holds them in 2 MiB folios mapped whole: per 64 MiB step that PAGEMAP_SCAN finds
 // not huge, the pages are dropped from the page cache (MADV_PAGEOUT; pages that other processes

@@ -88,17 +88,40 @@ WarmedWeights warm_weights(std::span<const std::byte> bytes, std::stop_token sto
   return w;
 }
 
-PageWarmer::PageWarmer(std::span<const std::byte> bytes)
-    : thread_([bytes](std::stop_token stop) {
+std::vector<std::span<const std::byte>> ranges_outside(
+    std::span<const std::byte> whole, std::vector<std::span<const std::byte>> removed) {
+  std::sort(removed.begin(), removed.end(),
+            [](const auto& a, const auto& b) { return a.data() < b.data(); });
+  std::vector<std::span<const std::byte>> parts;
+  const std::byte* at = whole.data();
+  for (const auto& r : removed) {
+    if (r.data() > at) parts.emplace_back(at, r.data());
+    at = std::max(at, r.data() + r.size());
+  }
+  const std::byte* end = whole.data() + whole.size();
+  if (end > at) parts.emplace_back(at, end);
+  return parts;
+}
+
+PageWarmer::PageWarmer(std::vector<std::span<const std::byte>> parts)
+    : thread_([parts = std::move(parts)](std::stop_token stop) {
         const auto start = std::chrono::steady_clock::now();
-        const WarmedWeights w = warm_weights(bytes, stop);
+        WarmedWeights total;
+        std::size_t bytes = 0;
+        for (const auto& part : parts) {
+          const WarmedWeights w = warm_weights(part, stop);
+          total.populated += w.populated;
+          total.remapped += w.remapped;
+          total.huge += w.huge;
+          bytes += part.size();
+        }
         const double s =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         spdlog::debug(
             "weights: mapped {:.1f} of {:.1f} GB ahead of use in {:.1f} s ({:.1f} GB re-read; "
             "{:.1f} GB in 2 MiB pages)",
-            static_cast<double>(w.populated) / 1e9, static_cast<double>(bytes.size()) / 1e9, s,
-            static_cast<double>(w.remapped) / 1e9, static_cast<double>(w.huge) / 1e9);
+            static_cast<double>(total.populated) / 1e9, static_cast<double>(bytes) / 1e9, s,
+            static_cast<double>(total.remapped) / 1e9, static_cast<double>(total.huge) / 1e9);
       }) {}
 
 }  // namespace coderx::model

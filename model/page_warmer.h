@@ -11,6 +11,7 @@
 #include <span>
 #include <stop_token>
 #include <thread>
+#include <vector>
 
 namespace coderx::model {
 
@@ -35,10 +36,15 @@ struct WarmedWeights {
 // that they do. Stops between steps when asked.
 WarmedWeights warm_weights(std::span<const std::byte> bytes, std::stop_token stop = {});
 
-// warm_weights on a background thread; the destructor stops it (within one step) and joins.
+// The parts of `whole` outside every range in `removed` (ranges within whole), in order.
+std::vector<std::span<const std::byte>> ranges_outside(
+    std::span<const std::byte> whole, std::vector<std::span<const std::byte>> removed);
+
+// warm_weights on a background thread, part after part; the destructor stops it (within one
+// step) and joins.
 class PageWarmer {
  public:
-  explicit PageWarmer(std::span<const std::byte> bytes);
+  explicit PageWarmer(std::vector<std::span<const std::byte>> parts);
   PageWarmer(const PageWarmer&) = delete;
   PageWarmer& operator=(const PageWarmer&) = delete;
 

@@ -20,8 +20,9 @@
 #include <vector>
 
 #include "model/ops_cpu.h"
-#include "model/read_bandwidth.h"
+#include "model/quant/repack.h"
 #include "model/quant/rows.h"
+#include "model/read_bandwidth.h"
 #include "model/thread_pool.h"
 
 namespace m = coderx::model;
@@ -35,7 +36,16 @@ double seconds_of(auto&& fn) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+// Q4_K_R8 (repack.h): made as Q4_K, then repacked, in whole groups of 64 rows.
 m::Matrix make_matrix(q::Type t, std::int64_t cols, std::size_t bytes, std::vector<std::byte>& store) {
+  if (t == q::Type::Q4_K_R8) {
+    std::vector<std::byte> plain;
+    m::Matrix w = make_matrix(q::Type::Q4_K, cols, bytes, plain);
+    w.rows = w.rows / 64 * 64;
+    store.resize(w.row_bytes * static_cast<std::size_t>(w.rows));
+    q::repack_rows(q::Type::Q4_K, plain.data(), w.rows, cols, store.data());
+    return m::Matrix{t, store.data(), cols, w.rows, w.row_bytes, 1.0f};
+  }
   const std::size_t rb = q::row_bytes(t, cols);
   const std::int64_t rows = static_cast<std::int64_t>(bytes / rb);
   store.resize(rb * rows);
@@ -70,7 +80,11 @@ int main(int argc, char** argv) {
     else if (a == "--types") {
       for (std::size_t s = 0; s <= v.size();) {
         const std::size_t e = std::min(v.find(',', s), v.size());
-        if (auto t = q::type_from_name(v.substr(s, e - s))) types.push_back(*t);
+        const std::string name = v.substr(s, e - s);
+        if (name == "Q4_K_R8")
+          types.push_back(q::Type::Q4_K_R8);
+        else if (auto t = q::type_from_name(name))
+          types.push_back(*t);
         else return std::fprintf(stderr, "bench_gemv: unknown type %s\n", v.substr(s, e - s).c_str()), 2;
         s = e + 1;
       }

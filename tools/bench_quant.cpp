@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "model/quant/repack.h"
 #include "model/quant/rows.h"
 #include "model/read_bandwidth.h"
 #include "model/thread_pool.h"
@@ -61,8 +62,16 @@ double read_gbs(const void* data, std::size_t bytes, int reps) {
 
 // A matrix of `bytes` (rounded down to whole rows) of n-element rows, quantised from Gaussian
 // data (64 distinct rows repeated).
+// Q4_K_R8 (repack.h): made as Q4_K, then repacked, in whole groups of 16 rows.
 std::vector<std::uint8_t> make_matrix(q::Type t, std::int64_t n, std::int64_t bytes,
                                       std::int64_t& rows) {
+  if (t == q::Type::Q4_K_R8) {
+    auto plain = make_matrix(q::Type::Q4_K, n, bytes, rows);
+    rows = rows / 16 * 16;
+    std::vector<std::uint8_t> packed(q::row_bytes(t, n) * static_cast<std::size_t>(rows));
+    q::repack_rows(q::Type::Q4_K, plain.data(), rows, n, packed.data());
+    return packed;
+  }
   const std::size_t rb = q::row_bytes(t, n);
   rows = bytes / static_cast<std::int64_t>(rb);
   std::vector<std::uint8_t> m(rb * static_cast<std::size_t>(rows));
@@ -99,12 +108,14 @@ void bench_type(q::Type t, const Options& o) {
   const void* acts[4] = {act.data(), act.data(), act.data(), act.data()};
   std::vector<float> out4(static_cast<std::size_t>(4 * 16));
   Times best;
+  const bool rows_only = t == q::Type::Q4_K_R8;  // no single-row kernels or decoder
   for (int rep = 0; rep < o.reps; ++rep) {
     best.sum = std::min(best.sum, static_cast<double>(m.size()) / 1e9 / read_gbs(m.data(), m.size(), 1));
-    best.dot = std::min(best.dot, best_seconds(1, [&] {
-                          for (std::int64_t r = 0; r < rows; ++r)
-                            out[r] = q::dot_row(t, m.data() + r * rb, act.data(), n);
-                        }));
+    if (!rows_only)
+      best.dot = std::min(best.dot, best_seconds(1, [&] {
+                            for (std::int64_t r = 0; r < rows; ++r)
+                              out[r] = q::dot_row(t, m.data() + r * rb, act.data(), n);
+                          }));
     best.rows = std::min(best.rows, best_seconds(1, [&] {
                            q::dot_rows(t, m.data(), rb, rows, act.data(), n, out.data());
                          }));
@@ -113,10 +124,11 @@ void bench_type(q::Type t, const Options& o) {
                              q::dot_rows_cols(t, m.data() + r * rb, rb, std::min<std::int64_t>(16, rows - r),
                                               acts, 4, n, out4.data(), 16);
                          }));
-    best.deq = std::min(best.deq, best_seconds(1, [&] {
-                          for (std::int64_t r = 0; r < rows; ++r)
-                            q::dequantize_row(t, m.data() + r * rb, deq.data(), n);
-                        }));
+    if (!rows_only)
+      best.deq = std::min(best.deq, best_seconds(1, [&] {
+                            for (std::int64_t r = 0; r < rows; ++r)
+                              q::dequantize_row(t, m.data() + r * rb, deq.data(), n);
+                          }));
   }
   const double gb = static_cast<double>(m.size()) / 1e9;
   std::printf("%-7s %8.2f %8.2f %8.2f %5.0f%% %8.2f %5.0f%% %8.2f %8.2f\n",
@@ -157,7 +169,8 @@ int main(int argc, char** argv) {
       std::size_t start = 0;
       while (start <= v.size()) {
         const std::size_t end = std::min(v.find(',', start), v.size());
-        const auto t = q::type_from_name(v.substr(start, end - start));
+        const std::string name = v.substr(start, end - start);
+        const auto t = name == "Q4_K_R8" ? q::Type::Q4_K_R8 : q::type_from_name(name);
         if (!t) return usage("unknown type " + v.substr(start, end - start));
         o.types.push_back(*t);
         start = end + 1;

@@ -10,6 +10,7 @@
 #include "model/quant/block_layout.h"
 #include "model/quant/kernel_table.h"
 #include "model/quant/kquant_scales.h"
+#include "model/quant/repack.h"
 #include "model/quant/value_tables.h"
 
 #define CODERX_KERNEL \
@@ -20,6 +21,7 @@
 #include "model/quant/simd_helpers.h"
 #include "model/quant/dot_legacy_simd.h"
 #include "model/quant/dot_kquants_simd.h"
+#include "model/quant/dot_q4_k_r8_simd.h"
 #include "model/quant/dot_float_simd.h"
 // clang-format on
 
@@ -28,6 +30,7 @@ namespace coderx::model::quant {
 void add_avx512_dot(KernelTable& t) {
   add_dot_legacy_simd(t);
   add_dot_kquants_simd(t);
+  add_dot_q4_k_r8_simd(t);
   add_dot_float_simd(t);
 }
 

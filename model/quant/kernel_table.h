@@ -39,14 +39,24 @@ using ColPrepFn = void (*)(const std::uint8_t* const* acts, std::int64_t n, std:
 // bit-identical to dot_cols on row r. Worth it from two groups of activations on (prefill).
 using PackFn = void (*)(const std::uint8_t* w, std::size_t stride, std::int64_t n,
                         std::uint8_t* dst);
+// out[r] = dot(row r, a) for the eight rows of one group of a row-interleaved type (Q4_K_R8,
+// repack.h), each bit-identical to the plain type's dot on that row.
+using Dot8Fn = void (*)(const std::uint8_t* group, const std::uint8_t* a, std::int64_t n,
+                        float* out);
+// out[c·8 + r] = dot(row r, acts[c]) for c < kDotCols: dot8 for a decode batch, the group's
+// values decoded once for all the activations.
+using Dot8ColsFn = void (*)(const std::uint8_t* group, const std::uint8_t* const* acts,
+                            std::int64_t n, float* out);
 using QuantFn = void (*)(const float* src, std::uint8_t* dst, std::int64_t n);
 
-inline constexpr int kTypeSlots = 41;  // indexed by ggml type id (largest supported id is 40)
+inline constexpr int kTypeSlots = 42;  // indexed by type id (ggml ids up to 40, then Q4_K_R8)
 
 struct KernelTable {
   DequantFn dequant[kTypeSlots] = {};
   DotFn dot[kTypeSlots] = {};
   Dot4Fn dot4[kTypeSlots] = {};  // optional; dispatch falls back to four dot calls
+  Dot8Fn dot8[kTypeSlots] = {};  // optional; Q4_K_R8 falls back to unpacking and dot per row
+  Dot8ColsFn dot8_cols[kTypeSlots] = {};  // optional, likewise
   DotColsFn dot_cols[kTypeSlots] = {};  // optional; dispatch falls back to dot / dot4 per column
   PackFn pack[kTypeSlots] = {};         // optional, with dot_cols_packed and packed_bytes
   DotColsFn dot_cols_packed[kTypeSlots] = {};

@@ -32,6 +32,11 @@ constexpr std::array<TypeInfo, 19> kTypes{{
     {Type::NVFP4, "NVFP4", 64, 36, true, Type::Q8_0},
 }};
 
+// Layouts of this program's own, which no file holds (type_info and all_types leave them out).
+constexpr std::array<TypeInfo, 1> kInternalTypes{{
+    {Type::Q4_K_R8, "Q4_K_R8", 256, 144, false, Type::Q8_K},
+}};
+
 }  // namespace
 
 std::optional<TypeInfo> type_info(std::uint32_t id) {
@@ -42,6 +47,8 @@ std::optional<TypeInfo> type_info(std::uint32_t id) {
 
 const TypeInfo& info(Type type) {
   for (const TypeInfo& t : kTypes)
+    if (t.type == type) return t;
+  for (const TypeInfo& t : kInternalTypes)
     if (t.type == type) return t;
   assert(false && "unknown quant::Type");
   return kTypes[0];

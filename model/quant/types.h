@@ -33,6 +33,9 @@ enum class Type : std::uint32_t {
   BF16 = 30,
   MXFP4 = 39,
   NVFP4 = 40,
+  // Not a ggml type (never read from or written to a file): Q4_K rows repacked in groups of
+  // eight for the CPU's matrix-vector kernels (repack_q4_k.h). Same bytes per row as Q4_K.
+  Q4_K_R8 = 41,
 };
 
 struct TypeInfo {
@@ -47,7 +50,7 @@ struct TypeInfo {
 // nullopt for an id we do not support (the GGUF reader turns that into a precise error).
 std::optional<TypeInfo> type_info(std::uint32_t id);
 const TypeInfo& info(Type type);  // type must be a known enumerator
-std::span<const TypeInfo> all_types();
+std::span<const TypeInfo> all_types();                      // the ggml types (not Q4_K_R8)
 std::optional<Type> type_from_name(std::string_view name);  // "q4_k" or "Q4_K"
 
 // Bytes of one row of n elements; n must be a multiple of block_elems (checked by callers that

@@ -111,7 +111,7 @@ TEST(PageWarmer, FileTruncatedUnderTheMappingStopsWithoutFaulting) {
 TEST(PageWarmer, BackgroundWarmerStopsWhenDestroyedAndLeavesTheMappingIntact) {
   MappedTempFile f;
   ASSERT_TRUE(f.ok());
-  { PageWarmer warmer(f.bytes()); }
+  { PageWarmer warmer({f.bytes()}); }
   const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
   std::uint64_t want = 0, sum = 0;
   for (std::size_t i = 0; i < kFileBytes; i += page) want += testing::pattern_byte(i);
