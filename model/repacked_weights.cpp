@@ -59,7 +59,7 @@ std::byte* allocate(std::size_t bytes) {
 
 // Repacks one tensor into dst, the pool's threads (if any) taking groups of eight rows.
 void repack(const Target& t, std::byte* dst, ThreadPool* pool) {
-  constexpr std::int64_t kGroup = quant::q4_k_r8::kRows;
+  constexpr std::int64_t kGroup = quant::kRepackRows;
   const std::size_t stride = quant::row_bytes(*t.type, t.cols);
   const std::byte* src = *t.data;
   auto groups = [&](std::int64_t b, std::int64_t e) {

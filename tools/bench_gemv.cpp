@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -36,14 +37,15 @@ double seconds_of(auto&& fn) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-// Q4_K_R8 (repack.h): made as Q4_K, then repacked, in whole groups of 64 rows.
+// A repacked type (repack.h: Q4_K_R8 …): made as the plain type, then repacked, in whole groups
+// of 64 rows.
 m::Matrix make_matrix(q::Type t, std::int64_t cols, std::size_t bytes, std::vector<std::byte>& store) {
-  if (t == q::Type::Q4_K_R8) {
-    std::vector<std::byte> plain;
-    m::Matrix w = make_matrix(q::Type::Q4_K, cols, bytes, plain);
+  if (const auto plain = q::plain_type(t)) {
+    std::vector<std::byte> rows_of_plain;
+    m::Matrix w = make_matrix(*plain, cols, bytes, rows_of_plain);
     w.rows = w.rows / 64 * 64;
     store.resize(w.row_bytes * static_cast<std::size_t>(w.rows));
-    q::repack_rows(q::Type::Q4_K, plain.data(), w.rows, cols, store.data());
+    q::repack_rows(*plain, rows_of_plain.data(), w.rows, cols, store.data());
     return m::Matrix{t, store.data(), cols, w.rows, w.row_bytes, 1.0f};
   }
   const std::size_t rb = q::row_bytes(t, cols);
@@ -81,9 +83,11 @@ int main(int argc, char** argv) {
       for (std::size_t s = 0; s <= v.size();) {
         const std::size_t e = std::min(v.find(',', s), v.size());
         const std::string name = v.substr(s, e - s);
-        if (name == "Q4_K_R8")
-          types.push_back(q::Type::Q4_K_R8);
-        else if (auto t = q::type_from_name(name))
+        const bool repacked = name.ends_with("_R8");
+        auto t = q::type_from_name(repacked ? name.substr(0, name.size() - 3) : name);
+        if (t && repacked)
+          t = q::can_repack(*t, 64) ? std::optional(q::repacked_type(*t)) : std::nullopt;
+        if (t)
           types.push_back(*t);
         else return std::fprintf(stderr, "bench_gemv: unknown type %s\n", v.substr(s, e - s).c_str()), 2;
         s = e + 1;

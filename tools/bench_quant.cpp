@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -62,14 +63,15 @@ double read_gbs(const void* data, std::size_t bytes, int reps) {
 
 // A matrix of `bytes` (rounded down to whole rows) of n-element rows, quantised from Gaussian
 // data (64 distinct rows repeated).
-// Q4_K_R8 (repack.h): made as Q4_K, then repacked, in whole groups of 16 rows.
+// A repacked type (repack.h: Q4_K_R8 …): made as the plain type, then repacked, in whole groups
+// of 16 rows.
 std::vector<std::uint8_t> make_matrix(q::Type t, std::int64_t n, std::int64_t bytes,
                                       std::int64_t& rows) {
-  if (t == q::Type::Q4_K_R8) {
-    auto plain = make_matrix(q::Type::Q4_K, n, bytes, rows);
+  if (const auto plain = q::plain_type(t)) {
+    auto rows_of_plain = make_matrix(*plain, n, bytes, rows);
     rows = rows / 16 * 16;
     std::vector<std::uint8_t> packed(q::row_bytes(t, n) * static_cast<std::size_t>(rows));
-    q::repack_rows(q::Type::Q4_K, plain.data(), rows, n, packed.data());
+    q::repack_rows(*plain, rows_of_plain.data(), rows, n, packed.data());
     return packed;
   }
   const std::size_t rb = q::row_bytes(t, n);
@@ -108,7 +110,7 @@ void bench_type(q::Type t, const Options& o) {
   const void* acts[4] = {act.data(), act.data(), act.data(), act.data()};
   std::vector<float> out4(static_cast<std::size_t>(4 * 16));
   Times best;
-  const bool rows_only = t == q::Type::Q4_K_R8;  // no single-row kernels or decoder
+  const bool rows_only = q::plain_type(t).has_value();  // no single-row kernels or decoder
   for (int rep = 0; rep < o.reps; ++rep) {
     best.sum = std::min(best.sum, static_cast<double>(m.size()) / 1e9 / read_gbs(m.data(), m.size(), 1));
     if (!rows_only)
@@ -170,7 +172,9 @@ int main(int argc, char** argv) {
       while (start <= v.size()) {
         const std::size_t end = std::min(v.find(',', start), v.size());
         const std::string name = v.substr(start, end - start);
-        const auto t = name == "Q4_K_R8" ? q::Type::Q4_K_R8 : q::type_from_name(name);
+        auto t = q::type_from_name(name.ends_with("_R8") ? name.substr(0, name.size() - 3) : name);
+        if (t && name.ends_with("_R8"))
+          t = q::can_repack(*t, 16) ? std::optional(q::repacked_type(*t)) : std::nullopt;
         if (!t) return usage("unknown type " + v.substr(start, end - start));
         o.types.push_back(*t);
         start = end + 1;

@@ -32,6 +32,7 @@
 #include "lsp/server/model_ref.h"
 #include "model/backend_factory.h"
 #include "model/forward.h"
+#include "model/huge_pages.h"
 #include "model/model_file.h"
 #include "model/ops_cpu.h"
 #include "model/page_warmer.h"
@@ -418,8 +419,11 @@ int run_bench(Args args) {
                  static_cast<double>(warmed.remapped) / 1e9,
                  static_cast<double>(warmed.huge) / 1e9);
     if (repacked)
-      std::fprintf(stdout, "weights repacked for the CPU kernels: %.1f GB in %.2f s\n",
-                   static_cast<double>(repacked->bytes()) / 1e9, repack_s);
+      std::fprintf(
+          stdout,
+          "weights repacked for the CPU kernels: %.1f GB in %.2f s (%.1f GB in 2 MiB pages)\n",
+          static_cast<double>(repacked->bytes()) / 1e9, repack_s,
+          static_cast<double>(model::huge_mapped_bytes(repacked->copy())) / 1e9);
     std::fprintf(stdout, "read bandwidth %.2f GB/s (%d threads); active weights %.3f GB/token; decode bound %.2f tok/s; K/V in %s\n",
                  bandwidth / 1e9, pool.size(), static_cast<double>(mem.active_bytes_per_token) / 1e9, bound_tps,
                  kv_f16 ? "f16" : "f32");

@@ -136,39 +136,38 @@ float dot_row_ref(Type weight_type, const void* weight_row, const void* activati
 
 namespace {
 
-// The rows of whole groups of a row-interleaved matrix (Q4_K_R8) back in the plain type's rows,
-// in this thread's buffer (valid until the next call on this thread).
-const std::uint8_t* unpacked_rows(const std::uint8_t* w, std::size_t stride, std::int64_t n_rows,
-                                  std::int64_t n) {
+// The rows of whole groups of a repacked matrix (Q4_K_R8 …) back in the plain type's rows, in
+// this thread's buffer (valid until the next call on this thread).
+const std::uint8_t* unpacked_rows(Type repacked, const std::uint8_t* w, std::size_t stride,
+                                  std::int64_t n_rows, std::int64_t n) {
   thread_local std::vector<std::uint8_t> rows;
   rows.resize(static_cast<std::size_t>(n_rows) * stride);
-  for (std::int64_t g = 0; g < n_rows; g += q4_k_r8::kRows)
-    unpack_q4_k_r8(w + g * stride, n, rows.data() + g * stride, stride);
+  for (std::int64_t g = 0; g < n_rows; g += kRepackRows)
+    unpack_group(repacked, w + g * stride, n, rows.data() + g * stride, stride);
   return rows.data();
 }
 
-// dot_rows of Q4_K_R8: a group at a time (dot8), or unpacked and row by row where the level has
-// no dot8.
-void dot_rows_r8(const KernelTable& t, const std::uint8_t* w, std::size_t stride,
-                 std::int64_t n_rows, const std::uint8_t* a, std::int64_t n, float* out) {
-  assert(n_rows % q4_k_r8::kRows == 0 && "Q4_K_R8: whole groups of rows only");
-  constexpr std::int64_t R = q4_k_r8::kRows;
-  if (const Dot8Fn dot8 = t.dot8[slot(Type::Q4_K_R8)]) {
+// dot_rows of a repacked type: a group at a time (dot8), or unpacked and row by row where the
+// level has no dot8.
+void dot_rows_repacked(const KernelTable& t, Type type, const std::uint8_t* w, std::size_t stride,
+                       std::int64_t n_rows, const std::uint8_t* a, std::int64_t n, float* out) {
+  assert(n_rows % kRepackRows == 0 && "repacked rows: whole groups only");
+  constexpr std::int64_t R = kRepackRows;
+  if (const Dot8Fn dot8 = t.dot8[slot(type)]) {
     for (std::int64_t g = 0; g + R <= n_rows; g += R) dot8(w + g * stride, a, n, out + g);
     return;
   }
-  const std::uint8_t* rows = unpacked_rows(w, stride, n_rows, n);
-  const DotFn dot = entry(t.dot, Type::Q4_K);
+  const std::uint8_t* rows = unpacked_rows(type, w, stride, n_rows, n);
+  const DotFn dot = entry(t.dot, *plain_type(type));
   for (std::int64_t r = 0; r < n_rows; ++r) out[r] = dot(rows + r * stride, a, n);
 }
 
-// dot_rows_cols of Q4_K_R8 for a few activations (decode streams): dot8_cols on each group,
-// kDotCols activations at a time, the last ones padded with the last activation.
-void dot_rows_cols_r8(const KernelTable& t, const std::uint8_t* w, std::size_t stride,
-                      std::int64_t n_rows, const void* const* acts, std::int64_t n_act,
-                      std::int64_t n, float* out, std::int64_t out_stride) {
-  constexpr std::int64_t R = q4_k_r8::kRows;
-  const Dot8ColsFn dot8_cols = t.dot8_cols[slot(Type::Q4_K_R8)];
+// dot_rows_cols of a repacked type for a few activations (decode streams): dot8_cols on each
+// group, kDotCols activations at a time, the last ones padded with the last activation.
+void dot_rows_cols_repacked(Dot8ColsFn dot8_cols, const std::uint8_t* w, std::size_t stride,
+                            std::int64_t n_rows, const void* const* acts, std::int64_t n_act,
+                            std::int64_t n, float* out, std::int64_t out_stride) {
+  constexpr std::int64_t R = kRepackRows;
   for (std::int64_t c = 0; c < n_act; c += kDotCols) {
     const std::uint8_t* group[kDotCols];
     for (int i = 0; i < kDotCols; ++i) group[i] = bytes(acts[std::min(c + i, n_act - 1)]);
@@ -188,8 +187,8 @@ void dot_rows(Type weight_type, const void* weight, std::size_t row_stride, std:
               const void* activation, std::int64_t n, float* out) {
   const KernelTable& t = active();
   const std::uint8_t* w = bytes(weight);
-  if (weight_type == Type::Q4_K_R8)
-    return dot_rows_r8(t, w, row_stride, n_rows, bytes(activation), n, out);
+  if (plain_type(weight_type))
+    return dot_rows_repacked(t, weight_type, w, row_stride, n_rows, bytes(activation), n, out);
   const DotFn dot = entry(t.dot, weight_type);
   std::int64_t r = 0;
   if (Dot4Fn dot4 = t.dot4[slot(weight_type)])
@@ -276,14 +275,15 @@ void dot_rows_cols(Type weight_type, const void* weight, std::size_t row_stride,
                    std::int64_t n_rows, const void* const* acts, std::int64_t n_act,
                    std::int64_t n, float* out, std::int64_t out_stride) {
   const KernelTable& t = active();
-  if (weight_type == Type::Q4_K_R8 && n_act > 1) {
-    assert(n_rows % q4_k_r8::kRows == 0 && "Q4_K_R8: whole groups of rows only");
-    if (n_act < 2 * kDotCols && t.dot8_cols[slot(weight_type)])
-      return dot_rows_cols_r8(t, bytes(weight), row_stride, n_rows, acts, n_act, n, out,
-                              out_stride);
+  if (const auto plain = plain_type(weight_type); plain && n_act > 1) {
+    assert(n_rows % kRepackRows == 0 && "repacked rows: whole groups only");
+    if (const Dot8ColsFn dot8_cols = t.dot8_cols[slot(weight_type)];
+        dot8_cols && n_act < 2 * kDotCols)
+      return dot_rows_cols_repacked(dot8_cols, bytes(weight), row_stride, n_rows, acts, n_act, n,
+                                    out, out_stride);
     // Batches: the plain rows' column kernels and tiles, on the rows unpacked once per call.
-    const std::uint8_t* rows = unpacked_rows(bytes(weight), row_stride, n_rows, n);
-    return dot_rows_cols(Type::Q4_K, rows, row_stride, n_rows, acts, n_act, n, out, out_stride);
+    const std::uint8_t* rows = unpacked_rows(weight_type, bytes(weight), row_stride, n_rows, n);
+    return dot_rows_cols(*plain, rows, row_stride, n_rows, acts, n_act, n, out, out_stride);
   }
   const int s = slot(weight_type);
   std::int64_t c = 0;

@@ -19,6 +19,7 @@
 #include "model/quant/dot_legacy_simd.h"
 #include "model/quant/dot_kquants_simd.h"
 #include "model/quant/dot_q4_k_r8_simd.h"
+#include "model/quant/dot_legacy_r8_simd.h"
 #include "model/quant/dot_float_simd.h"
 // clang-format on
 
@@ -28,6 +29,7 @@ void add_avx2_dot(KernelTable& t) {
   add_dot_legacy_simd(t);
   add_dot_kquants_simd(t);
   add_dot_q4_k_r8_simd(t);
+  add_dot_legacy_r8_simd(t);
   add_dot_float_simd(t);
 }
 

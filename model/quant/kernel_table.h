@@ -39,7 +39,7 @@ using ColPrepFn = void (*)(const std::uint8_t* const* acts, std::int64_t n, std:
 // bit-identical to dot_cols on row r. Worth it from two groups of activations on (prefill).
 using PackFn = void (*)(const std::uint8_t* w, std::size_t stride, std::int64_t n,
                         std::uint8_t* dst);
-// out[r] = dot(row r, a) for the eight rows of one group of a row-interleaved type (Q4_K_R8,
+// out[r] = dot(row r, a) for the eight rows of one group of a repacked type (Q4_K_R8 …,
 // repack.h), each bit-identical to the plain type's dot on that row.
 using Dot8Fn = void (*)(const std::uint8_t* group, const std::uint8_t* a, std::int64_t n,
                         float* out);
@@ -49,13 +49,13 @@ using Dot8ColsFn = void (*)(const std::uint8_t* group, const std::uint8_t* const
                             std::int64_t n, float* out);
 using QuantFn = void (*)(const float* src, std::uint8_t* dst, std::int64_t n);
 
-inline constexpr int kTypeSlots = 42;  // indexed by type id (ggml ids up to 40, then Q4_K_R8)
+inline constexpr int kTypeSlots = 44;  // indexed by type id (ggml ids up to 40, then the _R8 types)
 
 struct KernelTable {
   DequantFn dequant[kTypeSlots] = {};
   DotFn dot[kTypeSlots] = {};
   Dot4Fn dot4[kTypeSlots] = {};  // optional; dispatch falls back to four dot calls
-  Dot8Fn dot8[kTypeSlots] = {};  // optional; Q4_K_R8 falls back to unpacking and dot per row
+  Dot8Fn dot8[kTypeSlots] = {};  // optional; the _R8 types fall back to unpacking, dot per row
   Dot8ColsFn dot8_cols[kTypeSlots] = {};  // optional, likewise
   DotColsFn dot_cols[kTypeSlots] = {};  // optional; dispatch falls back to dot / dot4 per column
   PackFn pack[kTypeSlots] = {};         // optional, with dot_cols_packed and packed_bytes

@@ -33,8 +33,10 @@ constexpr std::array<TypeInfo, 19> kTypes{{
 }};
 
 // Layouts of this program's own, which no file holds (type_info and all_types leave them out).
-constexpr std::array<TypeInfo, 1> kInternalTypes{{
+constexpr std::array<TypeInfo, 3> kInternalTypes{{
     {Type::Q4_K_R8, "Q4_K_R8", 256, 144, false, Type::Q8_K},
+    {Type::Q5_0_R8, "Q5_0_R8", 32, 22, false, Type::Q8_0},
+    {Type::Q8_0_R8, "Q8_0_R8", 32, 34, false, Type::Q8_0},
 }};
 
 }  // namespace

@@ -33,9 +33,11 @@ enum class Type : std::uint32_t {
   BF16 = 30,
   MXFP4 = 39,
   NVFP4 = 40,
-  // Not a ggml type (never read from or written to a file): Q4_K rows repacked in groups of
-  // eight for the CPU's matrix-vector kernels (repack_q4_k.h). Same bytes per row as Q4_K.
+  // Not ggml types (never read from or written to a file): Q4_K, Q5_0 and Q8_0 rows repacked in
+  // groups of eight for the CPU's matrix-vector kernels (repack.h). Same bytes per row.
   Q4_K_R8 = 41,
+  Q5_0_R8 = 42,
+  Q8_0_R8 = 43,
 };
 
 struct TypeInfo {

@@ -92,17 +92,26 @@ TEST(RepackedWeights, RepacksTheQ4KMatricesOfWholeGroupsOnly) {
   EXPECT_EQ(r2.view().layers[0].wq.type, quant::Type::Q4_K_R8);
 }
 
+// Q4_K, and Q5_0 / Q8_0 rows of 320 (a group of eight blocks and a tail of two), fused and split.
 TEST(RepackedWeights, FastPathGivesTheSameBits) {
   ThreadPool pool(2);
   CpuOps ops(pool);
-  for (const bool fused : {true, false}) {
-    TinyModel tiny(q4_k_spec(fused, 256));
+  std::vector<TinySpec> specs{q4_k_spec(true, 256), q4_k_spec(false, 256)};
+  for (const quant::Type t : {quant::Type::Q5_0, quant::Type::Q8_0}) {
+    TinySpec s = q4_k_spec(t == quant::Type::Q5_0, 64);
+    s.type = t, s.n_embd = 320, s.n_ff = 320;
+    specs.push_back(s);
+  }
+  for (const TinySpec& spec : specs) {
+    TinyModel tiny(spec);
+    EXPECT_EQ(RepackedWeights::planned(tiny.view()).size(), spec.fused ? 26u : 29u)  // all
+        << quant::info(spec.type).name;
     const RepackedWeights r(tiny.view(), &pool);
     const auto toks = tokens(21, tiny.view().dims.n_vocab);
     for (const std::int64_t chunk : {512, 5, 1}) {  // tiles, a few activations, one
       const auto want = logits(tiny.view(), ops, toks, chunk);
       EXPECT_TRUE(same_bits(logits(r.view(), ops, toks, chunk), want))
-          << "fused " << fused << " chunk " << chunk;
+          << quant::info(spec.type).name << " fused " << spec.fused << " chunk " << chunk;
     }
   }
 }

@@ -1,0 +1,129 @@
+// Q5_0_R8 and Q8_0_R8 (repack.h) against Q8_0 activations: the eight rows of a group at once.
+// Internal to model/quant: a textual template like the other *_simd.h, included by dot_avx2.cpp
+// and dot_avx512.cpp after dot_legacy_simd.h and dot_q4_k_r8_simd.h.
+// Each row's result is bit-identical to dot_q5_0 / dot_q8_0 (sum_blocks) on that row, the way
+// dot_cols_q8_0_tile mirrors it: sum_blocks' eight accumulator lanes are eight vectors here
+// (lane r = row r); a block of a whole group of eight goes to accumulator b mod 8 as its total
+// (an exact integer), a block past them to accumulators 0–7 by chunk of four values; then
+// hsum's order.
+
+namespace coderx::model::quant {
+namespace {
+
+// What a chunk's unsigned bytes u stand for: the value u − kOffset (Q5_0: 0…31 for −16…15; Q8_0
+// with VNNI: q + 128). Q8_0 without VNNI takes the sign trick instead (no offset).
+template <bool kQ5>
+constexpr int legacy_r8_offset() {
+  return kQ5 ? 16 : (CODERX_VNNI ? 128 : 0);
+}
+
+// acc + Σ value·y over chunk l (values 4l…4l+3 of each row, row r in i32 lane r) of the block at
+// x, but for the −kOffset·Σy that the caller adds; y4: the activation's four bytes broadcast.
+template <bool kQ5>
+CODERX_KERNEL inline __m256i legacy_r8_chunk(__m256i acc, const std::uint8_t* x, int l,
+                                             __m256i y4) {
+  if constexpr (kQ5) {
+    const __m256i q = load32(x + q5_0_r8::kQs + 32 * (l & 3));
+    const __m256i nib = _mm256_and_si256(l < 4 ? q : _mm256_srli_epi16(q, 4), _mm256_set1_epi8(15));
+#if CODERX_VNNI  // + 16 under the chunk's mask of high bits
+    std::uint32_t mask;
+    std::memcpy(&mask, x + q5_0_r8::kMasks + 4 * l, 4);
+    const __m256i u = _mm256_mask_add_epi8(nib, _cvtu32_mask32(mask), nib, _mm256_set1_epi8(16));
+#else
+    const __m256i u = _mm256_or_si256(
+        nib, _mm256_and_si256(bits32(x + q5_0_r8::kMasks + 4 * l), _mm256_set1_epi8(16)));
+#endif
+    return add_u8_i8(acc, u, y4);
+  } else {
+    const __m256i q = load32(x + q8_0_r8::kQs + 32 * l);
+#if CODERX_VNNI
+    return _mm256_dpbusd_epi32(acc, _mm256_xor_si256(q, _mm256_set1_epi8(static_cast<char>(128))),
+                               y4);
+#else
+    return _mm256_add_epi32(acc, dot_u8_i8(_mm256_sign_epi8(q, q), _mm256_sign_epi8(y4, q)));
+#endif
+  }
+}
+
+// −kOffset·(Σ y over chunk l) in lane l of the activation's 32 bytes at y.
+template <bool kQ5>
+CODERX_KERNEL inline __m256i legacy_r8_offsets(const std::uint8_t* y) {
+  constexpr int k = legacy_r8_offset<kQ5>();
+  if constexpr (k == 0) return _mm256_setzero_si256();
+  const __m256i sums = dot_u8_i8(_mm256_set1_epi8(1), load32(y));
+  return _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_mullo_epi32(sums, _mm256_set1_epi32(k)));
+}
+
+// The group's rows against C activations: out[c·8 + r].
+template <bool kQ5, int C>
+CODERX_KERNEL inline void legacy_r8_dot(const std::uint8_t* w, const std::uint8_t* const* acts,
+                                        std::int64_t n, float* out) {
+  constexpr int kW = kQ5 ? q5_0_r8::kBytes : q8_0_r8::kBytes, kA = L::q8_0::kBytes;
+  const std::int64_t nb = n / 32, grouped = nb / 8 * 8;
+  __m256 acc[C][8];
+  for (int c = 0; c < C; ++c)
+    for (int i = 0; i < 8; ++i) acc[c][i] = _mm256_setzero_ps();
+  for (std::int64_t b = 0; b < nb; ++b) {
+    const std::uint8_t* x = w + b * kW;
+#pragma GCC unroll 5
+    for (int line = 0; line < kW; line += 64) prefetch_ahead(x + line);
+    const __m256 dw = _mm256_cvtph_ps(load16(x));  // kD = 0 in both layouts
+    const std::uint8_t* y[C];
+    __m256 scale[C];
+    __m256i offsets[C];
+    for (int c = 0; c < C; ++c) {
+      const std::uint8_t* a = acts[c] + b * kA;
+      y[c] = a + L::q8_0::kQs;
+      scale[c] = _mm256_mul_ps(dw, _mm256_set1_ps(f16(a + L::q8_0::kD)));
+      offsets[c] = legacy_r8_offsets<kQ5>(y[c]);
+    }
+    if (b < grouped) {
+      __m256i total[C][2];  // even and odd chunks in two chains, added at the end (exact)
+      for (int c = 0; c < C; ++c)
+        total[c][0] = _mm256_set1_epi32(hsum_i32(offsets[c])), total[c][1] = _mm256_setzero_si256();
+#pragma GCC unroll 8
+      for (int l = 0; l < 8; ++l)
+        for (int c = 0; c < C; ++c)
+          total[c][l & 1] = legacy_r8_chunk<kQ5>(total[c][l & 1], x, l, broadcast4(y[c] + 4 * l));
+      for (int c = 0; c < C; ++c)
+        acc[c][b % 8] =
+            _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_add_epi32(total[c][0], total[c][1])),
+                            scale[c], acc[c][b % 8]);
+    } else {
+#pragma GCC unroll 8
+      for (int l = 0; l < 8; ++l)
+        for (int c = 0; c < C; ++c) {
+          const __m256i start = _mm256_permutevar8x32_epi32(offsets[c], _mm256_set1_epi32(l));
+          const __m256i chunk = legacy_r8_chunk<kQ5>(start, x, l, broadcast4(y[c] + 4 * l));
+          acc[c][l] = _mm256_fmadd_ps(scale[c], _mm256_cvtepi32_ps(chunk), acc[c][l]);
+        }
+    }
+  }
+  for (int c = 0; c < C; ++c) {
+    const __m256 a0 = _mm256_add_ps(acc[c][0], acc[c][4]), a1 = _mm256_add_ps(acc[c][1], acc[c][5]);
+    const __m256 a2 = _mm256_add_ps(acc[c][2], acc[c][6]), a3 = _mm256_add_ps(acc[c][3], acc[c][7]);
+    _mm256_storeu_ps(out + 8 * c, _mm256_add_ps(_mm256_add_ps(a0, a2), _mm256_add_ps(a1, a3)));
+  }
+}
+
+template <bool kQ5>
+CODERX_KERNEL void legacy_r8_dot8(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n,
+                                  float* out) {
+  legacy_r8_dot<kQ5, 1>(w, &a, n, out);
+}
+
+template <bool kQ5>
+CODERX_KERNEL void legacy_r8_dot8_cols(const std::uint8_t* w, const std::uint8_t* const* acts,
+                                       std::int64_t n, float* out) {
+  legacy_r8_dot<kQ5, kDotCols>(w, acts, n, out);
+}
+
+inline void add_dot_legacy_r8_simd(KernelTable& t) {
+  t.dot8[slot(Type::Q5_0_R8)] = legacy_r8_dot8<true>;
+  t.dot8[slot(Type::Q8_0_R8)] = legacy_r8_dot8<false>;
+  t.dot8_cols[slot(Type::Q5_0_R8)] = legacy_r8_dot8_cols<true>;
+  t.dot8_cols[slot(Type::Q8_0_R8)] = legacy_r8_dot8_cols<false>;
+}
+
+}  // namespace
+}  // namespace coderx::model::quant
