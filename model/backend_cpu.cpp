@@ -1,7 +1,10 @@
 #include "model/backend_cpu.h"
 
 #include <cassert>
+#include <chrono>
 #include <limits>
+
+#include <spdlog/spdlog.h>
 
 #include "model/ops_cpu.h"
 #include "model/ops_ref.h"
@@ -19,37 +22,39 @@ KvCache& as_kv_cache(KvState& state) {
 }  // namespace
 
 CpuBackend::CpuBackend(const ModelView& model, CpuBackendOptions options)
-    : model_(model), options_(options), pool_(std::make_unique<ThreadPool>(options.threads)) {
+    : model_(model),
+      options_(options),
+      pool_(std::make_unique<ThreadPool>(options.threads)),
+      weights_(model) {
   if (options.reference_ops) {
     ops_ = std::make_unique<ref::RefOps>();
   } else {
     ops_ = std::make_unique<CpuOps>(*pool_);
-    if (options.repack && !options.repack_in_background)
-      repacked_ = std::make_unique<RepackedWeights>(model_, pool_.get(), options.weights_file);
+    if (options.repack) repacked_ = std::make_unique<RepackedWeights>(model_, options.weights_file);
   }
-  forward_ = std::make_unique<Forward>(repacked_ ? repacked_->view() : model_, *ops_);
-  if (!options.reference_ops && options.repack && options.repack_in_background &&
-      !RepackedWeights::planned(model_).empty())
+  if (repacked_ && !options.repack_in_background)
+    while (repacked_->build_next(pool_.get())) adopted_ = repacked_->adopt(weights_, adopted_);
+  forward_ = std::make_unique<Forward>(weights_, *ops_);
+  if (repacked_ && options.repack_in_background && repacked_->tensors() > 0)
     repacker_ = std::jthread([this](std::stop_token stop) {
-      built_ = std::make_unique<RepackedWeights>(model_, nullptr, options_.weights_file, stop);
-      built_ready_.store(true, std::memory_order_release);
+      const auto start = std::chrono::steady_clock::now();
+      repacked_->build(nullptr, stop);
+      if (!stop.stop_requested())
+        spdlog::info(
+            "cpu: weights repacked for the decode kernels ({:.1f} GB in {:.1f} s)",
+            static_cast<double>(repacked_->bytes()) / 1e9,
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     });
 }
 
 void CpuBackend::adopt_repacked_weights() {
-  if (repacked_ || !built_ready_.load(std::memory_order_acquire)) return;
-  if (repacker_.joinable()) repacker_.join();
-  repacked_ = std::move(built_);
-  forward_ = std::make_unique<Forward>(repacked_->view(), *ops_);
+  if (repacked_ && adopted_ < repacked_->tensors()) adopted_ = repacked_->adopt(weights_, adopted_);
 }
 
 bool CpuBackend::uses_repacked_weights(bool wait) {
-  if (wait && repacker_.joinable()) {
-    repacker_.join();
-    built_ready_.store(true);
-  }
+  if (wait && repacker_.joinable()) repacker_.join();
   adopt_repacked_weights();
-  return repacked_ != nullptr;
+  return repacked_ && repacked_->tensors() > 0 && adopted_ == repacked_->tensors();
 }
 
 std::vector<std::span<const std::byte>> CpuBackend::unread_weights() const {

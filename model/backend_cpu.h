@@ -4,14 +4,13 @@
 // Who calls it: model/engine.cpp (the default backend and the CUDA fallback), tests.
 // Threading and lifetime: see model/backend.h; owns its thread pool, ops and scratch.
 // Errors: none (run/prefill always succeed).
-// The fast path runs on RepackedWeights: the file's Q4_K tensors in the layout its kernels read
-// fastest, with the same results. The constructor builds it on the pool, or (an engine that
-// should answer at once) starts building it on a thread of its own; run() and prefill() then
-// keep to the file's layout until the copy is done and switch to it between two calls. On the
-// real-size model the copy takes ~10 s, most of it the kernel zeroing 7 GB of fresh pages.
+// The fast path runs on RepackedWeights: the file's Q4_K, Q5_0 and Q8_0 tensors in the layouts
+// its kernels read fastest, with the same results. The constructor builds it on the pool, or
+// (an engine that should answer at once) starts building it on a thread of its own; run() and
+// prefill() then move onto each tensor's copy between two calls as it is done. On the
+// real-size model the copy takes 15-30 s, most of it the kernel zeroing 12.5 GB of fresh pages.
 #pragma once
 
-#include <atomic>
 #include <memory>
 #include <thread>
 
@@ -58,13 +57,13 @@ class CpuBackend final : public Backend {
   CpuBackendOptions options_;
   std::unique_ptr<ThreadPool> pool_;
   std::unique_ptr<Ops> ops_;
-  // Switches forward_ to the repacked copy once the background build has finished.
+  // Points weights_ at the tensors the repacked copy has gained since the last call.
   void adopt_repacked_weights();
 
-  std::unique_ptr<RepackedWeights> repacked_;  // before forward_, which reads its view
+  std::unique_ptr<RepackedWeights> repacked_;
+  std::size_t adopted_ = 0;  // tensors of repacked_ that weights_ points at
+  ModelView weights_;        // what forward_ reads: model_, then more and more of repacked_
   std::unique_ptr<Forward> forward_;
-  std::unique_ptr<RepackedWeights> built_;  // by repacker_, until adopted
-  std::atomic<bool> built_ready_{false};
   std::jthread repacker_;  // last: stopped and joined first
   std::vector<KvCache*> caches_;
 };

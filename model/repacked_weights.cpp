@@ -1,7 +1,7 @@
 #include "model/repacked_weights.h"
 
+#include <cassert>
 #include <cstdlib>
-#include <functional>
 
 #include "model/huge_pages.h"
 #include "model/quant/repack.h"
@@ -13,33 +13,38 @@ namespace {
 constexpr std::size_t kAlign = std::size_t{2} << 20;  // one 2 MiB page
 constexpr std::size_t kTensorAlign = 64;
 
-// One tensor to repack: rows × cols of `type` at data, and where to point the view at its copy.
-struct Target {
+// Where a view holds one repackable tensor: rows × cols of *type at *data.
+struct Slot {
   quant::Type* type;
   const std::byte** data;
   std::int64_t rows, cols;
 };
 
-std::size_t tensor_bytes(const Target& t) {
-  return quant::row_bytes(*t.type, t.cols) * static_cast<std::size_t>(t.rows);
+std::size_t slot_bytes(const Slot& s) {
+  return quant::row_bytes(*s.type, s.cols) * static_cast<std::size_t>(s.rows);
 }
 
-void add(std::vector<Target>& out, Matrix& m) {
-  if (m.valid() && quant::can_repack(m.type, m.rows))
-    out.push_back({&m.type, &m.data, m.rows, m.cols});
+// Whether a matrix of `type` is one of the plan's, before or after its adoption (so that a
+// view's slots keep their order as they are adopted).
+bool in_plan(quant::Type type, std::int64_t rows_in_group) {
+  return quant::can_repack(type, rows_in_group) || quant::plain_type(type).has_value();
+}
+
+void add(std::vector<Slot>& out, Matrix& m) {
+  if (m.valid() && in_plan(m.type, m.rows)) out.push_back({&m.type, &m.data, m.rows, m.cols});
 }
 
 // Each expert's rows in whole groups; fused gate_up products stop at the gate/up boundary too,
 // so each half must be whole groups (rows_in_group: the rows one product may cover).
-void add(std::vector<Target>& out, ExpertMatrices& m, std::int64_t rows_in_group) {
-  if (m.valid() && quant::can_repack(m.type, rows_in_group))
+void add(std::vector<Slot>& out, ExpertMatrices& m, std::int64_t rows_in_group) {
+  if (m.valid() && in_plan(m.type, rows_in_group))
     out.push_back({&m.type, &m.data, m.rows * m.n_expert, m.cols});
 }
 
-// The matrices the forward pass multiplies by (the embedding, also the tied LM head, is read a
-// row at a time and stays).
-std::vector<Target> targets(ModelView& v) {
-  std::vector<Target> out;
+// The matrices the forward pass multiplies by, always in this order (the embedding, also the
+// tied LM head, is read a row at a time and stays).
+std::vector<Slot> slots(ModelView& v) {
+  std::vector<Slot> out;
   for (LayerView& l : v.layers) {
     for (Matrix* m : {&l.wq, &l.wk, &l.wv, &l.wo, &l.ffn_gate, &l.ffn_up, &l.ffn_down})
       add(out, *m);
@@ -57,58 +62,79 @@ std::byte* allocate(std::size_t bytes) {
   return p;
 }
 
-// Repacks one tensor into dst, the pool's threads (if any) taking groups of eight rows.
-void repack(const Target& t, std::byte* dst, ThreadPool* pool) {
+bool inside(std::span<const std::byte> part, std::span<const std::byte> whole) {
+  return !whole.empty() && part.data() >= whole.data() &&
+         part.data() + part.size() <= whole.data() + whole.size();
+}
+
+}  // namespace
+
+RepackedWeights::RepackedWeights(const ModelView& model, std::span<const std::byte> file)
+    : file_(file), copy_(nullptr, std::free) {
+  ModelView v = model;
+  for (const Slot& s : slots(v)) {
+    plan_.push_back({*s.data, *s.type, s.rows, s.cols, bytes_});
+    bytes_ += (slot_bytes(s) + kTensorAlign - 1) / kTensorAlign * kTensorAlign;
+  }
+  if (plan_.empty()) return;
+  copy_.reset(allocate(bytes_));
+  if (!copy_) {  // no memory for a copy: keep reading the file's layout
+    plan_.clear();
+    bytes_ = 0;
+  }
+}
+
+void RepackedWeights::build(ThreadPool* pool, std::stop_token stop) {
+  while (!stop.stop_requested() && build_next(pool)) {
+  }
+}
+
+bool RepackedWeights::build_next(ThreadPool* pool) {
   constexpr std::int64_t kGroup = quant::kRepackRows;
-  const std::size_t stride = quant::row_bytes(*t.type, t.cols);
-  const std::byte* src = *t.data;
-  auto groups = [&](std::int64_t b, std::int64_t e) {
+  const std::size_t i = copied();
+  if (i >= plan_.size()) return false;
+  const Tensor& t = plan_[i];
+  const std::size_t stride = quant::row_bytes(t.type, t.cols);
+  std::byte* dst = copy_.get() + t.offset;
+  auto groups = [&](std::int64_t b, std::int64_t e) {  // rows [8b, 8e)
     const std::size_t at = static_cast<std::size_t>(b * kGroup) * stride;
-    quant::repack_rows(*t.type, src + at, (e - b) * kGroup, t.cols, dst + at);
+    quant::repack_rows(t.type, t.source + at, (e - b) * kGroup, t.cols, dst + at);
   };
   if (pool) {
     pool->parallel_for(t.rows / kGroup, 16, groups);
   } else {
     groups(0, t.rows / kGroup);
   }
+  copied_.store(i + 1, std::memory_order_release);
+  return true;
 }
 
-}  // namespace
+std::size_t RepackedWeights::adopt(ModelView& view, std::size_t from) const {
+  const std::size_t done = copied();
+  if (from >= done) return done;
+  const std::vector<Slot> targets = slots(view);  // the plan's order, on this view
+  for (std::size_t i = from; i < done; ++i) {
+    const Tensor& t = plan_[i];
+    assert(*targets[i].data == t.source && *targets[i].type == t.type);
+    *targets[i].type = quant::repacked_type(t.type);
+    *targets[i].data = copy_.get() + t.offset;
+    const std::span<const std::byte> source(t.source, quant::row_bytes(t.type, t.cols) * t.rows);
+    if (inside(source, file_)) release_pages(source);
+  }
+  return done;
+}
 
 std::vector<std::span<const std::byte>> RepackedWeights::planned(const ModelView& model) {
-  ModelView copy = model;
+  ModelView v = model;
   std::vector<std::span<const std::byte>> out;
-  for (const Target& t : targets(copy)) out.emplace_back(*t.data, tensor_bytes(t));
+  for (const Slot& s : slots(v)) out.emplace_back(*s.data, slot_bytes(s));
   return out;
 }
 
-RepackedWeights::RepackedWeights(const ModelView& model, ThreadPool* pool,
-                                 std::span<const std::byte> file, std::stop_token stop)
-    : view_(model), copy_(nullptr, std::free) {
-  const std::vector<Target> todo = targets(view_);
-  std::vector<std::size_t> offsets;
-  for (const Target& t : todo) {
-    offsets.push_back(bytes_);
-    bytes_ += (tensor_bytes(t) + kTensorAlign - 1) / kTensorAlign * kTensorAlign;
-  }
-  if (todo.empty()) return;
-  copy_.reset(allocate(bytes_));
-  if (!copy_) {  // no memory for a copy: keep reading the file's layout
-    view_ = model;
-    bytes_ = 0;
-    return;
-  }
-  for (std::size_t i = 0; i < todo.size() && !stop.stop_requested(); ++i) {
-    const Target& t = todo[i];
-    std::byte* dst = copy_.get() + offsets[i];
-    repack(t, dst, pool);
-    const std::span<const std::byte> source(*t.data, tensor_bytes(t));
-    if (source.data() >= file.data() && source.data() + source.size() <= file.data() + file.size())
-      release_pages(source);
-    replaced_.push_back(source);
-    *t.type = quant::repacked_type(*t.type);
-    *t.data = dst;
-  }
+RepackedModel::RepackedModel(const ModelView& model, ThreadPool* pool,
+                             std::span<const std::byte> file)
+    : weights(model, file), view(model) {
+  for (std::size_t adopted = 0; weights.build_next(pool);) adopted = weights.adopt(view, adopted);
 }
 
 }  // namespace coderx::model

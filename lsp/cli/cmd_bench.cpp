@@ -380,10 +380,10 @@ int run_bench(Args args) {
   model::CpuOps ops(pool);
   // As CpuBackend: the fast ops on the repacked copy of the weights they read fastest.
   const auto repack_start = Clock::now();
-  std::optional<model::RepackedWeights> repacked;
+  std::optional<model::RepackedModel> repacked;
   if (!file_layout) repacked.emplace((*model)->view(), &pool, (*model)->gguf().bytes());
   const double repack_s = seconds_since(repack_start);
-  const model::ModelView& weights = repacked ? repacked->view() : (*model)->view();
+  const model::ModelView& weights = repacked ? repacked->view : (*model)->view();
   model::Forward forward(weights, ops);
   std::vector<Row> rows;
   for (std::int64_t len : lengths)
@@ -422,8 +422,8 @@ int run_bench(Args args) {
       std::fprintf(
           stdout,
           "weights repacked for the CPU kernels: %.1f GB in %.2f s (%.1f GB in 2 MiB pages)\n",
-          static_cast<double>(repacked->bytes()) / 1e9, repack_s,
-          static_cast<double>(model::huge_mapped_bytes(repacked->copy())) / 1e9);
+          static_cast<double>(repacked->weights.bytes()) / 1e9, repack_s,
+          static_cast<double>(model::huge_mapped_bytes(repacked->weights.copy())) / 1e9);
     std::fprintf(stdout, "read bandwidth %.2f GB/s (%d threads); active weights %.3f GB/token; decode bound %.2f tok/s; K/V in %s\n",
                  bandwidth / 1e9, pool.size(), static_cast<double>(mem.active_bytes_per_token) / 1e9, bound_tps,
                  kv_f16 ? "f16" : "f32");
@@ -435,7 +435,7 @@ int run_bench(Args args) {
       "\"weight_bytes\":%llu,\"active_bytes_per_token\":%llu,\"read_bandwidth_gbs\":%.3f,"
       "\"decode_bound_tps\":%.3f,\"peak_rss_mib\":%.1f,\"results\":[",
       model_path.c_str(), pool.size(), kv_f16 ? "f16" : "f32", load_s, populate_s,
-      static_cast<unsigned long long>(repacked ? repacked->bytes() : 0), repack_s,
+      static_cast<unsigned long long>(repacked ? repacked->weights.bytes() : 0), repack_s,
       static_cast<unsigned long long>(warmed.huge),
       static_cast<unsigned long long>(mem.weight_bytes),
       static_cast<unsigned long long>(mem.active_bytes_per_token), bandwidth / 1e9, bound_tps,

@@ -68,8 +68,8 @@ bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
 TEST(RepackedWeights, RepacksTheQ4KMatricesOfWholeGroupsOnly) {
   TinyModel tiny(q4_k_spec(true, 256));
   ThreadPool pool(2);
-  const RepackedWeights r(tiny.view(), &pool);
-  const ModelView& v = r.view();
+  const RepackedModel r(tiny.view(), &pool);
+  const ModelView& v = r.view;
   for (const LayerView& l : v.layers) {
     EXPECT_EQ(l.wq.type, quant::Type::Q4_K_R8);
     EXPECT_EQ(l.wk.type, quant::Type::Q4_K_R8);
@@ -80,16 +80,16 @@ TEST(RepackedWeights, RepacksTheQ4KMatricesOfWholeGroupsOnly) {
   }
   EXPECT_EQ(v.token_embd.type, quant::Type::Q4_K);  // read a row at a time
   EXPECT_EQ(v.token_embd.data, tiny.view().token_embd.data);
-  EXPECT_TRUE(same_ranges(r.replaced(), RepackedWeights::planned(tiny.view())));
-  EXPECT_EQ(r.replaced().size(),
-            2u * 9u + 8u);  // wq wk wv wo gate up down gate_up down; no wv on full
+  // wq wk wv wo gate up down gate_up down; no wv on full layers
+  EXPECT_EQ(r.weights.tensors(), 2u * 9u + 8u);
+  EXPECT_EQ(RepackedWeights::planned(tiny.view()).size(), r.weights.tensors());
 
   // Fused experts whose gate and up halves are not whole groups (12 rows each) stay.
   TinySpec s = q4_k_spec(true, 12);
   TinyModel odd(s);
-  const RepackedWeights r2(odd.view(), &pool);
-  EXPECT_EQ(r2.view().layers[0].experts.gate_up.type, quant::Type::Q4_K);
-  EXPECT_EQ(r2.view().layers[0].wq.type, quant::Type::Q4_K_R8);
+  const RepackedModel r2(odd.view(), &pool);
+  EXPECT_EQ(r2.view.layers[0].experts.gate_up.type, quant::Type::Q4_K);
+  EXPECT_EQ(r2.view.layers[0].wq.type, quant::Type::Q4_K_R8);
 }
 
 // Q4_K, and Q5_0 / Q8_0 rows of 320 (a group of eight blocks and a tail of two), fused and split.
@@ -106,24 +106,46 @@ TEST(RepackedWeights, FastPathGivesTheSameBits) {
     TinyModel tiny(spec);
     EXPECT_EQ(RepackedWeights::planned(tiny.view()).size(), spec.fused ? 26u : 29u)  // all
         << quant::info(spec.type).name;
-    const RepackedWeights r(tiny.view(), &pool);
+    const RepackedModel r(tiny.view(), &pool);
     const auto toks = tokens(21, tiny.view().dims.n_vocab);
     for (const std::int64_t chunk : {512, 5, 1}) {  // tiles, a few activations, one
       const auto want = logits(tiny.view(), ops, toks, chunk);
-      EXPECT_TRUE(same_bits(logits(r.view(), ops, toks, chunk), want))
+      EXPECT_TRUE(same_bits(logits(r.view, ops, toks, chunk), want))
           << quant::info(spec.type).name << " fused " << spec.fused << " chunk " << chunk;
     }
   }
 }
 
-TEST(RepackedWeights, StopsWhenAskedAndKeepsAConsistentView) {
+// Tensor by tensor: after each copy, a view adopted so far (some tensors repacked, the rest
+// the file's) gives the same bits; a stop between tensors leaves the rest unadopted.
+TEST(RepackedWeights, EveryPartlyAdoptedViewGivesTheSameBits) {
   TinyModel tiny(q4_k_spec(false, 256));
+  ThreadPool pool(2);
+  CpuOps ops(pool);
+  const auto toks = tokens(7, tiny.view().dims.n_vocab);
+  const auto want = logits(tiny.view(), ops, toks, 512);
+  RepackedWeights r(tiny.view());
+  ModelView view = tiny.view();
+  std::size_t adopted = r.adopt(view, 0);
+  EXPECT_EQ(adopted, 0u);
+  for (std::size_t step = 0; r.build_next(step % 2 ? &pool : nullptr); ++step) {
+    adopted = r.adopt(view, adopted);
+    EXPECT_EQ(adopted, step + 1);
+    if (step % 7 == 0)
+      EXPECT_TRUE(same_bits(logits(view, ops, toks, 512), want)) << "after " << adopted;
+  }
+  EXPECT_EQ(adopted, r.tensors());
+  EXPECT_EQ(view.layers[2].experts.down.type, quant::Type::Q4_K_R8);
+  EXPECT_TRUE(same_bits(logits(view, ops, toks, 1), want));
+
   std::stop_source stop;
   stop.request_stop();
-  const RepackedWeights r(tiny.view(), nullptr, {}, stop.get_token());
-  EXPECT_TRUE(r.replaced().empty());
-  EXPECT_EQ(r.view().layers[0].wq.type, quant::Type::Q4_K);
-  EXPECT_EQ(r.view().layers[0].wq.data, tiny.view().layers[0].wq.data);
+  RepackedWeights stopped(tiny.view());
+  stopped.build(&pool, stop.get_token());
+  ModelView untouched = tiny.view();
+  EXPECT_EQ(stopped.adopt(untouched, 0), 0u);
+  EXPECT_EQ(untouched.layers[0].wq.type, quant::Type::Q4_K);
+  EXPECT_EQ(untouched.layers[0].wq.data, tiny.view().layers[0].wq.data);
 }
 
 TEST(RepackedWeights, BackgroundBuildSwitchesBetweenCallsWithTheSameLogits) {
@@ -185,8 +207,8 @@ TEST(RepackedWeights, ReleasesTheCopiedPagesOfTheFileMapping) {
   CpuOps ops(pool);
   const auto toks = tokens(6, m.dims.n_vocab);
   const auto want = logits(m, ops, toks, 512);
-  const RepackedWeights r(m, &pool, mapping);
-  ASSERT_FALSE(r.replaced().empty());
+  const RepackedModel r(m, &pool, mapping);
+  ASSERT_GT(r.weights.tensors(), 0u);
   const auto gate_up = m.layers[0].experts.gate_up;
   const std::span<const std::byte> copied(gate_up.data,
                                           gate_up.row_bytes * gate_up.rows * gate_up.n_expert);
@@ -196,8 +218,8 @@ TEST(RepackedWeights, ReleasesTheCopiedPagesOfTheFileMapping) {
   // of the page cache, or 16 pages around: at least one).
   EXPECT_EQ(faults_reading(kept), 0);
   EXPECT_GE(faults_reading(copied), 1);
-  EXPECT_TRUE(same_bits(logits(r.view(), ops, toks, 512), want));
-  EXPECT_TRUE(same_bits(logits(r.view(), ops, toks, 1), want));
+  EXPECT_TRUE(same_bits(logits(r.view, ops, toks, 512), want));
+  EXPECT_TRUE(same_bits(logits(r.view, ops, toks, 1), want));
 }
 
 TEST(RepackedWeights, WarmerSkipsTheReplacedRanges) {
