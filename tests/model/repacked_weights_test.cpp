@@ -131,8 +131,9 @@ TEST(RepackedWeights, EveryPartlyAdoptedViewGivesTheSameBits) {
   for (std::size_t step = 0; r.build_next(step % 2 ? &pool : nullptr); ++step) {
     adopted = r.adopt(view, adopted);
     EXPECT_EQ(adopted, step + 1);
-    if (step % 7 == 0)
+    if (step % 7 == 0) {
       EXPECT_TRUE(same_bits(logits(view, ops, toks, 512), want)) << "after " << adopted;
+    }
   }
   EXPECT_EQ(adopted, r.tensors());
   EXPECT_EQ(view.layers[2].experts.down.type, quant::Type::Q4_K_R8);
