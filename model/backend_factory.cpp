@@ -44,6 +44,7 @@ std::unique_ptr<Backend> make_backend(const ModelView& model, const BackendOptio
   if (want != DeviceKind::cpu)
     if (auto cuda = try_cuda(model, o, want)) return cuda;
   CpuBackendOptions cpu{o.threads, o.reference_ops, o.kv};
+  cpu.repack = o.repack;
   cpu.repack_in_background = o.repack_in_background;
   cpu.weights_file = o.weights_file;
   return std::make_unique<CpuBackend>(model, cpu);

@@ -24,6 +24,7 @@ struct BackendOptions {
   KvCacheOptions kv;             // per-sequence KV geometry
   int n_sequences = 1;           // KV caches that will exist at once (device memory estimate)
   std::int64_t max_tokens = 512; // largest batch of one run() (device workspace)
+  bool repack = true;                       // CPU: CpuBackendOptions::repack
   bool repack_in_background = false;        // CPU: CpuBackendOptions::repack_in_background
   std::span<const std::byte> weights_file;  // CPU: CpuBackendOptions::weights_file
 };

@@ -362,6 +362,7 @@ int run_bench(Args args) {
     options.kv = model::KvCacheOptions{*std::max_element(lengths.begin(), lengths.end()) + decode + 1, 512};
     options.n_sequences = static_cast<int>(*std::max_element(streams.begin(), streams.end()));
     options.max_tokens = 512;
+    options.repack = false;  // a CPU backend here is only asked whether it is on a device
     auto backend = model::make_backend((*model)->view(), options);
     if (backend->on_device())
       return bench_on_device(*backend, model_path, lengths, streams, decode, json_only,

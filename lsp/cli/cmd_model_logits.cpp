@@ -97,6 +97,7 @@ int run_model_logits(Args args) {
   options.reference_ops = path == "ref";
   options.kv = model::KvCacheOptions{n, n};
   options.max_tokens = std::min<std::int64_t>(n, 512);
+  options.weights_file = (*model)->gguf().bytes();  // the fast path's copy releases its pages
   auto backend = model::make_backend(view, options);
   auto cache = backend->new_sequence();
   std::vector<float> logits(static_cast<std::size_t>(n * view.lm_head().rows));
