@@ -281,13 +281,16 @@ void dot_rows_cols(Type weight_type, const void* weight, std::size_t row_stride,
         dot8_cols && n_act < 2 * kDotCols)
       return dot_rows_cols_repacked(dot8_cols, bytes(weight), row_stride, n_rows, acts, n_act, n,
                                     out, out_stride);
-    // Batches: the plain rows' column kernels and tiles, on the rows unpacked once per call.
-    const std::uint8_t* rows = unpacked_rows(weight_type, bytes(weight), row_stride, n_rows, n);
-    return dot_rows_cols(*plain, rows, row_stride, n_rows, acts, n_act, n, out, out_stride);
+    // Batches: the plain type's tiles, packed from the groups (below) where the level can, else
+    // on the rows unpacked once per call.
+    if (!t.pack[slot(weight_type)] || n_act < 2 * kDotCols) {
+      const std::uint8_t* rows = unpacked_rows(weight_type, bytes(weight), row_stride, n_rows, n);
+      return dot_rows_cols(*plain, rows, row_stride, n_rows, acts, n_act, n, out, out_stride);
+    }
   }
   const int s = slot(weight_type);
   std::int64_t c = 0;
-  if (t.dot_cols[s]) {
+  if (t.dot_cols[s] || plain_type(weight_type)) {
     const ColumnRows cols = column_rows(t, s, bytes(weight), row_stride, n_rows, n_act, n);
     for (; c + kDotCols <= n_act; c += kDotCols) {
       const std::uint8_t* group[kDotCols];

@@ -17,23 +17,27 @@ constexpr int legacy_r8_offset() {
   return kQ5 ? 16 : (CODERX_VNNI ? 128 : 0);
 }
 
+// Chunk l of a Q5_0_R8 block as its values 0…31 (q + 16 for the signed q), row r in dword r.
+CODERX_KERNEL inline __m256i legacy_r8_values(const std::uint8_t* x, int l) {
+  const __m256i q = load32(x + q5_0_r8::kQs + 32 * (l & 3));
+  const __m256i nib = _mm256_and_si256(l < 4 ? q : _mm256_srli_epi16(q, 4), _mm256_set1_epi8(15));
+#if CODERX_VNNI  // + 16 under the chunk's mask of high bits
+  std::uint32_t mask;
+  std::memcpy(&mask, x + q5_0_r8::kMasks + 4 * l, 4);
+  return _mm256_mask_add_epi8(nib, _cvtu32_mask32(mask), nib, _mm256_set1_epi8(16));
+#else
+  return _mm256_or_si256(
+      nib, _mm256_and_si256(bits32(x + q5_0_r8::kMasks + 4 * l), _mm256_set1_epi8(16)));
+#endif
+}
+
 // acc + Σ value·y over chunk l (values 4l…4l+3 of each row, row r in i32 lane r) of the block at
 // x, but for the −kOffset·Σy that the caller adds; y4: the activation's four bytes broadcast.
 template <bool kQ5>
 CODERX_KERNEL inline __m256i legacy_r8_chunk(__m256i acc, const std::uint8_t* x, int l,
                                              __m256i y4) {
   if constexpr (kQ5) {
-    const __m256i q = load32(x + q5_0_r8::kQs + 32 * (l & 3));
-    const __m256i nib = _mm256_and_si256(l < 4 ? q : _mm256_srli_epi16(q, 4), _mm256_set1_epi8(15));
-#if CODERX_VNNI  // + 16 under the chunk's mask of high bits
-    std::uint32_t mask;
-    std::memcpy(&mask, x + q5_0_r8::kMasks + 4 * l, 4);
-    const __m256i u = _mm256_mask_add_epi8(nib, _cvtu32_mask32(mask), nib, _mm256_set1_epi8(16));
-#else
-    const __m256i u = _mm256_or_si256(
-        nib, _mm256_and_si256(bits32(x + q5_0_r8::kMasks + 4 * l), _mm256_set1_epi8(16)));
-#endif
-    return add_u8_i8(acc, u, y4);
+    return add_u8_i8(acc, legacy_r8_values(x, l), y4);
   } else {
     const __m256i q = load32(x + q8_0_r8::kQs + 32 * l);
 #if CODERX_VNNI
@@ -118,7 +122,35 @@ CODERX_KERNEL void legacy_r8_dot8_cols(const std::uint8_t* w, const std::uint8_t
   legacy_r8_dot<kQ5, kDotCols>(w, acts, n, out);
 }
 
+// A group's blocks as Q8Tiles (pack_signed_tile's tiles of the same eight rows): the group's
+// chunks are already the tile's, as signed values.
+template <bool kQ5>
+CODERX_KERNEL void pack_legacy_r8_tile(const std::uint8_t* w, std::size_t, std::int64_t n,
+                                       std::uint8_t* dst) {
+  constexpr int kW = kQ5 ? q5_0_r8::kBytes : q8_0_r8::kBytes;
+  auto* tile = reinterpret_cast<Q8Tile*>(dst);
+  for (std::int64_t b = 0; b < n / 32; ++b, ++tile, w += kW) {
+    for (int l = 0; l < 8; ++l) {
+      __m256i q;
+      if constexpr (kQ5) {
+        q = _mm256_sub_epi8(legacy_r8_values(w, l), _mm256_set1_epi8(16));
+      } else {
+        q = load32(w + q8_0_r8::kQs + 32 * l);
+      }
+#if CODERX_VNNI
+      tile->biased[l] = _mm256_xor_si256(q, _mm256_set1_epi8(static_cast<char>(128)));
+#else
+      tile->value[l] = q;
+      tile->magnitude[l] = _mm256_sign_epi8(q, q);
+#endif
+    }
+    tile->dw = _mm256_cvtph_ps(load16(w));
+  }
+}
+
 inline void add_dot_legacy_r8_simd(KernelTable& t) {
+  add_repacked_tiles(t, Type::Q5_0_R8, Type::Q5_0, pack_legacy_r8_tile<true>);
+  add_repacked_tiles(t, Type::Q8_0_R8, Type::Q8_0, pack_legacy_r8_tile<false>);
   t.dot8[slot(Type::Q5_0_R8)] = legacy_r8_dot8<true>;
   t.dot8[slot(Type::Q8_0_R8)] = legacy_r8_dot8<false>;
   t.dot8_cols[slot(Type::Q5_0_R8)] = legacy_r8_dot8_cols<true>;

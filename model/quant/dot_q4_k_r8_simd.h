@@ -147,7 +147,50 @@ CODERX_KERNEL void dot8_cols_q4_k_r8(const std::uint8_t* w, const std::uint8_t* 
   r8_dot<kDotCols>(w, acts, n, out);
 }
 
+// Two i32 lanes of 16-bit values as one i16 pair per lane (lo, hi).
+CODERX_KERNEL inline __m256i i16_pairs(__m256i lo, __m256i hi) {
+  return _mm256_or_si256(lo, _mm256_slli_epi32(hi, 16));
+}
+
+// A group's super-blocks as K45Tiles (pack_k45_tile's tiles of the same eight rows, made
+// without decoding each row apart): the chunks are the group's own, split into nibbles; the
+// scales and mins widen from the eight rows' bytes at once.
+CODERX_KERNEL void pack_q4_k_r8_tile(const std::uint8_t* w, std::size_t, std::int64_t n,
+                                     std::uint8_t* dst) {
+  const __m256i m4 = _mm256_set1_epi8(15);
+  auto* tile = reinterpret_cast<K45Tile*>(dst);
+  for (std::int64_t b = 0; b < n / 256; ++b, ++tile, w += R8::kBytes) {
+    for (int g = 0; g < 4; ++g)
+      for (int c = 0; c < 8; ++c) {
+        const __m256i q = load32(w + R8::kQs + 256 * g + 32 * c);
+        tile->q[2 * g][c] = _mm256_and_si256(q, m4);
+        tile->q[2 * g + 1][c] = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
+      }
+    R8Scales scales;
+    r8_scales(w + R8::kScales, scales);
+    for (int j = 0; j < 8; ++j) {
+      const __m256i sc = r8_lanes(scales.sc + 8 * j);
+      tile->scale[j] = i16_pairs(sc, sc);
+    }
+    for (int i = 0; i < 4; ++i)
+      tile->mins[i] = i16_pairs(r8_lanes(scales.m + 16 * i), r8_lanes(scales.m + 16 * i + 8));
+    tile->d = _mm256_cvtph_ps(load16(w + R8::kD));
+    tile->neg_dmin = _mm256_xor_ps(_mm256_cvtph_ps(load16(w + R8::kDmin)), _mm256_set1_ps(-0.0f));
+  }
+}
+
+// The tiles of a repacked type: its own pack, the plain type's tile kernel and preparation.
+inline void add_repacked_tiles(KernelTable& t, Type repacked, Type plain, PackFn pack) {
+  t.pack[slot(repacked)] = pack;
+  t.dot_cols_packed[slot(repacked)] = t.dot_cols_packed[slot(plain)];
+  t.packed_bytes[slot(repacked)] = t.packed_bytes[slot(plain)];
+  t.tile_rows[slot(repacked)] = t.tile_rows[slot(plain)];
+  t.col_prep[slot(repacked)] = t.col_prep[slot(plain)];
+  t.col_prep_bytes[slot(repacked)] = t.col_prep_bytes[slot(plain)];
+}
+
 inline void add_dot_q4_k_r8_simd(KernelTable& t) {
+  add_repacked_tiles(t, Type::Q4_K_R8, Type::Q4_K, pack_q4_k_r8_tile);
   t.dot8[slot(Type::Q4_K_R8)] = dot8_q4_k_r8;
   t.dot8_cols[slot(Type::Q4_K_R8)] = dot8_cols_q4_k_r8;
 }
