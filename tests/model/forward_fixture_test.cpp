@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -20,6 +21,7 @@
 #include "model/model_file.h"
 #include "model/ops_cpu.h"
 #include "model/ops_ref.h"
+#include "model/repacked_weights.h"
 #include "test_weights.h"
 #include "tests/support/paths.h"
 
@@ -72,20 +74,20 @@ struct FixtureRun {
 
 // f16_kv: K/V as half (EngineOptions::kv_f16); the acceptance runs keep f32, and the quantised
 // models are checked with half K/V too (the engine's default for them).
-FixtureRun run(const ModelFile& m, Ops& ops, bool f16_kv) {
+FixtureRun run(const ModelView& m, Ops& ops, bool f16_kv) {
   FixtureRun r;
-  KvCache cache(m.view(), KvCacheOptions{64, 64, f16_kv});
-  Forward f(m.view(), ops);
-  r.routing.resize(static_cast<std::size_t>(m.view().dims.n_layer));
+  KvCache cache(m, KvCacheOptions{64, 64, f16_kv});
+  Forward f(m, ops);
+  r.routing.resize(static_cast<std::size_t>(m.dims.n_layer));
   f.on_routing = [&](std::int64_t l, std::int64_t n, const ExpertChoice* c, const float*) {
-    const std::int64_t k = m.view().dims.n_expert_used;
+    const std::int64_t k = m.dims.n_expert_used;
     for (std::int64_t t = 0; t < n; ++t) {
       std::set<int> s;
       for (std::int64_t j = 0; j < k; ++j) s.insert(c[t * k + j].expert);
       r.routing[l].push_back(s);
     }
   };
-  r.logits.resize(kTokens.size() * static_cast<std::size_t>(m.view().dims.n_vocab));
+  r.logits.resize(kTokens.size() * static_cast<std::size_t>(m.dims.n_vocab));
   f.prefill(kTokens, cache, r.logits.data(), true);
   return r;
 }
@@ -132,13 +134,13 @@ TEST_P(ForwardFixture, MatchesLlamaCppReferenceLogits) {
   ASSERT_EQ(float_ref.size(), kTokens.size() * 512);
 
   ref::RefOps ref_ops;
-  const FixtureRun ref_run = run(**model, ref_ops, false);
+  const FixtureRun ref_run = run((*model)->view(), ref_ops, false);
   const int ref_flips = check_routing(ref_run, path(c.routing), "reference");
   const double ref_nmse = testing::nmse(ref_run.logits, float_ref);
 
   ThreadPool pool(2);
   CpuOps cpu_ops(pool);
-  const FixtureRun fast_run = run(**model, cpu_ops, false);
+  const FixtureRun fast_run = run((*model)->view(), cpu_ops, false);
   const int fast_flips = check_routing(fast_run, path(c.fast_routing), "fast", false);
   // llama.cpp's quantised path against its float path: the divergence a correct quantised
   // implementation shows; ours against llama.cpp's quantised path must not exceed it.
@@ -159,10 +161,18 @@ TEST_P(ForwardFixture, MatchesLlamaCppReferenceLogits) {
   EXPECT_LE(ref_nmse, 1e-6);
   EXPECT_LE(fast_nmse, 1.5 * llama_nmse);
 
+  // The CPU engine runs the fast path on its repacked copy of the weights: the same bits.
+  const RepackedModel repacked((*model)->view(), &pool);
+  const auto repacked_logits = run(repacked.view, cpu_ops, false).logits;
+  EXPECT_EQ(std::memcmp(repacked_logits.data(), fast_run.logits.data(),
+                        fast_run.logits.size() * sizeof(float)),
+            0)
+      << "repacked: " << repacked.weights.tensors() << " tensors";
+
   // What the engine runs by default: half K/V on quantised weights, and it still holds there.
   ASSERT_EQ(KvCache::half_suits((*model)->view()), c.half_kv);
   if (c.half_kv) {
-    const double half_nmse = testing::nmse(run(**model, cpu_ops, true).logits, float_ref);
+    const double half_nmse = testing::nmse(run((*model)->view(), cpu_ops, true).logits, float_ref);
     std::printf("%s: fast NMSE with half K/V %.3g\n", c.model, half_nmse);
     EXPECT_LE(half_nmse, 1.5 * llama_nmse);
   }
