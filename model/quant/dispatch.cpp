@@ -217,7 +217,8 @@ struct ColumnRows {
 ColumnRows column_rows(const KernelTable& t, int s, const std::uint8_t* w, std::size_t stride,
                        std::int64_t n_rows, std::int64_t n_act, std::int64_t n) {
   const std::int64_t rows = t.pack[s] ? std::max(t.tile_rows[s], 1) : 1;
-  if (!t.pack[s] || n_act < 2 * kDotCols || n_rows < rows)
+  const bool repacked = plain_type(static_cast<Type>(s)).has_value();  // its groups pack cheaply
+  if (!t.pack[s] || (n_act < 2 * kDotCols && !repacked) || n_rows < rows)
     return {t.dot_cols[s], w, stride, 1, n_rows};
   thread_local std::vector<Vector> packed;
   const std::size_t tile_stride =
@@ -275,15 +276,16 @@ void dot_rows_cols(Type weight_type, const void* weight, std::size_t row_stride,
                    std::int64_t n_rows, const void* const* acts, std::int64_t n_act,
                    std::int64_t n, float* out, std::int64_t out_stride) {
   const KernelTable& t = active();
-  if (const auto plain = plain_type(weight_type); plain && n_act > 1) {
+  if (const auto plain = plain_type(weight_type)) {
     assert(n_rows % kRepackRows == 0 && "repacked rows: whole groups only");
+    if (n_act == 1) return dot_rows(weight_type, weight, row_stride, n_rows, acts[0], n, out);
     if (const Dot8ColsFn dot8_cols = t.dot8_cols[slot(weight_type)];
         dot8_cols && n_act < 2 * kDotCols)
       return dot_rows_cols_repacked(dot8_cols, bytes(weight), row_stride, n_rows, acts, n_act, n,
                                     out, out_stride);
-    // Batches: the plain type's tiles, packed from the groups (below) where the level can, else
-    // on the rows unpacked once per call.
-    if (!t.pack[slot(weight_type)] || n_act < 2 * kDotCols) {
+    // The plain type's tiles, packed from the groups (below: cheap, so from two activations on)
+    // where the level can, else on the rows unpacked once per call.
+    if (!t.pack[slot(weight_type)]) {
       const std::uint8_t* rows = unpacked_rows(weight_type, bytes(weight), row_stride, n_rows, n);
       return dot_rows_cols(*plain, rows, row_stride, n_rows, acts, n_act, n, out, out_stride);
     }

@@ -58,68 +58,43 @@ CODERX_KERNEL inline __m256i legacy_r8_offsets(const std::uint8_t* y) {
   return _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_mullo_epi32(sums, _mm256_set1_epi32(k)));
 }
 
-// The group's rows against C activations: out[c·8 + r].
-template <bool kQ5, int C>
-CODERX_KERNEL inline void legacy_r8_dot(const std::uint8_t* w, const std::uint8_t* const* acts,
-                                        std::int64_t n, float* out) {
-  constexpr int kW = kQ5 ? q5_0_r8::kBytes : q8_0_r8::kBytes, kA = L::q8_0::kBytes;
-  const std::int64_t nb = n / 32, grouped = nb / 8 * 8;
-  __m256 acc[C][8];
-  for (int c = 0; c < C; ++c)
-    for (int i = 0; i < 8; ++i) acc[c][i] = _mm256_setzero_ps();
-  for (std::int64_t b = 0; b < nb; ++b) {
-    const std::uint8_t* x = w + b * kW;
-#pragma GCC unroll 5
-    for (int line = 0; line < kW; line += 64) prefetch_ahead(x + line);
-    const __m256 dw = _mm256_cvtph_ps(load16(x));  // kD = 0 in both layouts
-    const std::uint8_t* y[C];
-    __m256 scale[C];
-    __m256i offsets[C];
-    for (int c = 0; c < C; ++c) {
-      const std::uint8_t* a = acts[c] + b * kA;
-      y[c] = a + L::q8_0::kQs;
-      scale[c] = _mm256_mul_ps(dw, _mm256_set1_ps(f16(a + L::q8_0::kD)));
-      offsets[c] = legacy_r8_offsets<kQ5>(y[c]);
-    }
-    if (b < grouped) {
-      __m256i total[C][2];  // even and odd chunks in two chains, added at the end (exact)
-      for (int c = 0; c < C; ++c)
-        total[c][0] = _mm256_set1_epi32(hsum_i32(offsets[c])), total[c][1] = _mm256_setzero_si256();
-#pragma GCC unroll 8
-      for (int l = 0; l < 8; ++l)
-        for (int c = 0; c < C; ++c)
-          total[c][l & 1] = legacy_r8_chunk<kQ5>(total[c][l & 1], x, l, broadcast4(y[c] + 4 * l));
-      for (int c = 0; c < C; ++c)
-        acc[c][b % 8] =
-            _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_add_epi32(total[c][0], total[c][1])),
-                            scale[c], acc[c][b % 8]);
-    } else {
-#pragma GCC unroll 8
-      for (int l = 0; l < 8; ++l)
-        for (int c = 0; c < C; ++c) {
-          const __m256i start = _mm256_permutevar8x32_epi32(offsets[c], _mm256_set1_epi32(l));
-          const __m256i chunk = legacy_r8_chunk<kQ5>(start, x, l, broadcast4(y[c] + 4 * l));
-          acc[c][l] = _mm256_fmadd_ps(scale[c], _mm256_cvtepi32_ps(chunk), acc[c][l]);
-        }
-    }
-  }
-  for (int c = 0; c < C; ++c) {
-    const __m256 a0 = _mm256_add_ps(acc[c][0], acc[c][4]), a1 = _mm256_add_ps(acc[c][1], acc[c][5]);
-    const __m256 a2 = _mm256_add_ps(acc[c][2], acc[c][6]), a3 = _mm256_add_ps(acc[c][3], acc[c][7]);
-    _mm256_storeu_ps(out + 8 * c, _mm256_add_ps(_mm256_add_ps(a0, a2), _mm256_add_ps(a1, a3)));
-  }
-}
-
+// The group's rows against one activation: out[r].
 template <bool kQ5>
 CODERX_KERNEL void legacy_r8_dot8(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n,
                                   float* out) {
-  legacy_r8_dot<kQ5, 1>(w, &a, n, out);
-}
-
-template <bool kQ5>
-CODERX_KERNEL void legacy_r8_dot8_cols(const std::uint8_t* w, const std::uint8_t* const* acts,
-                                       std::int64_t n, float* out) {
-  legacy_r8_dot<kQ5, kDotCols>(w, acts, n, out);
+  constexpr int kW = kQ5 ? q5_0_r8::kBytes : q8_0_r8::kBytes, kA = L::q8_0::kBytes;
+  const std::int64_t nb = n / 32, grouped = nb / 8 * 8;
+  __m256 acc[8];
+  for (int i = 0; i < 8; ++i) acc[i] = _mm256_setzero_ps();
+  for (std::int64_t b = 0; b < nb; ++b, a += kA) {
+    const std::uint8_t* x = w + b * kW;
+#pragma GCC unroll 5
+    for (int line = 0; line < kW; line += 64) prefetch_ahead(x + line);
+    const std::uint8_t* y = a + L::q8_0::kQs;
+    // kD = 0 in both layouts
+    const __m256 scale =
+        _mm256_mul_ps(_mm256_cvtph_ps(load16(x)), _mm256_set1_ps(f16(a + L::q8_0::kD)));
+    const __m256i offsets = legacy_r8_offsets<kQ5>(y);
+    if (b < grouped) {
+      // Even and odd chunks in two chains, added at the end (exact).
+      __m256i total[2] = {_mm256_set1_epi32(hsum_i32(offsets)), _mm256_setzero_si256()};
+#pragma GCC unroll 8
+      for (int l = 0; l < 8; ++l)
+        total[l & 1] = legacy_r8_chunk<kQ5>(total[l & 1], x, l, broadcast4(y + 4 * l));
+      acc[b % 8] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_add_epi32(total[0], total[1])), scale,
+                                   acc[b % 8]);
+    } else {
+#pragma GCC unroll 8
+      for (int l = 0; l < 8; ++l) {
+        const __m256i start = _mm256_permutevar8x32_epi32(offsets, _mm256_set1_epi32(l));
+        const __m256i chunk = legacy_r8_chunk<kQ5>(start, x, l, broadcast4(y + 4 * l));
+        acc[l] = _mm256_fmadd_ps(scale, _mm256_cvtepi32_ps(chunk), acc[l]);
+      }
+    }
+  }
+  const __m256 a0 = _mm256_add_ps(acc[0], acc[4]), a1 = _mm256_add_ps(acc[1], acc[5]);
+  const __m256 a2 = _mm256_add_ps(acc[2], acc[6]), a3 = _mm256_add_ps(acc[3], acc[7]);
+  _mm256_storeu_ps(out, _mm256_add_ps(_mm256_add_ps(a0, a2), _mm256_add_ps(a1, a3)));
 }
 
 // A group's blocks as Q8Tiles (pack_signed_tile's tiles of the same eight rows): the group's
@@ -148,13 +123,14 @@ CODERX_KERNEL void pack_legacy_r8_tile(const std::uint8_t* w, std::size_t, std::
   }
 }
 
+// Several activations (decode streams, prefill) go through the tiles: packing from the groups is
+// cheap, and the tile kernel beat a several-activation dot8 here (bench_quant, four
+// activations: Q5_0_R8 53 against 40 G MAC/s, Q8_0_R8 61 against 40, AVX-512).
 inline void add_dot_legacy_r8_simd(KernelTable& t) {
   add_repacked_tiles(t, Type::Q5_0_R8, Type::Q5_0, pack_legacy_r8_tile<true>);
   add_repacked_tiles(t, Type::Q8_0_R8, Type::Q8_0, pack_legacy_r8_tile<false>);
   t.dot8[slot(Type::Q5_0_R8)] = legacy_r8_dot8<true>;
   t.dot8[slot(Type::Q8_0_R8)] = legacy_r8_dot8<false>;
-  t.dot8_cols[slot(Type::Q5_0_R8)] = legacy_r8_dot8_cols<true>;
-  t.dot8_cols[slot(Type::Q8_0_R8)] = legacy_r8_dot8_cols<false>;
 }
 
 }  // namespace
