@@ -48,9 +48,10 @@ std::string_view simd_level();
 // out[r] = dot_row(weight_type, weight + r·row_stride bytes, activation, n) for r < n_rows:
 // one activation against several rows of a matrix (faster than separate calls: the activation
 // is read once for every few rows). Same results as dot_row up to f32 summation order.
-// Q4_K_R8 (repack.h), which dot_row does not take, works on whole groups of eight rows (n_rows
-// a multiple of 8, weight at a group's start) and gives each row the bits dot_rows of Q4_K
-// gives it before repacking; so does dot_rows_cols.
+// The repacked types (Q4_K_R8, Q5_0_R8, Q8_0_R8: repack.h), which dot_row does not take, work
+// on whole groups of eight rows (n_rows a multiple of 8, weight at a group's start) and give
+// each row the bits dot_rows of the plain type gives it before repacking; so does
+// dot_rows_cols.
 void dot_rows(Type weight_type, const void* weight, std::size_t row_stride, std::int64_t n_rows,
               const void* activation, std::int64_t n, float* out);
 

@@ -52,7 +52,7 @@ struct TypeInfo {
 // nullopt for an id we do not support (the GGUF reader turns that into a precise error).
 std::optional<TypeInfo> type_info(std::uint32_t id);
 const TypeInfo& info(Type type);  // type must be a known enumerator
-std::span<const TypeInfo> all_types();                      // the ggml types (not Q4_K_R8)
+std::span<const TypeInfo> all_types();                      // the ggml types (not the _R8 ones)
 std::optional<Type> type_from_name(std::string_view name);  // "q4_k" or "Q4_K"
 
 // Bytes of one row of n elements; n must be a multiple of block_elems (checked by callers that
