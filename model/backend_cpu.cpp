@@ -58,7 +58,8 @@ bool CpuBackend::uses_repacked_weights(bool wait) {
 }
 
 std::vector<std::span<const std::byte>> CpuBackend::unread_weights() const {
-  if (options_.reference_ops || !options_.repack) return {};
+  // Without memory for the copy nothing was planned, and the file's rows stay in use.
+  if (!repacked_ || repacked_->tensors() == 0) return {};
   return RepackedWeights::planned(model_);
 }
 
