@@ -1,6 +1,7 @@
-// Q4_K_R8 (repack.h) against one Q8_K activation: the eight rows of a group at once. Internal to
-// model/quant: a textual template like the other *_simd.h, included by dot_avx2.cpp and
-// dot_avx512.cpp after simd_helpers.h and dot_kquants_simd.h.
+// Q4_K_R8 (repack.h) against Q8_K activations: the eight rows of a group at once (one
+// activation; four with VNNI), and the group packed as a prefill tile. Internal to model/quant:
+// a textual template like the other *_simd.h, included by dot_avx2.cpp and dot_avx512.cpp after
+// simd_helpers.h and dot_kquants_simd.h.
 // Each row's result is bit-identical to dot_q4_k on that row: per super-block the same exact
 // integers S = Σ sc·q·y and M = Σ m·y, then the same two fused f32 steps (k45_accumulate's),
 // with row r in lane r throughout.
@@ -26,12 +27,13 @@ CODERX_KERNEL inline __m256i broadcast4(const std::uint8_t* p) {
   return _mm256_set1_epi32(v);
 }
 
-// The eight rows' scales and mins of one super-block, unpacked together from the transposed
-// scale bytes: sub-block j of row r at byte 8j + r of sc and m.
 // Bits 6 and 7 of each byte as bits 4 and 5 (the high bits of scales and mins 4…7).
 CODERX_KERNEL inline __m256i top_bits_down(__m256i v) {
   return _mm256_and_si256(_mm256_srli_epi16(v, 2), _mm256_set1_epi8(0x30));
 }
+
+// The eight rows' scales and mins of one super-block, unpacked together from the transposed
+// scale bytes: sub-block j of row r at byte 8j + r of sc and m.
 struct R8Scales {
   alignas(32) std::uint8_t sc[64];
   alignas(32) std::uint8_t m[64];
