@@ -60,7 +60,7 @@ bool CpuBackend::uses_repacked_weights(bool wait) {
 std::vector<std::span<const std::byte>> CpuBackend::unread_weights() const {
   // Without memory for the copy nothing was planned, and the file's rows stay in use.
   if (!repacked_ || repacked_->tensors() == 0) return {};
-  return RepackedWeights::planned(model_);
+  return repacked_->sources();
 }
 
 std::string CpuBackend::describe() const {

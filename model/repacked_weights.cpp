@@ -73,7 +73,7 @@ RepackedWeights::RepackedWeights(const ModelView& model, std::span<const std::by
     : file_(file), copy_(nullptr, std::free) {
   ModelView v = model;
   for (const Slot& s : slots(v)) {
-    plan_.push_back({*s.data, *s.type, s.rows, s.cols, bytes_});
+    plan_.push_back({{*s.data, slot_bytes(s)}, *s.type, s.rows, s.cols, bytes_});
     bytes_ += (slot_bytes(s) + kTensorAlign - 1) / kTensorAlign * kTensorAlign;
   }
   if (plan_.empty()) return;
@@ -98,7 +98,7 @@ bool RepackedWeights::build_next(ThreadPool* pool) {
   std::byte* dst = copy_.get() + t.offset;
   auto groups = [&](std::int64_t b, std::int64_t e) {  // rows [8b, 8e)
     const std::size_t at = static_cast<std::size_t>(b * kGroup) * stride;
-    quant::repack_rows(t.type, t.source + at, (e - b) * kGroup, t.cols, dst + at);
+    quant::repack_rows(t.type, t.source.data() + at, (e - b) * kGroup, t.cols, dst + at);
   };
   if (pool) {
     pool->parallel_for(t.rows / kGroup, 16, groups);
@@ -115,19 +115,17 @@ std::size_t RepackedWeights::adopt(ModelView& view, std::size_t from) const {
   const std::vector<Slot> targets = slots(view);  // the plan's order, on this view
   for (std::size_t i = from; i < done; ++i) {
     const Tensor& t = plan_[i];
-    assert(*targets[i].data == t.source && *targets[i].type == t.type);
+    assert(*targets[i].data == t.source.data() && *targets[i].type == t.type);
     *targets[i].type = quant::repacked_type(t.type);
     *targets[i].data = copy_.get() + t.offset;
-    const std::span<const std::byte> source(t.source, quant::row_bytes(t.type, t.cols) * t.rows);
-    if (inside(source, file_)) release_pages(source);
+    if (inside(t.source, file_)) release_pages(t.source);
   }
   return done;
 }
 
-std::vector<std::span<const std::byte>> RepackedWeights::planned(const ModelView& model) {
-  ModelView v = model;
+std::vector<std::span<const std::byte>> RepackedWeights::sources() const {
   std::vector<std::span<const std::byte>> out;
-  for (const Slot& s : slots(v)) out.emplace_back(*s.data, slot_bytes(s));
+  for (const Tensor& t : plan_) out.push_back(t.source);
   return out;
 }
 

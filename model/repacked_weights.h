@@ -43,14 +43,14 @@ class RepackedWeights {
   // [from, copied()) and releases their file pages; returns copied().
   std::size_t adopt(ModelView& view, std::size_t from) const;
 
-  // The byte ranges of the file's tensors a RepackedWeights of this model copies.
-  static std::vector<std::span<const std::byte>> planned(const ModelView& model);
+  // The byte ranges of the tensors the plan copies (in the model given to the constructor).
+  std::vector<std::span<const std::byte>> sources() const;
   std::size_t bytes() const { return bytes_; }  // of the copy
   std::span<const std::byte> copy() const { return {copy_.get(), bytes_}; }
 
  private:
   struct Tensor {
-    const std::byte* source;
+    std::span<const std::byte> source;  // in the model given to the constructor
     quant::Type type;
     std::int64_t rows, cols;
     std::size_t offset;  // in the copy

@@ -15,7 +15,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -83,10 +82,8 @@ int main(int argc, char** argv) {
       for (std::size_t s = 0; s <= v.size();) {
         const std::size_t e = std::min(v.find(',', s), v.size());
         const std::string name = v.substr(s, e - s);
-        const bool repacked = name.ends_with("_R8");
-        auto t = q::type_from_name(repacked ? name.substr(0, name.size() - 3) : name);
-        if (t && repacked)
-          t = q::can_repack(*t, 64) ? std::optional(q::repacked_type(*t)) : std::nullopt;
+        auto t = q::type_from_name(name);
+        if (!t) t = q::repacked_type_from_name(name);
         if (t)
           types.push_back(*t);
         else return std::fprintf(stderr, "bench_gemv: unknown type %s\n", v.substr(s, e - s).c_str()), 2;

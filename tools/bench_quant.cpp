@@ -18,7 +18,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -172,9 +171,8 @@ int main(int argc, char** argv) {
       while (start <= v.size()) {
         const std::size_t end = std::min(v.find(',', start), v.size());
         const std::string name = v.substr(start, end - start);
-        auto t = q::type_from_name(name.ends_with("_R8") ? name.substr(0, name.size() - 3) : name);
-        if (t && name.ends_with("_R8"))
-          t = q::can_repack(*t, 16) ? std::optional(q::repacked_type(*t)) : std::nullopt;
+        auto t = q::type_from_name(name);
+        if (!t) t = q::repacked_type_from_name(name);
         if (!t) return usage("unknown type " + v.substr(start, end - start));
         o.types.push_back(*t);
         start = end + 1;

@@ -1,6 +1,8 @@
 #include "model/quant/repack.h"
 
+#include <algorithm>
 #include <cassert>
+#include <cctype>
 #include <cstring>
 
 #include "model/quant/block_layout.h"
@@ -38,15 +40,20 @@ void for_each_piece(Type type, int r, Move&& move) {
   }
 }
 
-int block_bytes(Type plain) {
-  switch (plain) {
-    case Type::Q4_K:
-      return q4_k_r8::kBytes;
-    case Type::Q5_0:
-      return q5_0_r8::kBytes;
-    default:
-      return q8_0_r8::kBytes;
-  }
+// Each plain type and its repacked type (a block of a group is eight rows' blocks: the same
+// bytes).
+struct Pair {
+  Type plain, repacked;
+};
+constexpr Pair kPairs[] = {
+    {Type::Q4_K, Type::Q4_K_R8}, {Type::Q5_0, Type::Q5_0_R8}, {Type::Q8_0, Type::Q8_0_R8}};
+static_assert(q4_k_r8::kBytes == R * L::q4_k::kBytes && q5_0_r8::kBytes == R * L::q5_0::kBytes &&
+              q8_0_r8::kBytes == R * L::q8_0::kBytes);
+
+const Pair* pair_of_plain(Type plain) {
+  for (const Pair& p : kPairs)
+    if (p.plain == plain) return &p;
+  return nullptr;
 }
 
 std::uint32_t load_u32(const std::uint8_t* p) {
@@ -77,33 +84,29 @@ void unpack_q5_0_masks(const std::uint8_t* block, std::uint8_t* const* rows) {
 }  // namespace
 
 bool can_repack(Type type, std::int64_t n_rows) {
-  const bool known = type == Type::Q4_K || type == Type::Q5_0 || type == Type::Q8_0;
-  return known && n_rows > 0 && n_rows % R == 0;
+  return pair_of_plain(type) && n_rows > 0 && n_rows % R == 0;
 }
 
 Type repacked_type(Type type) {
-  switch (type) {
-    case Type::Q4_K:
-      return Type::Q4_K_R8;
-    case Type::Q5_0:
-      return Type::Q5_0_R8;
-    default:
-      assert(type == Type::Q8_0);
-      return Type::Q8_0_R8;
-  }
+  assert(pair_of_plain(type) && "repack: not a repackable type");
+  return pair_of_plain(type)->repacked;
 }
 
 std::optional<Type> plain_type(Type repacked) {
-  switch (repacked) {
-    case Type::Q4_K_R8:
-      return Type::Q4_K;
-    case Type::Q5_0_R8:
-      return Type::Q5_0;
-    case Type::Q8_0_R8:
-      return Type::Q8_0;
-    default:
-      return std::nullopt;
+  for (const Pair& p : kPairs)
+    if (p.repacked == repacked) return p.plain;
+  return std::nullopt;
+}
+
+std::optional<Type> repacked_type_from_name(std::string_view name) {
+  for (const Pair& p : kPairs) {
+    const std::string_view want = info(p.repacked).name;
+    if (name.size() == want.size() &&
+        std::equal(name.begin(), name.end(), want.begin(),
+                   [](char a, char b) { return std::toupper(static_cast<unsigned char>(a)) == b; }))
+      return p.repacked;
   }
+  return std::nullopt;
 }
 
 void repack_rows(Type type, const void* src, std::int64_t n_rows, std::int64_t n, void* dst) {
@@ -114,7 +117,7 @@ void repack_rows(Type type, const void* src, std::int64_t n_rows, std::int64_t n
   auto* out = static_cast<std::uint8_t*>(dst);
   for (std::int64_t g = 0; g < n_rows / R; ++g)
     for (std::int64_t b = 0; b < nb; ++b) {
-      std::uint8_t* block = out + g * R * stride + b * block_bytes(type);
+      std::uint8_t* block = out + g * R * stride + b * R * row_block;
       const std::uint8_t* rows[R];
       for (int r = 0; r < R; ++r) rows[r] = in + (g * R + r) * stride + b * row_block;
       for (int r = 0; r < R; ++r)
@@ -132,7 +135,7 @@ void unpack_group(Type repacked, const void* group, std::int64_t n, void* rows,
   const auto* in = static_cast<const std::uint8_t*>(group);
   auto* out = static_cast<std::uint8_t*>(rows);
   for (std::int64_t b = 0; b < nb; ++b) {
-    const std::uint8_t* block = in + b * block_bytes(type);
+    const std::uint8_t* block = in + b * R * row_block;
     std::uint8_t* dst[R];
     for (int r = 0; r < R; ++r) dst[r] = out + r * stride + b * row_block;
     for (int r = 0; r < R; ++r)

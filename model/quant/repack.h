@@ -24,6 +24,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string_view>
 
 #include "model/quant/types.h"
 
@@ -47,6 +48,8 @@ bool can_repack(Type type, std::int64_t n_rows);
 Type repacked_type(Type type);
 // Q4_K_R8 → Q4_K etc.; nullopt for a type that is not a repacked one.
 std::optional<Type> plain_type(Type repacked);
+// "Q4_K_R8" (any case) → Q4_K_R8 etc., for benchmarks; nullopt for other names.
+std::optional<Type> repacked_type_from_name(std::string_view name);
 
 // Rows [0, n_rows) of n elements, row r at src + r·row_bytes(type, n), into dst (the same number
 // of bytes) in repacked_type(type)'s layout; can_repack(type, n_rows) must hold.

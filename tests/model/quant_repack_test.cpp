@@ -72,6 +72,10 @@ TEST(QuantRepack, TypesAreInternalWithThePlainRowSizes) {
     EXPECT_FALSE(can_repack(t, 12));
     EXPECT_FALSE(can_repack(t, 0));
   }
+  EXPECT_EQ(repacked_type_from_name("q5_0_r8"), Type::Q5_0_R8);
+  EXPECT_EQ(repacked_type_from_name("Q4_K_R8"), Type::Q4_K_R8);
+  EXPECT_FALSE(repacked_type_from_name("Q4_K").has_value());
+  EXPECT_FALSE(repacked_type_from_name("Q5_K_R8").has_value());
   EXPECT_FALSE(can_repack(Type::Q5_K, 16));
   EXPECT_FALSE(plain_type(Type::Q4_K).has_value());
 }

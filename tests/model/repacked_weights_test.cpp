@@ -82,7 +82,8 @@ TEST(RepackedWeights, RepacksTheQ4KMatricesOfWholeGroupsOnly) {
   EXPECT_EQ(v.token_embd.data, tiny.view().token_embd.data);
   // wq wk wv wo gate up down gate_up down; no wv on full layers
   EXPECT_EQ(r.weights.tensors(), 2u * 9u + 8u);
-  EXPECT_EQ(RepackedWeights::planned(tiny.view()).size(), r.weights.tensors());
+  EXPECT_EQ(r.weights.sources().size(), r.weights.tensors());
+  EXPECT_EQ(r.weights.sources()[0].data(), tiny.view().layers[0].wq.data);
 
   // Fused experts whose gate and up halves are not whole groups (12 rows each) stay.
   TinySpec s = q4_k_spec(true, 12);
@@ -104,7 +105,7 @@ TEST(RepackedWeights, FastPathGivesTheSameBits) {
   }
   for (const TinySpec& spec : specs) {
     TinyModel tiny(spec);
-    EXPECT_EQ(RepackedWeights::planned(tiny.view()).size(), spec.fused ? 26u : 29u)  // all
+    EXPECT_EQ(RepackedWeights(tiny.view()).tensors(), spec.fused ? 26u : 29u)  // all
         << quant::info(spec.type).name;
     const RepackedModel r(tiny.view(), &pool);
     const auto toks = tokens(21, tiny.view().dims.n_vocab);
@@ -156,7 +157,7 @@ TEST(RepackedWeights, BackgroundBuildSwitchesBetweenCallsWithTheSameLogits) {
   CpuBackendOptions o{2, false, KvCacheOptions{64, 4}};
   o.repack_in_background = true;
   CpuBackend backend(tiny.view(), o);
-  EXPECT_TRUE(same_ranges(backend.unread_weights(), RepackedWeights::planned(tiny.view())));
+  EXPECT_TRUE(same_ranges(backend.unread_weights(), RepackedWeights(tiny.view()).sources()));
   std::vector<float> first(toks.size() * v), second(toks.size() * v);
   auto a = backend.new_sequence();
   ASSERT_TRUE(backend.prefill(toks, *a, first.data(), true, 512));  // either layout
