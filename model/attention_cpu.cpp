@@ -44,19 +44,14 @@ struct Block {
   std::int64_t offset(std::int64_t key) const {
     return c.row_offset(c.slot(key), g, a.n_kv_head, a.head_dim);
   }
-  // Decode of a layer with one pair of query heads per kv head: walk the rows one at a time.
-  // Four rows read side by side stream from memory at about 60 % of one sequential stream; with
-  // more heads per row (or keys derived into a cached scratch) the four-row kernels win.
-  bool rows_one_by_one(bool keys) const {
-    return t1 - t0 == 1 && group <= 2 && !(keys && c.shared());
-  }
 };
 
-// Whether the K (or V) rows of a block are read as IEEE half by the one-by-one kernels
-// themselves (decode on an f16 cache, query heads in pairs) rather than converted into scratch
-// first: a converting pass ran at ~40 % of the read bandwidth here, the kernels at full speed.
+// Whether the K (or V) rows of a block are read as IEEE half by the kernels themselves (decode
+// on an f16 cache, query heads in pairs) rather than converted into scratch first: one token
+// uses each row once, so a converting pass would only add a write and a read of every row.
+// Shared layers derive their keys into scratch anyway.
 bool reads_half_rows(const Block& b, bool keys) {
-  return b.c.f16() && b.rows_one_by_one(keys) && b.group % 2 == 0;
+  return b.c.f16() && b.t1 - b.t0 == 1 && b.group % 2 == 0 && !(keys && b.c.shared());
 }
 
 // The rows of positions [k0, k1) of kv head g: f32 pointers into the cache when it is f32, into
@@ -79,7 +74,7 @@ void load_rows(const Block& b, bool keys, std::int64_t k0, std::int64_t k1,
       continue;
     }
     float* row = scratch.data() + (k - k0) * hd;
-    vec::f16_to_f32((keys ? c.k16 : c.v16) + b.offset(k), row, hd);
+    vec::f16_chunks_to_f32((keys ? c.k16 : c.v16) + b.offset(k), c.chunk_stride(), row, hd);
     rows[k - k0] = row;
   }
 }
@@ -97,7 +92,7 @@ void load_keys(const Block& b, std::int64_t k0, std::int64_t k1, std::vector<flo
     const std::int64_t slot = c.slot(k);
     float* key = scratch.data() + (k - k0) * hd;
     if (c.f16()) {
-      vec::f16_to_f32(c.v16 + b.offset(k), key, hd);
+      vec::f16_chunks_to_f32(c.v16 + b.offset(k), c.chunk_stride(), key, hd);
       vec::mul(key, c.k_norm, key, hd);
     } else {
       vec::mul(c.v + b.offset(k), c.k_norm, key, hd);
@@ -139,20 +134,29 @@ void walk_tiles(const Block& b, std::int64_t key_lo, std::int64_t key_hi,
   }
 }
 
-// A step of four keys for a block of one token (decode): the rows one after another (one
-// sequential stream), each score bit-identical to dot4x2's / dot4's.
+// Scores of token t against keys lo_t + j … + 3 (Row: float, or half when the group is even),
+// query heads in pairs so each key row is loaded once for both.
 template <class Row>
-void row_scores_one_by_one(const Block& b, std::int64_t t, std::int64_t j, const Row* const* keys,
-                           float* const* row) {
+void scores_step4(const Block& b, std::int64_t t, std::int64_t j, const Row* const* keys,
+                  float* const* row) {
   const std::int64_t hd = b.a.head_dim;
-  for (int i = 0; i < 4; ++i)
-    for (std::int64_t h = 0; h < b.group; h += 2) {
-      const std::int64_t h1 = std::min(h + 1, b.group - 1);  // an odd last head pairs with itself
-      float d0, d1;
-      vec::dot1x2(b.query(t, h), b.query(t, h1), keys[i], hd, &d0, &d1);
-      row[h][j + i] = d0 * b.a.scale;
-      row[h1][j + i] = d1 * b.a.scale;
+  const float scale = b.a.scale;
+  float d[2][4];
+  std::int64_t h = 0;
+  for (; h + 2 <= b.group; h += 2) {
+    if constexpr (std::is_same_v<Row, float>)
+      vec::dot4x2(b.query(t, h), b.query(t, h + 1), keys, hd, d[0], d[1]);
+    else
+      vec::dot4x2(b.query(t, h), b.query(t, h + 1), keys, hd, d[0], d[1], b.c.chunk_stride());
+    for (int i = 0; i < 4; ++i)
+      row[h][j + i] = d[0][i] * scale, row[h + 1][j + i] = d[1][i] * scale;
+  }
+  if constexpr (std::is_same_v<Row, float>) {
+    if (h < b.group) {
+      vec::dot4(b.query(t, h), keys, hd, d[0]);
+      for (int i = 0; i < 4; ++i) row[h][j + i] = d[0][i] * scale;
     }
+  }
 }
 
 // Scores s[(t − t0)·group + h][j] = q_{t,h} · key(lo_t + j) · scale.
@@ -166,31 +170,18 @@ void block_scores(const Block& b, std::int64_t key_lo, std::int64_t key_hi, floa
   const auto load = [&](std::int64_t k0, std::int64_t k_end) {
     load_keys(b, k0, k_end, scratch, rows, half);
   };
-  walk_tiles(
-      b, key_lo, key_hi, s, load,
-      [&](std::int64_t t, std::int64_t j, int width, std::int64_t first, float* const* row) {
-        if (as_half && width == 4) return row_scores_one_by_one(b, t, j, half.data() + first, row);
-        const float* const* keys = as_half ? nullptr : rows.data() + first;
-        if (width == 1) {
-          const float* key = as_half ? vec::half_row_as_f32(half[first], hd) : keys[0];
-          for (std::int64_t h = 0; h < b.group; ++h)
-            row[h][j] = vec::dot(b.query(t, h), key, hd) * scale;
-          return;
-        }
-        if (b.rows_one_by_one(true)) return row_scores_one_by_one(b, t, j, keys, row);
-        float d[2][4];
-        std::int64_t h = 0;
-        // Query heads in pairs: each key row loaded once for both.
-        for (; h + 2 <= b.group; h += 2) {
-          vec::dot4x2(b.query(t, h), b.query(t, h + 1), keys, hd, d[0], d[1]);
-          for (int i = 0; i < 4; ++i)
-            row[h][j + i] = d[0][i] * scale, row[h + 1][j + i] = d[1][i] * scale;
-        }
-        if (h < b.group) {
-          vec::dot4(b.query(t, h), keys, hd, d[0]);
-          for (int i = 0; i < 4; ++i) row[h][j + i] = d[0][i] * scale;
-        }
-      });
+  walk_tiles(b, key_lo, key_hi, s, load,
+             [&](std::int64_t t, std::int64_t j, int width, std::int64_t first, float* const* row) {
+               if (width == 4) {
+                 if (as_half) return scores_step4(b, t, j, half.data() + first, row);
+                 return scores_step4(b, t, j, rows.data() + first, row);
+               }
+               const float* key = as_half
+                                      ? vec::half_row_as_f32(half[first], hd, b.c.chunk_stride())
+                                      : rows[first];
+               for (std::int64_t h = 0; h < b.group; ++h)
+                 row[h][j] = vec::dot(b.query(t, h), key, hd) * scale;
+             });
 }
 
 void softmax_in_place(float* s, std::int64_t n) {
@@ -199,18 +190,21 @@ void softmax_in_place(float* s, std::int64_t n) {
   for (std::int64_t j = 0; j < n; ++j) s[j] *= inv;
 }
 
-// A step of four values for a block of one token: the rows one after another, each output
-// bit-identical to axpy4x2's / axpy4's.
+// out_{t,h} += the values lo_t + j … + 3 weighted by their probabilities (Row as in
+// scores_step4).
 template <class Row>
-void row_values_one_by_one(const Block& b, std::int64_t t, std::int64_t j, const Row* const* vals,
-                           float* const* row) {
+void values_step4(const Block& b, std::int64_t t, std::int64_t j, const Row* const* vals,
+                  float* const* row) {
   const std::int64_t hd = b.a.head_dim;
-  for (int i = 0; i < 4; ++i) {
-    std::int64_t h = 0;
-    for (; h + 2 <= b.group; h += 2)
-      vec::axpy1x2(row[h][j + i], row[h + 1][j + i], vals[i], b.out(t, h), b.out(t, h + 1), hd);
-    if constexpr (std::is_same_v<Row, float>)  // half rows come in pairs of heads only
-      if (h < b.group) vec::axpy(row[h][j + i], vals[i], b.out(t, h), hd);
+  std::int64_t h = 0;
+  for (; h + 2 <= b.group; h += 2)
+    if constexpr (std::is_same_v<Row, float>)
+      vec::axpy4x2(row[h] + j, row[h + 1] + j, vals, b.out(t, h), b.out(t, h + 1), hd);
+    else
+      vec::axpy4x2(row[h] + j, row[h + 1] + j, vals, b.out(t, h), b.out(t, h + 1), hd,
+                   b.c.chunk_stride());
+  if constexpr (std::is_same_v<Row, float>) {
+    if (h < b.group) vec::axpy4(row[h] + j, vals, b.out(t, h), hd);
   }
 }
 
@@ -226,22 +220,18 @@ void block_values(const Block& b, std::int64_t key_lo, std::int64_t key_hi, floa
   const auto load = [&](std::int64_t k0, std::int64_t k_end) {
     load_rows(b, false, k0, k_end, scratch, values, half);
   };
-  walk_tiles(
-      b, key_lo, key_hi, p, load,
-      [&](std::int64_t t, std::int64_t j, int width, std::int64_t first, float* const* row) {
-        if (as_half && width == 4) return row_values_one_by_one(b, t, j, half.data() + first, row);
-        const float* const* vals = as_half ? nullptr : values.data() + first;
-        if (width == 1) {
-          const float* value = as_half ? vec::half_row_as_f32(half[first], hd) : vals[0];
-          for (std::int64_t h = 0; h < b.group; ++h) vec::axpy(row[h][j], value, b.out(t, h), hd);
-          return;
-        }
-        if (b.rows_one_by_one(false)) return row_values_one_by_one(b, t, j, vals, row);
-        std::int64_t h = 0;
-        for (; h + 2 <= b.group; h += 2)
-          vec::axpy4x2(row[h] + j, row[h + 1] + j, vals, b.out(t, h), b.out(t, h + 1), hd);
-        if (h < b.group) vec::axpy4(row[h] + j, vals, b.out(t, h), hd);
-      });
+  walk_tiles(b, key_lo, key_hi, p, load,
+             [&](std::int64_t t, std::int64_t j, int width, std::int64_t first, float* const* row) {
+               if (width == 4) {
+                 if (as_half) return values_step4(b, t, j, half.data() + first, row);
+                 return values_step4(b, t, j, values.data() + first, row);
+               }
+               const float* value = as_half
+                                        ? vec::half_row_as_f32(half[first], hd, b.c.chunk_stride())
+                                        : values[first];
+               for (std::int64_t h = 0; h < b.group; ++h)
+                 vec::axpy(row[h][j], value, b.out(t, h), hd);
+             });
 }
 
 void attend_block(const Block& b) {

@@ -27,12 +27,20 @@ KvCache::KvCache(const ModelView& model, KvCacheOptions options)
   }
 }
 
-// Head-major rows ([n_kv, capacity, hd]): growing a full layer moves each head's block to its
-// new place.
+// Whether a layer's rows are stored interleaved by four slots (op_args.h KvLayerView): the f16
+// caches, whenever the head dimension is whole chunks of eight.
+bool KvCache::interleaved(const Layer& l) const {
+  return options_.f16 && l.hd % 8 == 0;
+}
+
+// Head-major rows ([n_kv, capacity, hd], interleaved or not): a slot's place within its head's
+// block does not depend on the capacity, so growing a full layer moves each head's block to its
+// new place. Interleaved capacities are multiples of four.
 void KvCache::ensure_capacity(Layer& l, std::int64_t pos) {
   std::int64_t want = l.ring ? window_ + options_.slack : pos + 1;
   if (want <= l.capacity) return;
   if (!l.ring) want = std::min(options_.max_context, std::max(want, 2 * l.capacity + 64));
+  if (interleaved(l)) want = (want + 3) / 4 * 4;
   if (options_.f16) {
     if (!l.shared) l.k16 = regrow_heads(l.k16, l, want);
     l.v16 = regrow_heads(l.v16, l, want);
@@ -59,13 +67,17 @@ std::vector<T> KvCache::regrow_heads(const std::vector<T>& old, const Layer& l,
 // The n_kv rows of one token ([n_kv, hd] f32) into `slot` of every head.
 template <class T>
 void KvCache::store_rows(const Layer& l, std::int64_t slot, const float* rows,
-                         std::vector<T>& dst) {
+                         std::vector<T>& dst) const {
+  const KvLayerView shape = layout(l);
   for (std::int64_t g = 0; g < l.n_kv; ++g) {
-    T* at = dst.data() + (g * l.capacity + slot) * l.hd;
+    T* at = dst.data() + shape.row_offset(slot, g, l.n_kv, l.hd);
+    const float* row = rows + g * l.hd;
     if constexpr (std::is_same_v<T, float>) {
-      std::memcpy(at, rows + g * l.hd, static_cast<std::size_t>(l.hd) * sizeof(float));
+      std::memcpy(at, row, static_cast<std::size_t>(l.hd) * sizeof(float));
+    } else if (!shape.interleaved) {
+      vec::f32_to_f16(row, at, l.hd);
     } else {
-      vec::f32_to_f16(rows + g * l.hd, at, l.hd);
+      for (std::int64_t i = 0; i < l.hd; i += 8) vec::f32_to_f16(row + i, at + i / 8 * 32, 8);
     }
   }
 }
@@ -91,9 +103,18 @@ void KvCache::store(std::int64_t layer, std::int64_t pos, const float* k, const 
   }
 }
 
+KvLayerView KvCache::layout(const Layer& l) const {
+  KvLayerView v;
+  v.capacity = l.capacity;
+  v.ring = l.ring;
+  v.head_major = true;
+  v.interleaved = interleaved(l);
+  return v;
+}
+
 KvLayerView KvCache::view(std::int64_t layer) const {
   const Layer& l = layers_[layer];
-  KvLayerView v;
+  KvLayerView v = layout(l);
   if (options_.f16) {
     v.k16 = l.shared ? nullptr : l.k16.data();
     v.v16 = l.v16.data();
@@ -101,14 +122,11 @@ KvLayerView KvCache::view(std::int64_t layer) const {
     v.k = l.shared ? nullptr : l.k.data();
     v.v = l.v.data();
   }
-  v.capacity = l.capacity;
-  v.ring = l.ring;
   v.k_norm = l.k_norm;
   v.rope = l.rope;
   v.key_cos = l.cos.data();
   v.key_sin = l.sin.data();
   v.rot_pairs = l.rot_pairs;
-  v.head_major = true;
   return v;
 }
 

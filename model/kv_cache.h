@@ -6,8 +6,9 @@
 // is stored, plus the RoPE cos/sin of each slot; keys are derived exactly when read.
 // Storage is head-major (op_args.h KvLayerView), f32 or, with KvCacheOptions::f16 (the engine's
 // default for quantised weights: half_suits, EngineOptions::kv_f16), IEEE half rounded to
-// nearest even. Threading: owned by one
-// sequence, used by one thread at a time. The CPU backend's KvState (model/kv_state.h).
+// nearest even, four slots interleaved (capacities then round up to multiples of four). Threading:
+// owned by one sequence, used by one thread at a time. The CPU backend's KvState
+// (model/kv_state.h).
 #pragma once
 
 #include <cstddef>
@@ -66,12 +67,14 @@ class KvCache final : public KvState {
     std::vector<float> k, v, cos, sin;    // k, v: f32 caches
     std::vector<std::uint16_t> k16, v16;  // f16 caches
   };
+  bool interleaved(const Layer& l) const;
+  KvLayerView layout(const Layer& l) const;  // the shape fields of the layer's view
   void ensure_capacity(Layer& l, std::int64_t pos);
   template <class T>
   static std::vector<T> regrow_heads(const std::vector<T>& old, const Layer& l,
                                      std::int64_t capacity);
   template <class T>
-  static void store_rows(const Layer& l, std::int64_t slot, const float* rows, std::vector<T>& dst);
+  void store_rows(const Layer& l, std::int64_t slot, const float* rows, std::vector<T>& dst) const;
 
   KvCacheOptions options_;
   std::int64_t window_ = 0;

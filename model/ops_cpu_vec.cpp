@@ -92,20 +92,40 @@ __attribute__((target("avx2,fma"))) void dot4_avx2(const float* a, const float* 
     for (int j = 0; j < 4; ++j) out[j] += a[i] * b[j][i];
 }
 
-__attribute__((target("avx2,fma"))) void dot4x2_avx2(const float* a0, const float* a1,
-                                                     const float* const* b, std::int64_t n,
-                                                     float* out0, float* out1) {
+// 8 elements of a key or value row as f32: f32 rows as stored, f16 rows converted (exactly).
+__attribute__((target("avx2,fma,f16c"))) inline __m256 load8(const float* p) {
+  return _mm256_loadu_ps(p);
+}
+__attribute__((target("avx2,fma,f16c"))) inline __m256 load8(const std::uint16_t* p) {
+  return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+}
+inline float element(const float* p, std::int64_t i) {
+  return p[i];
+}
+inline float element(const std::uint16_t* p, std::int64_t i) {
+  return quant::f16_to_f32(p[i]);
+}
+
+// Row: float, or std::uint16_t for IEEE half rows converted as they are loaded (exactly, so
+// the results equal the f32 kernel's on the converted rows). Chunk c of eight elements of a
+// row starts `stride` · c elements after the row's start (8: a plain row; half rows may be
+// interleaved, op_args.h KvLayerView; n is then a multiple of 8).
+template <class Row>
+__attribute__((target("avx2,fma,f16c"))) void dot4x2_avx2(const float* a0, const float* a1,
+                                                          const Row* const* b, std::int64_t n,
+                                                          float* out0, float* out1,
+                                                          std::int64_t stride = 8) {
   __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0, t0 = s0, t1 = s0, t2 = s0, t3 = s0;
-  const float *b0 = b[0], *b1 = b[1], *b2 = b[2], *b3 = b[3];
+  const Row *b0 = b[0], *b1 = b[1], *b2 = b[2], *b3 = b[3];
   std::int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
+  for (std::int64_t at = 0; i + 8 <= n; i += 8, at += stride) {
     const __m256 va = _mm256_loadu_ps(a0 + i), vb = _mm256_loadu_ps(a1 + i);
-    const __m256 k0 = _mm256_loadu_ps(b0 + i), k1 = _mm256_loadu_ps(b1 + i);
+    const __m256 k0 = load8(b0 + at), k1 = load8(b1 + at);
     s0 = _mm256_fmadd_ps(va, k0, s0);
     t0 = _mm256_fmadd_ps(vb, k0, t0);
     s1 = _mm256_fmadd_ps(va, k1, s1);
     t1 = _mm256_fmadd_ps(vb, k1, t1);
-    const __m256 k2 = _mm256_loadu_ps(b2 + i), k3 = _mm256_loadu_ps(b3 + i);
+    const __m256 k2 = load8(b2 + at), k3 = load8(b3 + at);
     s2 = _mm256_fmadd_ps(va, k2, s2);
     t2 = _mm256_fmadd_ps(vb, k2, t2);
     s3 = _mm256_fmadd_ps(va, k3, s3);
@@ -114,21 +134,24 @@ __attribute__((target("avx2,fma"))) void dot4x2_avx2(const float* a0, const floa
   store_totals4(s0, s1, s2, s3, out0);
   store_totals4(t0, t1, t2, t3, out1);
   for (; i < n; ++i)
-    for (int j = 0; j < 4; ++j) out0[j] += a0[i] * b[j][i], out1[j] += a1[i] * b[j][i];
+    for (int j = 0; j < 4; ++j)
+      out0[j] += a0[i] * element(b[j], i), out1[j] += a1[i] * element(b[j], i);
 }
 
-__attribute__((target("avx2,fma"))) void axpy4x2_avx2(const float* a, const float* c,
-                                                      const float* const* x, float* y0, float* y1,
-                                                      std::int64_t n) {
+template <class Row>
+__attribute__((target("avx2,fma,f16c"))) void axpy4x2_avx2(const float* a, const float* c,
+                                                           const Row* const* x, float* y0,
+                                                           float* y1, std::int64_t n,
+                                                           std::int64_t stride = 8) {
   const __m256 a0 = _mm256_set1_ps(a[0]), a1 = _mm256_set1_ps(a[1]), a2 = _mm256_set1_ps(a[2]),
                a3 = _mm256_set1_ps(a[3]);
   const __m256 c0 = _mm256_set1_ps(c[0]), c1 = _mm256_set1_ps(c[1]), c2 = _mm256_set1_ps(c[2]),
                c3 = _mm256_set1_ps(c[3]);
-  const float *x0 = x[0], *x1 = x[1], *x2 = x[2], *x3 = x[3];
+  const Row *x0 = x[0], *x1 = x[1], *x2 = x[2], *x3 = x[3];
   std::int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const __m256 v0 = _mm256_loadu_ps(x0 + i), v1 = _mm256_loadu_ps(x1 + i);
-    const __m256 v2 = _mm256_loadu_ps(x2 + i), v3 = _mm256_loadu_ps(x3 + i);
+  for (std::int64_t at = 0; i + 8 <= n; i += 8, at += stride) {
+    const __m256 v0 = load8(x0 + at), v1 = load8(x1 + at);
+    const __m256 v2 = load8(x2 + at), v3 = load8(x3 + at);
     __m256 u = _mm256_fmadd_ps(a0, v0, _mm256_loadu_ps(y0 + i));
     __m256 w = _mm256_fmadd_ps(c0, v0, _mm256_loadu_ps(y1 + i));
     u = _mm256_fmadd_ps(a1, v1, u);
@@ -139,53 +162,7 @@ __attribute__((target("avx2,fma"))) void axpy4x2_avx2(const float* a, const floa
     _mm256_storeu_ps(y1 + i, _mm256_fmadd_ps(c3, v3, w));
   }
   for (; i < n; ++i)
-    for (int j = 0; j < 4; ++j) y0[i] += a[j] * x[j][i], y1[i] += c[j] * x[j][i];
-}
-
-// 8 elements of a key or value row as f32: f32 rows as stored, f16 rows converted (exactly).
-__attribute__((target("avx2,fma,f16c"))) inline __m256 load8(const float* p) {
-  return _mm256_loadu_ps(p);
-}
-__attribute__((target("avx2,fma,f16c"))) inline __m256 load8(const std::uint16_t* p) {
-  return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
-}
-inline float element(const float* p, std::int64_t i) { return p[i]; }
-inline float element(const std::uint16_t* p, std::int64_t i) { return quant::f16_to_f32(p[i]); }
-
-// One row of dot4x2: the same single multiply-add chain per query and the same reduction
-// (store_totals4's lane j), so each result equals dot4x2's for that row bit for bit.
-template <class Row>
-__attribute__((target("avx2,fma,f16c"))) void dot1x2_avx2(const float* a0, const float* a1,
-                                                          const Row* b, std::int64_t n,
-                                                          float* out0, float* out1) {
-  __m256 s = _mm256_setzero_ps(), t = s;
-  std::int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const __m256 k = load8(b + i);
-    s = _mm256_fmadd_ps(_mm256_loadu_ps(a0 + i), k, s);
-    t = _mm256_fmadd_ps(_mm256_loadu_ps(a1 + i), k, t);
-  }
-  float totals[4];
-  const __m256 zero = _mm256_setzero_ps();
-  store_totals4(s, t, zero, zero, totals);
-  for (; i < n; ++i) totals[0] += a0[i] * element(b, i), totals[1] += a1[i] * element(b, i);
-  *out0 = totals[0];
-  *out1 = totals[1];
-}
-
-// One row of axpy4x2: y0 += a0·x and y1 += a1·x by the multiply-adds axpy4x2 applies for that
-// row, so a run of these over rows j … j+3 equals one axpy4x2 bit for bit.
-template <class Row>
-__attribute__((target("avx2,fma,f16c"))) void axpy1x2_avx2(float a0, float a1, const Row* x,
-                                                           float* y0, float* y1, std::int64_t n) {
-  const __m256 va = _mm256_set1_ps(a0), vc = _mm256_set1_ps(a1);
-  std::int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const __m256 v = load8(x + i);
-    _mm256_storeu_ps(y0 + i, _mm256_fmadd_ps(va, v, _mm256_loadu_ps(y0 + i)));
-    _mm256_storeu_ps(y1 + i, _mm256_fmadd_ps(vc, v, _mm256_loadu_ps(y1 + i)));
-  }
-  for (; i < n; ++i) y0[i] += a0 * element(x, i), y1[i] += a1 * element(x, i);
+    for (int j = 0; j < 4; ++j) y0[i] += a[j] * element(x[j], i), y1[i] += c[j] * element(x[j], i);
 }
 
 __attribute__((target("avx2,fma"))) void axpy4_avx2(const float* a, const float* const* x, float* y,
@@ -257,13 +234,15 @@ __attribute__((target("avx2,fma"))) double exp_shifted_avx2(float* s, std::int64
   return total;
 }
 
+// Chunk c of eight halves at x + stride·c (stride 8: a plain row).
 __attribute__((target("avx2,fma,f16c"))) void f16_to_f32_avx2(const std::uint16_t* x, float* y,
-                                                              std::int64_t n) {
+                                                              std::int64_t n,
+                                                              std::int64_t stride = 8) {
   std::int64_t i = 0;
-  for (; i + 8 <= n; i += 8)
+  for (std::int64_t at = 0; i + 8 <= n; i += 8, at += stride)
     _mm256_storeu_ps(y + i,
-                     _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + i))));
-  for (; i < n; ++i) y[i] = quant::f16_to_f32(x[i]);
+                     _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + at))));
+  for (; i < n; ++i) y[i] = quant::f16_to_f32(x[i / 8 * stride + i % 8]);
 }
 
 __attribute__((target("avx2,fma,f16c"))) void f32_to_f16_avx2(const float* x, std::uint16_t* y,
@@ -380,36 +359,43 @@ void axpy4x2(const float* a0, const float* a1, const float* const* x, float* y0,
   axpy4(a1, x, y1, n);
 }
 
-void dot1x2(const float* a0, const float* a1, const float* b, std::int64_t n, float* out0,
-            float* out1) {
+namespace {
+// Four half rows converted into this thread's buffer (the portable path of the f16 kernels).
+const float* const* half_rows_as_f32(const std::uint16_t* const* x, std::int64_t n,
+                                     std::int64_t stride) {
+  thread_local std::vector<float> buffer;
+  thread_local const float* rows[4];
+  buffer.resize(static_cast<std::size_t>(4 * n));
+  for (int j = 0; j < 4; ++j) {
+    f16_chunks_to_f32(x[j], stride, buffer.data() + j * n, n);
+    rows[j] = buffer.data() + j * n;
+  }
+  return rows;
+}
+}  // namespace
+
+void dot4x2(const float* a0, const float* a1, const std::uint16_t* const* b, std::int64_t n,
+            float* out0, float* out1, std::int64_t chunk_stride) {
 #if CODERX_X86
-  if (has_avx2()) return dot1x2_avx2(a0, a1, b, n, out0, out1);
+  if (has_avx2()) return dot4x2_avx2(a0, a1, b, n, out0, out1, chunk_stride);
 #endif
-  *out0 = dot_scalar(a0, b, n);
-  *out1 = dot_scalar(a1, b, n);
+  dot4x2(a0, a1, half_rows_as_f32(b, n, chunk_stride), n, out0, out1);
 }
 
-void axpy1x2(float a0, float a1, const float* x, float* y0, float* y1, std::int64_t n) {
+void axpy4x2(const float* a0, const float* a1, const std::uint16_t* const* x, float* y0, float* y1,
+             std::int64_t n, std::int64_t chunk_stride) {
 #if CODERX_X86
-  if (has_avx2()) return axpy1x2_avx2(a0, a1, x, y0, y1, n);
+  if (has_avx2()) return axpy4x2_avx2(a0, a1, x, y0, y1, n, chunk_stride);
 #endif
-  for (std::int64_t i = 0; i < n; ++i) y0[i] += a0 * x[i];
-  for (std::int64_t i = 0; i < n; ++i) y1[i] += a1 * x[i];
+  axpy4x2(a0, a1, half_rows_as_f32(x, n, chunk_stride), y0, y1, n);
 }
 
-void dot1x2(const float* a0, const float* a1, const std::uint16_t* b, std::int64_t n,
-            float* out0, float* out1) {
+void f16_chunks_to_f32(const std::uint16_t* x, std::int64_t chunk_stride, float* y,
+                       std::int64_t n) {
 #if CODERX_X86
-  if (has_avx2()) return dot1x2_avx2(a0, a1, b, n, out0, out1);
+  if (has_avx2()) return f16_to_f32_avx2(x, y, n, chunk_stride);
 #endif
-  dot1x2(a0, a1, half_row_as_f32(b, n), n, out0, out1);
-}
-
-void axpy1x2(float a0, float a1, const std::uint16_t* x, float* y0, float* y1, std::int64_t n) {
-#if CODERX_X86
-  if (has_avx2()) return axpy1x2_avx2(a0, a1, x, y0, y1, n);
-#endif
-  axpy1x2(a0, a1, half_row_as_f32(x, n), y0, y1, n);
+  for (std::int64_t i = 0; i < n; ++i) y[i] = quant::f16_to_f32(x[i / 8 * chunk_stride + i % 8]);
 }
 
 void f16_to_f32(const std::uint16_t* x, float* y, std::int64_t n) {
@@ -426,10 +412,10 @@ void f32_to_f16(const float* x, std::uint16_t* y, std::int64_t n) {
   for (std::int64_t i = 0; i < n; ++i) y[i] = quant::f32_to_f16(x[i]);
 }
 
-const float* half_row_as_f32(const std::uint16_t* x, std::int64_t n) {
+const float* half_row_as_f32(const std::uint16_t* x, std::int64_t n, std::int64_t chunk_stride) {
   thread_local std::vector<float> row;
   row.resize(static_cast<std::size_t>(n));
-  f16_to_f32(x, row.data(), n);
+  f16_chunks_to_f32(x, chunk_stride, row.data(), n);
   return row.data();
 }
 

@@ -21,18 +21,15 @@ void dot4x2(const float* a0, const float* a1, const float* const* b, std::int64_
             float* out1);
 void axpy4x2(const float* a0, const float* a1, const float* const* x, float* y0, float* y1,
              std::int64_t n);
-// One key or value row for two queries, bit-identical to that row's part of dot4x2 / axpy4x2:
-// decode walks the rows one after another (one sequential stream the prefetchers follow; four
-// rows read side by side run at about 60 % of it from memory) where batches of tokens keep the
-// four-row kernels. axpy1x2 over rows j … j+3 in order equals axpy4x2 over them.
-void dot1x2(const float* a0, const float* a1, const float* b, std::int64_t n, float* out0,
-            float* out1);
-void axpy1x2(float a0, float a1, const float* x, float* y0, float* y1, std::int64_t n);
 // The same on IEEE half rows (an f16 K/V cache), converted as they are read: bit-identical to
-// converting the row with f16_to_f32 first (conversion is exact).
-void dot1x2(const float* a0, const float* a1, const std::uint16_t* b, std::int64_t n,
-            float* out0, float* out1);
-void axpy1x2(float a0, float a1, const std::uint16_t* x, float* y0, float* y1, std::int64_t n);
+// converting the rows first (conversion is exact). Decode reads its cache rows through these
+// instead of converting them into a scratch buffer. Chunk c (elements 8c … 8c+7) of a row
+// starts chunk_stride · c elements after the row's start: 8 for a plain row, 32 for rows
+// interleaved by four (op_args.h KvLayerView; n a multiple of 8 then).
+void dot4x2(const float* a0, const float* a1, const std::uint16_t* const* b, std::int64_t n,
+            float* out0, float* out1, std::int64_t chunk_stride = 8);
+void axpy4x2(const float* a0, const float* a1, const std::uint16_t* const* x, float* y0, float* y1,
+             std::int64_t n, std::int64_t chunk_stride = 8);
 // y[i] = gelu(g[i]) · u[i] with gelu read from `table` (65 536 floats indexed by the IEEE half
 // rounding of g, nearest even) for −10 < g < 10, 0 at or below −10, g at or above 10: the
 // lookup GELU of llama.cpp's CPU backend (ops_cpu.cpp builds the table). The same bits with or
@@ -54,8 +51,10 @@ void rotate_pairs(float* v, std::int64_t half, const float* c, const float* s, s
 // f32_to_f16 rounds to nearest even, like quant::f32_to_f16 (bit-identical but for NaN payloads).
 void f16_to_f32(const std::uint16_t* x, float* y, std::int64_t n);
 void f32_to_f16(const float* x, std::uint16_t* y, std::int64_t n);
+// f16_to_f32 of a half row whose chunks of eight lie chunk_stride elements apart (as above).
+void f16_chunks_to_f32(const std::uint16_t* x, std::int64_t chunk_stride, float* y, std::int64_t n);
 // An f16 row converted into this thread's buffer; valid until the next call on this thread.
-const float* half_row_as_f32(const std::uint16_t* x, std::int64_t n);
+const float* half_row_as_f32(const std::uint16_t* x, std::int64_t n, std::int64_t chunk_stride = 8);
 bool has_avx2();
 
 }  // namespace coderx::model::vec

@@ -7,6 +7,7 @@
 //
 // --layers L cycles through L separate caches (as decode does through the model's layers), so
 // with enough of them the K/V comes from memory rather than the caches; times are per layer.
+// The machine's read bandwidth is printed first, for comparison.
 //
 // sliding: 16 query heads, 8 kv heads of 256, separate K and V; full: 16 query heads, 2 kv heads
 // of 512, K = V (keys derived from V as on the model's full layers).
@@ -21,6 +22,7 @@
 
 #include "model/ops_cpu.h"
 #include "model/quant/half.h"
+#include "model/read_bandwidth.h"
 #include "model/thread_pool.h"
 
 namespace m = coderx::model;
@@ -81,6 +83,9 @@ void fill_layer(LayerCache& c, const Shape& s, std::int64_t keys, std::uint32_t 
   c.view.key_sin = c.sn.data();
   c.view.rot_pairs = rot;
   c.view.head_major = true;
+  // KvCache's f16 layout (four slots interleaved); the rows are random, so only the reading
+  // order changes. Needs a key count that is a multiple of 4.
+  c.view.interleaved = s.f16 && keys % 4 == 0 && s.hd % 8 == 0;
 }
 
 // Best time per layer of `reps` passes of single-token attention at position keys − 1 over
@@ -126,6 +131,11 @@ int main(int argc, char** argv) {
               layer.c_str(), static_cast<long long>(s.n_head), static_cast<long long>(s.n_kv),
               static_cast<long long>(s.hd), s.shared ? ", K = V" : "", s.f16 ? "f16" : "f32", pool.size(),
               n_layers);
+  // What the K/V GB/s column compares with: the pool's read bandwidth over 1 GiB in ordinary
+  // 4 KiB pages, as the K/V cache is allocated.
+  std::vector<std::byte> probe(std::size_t{1} << 30, std::byte{1});
+  std::printf("read bandwidth %.2f GB/s\n",
+              m::read_bandwidth(pool, probe.data(), probe.size(), 5) / 1e9);
   std::printf("%8s %10s %10s\n", "keys", "ms", "KV GB/s");
   for (std::size_t at = 0; at < keys_text.size();) {
     const std::size_t comma = std::min(keys_text.find(',', at), keys_text.size());

@@ -85,6 +85,10 @@ TEST(KvCache, RowsReadBackThroughGrowthAndRingWrap) {
     for (std::int64_t l = 0; l < m.dims.n_layer; ++l) {
       const KvLayerView v = cache.view(l);
       EXPECT_TRUE(v.head_major);
+      EXPECT_EQ(v.interleaved, f16 && m.dims.layers[l].head_dim % 8 == 0);
+      if (v.interleaved) {
+        EXPECT_EQ(v.capacity % 4, 0) << "layer " << l;
+      }
       EXPECT_EQ(v.shared(), !m.layers[l].wv.valid());
       if (!m.dims.layers[l].swa) {
         EXPECT_GE(v.capacity, n_pos);
@@ -141,6 +145,22 @@ TEST(KvCache, SlotMajorViewsKeepTheirLayout) {
   EXPECT_EQ(v.row_offset(3, 1, 2, 16), (3 * 2 + 1) * 16);
   v.head_major = true;
   EXPECT_EQ(v.row_offset(3, 1, 2, 16), (1 * 10 + 3) * 16);
+}
+
+// Interleaved (f16 caches): slot 6 of head 1 at capacity 12, head_dim 16, is lane 2 of the run
+// of slots 4-7, which starts at (12 + 4)·16 = 256; its second chunk of eight lies 32 further.
+TEST(KvCache, InterleavedViewsPlaceFourSlotsChunkByChunk) {
+  KvLayerView v;
+  v.capacity = 12;
+  v.head_major = v.interleaved = true;
+  EXPECT_EQ(v.chunk_stride(), 32);
+  EXPECT_EQ(v.row_offset(6, 1, 2, 16), 256 + 2 * 8);
+  std::vector<std::uint16_t> half(2 * 12 * 16, 0);
+  half[256 + 16 + 32 + 3] = quant::f32_to_f16(1.5f);  // element 8 + 3 of that row
+  v.v16 = half.data();
+  std::vector<float> row(16);
+  v.load_v(v.row_offset(6, 1, 2, 16), 16, row.data());
+  for (std::int64_t i = 0; i < 16; ++i) EXPECT_EQ(row[i], i == 11 ? 1.5f : 0.0f) << i;
 }
 
 }  // namespace

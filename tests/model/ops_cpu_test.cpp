@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <numeric>
 #include <random>
@@ -237,7 +238,8 @@ TEST(OpsCpu, AttentionMatchesReferenceOnRingsAndSharedLayers) {
 // spans two tiles, so a block's tokens start their groups of four at different tile offsets)
 // and K = V layers; two sequences interleaved in one batch; f32 and f16 caches (the reference
 // reads the same f16 rows, so the two agree as closely as on f32). Groups of 4, 2 and 1 query
-// heads per kv head: decode walks the rows of groups up to 2 one at a time (dot1x2, axpy1x2).
+// heads per kv head: decode reads f16 rows in place (dot4x2/axpy4x2 on half rows), plainly
+// stored or interleaved by four slots as KvCache stores them.
 TEST(OpsCpu, BlockedAttentionEqualsOneTokenStepsBitForBit) {
   ThreadPool pool(2);
   CpuOps ops(pool);
@@ -268,9 +270,26 @@ TEST(OpsCpu, BlockedAttentionEqualsOneTokenStepsBitForBit) {
   plain16.capacity = cap;
   plain16.k16 = k16.data(), plain16.v16 = v16.data();
   shared16.v = nullptr, shared16.v16 = v16.data();
+  // And interleaved: head-major, slots 4s … 4s+3 of a head chunk by chunk, eight elements each.
+  auto interleave = [&](const std::vector<std::uint16_t>& x) {
+    std::vector<std::uint16_t> y(x.size());
+    for (std::int64_t slot = 0; slot < cap; ++slot)
+      for (std::int64_t g = 0; g < n_kv; ++g)
+        for (std::int64_t i = 0; i < hd; ++i)
+          y[(g * cap + slot / 4 * 4) * hd + i / 8 * 32 + slot % 4 * 8 + i % 8] =
+              x[(slot * n_kv + g) * hd + i];
+    return y;
+  };
+  const auto k16i = interleave(k16), v16i = interleave(v16);
+  KvLayerView mixed16 = plain16, shared16i = shared16;
+  mixed16.head_major = mixed16.interleaved = true;
+  mixed16.k16 = k16i.data(), mixed16.v16 = v16i.data();
+  shared16i.head_major = shared16i.interleaved = true;
+  shared16i.v16 = v16i.data();
   std::vector<std::int32_t> pos(n_tok), seq(n_tok);
   for (std::int64_t t = 0; t < n_tok; ++t) pos[t] = static_cast<std::int32_t>(t);
   for (std::int64_t n_head : {8, 4, 2}) {
+    std::map<std::pair<int, bool>, std::vector<float>> by_layout;  // f16 outputs by window, K = V
     auto q = random_floats(n_tok * n_head * hd, 26, 0.3f);
     const std::int64_t row = n_head * hd;
     for (auto [first, second, window, two_seqs] : {std::tuple{plain, plain, 0, false},
@@ -279,7 +298,10 @@ TEST(OpsCpu, BlockedAttentionEqualsOneTokenStepsBitForBit) {
                                                    {shared, shared, 0, false},
                                                    {plain, other, 0, true},
                                                    {plain16, plain16, 45, false},
-                                                   {shared16, shared16, 0, false}}) {
+                                                   {shared16, shared16, 0, false},
+                                                   {mixed16, mixed16, 45, false},
+                                                   {mixed16, mixed16, 0, false},
+                                                   {shared16i, shared16i, 0, false}}) {
       const KvLayerView views[2] = {first, second};
       std::vector<std::int32_t> positions = pos;
       if (two_seqs)  // tokens alternate between the sequences: 0,0,1,1,2,2,... in each
@@ -306,6 +328,14 @@ TEST(OpsCpu, BlockedAttentionEqualsOneTokenStepsBitForBit) {
       EXPECT_EQ(std::memcmp(batch.data(), steps.data(), batch.size() * sizeof(float)), 0)
           << "window " << window << " shared " << first.shared() << " two sequences " << two_seqs
           << " f16 " << first.f16() << " heads " << n_head;
+      // The same rows interleaved: the same bits as stored plainly.
+      if (first.f16()) {
+        auto& seen = by_layout[{window, first.shared()}];
+        if (seen.empty())
+          seen = batch;
+        else
+          EXPECT_EQ(seen, batch) << "window " << window << " shared " << first.shared();
+      }
     }
   }
 }

@@ -97,39 +97,48 @@ TEST(OpsCpuVec, TwoQueryKernelsEqualTheOneQueryKernelsBitForBit) {
     vec::axpy4x2(c0, c1, b, z0.data(), z1.data(), n);
     EXPECT_EQ(y0, z0) << "n " << n;
     EXPECT_EQ(y1, z1) << "n " << n;
-    // Row by row (decode's sequential walk): the same bits as the four-row kernels.
-    auto w0 = random_floats(n, 40), w1 = random_floats(n, 41);
-    for (int j = 0; j < 4; ++j) {
-      float r0 = 0, r1 = 0;
-      vec::dot1x2(a0.data(), a1.data(), b[j], n, &r0, &r1);
-      EXPECT_EQ(std::memcmp(&r0, &two0[j], sizeof r0), 0) << "n " << n << " row " << j;
-      EXPECT_EQ(std::memcmp(&r1, &two1[j], sizeof r1), 0) << "n " << n << " row " << j;
-      vec::axpy1x2(c0[j], c1[j], b[j], w0.data(), w1.data(), n);
-    }
-    EXPECT_EQ(w0, z0) << "n " << n;
-    EXPECT_EQ(w1, z1) << "n " << n;
   }
 }
 
-// An f16 K/V row read by the one-row kernels directly: the same bits as converting it first.
+// Four f16 K/V rows read by the kernels directly, stored plainly or interleaved by four (chunks
+// of eight, op_args.h KvLayerView): the same bits as converting them first.
 TEST(OpsCpuVec, HalfRowKernelsEqualConvertingFirst) {
   for (std::int64_t n : {8, 256, 512, 13}) {
-    auto a0 = random_floats(n, 51), a1 = random_floats(n, 52);
-    std::vector<std::uint16_t> half(n);
-    for (std::int64_t i = 0; i < n; ++i) half[i] = quant::f32_to_f16(random_floats(n, 53)[i]);
-    std::vector<float> row(n);
-    vec::f16_to_f32(half.data(), row.data(), n);
-    float want0, want1, got0, got1;
-    vec::dot1x2(a0.data(), a1.data(), row.data(), n, &want0, &want1);
-    vec::dot1x2(a0.data(), a1.data(), half.data(), n, &got0, &got1);
-    EXPECT_EQ(std::memcmp(&want0, &got0, sizeof got0), 0) << "n " << n;
-    EXPECT_EQ(std::memcmp(&want1, &got1, sizeof got1), 0) << "n " << n;
-    auto y0 = random_floats(n, 54), y1 = random_floats(n, 55);
-    auto z0 = y0, z1 = y1;
-    vec::axpy1x2(0.75f, -1.5f, row.data(), y0.data(), y1.data(), n);
-    vec::axpy1x2(0.75f, -1.5f, half.data(), z0.data(), z1.data(), n);
-    EXPECT_EQ(y0, z0) << "n " << n;
-    EXPECT_EQ(y1, z1) << "n " << n;
+    for (const std::int64_t stride : {8, 32}) {
+      if (stride == 32 && n % 8 != 0) continue;
+      auto a0 = random_floats(n, 51), a1 = random_floats(n, 52);
+      std::vector<std::uint16_t> stored(static_cast<std::size_t>(4 * n));
+      std::vector<std::vector<float>> rows(4, std::vector<float>(n));
+      const std::uint16_t* half[4];
+      for (int j = 0; j < 4; ++j) {
+        const auto values = random_floats(n, 53 + j);
+        const std::int64_t start = stride == 8 ? j * n : j * 8;
+        half[j] = stored.data() + start;
+        for (std::int64_t i = 0; i < n; ++i) {
+          const std::uint16_t h = quant::f32_to_f16(values[i]);
+          stored[start + i / 8 * stride + i % 8] = h;
+          rows[j][i] = quant::f16_to_f32(h);
+        }
+        std::vector<float> converted(n);
+        vec::f16_chunks_to_f32(half[j], stride, converted.data(), n);
+        EXPECT_EQ(converted, rows[j]) << "n " << n << " stride " << stride << " row " << j;
+        const float* one = vec::half_row_as_f32(half[j], n, stride);
+        EXPECT_TRUE(std::equal(one, one + n, rows[j].begin())) << "n " << n << " row " << j;
+      }
+      const float* f32[4] = {rows[0].data(), rows[1].data(), rows[2].data(), rows[3].data()};
+      float want0[4], want1[4], got0[4], got1[4];
+      vec::dot4x2(a0.data(), a1.data(), f32, n, want0, want1);
+      vec::dot4x2(a0.data(), a1.data(), half, n, got0, got1, stride);
+      EXPECT_EQ(std::memcmp(want0, got0, sizeof got0), 0) << "n " << n << " stride " << stride;
+      EXPECT_EQ(std::memcmp(want1, got1, sizeof got1), 0) << "n " << n << " stride " << stride;
+      const float c0[4] = {0.75f, -1.5f, 0.25f, 2.0f}, c1[4] = {-0.5f, 1.25f, 3.0f, -0.125f};
+      auto y0 = random_floats(n, 54), y1 = random_floats(n, 55);
+      auto z0 = y0, z1 = y1;
+      vec::axpy4x2(c0, c1, f32, y0.data(), y1.data(), n);
+      vec::axpy4x2(c0, c1, half, z0.data(), z1.data(), n, stride);
+      EXPECT_EQ(y0, z0) << "n " << n << " stride " << stride;
+      EXPECT_EQ(y1, z1) << "n " << n << " stride " << stride;
+    }
   }
 }
 
