@@ -41,6 +41,14 @@ struct Block {
   float* out(std::int64_t t, std::int64_t h) const {
     return a.out + ((t * a.n_head) + g * group + h) * a.head_dim;
   }
+  // Keys per tile: kKeyTile, fewer for one token, whose tile's f32 rows (keys derived on K = V
+  // layers, rows converted otherwise) are read by every pair of query heads and so should stay
+  // within 16 KiB (L1); a multiple of 4.
+  std::int64_t key_tile() const {
+    if (t1 - t0 > 1) return kKeyTile;
+    const std::int64_t fit = (16 << 10) / (a.head_dim * static_cast<std::int64_t>(sizeof(float)));
+    return std::clamp<std::int64_t>(fit / 4 * 4, 4, kKeyTile);
+  }
   std::int64_t offset(std::int64_t key) const {
     return c.row_offset(c.slot(key), g, a.n_kv_head, a.head_dim);
   }
@@ -92,8 +100,7 @@ void load_keys(const Block& b, std::int64_t k0, std::int64_t k1, std::vector<flo
     const std::int64_t slot = c.slot(k);
     float* key = scratch.data() + (k - k0) * hd;
     if (c.f16()) {
-      vec::f16_chunks_to_f32(c.v16 + b.offset(k), c.chunk_stride(), key, hd);
-      vec::mul(key, c.k_norm, key, hd);
+      vec::half_mul(c.v16 + b.offset(k), c.chunk_stride(), c.k_norm, key, hd);
     } else {
       vec::mul(c.v + b.offset(k), c.k_norm, key, hd);
     }
@@ -116,17 +123,21 @@ void for_each_step_in_tile(const Block& b, std::int64_t t, std::int64_t k0, std:
   for (j = std::max(first, n4); j < last; ++j) step(t, j, 1);
 }
 
-// Walks keys [key_lo, key_hi] of the block in tiles: load(k0, k_end) fetches the rows of keys
-// [k0, k_end) (a group of four that starts in a tile may run 3 keys past it), then
+// Walks keys [key_lo, key_hi] of the block in tiles of key_tile(): load(k0, k_end) fetches the
+// rows of keys [k0, k_end) (with several tokens, a group of four that starts in a tile may run 3
+// keys past it), then
 // step(t, j, width, first, per_head) runs for every token's steps in that tile, in key order:
 // first = the index among the fetched rows of key lo_t + j, per_head = the token's rows of
 // `per_head_rows` (its scores or probabilities, one per query head).
 template <class Load, class Step>
 void walk_tiles(const Block& b, std::int64_t key_lo, std::int64_t key_hi,
                 float* const* per_head_rows, Load&& load, Step&& step) {
-  for (std::int64_t k0 = key_lo; k0 <= key_hi; k0 += kKeyTile) {
-    const std::int64_t k1 = std::min(key_hi + 1, k0 + kKeyTile);
-    load(k0, std::min(key_hi + 1, k1 + 3));
+  const std::int64_t tile = b.key_tile();
+  // One token's groups of four start at multiples of 4 from key_lo: each ends in its tile.
+  const std::int64_t overhang = b.t1 - b.t0 > 1 ? 3 : 0;
+  for (std::int64_t k0 = key_lo; k0 <= key_hi; k0 += tile) {
+    const std::int64_t k1 = std::min(key_hi + 1, k0 + tile);
+    load(k0, std::min(key_hi + 1, k1 + overhang));
     for (std::int64_t t = b.t0; t < b.t1; ++t)
       for_each_step_in_tile(b, t, k0, k1, [&](std::int64_t tt, std::int64_t j, int width) {
         step(tt, j, width, b.lo(tt) + j - k0, per_head_rows + (tt - b.t0) * b.group);

@@ -280,6 +280,15 @@ __attribute__((target("avx2"))) void mul_avx2(const float* x, const float* w, fl
   for (; i < n; ++i) y[i] = x[i] * w[i];
 }
 
+__attribute__((target("avx2,fma,f16c"))) void half_mul_avx2(const std::uint16_t* x,
+                                                            std::int64_t stride, const float* w,
+                                                            float* y, std::int64_t n) {
+  std::int64_t i = 0;
+  for (std::int64_t at = 0; i + 8 <= n; i += 8, at += stride)
+    _mm256_storeu_ps(y + i, _mm256_mul_ps(load8(x + at), _mm256_loadu_ps(w + i)));
+  for (; i < n; ++i) y[i] = quant::f16_to_f32(x[i / 8 * stride + i % 8]) * w[i];
+}
+
 __attribute__((target("avx2"))) void rotate_pairs_avx2(float* v, std::int64_t half, const float* c,
                                                        const float* s, std::int64_t n) {
   std::int64_t i = 0;
@@ -455,6 +464,15 @@ void mul(const float* x, const float* w, float* y, std::int64_t n) {
   if (has_avx2()) return mul_avx2(x, w, y, n);
 #endif
   for (std::int64_t i = 0; i < n; ++i) y[i] = x[i] * w[i];
+}
+
+void half_mul(const std::uint16_t* x, std::int64_t chunk_stride, const float* w, float* y,
+              std::int64_t n) {
+#if CODERX_X86
+  if (has_avx2()) return half_mul_avx2(x, chunk_stride, w, y, n);
+#endif
+  for (std::int64_t i = 0; i < n; ++i)
+    y[i] = quant::f16_to_f32(x[i / 8 * chunk_stride + i % 8]) * w[i];
 }
 
 void rotate_pairs(float* v, std::int64_t half, const float* c, const float* s, std::int64_t n) {

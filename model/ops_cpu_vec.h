@@ -43,6 +43,10 @@ double exp_shifted(float* s, std::int64_t n, float shift);
 void scale(const float* x, float s, float* y, std::int64_t n);  // y = x·s (y may alias x)
 void scale_mul(const float* x, float s, const float* w, float* y, std::int64_t n);  // y = (x·s)·w
 void mul(const float* x, const float* w, float* y, std::int64_t n);  // y = x·w elementwise
+// y = x·w elementwise for a half row x (chunks of eight chunk_stride apart, as dot4x2's): the
+// same bits as f16_chunks_to_f32 and then mul, in one pass.
+void half_mul(const std::uint16_t* x, std::int64_t chunk_stride, const float* w, float* y,
+              std::int64_t n);
 // NEOX rotation of the pairs (v[i], v[i + half]) for i < n by angles with cosines c and sines
 // s: v[i] = v[i]·c − v[i+half]·s, v[i+half] = v[i]·s + v[i+half]·c, each product rounded
 // (no fused multiply-add, so every path gives the same bits).

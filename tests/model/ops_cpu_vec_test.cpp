@@ -124,6 +124,12 @@ TEST(OpsCpuVec, HalfRowKernelsEqualConvertingFirst) {
         EXPECT_EQ(converted, rows[j]) << "n " << n << " stride " << stride << " row " << j;
         const float* one = vec::half_row_as_f32(half[j], n, stride);
         EXPECT_TRUE(std::equal(one, one + n, rows[j].begin())) << "n " << n << " row " << j;
+        // Times a weight (K = V layers' k_norm): one rounding of the exact product.
+        const auto weight = random_floats(n, 60);
+        std::vector<float> product(n);
+        vec::half_mul(half[j], stride, weight.data(), product.data(), n);
+        for (std::int64_t i = 0; i < n; ++i)
+          ASSERT_EQ(product[i], rows[j][i] * weight[i]) << "n " << n << " stride " << stride;
       }
       const float* f32[4] = {rows[0].data(), rows[1].data(), rows[2].data(), rows[3].data()};
       float want0[4], want1[4], got0[4], got1[4];
