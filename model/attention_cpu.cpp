@@ -33,8 +33,12 @@ struct Block {
     return a.window > 0 ? std::max<std::int64_t>(0, pos(t) - a.window + 1) : 0;
   }
   std::int64_t n_keys(std::int64_t t) const { return pos(t) - lo(t) + 1; }
-  // Keys [0, n4) of token t (relative to lo) go four at a time, the rest one at a time.
-  std::int64_t n4(std::int64_t t) const { return n_keys(t) / 4 * 4; }
+  // Token t's keys go four at a time in the runs of four positions 4s … 4s+3 that lie wholly in
+  // its range, the rest one at a time. Relative to lo: [0, head) and [groups_end, n_keys) alone.
+  // (Four slots of an interleaved cache are one run, so a group reads one stream; a key's score
+  // and its value's weighting are the same bits however the keys are grouped.)
+  std::int64_t head(std::int64_t t) const { return std::min(n_keys(t), (4 - lo(t) % 4) % 4); }
+  std::int64_t groups_end(std::int64_t t) const { return head(t) + (n_keys(t) - head(t)) / 4 * 4; }
   const float* query(std::int64_t t, std::int64_t h) const {
     return a.q + ((t * a.n_head) + g * group + h) * a.head_dim;
   }
@@ -110,22 +114,23 @@ void load_keys(const Block& b, std::int64_t k0, std::int64_t k1, std::vector<flo
   }
 }
 
-// Calls step(t, j, width) for the keys of token t whose step starts in tile [k0, k1): width 4
-// for the groups of four (relative key j a multiple of 4 below n4), then width 1 for the rest,
-// in key order — the order a one-token pass takes.
+// Calls step(t, j, width) for the keys of token t whose step starts in tile [k0, k1), in key
+// order: width 1 for the keys before the first group, width 4 for the groups (Block::head),
+// width 1 for the keys after the last.
 template <class Step>
 void for_each_step_in_tile(const Block& b, std::int64_t t, std::int64_t k0, std::int64_t k1,
                            Step&& step) {
-  const std::int64_t lo = b.lo(t), n4 = b.n4(t), n = b.n_keys(t);
+  const std::int64_t lo = b.lo(t), head = b.head(t), end = b.groups_end(t), n = b.n_keys(t);
   const std::int64_t first = std::max<std::int64_t>(0, k0 - lo), last = std::min(n, k1 - lo);
-  std::int64_t j = (first + 3) / 4 * 4;
-  for (; j < std::min(last, n4); j += 4) step(t, j, 4);
-  for (j = std::max(first, n4); j < last; ++j) step(t, j, 1);
+  std::int64_t j = first;
+  for (; j < std::min(last, head); ++j) step(t, j, 1);
+  for (j = head + (std::max(j, head) - head + 3) / 4 * 4; j < std::min(last, end); j += 4)
+    step(t, j, 4);
+  for (j = std::max(first, end); j < last; ++j) step(t, j, 1);
 }
 
 // Walks keys [key_lo, key_hi] of the block in tiles of key_tile(): load(k0, k_end) fetches the
-// rows of keys [k0, k_end) (with several tokens, a group of four that starts in a tile may run 3
-// keys past it), then
+// rows of keys [k0, k_end) (a group of four that starts in a tile may run 3 keys past it), then
 // step(t, j, width, first, per_head) runs for every token's steps in that tile, in key order:
 // first = the index among the fetched rows of key lo_t + j, per_head = the token's rows of
 // `per_head_rows` (its scores or probabilities, one per query head).
@@ -133,8 +138,8 @@ template <class Load, class Step>
 void walk_tiles(const Block& b, std::int64_t key_lo, std::int64_t key_hi,
                 float* const* per_head_rows, Load&& load, Step&& step) {
   const std::int64_t tile = b.key_tile();
-  // One token's groups of four start at multiples of 4 from key_lo: each ends in its tile.
-  const std::int64_t overhang = b.t1 - b.t0 > 1 ? 3 : 0;
+  // With one token and key_lo a multiple of 4, every group ends in its tile.
+  const std::int64_t overhang = b.t1 - b.t0 > 1 || key_lo % 4 != 0 ? 3 : 0;
   for (std::int64_t k0 = key_lo; k0 <= key_hi; k0 += tile) {
     const std::int64_t k1 = std::min(key_hi + 1, k0 + tile);
     load(k0, std::min(key_hi + 1, k1 + overhang));
@@ -187,11 +192,19 @@ void block_scores(const Block& b, std::int64_t key_lo, std::int64_t key_hi, floa
                  if (as_half) return scores_step4(b, t, j, half.data() + first, row);
                  return scores_step4(b, t, j, rows.data() + first, row);
                }
-               const float* key = as_half
-                                      ? vec::half_row_as_f32(half[first], hd, b.c.chunk_stride())
-                                      : rows[first];
-               for (std::int64_t h = 0; h < b.group; ++h)
-                 row[h][j] = vec::dot(b.query(t, h), key, hd) * scale;
+               // One key: the bits its group of four would give it (dot1x2), heads in pairs (an
+               // odd last head pairs with itself).
+               for (std::int64_t h = 0; h < b.group; h += 2) {
+                 const std::int64_t h1 = std::min(h + 1, b.group - 1);
+                 float d0, d1;
+                 if (as_half)
+                   vec::dot1x2(b.query(t, h), b.query(t, h1), half[first], hd, &d0, &d1,
+                               b.c.chunk_stride());
+                 else
+                   vec::dot1x2(b.query(t, h), b.query(t, h1), rows[first], hd, &d0, &d1);
+                 row[h][j] = d0 * scale;
+                 row[h1][j] = d1 * scale;
+               }
              });
 }
 

@@ -138,6 +138,27 @@ __attribute__((target("avx2,fma,f16c"))) void dot4x2_avx2(const float* a0, const
       out0[j] += a0[i] * element(b[j], i), out1[j] += a1[i] * element(b[j], i);
 }
 
+// One row of dot4x2: the same single multiply-add chain per query and the same reduction
+// (store_totals4's lane j), so each result equals dot4x2's for that row bit for bit.
+template <class Row>
+__attribute__((target("avx2,fma,f16c"))) void dot1x2_avx2(const float* a0, const float* a1,
+                                                          const Row* b, std::int64_t n, float* out0,
+                                                          float* out1, std::int64_t stride = 8) {
+  __m256 s = _mm256_setzero_ps(), t = s;
+  std::int64_t i = 0;
+  for (std::int64_t at = 0; i + 8 <= n; i += 8, at += stride) {
+    const __m256 k = load8(b + at);
+    s = _mm256_fmadd_ps(_mm256_loadu_ps(a0 + i), k, s);
+    t = _mm256_fmadd_ps(_mm256_loadu_ps(a1 + i), k, t);
+  }
+  float totals[4];
+  const __m256 zero = _mm256_setzero_ps();
+  store_totals4(s, t, zero, zero, totals);
+  for (; i < n; ++i) totals[0] += a0[i] * element(b, i), totals[1] += a1[i] * element(b, i);
+  *out0 = totals[0];
+  *out1 = totals[1];
+}
+
 template <class Row>
 __attribute__((target("avx2,fma,f16c"))) void axpy4x2_avx2(const float* a, const float* c,
                                                            const Row* const* x, float* y0,
@@ -397,6 +418,23 @@ void axpy4x2(const float* a0, const float* a1, const std::uint16_t* const* x, fl
   if (has_avx2()) return axpy4x2_avx2(a0, a1, x, y0, y1, n, chunk_stride);
 #endif
   axpy4x2(a0, a1, half_rows_as_f32(x, n, chunk_stride), y0, y1, n);
+}
+
+void dot1x2(const float* a0, const float* a1, const float* b, std::int64_t n, float* out0,
+            float* out1) {
+#if CODERX_X86
+  if (has_avx2()) return dot1x2_avx2(a0, a1, b, n, out0, out1);
+#endif
+  *out0 = dot_scalar(a0, b, n);
+  *out1 = dot_scalar(a1, b, n);
+}
+
+void dot1x2(const float* a0, const float* a1, const std::uint16_t* b, std::int64_t n, float* out0,
+            float* out1, std::int64_t chunk_stride) {
+#if CODERX_X86
+  if (has_avx2()) return dot1x2_avx2(a0, a1, b, n, out0, out1, chunk_stride);
+#endif
+  dot1x2(a0, a1, half_row_as_f32(b, n, chunk_stride), n, out0, out1);
 }
 
 void f16_chunks_to_f32(const std::uint16_t* x, std::int64_t chunk_stride, float* y,

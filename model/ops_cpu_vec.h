@@ -21,6 +21,10 @@ void dot4x2(const float* a0, const float* a1, const float* const* b, std::int64_
             float* out1);
 void axpy4x2(const float* a0, const float* a1, const float* const* x, float* y0, float* y1,
              std::int64_t n);
+// One key row for two queries, bit-identical to that row's part of dot4x2 (and of dot4): a
+// key's score does not depend on which keys it is grouped with.
+void dot1x2(const float* a0, const float* a1, const float* b, std::int64_t n, float* out0,
+            float* out1);
 // The same on IEEE half rows (an f16 K/V cache), converted as they are read: bit-identical to
 // converting the rows first (conversion is exact). Decode reads its cache rows through these
 // instead of converting them into a scratch buffer. Chunk c (elements 8c … 8c+7) of a row
@@ -30,6 +34,8 @@ void dot4x2(const float* a0, const float* a1, const std::uint16_t* const* b, std
             float* out0, float* out1, std::int64_t chunk_stride = 8);
 void axpy4x2(const float* a0, const float* a1, const std::uint16_t* const* x, float* y0, float* y1,
              std::int64_t n, std::int64_t chunk_stride = 8);
+void dot1x2(const float* a0, const float* a1, const std::uint16_t* b, std::int64_t n, float* out0,
+            float* out1, std::int64_t chunk_stride = 8);
 // y[i] = gelu(g[i]) · u[i] with gelu read from `table` (65 536 floats indexed by the IEEE half
 // rounding of g, nearest even) for −10 < g < 10, 0 at or below −10, g at or above 10: the
 // lookup GELU of llama.cpp's CPU backend (ops_cpu.cpp builds the table). The same bits with or

@@ -3,11 +3,13 @@
 // context lengths — how attention cost grows with the context.
 //
 //   bench_attention [--keys 128,512,2048,8192] [--layer sliding|full] [--layers L] [--threads N]
-//                   [--reps 20] [--kv f32|f16]
+//                   [--reps 20] [--kv f32|f16] [--window W]
 //
 // --layers L cycles through L separate caches (as decode does through the model's layers), so
 // with enough of them the K/V comes from memory rather than the caches; times are per layer.
-// The machine's read bandwidth is printed first, for comparison.
+// The machine's read bandwidth is printed first, for comparison. --window W: the query sees only
+// the last W keys (a sliding layer past its window; the model's is 1,024), so a key count that
+// is not W plus a multiple of 4 starts the visible keys inside a run of four slots.
 //
 // sliding: 16 query heads, 8 kv heads of 256, separate K and V; full: 16 query heads, 2 kv heads
 // of 512, K = V (keys derived from V as on the model's full layers).
@@ -31,7 +33,7 @@ namespace q = coderx::model::quant;
 namespace {
 
 struct Shape {
-  std::int64_t n_head = 16, n_kv = 8, hd = 256;
+  std::int64_t n_head = 16, n_kv = 8, hd = 256, window = 0;
   bool shared = false;
   bool f16 = false;  // K/V rows as IEEE half (the engine's default for quantised weights)
 };
@@ -99,7 +101,8 @@ double step_seconds(m::CpuOps& ops, const Shape& s, std::int64_t keys, int n_lay
   for (int r = 0; r < reps; ++r) {
     const auto t0 = std::chrono::steady_clock::now();
     for (LayerCache& c : layers) {
-      m::AttentionArgs args{q.data(), out.data(), 1, s.n_head, s.n_kv, s.hd, &pos, &c.view, nullptr, 0, 1.0f};
+      m::AttentionArgs args{q.data(), out.data(), 1,       s.n_head, s.n_kv, s.hd,
+                            &pos,     &c.view,    nullptr, s.window, 1.0f};
       ops.attention(args);
     }
     best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
@@ -112,6 +115,7 @@ double step_seconds(m::CpuOps& ops, const Shape& s, std::int64_t keys, int n_lay
 int main(int argc, char** argv) {
   std::string keys_text = "128,512,2048,8192", layer = "sliding", kv = "f32";
   int threads = 0, reps = 20, n_layers = 1;
+  std::int64_t window = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--keys") keys_text = argv[i + 1];
@@ -120,11 +124,14 @@ int main(int argc, char** argv) {
     else if (a == "--reps") reps = std::atoi(argv[i + 1]);
     else if (a == "--layers") n_layers = std::max(1, std::atoi(argv[i + 1]));
     else if (a == "--kv") kv = argv[i + 1];
+    else if (a == "--window")
+      window = std::atoll(argv[i + 1]);
     else { std::fprintf(stderr, "bench_attention: unknown option %s\n", a.c_str()); return 2; }
   }
   Shape s;
   if (layer == "full") s = Shape{16, 2, 512, true};
   s.f16 = kv == "f16";
+  s.window = window;
   m::ThreadPool pool(threads);
   m::CpuOps ops(pool);
   std::printf("layer %s: %lld heads, %lld kv heads of %lld%s, K/V in %s; threads %d; %d layer caches\n",
@@ -142,7 +149,8 @@ int main(int argc, char** argv) {
     const std::int64_t keys = std::atoll(keys_text.substr(at, comma - at).c_str());
     at = comma + 1;
     const double sec = step_seconds(ops, s, keys, n_layers, reps);
-    const double bytes = static_cast<double>((s.shared ? 1 : 2) * s.n_kv * keys * s.hd) *
+    const std::int64_t visible = s.window > 0 ? std::min(keys, s.window) : keys;
+    const double bytes = static_cast<double>((s.shared ? 1 : 2) * s.n_kv * visible * s.hd) *
                          (s.f16 ? sizeof(std::uint16_t) : sizeof(float));
     std::printf("%8lld %10.3f %10.2f\n", static_cast<long long>(keys), sec * 1e3, bytes / sec / 1e9);
   }

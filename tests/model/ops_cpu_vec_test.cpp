@@ -97,6 +97,13 @@ TEST(OpsCpuVec, TwoQueryKernelsEqualTheOneQueryKernelsBitForBit) {
     vec::axpy4x2(c0, c1, b, z0.data(), z1.data(), n);
     EXPECT_EQ(y0, z0) << "n " << n;
     EXPECT_EQ(y1, z1) << "n " << n;
+    // One row alone: the bits the four-row kernel gives it.
+    for (int j = 0; j < 4; ++j) {
+      float r0 = 0, r1 = 0;
+      vec::dot1x2(a0.data(), a1.data(), b[j], n, &r0, &r1);
+      EXPECT_EQ(std::memcmp(&r0, &two0[j], sizeof r0), 0) << "n " << n << " row " << j;
+      EXPECT_EQ(std::memcmp(&r1, &two1[j], sizeof r1), 0) << "n " << n << " row " << j;
+    }
   }
 }
 
@@ -137,6 +144,12 @@ TEST(OpsCpuVec, HalfRowKernelsEqualConvertingFirst) {
       vec::dot4x2(a0.data(), a1.data(), half, n, got0, got1, stride);
       EXPECT_EQ(std::memcmp(want0, got0, sizeof got0), 0) << "n " << n << " stride " << stride;
       EXPECT_EQ(std::memcmp(want1, got1, sizeof got1), 0) << "n " << n << " stride " << stride;
+      for (int j = 0; j < 4; ++j) {
+        float one0 = 0, one1 = 0;
+        vec::dot1x2(a0.data(), a1.data(), half[j], n, &one0, &one1, stride);
+        EXPECT_EQ(std::memcmp(&one0, &want0[j], sizeof one0), 0) << "n " << n << " row " << j;
+        EXPECT_EQ(std::memcmp(&one1, &want1[j], sizeof one1), 0) << "n " << n << " row " << j;
+      }
       const float c0[4] = {0.75f, -1.5f, 0.25f, 2.0f}, c1[4] = {-0.5f, 1.25f, 3.0f, -0.125f};
       auto y0 = random_floats(n, 54), y1 = random_floats(n, 55);
       auto z0 = y0, z1 = y1;
