@@ -59,42 +59,51 @@ void expect_row(const KvCache& cache, const LayerDims& d, std::int64_t layer, st
   }
 }
 
-// f32 and f16 caches alike.
-TEST(KvCache, RowsReadBackThroughGrowthAndRingWrap) {
+// Rows stored at every position read back, f32 or f16, through ring wraps and growth.
+void rows_read_back(std::int64_t hd_swa, std::int64_t hd_full, bool f16) {
   testing::TinySpec spec;
   spec.window = 4;
+  spec.hd_swa = hd_swa, spec.hd_full = hd_full;
   testing::TinyModel model(spec);
   const ModelView& m = model.view();
-  for (bool f16 : {false, true}) {
-    KvCache cache(m,
-                  KvCacheOptions{200, 2, f16});  // rings of 6 slots; full layers grow past 64, 192
-    const std::int64_t n_pos = 150;
-    for (std::int64_t pos = 0; pos < n_pos; ++pos) {
-      for (std::int64_t l = 0; l < m.dims.n_layer; ++l) {
-        const LayerDims& d = m.dims.layers[l];
-        cache.store(l, pos, row(d, l, pos, true, f16).data(), row(d, l, pos, false, f16).data());
-      }
-      cache.set_n_past(pos + 1);
-      // Sliding layers keep the last window + slack positions; full layers keep all.
-      for (std::int64_t l = 0; l < m.dims.n_layer; ++l) {
-        const LayerDims& d = m.dims.layers[l];
-        const std::int64_t oldest = d.swa ? std::max<std::int64_t>(0, pos - 5) : 0;
-        for (std::int64_t p = oldest; p <= pos; p += d.swa ? 1 : 7) expect_row(cache, d, l, p, f16);
-      }
-    }
+  KvCache cache(m,
+                KvCacheOptions{200, 2, f16});  // rings of 6 slots (8 interleaved); full layers grow
+  const std::int64_t n_pos = 150;
+  for (std::int64_t pos = 0; pos < n_pos; ++pos) {
     for (std::int64_t l = 0; l < m.dims.n_layer; ++l) {
-      const KvLayerView v = cache.view(l);
-      EXPECT_TRUE(v.head_major);
-      EXPECT_EQ(v.interleaved, f16 && m.dims.layers[l].head_dim % 8 == 0);
-      if (v.interleaved) {
-        EXPECT_EQ(v.capacity % 4, 0) << "layer " << l;
-      }
-      EXPECT_EQ(v.shared(), !m.layers[l].wv.valid());
-      if (!m.dims.layers[l].swa) {
-        EXPECT_GE(v.capacity, n_pos);
-      }
+      const LayerDims& d = m.dims.layers[l];
+      cache.store(l, pos, row(d, l, pos, true, f16).data(), row(d, l, pos, false, f16).data());
+    }
+    cache.set_n_past(pos + 1);
+    // Sliding layers keep the last window + slack positions; full layers keep all.
+    for (std::int64_t l = 0; l < m.dims.n_layer; ++l) {
+      const LayerDims& d = m.dims.layers[l];
+      const std::int64_t oldest = d.swa ? std::max<std::int64_t>(0, pos - 5) : 0;
+      for (std::int64_t p = oldest; p <= pos; p += d.swa ? 1 : 7) expect_row(cache, d, l, p, f16);
     }
   }
+  for (std::int64_t l = 0; l < m.dims.n_layer; ++l) {
+    const KvLayerView v = cache.view(l);
+    EXPECT_TRUE(v.head_major);
+    EXPECT_EQ(v.interleaved, f16 && m.dims.layers[l].head_dim % 8 == 0);
+    if (v.interleaved) {
+      EXPECT_EQ(v.capacity % 4, 0) << "layer " << l;
+    }
+    EXPECT_EQ(v.shared(), !m.layers[l].wv.valid());
+    if (!m.dims.layers[l].swa) {
+      EXPECT_GE(v.capacity, n_pos);
+    }
+  }
+}
+
+// Head dims of whole chunks of eight (f16: interleaved) and not (f16: plain rows).
+TEST(KvCache, RowsReadBackThroughGrowthAndRingWrap) {
+  for (const auto& [hd_swa, hd_full] : {std::pair{16, 32}, {12, 20}})
+    for (bool f16 : {false, true}) {
+      SCOPED_TRACE(::testing::Message()
+                   << "head dims " << hd_swa << "/" << hd_full << " f16 " << f16);
+      rows_read_back(hd_swa, hd_full, f16);
+    }
 }
 
 // An f16 cache holds half the bytes of an f32 one for the same rows (the RoPE tables of K = V
