@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Interleaved A/B of two coderx binaries on one model: `coderx bench --json` with the same
-# arguments, A then B, ROUNDS times, then the median (and range) of each binary's prefill and
-# single-stream decode tokens/s and of its decode share of the bandwidth bound. On a machine
+# arguments, A then B, ROUNDS times, then, for each prompt length, the median (and range) of
+# each binary's prefill and single-stream decode tokens/s and of its decode share of the
+# bandwidth bound. On a machine
 # whose read bandwidth drifts by 20-30 % from minute to minute (shared hosts), only runs taken
 # back to back and compared by their medians say whether a change helped.
 #   tools/bench_ab.sh A_BIN B_BIN MODEL [--rounds 3] [-- more coderx bench arguments]
@@ -29,15 +30,20 @@ for bin in "$a_bin" "$b_bin"; do
   [ -x "$bin" ] || { echo "bench_ab.sh: $bin is not an executable" >&2; exit 2; }
 done
 
-# "prefill decode percent" of the first single-stream row of a bench JSON line.
-first_row() {
+# "prompt prefill decode percent" of each single-stream row of a bench JSON line, one per line.
+single_stream_rows() {
   awk '{
     active = $0; sub(/.*"active_bytes_per_token":/, "", active); sub(/,.*/, "", active)
-    row = $0; sub(/.*"results":\[\{/, "", row); sub(/\}.*/, "", row)
-    n = split(row, kv, ",")
-    for (i = 1; i <= n; ++i) { split(kv[i], p, ":"); gsub(/"/, "", p[1]); v[p[1]] = p[2] }
-    pct = v["read_bandwidth_gbs"] > 0 ? 100 * v["decode_tps"] * active / (v["read_bandwidth_gbs"] * 1e9) : 0
-    printf "%s %s %.1f\n", v["prefill_tps"], v["decode_tps"], pct
+    rows = $0; sub(/.*"results":\[\{/, "", rows); sub(/\}\]\}.*/, "", rows)
+    n_rows = split(rows, row, /\},\{/)
+    for (r = 1; r <= n_rows; ++r) {
+      delete v
+      n = split(row[r], kv, ",")
+      for (i = 1; i <= n; ++i) { split(kv[i], p, ":"); gsub(/"/, "", p[1]); v[p[1]] = p[2] }
+      if (v["streams"] != 1) continue
+      pct = v["read_bandwidth_gbs"] > 0 ? 100 * v["decode_tps"] * active / (v["read_bandwidth_gbs"] * 1e9) : 0
+      printf "%s %s %s %.1f\n", v["prompt"], v["prefill_tps"], v["decode_tps"], pct
+    }
   }'
 }
 
@@ -48,21 +54,24 @@ for ((r = 1; r <= rounds; ++r)); do
     bin=$a_bin
     [ "$side" = B ] && bin=$b_bin
     line=$("$bin" bench --model "$model" --json "${extra[@]}" | tail -1)
-    read -r prefill decode pct <<<"$(echo "$line" | first_row)"
-    printf "round %d %s: prefill %8s tok/s  decode %7s tok/s  %5s%% of the bound\n" "$r" "$side" \
-      "$prefill" "$decode" "$pct"
-    echo "$side $prefill $decode $pct" >>"$results"
+    while read -r prompt prefill decode pct; do
+      printf "round %d %s: prompt %5s  prefill %8s tok/s  decode %7s tok/s  %5s%% of the bound\n" \
+        "$r" "$side" "$prompt" "$prefill" "$decode" "$pct"
+      echo "$side $prompt $prefill $decode $pct" >>"$results"
+    done <<<"$(echo "$line" | single_stream_rows)"
   done
 done
 
-# Median and range per side and column.
-for side in A B; do
-  for col in 2 3 4; do
-    awk -v s="$side" -v c="$col" '$1 == s { print $c }' "$results" | sort -g |
-      awk -v s="$side" -v c="$col" '{ x[NR] = $1 } END {
-        name = c == 2 ? "prefill tok/s" : c == 3 ? "decode tok/s" : "% of bound"
-        m = NR % 2 ? x[(NR + 1) / 2] : (x[NR / 2] + x[NR / 2 + 1]) / 2
-        printf "%s %-14s median %8.2f  range %.2f-%.2f\n", s, name, m, x[1], x[NR]
-      }'
+# Median and range per prompt length, side and column.
+awk '{ print $2 }' "$results" | sort -nu | while read -r prompt; do
+  for side in A B; do
+    for col in 3 4 5; do
+      awk -v s="$side" -v p="$prompt" -v c="$col" '$1 == s && $2 == p { print $c }' "$results" |
+        sort -g | awk -v s="$side" -v p="$prompt" -v c="$col" '{ x[NR] = $1 } END {
+          name = c == 3 ? "prefill tok/s" : c == 4 ? "decode tok/s" : "% of bound"
+          m = NR % 2 ? x[(NR + 1) / 2] : (x[NR / 2] + x[NR / 2 + 1]) / 2
+          printf "prompt %5s %s %-14s median %8.2f  range %.2f-%.2f\n", p, s, name, m, x[1], x[NR]
+        }'
+    done
   done
 done
