@@ -1,5 +1,6 @@
 #include "model/timed_ops.h"
 
+#include <algorithm>
 #include <set>
 
 namespace coderx::model {
@@ -8,6 +9,18 @@ namespace {
 
 std::uint64_t matrix_bytes(const ExpertMatrices& m) {
   return m.valid() ? static_cast<std::uint64_t>(m.rows) * m.row_bytes : 0;
+}
+
+// The K/V bytes a one-token step reads (every row its query sees); 0 for batches, whose tokens
+// share rows.
+std::uint64_t attention_bytes(const AttentionArgs& a) {
+  if (a.n_tokens != 1) return 0;
+  const KvLayerView& c = a.caches[a.seq ? a.seq[0] : 0];
+  const std::int64_t seen = a.positions[0] + 1;
+  const std::int64_t keys = a.window > 0 ? std::min<std::int64_t>(seen, a.window) : seen;
+  const std::uint64_t element = c.f16() ? sizeof(std::uint16_t) : sizeof(float);
+  return static_cast<std::uint64_t>(keys * a.n_kv_head * a.head_dim * (c.shared() ? 1 : 2)) *
+         element;
 }
 
 }  // namespace
@@ -53,7 +66,8 @@ void TimedOps::rope(float* x, std::int64_t n_tokens, std::int64_t n_heads, std::
 }
 
 void TimedOps::attention(const AttentionArgs& args) {
-  timed("attention", 0, [&] { inner_.attention(args); });
+  timed(args.window > 0 ? "attention sliding" : "attention full", attention_bytes(args),
+        [&] { inner_.attention(args); });
 }
 
 void TimedOps::moe(const MoeArgs& args) {

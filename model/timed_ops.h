@@ -1,5 +1,6 @@
 // TimedOps: an Ops decorator that forwards every call to another op set and adds up, per op
-// kind (matmuls split by weight type), the wall time spent and the weight bytes read. `coderx
+// kind (matmuls split by weight type, attention by sliding-window and full layers), the wall
+// time spent and the bytes read (weights; for one-token attention, the K/V rows it sees). `coderx
 // bench --ops` uses it to show where a decode step goes and how close each kind comes to the
 // machine's read bandwidth. Each op is synchronous (CpuOps returns after its parallel_for), so
 // the wall time of a call is the op's cost.
@@ -18,7 +19,7 @@ namespace coderx::model {
 struct OpCost {
   std::int64_t calls = 0;
   double seconds = 0;
-  std::uint64_t weight_bytes = 0;  // weights read (matmul, moe, embed rows)
+  std::uint64_t weight_bytes = 0;  // weights read (matmul, moe, embed rows); one-token K/V rows
 };
 
 class TimedOps : public Ops {
