@@ -92,6 +92,11 @@ __attribute__((target("avx2,fma"))) void dot4_avx2(const float* a, const float* 
     for (int j = 0; j < 4; ++j) out[j] += a[i] * b[j][i];
 }
 
+// Element i of a half row whose chunks of eight lie `stride` elements apart, as f32.
+inline float half_at(const std::uint16_t* x, std::int64_t i, std::int64_t stride) {
+  return quant::f16_to_f32(x[i / 8 * stride + i % 8]);
+}
+
 // 8 elements of a key or value row as f32: f32 rows as stored, f16 rows converted (exactly).
 __attribute__((target("avx2,fma,f16c"))) inline __m256 load8(const float* p) {
   return _mm256_loadu_ps(p);
@@ -263,7 +268,7 @@ __attribute__((target("avx2,fma,f16c"))) void f16_to_f32_avx2(const std::uint16_
   for (std::int64_t at = 0; i + 8 <= n; i += 8, at += stride)
     _mm256_storeu_ps(y + i,
                      _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + at))));
-  for (; i < n; ++i) y[i] = quant::f16_to_f32(x[i / 8 * stride + i % 8]);
+  for (; i < n; ++i) y[i] = half_at(x, i, stride);
 }
 
 __attribute__((target("avx2,fma,f16c"))) void f32_to_f16_avx2(const float* x, std::uint16_t* y,
@@ -307,7 +312,7 @@ __attribute__((target("avx2,fma,f16c"))) void half_mul_avx2(const std::uint16_t*
   std::int64_t i = 0;
   for (std::int64_t at = 0; i + 8 <= n; i += 8, at += stride)
     _mm256_storeu_ps(y + i, _mm256_mul_ps(load8(x + at), _mm256_loadu_ps(w + i)));
-  for (; i < n; ++i) y[i] = quant::f16_to_f32(x[i / 8 * stride + i % 8]) * w[i];
+  for (; i < n; ++i) y[i] = half_at(x, i, stride) * w[i];
 }
 
 __attribute__((target("avx2"))) void rotate_pairs_avx2(float* v, std::int64_t half, const float* c,
@@ -442,7 +447,7 @@ void f16_chunks_to_f32(const std::uint16_t* x, std::int64_t chunk_stride, float*
 #if CODERX_X86
   if (has_avx2()) return f16_to_f32_avx2(x, y, n, chunk_stride);
 #endif
-  for (std::int64_t i = 0; i < n; ++i) y[i] = quant::f16_to_f32(x[i / 8 * chunk_stride + i % 8]);
+  for (std::int64_t i = 0; i < n; ++i) y[i] = half_at(x, i, chunk_stride);
 }
 
 void f16_to_f32(const std::uint16_t* x, float* y, std::int64_t n) {
@@ -509,8 +514,7 @@ void half_mul(const std::uint16_t* x, std::int64_t chunk_stride, const float* w,
 #if CODERX_X86
   if (has_avx2()) return half_mul_avx2(x, chunk_stride, w, y, n);
 #endif
-  for (std::int64_t i = 0; i < n; ++i)
-    y[i] = quant::f16_to_f32(x[i / 8 * chunk_stride + i % 8]) * w[i];
+  for (std::int64_t i = 0; i < n; ++i) y[i] = half_at(x, i, chunk_stride) * w[i];
 }
 
 void rotate_pairs(float* v, std::int64_t half, const float* c, const float* s, std::int64_t n) {

@@ -97,13 +97,19 @@ TEST(OpsCpuVec, TwoQueryKernelsEqualTheOneQueryKernelsBitForBit) {
     vec::axpy4x2(c0, c1, b, z0.data(), z1.data(), n);
     EXPECT_EQ(y0, z0) << "n " << n;
     EXPECT_EQ(y1, z1) << "n " << n;
-    // One row alone: the bits the four-row kernel gives it.
+    // One row alone: the bits the four-row kernels give it (attention groups keys by aligned
+    // runs of four and takes the rest one by one; a key's bits must not depend on which).
+    auto w0 = random_floats(n, 40), w1 = random_floats(n, 41);
     for (int j = 0; j < 4; ++j) {
       float r0 = 0, r1 = 0;
       vec::dot1x2(a0.data(), a1.data(), b[j], n, &r0, &r1);
       EXPECT_EQ(std::memcmp(&r0, &two0[j], sizeof r0), 0) << "n " << n << " row " << j;
       EXPECT_EQ(std::memcmp(&r1, &two1[j], sizeof r1), 0) << "n " << n << " row " << j;
+      vec::axpy(c0[j], b[j], w0.data(), n);
+      vec::axpy(c1[j], b[j], w1.data(), n);
     }
+    EXPECT_EQ(w0, z0) << "n " << n;
+    EXPECT_EQ(w1, z1) << "n " << n;
   }
 }
 
