@@ -16,6 +16,7 @@ namespace coderx::model {
 namespace {
 
 constexpr std::size_t kChunk = 64 << 10;  // bytes per work item
+constexpr std::size_t kPiece = 16 << 10;  // read_spans: unit of its guided stretches
 
 __attribute__((target("avx2"))) float sum_avx2(const std::byte* p, std::size_t bytes) {
   const float* f = reinterpret_cast<const float*>(p);
@@ -41,6 +42,14 @@ float sum_plain(const std::byte* p, std::size_t bytes) {
   return static_cast<float>(s & 1);
 }
 
+// Reads [p, p + n): whole 128-byte blocks as floats (AVX2) or words, the rest byte by byte.
+float sum_bytes(const std::byte* p, std::size_t n, bool avx2) {
+  const std::size_t body = n / 128 * 128;
+  float s = avx2 ? sum_avx2(p, body) : sum_plain(p, body);
+  for (std::size_t i = body; i < n; ++i) s += static_cast<float>(p[i]);
+  return s;
+}
+
 }  // namespace
 
 double read_bandwidth(ThreadPool& pool, const std::byte* data, std::size_t bytes, int reps) {
@@ -52,8 +61,7 @@ double read_bandwidth(ThreadPool& pool, const std::byte* data, std::size_t bytes
     const auto t0 = std::chrono::steady_clock::now();
     pool.parallel_for(chunks, 1, [&](std::int64_t b, std::int64_t e) {
       float s = 0;
-      for (std::int64_t c = b; c < e; ++c)
-        s += avx2 ? sum_avx2(data + c * kChunk, kChunk) : sum_plain(data + c * kChunk, kChunk);
+      for (std::int64_t c = b; c < e; ++c) s += sum_bytes(data + c * kChunk, kChunk, avx2);
       sink.store(sink.load() + s);
     });
     best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
@@ -69,6 +77,25 @@ double read_bandwidth(ThreadPool& pool, std::size_t bytes, int reps) {
   advise_huge_pages({buffer.get(), bytes});
   std::memset(buffer.get(), 1, bytes);
   return read_bandwidth(pool, buffer.get(), bytes, reps);
+}
+
+ReadTiming read_spans(ThreadPool& pool, std::span<const std::span<const std::byte>> spans) {
+  const bool avx2 = __builtin_cpu_supports("avx2");
+  std::atomic<float> sink{0};
+  ReadTiming r;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (const std::span<const std::byte> s : spans) {
+    const auto pieces = static_cast<std::int64_t>((s.size() + kPiece - 1) / kPiece);
+    pool.parallel_for_guided(pieces, 1, [&](std::int64_t b, std::int64_t e) {
+      const std::size_t at = static_cast<std::size_t>(b) * kPiece;
+      sink.store(sink.load() + sum_bytes(s.data() + at,
+                                         std::min<std::size_t>((e - b) * kPiece, s.size() - at),
+                                         avx2));
+    });
+    r.bytes += s.size();
+  }
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return r;
 }
 
 }  // namespace coderx::model

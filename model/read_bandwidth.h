@@ -6,6 +6,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <span>
 
 #include "model/thread_pool.h"
 
@@ -17,5 +19,16 @@ double read_bandwidth(ThreadPool& pool, const std::byte* data, std::size_t bytes
 // kernel has them, as the weights are (huge_pages.h): through 4 KiB pages the machine reads
 // slower, and the bound is the best it reads.
 double read_bandwidth(ThreadPool& pool, std::size_t bytes = std::size_t{1} << 30, int reps = 5);
+
+struct ReadTiming {
+  std::uint64_t bytes = 0;
+  double seconds = 0;
+  double bytes_per_second() const { return seconds > 0 ? static_cast<double>(bytes) / seconds : 0; }
+};
+
+// Reads every byte of the spans once, one span after another, the pool's threads taking guided
+// stretches of each (in 16 KiB units) as the decode products take their rows: e.g. the weights
+// of one decode step where the forward pass reads them (active_weights_read.h).
+ReadTiming read_spans(ThreadPool& pool, std::span<const std::span<const std::byte>> spans);
 
 }  // namespace coderx::model

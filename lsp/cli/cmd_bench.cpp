@@ -1,15 +1,19 @@
 // `coderx bench --model F [--lengths 128,512,2048] [--streams 1,4] [--decode N] [--threads N]
-// [--ops] [--json] [--kv auto|f32|f16] [--device auto|cpu|cuda]`: engine throughput on this machine,
-// straight through the forward pass (no sampling): prefill tokens/s and time to first token per
-// prompt length, decode tokens/s with 1 and several concurrent streams (one batched forward pass
-// per step), peak resident memory. Prints a table, then one JSON object (only the JSON with
+// [--ops] [--json] [--kv auto|f32|f16] [--device auto|cpu|cuda]`: engine throughput on this
+// machine, straight through the forward pass (no sampling): prefill tokens/s and time to first
+// token per prompt length, decode tokens/s with 1 and several concurrent streams (one batched
+// forward pass per step), peak resident memory. Prints a table, then one JSON object (only the JSON
+// with
 // --json).
 // --ops adds, for the prefill and the decode of the first single-stream measurement, the time
 // per op kind and the weight bandwidth each reached. Prompts are token ids cycling through the
 // vocabulary; the numbers do not depend on the text.
 // Each single-stream row also gets the read bandwidth measured around its decode (the bound
 // moves with it on a shared host) and the K/V bytes its decode steps read, so its speed
-// is reported against the weights-only bound and against the bound with those reads.
+// is reported against the weights-only bound and against the bound with those reads, and
+// against a plain read of one step's active weights where they lie, probed around each window
+// like the bandwidth (the experts, read a few slices at a time, can read slower than the
+// bandwidth probe's hot buffer).
 // On a GPU (--device cuda, or auto with a device) the same measurements run through the CUDA
 // backend (model/backend.h); there each extra stream is prefilled untimed (device KV caches
 // cannot be copied), and the CPU bandwidth bound and --ops are not reported.
@@ -22,6 +26,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -30,6 +35,7 @@
 #include "lsp/cli/commands.h"
 #include "lsp/cli/device_option.h"
 #include "lsp/server/model_ref.h"
+#include "model/active_weights_read.h"
 #include "model/backend_factory.h"
 #include "model/forward.h"
 #include "model/huge_pages.h"
@@ -74,6 +80,10 @@ struct Row {
   // it, the mean of the probes right before and right after it (decode_tps and bandwidth above
   // are then their medians).
   std::vector<double> window_tps, window_bandwidth;
+  // Seconds a plain read of one step's active weights took where the forward pass reads them
+  // (active_weights_read.h), around each window as the bandwidth, and their median.
+  std::vector<double> window_weights_read;
+  double weights_read_s = 0;
 };
 
 double median(std::vector<double> v) {
@@ -110,6 +120,7 @@ struct DecodePlan {
   std::int64_t steps = 16;
   std::int64_t windows = 1;
   std::function<double()> bandwidth;
+  std::function<double()> weights_read;  // seconds, probed as `bandwidth`
 };
 
 // Prefills a prompt of `length` (timed), gives `streams` sequences that context, then decodes
@@ -143,6 +154,7 @@ Row measure(const model::ModelView& view, model::Forward& forward, std::int64_t 
     timed->reset();
   }
   double probe_before = plan.bandwidth ? plan.bandwidth() : 0.0;
+  double read_before = plan.weights_read ? plan.weights_read() : 0.0;
   for (std::int64_t w = 0; w < plan.windows; ++w) {
     const auto t0 = Clock::now();
     for (std::int64_t step = w * plan.steps; step < (w + 1) * plan.steps; ++step) {
@@ -155,7 +167,13 @@ Row measure(const model::ModelView& view, model::Forward& forward, std::int64_t 
       row.window_bandwidth.push_back((probe_before + probe_after) / 2.0);
       probe_before = probe_after;
     }
+    if (plan.weights_read) {
+      const double read_after = plan.weights_read();
+      row.window_weights_read.push_back((read_before + read_after) / 2.0);
+      read_before = read_after;
+    }
   }
+  row.weights_read_s = median(row.window_weights_read);
   row.decode_tps = median(row.window_tps);
   row.bandwidth = median(row.window_bandwidth);
   row.kv_bytes_per_token = model::KvCache::decode_read_bytes(view, length + decode / 2, kv_f16);
@@ -193,6 +211,16 @@ void print_bound_lines(const std::vector<Row>& rows, std::uint64_t active_bytes,
           ratio.size(), median(ratio), *std::min_element(ratio.begin(), ratio.end()),
           *std::max_element(ratio.begin(), ratio.end()));
     }
+    if (!r.window_weights_read.empty()) {
+      std::vector<double> ratio;
+      for (std::size_t w = 0; w < r.window_weights_read.size(); ++w)
+        ratio.push_back(100.0 * r.window_tps[w] * r.window_weights_read[w]);
+      std::fprintf(stdout,
+                   "; %.0f%% (%.0f-%.0f%%) of the speed of a plain read of its active weights "
+                   "where they lie (%.1f ms a step)",
+                   median(ratio), *std::min_element(ratio.begin(), ratio.end()),
+                   *std::max_element(ratio.begin(), ratio.end()), r.weights_read_s * 1e3);
+    }
     if (r.kv_bytes_per_token > 0) {
       const double with_kv = gbs / (active + static_cast<double>(r.kv_bytes_per_token));
       std::fprintf(stdout, "; %.0f%% of it with the %.1f MB of K/V each step reads (%.2f tok/s)",
@@ -220,13 +248,15 @@ void print_results_json(const std::vector<Row>& rows) {
     std::printf(
         "%s{\"prompt\":%lld,\"streams\":%lld,\"prefill_tps\":%.3f,\"ttft_ms\":%.1f,"
         "\"decode_tps\":%.3f,\"read_bandwidth_gbs\":%.3f,\"kv_bytes_per_token\":%llu,"
-        "\"window_decode_tps\":%s,\"window_read_bandwidth_gbs\":%s}",
+        "\"window_decode_tps\":%s,\"window_read_bandwidth_gbs\":%s,\"weights_read_ms\":%.2f,"
+        "\"window_weights_read_ms\":%s}",
         i ? "," : "", static_cast<long long>(rows[i].length),
         static_cast<long long>(rows[i].streams), rows[i].prefill_tps, rows[i].ttft_ms,
         rows[i].decode_tps, rows[i].bandwidth / 1e9,
         static_cast<unsigned long long>(rows[i].kv_bytes_per_token),
         json_numbers(rows[i].window_tps, 1.0).c_str(),
-        json_numbers(rows[i].window_bandwidth, 1e-9).c_str());
+        json_numbers(rows[i].window_bandwidth, 1e-9).c_str(), rows[i].weights_read_s * 1e3,
+        json_numbers(rows[i].window_weights_read, 1e3).c_str());
   std::printf("]}\n");
 }
 
@@ -265,6 +295,7 @@ int bench_on_device(model::Backend& backend, const std::string& model_path, cons
                     const std::vector<std::int64_t>& streams, std::int64_t decode, bool json_only,
                     std::uint64_t active_bytes) {
   std::vector<Row> rows;
+  std::mt19937 rng(1);  // the experts the weights-read probe picks
   for (std::int64_t len : lengths)
     for (std::int64_t s : streams) {
       rows.push_back(measure_backend(backend, len, s, decode));
@@ -387,13 +418,18 @@ int run_bench(Args args) {
   const model::ModelView& weights = repacked ? repacked->view : (*model)->view();
   model::Forward forward(weights, ops);
   std::vector<Row> rows;
+  std::mt19937 rng(1);  // the experts the weights-read probe picks
   for (std::int64_t len : lengths)
     for (std::int64_t s : streams) {
       // The machine's bandwidth drifts by 20 % over minutes here: measure it next to each
       // single-stream decode window.
       DecodePlan plan{decode, s == 1 ? windows : 1, {}};
-      if (s == 1)
+      if (s == 1) {
         plan.bandwidth = [&pool] { return model::read_bandwidth(pool, std::size_t{1} << 30, 3); };
+        plan.weights_read = [&pool, &weights, &rng] {
+          return model::read_spans(pool, model::active_weight_spans(weights, rng)).seconds;
+        };
+      }
       rows.push_back(measure((*model)->view(), forward, len, s, plan, kv_f16));
       if (op_costs && s == 1 && !json_only) {
         op_costs = false;
