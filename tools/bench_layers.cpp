@@ -135,15 +135,11 @@ class LayerBench {
     return bytes;
   }
 
-  // A plain read of each matrix (whole 64 KiB chunks, as read_bandwidth reads them).
+  // A plain read of the matrices, one after another (read_spans).
   std::size_t read(const std::vector<m::Matrix>& ws) {
-    std::size_t bytes = 0;
-    for (const m::Matrix& w : ws) {
-      const std::size_t whole = matrix_bytes(w) / (64 << 10) * (64 << 10);
-      m::read_bandwidth(pool_, w.data, whole, 1);
-      bytes += whole;
-    }
-    return bytes;
+    std::vector<std::span<const std::byte>> spans;
+    for (const m::Matrix& w : ws) spans.emplace_back(w.data, matrix_bytes(w));
+    return m::read_spans(pool_, spans).bytes;
   }
 
   std::vector<m::ExpertChoice> random_choice(std::int64_t n_expert) {
