@@ -2,9 +2,8 @@
 // [--ops] [--json] [--kv auto|f32|f16] [--device auto|cpu|cuda]`: engine throughput on this
 // machine, straight through the forward pass (no sampling): prefill tokens/s and time to first
 // token per prompt length, decode tokens/s with 1 and several concurrent streams (one batched
-// forward pass per step), peak resident memory. Prints a table, then one JSON object (only the JSON
-// with
-// --json).
+// forward pass per step), peak resident memory. Prints a table, then one JSON object (only the
+// JSON with --json).
 // --ops adds, for the prefill and the decode of the first single-stream measurement, the time
 // per op kind and the weight bandwidth each reached. Prompts are token ids cycling through the
 // vocabulary; the numbers do not depend on the text.
@@ -295,7 +294,6 @@ int bench_on_device(model::Backend& backend, const std::string& model_path, cons
                     const std::vector<std::int64_t>& streams, std::int64_t decode, bool json_only,
                     std::uint64_t active_bytes) {
   std::vector<Row> rows;
-  std::mt19937 rng(1);  // the experts the weights-read probe picks
   for (std::int64_t len : lengths)
     for (std::int64_t s : streams) {
       rows.push_back(measure_backend(backend, len, s, decode));
