@@ -55,9 +55,9 @@ TEST(CmdBench, ReportsEveryMeasurementAndTheOpBreakdown) {
   EXPECT_NE(r.out.find("  moe "), std::string::npos);
 }
 
-// --windows N: a single-stream row decodes N windows with a bandwidth probe before the first
-// and after each (a window is set against the two around it); the row reports their medians and
-// the per-window figures.
+// --windows N: a single-stream row decodes N windows with a bandwidth probe (and a plain read of
+// one step's active weights) before the first and after each (a window is set against the two
+// around it); the row reports their medians and the per-window figures.
 TEST(CmdBench, DecodeWindowsReportTheirMedians) {
   testing::TempDir dir;
   const std::string model = (dir.path() / "m.gguf").string();
@@ -81,6 +81,16 @@ TEST(CmdBench, DecodeWindowsReportTheirMedians) {
   EXPECT_NEAR(one.at("decode_tps").to_number<double>(), tps[1], 1e-3);
   EXPECT_TRUE(rows[1].as_object().at("window_read_bandwidth_gbs").as_array().empty());
   EXPECT_NE(r.out.find("median of 3 windows"), std::string::npos) << r.out;
+  // The plain read of one step's active weights, probed around each window the same way.
+  std::vector<double> reads;
+  for (const auto& v : one.at("window_weights_read_ms").as_array())
+    reads.push_back(v.to_number<double>());
+  ASSERT_EQ(reads.size(), 3u);
+  for (double ms : reads) EXPECT_GT(ms, 0.0);
+  std::sort(reads.begin(), reads.end());
+  EXPECT_NEAR(one.at("weights_read_ms").to_number<double>(), reads[1], 1e-2);
+  EXPECT_TRUE(rows[1].as_object().at("window_weights_read_ms").as_array().empty());
+  EXPECT_NE(r.out.find("plain read of its active weights"), std::string::npos) << r.out;
   EXPECT_NE(testing::run_coderx({"bench", "--model", model, "--windows", "0"}).exit_code, 0);
 }
 
