@@ -22,12 +22,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
-#include <numeric>
 #include <random>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "model/active_weights_read.h"
 #include "model/model_file.h"
 #include "model/ops_cpu.h"
 #include "model/page_warmer.h"
@@ -46,14 +46,16 @@ struct Kind {
   std::vector<double> seconds;  // one per pass
 };
 
+using Spans = std::vector<std::span<const std::byte>>;
+
 std::size_t matrix_bytes(const m::Matrix& w) {
-  return w.valid() ? w.row_bytes * w.rows : 0;
+  return m::matrix_span(w).size();
 }
 
-// The matrices of one expert: gate_up (or gate and up) and down.
-std::vector<m::Matrix> expert_matrices(const m::ExpertWeights& w, std::int32_t e) {
-  if (w.fused()) return {w.gate_up.expert(e), w.down.expert(e)};
-  return {w.gate.expert(e), w.up.expert(e), w.down.expert(e)};
+std::size_t total_bytes(const Spans& spans) {
+  std::size_t bytes = 0;
+  for (const auto& s : spans) bytes += s.size();
+  return bytes;
 }
 
 class LayerBench {
@@ -81,14 +83,9 @@ class LayerBench {
         return matrix_bytes(l.wo);
       });
       timed("dense mlp", [&] { return dense_mlp(l); });
-      timed("moe", [&] { return moe(l, random_choice(l.experts.down.n_expert)); });
-      timed("read dense", [&] { return read(dense_matrices(model_.layers[(i + n / 2) % n])); });
-      timed("read experts", [&] {
-        std::vector<m::Matrix> slices;
-        for (const m::ExpertChoice& c : random_choice(l.experts.down.n_expert))
-          for (const m::Matrix& s : expert_matrices(l.experts, c.expert)) slices.push_back(s);
-        return read(slices);
-      });
+      timed("moe", [&] { return moe(l, random_choice(l)); });
+      timed("read dense", [&] { return read(dense_spans(model_.layers[(i + n / 2) % n])); });
+      timed("read experts", [&] { return read(expert_spans(l.experts, random_choice(l))); });
     }
     for (const auto& [name, s] : seconds_) {
       kinds[name].seconds.push_back(s);
@@ -105,10 +102,16 @@ class LayerBench {
     bytes_[name] += static_cast<double>(bytes);
   }
 
-  static std::vector<m::Matrix> dense_matrices(const m::LayerView& l) {
-    std::vector<m::Matrix> out;
+  static Spans dense_spans(const m::LayerView& l) {
+    Spans out;
     for (const m::Matrix* w : {&l.wq, &l.wk, &l.wv, &l.wo, &l.ffn_gate, &l.ffn_up, &l.ffn_down})
-      if (w->valid()) out.push_back(*w);
+      if (w->valid()) out.push_back(m::matrix_span(*w));
+    return out;
+  }
+
+  static Spans expert_spans(const m::ExpertWeights& w, const std::vector<m::ExpertChoice>& c) {
+    Spans out;
+    for (const m::ExpertChoice& e : c) m::add_expert_spans(w, e.expert, out);
     return out;
   }
 
@@ -127,28 +130,20 @@ class LayerBench {
   }
 
   std::size_t moe(const m::LayerView& l, const std::vector<m::ExpertChoice>& choice) {
-    ops_.moe(m::MoeArgs{x_.data(), choice.data(), 1, model_.dims.n_expert_used, &l.experts,
-                        out_.data()});
-    std::size_t bytes = 0;
-    for (const m::ExpertChoice& c : choice)
-      for (const m::Matrix& s : expert_matrices(l.experts, c.expert)) bytes += matrix_bytes(s);
-    return bytes;
+    ops_.moe(m::MoeArgs{x_.data(), choice.data(), 1, static_cast<std::int64_t>(choice.size()),
+                        &l.experts, out_.data()});
+    return total_bytes(expert_spans(l.experts, choice));
   }
 
-  // A plain read of the matrices, one after another (read_spans).
-  std::size_t read(const std::vector<m::Matrix>& ws) {
-    std::vector<std::span<const std::byte>> spans;
-    for (const m::Matrix& w : ws) spans.emplace_back(w.data, matrix_bytes(w));
-    return m::read_spans(pool_, spans).bytes;
-  }
+  // A plain read of the spans, one after another (read_spans).
+  std::size_t read(const Spans& spans) { return m::read_spans(pool_, spans).bytes; }
 
-  std::vector<m::ExpertChoice> random_choice(std::int64_t n_expert) {
-    std::vector<std::int32_t> ids(static_cast<std::size_t>(n_expert));
-    std::iota(ids.begin(), ids.end(), 0);
-    std::shuffle(ids.begin(), ids.end(), rng_);
-    const std::int64_t k = model_.dims.n_expert_used;
+  // A fresh random top-k of layer l's experts, equally weighted.
+  std::vector<m::ExpertChoice> random_choice(const m::LayerView& l) {
+    const std::vector<std::int32_t> ids =
+        m::pick_experts(l.experts.down.n_expert, model_.dims.n_expert_used, rng_);
     std::vector<m::ExpertChoice> c;
-    for (std::int64_t s = 0; s < k; ++s) c.push_back({ids[s], 1.0f / static_cast<float>(k)});
+    for (std::int32_t e : ids) c.push_back({e, 1.0f / static_cast<float>(ids.size())});
     return c;
   }
 

@@ -1,12 +1,13 @@
 // active_weight_spans (model/active_weights_read.h) and read_spans (model/read_bandwidth.h): the
 // spans of one decode step cover exactly the matrix bytes the file's tensor table says a step
 // reads (every attention, dense MLP and router matrix, k of each layer's n experts, one
-// embedding row, the LM head), each layer's picks are k distinct whole experts of its stacks,
-// and read_spans reads every byte it is given.
+// embedding row, the LM head), each layer's picks are k distinct whole experts of its stacks
+// (pick_experts), and read_spans reads every byte it is given.
 #include "model/active_weights_read.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <string_view>
@@ -81,6 +82,17 @@ TEST_P(ActiveWeightSpans, CoverTheMatricesOfOneDecodeStep) {
 }
 
 INSTANTIATE_TEST_SUITE_P(FusedSplitTiedUntied, ActiveWeightSpans, ::testing::Values(0, 1, 2, 3));
+
+TEST(PickExperts, DistinctIdsInRangeAtMostAllOfThem) {
+  std::mt19937 rng(3);
+  for (std::int64_t k : {0, 1, 3, 8, 9}) {
+    const auto ids = pick_experts(8, k, rng);
+    EXPECT_EQ(ids.size(), static_cast<std::size_t>(std::min<std::int64_t>(k, 8)));
+    const std::set<std::int32_t> distinct(ids.begin(), ids.end());
+    EXPECT_EQ(distinct.size(), ids.size());
+    for (std::int32_t e : ids) EXPECT_TRUE(e >= 0 && e < 8) << e;
+  }
+}
 
 TEST(ReadSpans, ReadsEveryByteItIsGiven) {
   ThreadPool pool(2);
