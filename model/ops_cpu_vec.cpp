@@ -1,9 +1,11 @@
 #include "model/ops_cpu_vec.h"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
 #include "model/quant/half.h"
+#include "model/quant/rows.h"
 #include "model/vec_exp.h"
 
 #if defined(__x86_64__)
@@ -191,6 +193,106 @@ __attribute__((target("avx2,fma,f16c"))) void axpy4x2_avx2(const float* a, const
     for (int j = 0; j < 4; ++j) y0[i] += a[j] * element(x[j], i), y1[i] += c[j] * element(x[j], i);
 }
 
+// dot4x4 with AVX-512VL: dot4x2's arithmetic for four queries, sixteen chains in flight.
+template <class Row>
+__attribute__((target("avx2,fma,f16c,avx512f,avx512vl"))) void dot4x4_avx512(const float* const* a,
+                                                                             const Row* const* b,
+                                                                             std::int64_t n,
+                                                                             float* const* out,
+                                                                             std::int64_t stride) {
+  __m256 s[4][4];
+  for (auto& row : s)
+    for (__m256& v : row) v = _mm256_setzero_ps();
+  const Row *b0 = b[0], *b1 = b[1], *b2 = b[2], *b3 = b[3];
+  std::int64_t i = 0;
+  for (std::int64_t at = 0; i + 8 <= n; i += 8, at += stride) {
+    const __m256 k0 = load8(b0 + at), k1 = load8(b1 + at), k2 = load8(b2 + at), k3 = load8(b3 + at);
+#pragma GCC unroll 4
+    for (int h = 0; h < 4; ++h) {
+      const __m256 q = _mm256_loadu_ps(a[h] + i);
+      s[h][0] = _mm256_fmadd_ps(q, k0, s[h][0]);
+      s[h][1] = _mm256_fmadd_ps(q, k1, s[h][1]);
+      s[h][2] = _mm256_fmadd_ps(q, k2, s[h][2]);
+      s[h][3] = _mm256_fmadd_ps(q, k3, s[h][3]);
+    }
+  }
+  for (int h = 0; h < 4; ++h) {
+    store_totals4(s[h][0], s[h][1], s[h][2], s[h][3], out[h]);
+    for (std::int64_t t = i; t < n; ++t)
+      for (int j = 0; j < 4; ++j) out[h][j] += a[h][t] * element(b[j], t);
+  }
+}
+
+// C chunks of eight elements of y, starting at element i (stored from x's chunk offset `at`),
+// for heads [0, G) of axpy_heads: the G·C sums stay in registers while the keys are walked in
+// order.
+template <int G, int C>
+__attribute__((target("avx2,fma,f16c"), always_inline)) inline void axpy_heads_chunks(
+    const float* const* p, const std::uint16_t* const* x, std::int64_t n_keys, float* const* y,
+    std::int64_t i, std::int64_t at, std::int64_t stride) {
+  __m256 acc[G][C];
+#pragma GCC unroll 8
+  for (int h = 0; h < G; ++h)
+#pragma GCC unroll 4
+    for (int c = 0; c < C; ++c) acc[h][c] = _mm256_loadu_ps(y[h] + i + 8 * c);
+  for (std::int64_t k = 0; k < n_keys; ++k) {
+    __m256 v[C];
+#pragma GCC unroll 4
+    for (int c = 0; c < C; ++c) v[c] = load8(x[k] + at + stride * c);
+#pragma GCC unroll 8
+    for (int h = 0; h < G; ++h) {
+      const __m256 w = _mm256_broadcast_ss(p[h] + k);
+#pragma GCC unroll 4
+      for (int c = 0; c < C; ++c) acc[h][c] = _mm256_fmadd_ps(w, v[c], acc[h][c]);
+    }
+  }
+#pragma GCC unroll 8
+  for (int h = 0; h < G; ++h)
+#pragma GCC unroll 4
+    for (int c = 0; c < C; ++c) _mm256_storeu_ps(y[h] + i + 8 * c, acc[h][c]);
+}
+
+// The whole chunks of y for heads [0, G): C at a time (G·C chains cover the multiply-add's
+// latency), then one at a time. Returns the elements done.
+template <int G, int C>
+__attribute__((target("avx2,fma,f16c"))) std::int64_t axpy_heads_avx2(
+    const float* const* p, const std::uint16_t* const* x, std::int64_t n_keys, float* const* y,
+    std::int64_t n, std::int64_t stride) {
+  std::int64_t i = 0, at = 0;
+  for (; i + 8 * C <= n; i += 8 * C, at += stride * C)
+    axpy_heads_chunks<G, C>(p, x, n_keys, y, i, at, stride);
+  for (; i + 8 <= n; i += 8, at += stride) axpy_heads_chunks<G, 1>(p, x, n_keys, y, i, at, stride);
+  return i;
+}
+
+// The same compiled for AVX-512VL: 32 registers, so twice the chunks in flight.
+template <int G, int C>
+__attribute__((target("avx2,fma,f16c,avx512f,avx512vl"))) std::int64_t axpy_heads_avx512(
+    const float* const* p, const std::uint16_t* const* x, std::int64_t n_keys, float* const* y,
+    std::int64_t n, std::int64_t stride) {
+  std::int64_t i = 0, at = 0;
+  for (; i + 8 * C <= n; i += 8 * C, at += stride * C)
+    axpy_heads_chunks<G, C>(p, x, n_keys, y, i, at, stride);
+  for (; i + 8 <= n; i += 8, at += stride) axpy_heads_chunks<G, 1>(p, x, n_keys, y, i, at, stride);
+  return i;
+}
+
+using AxpyHeadsKernel = std::int64_t (*)(const float* const*, const std::uint16_t* const*,
+                                         std::int64_t, float* const*, std::int64_t, std::int64_t);
+
+// The kernel for g heads (1 … 8): about 8 sums in flight with AVX2's 16 registers, 16 with
+// AVX-512VL's 32.
+AxpyHeadsKernel axpy_heads_kernel(std::int64_t g, bool avx512) {
+  static constexpr AxpyHeadsKernel avx2[8] = {
+      axpy_heads_avx2<1, 4>, axpy_heads_avx2<2, 4>, axpy_heads_avx2<3, 2>, axpy_heads_avx2<4, 2>,
+      axpy_heads_avx2<5, 1>, axpy_heads_avx2<6, 1>, axpy_heads_avx2<7, 1>, axpy_heads_avx2<8, 1>};
+  static constexpr AxpyHeadsKernel wide[8] = {axpy_heads_avx512<1, 4>, axpy_heads_avx512<2, 4>,
+                                              axpy_heads_avx512<3, 4>, axpy_heads_avx512<4, 4>,
+                                              axpy_heads_avx512<5, 2>, axpy_heads_avx512<6, 2>,
+                                              axpy_heads_avx512<7, 2>, axpy_heads_avx512<8, 2>};
+  return (avx512 ? wide : avx2)[g - 1];
+}
+
 __attribute__((target("avx2,fma"))) void axpy4_avx2(const float* a, const float* const* x, float* y,
                                                  std::int64_t n) {
   const __m256 a0 = _mm256_set1_ps(a[0]), a1 = _mm256_set1_ps(a[1]), a2 = _mm256_set1_ps(a[2]),
@@ -347,6 +449,16 @@ bool has_avx2() {
 #endif
 }
 
+bool has_avx512vl() {
+#if CODERX_X86
+  static const bool cpu =
+      has_avx2() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
+  return cpu && quant::current_simd_level() == quant::SimdLevel::Avx512;
+#else
+  return false;
+#endif
+}
+
 float dot(const float* a, const float* b, std::int64_t n) {
 #if CODERX_X86
   if (has_avx2()) return dot_avx2(a, b, n);
@@ -423,6 +535,39 @@ void axpy4x2(const float* a0, const float* a1, const std::uint16_t* const* x, fl
   if (has_avx2()) return axpy4x2_avx2(a0, a1, x, y0, y1, n, chunk_stride);
 #endif
   axpy4x2(a0, a1, half_rows_as_f32(x, n, chunk_stride), y0, y1, n);
+}
+
+void dot4x4(const float* const* a, const float* const* b, std::int64_t n, float* const* out) {
+#if CODERX_X86
+  if (has_avx512vl()) return dot4x4_avx512(a, b, n, out, 8);
+#endif
+  dot4x2(a[0], a[1], b, n, out[0], out[1]);
+  dot4x2(a[2], a[3], b, n, out[2], out[3]);
+}
+
+void dot4x4(const float* const* a, const std::uint16_t* const* b, std::int64_t n, float* const* out,
+            std::int64_t chunk_stride) {
+#if CODERX_X86
+  if (has_avx512vl()) return dot4x4_avx512(a, b, n, out, chunk_stride);
+#endif
+  dot4x2(a[0], a[1], b, n, out[0], out[1], chunk_stride);
+  dot4x2(a[2], a[3], b, n, out[2], out[3], chunk_stride);
+}
+
+void axpy_heads(const float* const* p, std::int64_t n_heads, const std::uint16_t* const* x,
+                std::int64_t n_keys, float* const* y, std::int64_t n, std::int64_t chunk_stride) {
+  std::int64_t done = 0;  // elements of each y the vector kernels covered
+#if CODERX_X86
+  if (has_avx2())
+    for (std::int64_t h = 0; h < n_heads; h += 8)
+      done = axpy_heads_kernel(std::min<std::int64_t>(8, n_heads - h), has_avx512vl())(
+          p + h, x, n_keys, y + h, n, chunk_stride);
+#endif
+  // The rest (all of it without AVX2) through axpy, key by key.
+  for (std::int64_t k = 0; k < n_keys && done < n; ++k) {
+    const float* row = half_row_as_f32(x[k], n, chunk_stride);
+    for (std::int64_t h = 0; h < n_heads; ++h) axpy(p[h][k], row + done, y[h] + done, n - done);
+  }
 }
 
 void dot1x2(const float* a0, const float* a1, const float* b, std::int64_t n, float* out0,

@@ -36,6 +36,20 @@ void axpy4x2(const float* a0, const float* a1, const std::uint16_t* const* x, fl
              std::int64_t n, std::int64_t chunk_stride = 8);
 void dot1x2(const float* a0, const float* a1, const std::uint16_t* b, std::int64_t n, float* out0,
             float* out1, std::int64_t chunk_stride = 8);
+// Four queries against four keys: out[h][j] = dot4(a[h], b)[j], bit for bit (each product's
+// single multiply-add chain and dot4's reduction), with each key row loaded once for all four
+// queries. Sixteen chains where AVX-512VL gives the registers for them, else two dot4x2 calls.
+void dot4x4(const float* const* a, const float* const* b, std::int64_t n, float* const* out);
+void dot4x4(const float* const* a, const std::uint16_t* const* b, std::int64_t n, float* const* out,
+            std::int64_t chunk_stride = 8);
+// y[h] += Σ_k p[h][k]·x[k] for every head h < n_heads and key k < n_keys, on half rows (chunks
+// as above): the query heads of one kv head weighting the same value rows, each row converted
+// once for all of them and each output chunk loaded and stored once per call. Per element the
+// multiply-adds run in key order, one rounding each: the same bits as axpy4x2 or axpy over the
+// same keys in order, however the keys are split between calls.
+void axpy_heads(const float* const* p, std::int64_t n_heads, const std::uint16_t* const* x,
+                std::int64_t n_keys, float* const* y, std::int64_t n,
+                std::int64_t chunk_stride = 8);
 // y[i] = gelu(g[i]) · u[i] with gelu read from `table` (65 536 floats indexed by the IEEE half
 // rounding of g, nearest even) for −10 < g < 10, 0 at or below −10, g at or above 10: the
 // lookup GELU of llama.cpp's CPU backend (ops_cpu.cpp builds the table). The same bits with or
@@ -66,5 +80,8 @@ void f16_chunks_to_f32(const std::uint16_t* x, std::int64_t chunk_stride, float*
 // An f16 row converted into this thread's buffer; valid until the next call on this thread.
 const float* half_row_as_f32(const std::uint16_t* x, std::int64_t n, std::int64_t chunk_stride = 8);
 bool has_avx2();
+// AVX-512 F and VL as well (32 vector registers for dot4x4 and axpy_heads), and the quant
+// kernels' SIMD level (quant::set_simd_level, CODERX_SIMD) at avx512.
+bool has_avx512vl();
 
 }  // namespace coderx::model::vec

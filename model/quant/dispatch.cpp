@@ -336,6 +336,10 @@ SimdLevel set_simd_level(SimdLevel level) {
   return effective;
 }
 
+SimdLevel current_simd_level() {
+  return static_cast<SimdLevel>(level_slot().load(std::memory_order_relaxed));
+}
+
 std::string_view simd_level_name(SimdLevel level) {
   switch (level) {
     case SimdLevel::Avx512:

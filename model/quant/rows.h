@@ -69,6 +69,7 @@ SimdLevel cpu_simd_level();  // the best level this CPU and OS support
 // Selects the level used by dequantize_row / dot_row / dot_rows, clamped to cpu_simd_level();
 // returns the level now in effect.
 SimdLevel set_simd_level(SimdLevel level);
+SimdLevel current_simd_level();  // the level in effect (also the widest vec:: kernels allowed)
 std::string_view simd_level_name(SimdLevel level);
 
 }  // namespace coderx::model::quant

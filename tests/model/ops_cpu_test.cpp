@@ -237,9 +237,10 @@ TEST(OpsCpu, AttentionMatchesReferenceOnRingsAndSharedLayers) {
 // enough for several blocks of 8 tokens and tiles of 32 keys; plain, windowed (a window of 45
 // spans two tiles, so a block's tokens start their groups of four at different tile offsets)
 // and K = V layers; two sequences interleaved in one batch; f32 and f16 caches (the reference
-// reads the same f16 rows, so the two agree as closely as on f32). Groups of 4, 2 and 1 query
-// heads per kv head: decode reads f16 rows in place (dot4x2/axpy4x2 on half rows), plainly
-// stored or interleaved by four slots as KvCache stores them.
+// reads the same f16 rows, so the two agree as closely as on f32). Groups of 8, 4, 2 and 1 query
+// heads per kv head: decode reads f16 rows in place (dot4x4/dot4x2 on half rows; values through
+// axpy_heads from four heads on, axpy4x2 below), plainly stored or interleaved by four slots as
+// KvCache stores them.
 TEST(OpsCpu, BlockedAttentionEqualsOneTokenStepsBitForBit) {
   ThreadPool pool(2);
   CpuOps ops(pool);
@@ -288,7 +289,7 @@ TEST(OpsCpu, BlockedAttentionEqualsOneTokenStepsBitForBit) {
   shared16i.v16 = v16i.data();
   std::vector<std::int32_t> pos(n_tok), seq(n_tok);
   for (std::int64_t t = 0; t < n_tok; ++t) pos[t] = static_cast<std::int32_t>(t);
-  for (std::int64_t n_head : {8, 4, 2}) {
+  for (std::int64_t n_head : {16, 8, 4, 2}) {
     std::map<std::pair<int, bool>, std::vector<float>> by_layout;  // f16 outputs by window, K = V
     auto q = random_floats(n_tok * n_head * hd, 26, 0.3f);
     const std::int64_t row = n_head * hd;

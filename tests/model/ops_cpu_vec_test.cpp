@@ -1,17 +1,20 @@
 // vec::mul and vec::rotate_pairs against plain scalar loops written here: bit-identical for
 // every length 0–40 (the vector body, the tail and both together), since both round every
 // product (no fused multiply-add). dot4 / axpy4 against float64 sums within f32 rounding; their
-// two-query forms against them bit for bit; exp_shifted against the f64 exponential in ulp.
+// two-query forms against them bit for bit, and the four-query and all-heads forms against those
+// bit for bit; exp_shifted against the f64 exponential in ulp.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "model/ops_cpu_vec.h"
 #include "model/quant/half.h"
+#include "model/quant/rows.h"
 
 namespace coderx::model {
 namespace {
@@ -165,6 +168,113 @@ TEST(OpsCpuVec, HalfRowKernelsEqualConvertingFirst) {
       EXPECT_EQ(y1, z1) << "n " << n << " stride " << stride;
     }
   }
+}
+
+// Half rows of `n` elements for keys 0 … n_keys − 1 in one buffer: stride 8, one row after
+// another; stride 32, four rows interleaved per run of four (op_args.h KvLayerView). `rows`
+// gets each row converted (exactly) for the f32 references.
+struct HalfRows {
+  std::vector<std::uint16_t> stored;
+  std::vector<std::vector<float>> rows;
+  std::vector<const std::uint16_t*> half;
+  std::vector<const float*> f32;
+  HalfRows(std::int64_t n_keys, std::int64_t n, std::int64_t stride, std::uint32_t seed)
+      : stored(static_cast<std::size_t>((n_keys + 3) / 4 * 4 * n)), rows(n_keys) {
+    for (std::int64_t k = 0; k < n_keys; ++k) {
+      const auto values = random_floats(n, seed + k);
+      const std::int64_t start = stride == 8 ? k * n : k / 4 * 4 * n + k % 4 * 8;
+      for (std::int64_t i = 0; i < n; ++i) {
+        const std::uint16_t h = quant::f32_to_f16(values[i]);
+        stored[start + i / 8 * stride + i % 8] = h;
+        rows[k].push_back(quant::f16_to_f32(h));
+      }
+      half.push_back(stored.data() + start);
+      f32.push_back(rows[k].data());
+    }
+  }
+};
+
+void check_dot4x4() {
+  for (std::int64_t n : {0, 1, 7, 8, 9, 24, 40, 256, 512})
+    for (const std::int64_t stride : {8, 32}) {
+      if (stride == 32 && n % 8 != 0) continue;
+      const HalfRows keys(4, n, stride, 70);
+      std::vector<std::vector<float>> q;
+      for (int h = 0; h < 4; ++h) q.push_back(random_floats(n, 80 + h));
+      const float* a[4] = {q[0].data(), q[1].data(), q[2].data(), q[3].data()};
+      float want[4][4], got_f32[4][4], got_half[4][4];
+      vec::dot4x2(a[0], a[1], keys.f32.data(), n, want[0], want[1]);
+      vec::dot4x2(a[2], a[3], keys.f32.data(), n, want[2], want[3]);
+      float* out_f32[4] = {got_f32[0], got_f32[1], got_f32[2], got_f32[3]};
+      float* out_half[4] = {got_half[0], got_half[1], got_half[2], got_half[3]};
+      vec::dot4x4(a, keys.f32.data(), n, out_f32);
+      vec::dot4x4(a, keys.half.data(), n, out_half, stride);
+      EXPECT_EQ(std::memcmp(want, got_f32, sizeof want), 0) << "n " << n;
+      EXPECT_EQ(std::memcmp(want, got_half, sizeof want), 0) << "n " << n << " stride " << stride;
+    }
+}
+
+// Every head count 1 … 10 (the vector kernels take eight at a time), key counts across the
+// kernels' chunk groupings, lengths with and without a tail: y[h] equals axpy over the same
+// keys in order on the converted rows, bit for bit, and stays so when the keys are split
+// between two calls.
+void check_axpy_heads() {
+  for (std::int64_t n_heads = 1; n_heads <= 10; ++n_heads)
+    for (std::int64_t n_keys : {0, 1, 3, 4, 9, 33})
+      for (std::int64_t n : {8, 13, 40, 56, 512})
+        for (const std::int64_t stride : {8, 32}) {
+          if (stride == 32 && n % 8 != 0) continue;
+          const HalfRows values(n_keys, n, stride, 90);
+          std::vector<std::vector<float>> p, want, got, split;
+          for (std::int64_t h = 0; h < n_heads; ++h) {
+            p.push_back(random_floats(n_keys, 100 + h));
+            want.push_back(random_floats(n, 120 + h));
+          }
+          got = split = want;
+          for (std::int64_t k = 0; k < n_keys; ++k)
+            for (std::int64_t h = 0; h < n_heads; ++h)
+              vec::axpy(p[h][k], values.f32[k], want[h].data(), n);
+          std::vector<const float*> probs, later;
+          std::vector<float*> y, y_split;
+          for (std::int64_t h = 0; h < n_heads; ++h) {
+            probs.push_back(p[h].data());
+            later.push_back(p[h].data() + n_keys / 2);
+            y.push_back(got[h].data());
+            y_split.push_back(split[h].data());
+          }
+          vec::axpy_heads(probs.data(), n_heads, values.half.data(), n_keys, y.data(), n, stride);
+          vec::axpy_heads(probs.data(), n_heads, values.half.data(), n_keys / 2, y_split.data(), n,
+                          stride);
+          vec::axpy_heads(later.data(), n_heads, values.half.data() + n_keys / 2,
+                          n_keys - n_keys / 2, y_split.data(), n, stride);
+          const std::string where = "heads " + std::to_string(n_heads) + " keys " +
+                                    std::to_string(n_keys) + " n " + std::to_string(n) +
+                                    " stride " + std::to_string(stride);
+          EXPECT_EQ(got, want) << where;
+          EXPECT_EQ(split, want) << where;
+        }
+}
+
+// Runs check() at each SIMD level this CPU has from AVX2 up (dot4x4 and axpy_heads have AVX2
+// and AVX-512VL forms), then restores the best.
+template <class Check>
+void at_each_vector_level(Check&& check) {
+  for (const quant::SimdLevel level : {quant::SimdLevel::Avx2, quant::SimdLevel::Avx512}) {
+    if (quant::set_simd_level(level) != level) continue;
+    SCOPED_TRACE(std::string(quant::simd_level_name(level)));
+    check();
+  }
+  quant::set_simd_level(quant::cpu_simd_level());
+}
+
+// Four queries at once against the two-query form (itself checked against dot4 and float64
+// above), bit for bit, on f32 and half rows.
+TEST(OpsCpuVec, Dot4x4EqualsDot4x2BitForBit) {
+  at_each_vector_level(check_dot4x4);
+}
+
+TEST(OpsCpuVec, AxpyHeadsEqualsAxpyInKeyOrderBitForBit) {
+  at_each_vector_level(check_axpy_heads);
 }
 
 // The lookup GELU against a scalar loop written here: every input class (the clamps at ±10 and
