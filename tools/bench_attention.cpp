@@ -3,13 +3,15 @@
 // context lengths — how attention cost grows with the context.
 //
 //   bench_attention [--keys 128,512,2048,8192] [--layer sliding|full] [--layers L] [--threads N]
-//                   [--reps 20] [--kv f32|f16] [--window W]
+//                   [--reps 20] [--kv f32|f16] [--window W] [--evict MB]
 //
 // --layers L cycles through L separate caches (as decode does through the model's layers), so
 // with enough of them the K/V comes from memory rather than the caches; times are per layer.
-// The machine's read bandwidth is printed first, for comparison. --window W: the query sees only
-// the last W keys (a sliding layer past its window; the model's is 1,024), so a key count that
-// is not W plus a multiple of 4 starts the visible keys inside a run of four slots.
+// --evict MB reads that much other memory before each layer (untimed), so its K/V and the
+// queries start cold as in a decode step, where each layer's weights stream through the caches
+// between attentions. The machine's read bandwidth is printed first, for comparison. --window W:
+// the query sees only the last W keys (a sliding layer past its window; the model's is 1,024), so a
+// key count that is not W plus a multiple of 4 starts the visible keys inside a run of four slots.
 //
 // sliding: 16 query heads, 8 kv heads of 256, separate K and V; full: 16 query heads, 2 kv heads
 // of 512, K = V (keys derived from V as on the model's full layers).
@@ -19,6 +21,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -91,21 +94,27 @@ void fill_layer(LayerCache& c, const Shape& s, std::int64_t keys, std::uint32_t 
 }
 
 // Best time per layer of `reps` passes of single-token attention at position keys − 1 over
-// `n_layers` caches.
-double step_seconds(m::CpuOps& ops, const Shape& s, std::int64_t keys, int n_layers, int reps) {
+// `n_layers` caches; with `evict` bytes, a read of that much other memory (untimed) before each
+// layer, as a decode step streams each layer's weights through the caches between attentions.
+double step_seconds(m::CpuOps& ops, m::ThreadPool& pool, const Shape& s, std::int64_t keys,
+                    int n_layers, int reps, std::span<const std::byte> evict) {
   std::vector<LayerCache> layers(static_cast<std::size_t>(n_layers));
   for (int l = 0; l < n_layers; ++l) fill_layer(layers[l], s, keys, static_cast<std::uint32_t>(2 * l + 1));
   std::vector<float> q = random_vector(static_cast<std::size_t>(s.n_head * s.hd), 3), out(q.size());
   const std::int32_t pos = static_cast<std::int32_t>(keys - 1);
+  const std::span<const std::byte> evict_spans[1] = {evict};
   double best = 1e9;
   for (int r = 0; r < reps; ++r) {
-    const auto t0 = std::chrono::steady_clock::now();
+    double total = 0;
     for (LayerCache& c : layers) {
+      if (!evict.empty()) m::read_spans(pool, evict_spans);
+      const auto t0 = std::chrono::steady_clock::now();
       m::AttentionArgs args{q.data(), out.data(), 1,       s.n_head, s.n_kv, s.hd,
                             &pos,     &c.view,    nullptr, s.window, 1.0f};
       ops.attention(args);
+      total += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     }
-    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    best = std::min(best, total);
   }
   return best / n_layers;
 }
@@ -115,7 +124,7 @@ double step_seconds(m::CpuOps& ops, const Shape& s, std::int64_t keys, int n_lay
 int main(int argc, char** argv) {
   std::string keys_text = "128,512,2048,8192", layer = "sliding", kv = "f32";
   int threads = 0, reps = 20, n_layers = 1;
-  std::int64_t window = 0;
+  std::int64_t window = 0, evict_mb = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--keys") keys_text = argv[i + 1];
@@ -126,6 +135,8 @@ int main(int argc, char** argv) {
     else if (a == "--kv") kv = argv[i + 1];
     else if (a == "--window")
       window = std::atoll(argv[i + 1]);
+    else if (a == "--evict")
+      evict_mb = std::atoll(argv[i + 1]);
     else { std::fprintf(stderr, "bench_attention: unknown option %s\n", a.c_str()); return 2; }
   }
   Shape s;
@@ -148,7 +159,9 @@ int main(int argc, char** argv) {
     const std::size_t comma = std::min(keys_text.find(',', at), keys_text.size());
     const std::int64_t keys = std::atoll(keys_text.substr(at, comma - at).c_str());
     at = comma + 1;
-    const double sec = step_seconds(ops, s, keys, n_layers, reps);
+    const double sec = step_seconds(ops, pool, s, keys, n_layers, reps,
+                                    std::span(probe).first(static_cast<std::size_t>(
+                                        std::min<std::int64_t>(evict_mb, 1024) << 20)));
     const std::int64_t visible = s.window > 0 ? std::min(keys, s.window) : keys;
     const double bytes = static_cast<double>((s.shared ? 1 : 2) * s.n_kv * visible * s.hd) *
                          (s.f16 ? sizeof(std::uint16_t) : sizeof(float));
