@@ -36,6 +36,32 @@ TEST(OpsCpuVec, MulMatchesScalarBitForBit) {
   }
 }
 
+TEST(OpsCpuVec, ScaleAndScaleMulMatchScalarBitForBit) {
+  for (std::int64_t n = 0; n <= 40; ++n) {
+    const auto x = random_floats(n, 6), w = random_floats(n, 7);
+    const float s = 0.37f;
+    std::vector<float> scaled(n), weighted(n);
+    vec::scale(x.data(), s, scaled.data(), n);
+    vec::scale_mul(x.data(), s, w.data(), weighted.data(), n);
+    for (std::int64_t i = 0; i < n; ++i) {
+      ASSERT_EQ(scaled[i], x[i] * s) << "n " << n << " i " << i;
+      ASSERT_EQ(weighted[i], (x[i] * s) * w[i]) << "n " << n << " i " << i;
+    }
+  }
+}
+
+// Squares of f32 are exact in f64, so the lanes' sums differ from a sequential f64 sum only by
+// the rounding of the additions: within n·2^-52 relative (the bound of recursive summation, on
+// both sides), the model's 2,816 included.
+TEST(OpsCpuVec, SumSquaresMatchesTheFloat64Sum) {
+  for (std::int64_t n : {0, 1, 3, 4, 5, 15, 16, 17, 31, 40, 256, 2816, 2819}) {
+    const auto x = random_floats(n, 8);
+    double want = 0;
+    for (const float v : x) want += static_cast<double>(v) * v;
+    EXPECT_NEAR(vec::sum_squares(x.data(), n), want, n * 0x1p-52 * want) << "n " << n;
+  }
+}
+
 TEST(OpsCpuVec, RotatePairsMatchesScalarBitForBit) {
   for (std::int64_t half = 1; half <= 40; ++half)
     for (std::int64_t n : {std::int64_t{0}, half / 2, half}) {
