@@ -253,9 +253,10 @@ __attribute__((target("avx2,fma,f16c"), always_inline)) inline void axpy_heads_c
 }
 
 // The whole chunks of y for heads [0, G): C at a time (G·C chains cover the multiply-add's
-// latency), then one at a time. Returns the elements done.
+// latency), then one at a time. Returns the elements done. Inlined into the two entry points
+// below, each compiled for its own instruction set.
 template <int G, int C>
-__attribute__((target("avx2,fma,f16c"))) std::int64_t axpy_heads_avx2(
+__attribute__((target("avx2,fma,f16c"), always_inline)) inline std::int64_t axpy_heads_whole_chunks(
     const float* const* p, const std::uint16_t* const* x, std::int64_t n_keys, float* const* y,
     std::int64_t n, std::int64_t stride) {
   std::int64_t i = 0, at = 0;
@@ -265,16 +266,19 @@ __attribute__((target("avx2,fma,f16c"))) std::int64_t axpy_heads_avx2(
   return i;
 }
 
-// The same compiled for AVX-512VL: 32 registers, so twice the chunks in flight.
+template <int G, int C>
+__attribute__((target("avx2,fma,f16c"))) std::int64_t axpy_heads_avx2(
+    const float* const* p, const std::uint16_t* const* x, std::int64_t n_keys, float* const* y,
+    std::int64_t n, std::int64_t stride) {
+  return axpy_heads_whole_chunks<G, C>(p, x, n_keys, y, n, stride);
+}
+
+// AVX-512VL: 32 registers, so twice the chunks in flight.
 template <int G, int C>
 __attribute__((target("avx2,fma,f16c,avx512f,avx512vl"))) std::int64_t axpy_heads_avx512(
     const float* const* p, const std::uint16_t* const* x, std::int64_t n_keys, float* const* y,
     std::int64_t n, std::int64_t stride) {
-  std::int64_t i = 0, at = 0;
-  for (; i + 8 * C <= n; i += 8 * C, at += stride * C)
-    axpy_heads_chunks<G, C>(p, x, n_keys, y, i, at, stride);
-  for (; i + 8 <= n; i += 8, at += stride) axpy_heads_chunks<G, 1>(p, x, n_keys, y, i, at, stride);
-  return i;
+  return axpy_heads_whole_chunks<G, C>(p, x, n_keys, y, n, stride);
 }
 
 using AxpyHeadsKernel = std::int64_t (*)(const float* const*, const std::uint16_t* const*,
