@@ -54,9 +54,8 @@ void KvCache::ensure_capacity(Layer& l, std::int64_t pos) {
 }
 
 template <class T>
-std::vector<T> KvCache::regrow_heads(const std::vector<T>& old, const Layer& l,
-                                     std::int64_t capacity) {
-  std::vector<T> grown(static_cast<std::size_t>(l.n_kv * capacity * l.hd));
+KvCache::Rows<T> KvCache::regrow_heads(const Rows<T>& old, const Layer& l, std::int64_t capacity) {
+  Rows<T> grown(static_cast<std::size_t>(l.n_kv * capacity * l.hd));
   const std::size_t used = static_cast<std::size_t>(l.capacity * l.hd);
   for (std::int64_t g = 0; g < l.n_kv && used > 0; ++g)
     std::memcpy(grown.data() + g * capacity * l.hd, old.data() + g * l.capacity * l.hd,
@@ -66,8 +65,7 @@ std::vector<T> KvCache::regrow_heads(const std::vector<T>& old, const Layer& l,
 
 // The n_kv rows of one token ([n_kv, hd] f32) into `slot` of every head.
 template <class T>
-void KvCache::store_rows(const Layer& l, std::int64_t slot, const float* rows,
-                         std::vector<T>& dst) const {
+void KvCache::store_rows(const Layer& l, std::int64_t slot, const float* rows, Rows<T>& dst) const {
   const KvLayerView shape = layout(l);
   for (std::int64_t g = 0; g < l.n_kv; ++g) {
     T* at = dst.data() + shape.row_offset(slot, g, l.n_kv, l.hd);

@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "model/kv_cache.h"
 #include "model/ops_cpu.h"
 #include "model/quant/half.h"
 #include "model/read_bandwidth.h"
@@ -49,23 +50,32 @@ std::vector<float> random_vector(std::size_t n, std::uint32_t seed) {
   return v;
 }
 
+// K/V rows in 2 MiB pages, as KvCache allocates them.
+template <class T>
+using Rows = m::KvCache::Rows<T>;
+
 // One layer's cache and the attention arguments over it.
 struct LayerCache {
-  std::vector<float> k, v, k_norm, cs, sn;
-  std::vector<std::uint16_t> k16, v16;
+  std::vector<float> k_norm, cs, sn;
+  Rows<float> k, v;
+  Rows<std::uint16_t> k16, v16;
   m::KvLayerView view;
 };
 
-std::vector<std::uint16_t> to_half(const std::vector<float>& x) {
-  std::vector<std::uint16_t> h(x.size());
+Rows<std::uint16_t> to_half(const Rows<float>& x) {
+  Rows<std::uint16_t> h(x.size());
   for (std::size_t i = 0; i < x.size(); ++i) h[i] = q::f32_to_f16(x[i]);
   return h;
 }
 
 void fill_layer(LayerCache& c, const Shape& s, std::int64_t keys, std::uint32_t seed) {
   const std::size_t cache = static_cast<std::size_t>(s.n_kv * keys * s.hd);
-  if (!s.shared) c.k = random_vector(cache, seed);
-  c.v = random_vector(cache, seed + 1);
+  if (!s.shared) {
+    const std::vector<float> k = random_vector(cache, seed);
+    c.k.assign(k.begin(), k.end());
+  }
+  const std::vector<float> v = random_vector(cache, seed + 1);
+  c.v.assign(v.begin(), v.end());
   c.k_norm.assign(static_cast<std::size_t>(s.hd), 1.0f);
   const std::int64_t rot = s.shared ? s.hd / 8 : 0;
   c.cs.assign(static_cast<std::size_t>(rot * keys), 1.0f);
@@ -149,9 +159,9 @@ int main(int argc, char** argv) {
               layer.c_str(), static_cast<long long>(s.n_head), static_cast<long long>(s.n_kv),
               static_cast<long long>(s.hd), s.shared ? ", K = V" : "", s.f16 ? "f16" : "f32", pool.size(),
               n_layers);
-  // What the K/V GB/s column compares with: the pool's read bandwidth over 1 GiB in ordinary
-  // 4 KiB pages, as the K/V cache is allocated.
-  std::vector<std::byte> probe(std::size_t{1} << 30, std::byte{1});
+  // What the K/V GB/s column compares with: the pool's read bandwidth over 1 GiB in 2 MiB pages,
+  // as the K/V cache is allocated (KvCache::Rows).
+  Rows<std::byte> probe(std::size_t{1} << 30, std::byte{1});
   std::printf("read bandwidth %.2f GB/s\n",
               m::read_bandwidth(pool, probe.data(), probe.size(), 5) / 1e9);
   std::printf("%8s %10s %10s\n", "keys", "ms", "KV GB/s");
