@@ -42,17 +42,18 @@ struct Shape {
   bool f16 = false;  // K/V rows as IEEE half (the engine's default for quantised weights)
 };
 
-std::vector<float> random_vector(std::size_t n, std::uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> dist;
-  std::vector<float> v(n);
-  for (float& x : v) x = dist(rng);
-  return v;
-}
-
 // K/V rows in 2 MiB pages, as KvCache allocates them.
 template <class T>
 using Rows = m::KvCache::Rows<T>;
+
+template <class Vector = std::vector<float>>
+Vector random_vector(std::size_t n, std::uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> dist;
+  Vector v(n);
+  for (float& x : v) x = dist(rng);
+  return v;
+}
 
 // One layer's cache and the attention arguments over it.
 struct LayerCache {
@@ -70,12 +71,8 @@ Rows<std::uint16_t> to_half(const Rows<float>& x) {
 
 void fill_layer(LayerCache& c, const Shape& s, std::int64_t keys, std::uint32_t seed) {
   const std::size_t cache = static_cast<std::size_t>(s.n_kv * keys * s.hd);
-  if (!s.shared) {
-    const std::vector<float> k = random_vector(cache, seed);
-    c.k.assign(k.begin(), k.end());
-  }
-  const std::vector<float> v = random_vector(cache, seed + 1);
-  c.v.assign(v.begin(), v.end());
+  if (!s.shared) c.k = random_vector<Rows<float>>(cache, seed);
+  c.v = random_vector<Rows<float>>(cache, seed + 1);
   c.k_norm.assign(static_cast<std::size_t>(s.hd), 1.0f);
   const std::int64_t rot = s.shared ? s.hd / 8 : 0;
   c.cs.assign(static_cast<std::size_t>(rot * keys), 1.0f);
@@ -171,7 +168,7 @@ int main(int argc, char** argv) {
     at = comma + 1;
     const double sec = step_seconds(ops, pool, s, keys, n_layers, reps,
                                     std::span(probe).first(static_cast<std::size_t>(
-                                        std::min<std::int64_t>(evict_mb, 1024) << 20)));
+                                        std::clamp<std::int64_t>(evict_mb, 0, 1024) << 20)));
     const std::int64_t visible = s.window > 0 ? std::min(keys, s.window) : keys;
     const double bytes = static_cast<double>((s.shared ? 1 : 2) * s.n_kv * visible * s.hd) *
                          (s.f16 ? sizeof(std::uint16_t) : sizeof(float));
