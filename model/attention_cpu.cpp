@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "model/ops_cpu_vec.h"
+#include "model/quant/rows.h"
 
 namespace coderx::model {
 
@@ -67,8 +68,21 @@ bool reads_half_rows(const Block& b, bool keys) {
   return b.c.f16() && b.t1 - b.t0 == 1 && b.group % 2 == 0 && !(keys && b.c.shared());
 }
 
+// Row k of kv head g as f32 into `out`, from an f16 or a q8_0 cache (quant::dequantize_row: the
+// reference decoder's bits).
+void convert_row(const Block& b, bool keys, std::int64_t k, float* out) {
+  const KvLayerView& c = b.c;
+  if (c.q8()) {
+    quant::dequantize_row(quant::Type::Q8_0, KvLayerView::q8_row(keys ? c.k8 : c.v8, b.offset(k)),
+                          out, b.a.head_dim);
+    return;
+  }
+  vec::f16_chunks_to_f32((keys ? c.k16 : c.v16) + b.offset(k), c.chunk_stride(), out, b.a.head_dim);
+}
+
 // The rows of positions [k0, k1) of kv head g: f32 pointers into the cache when it is f32, into
-// `scratch` (converted) when it is f16, or (reads_half_rows) the f16 rows themselves in `half`.
+// `scratch` (converted) when it is f16 or q8_0, or (reads_half_rows) the f16 rows themselves in
+// `half`.
 void load_rows(const Block& b, bool keys, std::int64_t k0, std::int64_t k1,
                std::vector<float>& scratch, std::vector<const float*>& rows,
                std::vector<const std::uint16_t*>& half) {
@@ -80,14 +94,15 @@ void load_rows(const Block& b, bool keys, std::int64_t k0, std::int64_t k1,
     return;
   }
   rows.resize(static_cast<std::size_t>(k1 - k0));
-  if (c.f16()) grow(scratch, static_cast<std::size_t>((k1 - k0) * hd));
+  const bool convert = c.f16() || c.q8();
+  if (convert) grow(scratch, static_cast<std::size_t>((k1 - k0) * hd));
   for (std::int64_t k = k0; k < k1; ++k) {
-    if (!c.f16()) {
+    if (!convert) {
       rows[k - k0] = (keys ? c.k : c.v) + b.offset(k);
       continue;
     }
     float* row = scratch.data() + (k - k0) * hd;
-    vec::f16_chunks_to_f32((keys ? c.k16 : c.v16) + b.offset(k), c.chunk_stride(), row, hd);
+    convert_row(b, keys, k, row);
     rows[k - k0] = row;
   }
 }
@@ -106,6 +121,9 @@ void load_keys(const Block& b, std::int64_t k0, std::int64_t k1, std::vector<flo
     float* key = scratch.data() + (k - k0) * hd;
     if (c.f16()) {
       vec::half_mul(c.v16 + b.offset(k), c.chunk_stride(), c.k_norm, key, hd);
+    } else if (c.q8()) {
+      convert_row(b, false, k, key);
+      vec::mul(key, c.k_norm, key, hd);
     } else {
       vec::mul(c.v + b.offset(k), c.k_norm, key, hd);
     }

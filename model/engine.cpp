@@ -74,7 +74,7 @@ struct Engine::Impl {
   std::unique_ptr<Backend> backend;
   std::unique_ptr<PrefixCache> slots;
 
-  bool kv_f16 = false;  // the K/V precision in use (EngineOptions::kv_f16 resolved)
+  KvType kv_type = KvType::f32;  // the K/V storage in use (EngineOptions::kv_type resolved)
   std::atomic<std::uint64_t> kv_bytes{0};  // slots->memory_bytes(), published by the worker
 
   std::mutex mutex;
@@ -128,9 +128,12 @@ Result<std::unique_ptr<Engine>> Engine::load(const std::filesystem::path& path, 
   if (static_cast<std::int64_t>(impl->tokenizer->vocab().size()) > impl->model->view().dims.n_vocab)
     return make_error(Errc::format, path.string() + ": tokenizer has more tokens than the LM head rows");
   const ModelView& view = impl->model->view();
-  impl->kv_f16 = !options.reference_ops && options.kv_f16.value_or(KvCache::half_suits(view));
+  impl->kv_type =
+      options.reference_ops
+          ? KvType::f32
+          : options.kv_type.value_or(KvCache::half_suits(view) ? KvType::f16 : KvType::f32);
   const KvCacheOptions kv{options.max_context, std::max<std::int64_t>(1, options.sliding_slack),
-                          impl->kv_f16};
+                          impl->kv_type};
   BackendOptions backend_options;
   backend_options.device = options.device;
   backend_options.threads = options.threads;
@@ -175,7 +178,7 @@ MemoryReport Engine::memory() const {
   r.active_bytes_per_token = m.active_bytes_per_token;
   r.kv_bytes = impl_->kv_bytes.load();
   r.kv_bytes_per_position =
-      KvCache::full_layer_bytes_per_position(impl_->model->view(), impl_->kv_f16);
+      KvCache::full_layer_bytes_per_position(impl_->model->view(), impl_->kv_type);
   return r;
 }
 

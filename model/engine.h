@@ -29,6 +29,7 @@
 #include "model/chat.h"
 #include "model/device_select.h"
 #include "model/error.h"
+#include "model/kv_type.h"
 #include "model/model_file.h"
 #include "model/sampler.h"
 #include "model/tokenizer.h"
@@ -43,12 +44,14 @@ struct EngineOptions {
   int max_streams = 4;              // requests decoded together
   std::int64_t prefill_chunk = 512; // tokens per prefill forward pass
   bool reference_ops = false;       // run the slow reference ops (tests, debugging; implies cpu)
-  // K/V as IEEE half on the CPU: half the cache memory and half the K/V bytes each decode step
-  // reads (at 2,048 tokens of context f32 K/V is 18 % of a step's reads on the real-size model).
-  // Unset: KvCache::half_suits(model) decides, i.e. half for quantised attention weights (their
-  // own rounding dwarfs it) and f32 for float ones (on the F16 fixture half K/V moves the logits
-  // from NMSE 7.0e-7 to 1.1e-6 against the float reference, past 1.5× llama.cpp's).
-  std::optional<bool> kv_f16;
+  // How the CPU keeps K/V (kv_type.h). Half: half the cache memory and half the K/V bytes each
+  // decode step reads (at 2,048 tokens of context f32 K/V is 18 % of a step's reads on the
+  // real-size model); q8_0: 17/32 of f16's, for a little more rounding. Unset:
+  // KvCache::half_suits(model) decides, i.e. f16 for quantised attention weights (their own
+  // rounding dwarfs it) and f32 for float ones (on the F16 fixture half K/V moves the logits
+  // from NMSE 7.0e-7 to 1.1e-6 against the float reference, past 1.5× llama.cpp's). The
+  // reference ops always keep f32.
+  std::optional<KvType> kv_type;
   // Where the forward pass runs (model/device_select.h). The CLI and the LSP default to auto;
   // library users (tests) get the CPU unless they ask. A CUDA backend that cannot start, or a
   // model that does not fit the device, falls back to the CPU with a one-line log message.

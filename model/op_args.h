@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "model/kv_type.h"
 #include "model/quant/half.h"
 #include "model/quant/types.h"
 
@@ -91,7 +92,9 @@ struct ExpertChoice {
 // projection) is stored; the key is derived as RoPE_j(v ⊙ k_norm) — bit-identical to the
 // key the layer would have stored, at half the memory.
 // Rows are f32 (k, v) or, in an f16 cache, IEEE half (k16, v16: half the memory and the bytes
-// decode reads); load_k / load_v give a row as f32 either way.
+// decode reads), or in a q8_0 cache Q8_0 blocks (k8, v8: 34 bytes per 32 values, head-major,
+// not interleaved; the row at element offset o starts at byte o / 32 · 34); load_k / load_v give
+// a row as f32 either way.
 struct KvLayerView {
   const float* k = nullptr;  // [capacity, n_kv_head, head_dim]; null on shared layers
   const float* v = nullptr;  // [capacity, n_kv_head, head_dim]
@@ -111,17 +114,34 @@ struct KvLayerView {
   bool interleaved = false;            // head-major with four slots interleaved (above)
   const std::uint16_t* k16 = nullptr;  // f16 cache: K rows (null on shared layers)
   const std::uint16_t* v16 = nullptr;  // f16 cache: V rows
+  const std::uint8_t* k8 = nullptr;    // q8_0 cache: K rows (null on shared layers)
+  const std::uint8_t* v8 = nullptr;    // q8_0 cache: V rows
 
   bool f16() const { return v16 != nullptr; }
-  bool shared() const { return k == nullptr && k16 == nullptr; }
+  bool q8() const { return v8 != nullptr; }
+  bool shared() const { return k == nullptr && k16 == nullptr && k8 == nullptr; }
+  // The Q8_0 blocks of the row at element offset `offset` (a multiple of 32) of k8 or v8.
+  static const std::uint8_t* q8_row(const std::uint8_t* rows, std::int64_t offset) {
+    return rows + offset / kKvQ8Block * kKvQ8BlockBytes;
+  }
   // Elements between the starts of a row's consecutive chunks of eight: element i of the row
   // that starts at row_offset(...) is at that offset + (i / 8)·chunk_stride() + i % 8.
   std::int64_t chunk_stride() const { return interleaved ? 32 : 8; }
   void load_k(std::int64_t offset, std::int64_t n, float* out) const {
+    if (k8) return load_q8(q8_row(k8, offset), n, out);
     load(k, k16, offset, n, out);
   }
   void load_v(std::int64_t offset, std::int64_t n, float* out) const {
+    if (v8) return load_q8(q8_row(v8, offset), n, out);
     load(v, v16, offset, n, out);
+  }
+  // n values of Q8_0 blocks: scale · q, as the reference dequantiser computes them.
+  static void load_q8(const std::uint8_t* blocks, std::int64_t n, float* out) {
+    for (std::int64_t i = 0; i < n; ++i) {
+      const std::uint8_t* block = blocks + i / kKvQ8Block * kKvQ8BlockBytes;
+      const float d = quant::f16_to_f32(static_cast<std::uint16_t>(block[0] | block[1] << 8));
+      out[i] = static_cast<float>(static_cast<std::int8_t>(block[2 + i % kKvQ8Block])) * d;
+    }
   }
   void load(const float* f32, const std::uint16_t* half, std::int64_t offset, std::int64_t n,
             float* out) const {

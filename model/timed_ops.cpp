@@ -18,9 +18,9 @@ std::uint64_t attention_bytes(const AttentionArgs& a) {
   const KvLayerView& c = a.caches[a.seq ? a.seq[0] : 0];
   const std::int64_t seen = a.positions[0] + 1;
   const std::int64_t keys = a.window > 0 ? std::min<std::int64_t>(seen, a.window) : seen;
-  const std::uint64_t element = c.f16() ? sizeof(std::uint16_t) : sizeof(float);
-  return static_cast<std::uint64_t>(keys * a.n_kv_head * a.head_dim * (c.shared() ? 1 : 2)) *
-         element;
+  const KvType type = c.q8() ? KvType::q8_0 : c.f16() ? KvType::f16 : KvType::f32;
+  return static_cast<std::uint64_t>(keys * a.n_kv_head * (c.shared() ? 1 : 2)) *
+         kv_row_bytes(type, a.head_dim);
 }
 
 }  // namespace

@@ -3,7 +3,7 @@
 // context lengths — how attention cost grows with the context.
 //
 //   bench_attention [--keys 128,512,2048,8192] [--layer sliding|full] [--layers L] [--threads N]
-//                   [--reps 20] [--kv f32|f16] [--window W] [--evict MB]
+//                   [--reps 20] [--kv f32|f16|q8_0] [--window W] [--evict MB]
 //
 // --layers L cycles through L separate caches (as decode does through the model's layers), so
 // with enough of them the K/V comes from memory rather than the caches; times are per layer.
@@ -28,6 +28,7 @@
 #include "model/kv_cache.h"
 #include "model/ops_cpu.h"
 #include "model/quant/half.h"
+#include "model/quant/rows.h"
 #include "model/read_bandwidth.h"
 #include "model/thread_pool.h"
 
@@ -39,7 +40,7 @@ namespace {
 struct Shape {
   std::int64_t n_head = 16, n_kv = 8, hd = 256, window = 0;
   bool shared = false;
-  bool f16 = false;  // K/V rows as IEEE half (the engine's default for quantised weights)
+  m::KvType kv = m::KvType::f32;  // K/V rows (f16: the engine's default for quantised weights)
 };
 
 // K/V rows in 2 MiB pages, as KvCache allocates them.
@@ -60,6 +61,7 @@ struct LayerCache {
   std::vector<float> k_norm, cs, sn;
   Rows<float> k, v;
   Rows<std::uint16_t> k16, v16;
+  Rows<std::uint8_t> k8, v8;
   m::KvLayerView view;
 };
 
@@ -67,6 +69,14 @@ Rows<std::uint16_t> to_half(const Rows<float>& x) {
   Rows<std::uint16_t> h(x.size());
   for (std::size_t i = 0; i < x.size(); ++i) h[i] = q::f32_to_f16(x[i]);
   return h;
+}
+
+// Q8_0 blocks of the rows, in their order (KvCache's q8_0 layout: head-major, not interleaved).
+Rows<std::uint8_t> to_q8(const Rows<float>& x) {
+  Rows<std::uint8_t> b(m::kv_row_bytes(m::KvType::q8_0, static_cast<std::int64_t>(x.size())));
+  if (!x.empty())
+    q::quantize_row(q::Type::Q8_0, x.data(), b.data(), static_cast<std::int64_t>(x.size()));
+  return b;
 }
 
 void fill_layer(LayerCache& c, const Shape& s, std::int64_t keys, std::uint32_t seed) {
@@ -77,13 +87,20 @@ void fill_layer(LayerCache& c, const Shape& s, std::int64_t keys, std::uint32_t 
   const std::int64_t rot = s.shared ? s.hd / 8 : 0;
   c.cs.assign(static_cast<std::size_t>(rot * keys), 1.0f);
   c.sn.assign(c.cs.size(), 0.0f);
-  if (s.f16) {
+  if (s.kv == m::KvType::f16) {
     c.k16 = to_half(c.k);
     c.v16 = to_half(c.v);
     c.k.clear();
     c.v.clear();
     c.view.k16 = s.shared ? nullptr : c.k16.data();
     c.view.v16 = c.v16.data();
+  } else if (s.kv == m::KvType::q8_0) {
+    c.k8 = to_q8(c.k);
+    c.v8 = to_q8(c.v);
+    c.k.clear();
+    c.v.clear();
+    c.view.k8 = s.shared ? nullptr : c.k8.data();
+    c.view.v8 = c.v8.data();
   } else {
     c.view.k = s.shared ? nullptr : c.k.data();
     c.view.v = c.v.data();
@@ -97,20 +114,24 @@ void fill_layer(LayerCache& c, const Shape& s, std::int64_t keys, std::uint32_t 
   c.view.head_major = true;
   // KvCache's f16 layout (four slots interleaved); the rows are random, so only the reading
   // order changes. Needs a key count that is a multiple of 4.
-  c.view.interleaved = s.f16 && keys % 4 == 0 && s.hd % 8 == 0;
+  c.view.interleaved = s.kv == m::KvType::f16 && keys % 4 == 0 && s.hd % 8 == 0;
 }
 
-// Best time per layer of `reps` passes of single-token attention at position keys − 1 over
-// `n_layers` caches; with `evict` bytes, a read of that much other memory (untimed) before each
-// layer, as a decode step streams each layer's weights through the caches between attentions.
-double step_seconds(m::CpuOps& ops, m::ThreadPool& pool, const Shape& s, std::int64_t keys,
-                    int n_layers, int reps, std::span<const std::byte> evict) {
+// Best and median time per layer of `reps` passes of single-token attention at position keys − 1
+// over `n_layers` caches; with `evict` bytes, a read of that much other memory (untimed) before
+// each layer, as a decode step streams each layer's weights through the caches between attentions.
+struct StepTimes {
+  double best = 0, median = 0;
+};
+
+StepTimes step_seconds(m::CpuOps& ops, m::ThreadPool& pool, const Shape& s, std::int64_t keys,
+                       int n_layers, int reps, std::span<const std::byte> evict) {
   std::vector<LayerCache> layers(static_cast<std::size_t>(n_layers));
   for (int l = 0; l < n_layers; ++l) fill_layer(layers[l], s, keys, static_cast<std::uint32_t>(2 * l + 1));
   std::vector<float> q = random_vector(static_cast<std::size_t>(s.n_head * s.hd), 3), out(q.size());
   const std::int32_t pos = static_cast<std::int32_t>(keys - 1);
   const std::span<const std::byte> evict_spans[1] = {evict};
-  double best = 1e9;
+  std::vector<double> totals;
   for (int r = 0; r < reps; ++r) {
     double total = 0;
     for (LayerCache& c : layers) {
@@ -121,9 +142,10 @@ double step_seconds(m::CpuOps& ops, m::ThreadPool& pool, const Shape& s, std::in
       ops.attention(args);
       total += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     }
-    best = std::min(best, total);
+    totals.push_back(total / n_layers);
   }
-  return best / n_layers;
+  std::sort(totals.begin(), totals.end());
+  return {totals.front(), totals[totals.size() / 2]};
 }
 
 }  // namespace
@@ -137,7 +159,8 @@ int main(int argc, char** argv) {
     if (a == "--keys") keys_text = argv[i + 1];
     else if (a == "--layer") layer = argv[i + 1];
     else if (a == "--threads") threads = std::atoi(argv[i + 1]);
-    else if (a == "--reps") reps = std::atoi(argv[i + 1]);
+    else if (a == "--reps")
+      reps = std::max(1, std::atoi(argv[i + 1]));
     else if (a == "--layers") n_layers = std::max(1, std::atoi(argv[i + 1]));
     else if (a == "--kv") kv = argv[i + 1];
     else if (a == "--window")
@@ -148,31 +171,38 @@ int main(int argc, char** argv) {
   }
   Shape s;
   if (layer == "full") s = Shape{16, 2, 512, true};
-  s.f16 = kv == "f16";
+  const auto kv_type = m::parse_kv_type(kv);
+  if (!kv_type) {
+    std::fprintf(stderr, "bench_attention: --kv is f32, f16 or q8_0\n");
+    return 2;
+  }
+  s.kv = *kv_type;
   s.window = window;
   m::ThreadPool pool(threads);
   m::CpuOps ops(pool);
-  std::printf("layer %s: %lld heads, %lld kv heads of %lld%s, K/V in %s; threads %d; %d layer caches\n",
-              layer.c_str(), static_cast<long long>(s.n_head), static_cast<long long>(s.n_kv),
-              static_cast<long long>(s.hd), s.shared ? ", K = V" : "", s.f16 ? "f16" : "f32", pool.size(),
-              n_layers);
+  std::printf(
+      "layer %s: %lld heads, %lld kv heads of %lld%s, K/V in %s; threads %d; %d layer caches\n",
+      layer.c_str(), static_cast<long long>(s.n_head), static_cast<long long>(s.n_kv),
+      static_cast<long long>(s.hd), s.shared ? ", K = V" : "",
+      std::string(m::kv_type_name(s.kv)).c_str(), pool.size(), n_layers);
   // What the K/V GB/s column compares with: the pool's read bandwidth over 1 GiB in 2 MiB pages,
   // as the K/V cache is allocated (KvCache::Rows).
   Rows<std::byte> probe(std::size_t{1} << 30, std::byte{1});
   std::printf("read bandwidth %.2f GB/s\n",
               m::read_bandwidth(pool, probe.data(), probe.size(), 5) / 1e9);
-  std::printf("%8s %10s %10s\n", "keys", "ms", "KV GB/s");
+  std::printf("%8s %10s %10s %10s\n", "keys", "best ms", "median ms", "KV GB/s");
   for (std::size_t at = 0; at < keys_text.size();) {
     const std::size_t comma = std::min(keys_text.find(',', at), keys_text.size());
     const std::int64_t keys = std::atoll(keys_text.substr(at, comma - at).c_str());
     at = comma + 1;
-    const double sec = step_seconds(ops, pool, s, keys, n_layers, reps,
-                                    std::span(probe).first(static_cast<std::size_t>(
-                                        std::clamp<std::int64_t>(evict_mb, 0, 1024) << 20)));
+    const StepTimes t = step_seconds(ops, pool, s, keys, n_layers, reps,
+                                     std::span(probe).first(static_cast<std::size_t>(
+                                         std::clamp<std::int64_t>(evict_mb, 0, 1024) << 20)));
     const std::int64_t visible = s.window > 0 ? std::min(keys, s.window) : keys;
-    const double bytes = static_cast<double>((s.shared ? 1 : 2) * s.n_kv * visible * s.hd) *
-                         (s.f16 ? sizeof(std::uint16_t) : sizeof(float));
-    std::printf("%8lld %10.3f %10.2f\n", static_cast<long long>(keys), sec * 1e3, bytes / sec / 1e9);
+    const double bytes = static_cast<double>((s.shared ? 1 : 2) * s.n_kv * visible) *
+                         static_cast<double>(m::kv_row_bytes(s.kv, s.hd));
+    std::printf("%8lld %10.3f %10.3f %10.2f\n", static_cast<long long>(keys), t.best * 1e3,
+                t.median * 1e3, bytes / t.median / 1e9);
   }
   return 0;
 }

@@ -1,5 +1,5 @@
 // `coderx bench --model F [--lengths 128,512,2048] [--streams 1,4] [--decode N] [--threads N]
-// [--ops] [--json] [--kv auto|f32|f16] [--device auto|cpu|cuda]`: engine throughput on this
+// [--ops] [--json] [--kv auto|f32|f16|q8_0] [--device auto|cpu|cuda]`: engine throughput on this
 // machine, straight through the forward pass (no sampling): prefill tokens/s and time to first
 // token per prompt length, decode tokens/s with 1 and several concurrent streams (one batched
 // forward pass per step), peak resident memory. Prints a table, then one JSON object (only the
@@ -126,7 +126,7 @@ struct DecodePlan {
 // plan.windows × plan.steps steps of all streams together. With `timed`, the op costs of the
 // prefill are moved into *prefill_costs and those of the decode steps are left in `timed`.
 Row measure(const model::ModelView& view, model::Forward& forward, std::int64_t length,
-            std::int64_t streams, const DecodePlan& plan, bool kv_f16,
+            std::int64_t streams, const DecodePlan& plan, model::KvType kv_type,
             model::TimedOps* timed = nullptr,
             std::map<std::string, model::OpCost>* prefill_costs = nullptr) {
   const std::int64_t decode = plan.steps * plan.windows;
@@ -135,7 +135,7 @@ Row measure(const model::ModelView& view, model::Forward& forward, std::int64_t 
   std::vector<std::unique_ptr<model::KvCache>> caches;
   std::vector<float> logits(static_cast<std::size_t>(vocab * streams));
   caches.push_back(std::make_unique<model::KvCache>(
-      view, model::KvCacheOptions{length + decode + 1, 512, kv_f16}));
+      view, model::KvCacheOptions{length + decode + 1, 512, kv_type}));
   if (timed) timed->reset();
   const auto t0_prefill = Clock::now();
   forward.prefill(prompt_tokens(length, vocab, 0), *caches.back(), logits.data(), false);
@@ -175,7 +175,7 @@ Row measure(const model::ModelView& view, model::Forward& forward, std::int64_t 
   row.weights_read_s = median(row.window_weights_read);
   row.decode_tps = median(row.window_tps);
   row.bandwidth = median(row.window_bandwidth);
-  row.kv_bytes_per_token = model::KvCache::decode_read_bytes(view, length + decode / 2, kv_f16);
+  row.kv_bytes_per_token = model::KvCache::decode_read_bytes(view, length + decode / 2, kv_type);
   return row;
 }
 
@@ -353,9 +353,10 @@ int run_bench(Args args) {
   parser.flag("--file-layout", &file_layout,
               "run on the file's own weight layout, without the CPU engine's repacked copy "
               "(CpuBackendOptions::repack off; for comparisons)");
-  parser.option("--kv", &kv_text, "auto|f32|f16",
-                "K/V precision on the CPU (EngineOptions::kv_f16; default auto: the engine's choice, "
-                "half for quantised attention weights)");
+  parser.option(
+      "--kv", &kv_text, "auto|f32|f16|q8_0",
+      "K/V storage on the CPU (EngineOptions::kv_type; default auto: the engine's choice, "
+      "half for quantised attention weights)");
   add_device_option(parser, &device);
   if (auto rc = parser.parse(args)) return *rc;
   std::vector<std::int64_t> lengths, streams;
@@ -366,10 +367,10 @@ int run_bench(Args args) {
     lengths.clear();
   }
   if (model_path.empty() || lengths.empty() || streams.empty() || decode <= 0 || windows <= 0 ||
-      threads < 0 || (kv_text != "auto" && kv_text != "f32" && kv_text != "f16")) {
+      threads < 0 || (kv_text != "auto" && !model::parse_kv_type(kv_text))) {
     std::fprintf(stderr,
                  "coderx bench: need --model; --lengths/--streams are comma-separated numbers; "
-                 "--decode and --windows at least 1; --kv is auto, f32 or f16\n");
+                 "--decode and --windows at least 1; --kv is auto, f32, f16 or q8_0\n");
     return 2;
   }
   const auto load_start = Clock::now();
@@ -404,8 +405,10 @@ int run_bench(Args args) {
                                           ? model::warm_weights((*model)->gguf().bytes())
                                           : model::WarmedWeights{};
   const double populate_s = seconds_since(populate_start);
-  const bool kv_f16 =
-      kv_text == "auto" ? model::KvCache::half_suits((*model)->view()) : kv_text == "f16";
+  const model::KvType kv_type = kv_text != "auto" ? *model::parse_kv_type(kv_text)
+                                : model::KvCache::half_suits((*model)->view()) ? model::KvType::f16
+                                                                               : model::KvType::f32;
+  const std::string kv_name(model::kv_type_name(kv_type));
   model::ThreadPool pool(static_cast<int>(threads));
   model::CpuOps ops(pool);
   // As CpuBackend: the fast ops on the repacked copy of the weights they read fastest.
@@ -428,13 +431,13 @@ int run_bench(Args args) {
           return model::read_spans(pool, model::active_weight_spans(weights, rng)).seconds;
         };
       }
-      rows.push_back(measure((*model)->view(), forward, len, s, plan, kv_f16));
+      rows.push_back(measure((*model)->view(), forward, len, s, plan, kv_type));
       if (op_costs && s == 1 && !json_only) {
         op_costs = false;
         model::TimedOps timed(ops);
         model::Forward timed_forward(weights, timed);
         std::map<std::string, model::OpCost> prefill;
-        measure((*model)->view(), timed_forward, len, 1, DecodePlan{decode, 1, {}}, kv_f16, &timed,
+        measure((*model)->view(), timed_forward, len, 1, DecodePlan{decode, 1, {}}, kv_type, &timed,
                 &prefill);
         print_op_costs("prefill", prefill, 1);
         print_op_costs("decode step", timed.costs(), decode);
@@ -459,9 +462,11 @@ int run_bench(Args args) {
           "weights repacked for the CPU kernels: %.1f GB in %.2f s (%.1f GB in 2 MiB pages)\n",
           static_cast<double>(repacked->weights.bytes()) / 1e9, repack_s,
           static_cast<double>(model::huge_mapped_bytes(repacked->weights.copy())) / 1e9);
-    std::fprintf(stdout, "read bandwidth %.2f GB/s (%d threads); active weights %.3f GB/token; decode bound %.2f tok/s; K/V in %s\n",
-                 bandwidth / 1e9, pool.size(), static_cast<double>(mem.active_bytes_per_token) / 1e9, bound_tps,
-                 kv_f16 ? "f16" : "f32");
+    std::fprintf(stdout,
+                 "read bandwidth %.2f GB/s (%d threads); active weights %.3f GB/token; decode "
+                 "bound %.2f tok/s; K/V in %s\n",
+                 bandwidth / 1e9, pool.size(),
+                 static_cast<double>(mem.active_bytes_per_token) / 1e9, bound_tps, kv_name.c_str());
     print_bound_lines(rows, mem.active_bytes_per_token, bandwidth);
   }
   std::printf(
@@ -469,7 +474,7 @@ int run_bench(Args args) {
       "\"repacked_bytes\":%llu,\"repack_s\":%.3f,\"huge_page_bytes\":%llu,"
       "\"weight_bytes\":%llu,\"active_bytes_per_token\":%llu,\"read_bandwidth_gbs\":%.3f,"
       "\"decode_bound_tps\":%.3f,\"peak_rss_mib\":%.1f,\"results\":[",
-      model_path.c_str(), pool.size(), kv_f16 ? "f16" : "f32", load_s, populate_s,
+      model_path.c_str(), pool.size(), kv_name.c_str(), load_s, populate_s,
       static_cast<unsigned long long>(repacked ? repacked->weights.bytes() : 0), repack_s,
       static_cast<unsigned long long>(warmed.huge),
       static_cast<unsigned long long>(mem.weight_bytes),

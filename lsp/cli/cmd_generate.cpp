@@ -1,7 +1,8 @@
 // `coderx generate --model F [--prompt T | --chat T] [--think N] [--max-tokens N] [--temp X]
-// [--top-k K] [--top-p P] [--min-p P] [--seed S] [--threads N] [--ctx N] [--device D]`: raw generation
-// with the embedded engine. The answer streams to stdout; thinking text and the usage/timing
-// line go to stderr. --prompt is tokenized as is (BOS added, special-token texts parsed);
+// [--top-k K] [--top-p P] [--min-p P] [--seed S] [--threads N] [--ctx N] [--kv T] [--device D]`:
+// raw generation with the embedded engine. The answer streams to stdout; thinking text and the
+// usage/timing line go to stderr. --prompt is tokenized as is (BOS added, special-token texts
+// parsed);
 // --chat renders one user turn with the Gemma 4 template (thinking on with --think).
 #include <cstdio>
 #include <string>
@@ -20,6 +21,7 @@ struct GenerateArgs {
   std::string model, prompt, chat;
   std::int64_t think = -2, max_tokens = 256, top_k = -1, seed = 0, threads = 0, ctx = 4096;
   double temp = -1, top_p = -1, min_p = -1;
+  std::string kv = "auto";
 };
 
 void apply_sampling(const GenerateArgs& a, model::SamplingParams& p) {
@@ -48,12 +50,22 @@ int run_generate(Args args) {
   parser.option("--seed", &a.seed, "S", "sampling seed (default 0)");
   parser.option("--threads", &a.threads, "N", "compute threads (default: all cores)");
   parser.option("--ctx", &a.ctx, "N", "context size in tokens (default 4096)");
+  parser.option("--kv", &a.kv, "auto|f32|f16|q8_0",
+                "K/V storage on the CPU (default auto: half for quantised attention weights, else "
+                "f32; q8_0 takes 17/32 of half's memory, rounds more and attends slower)");
   options.device = model::DeviceKind::auto_select;
   add_device_option(parser, &options.device);
   if (auto rc = parser.parse(args)) return *rc;
   if (a.model.empty() || a.prompt.empty() == a.chat.empty() || a.max_tokens <= 0 || a.ctx <= 1) {
     std::fprintf(stderr, "coderx generate: need --model and exactly one of --prompt / --chat\n");
     return 2;
+  }
+  if (a.kv != "auto") {
+    options.kv_type = model::parse_kv_type(a.kv);
+    if (!options.kv_type) {
+      std::fprintf(stderr, "coderx generate: --kv is auto, f32, f16 or q8_0\n");
+      return 2;
+    }
   }
   options.threads = static_cast<int>(a.threads);
   options.max_context = a.ctx;

@@ -95,7 +95,8 @@ TEST(CmdBench, DecodeWindowsReportTheirMedians) {
 }
 
 // --kv: auto follows the engine (half K/V for quantised attention weights, f32 for float ones);
-// f32 and f16 force it; anything else is refused. The JSON says which was used.
+// f32, f16 and q8_0 force it; anything else is refused. The JSON says which was used. `coderx
+// generate --kv` takes the same names and generates with a q8_0 cache too.
 TEST(CmdBench, KvPrecisionFollowsTheEngineUnlessForced) {
   testing::TempDir dir;
   const std::string quantised = (dir.path() / "q.gguf").string();
@@ -117,7 +118,19 @@ TEST(CmdBench, KvPrecisionFollowsTheEngineUnlessForced) {
   EXPECT_EQ(kv_of(floats, "auto"), "f32");
   EXPECT_EQ(kv_of(quantised, "f32"), "f32");
   EXPECT_EQ(kv_of(floats, "f16"), "f16");
+  EXPECT_EQ(kv_of(quantised, "q8_0"), "q8_0");
   EXPECT_NE(testing::run_coderx({"bench", "--model", quantised, "--kv", "bf16"}).exit_code, 0);
+  const auto generate = [&](const char* kv) {
+    return testing::run_coderx({"generate", "--model", quantised, "--prompt", "int main() {",
+                                "--max-tokens", "4", "--temp", "0", "--threads", "2", "--device",
+                                "cpu", "--kv", kv});
+  };
+  const auto q8 = generate("q8_0");
+  EXPECT_EQ(q8.exit_code, 0) << q8.err;
+  EXPECT_NE(q8.err.find("tokens"), std::string::npos) << q8.err;  // the usage line
+  const auto bad = generate("q4_0");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--kv is auto, f32, f16 or q8_0"), std::string::npos) << bad.err;
 }
 
 }  // namespace

@@ -98,28 +98,40 @@ TEST(Forward, FastPathMatchesReferenceAcrossShapes) {
   }
 }
 
-// Also with an f16 K/V cache (EngineOptions::kv_f16) on the fast path, whose logits stay close
-// to the f32 cache's (half rounding of K and V only).
+// Also with an f16 or a q8_0 K/V cache (EngineOptions::kv_type) on the fast path, whose logits
+// stay close to the f32 cache's (rounding of K and V only). The q8_0 case uses head dims of 32
+// and 64, whole Q8_0 blocks, so that every layer really is q8_0.
 TEST(Forward, TokenByTokenDecodeEqualsOneShotPrefill) {
   ThreadPool pool(2);
-  TinySpec s;
-  TinyModel model(s);
-  const auto toks = token_sequence(19, s.n_vocab, 3);
   ref::RefOps ref_ops;
   CpuOps cpu_ops(pool);
-  const KvCacheOptions opt{64, 8}, half{64, 8, true};
-  for (auto [ops, kv] :
-       {std::pair<Ops*, KvCacheOptions>{&ref_ops, opt}, {&cpu_ops, opt}, {&cpu_ops, half}}) {
-    const auto batch = all_logits(model.view(), *ops, toks, kv);
-    const auto steps = decode_logits(model.view(), *ops, toks, kv);
-    const auto chunked = all_logits(model.view(), *ops, toks, kv, 5);
-    EXPECT_LE(testing::nmse(steps, batch), 1e-12) << "f16 " << kv.f16;
-    EXPECT_LE(testing::nmse(chunked, batch), 1e-12) << "f16 " << kv.f16;
+  const KvCacheOptions opt{64, 8}, half{64, 8, KvType::f16}, q8{64, 8, KvType::q8_0};
+  for (const std::int64_t hd_swa : {16, 32}) {
+    TinySpec s;
+    s.hd_swa = hd_swa, s.hd_full = 2 * hd_swa;
+    TinyModel model(s);
+    const auto toks = token_sequence(19, s.n_vocab, 3);
+    for (auto [ops, kv] : {std::pair<Ops*, KvCacheOptions>{&ref_ops, opt},
+                           {&cpu_ops, opt},
+                           {&cpu_ops, half},
+                           {&cpu_ops, q8}}) {
+      SCOPED_TRACE(::testing::Message() << "hd " << hd_swa << " " << kv_type_name(kv.type));
+      const auto batch = all_logits(model.view(), *ops, toks, kv);
+      const auto steps = decode_logits(model.view(), *ops, toks, kv);
+      const auto chunked = all_logits(model.view(), *ops, toks, kv, 5);
+      EXPECT_LE(testing::nmse(steps, batch), 1e-12);
+      EXPECT_LE(testing::nmse(chunked, batch), 1e-12);
+    }
+    const auto exact = all_logits(model.view(), cpu_ops, toks, opt);
+    const double half_drift = testing::nmse(all_logits(model.view(), cpu_ops, toks, half), exact);
+    const double q8_drift = testing::nmse(all_logits(model.view(), cpu_ops, toks, q8), exact);
+    std::printf("hd %lld: K/V drift from f32: f16 %.3g, q8_0 %.3g\n",
+                static_cast<long long>(hd_swa), half_drift, q8_drift);
+    EXPECT_GT(half_drift, 0.0);  // the cache really is half
+    EXPECT_LE(half_drift, 1e-5);
+    EXPECT_GT(q8_drift, half_drift);  // and this one really is 8-bit
+    EXPECT_LE(q8_drift, 1e-3);
   }
-  const double drift = testing::nmse(all_logits(model.view(), cpu_ops, toks, half),
-                                     all_logits(model.view(), cpu_ops, toks, opt));
-  EXPECT_GT(drift, 0.0);  // the cache really is half
-  EXPECT_LE(drift, 1e-5);
 }
 
 TEST(Forward, DecodingFarPastTheWindowStaysExact) {

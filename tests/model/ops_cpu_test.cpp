@@ -16,6 +16,7 @@
 #include "model/ops_cpu_vec.h"
 #include "model/ops_ref.h"
 #include "model/quant/half.h"
+#include "model/quant/rows.h"
 #include "test_weights.h"
 
 namespace coderx::model {
@@ -236,11 +237,11 @@ TEST(OpsCpu, AttentionMatchesReferenceOnRingsAndSharedLayers) {
 // bit for bit, the same token attended alone (a decode step), and match the reference. Long
 // enough for several blocks of 8 tokens and tiles of 32 keys; plain, windowed (a window of 45
 // spans two tiles, so a block's tokens start their groups of four at different tile offsets)
-// and K = V layers; two sequences interleaved in one batch; f32 and f16 caches (the reference
-// reads the same f16 rows, so the two agree as closely as on f32). Groups of 8, 4, 2 and 1 query
-// heads per kv head: decode reads f16 rows in place (dot4x4/dot4x2 on half rows; values through
-// axpy_heads from four heads on, axpy4x2 below), plainly stored or interleaved by four slots as
-// KvCache stores them.
+// and K = V layers; two sequences interleaved in one batch; f32, f16 and q8_0 caches (the
+// reference reads the same rows, so the two agree as closely as on f32). Groups of 8, 4, 2 and 1
+// query heads per kv head: decode reads f16 rows in place (dot4x4/dot4x2 on half rows; values
+// through axpy_heads from four heads on, axpy4x2 below), plainly stored or interleaved by four
+// slots as KvCache stores them.
 TEST(OpsCpu, BlockedAttentionEqualsOneTokenStepsBitForBit) {
   ThreadPool pool(2);
   CpuOps ops(pool);
@@ -287,6 +288,17 @@ TEST(OpsCpu, BlockedAttentionEqualsOneTokenStepsBitForBit) {
   mixed16.k16 = k16i.data(), mixed16.v16 = v16i.data();
   shared16i.head_major = shared16i.interleaved = true;
   shared16i.v16 = v16i.data();
+  // And as a q8_0 cache: Q8_0 blocks of the reference quantiser, rows in the f32 order.
+  auto q8 = [](const std::vector<float>& x) {
+    std::vector<std::uint8_t> b(x.size() / 32 * 34);
+    quant::quantize_row(quant::Type::Q8_0, x.data(), b.data(), static_cast<std::int64_t>(x.size()));
+    return b;
+  };
+  const auto k8 = q8(k), v8 = q8(v);
+  KvLayerView plain8{}, shared8 = shared;
+  plain8.capacity = cap;
+  plain8.k8 = k8.data(), plain8.v8 = v8.data();
+  shared8.v = nullptr, shared8.v8 = v8.data();
   std::vector<std::int32_t> pos(n_tok), seq(n_tok);
   for (std::int64_t t = 0; t < n_tok; ++t) pos[t] = static_cast<std::int32_t>(t);
   for (std::int64_t n_head : {16, 8, 4, 2}) {
@@ -302,7 +314,10 @@ TEST(OpsCpu, BlockedAttentionEqualsOneTokenStepsBitForBit) {
                                                    {shared16, shared16, 0, false},
                                                    {mixed16, mixed16, 45, false},
                                                    {mixed16, mixed16, 0, false},
-                                                   {shared16i, shared16i, 0, false}}) {
+                                                   {shared16i, shared16i, 0, false},
+                                                   {plain8, plain8, 45, false},
+                                                   {plain8, plain8, 0, false},
+                                                   {shared8, shared8, 0, false}}) {
       const KvLayerView views[2] = {first, second};
       std::vector<std::int32_t> positions = pos;
       if (two_seqs)  // tokens alternate between the sequences: 0,0,1,1,2,2,... in each
@@ -328,7 +343,7 @@ TEST(OpsCpu, BlockedAttentionEqualsOneTokenStepsBitForBit) {
       }
       EXPECT_EQ(std::memcmp(batch.data(), steps.data(), batch.size() * sizeof(float)), 0)
           << "window " << window << " shared " << first.shared() << " two sequences " << two_seqs
-          << " f16 " << first.f16() << " heads " << n_head;
+          << " f16 " << first.f16() << " q8 " << first.q8() << " heads " << n_head;
       // The same rows interleaved: the same bits as stored plainly.
       if (first.f16()) {
         auto& seen = by_layout[{window, first.shared()}];
