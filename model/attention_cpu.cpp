@@ -13,7 +13,7 @@ namespace coderx::model {
 namespace {
 
 constexpr std::int64_t kKeyTile = 32;              // keys per tile
-constexpr std::int64_t kMaxBlockTokens = 8;        // queries per block share every key tile
+constexpr std::int64_t kMaxBlockTokens = 16;       // queries per block share every key tile
 constexpr std::int64_t kMaxScoreFloats = 1 << 18;  // 1 MiB of scores per block at most
 constexpr std::int64_t kMinParallelWork = 1 << 17;
 constexpr std::int64_t kDecodeValueTile = 32;  // keys per vec::axpy_heads call in decode
@@ -148,25 +148,75 @@ void for_each_step_in_tile(const Block& b, std::int64_t t, std::int64_t k0, std:
   for (j = std::max(first, end); j < last; ++j) step(t, j, 1);
 }
 
+// One token's step in a tile: keys lo_t + j … + width − 1, the first of them at index `first`
+// among the tile's fetched rows; `rows`: the token's rows of per_head_rows (one per query head).
+struct TileStep {
+  std::int64_t t, j, first;
+  int width;
+  float* const* rows;
+};
+
+// Tokens t and t + 1 of a block together: their steps in the tile in key order, each token's in
+// its own order, and the four-key steps both have at the same key as one call of pair(x, y) (every
+// token's groups of four start at multiples of four, Block::head); the rest one by one.
+template <class One, class Pair>
+void for_each_pair_step_in_tile(const Block& b, std::int64_t t, std::int64_t k0, std::int64_t k1,
+                                float* const* per_head_rows, One&& one, Pair&& pair) {
+  thread_local std::vector<TileStep> steps[2];
+  for (int i = 0; i < 2; ++i) {
+    steps[i].clear();
+    if (t + i < b.t1)
+      for_each_step_in_tile(b, t + i, k0, k1, [&](std::int64_t tt, std::int64_t j, int width) {
+        steps[i].push_back(
+            {tt, j, b.lo(tt) + j - k0, width, per_head_rows + (tt - b.t0) * b.group});
+      });
+  }
+  std::size_t x = 0, y = 0;
+  while (x < steps[0].size() || y < steps[1].size()) {
+    const bool take_x =
+        y == steps[1].size() || (x < steps[0].size() && steps[0][x].first <= steps[1][y].first);
+    if (x < steps[0].size() && y < steps[1].size() && steps[0][x].first == steps[1][y].first &&
+        steps[0][x].width == 4 && steps[1][y].width == 4) {
+      pair(steps[0][x++], steps[1][y++]);
+    } else if (take_x) {
+      one(steps[0][x++]);
+    } else {
+      one(steps[1][y++]);
+    }
+  }
+}
+
 // Walks keys [key_lo, key_hi] of the block in tiles of key_tile(): load(k0, k_end) fetches the
 // rows of keys [k0, k_end) (a group of four that starts in a tile may run 3 keys past it), then
-// step(t, j, width, first, per_head) runs for every token's steps in that tile, in key order:
-// first = the index among the fetched rows of key lo_t + j, per_head = the token's rows of
-// `per_head_rows` (its scores or probabilities, one per query head).
-template <class Load, class Step>
+// one(step) runs for every token's steps in that tile (TileStep), each token's in key order. With
+// `pairs`, consecutive tokens go two by two and their four-key steps at the same keys run as
+// pair(x, y) instead (for_each_pair_step_in_tile).
+template <class Load, class One, class Pair>
 void walk_tiles(const Block& b, std::int64_t key_lo, std::int64_t key_hi,
-                float* const* per_head_rows, Load&& load, Step&& step) {
+                float* const* per_head_rows, bool pairs, Load&& load, One&& one, Pair&& pair) {
   const std::int64_t tile = b.key_tile();
   // With one token and key_lo a multiple of 4, every group ends in its tile.
   const std::int64_t overhang = b.t1 - b.t0 > 1 || key_lo % 4 != 0 ? 3 : 0;
   for (std::int64_t k0 = key_lo; k0 <= key_hi; k0 += tile) {
     const std::int64_t k1 = std::min(key_hi + 1, k0 + tile);
     load(k0, std::min(key_hi + 1, k1 + overhang));
-    for (std::int64_t t = b.t0; t < b.t1; ++t)
+    for (std::int64_t t = b.t0; t < b.t1; t += pairs ? 2 : 1) {
+      if (pairs) {
+        for_each_pair_step_in_tile(b, t, k0, k1, per_head_rows, one, pair);
+        continue;
+      }
       for_each_step_in_tile(b, t, k0, k1, [&](std::int64_t tt, std::int64_t j, int width) {
-        step(tt, j, width, b.lo(tt) + j - k0, per_head_rows + (tt - b.t0) * b.group);
+        one(TileStep{tt, j, b.lo(tt) + j - k0, width, per_head_rows + (tt - b.t0) * b.group});
       });
+    }
   }
+}
+
+// Whether a block's tokens go two by two (walk_tiles): batches with two query heads per kv head
+// (the sliding layers), whose rows are f32 (in the cache or converted), so that the four-query
+// kernels (dot4x4, axpy4x4) load each row once for two tokens.
+bool pairs_tokens(const Block& b) {
+  return b.group == 2 && b.t1 - b.t0 > 1;
 }
 
 // Scores of token t against keys lo_t + j … + 3 (Row: float, or half when the group is even),
@@ -215,26 +265,37 @@ void block_scores(const Block& b, std::int64_t key_lo, std::int64_t key_hi, floa
   const auto load = [&](std::int64_t k0, std::int64_t k_end) {
     load_keys(b, k0, k_end, scratch, rows, half);
   };
-  walk_tiles(b, key_lo, key_hi, s, load,
-             [&](std::int64_t t, std::int64_t j, int width, std::int64_t first, float* const* row) {
-               if (width == 4) {
-                 if (as_half) return scores_step4(b, t, j, half.data() + first, row);
-                 return scores_step4(b, t, j, rows.data() + first, row);
-               }
-               // One key: the bits its group of four would give it (dot1x2), heads in pairs (an
-               // odd last head pairs with itself).
-               for (std::int64_t h = 0; h < b.group; h += 2) {
-                 const std::int64_t h1 = std::min(h + 1, b.group - 1);
-                 float d0, d1;
-                 if (as_half)
-                   vec::dot1x2(b.query(t, h), b.query(t, h1), half[first], hd, &d0, &d1,
-                               b.c.chunk_stride());
-                 else
-                   vec::dot1x2(b.query(t, h), b.query(t, h1), rows[first], hd, &d0, &d1);
-                 row[h][j] = d0 * scale;
-                 row[h1][j] = d1 * scale;
-               }
-             });
+  const auto one = [&](const TileStep& x) {
+    if (x.width == 4) {
+      if (as_half) return scores_step4(b, x.t, x.j, half.data() + x.first, x.rows);
+      return scores_step4(b, x.t, x.j, rows.data() + x.first, x.rows);
+    }
+    // One key: the bits its group of four would give it (dot1x2), heads in pairs (an odd last
+    // head pairs with itself).
+    for (std::int64_t h = 0; h < b.group; h += 2) {
+      const std::int64_t h1 = std::min(h + 1, b.group - 1);
+      float d0, d1;
+      if (as_half)
+        vec::dot1x2(b.query(x.t, h), b.query(x.t, h1), half[x.first], hd, &d0, &d1,
+                    b.c.chunk_stride());
+      else
+        vec::dot1x2(b.query(x.t, h), b.query(x.t, h1), rows[x.first], hd, &d0, &d1);
+      x.rows[h][x.j] = d0 * scale;
+      x.rows[h1][x.j] = d1 * scale;
+    }
+  };
+  // Two tokens' two heads against the same four keys: the bits of each token's dot4x2.
+  const auto pair = [&](const TileStep& x, const TileStep& y) {
+    const float* q[4] = {b.query(x.t, 0), b.query(x.t, 1), b.query(y.t, 0), b.query(y.t, 1)};
+    float d[4][4];
+    float* out[4] = {d[0], d[1], d[2], d[3]};
+    vec::dot4x4(q, rows.data() + x.first, hd, out);
+    for (int i = 0; i < 4; ++i) {
+      x.rows[0][x.j + i] = d[0][i] * scale, x.rows[1][x.j + i] = d[1][i] * scale;
+      y.rows[0][y.j + i] = d[2][i] * scale, y.rows[1][y.j + i] = d[3][i] * scale;
+    }
+  };
+  walk_tiles(b, key_lo, key_hi, s, pairs_tokens(b) && !as_half, load, one, pair);
 }
 
 void softmax_in_place(float* s, std::int64_t n) {
@@ -297,18 +358,22 @@ void block_values(const Block& b, std::int64_t key_lo, std::int64_t key_hi, floa
   const auto load = [&](std::int64_t k0, std::int64_t k_end) {
     load_rows(b, false, k0, k_end, scratch, values, half);
   };
-  walk_tiles(b, key_lo, key_hi, p, load,
-             [&](std::int64_t t, std::int64_t j, int width, std::int64_t first, float* const* row) {
-               if (width == 4) {
-                 if (as_half) return values_step4(b, t, j, half.data() + first, row);
-                 return values_step4(b, t, j, values.data() + first, row);
-               }
-               const float* value = as_half
-                                        ? vec::half_row_as_f32(half[first], hd, b.c.chunk_stride())
-                                        : values[first];
-               for (std::int64_t h = 0; h < b.group; ++h)
-                 vec::axpy(row[h][j], value, b.out(t, h), hd);
-             });
+  const auto one = [&](const TileStep& x) {
+    if (x.width == 4) {
+      if (as_half) return values_step4(b, x.t, x.j, half.data() + x.first, x.rows);
+      return values_step4(b, x.t, x.j, values.data() + x.first, x.rows);
+    }
+    const float* value =
+        as_half ? vec::half_row_as_f32(half[x.first], hd, b.c.chunk_stride()) : values[x.first];
+    for (std::int64_t h = 0; h < b.group; ++h) vec::axpy(x.rows[h][x.j], value, b.out(x.t, h), hd);
+  };
+  // Two tokens' two heads weighting the same four values: the bits of each token's axpy4x2.
+  const auto pair = [&](const TileStep& x, const TileStep& y) {
+    const float* w[4] = {x.rows[0] + x.j, x.rows[1] + x.j, y.rows[0] + y.j, y.rows[1] + y.j};
+    float* out[4] = {b.out(x.t, 0), b.out(x.t, 1), b.out(y.t, 0), b.out(y.t, 1)};
+    vec::axpy4x4(w, values.data() + x.first, out, hd);
+  };
+  walk_tiles(b, key_lo, key_hi, p, pairs_tokens(b) && !as_half, load, one, pair);
 }
 
 void attend_block(const Block& b) {

@@ -193,6 +193,35 @@ __attribute__((target("avx2,fma,f16c"))) void axpy4x2_avx2(const float* a, const
     for (int j = 0; j < 4; ++j) y0[i] += a[j] * element(x[j], i), y1[i] += c[j] * element(x[j], i);
 }
 
+// axpy4x2 for four outputs with AVX-512VL (its sixteen weights stay in registers): per element
+// the four multiply-adds in key order, as axpy4x2 does them. n a multiple of 8.
+__attribute__((target("avx2,fma,avx512f,avx512vl"))) void axpy4x4_avx512(const float* const* a,
+                                                                         const float* const* x,
+                                                                         float* const* y,
+                                                                         std::int64_t n) {
+  __m256 w[4][4];
+  for (int h = 0; h < 4; ++h)
+    for (int k = 0; k < 4; ++k) w[h][k] = _mm256_set1_ps(a[h][k]);
+  for (std::int64_t i = 0; i < n; i += 8) {
+    const __m256 v0 = _mm256_loadu_ps(x[0] + i), v1 = _mm256_loadu_ps(x[1] + i);
+    const __m256 v2 = _mm256_loadu_ps(x[2] + i), v3 = _mm256_loadu_ps(x[3] + i);
+    // Every output loaded before any is stored: two tokens' outputs lie a multiple of 4 KiB
+    // apart, and a load behind a store to such an address waits for it (4K aliasing).
+    __m256 u[4];
+#pragma GCC unroll 4
+    for (int h = 0; h < 4; ++h) u[h] = _mm256_loadu_ps(y[h] + i);
+#pragma GCC unroll 4
+    for (int h = 0; h < 4; ++h) {
+      u[h] = _mm256_fmadd_ps(w[h][0], v0, u[h]);
+      u[h] = _mm256_fmadd_ps(w[h][1], v1, u[h]);
+      u[h] = _mm256_fmadd_ps(w[h][2], v2, u[h]);
+      u[h] = _mm256_fmadd_ps(w[h][3], v3, u[h]);
+    }
+#pragma GCC unroll 4
+    for (int h = 0; h < 4; ++h) _mm256_storeu_ps(y[h] + i, u[h]);
+  }
+}
+
 // dot4x4 with AVX-512VL: dot4x2's arithmetic for four queries, sixteen chains in flight.
 template <class Row>
 __attribute__((target("avx2,fma,f16c,avx512f,avx512vl"))) void dot4x4_avx512(const float* const* a,
@@ -566,6 +595,14 @@ void axpy4x2(const float* a0, const float* a1, const std::uint16_t* const* x, fl
   if (has_avx2()) return axpy4x2_avx2(a0, a1, x, y0, y1, n, chunk_stride);
 #endif
   axpy4x2(a0, a1, half_rows_as_f32(x, n, chunk_stride), y0, y1, n);
+}
+
+void axpy4x4(const float* const* a, const float* const* x, float* const* y, std::int64_t n) {
+#if CODERX_X86
+  if (has_avx512vl() && n % 8 == 0) return axpy4x4_avx512(a, x, y, n);
+#endif
+  axpy4x2(a[0], a[1], x, y[0], y[1], n);
+  axpy4x2(a[2], a[3], x, y[2], y[3], n);
 }
 
 void dot4x4(const float* const* a, const float* const* b, std::int64_t n, float* const* out) {

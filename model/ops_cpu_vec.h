@@ -42,6 +42,9 @@ void dot1x2(const float* a0, const float* a1, const std::uint16_t* b, std::int64
 void dot4x4(const float* const* a, const float* const* b, std::int64_t n, float* const* out);
 void dot4x4(const float* const* a, const std::uint16_t* const* b, std::int64_t n, float* const* out,
             std::int64_t chunk_stride = 8);
+// axpy4x2 for four outputs: y[h] += Σ_{j<4} a[h][j]·x[j] for h < 4, bit for bit (per element
+// the four multiply-adds in key order), each value row loaded once for the four.
+void axpy4x4(const float* const* a, const float* const* x, float* const* y, std::int64_t n);
 // y[h] += Σ_k p[h][k]·x[k] for every head h < n_heads and key k < n_keys, on half rows (chunks
 // as above): the query heads of one kv head weighting the same value rows, each row converted
 // once for all of them and each output chunk loaded and stored once per call. Per element the

@@ -3,7 +3,7 @@
 // context lengths — how attention cost grows with the context.
 //
 //   bench_attention [--keys 128,512,2048,8192] [--layer sliding|full] [--layers L] [--threads N]
-//                   [--reps 20] [--kv f32|f16|q8_0] [--window W] [--evict MB]
+//                   [--reps 20] [--kv f32|f16|q8_0] [--window W] [--evict MB] [--tokens N]
 //
 // --layers L cycles through L separate caches (as decode does through the model's layers), so
 // with enough of them the K/V comes from memory rather than the caches; times are per layer.
@@ -12,6 +12,8 @@
 // between attentions. The machine's read bandwidth is printed first, for comparison. --window W:
 // the query sees only the last W keys (a sliding layer past its window; the model's is 1,024), so a
 // key count that is not W plus a multiple of 4 starts the visible keys inside a run of four slots.
+// --tokens N: a prefill batch instead, the queries of the last N positions at once (causal, and
+// windowed with --window), with G MAC/s of its score and value products (compute-bound).
 //
 // sliding: 16 query heads, 8 kv heads of 256, separate K and V; full: 16 query heads, 2 kv heads
 // of 512, K = V (keys derived from V as on the model's full layers).
@@ -38,7 +40,7 @@ namespace q = coderx::model::quant;
 namespace {
 
 struct Shape {
-  std::int64_t n_head = 16, n_kv = 8, hd = 256, window = 0;
+  std::int64_t n_head = 16, n_kv = 8, hd = 256, window = 0, tokens = 1;
   bool shared = false;
   m::KvType kv = m::KvType::f32;  // K/V rows (f16: the engine's default for quantised weights)
 };
@@ -117,9 +119,10 @@ void fill_layer(LayerCache& c, const Shape& s, std::int64_t keys, std::uint32_t 
   c.view.interleaved = s.kv == m::KvType::f16 && keys % 4 == 0 && s.hd % 8 == 0;
 }
 
-// Best and median time per layer of `reps` passes of single-token attention at position keys − 1
-// over `n_layers` caches; with `evict` bytes, a read of that much other memory (untimed) before
-// each layer, as a decode step streams each layer's weights through the caches between attentions.
+// Best and median time per layer of `reps` passes of attention for the last s.tokens positions of
+// `keys` (one token: a decode step at position keys − 1) over `n_layers` caches; with `evict`
+// bytes, a read of that much other memory (untimed) before each layer, as a decode step streams
+// each layer's weights through the caches between attentions.
 struct StepTimes {
   double best = 0, median = 0;
 };
@@ -128,8 +131,11 @@ StepTimes step_seconds(m::CpuOps& ops, m::ThreadPool& pool, const Shape& s, std:
                        int n_layers, int reps, std::span<const std::byte> evict) {
   std::vector<LayerCache> layers(static_cast<std::size_t>(n_layers));
   for (int l = 0; l < n_layers; ++l) fill_layer(layers[l], s, keys, static_cast<std::uint32_t>(2 * l + 1));
-  std::vector<float> q = random_vector(static_cast<std::size_t>(s.n_head * s.hd), 3), out(q.size());
-  const std::int32_t pos = static_cast<std::int32_t>(keys - 1);
+  std::vector<float> q = random_vector(static_cast<std::size_t>(s.tokens * s.n_head * s.hd), 3),
+                     out(q.size());
+  std::vector<std::int32_t> pos(static_cast<std::size_t>(s.tokens));
+  for (std::int64_t t = 0; t < s.tokens; ++t)
+    pos[t] = static_cast<std::int32_t>(keys - s.tokens + t);
   const std::span<const std::byte> evict_spans[1] = {evict};
   std::vector<double> totals;
   for (int r = 0; r < reps; ++r) {
@@ -137,8 +143,8 @@ StepTimes step_seconds(m::CpuOps& ops, m::ThreadPool& pool, const Shape& s, std:
     for (LayerCache& c : layers) {
       if (!evict.empty()) m::read_spans(pool, evict_spans);
       const auto t0 = std::chrono::steady_clock::now();
-      m::AttentionArgs args{q.data(), out.data(), 1,       s.n_head, s.n_kv, s.hd,
-                            &pos,     &c.view,    nullptr, s.window, 1.0f};
+      m::AttentionArgs args{q.data(),   out.data(), s.tokens, s.n_head, s.n_kv, s.hd,
+                            pos.data(), &c.view,    nullptr,  s.window, 1.0f};
       ops.attention(args);
       total += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     }
@@ -153,7 +159,7 @@ StepTimes step_seconds(m::CpuOps& ops, m::ThreadPool& pool, const Shape& s, std:
 int main(int argc, char** argv) {
   std::string keys_text = "128,512,2048,8192", layer = "sliding", kv = "f32";
   int threads = 0, reps = 20, n_layers = 1;
-  std::int64_t window = 0, evict_mb = 0;
+  std::int64_t window = 0, evict_mb = 0, tokens = 1;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--keys") keys_text = argv[i + 1];
@@ -167,6 +173,8 @@ int main(int argc, char** argv) {
       window = std::atoll(argv[i + 1]);
     else if (a == "--evict")
       evict_mb = std::atoll(argv[i + 1]);
+    else if (a == "--tokens")
+      tokens = std::max<std::int64_t>(1, std::atoll(argv[i + 1]));
     else { std::fprintf(stderr, "bench_attention: unknown option %s\n", a.c_str()); return 2; }
   }
   Shape s;
@@ -178,6 +186,7 @@ int main(int argc, char** argv) {
   }
   s.kv = *kv_type;
   s.window = window;
+  s.tokens = tokens;
   m::ThreadPool pool(threads);
   m::CpuOps ops(pool);
   std::printf(
@@ -190,10 +199,11 @@ int main(int argc, char** argv) {
   Rows<std::byte> probe(std::size_t{1} << 30, std::byte{1});
   std::printf("read bandwidth %.2f GB/s\n",
               m::read_bandwidth(pool, probe.data(), probe.size(), 5) / 1e9);
-  std::printf("%8s %10s %10s %10s\n", "keys", "best ms", "median ms", "KV GB/s");
+  std::printf("%8s %10s %10s %10s %10s\n", "keys", "best ms", "median ms", "KV GB/s", "G MAC/s");
   for (std::size_t at = 0; at < keys_text.size();) {
     const std::size_t comma = std::min(keys_text.find(',', at), keys_text.size());
-    const std::int64_t keys = std::atoll(keys_text.substr(at, comma - at).c_str());
+    const std::int64_t keys =
+        std::max<std::int64_t>(s.tokens, std::atoll(keys_text.substr(at, comma - at).c_str()));
     at = comma + 1;
     const StepTimes t = step_seconds(ops, pool, s, keys, n_layers, reps,
                                      std::span(probe).first(static_cast<std::size_t>(
@@ -201,8 +211,13 @@ int main(int argc, char** argv) {
     const std::int64_t visible = s.window > 0 ? std::min(keys, s.window) : keys;
     const double bytes = static_cast<double>((s.shared ? 1 : 2) * s.n_kv * visible) *
                          static_cast<double>(m::kv_row_bytes(s.kv, s.hd));
-    std::printf("%8lld %10.3f %10.3f %10.2f\n", static_cast<long long>(keys), t.best * 1e3,
-                t.median * 1e3, bytes / t.median / 1e9);
+    // Multiply-adds: every query head against every key its position sees, scores and values.
+    double macs = 0;
+    for (std::int64_t p = keys - s.tokens; p < keys; ++p)
+      macs += static_cast<double>(s.window > 0 ? std::min(p + 1, s.window) : p + 1);
+    macs *= static_cast<double>(2 * s.n_head * s.hd);
+    std::printf("%8lld %10.3f %10.3f %10.2f %10.2f\n", static_cast<long long>(keys), t.best * 1e3,
+                t.median * 1e3, bytes / t.median / 1e9, macs / t.median / 1e9);
   }
   return 0;
 }

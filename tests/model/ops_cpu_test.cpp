@@ -235,7 +235,9 @@ TEST(OpsCpu, AttentionMatchesReferenceOnRingsAndSharedLayers) {
 
 // Prefill attention goes in blocks of tokens over key tiles; every token's output must equal,
 // bit for bit, the same token attended alone (a decode step), and match the reference. Long
-// enough for several blocks of 8 tokens and tiles of 32 keys; plain, windowed (a window of 45
+// enough for several blocks of 16 tokens (the last of an odd count) and tiles of 32 keys; with
+// two query heads per kv head a block takes its tokens two by two (dot4x4 and axpy4x4 over both
+// tokens' heads); plain, windowed (a window of 45
 // spans two tiles, so a block's tokens start their groups of four at different tile offsets)
 // and K = V layers; two sequences interleaved in one batch; f32, f16 and q8_0 caches (the
 // reference reads the same rows, so the two agree as closely as on f32). Groups of 8, 4, 2 and 1
@@ -245,7 +247,7 @@ TEST(OpsCpu, AttentionMatchesReferenceOnRingsAndSharedLayers) {
 TEST(OpsCpu, BlockedAttentionEqualsOneTokenStepsBitForBit) {
   ThreadPool pool(2);
   CpuOps ops(pool);
-  const std::int64_t n_kv = 2, hd = 64, cap = 96, n_tok = 90;
+  const std::int64_t n_kv = 2, hd = 64, cap = 96, n_tok = 91;  // blocks of 16, the last odd
   auto k = random_floats(cap * n_kv * hd, 21), v = random_floats(cap * n_kv * hd, 22);
   auto k2 = random_floats(cap * n_kv * hd, 23), v2 = random_floats(cap * n_kv * hd, 24);
   auto kn = random_floats(hd, 25);

@@ -240,6 +240,29 @@ void check_dot4x4() {
     }
 }
 
+// Four outputs at once against two axpy4x2 calls, bit for bit, lengths with and without a tail;
+// two of the outputs 4 KiB apart as two tokens' are in attention.
+void check_axpy4x4() {
+  for (std::int64_t n : {0, 1, 7, 8, 9, 24, 40, 256, 512}) {
+    const HalfRows values(4, n, 8, 130);
+    std::vector<std::vector<float>> w;
+    for (int h = 0; h < 4; ++h) w.push_back(random_floats(4, 140 + h));
+    std::vector<float> want(4096 + 4 * 512), got;
+    const auto start = random_floats(static_cast<std::int64_t>(want.size()), 150);
+    want = start;
+    got = start;
+    const std::size_t at[4] = {0, 512, 4096, 4096 + 1024};
+    vec::axpy4x2(w[0].data(), w[1].data(), values.f32.data(), want.data() + at[0],
+                 want.data() + at[1], n);
+    vec::axpy4x2(w[2].data(), w[3].data(), values.f32.data(), want.data() + at[2],
+                 want.data() + at[3], n);
+    const float* a[4] = {w[0].data(), w[1].data(), w[2].data(), w[3].data()};
+    float* y[4] = {got.data() + at[0], got.data() + at[1], got.data() + at[2], got.data() + at[3]};
+    vec::axpy4x4(a, values.f32.data(), y, n);
+    EXPECT_EQ(std::memcmp(want.data(), got.data(), want.size() * sizeof(float)), 0) << "n " << n;
+  }
+}
+
 // Every head count 1 … 10 (the vector kernels take eight at a time), key counts across the
 // kernels' chunk groupings, lengths with and without a tail: y[h] equals axpy over the same
 // keys in order on the converted rows, bit for bit, and stays so when the keys are split
@@ -297,6 +320,10 @@ void at_each_vector_level(Check&& check) {
 // above), bit for bit, on f32 and half rows.
 TEST(OpsCpuVec, Dot4x4EqualsDot4x2BitForBit) {
   at_each_vector_level(check_dot4x4);
+}
+
+TEST(OpsCpuVec, Axpy4x4EqualsAxpy4x2BitForBit) {
+  at_each_vector_level(check_axpy4x4);
 }
 
 TEST(OpsCpuVec, AxpyHeadsEqualsAxpyInKeyOrderBitForBit) {
