@@ -20,19 +20,21 @@
 // clang-format off
 #include "model/quant/simd_helpers.h"
 #include "model/quant/dot_legacy_simd.h"
-#include "model/quant/dot_q8_tile_zmm_simd.h"
 #include "model/quant/dot_kquants_simd.h"
 #include "model/quant/dot_q4_k_r8_simd.h"
 #include "model/quant/dot_legacy_r8_simd.h"
 #include "model/quant/dot_float_simd.h"
+#include "model/quant/zmm_pairs_simd.h"
+#include "model/quant/dot_q8_tile_zmm_simd.h"
+#pragma GCC diagnostic pop  // zmm_pairs_simd.h's
 // clang-format on
 
 namespace coderx::model::quant {
 
 void add_avx512_dot(KernelTable& t) {
   add_dot_legacy_simd(t);
-  add_dot_q8_tile_zmm(t);  // before the R8 types copy the tile entries
   add_dot_kquants_simd(t);
+  add_dot_q8_tile_zmm(t);  // before the R8 types copy the tile entries
   add_dot_q4_k_r8_simd(t);
   add_dot_legacy_r8_simd(t);
   add_dot_float_simd(t);

@@ -1,17 +1,12 @@
 // Q8_0 tiles (and Q5_0's, and the R8 groups packed as them) against four activations with
 // 512-bit vectors: dot_cols_q8_0_tile's arithmetic, two activations per vector. Internal to
-// model/quant: a textual template included by dot_avx512.cpp only, after dot_legacy_simd.h.
+// model/quant: a textual template included by dot_avx512.cpp only, after dot_legacy_simd.h and
+// zmm_pairs_simd.h.
 // Lane 2r of a vector is row r against the pair's first activation, lane 2r + 1 against its
 // second: each tile chunk is spread to both lanes of its row once and serves both pairs, and one
 // vpdpbusd does the work of two 256-bit ones. Every lane takes dot_cols_q8_0_tile's steps for its
 // row and activation (the same exact integers, the same f32 scale, accumulator and final sum),
 // so the results are the same bits; the eight accumulators of each pair stay in registers.
-
-// GCC 12's 512-bit permutes start from _mm512_undefined_*, which -Wuninitialized reports at
-// every use; the kernels below take every lane from their operands.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
 namespace coderx::model::quant {
 namespace {
@@ -32,10 +27,7 @@ CODERX_KERNEL void col_prep_q8_0_zmm(const std::uint8_t* const* acts, std::int64
   for (std::int64_t b = 0; b < nb; ++b, pairs += kQ8PairBlock) {
     const std::size_t at = static_cast<std::size_t>(b) * L::q8_0::kBytes + L::q8_0::kQs;
     for (int p = 0; p < 2; ++p)
-      for (int l = 0; l < 8; ++l) {
-        std::memcpy(pairs + 64 * p + 8 * l, acts[2 * p] + at + 4 * l, 4);
-        std::memcpy(pairs + 64 * p + 8 * l + 4, acts[2 * p + 1] + at + 4 * l, 4);
-      }
+      interleave_pair(acts[2 * p] + at, acts[2 * p + 1] + at, pairs + 64 * p);
     for (int c = 0; c < kDotCols; ++c) {
       const std::int32_t negated = -bias[c * nb + b];
       std::memcpy(pairs + 128 + 4 * c, &scales[c * nb + b], 4);
@@ -44,24 +36,10 @@ CODERX_KERNEL void col_prep_q8_0_zmm(const std::uint8_t* const* acts, std::int64
   }
 }
 
-// The eight bytes at p in every 64-bit lane: activation 2p's four bytes in even i32 lanes, 2p+1's
-// in odd ones.
-CODERX_KERNEL inline __m512i pair_broadcast(const std::uint8_t* p) {
-  std::int64_t v;
-  std::memcpy(&v, p, 8);
-  return _mm512_set1_epi64(v);
-}
-
-// Row r's lane of a tile vector in lanes 2r and 2r + 1.
-CODERX_KERNEL inline __m512i spread_rows(__m256i v) {
-  const __m512i twice = _mm512_set_epi32(7, 7, 6, 6, 5, 5, 4, 4, 3, 3, 2, 2, 1, 1, 0, 0);
-  return _mm512_permutexvar_epi32(twice, _mm512_zextsi256_si512(v));
-}
-
 // A block of one of the eight-block groups: acc[p] + its total · scale for both pairs.
 CODERX_KERNEL inline void q8_zmm_group_block(const Q8Tile* tile, const std::uint8_t* pairs,
                                              __m512& acc0, __m512& acc1) {
-  const __m512 dw = _mm512_castsi512_ps(spread_rows(_mm256_castps_si256(tile->dw)));
+  const __m512 dw = spread_rows(tile->dw);
   __m512i total[2][2];
   for (int p = 0; p < 2; ++p) {
     total[p][0] = pair_broadcast(pairs + 144 + 8 * p);  // the negated 128·Σy
@@ -85,7 +63,7 @@ CODERX_KERNEL inline void q8_zmm_group_block(const Q8Tile* tile, const std::uint
 // A block past the groups: chunk l of both pairs into acc[p][l], each chunk with its own 128·Σy.
 CODERX_KERNEL inline void q8_zmm_tail_block(const Q8Tile* tile, const std::uint8_t* pairs,
                                             __m512 (&acc)[2][8]) {
-  const __m512 dw = _mm512_castsi512_ps(spread_rows(_mm256_castps_si256(tile->dw)));
+  const __m512 dw = spread_rows(tile->dw);
   const __m512i k128 = _mm512_set1_epi8(static_cast<char>(128));
   for (int p = 0; p < 2; ++p) {
     const __m512 scale =
@@ -115,13 +93,12 @@ CODERX_KERNEL void dot_cols_q8_0_tile_zmm(const std::uint8_t* w, const std::uint
       q8_zmm_group_block(tile + b + j, pairs + (b + j) * kQ8PairBlock, acc[0][j], acc[1][j]);
   for (std::int64_t b = grouped; b < nb; ++b)
     q8_zmm_tail_block(tile + b, pairs + b * kQ8PairBlock, acc);
-  // hsum's order per lane, then lanes 2r to activation 2p's row r, 2r + 1 to 2p + 1's.
-  const __m512i split = _mm512_set_epi32(15, 13, 11, 9, 7, 5, 3, 1, 14, 12, 10, 8, 6, 4, 2, 0);
+  // hsum's order per lane.
   for (int p = 0; p < 2; ++p) {
     const __m512 a0 = _mm512_add_ps(acc[p][0], acc[p][4]), a1 = _mm512_add_ps(acc[p][1], acc[p][5]);
     const __m512 a2 = _mm512_add_ps(acc[p][2], acc[p][6]), a3 = _mm512_add_ps(acc[p][3], acc[p][7]);
-    const __m512 sum = _mm512_add_ps(_mm512_add_ps(a0, a2), _mm512_add_ps(a1, a3));
-    _mm512_storeu_ps(out + 2 * p * kQ8TileRows, _mm512_permutexvar_ps(split, sum));
+    store_pair_rows(_mm512_add_ps(_mm512_add_ps(a0, a2), _mm512_add_ps(a1, a3)),
+                    out + 2 * p * kQ8TileRows);
   }
 }
 
@@ -137,5 +114,3 @@ inline void add_dot_q8_tile_zmm(KernelTable& t) {
 
 }  // namespace
 }  // namespace coderx::model::quant
-
-#pragma GCC diagnostic pop
