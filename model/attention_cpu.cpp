@@ -5,6 +5,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "model/huge_page_allocator.h"
 #include "model/ops_cpu_vec.h"
 #include "model/quant/rows.h"
 
@@ -18,8 +19,8 @@ constexpr std::int64_t kMaxScoreFloats = 1 << 18;  // 1 MiB of scores per block 
 constexpr std::int64_t kMinParallelWork = 1 << 17;
 constexpr std::int64_t kDecodeValueTile = 32;  // keys per vec::axpy_heads call in decode
 
-template <class T>
-T* grow(std::vector<T>& v, std::size_t n) {
+template <class Vector>
+auto* grow(Vector& v, std::size_t n) {
   if (v.size() < n) v.resize(n);
   return v.data();
 }
@@ -84,7 +85,7 @@ void convert_row(const Block& b, bool keys, std::int64_t k, float* out) {
 // `scratch` (converted) when it is f16 or q8_0, or (reads_half_rows) the f16 rows themselves in
 // `half`.
 void load_rows(const Block& b, bool keys, std::int64_t k0, std::int64_t k1,
-               std::vector<float>& scratch, std::vector<const float*>& rows,
+               AlignedVector<float>& scratch, std::vector<const float*>& rows,
                std::vector<const std::uint16_t*>& half) {
   const KvLayerView& c = b.c;
   const std::int64_t hd = b.a.head_dim;
@@ -109,7 +110,7 @@ void load_rows(const Block& b, bool keys, std::int64_t k0, std::int64_t k1,
 
 // Row pointers of keys [k0, k1) (absolute positions) of kv head g; shared layers derive each
 // key as RoPE(v ⊙ k_norm) from its slot's table into `scratch`.
-void load_keys(const Block& b, std::int64_t k0, std::int64_t k1, std::vector<float>& scratch,
+void load_keys(const Block& b, std::int64_t k0, std::int64_t k1, AlignedVector<float>& scratch,
                std::vector<const float*>& rows, std::vector<const std::uint16_t*>& half) {
   const KvLayerView& c = b.c;
   const std::int64_t hd = b.a.head_dim;
@@ -256,7 +257,7 @@ void scores_step4(const Block& b, std::int64_t t, std::int64_t j, const Row* con
 
 // Scores s[(t − t0)·group + h][j] = q_{t,h} · key(lo_t + j) · scale.
 void block_scores(const Block& b, std::int64_t key_lo, std::int64_t key_hi, float* const* s) {
-  thread_local std::vector<float> scratch;
+  thread_local AlignedVector<float> scratch;
   thread_local std::vector<const float*> rows;
   thread_local std::vector<const std::uint16_t*> half;
   const std::int64_t hd = b.a.head_dim;
@@ -347,7 +348,7 @@ void decode_values(const Block& b, float* const* p) {
 
 // out_{t,h} = Σ_j p[(t − t0)·group + h][j] · value(lo_t + j), in key order.
 void block_values(const Block& b, std::int64_t key_lo, std::int64_t key_hi, float* const* p) {
-  thread_local std::vector<float> scratch;
+  thread_local AlignedVector<float> scratch;
   thread_local std::vector<const float*> values;
   thread_local std::vector<const std::uint16_t*> half;
   const std::int64_t hd = b.a.head_dim;
@@ -377,7 +378,7 @@ void block_values(const Block& b, std::int64_t key_lo, std::int64_t key_hi, floa
 }
 
 void attend_block(const Block& b) {
-  thread_local std::vector<float> scores;
+  thread_local AlignedVector<float> scores;
   thread_local std::vector<float*> rows;
   std::int64_t key_lo = b.lo(b.t0), key_hi = b.pos(b.t0), total = 0;
   for (std::int64_t t = b.t0; t < b.t1; ++t) {

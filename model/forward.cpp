@@ -9,7 +9,7 @@
 
 namespace coderx::model {
 
-float* Forward::buf(std::vector<float>& v, std::int64_t n) {
+float* Forward::buf(AlignedVector<float>& v, std::int64_t n) {
   if (v.size() < static_cast<std::size_t>(n)) v.resize(static_cast<std::size_t>(n));
   return v.data();
 }

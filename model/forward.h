@@ -11,6 +11,7 @@
 #include <span>
 #include <vector>
 
+#include "model/huge_page_allocator.h"
 #include "model/kv_cache.h"
 #include "model/model_view.h"
 #include "model/ops.h"
@@ -52,11 +53,12 @@ class Forward {
   void attention_block(std::int64_t l, const ForwardBatch& b, std::int64_t n);
   void ffn_block(std::int64_t l, std::int64_t n);
   void output(const ForwardBatch& b);
-  float* buf(std::vector<float>& v, std::int64_t n);
+  float* buf(AlignedVector<float>& v, std::int64_t n);
 
   const ModelView& model_;
   Ops& ops_;
-  std::vector<float> x_, a_, q_, k_, v_, o_, att_, h_, m_, g_, u_, r_, rl_, xe_, moe_, y_;
+  // Activations, each starting on a cache line (AlignedVector).
+  AlignedVector<float> x_, a_, q_, k_, v_, o_, att_, h_, m_, g_, u_, r_, rl_, xe_, moe_, y_;
   std::vector<ExpertChoice> choices_;
   std::vector<KvLayerView> views_;
   std::vector<std::int32_t> rows_, pos_;

@@ -92,8 +92,8 @@ const float* gelu_table() {
   return table.data();
 }
 
-template <class T>
-T* grow(std::vector<T>& v, std::size_t n) {
+template <class Vector>
+auto* grow(Vector& v, std::size_t n) {
   if (v.size() < n) v.resize(n);
   return v.data();
 }
@@ -101,7 +101,7 @@ T* grow(std::vector<T>& v, std::size_t n) {
 }  // namespace
 
 std::size_t CpuOps::quantize_rows(quant::Type type, const float* x, std::int64_t n_rows,
-                                  std::int64_t cols, std::vector<std::byte>& buf) {
+                                  std::int64_t cols, AlignedVector<std::byte>& buf) {
   const std::size_t bytes = quant::activation_bytes(type, cols);
   std::byte* dst = grow(buf, bytes * static_cast<std::size_t>(n_rows));
   pool_.parallel_for(n_rows, 8, [&](std::int64_t b, std::int64_t e) {

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "model/huge_page_allocator.h"
 #include "model/ops.h"
 #include "model/thread_pool.h"
 
@@ -41,18 +42,18 @@ class CpuOps final : public Ops {
  private:
   // Quantises rows of x [n_rows, cols] for weights of `type` into buf; returns bytes per row.
   std::size_t quantize_rows(quant::Type type, const float* x, std::int64_t n_rows,
-                            std::int64_t cols, std::vector<std::byte>& buf);
+                            std::int64_t cols, AlignedVector<std::byte>& buf);
   void moe_gate_up(const MoeArgs& a, std::int64_t n_ff);
   void moe_down(const MoeArgs& a, std::int64_t n_ff);
 
   ThreadPool& pool_;
-  std::vector<std::byte> act_;   // quantised activations
-  std::vector<std::byte> act2_;  // second buffer (MoE down inputs)
+  AlignedVector<std::byte> act_;   // quantised activations
+  AlignedVector<std::byte> act2_;  // second buffer (MoE down inputs)
   // MoE grouping: entries sorted by expert; entry i = (token, slot).
   std::vector<std::int32_t> entry_token_, entry_of_slot_, expert_begin_, active_experts_;
   std::vector<std::int64_t> group_start_;  // matmul_group: padded row offsets
-  std::vector<float> hidden_;    // [entries, 2·n_ff]
-  std::vector<float> expert_out_;  // [entries, n_embd]
+  AlignedVector<float> hidden_;            // [entries, 2·n_ff]
+  AlignedVector<float> expert_out_;        // [entries, n_embd]
 };
 
 }  // namespace coderx::model

@@ -131,8 +131,10 @@ StepTimes step_seconds(m::CpuOps& ops, m::ThreadPool& pool, const Shape& s, std:
                        int n_layers, int reps, std::span<const std::byte> evict) {
   std::vector<LayerCache> layers(static_cast<std::size_t>(n_layers));
   for (int l = 0; l < n_layers; ++l) fill_layer(layers[l], s, keys, static_cast<std::uint32_t>(2 * l + 1));
-  std::vector<float> q = random_vector(static_cast<std::size_t>(s.tokens * s.n_head * s.hd), 3),
-                     out(q.size());
+  // Queries and outputs on cache lines, as the forward pass keeps them (AlignedVector).
+  const auto q =
+      random_vector<Rows<float>>(static_cast<std::size_t>(s.tokens * s.n_head * s.hd), 3);
+  Rows<float> out(q.size());
   std::vector<std::int32_t> pos(static_cast<std::size_t>(s.tokens));
   for (std::int64_t t = 0; t < s.tokens; ++t)
     pos[t] = static_cast<std::int32_t>(keys - s.tokens + t);
