@@ -300,9 +300,8 @@ void block_scores(const Block& b, std::int64_t key_lo, std::int64_t key_hi, floa
 }
 
 void softmax_in_place(float* s, std::int64_t n) {
-  const double total = vec::exp_shifted(s, n, *std::max_element(s, s + n));
-  const float inv = static_cast<float>(1.0 / total);
-  for (std::int64_t j = 0; j < n; ++j) s[j] *= inv;
+  const double total = vec::exp_shifted(s, n, vec::max_value(s, n));
+  vec::scale(s, static_cast<float>(1.0 / total), s, n);
 }
 
 // out_{t,h} += the values lo_t + j … + 3 weighted by their probabilities (Row as in

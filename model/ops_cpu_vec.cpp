@@ -416,6 +416,27 @@ __attribute__((target("avx2,fma,f16c"))) void f32_to_f16_avx2(const float* x, st
   for (; i < n; ++i) y[i] = quant::f32_to_f16(x[i]);
 }
 
+// The largest of x[0..n) (n ≥ 1) in four chains of eight lanes: a maximum is exact, so any order
+// gives the same value for numbers (a zero's sign aside, which exp(s − max) does not see).
+__attribute__((target("avx2,fma"))) float max_value_avx2(const float* x, std::int64_t n) {
+  std::int64_t i = 0;
+  float m = x[0];
+  if (n >= 32) {
+    __m256 m0 = _mm256_loadu_ps(x), m1 = m0, m2 = m0, m3 = m0;
+    for (; i + 32 <= n; i += 32) {
+      m0 = _mm256_max_ps(m0, _mm256_loadu_ps(x + i));
+      m1 = _mm256_max_ps(m1, _mm256_loadu_ps(x + i + 8));
+      m2 = _mm256_max_ps(m2, _mm256_loadu_ps(x + i + 16));
+      m3 = _mm256_max_ps(m3, _mm256_loadu_ps(x + i + 24));
+    }
+    alignas(32) float lanes[8];
+    _mm256_store_ps(lanes, _mm256_max_ps(_mm256_max_ps(m0, m1), _mm256_max_ps(m2, m3)));
+    for (const float v : lanes) m = std::max(m, v);
+  }
+  for (; i < n; ++i) m = std::max(m, x[i]);
+  return m;
+}
+
 // Squares of f32 are exact in f64, so only the order of the f64 additions varies with the
 // lanes: four accumulators of four, so the adds' latency does not bound a norm's 2,816 elements.
 __attribute__((target("avx2,fma"))) double sum_squares_avx2(const float* x, std::int64_t n) {
@@ -698,6 +719,13 @@ double exp_shifted(float* s, std::int64_t n, float shift) {
   double total = 0;
   for (std::int64_t j = 0; j < n; ++j) total += (s[j] = std::exp(s[j] - shift));
   return total;
+}
+
+float max_value(const float* x, std::int64_t n) {
+#if CODERX_X86
+  if (has_avx2()) return max_value_avx2(x, n);
+#endif
+  return *std::max_element(x, x + n);
 }
 
 double sum_squares(const float* x, std::int64_t n) {

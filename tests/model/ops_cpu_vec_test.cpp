@@ -5,6 +5,7 @@
 // bit for bit; exp_shifted against the f64 exponential in ulp.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -352,6 +353,22 @@ TEST(OpsCpuVec, GegluTableMatchesTheScalarLookupBitForBit) {
     if (n > 0) {  // (memcmp takes no null pointers, which empty vectors may hold)
       ASSERT_EQ(std::memcmp(got.data(), want.data(), n * sizeof(float)), 0) << "n " << n;
     }
+  }
+}
+
+// The largest element, as std::max_element finds it, for every length across the four chains of
+// eight and their tail, wherever it lies, all values negative (softmax's scores often are).
+TEST(OpsCpuVec, MaxValueEqualsMaxElement) {
+  for (std::int64_t n = 1; n <= 80; ++n) {
+    auto x = random_floats(n, 170 + static_cast<std::uint32_t>(n));
+    for (float& v : x) v = -std::fabs(v) - 1.0f;
+    for (std::int64_t at : {std::int64_t{0}, n / 2, n - 1}) {
+      auto y = x;
+      y[at] = -0.5f;
+      EXPECT_EQ(vec::max_value(y.data(), n), *std::max_element(y.begin(), y.end()))
+          << "n " << n << " at " << at;
+    }
+    EXPECT_EQ(vec::max_value(x.data(), n), *std::max_element(x.begin(), x.end())) << "n " << n;
   }
 }
 
