@@ -13,8 +13,9 @@ namespace {
 
 // col_prep_q8_0's layout, then per block kQ8PairBlock bytes: for each pair p of activations and
 // chunk l the four bytes of activation 2p then those of 2p + 1; the four block scales (f32); the
-// four negated 128·Σy (i32).
-inline constexpr int kQ8PairBlock = 160;
+// four negated 128·Σy (i32); in the blocks past the groups of eight, for each pair and chunk the
+// two activations' negated 128·Σy over the chunk (i32), what those blocks start each chunk from.
+inline constexpr int kQ8PairBlock = 288;
 inline constexpr int kQ8ZmmPrep = kQ8Prep + kQ8PairBlock;
 
 CODERX_KERNEL void col_prep_q8_0_zmm(const std::uint8_t* const* acts, std::int64_t n,
@@ -32,6 +33,14 @@ CODERX_KERNEL void col_prep_q8_0_zmm(const std::uint8_t* const* acts, std::int64
       const std::int32_t negated = -bias[c * nb + b];
       std::memcpy(pairs + 128 + 4 * c, &scales[c * nb + b], 4);
       std::memcpy(pairs + 144 + 4 * c, &negated, 4);
+    }
+    if (b < nb / 8 * 8) continue;
+    const __m512i k128 = _mm512_set1_epi8(static_cast<char>(128));
+    for (int p = 0; p < 2; ++p) {
+      const __m512i y = _mm512_loadu_si512(pairs + 64 * p);
+      _mm512_storeu_si512(pairs + 160 + 64 * p,
+                          _mm512_sub_epi32(_mm512_setzero_si512(),
+                                           _mm512_dpbusd_epi32(_mm512_setzero_si512(), k128, y)));
     }
   }
 }
@@ -60,21 +69,21 @@ CODERX_KERNEL inline void q8_zmm_group_block(const Q8Tile* tile, const std::uint
                          _mm512_mul_ps(dw, s1), acc1);
 }
 
-// A block past the groups: chunk l of both pairs into acc[p][l], each chunk with its own 128·Σy.
+// A block past the groups: chunk l of both pairs into acc[p][l], each chunk from its own
+// negated 128·Σy.
 CODERX_KERNEL inline void q8_zmm_tail_block(const Q8Tile* tile, const std::uint8_t* pairs,
                                             __m512 (&acc)[2][8]) {
   const __m512 dw = spread_rows(tile->dw);
-  const __m512i k128 = _mm512_set1_epi8(static_cast<char>(128));
-  for (int p = 0; p < 2; ++p) {
-    const __m512 scale =
-        _mm512_mul_ps(dw, _mm512_castsi512_ps(pair_broadcast(pairs + 128 + 8 * p)));
-    for (int l = 0; l < 8; ++l) {
-      const __m512i y = pair_broadcast(pairs + 64 * p + 8 * l);
-      const __m512i start = _mm512_sub_epi32(_mm512_setzero_si512(),
-                                             _mm512_dpbusd_epi32(_mm512_setzero_si512(), k128, y));
-      const __m512i chunk =
-          _mm512_dpbusd_epi32(start, spread_rows(_mm256_load_si256(&tile->biased[l])), y);
-      acc[p][l] = _mm512_fmadd_ps(scale, _mm512_cvtepi32_ps(chunk), acc[p][l]);
+  __m512 scale[2];
+  for (int p = 0; p < 2; ++p)
+    scale[p] = _mm512_mul_ps(dw, _mm512_castsi512_ps(pair_broadcast(pairs + 128 + 8 * p)));
+#pragma GCC unroll 8
+  for (int l = 0; l < 8; ++l) {
+    const __m512i q = spread_rows(_mm256_load_si256(&tile->biased[l]));
+    for (int p = 0; p < 2; ++p) {
+      const __m512i chunk = _mm512_dpbusd_epi32(pair_broadcast(pairs + 160 + 64 * p + 8 * l), q,
+                                                pair_broadcast(pairs + 64 * p + 8 * l));
+      acc[p][l] = _mm512_fmadd_ps(scale[p], _mm512_cvtepi32_ps(chunk), acc[p][l]);
     }
   }
 }
