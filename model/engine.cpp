@@ -129,9 +129,7 @@ Result<std::unique_ptr<Engine>> Engine::load(const std::filesystem::path& path, 
     return make_error(Errc::format, path.string() + ": tokenizer has more tokens than the LM head rows");
   const ModelView& view = impl->model->view();
   impl->kv_type =
-      options.reference_ops
-          ? KvType::f32
-          : options.kv_type.value_or(KvCache::half_suits(view) ? KvType::f16 : KvType::f32);
+      options.reference_ops ? KvType::f32 : options.kv_type.value_or(KvCache::default_type(view));
   const KvCacheOptions kv{options.max_context, std::max<std::int64_t>(1, options.sliding_slack),
                           impl->kv_type};
   BackendOptions backend_options;

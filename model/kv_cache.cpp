@@ -80,7 +80,7 @@ void KvCache::store_rows(const Layer& l, std::int64_t slot, const float* rows, R
     const float* row = rows + g * l.hd;
     if constexpr (std::is_same_v<T, std::uint8_t>) {
       quant::quantize_row(quant::Type::Q8_0, row,
-                          dst.data() + offset / kKvQ8Block * kKvQ8BlockBytes, l.hd);
+                          dst.data() + quant::row_bytes(quant::Type::Q8_0, offset), l.hd);
     } else if constexpr (std::is_same_v<T, float>) {
       std::memcpy(dst.data() + offset, row, static_cast<std::size_t>(l.hd) * sizeof(float));
     } else if (!shape.interleaved) {

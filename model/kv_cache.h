@@ -67,6 +67,10 @@ class KvCache final : public KvState {
   // Q4_K_M 3.5e-3 → 2.7e-3, near-tie expert flips either way); on float weights it would be
   // the largest error left (F16 fixture: 7.0e-7 → 1.1e-6).
   static bool half_suits(const ModelView& model);
+  // The engine's K/V type when none is asked for: f16 where half_suits, else f32.
+  static KvType default_type(const ModelView& model) {
+    return half_suits(model) ? KvType::f16 : KvType::f32;
+  }
 
  private:
   struct Layer {

@@ -8,12 +8,11 @@
 #include <optional>
 #include <string_view>
 
+#include "model/quant/types.h"
+
 namespace coderx::model {
 
 enum class KvType { f32, f16, q8_0 };
-
-inline constexpr std::int64_t kKvQ8Block = 32;       // values per Q8_0 block
-inline constexpr std::int64_t kKvQ8BlockBytes = 34;  // its half scale, then 32 signed bytes
 
 constexpr std::string_view kv_type_name(KvType t) {
   return t == KvType::f32 ? "f32" : t == KvType::f16 ? "f16" : "q8_0";
@@ -27,22 +26,22 @@ constexpr std::optional<KvType> parse_kv_type(std::string_view s) {
 }
 
 // Bytes of `n` values stored as `t` (n a multiple of 32 for Q8_0).
-constexpr std::size_t kv_row_bytes(KvType t, std::int64_t n) {
+inline std::size_t kv_row_bytes(KvType t, std::int64_t n) {
   switch (t) {
     case KvType::f32:
       return static_cast<std::size_t>(n) * 4;
     case KvType::f16:
       return static_cast<std::size_t>(n) * 2;
     case KvType::q8_0:
-      return static_cast<std::size_t>(n / kKvQ8Block * kKvQ8BlockBytes);
+      return quant::row_bytes(quant::Type::Q8_0, n);
   }
   return 0;
 }
 
 // Whether rows of `head_dim` values can be stored as `t` (Q8_0 needs whole blocks; a cache asked
 // for Q8_0 keeps such a layer in half instead).
-constexpr KvType kv_type_for(KvType t, std::int64_t head_dim) {
-  return t == KvType::q8_0 && head_dim % kKvQ8Block != 0 ? KvType::f16 : t;
+inline KvType kv_type_for(KvType t, std::int64_t head_dim) {
+  return t == KvType::q8_0 && !quant::row_fits(quant::Type::Q8_0, head_dim) ? KvType::f16 : t;
 }
 
 }  // namespace coderx::model

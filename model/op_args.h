@@ -10,6 +10,7 @@
 
 #include "model/kv_type.h"
 #include "model/quant/half.h"
+#include "model/quant/rows.h"
 #include "model/quant/types.h"
 
 namespace coderx::model {
@@ -122,26 +123,19 @@ struct KvLayerView {
   bool shared() const { return k == nullptr && k16 == nullptr && k8 == nullptr; }
   // The Q8_0 blocks of the row at element offset `offset` (a multiple of 32) of k8 or v8.
   static const std::uint8_t* q8_row(const std::uint8_t* rows, std::int64_t offset) {
-    return rows + offset / kKvQ8Block * kKvQ8BlockBytes;
+    return rows + quant::row_bytes(quant::Type::Q8_0, offset);
   }
   // Elements between the starts of a row's consecutive chunks of eight: element i of the row
   // that starts at row_offset(...) is at that offset + (i / 8)·chunk_stride() + i % 8.
   std::int64_t chunk_stride() const { return interleaved ? 32 : 8; }
+  // (In a q8_0 cache n is a whole row, whole blocks: the reference dequantiser reads it.)
   void load_k(std::int64_t offset, std::int64_t n, float* out) const {
-    if (k8) return load_q8(q8_row(k8, offset), n, out);
+    if (k8) return quant::dequantize_row_ref(quant::Type::Q8_0, q8_row(k8, offset), out, n);
     load(k, k16, offset, n, out);
   }
   void load_v(std::int64_t offset, std::int64_t n, float* out) const {
-    if (v8) return load_q8(q8_row(v8, offset), n, out);
+    if (v8) return quant::dequantize_row_ref(quant::Type::Q8_0, q8_row(v8, offset), out, n);
     load(v, v16, offset, n, out);
-  }
-  // n values of Q8_0 blocks: scale · q, as the reference dequantiser computes them.
-  static void load_q8(const std::uint8_t* blocks, std::int64_t n, float* out) {
-    for (std::int64_t i = 0; i < n; ++i) {
-      const std::uint8_t* block = blocks + i / kKvQ8Block * kKvQ8BlockBytes;
-      const float d = quant::f16_to_f32(static_cast<std::uint16_t>(block[0] | block[1] << 8));
-      out[i] = static_cast<float>(static_cast<std::int8_t>(block[2 + i % kKvQ8Block])) * d;
-    }
   }
   void load(const float* f32, const std::uint16_t* half, std::int64_t offset, std::int64_t n,
             float* out) const {

@@ -81,6 +81,12 @@ Rows<std::uint8_t> to_q8(const Rows<float>& x) {
   return b;
 }
 
+// The rows' start, or null when there are none.
+template <class T>
+const T* kept(const Rows<T>& rows) {
+  return rows.empty() ? nullptr : rows.data();
+}
+
 void fill_layer(LayerCache& c, const Shape& s, std::int64_t keys, std::uint32_t seed) {
   const std::size_t cache = static_cast<std::size_t>(s.n_kv * keys * s.hd);
   if (!s.shared) c.k = random_vector<Rows<float>>(cache, seed);
@@ -89,24 +95,14 @@ void fill_layer(LayerCache& c, const Shape& s, std::int64_t keys, std::uint32_t 
   const std::int64_t rot = s.shared ? s.hd / 8 : 0;
   c.cs.assign(static_cast<std::size_t>(rot * keys), 1.0f);
   c.sn.assign(c.cs.size(), 0.0f);
-  if (s.kv == m::KvType::f16) {
-    c.k16 = to_half(c.k);
-    c.v16 = to_half(c.v);
-    c.k.clear();
-    c.v.clear();
-    c.view.k16 = s.shared ? nullptr : c.k16.data();
-    c.view.v16 = c.v16.data();
-  } else if (s.kv == m::KvType::q8_0) {
-    c.k8 = to_q8(c.k);
-    c.v8 = to_q8(c.v);
-    c.k.clear();
-    c.v.clear();
-    c.view.k8 = s.shared ? nullptr : c.k8.data();
-    c.view.v8 = c.v8.data();
-  } else {
-    c.view.k = s.shared ? nullptr : c.k.data();
-    c.view.v = c.v.data();
-  }
+  // The rows in the cache's type; K stays empty on K = V layers, and a view's pointer is set for
+  // the rows kept only.
+  if (s.kv == m::KvType::f16) c.k16 = to_half(c.k), c.v16 = to_half(c.v);
+  if (s.kv == m::KvType::q8_0) c.k8 = to_q8(c.k), c.v8 = to_q8(c.v);
+  if (s.kv != m::KvType::f32) c.k.clear(), c.v.clear();
+  c.view.k = kept(c.k), c.view.v = kept(c.v);
+  c.view.k16 = kept(c.k16), c.view.v16 = kept(c.v16);
+  c.view.k8 = kept(c.k8), c.view.v8 = kept(c.v8);
   c.view.capacity = keys;
   c.view.k_norm = c.k_norm.data();
   c.view.rope = m::RopeSpec{s.hd, 1e6f, nullptr};

@@ -406,8 +406,7 @@ int run_bench(Args args) {
                                           : model::WarmedWeights{};
   const double populate_s = seconds_since(populate_start);
   const model::KvType kv_type = kv_text != "auto" ? *model::parse_kv_type(kv_text)
-                                : model::KvCache::half_suits((*model)->view()) ? model::KvType::f16
-                                                                               : model::KvType::f32;
+                                                  : model::KvCache::default_type((*model)->view());
   const std::string kv_name(model::kv_type_name(kv_type));
   model::ThreadPool pool(static_cast<int>(threads));
   model::CpuOps ops(pool);
