@@ -197,11 +197,7 @@ struct K45Block {
 };
 template <bool kFive>
 CODERX_KERNEL inline K45Block k45_block(const std::uint8_t* x, const std::uint8_t* y) {
-  constexpr int kBytes = kFive ? L::q5_k::kBytes : L::q4_k::kBytes;
   constexpr int kScales = kFive ? L::q5_k::kScales : L::q4_k::kScales;
-  prefetch_ahead(x);
-  prefetch_ahead(x + 64);
-  if (kBytes > 128) prefetch_ahead(x + 128);
   const K45Scales sc = k45_scales(x + kScales);
   return {k45_block_sums<kFive>(x, q8k_qs(y), sc.scales), k45_min_lanes(sc.mins, y),
           k45_products(x, y)};
@@ -462,9 +458,6 @@ CODERX_KERNEL inline __m256i q6k_scale_half(__m256i sc16, int h) {
 CODERX_KERNEL float dot_q6_k(const std::uint8_t* w, const std::uint8_t* a, std::int64_t n) {
   __m256 acc = _mm256_setzero_ps();
   for (std::int64_t b = 0; b < n / 256; ++b, w += L::q6_k::kBytes, a += L::q8_k::kBytes) {
-    prefetch_ahead(w);
-    prefetch_ahead(w + 64);
-    prefetch_ahead(w + 128);
     const auto* sc = reinterpret_cast<const std::int8_t*>(w + L::q6_k::kScales);
     const std::uint8_t* y = q8k_qs(a);
     // Σ sc·(q − 32)·y = Σ sc·q·y − 32·Σ_k sc_k·bsum_k.

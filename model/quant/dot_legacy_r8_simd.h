@@ -68,8 +68,6 @@ CODERX_KERNEL void legacy_r8_dot8(const std::uint8_t* w, const std::uint8_t* a, 
   for (int i = 0; i < 8; ++i) acc[i] = _mm256_setzero_ps();
   for (std::int64_t b = 0; b < nb; ++b, a += kA) {
     const std::uint8_t* x = w + b * kW;
-#pragma GCC unroll 5
-    for (int line = 0; line < kW; line += 64) prefetch_ahead(x + line);
     const std::uint8_t* y = a + L::q8_0::kQs;
     // kD = 0 in both layouts
     const __m256 scale =

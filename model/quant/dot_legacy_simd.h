@@ -45,8 +45,6 @@ CODERX_KERNEL inline float sum_blocks(const std::uint8_t* w, const std::uint8_t*
   __m256 acc = _mm256_setzero_ps();
   std::int64_t b = 0;
   for (; b + 8 <= nb; b += 8, w += 8 * kW, a += 8 * kA) {
-#pragma GCC unroll 8
-    for (int line = 0; line < 8 * kW; line += 64) prefetch_ahead(w + line);
     __m256i p[8];
 #pragma GCC unroll 8
     for (int i = 0; i < 8; ++i) p[i] = lanes(w + i * kW, a + i * kA);

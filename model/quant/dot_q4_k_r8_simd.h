@@ -101,8 +101,6 @@ CODERX_KERNEL inline __m256 r8_accumulate(__m256 acc, __m256i s, __m256i m, __m2
 template <int C>
 CODERX_KERNEL inline void r8_block(const std::uint8_t* w, const std::uint8_t* const* a,
                                    __m256* acc) {
-#pragma GCC unroll 18
-  for (int line = 0; line < R8::kBytes; line += 64) prefetch_ahead(w + line);
   R8Scales scales;
   r8_scales(w + R8::kScales, scales);
   __m256i s[C];

@@ -81,15 +81,11 @@ CODERX_KERNEL inline __m256i dot_i8_i8(__m256i x, __m256i y) {
   return dot_u8_i8(_mm256_sign_epi8(x, x), _mm256_sign_epi8(y, x));
 }
 
-// Matrix-vector products stream their weights once; asking for the bytes kPrefetchAhead past
-// the block being decoded keeps memory busy while the arithmetic runs (the rows of a matrix are
-// contiguous, so this runs on into the next rows). Prefetches never fault.
-// 1.5 KiB: measured with tools/bench_gemv on a 2-core Zen 3 (1 KiB and 2 KiB within noise;
-// none: 10–20 % slower).
-constexpr int kPrefetchAhead = 1536;
-CODERX_KERNEL inline void prefetch_ahead(const std::uint8_t* p) {
-  _mm_prefetch(reinterpret_cast<const char*>(p + kPrefetchAhead), _MM_HINT_T0);
-}
+// The matrix-vector kernels issue no software prefetches for their weights: each thread reads
+// its rows as one contiguous stream, which the hardware prefetchers follow on their own. On the
+// Zen 4 host the prefetches that were here (one per 64 bytes, 1.5 KiB ahead) cost 15-25 % of a
+// one-thread product's speed from memory and gained nothing with two threads
+// (tools/bench_gemv --mb 1024 --threads 1: Q4_K_R8 70-79 % → 94-96 % of the read bandwidth).
 
 CODERX_KERNEL inline __m256 to_float(__m256i v) {
   return _mm256_cvtepi32_ps(v);
