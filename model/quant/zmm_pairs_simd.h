@@ -8,7 +8,9 @@
 // dot_avx512.cpp's kernel headers.)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#if !defined(__clang__)  // a GCC-only warning; clang warns about the unknown name instead
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 namespace coderx::model::quant {
 namespace {
