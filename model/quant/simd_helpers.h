@@ -85,7 +85,7 @@ CODERX_KERNEL inline __m256i dot_i8_i8(__m256i x, __m256i y) {
 // its rows as one contiguous stream, which the hardware prefetchers follow on their own. On the
 // Zen 4 host the prefetches that were here (one per 64 bytes, 1.5 KiB ahead) cost 15-25 % of a
 // one-thread product's speed from memory and gained nothing with two threads
-// (tools/bench_gemv --mb 1024 --threads 1: Q4_K_R8 70-79 % → 94-96 % of the read bandwidth).
+// (tools/bench_gemv --mb 1024 --threads 1: Q4_K_R8 73-79 % → 92-96 % of the read bandwidth).
 
 CODERX_KERNEL inline __m256 to_float(__m256i v) {
   return _mm256_cvtepi32_ps(v);
