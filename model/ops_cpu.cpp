@@ -52,9 +52,10 @@ void for_each_product_chunk(ThreadPool& pool, std::int64_t n_tokens, std::int64_
 }
 
 // out[a·out_stride + r] = scale · dot(row r, activation a) for r < n_rows, a < n_act.
-// act_index maps a to the activation row (null: identity). Rows go in chunks small enough to
-// stay in L1 while every activation passes over them (quant::dot_rows_cols decodes each row
-// once per four activations).
+// act_index maps a to the activation row (null: identity). With several activations, rows go in
+// chunks small enough to stay in L1 while every activation passes over them (quant::dot_rows_cols
+// decodes each row once per four activations); one activation takes all the rows in one call
+// (each row's result is the same either way).
 void dot_rows(quant::Type type, const std::byte* rows, std::size_t row_bytes, std::int64_t n_rows,
               std::int64_t cols, const std::byte* act, std::size_t act_bytes,
               const std::int32_t* act_index, std::int64_t n_act, float scale, float* out,
@@ -63,7 +64,7 @@ void dot_rows(quant::Type type, const std::byte* rows, std::size_t row_bytes, st
   acts.resize(static_cast<std::size_t>(n_act));
   for (std::int64_t a = 0; a < n_act; ++a)
     acts[a] = act + static_cast<std::size_t>(act_index ? act_index[a] : a) * act_bytes;
-  const std::int64_t chunk = rows_per_item(n_act);
+  const std::int64_t chunk = n_act == 1 ? n_rows : rows_per_item(n_act);
   for (std::int64_t r0 = 0; r0 < n_rows; r0 += chunk) {
     const std::int64_t nr = std::min(chunk, n_rows - r0);
     quant::dot_rows_cols(type, rows + static_cast<std::size_t>(r0) * row_bytes, row_bytes, nr,

@@ -47,6 +47,11 @@ struct Pair {
 };
 constexpr Pair kPairs[] = {
     {Type::Q4_K, Type::Q4_K_R8}, {Type::Q5_0, Type::Q5_0_R8}, {Type::Q8_0, Type::Q8_0_R8}};
+static_assert([] {
+  for (const Pair& p : kPairs)
+    if (plain_type(p.repacked) != p.plain) return false;
+  return true;
+}());
 static_assert(q4_k_r8::kBytes == R * L::q4_k::kBytes && q5_0_r8::kBytes == R * L::q5_0::kBytes &&
               q8_0_r8::kBytes == R * L::q8_0::kBytes);
 
@@ -90,12 +95,6 @@ bool can_repack(Type type, std::int64_t n_rows) {
 Type repacked_type(Type type) {
   assert(pair_of_plain(type) && "repack: not a repackable type");
   return pair_of_plain(type)->repacked;
-}
-
-std::optional<Type> plain_type(Type repacked) {
-  for (const Pair& p : kPairs)
-    if (p.repacked == repacked) return p.plain;
-  return std::nullopt;
 }
 
 std::optional<Type> repacked_type_from_name(std::string_view name) {
