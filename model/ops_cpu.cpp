@@ -51,6 +51,19 @@ void for_each_product_chunk(ThreadPool& pool, std::int64_t n_tokens, std::int64_
   }
 }
 
+// The work items [begin, end) of an expert product, `chunks` items of `rows` rows per active
+// expert (`limit` rows each), as one run of rows per expert: fn(active index, r0, r1), so that
+// the kernels see each expert's rows of the stretch in one call.
+template <class Fn>
+void for_each_expert_run(std::int64_t begin, std::int64_t end, std::int64_t chunks,
+                         std::int64_t rows, std::int64_t limit, Fn&& fn) {
+  for (std::int64_t item = begin; item < end;) {
+    const std::int64_t i = item / chunks, stop = std::min(end, (i + 1) * chunks);
+    fn(i, (item - i * chunks) * rows, std::min(limit, (stop - i * chunks) * rows));
+    item = stop;
+  }
+}
+
 // out[a·out_stride + r] = scale · dot(row r, activation a) for r < n_rows, a < n_act.
 // act_index maps a to the activation row (null: identity). With several activations, rows go in
 // chunks small enough to stay in L1 while every activation passes over them (quant::dot_rows_cols
@@ -264,23 +277,23 @@ void CpuOps::moe_gate_up(const MoeArgs& a, std::int64_t n_ff) {
       std::max<std::int64_t>(1, (a.n_tokens * a.k) / std::max<std::int64_t>(1, items / chunks));
   for_each_product_chunk(
       pool_, a.n_tokens, items, per_item, 1, [&](std::int64_t b, std::int64_t end) {
-        for (std::int64_t item = b; item < end; ++item) {
-          const std::int32_t e = active_experts_[item / chunks];
-          const std::int64_t r0 = (item % chunks) * rows, r1 = std::min(width, r0 + rows);
-          const std::int64_t first = expert_begin_[e], count = expert_begin_[e + 1] - first;
-          // Rows [r0, r1) never straddle gate and up: n_ff is a multiple of the chunk or the
-          // chunk is split here.
-          for (std::int64_t r = r0; r < r1;) {
-            const bool in_gate = r < n_ff;
-            const std::int64_t stop = w.fused() || !in_gate ? r1 : std::min(r1, n_ff);
-            const Matrix m = w.fused() ? w.gate_up.expert(e) : (in_gate ? w.gate : w.up).expert(e);
-            const std::int64_t row = w.fused() || in_gate ? r : r - n_ff;
-            dot_rows(m.type, m.row(row), m.row_bytes, stop - r, n_embd, act_.data(), act_bytes,
-                     entry_token_.data() + first, count, m.out_scale, hidden + first * width + r,
-                     width);
-            r = stop;
-          }
-        }
+        for_each_expert_run(
+            b, end, chunks, rows, width, [&](std::int64_t i, std::int64_t r0, std::int64_t r1) {
+              const std::int32_t e = active_experts_[i];
+              const std::int64_t first = expert_begin_[e], count = expert_begin_[e + 1] - first;
+              // Rows [r0, r1) may straddle gate and up; each part goes on its own.
+              for (std::int64_t r = r0; r < r1;) {
+                const bool in_gate = r < n_ff;
+                const std::int64_t stop = w.fused() || !in_gate ? r1 : std::min(r1, n_ff);
+                const Matrix m =
+                    w.fused() ? w.gate_up.expert(e) : (in_gate ? w.gate : w.up).expert(e);
+                const std::int64_t row = w.fused() || in_gate ? r : r - n_ff;
+                dot_rows(m.type, m.row(row), m.row_bytes, stop - r, n_embd, act_.data(), act_bytes,
+                         entry_token_.data() + first, count, m.out_scale,
+                         hidden + first * width + r, width);
+                r = stop;
+              }
+            });
       });
   geglu(hidden, hidden + n_ff, hidden, a.n_tokens * a.k, n_ff, width, width);
 }
@@ -304,14 +317,14 @@ void CpuOps::moe_down(const MoeArgs& a, std::int64_t n_ff) {
       std::max<std::int64_t>(1, n_entries / std::max<std::int64_t>(1, items / chunks));
   for_each_product_chunk(
       pool_, a.n_tokens, items, per_item, 1, [&](std::int64_t b, std::int64_t end) {
-        for (std::int64_t item = b; item < end; ++item) {
-          const std::int32_t e = active_experts_[item / chunks];
-          const std::int64_t r0 = (item % chunks) * rows, r1 = std::min(n_embd, r0 + rows);
-          const std::int64_t first = expert_begin_[e], count = expert_begin_[e + 1] - first;
-          const Matrix m = w.down.expert(e);
-          dot_rows(m.type, m.row(r0), m.row_bytes, r1 - r0, n_ff, act + first * act_bytes,
-                   act_bytes, nullptr, count, m.out_scale, out + first * n_embd + r0, n_embd);
-        }
+        for_each_expert_run(
+            b, end, chunks, rows, n_embd, [&](std::int64_t i, std::int64_t r0, std::int64_t r1) {
+              const std::int32_t e = active_experts_[i];
+              const std::int64_t first = expert_begin_[e], count = expert_begin_[e + 1] - first;
+              const Matrix m = w.down.expert(e);
+              dot_rows(m.type, m.row(r0), m.row_bytes, r1 - r0, n_ff, act + first * act_bytes,
+                       act_bytes, nullptr, count, m.out_scale, out + first * n_embd + r0, n_embd);
+            });
       });
 }
 
