@@ -40,23 +40,12 @@ void for_each_piece(Type type, int r, Move&& move) {
   }
 }
 
-// Each plain type and its repacked type (a block of a group is eight rows' blocks: the same
-// bytes).
-struct Pair {
-  Type plain, repacked;
-};
-constexpr Pair kPairs[] = {
-    {Type::Q4_K, Type::Q4_K_R8}, {Type::Q5_0, Type::Q5_0_R8}, {Type::Q8_0, Type::Q8_0_R8}};
-static_assert([] {
-  for (const Pair& p : kPairs)
-    if (plain_type(p.repacked) != p.plain) return false;
-  return true;
-}());
+// A block of a group is eight rows' blocks: the same bytes.
 static_assert(q4_k_r8::kBytes == R * L::q4_k::kBytes && q5_0_r8::kBytes == R * L::q5_0::kBytes &&
               q8_0_r8::kBytes == R * L::q8_0::kBytes);
 
-const Pair* pair_of_plain(Type plain) {
-  for (const Pair& p : kPairs)
+const RepackPair* pair_of_plain(Type plain) {
+  for (const RepackPair& p : kRepackPairs)
     if (p.plain == plain) return &p;
   return nullptr;
 }
@@ -98,7 +87,7 @@ Type repacked_type(Type type) {
 }
 
 std::optional<Type> repacked_type_from_name(std::string_view name) {
-  for (const Pair& p : kPairs) {
+  for (const RepackPair& p : kRepackPairs) {
     const std::string_view want = info(p.repacked).name;
     if (name.size() == want.size() &&
         std::equal(name.begin(), name.end(), want.begin(),

@@ -46,20 +46,19 @@ inline constexpr int kD = 0, kQs = 16, kBytes = 272;
 // with a whole number of groups of eight rows).
 bool can_repack(Type type, std::int64_t n_rows);
 Type repacked_type(Type type);
+// Each repackable type and its repacked form.
+struct RepackPair {
+  Type plain, repacked;
+};
+inline constexpr RepackPair kRepackPairs[] = {
+    {Type::Q4_K, Type::Q4_K_R8}, {Type::Q5_0, Type::Q5_0_R8}, {Type::Q8_0, Type::Q8_0_R8}};
+
 // Q4_K_R8 → Q4_K etc.; nullopt for a type that is not a repacked one. Inline, as the kernel
-// dispatch asks at every call of a decode step's products (repack.cpp checks it against the
-// pairs it repacks).
+// dispatch asks at every call of a decode step's products.
 constexpr std::optional<Type> plain_type(Type repacked) {
-  switch (repacked) {
-    case Type::Q4_K_R8:
-      return Type::Q4_K;
-    case Type::Q5_0_R8:
-      return Type::Q5_0;
-    case Type::Q8_0_R8:
-      return Type::Q8_0;
-    default:
-      return std::nullopt;
-  }
+  for (const RepackPair& p : kRepackPairs)
+    if (p.repacked == repacked) return p.plain;
+  return std::nullopt;
 }
 // "Q4_K_R8" (any case) → Q4_K_R8 etc., for benchmarks; nullopt for other names.
 std::optional<Type> repacked_type_from_name(std::string_view name);
