@@ -357,18 +357,32 @@ inline float gelu_lookup(const float* table, float x) {
   return table[quant::f32_to_f16(x)];
 }
 
+// In blocks of 128: the halves (the table indices) first, with a prefetch of each one's table
+// line, then the gathers. The 256 KiB table is cold after every weight stream, and the
+// prefetches overlap its misses where the gathers alone waited on them in turn.
 __attribute__((target("avx2,fma,f16c"))) void geglu_table_avx2(const float* table, const float* g,
                                                                const float* u, float* y,
                                                                std::int64_t n) {
+  constexpr std::int64_t kBlock = 128;
   const __m256 low = _mm256_set1_ps(-10.0f), high = _mm256_set1_ps(10.0f);
+  alignas(32) std::uint16_t index[kBlock];
   std::int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const __m256 x = _mm256_loadu_ps(g + i);
-    const __m128i half = _mm256_cvtps_ph(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m256 t = _mm256_i32gather_ps(table, _mm256_cvtepu16_epi32(half), 4);
-    t = _mm256_blendv_ps(t, _mm256_setzero_ps(), _mm256_cmp_ps(x, low, _CMP_LE_OQ));
-    t = _mm256_blendv_ps(t, x, _mm256_cmp_ps(x, high, _CMP_GE_OQ));
-    _mm256_storeu_ps(y + i, _mm256_mul_ps(t, _mm256_loadu_ps(u + i)));
+  while (i + 8 <= n) {
+    const std::int64_t m = std::min(kBlock, (n - i) / 8 * 8);
+    for (std::int64_t j = 0; j < m; j += 8)
+      _mm_store_si128(reinterpret_cast<__m128i*>(index + j),
+                      _mm256_cvtps_ph(_mm256_loadu_ps(g + i + j),
+                                      _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+    for (std::int64_t j = 0; j < m; ++j)
+      _mm_prefetch(reinterpret_cast<const char*>(table + index[j]), _MM_HINT_T0);
+    for (std::int64_t j = 0; j < m; j += 8, i += 8) {
+      const __m256 x = _mm256_loadu_ps(g + i);
+      const __m128i half = _mm_load_si128(reinterpret_cast<const __m128i*>(index + j));
+      __m256 t = _mm256_i32gather_ps(table, _mm256_cvtepu16_epi32(half), 4);
+      t = _mm256_blendv_ps(t, _mm256_setzero_ps(), _mm256_cmp_ps(x, low, _CMP_LE_OQ));
+      t = _mm256_blendv_ps(t, x, _mm256_cmp_ps(x, high, _CMP_GE_OQ));
+      _mm256_storeu_ps(y + i, _mm256_mul_ps(t, _mm256_loadu_ps(u + i)));
+    }
   }
   for (; i < n; ++i) y[i] = gelu_lookup(table, g[i]) * u[i];
 }
@@ -435,6 +449,23 @@ __attribute__((target("avx2,fma"))) float max_value_avx2(const float* x, std::in
   }
   for (; i < n; ++i) m = std::max(m, x[i]);
   return m;
+}
+
+__attribute__((target("avx2,fma"))) std::int64_t first_index_of_avx2(const float* x, std::int64_t n,
+                                                                     float value) {
+  const __m256 v = _mm256_set1_ps(value);
+  std::int64_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    const __m256 e0 = _mm256_cmp_ps(_mm256_loadu_ps(x + i), v, _CMP_EQ_OQ);
+    const __m256 e1 = _mm256_cmp_ps(_mm256_loadu_ps(x + i + 8), v, _CMP_EQ_OQ);
+    const __m256 e2 = _mm256_cmp_ps(_mm256_loadu_ps(x + i + 16), v, _CMP_EQ_OQ);
+    const __m256 e3 = _mm256_cmp_ps(_mm256_loadu_ps(x + i + 24), v, _CMP_EQ_OQ);
+    const __m256 any = _mm256_or_ps(_mm256_or_ps(e0, e1), _mm256_or_ps(e2, e3));
+    if (!_mm256_testz_ps(any, any)) break;  // found within these 32: the scalar tail finds it
+  }
+  for (; i < n; ++i)
+    if (x[i] == value) return i;
+  return n;
 }
 
 // Squares of f32 are exact in f64, so only the order of the f64 additions varies with the
@@ -726,6 +757,13 @@ float max_value(const float* x, std::int64_t n) {
   if (has_avx2()) return max_value_avx2(x, n);
 #endif
   return *std::max_element(x, x + n);
+}
+
+std::int64_t first_index_of(const float* x, std::int64_t n, float value) {
+#if CODERX_X86
+  if (has_avx2()) return first_index_of_avx2(x, n, value);
+#endif
+  return std::find(x, x + n, value) - x;
 }
 
 double sum_squares(const float* x, std::int64_t n) {

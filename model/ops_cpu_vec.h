@@ -60,6 +60,8 @@ void axpy_heads(const float* const* p, std::int64_t n_heads, const std::uint16_t
 void geglu_table(const float* table, const float* g, const float* u, float* y, std::int64_t n);
 double sum_squares(const float* x, std::int64_t n);            // f32 lanes, f64 total
 float max_value(const float* x, std::int64_t n);  // the largest of x[0..n), n ≥ 1 (no NaN)
+// The first i < n with x[i] == value, or n when there is none (a NaN value matches nothing).
+std::int64_t first_index_of(const float* x, std::int64_t n, float value);
 // s[j] = exp(s[j] − shift) for j < n (shift ≥ every s[j]: softmax's maximum); returns Σ s[j] in
 // f64. Within 3 ulp of exp (a vector polynomial under AVX2; std::exp otherwise); arguments below
 // −87.3 give 0.

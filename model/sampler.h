@@ -37,6 +37,7 @@ class Sampler {
   std::vector<std::int32_t> ids_;  // candidate scratch, reused
 };
 
+// The first index of the largest logit (0 for an empty row).
 std::int32_t argmax(std::span<const float> logits);
 
 }  // namespace coderx::model

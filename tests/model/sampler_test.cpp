@@ -136,5 +136,26 @@ TEST(Sampler, SameTokensAsSortingEveryCandidate) {
             }
 }
 
+// argmax against std::max_element (first of the largest) over lengths around the vector widths,
+// with the maximum repeated, at either end, and among −∞ and equal neighbours.
+TEST(Sampler, ArgmaxIsTheFirstLargest) {
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<int> small(-4, 4);
+  for (std::int64_t n : {1, 2, 7, 8, 9, 31, 32, 33, 63, 64, 65, 100, 1000, 262144}) {
+    for (int trial = 0; trial < 8; ++trial) {
+      std::vector<float> l(static_cast<std::size_t>(n));
+      for (float& v : l) v = static_cast<float>(small(rng));  // many ties
+      if (trial == 1) l.back() = 9.0f;
+      if (trial == 2) l.front() = 9.0f;
+      if (trial == 3) std::fill(l.begin(), l.end(), -INFINITY);
+      if (trial == 4) l[static_cast<std::size_t>(n / 2)] = 9.0f, l.back() = 9.0f;
+      const auto want = std::max_element(l.begin(), l.end()) - l.begin();
+      EXPECT_EQ(argmax(l), want) << "n " << n << " trial " << trial;
+    }
+  }
+  EXPECT_EQ(argmax(std::vector<float>{-0.0f, 0.0f}), 0);
+  EXPECT_EQ(argmax(std::vector<float>{}), 0);
+}
+
 }  // namespace
 }  // namespace coderx::model
