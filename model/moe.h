@@ -14,7 +14,7 @@ namespace coderx::model {
 void scale_router_input(const float* normed, const float* scale, float* out, std::int64_t rows,
                         std::int64_t n);
 
-// logits [n_tokens, n_expert] → out [n_tokens, k] in descending probability order.
+// logits [n_tokens, n_expert] → out [n_tokens, k] in descending probability order (k ≤ n_expert).
 void route_experts(const float* logits, std::int64_t n_tokens, std::int64_t n_expert,
                    std::int64_t k, ExpertChoice* out);
 

@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <numeric>
+#include <random>
 #include <vector>
 
 #include "model/moe.h"
@@ -211,6 +214,29 @@ TEST(OpsRef, RouterSoftmaxTopKRenormalise) {
   EXPECT_NEAR(out[0].weight, 1.0, 1e-6);
   route_experts(far.data(), 1, 3, 2, out.data());
   EXPECT_EQ(out[1].expert, 0);
+}
+
+// The selection against a plain stable sort of every expert (the definition: higher logit first,
+// ties to the lower id), on logits drawn from a few values so that ties are common.
+TEST(OpsRef, RouterTopKIsTheStableSortPrefix) {
+  std::mt19937 rng(11);
+  std::uniform_int_distribution<int> level(-3, 3);
+  for (int n : {1, 2, 5, 8, 98, 128}) {
+    for (int k : {1, 2, 4, 8}) {
+      if (k > n) continue;
+      for (int trial = 0; trial < 20; ++trial) {
+        std::vector<float> l(n);
+        for (float& v : l) v = 0.5f * static_cast<float>(level(rng));
+        std::vector<std::int32_t> order(n);
+        std::iota(order.begin(), order.end(), 0);
+        std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return l[a] > l[b]; });
+        std::vector<ExpertChoice> out(k);
+        route_experts(l.data(), 1, n, k, out.data());
+        for (int s = 0; s < k; ++s)
+          ASSERT_EQ(out[s].expert, order[s]) << "n " << n << " k " << k << " slot " << s;
+      }
+    }
+  }
 }
 
 TEST(OpsRef, RouterInputScale) {
