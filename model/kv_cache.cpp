@@ -108,11 +108,9 @@ void KvCache::store(std::int64_t layer, std::int64_t pos, const float* k, const 
     store_rows(l, slot, v, l.v);
   }
   if (l.rot_pairs > 0) {
-    angle_cos_.resize(static_cast<std::size_t>(l.rope.n_dims / 2));
-    angle_sin_.resize(angle_cos_.size());
-    ref::rope_angles(pos, l.rope, angle_cos_.data(), angle_sin_.data());
-    std::copy_n(angle_cos_.data(), l.rot_pairs, l.cos.data() + slot * l.rot_pairs);
-    std::copy_n(angle_sin_.data(), l.rot_pairs, l.sin.data() + slot * l.rot_pairs);
+    const RopeAngleCache::Angles a = angles_.get(pos, l.rope);
+    std::copy_n(a.cos, l.rot_pairs, l.cos.data() + slot * l.rot_pairs);
+    std::copy_n(a.sin, l.rot_pairs, l.sin.data() + slot * l.rot_pairs);
   }
 }
 

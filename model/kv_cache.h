@@ -24,6 +24,7 @@
 #include "model/kv_state.h"
 #include "model/model_view.h"
 #include "model/op_args.h"
+#include "model/rope_angle_cache.h"
 
 namespace coderx::model {
 
@@ -97,7 +98,7 @@ class KvCache final : public KvState {
   std::int64_t window_ = 0;
   std::int64_t n_past_ = 0;
   std::vector<Layer> layers_;
-  std::vector<float> angle_cos_, angle_sin_;  // scratch for one position's angles
+  RopeAngleCache angles_;  // one position's angles, shared by the K = V layers of a step
 };
 
 }  // namespace coderx::model

@@ -180,13 +180,19 @@ void CpuOps::matmul_group(std::span<const Projection> ps, const float* x, std::i
   });
 }
 
+// Work items of up to kGegluChunk elements of one row, so that a decode step's single row (the
+// dense MLP's 2,112) is shared by the threads too. Elementwise: any split gives the same bits.
 void CpuOps::geglu(const float* g, const float* u, float* y, std::int64_t rows, std::int64_t n,
                    std::int64_t in_stride, std::int64_t out_stride) {
-  const std::int64_t grain = std::max<std::int64_t>(1, 8192 / std::max<std::int64_t>(n, 1));
+  constexpr std::int64_t kGegluChunk = 1024;
+  const std::int64_t per_row = std::max<std::int64_t>(1, (n + kGegluChunk - 1) / kGegluChunk);
   const float* table = gelu_table();
-  pool_.parallel_for(rows, grain, [&](std::int64_t b, std::int64_t e) {
-    for (std::int64_t r = b; r < e; ++r)
-      vec::geglu_table(table, g + r * in_stride, u + r * in_stride, y + r * out_stride, n);
+  pool_.parallel_for(rows * per_row, 1, [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t i = b; i < e; ++i) {
+      const std::int64_t r = i / per_row, c = i % per_row * kGegluChunk;
+      vec::geglu_table(table, g + r * in_stride + c, u + r * in_stride + c, y + r * out_stride + c,
+                       std::min(kGegluChunk, n - c));
+    }
   });
 }
 
@@ -194,14 +200,26 @@ void CpuOps::rope(float* x, std::int64_t n_tokens, std::int64_t n_heads, std::in
                   const std::int32_t* positions, const RopeSpec& spec) {
   const std::int64_t half = spec.n_dims / 2;
   const std::int64_t n_rot = ref::rope_rotating_pairs(spec);
+  const auto rotate = [&](std::int64_t t, RopeAngleCache::Angles a) {
+    for (std::int64_t h = 0; h < n_heads; ++h)
+      vec::rotate_pairs(x + (t * n_heads + h) * head_dim, half, a.cos, a.sin, n_rot);
+  };
+  if (n_tokens <= static_cast<std::int64_t>(RopeAngleCache::kEntries)) {  // decode: memoised
+    angles_of_token_.resize(static_cast<std::size_t>(n_tokens));
+    for (std::int64_t t = 0; t < n_tokens; ++t)
+      angles_of_token_[t] = rope_angles_.get(positions[t], spec);
+    pool_.parallel_for(n_tokens, 4, [&](std::int64_t b, std::int64_t e) {
+      for (std::int64_t t = b; t < e; ++t) rotate(t, angles_of_token_[t]);
+    });
+    return;
+  }
   pool_.parallel_for(n_tokens, 4, [&](std::int64_t b, std::int64_t e) {
     thread_local std::vector<float> cs, sn;
     grow(cs, static_cast<std::size_t>(half));
     grow(sn, static_cast<std::size_t>(half));
     for (std::int64_t t = b; t < e; ++t) {
       ref::rope_angles(positions[t], spec, cs.data(), sn.data());
-      for (std::int64_t h = 0; h < n_heads; ++h)
-        vec::rotate_pairs(x + (t * n_heads + h) * head_dim, half, cs.data(), sn.data(), n_rot);
+      rotate(t, {cs.data(), sn.data()});
     }
   });
 }
@@ -295,7 +313,6 @@ void CpuOps::moe_gate_up(const MoeArgs& a, std::int64_t n_ff) {
               }
             });
       });
-  geglu(hidden, hidden + n_ff, hidden, a.n_tokens * a.k, n_ff, width, width);
 }
 
 void CpuOps::moe_down(const MoeArgs& a, std::int64_t n_ff) {
@@ -303,10 +320,16 @@ void CpuOps::moe_down(const MoeArgs& a, std::int64_t n_ff) {
   const std::int64_t n_embd = w.down.rows, width = 2 * n_ff, n_entries = a.n_tokens * a.k;
   const std::size_t act_bytes = quant::activation_bytes(w.down.type, n_ff);
   std::byte* act = grow(act2_, act_bytes * static_cast<std::size_t>(n_entries));
-  pool_.parallel_for(n_entries, 8, [&](std::int64_t b, std::int64_t e) {
-    for (std::int64_t i = b; i < e; ++i)
-      quant::quantize_activation(w.down.type, hidden_.data() + i * width,
-                                 act + static_cast<std::size_t>(i) * act_bytes, n_ff);
+  const float* table = gelu_table();
+  // Each entry's GeGLU (in place in its gate half) and then its quantised down input: one pass
+  // per entry, the entries shared by the threads (a decode step's eight as well).
+  pool_.parallel_for(n_entries, 1, [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t i = b; i < e; ++i) {
+      float* h = hidden_.data() + i * width;
+      vec::geglu_table(table, h, h + n_ff, h, n_ff);
+      quant::quantize_activation(w.down.type, h, act + static_cast<std::size_t>(i) * act_bytes,
+                                 n_ff);
+    }
   });
   float* out = grow(expert_out_, static_cast<std::size_t>(n_entries * n_embd));
   const std::int64_t rows = rows_per_item(a.n_tokens);

@@ -15,6 +15,7 @@
 
 #include "model/huge_page_allocator.h"
 #include "model/ops.h"
+#include "model/rope_angle_cache.h"
 #include "model/thread_pool.h"
 
 namespace coderx::model {
@@ -43,7 +44,9 @@ class CpuOps final : public Ops {
   // Quantises rows of x [n_rows, cols] for weights of `type` into buf; returns bytes per row.
   std::size_t quantize_rows(quant::Type type, const float* x, std::int64_t n_rows,
                             std::int64_t cols, AlignedVector<std::byte>& buf);
+  // hidden_[entry] = [gate·x | up·x] of each (token, slot) entry's expert.
   void moe_gate_up(const MoeArgs& a, std::int64_t n_ff);
+  // expert_out_[entry] = down · geglu(gate, up) of each entry (GeGLU and quantising per entry).
   void moe_down(const MoeArgs& a, std::int64_t n_ff);
 
   ThreadPool& pool_;
@@ -54,6 +57,8 @@ class CpuOps final : public Ops {
   std::vector<std::int64_t> group_start_;  // matmul_group: padded row offsets
   AlignedVector<float> hidden_;            // [entries, 2·n_ff]
   AlignedVector<float> expert_out_;        // [entries, n_embd]
+  RopeAngleCache rope_angles_;             // decode: one position's angles for every layer
+  std::vector<RopeAngleCache::Angles> angles_of_token_;
 };
 
 }  // namespace coderx::model

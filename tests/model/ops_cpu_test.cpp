@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -171,6 +172,18 @@ TEST(OpsCpu, MatmulGroupEqualsSeparateMatmulsBitForBit) {
   }
 }
 
+// llama.cpp's lookup GELU by its definition (spec §7.13): fp16(gelu_tanh(x)) at the fp16
+// rounding of x, for −10 < x < 10; 0 at or below, x at or above.
+float lookup_gelu(float x) {
+  if (x <= -10.0f) return 0.0f;
+  if (x >= 10.0f) return x;
+  const float h = quant::f16_to_f32(quant::f32_to_f16(x));
+  const float g =
+      0.5f * h *
+      (1.0f + std::tanh(0.79788456080286535587989211986876f * h * (1.0f + 0.044715f * h * h)));
+  return quant::f16_to_f32(quant::f32_to_f16(g));
+}
+
 TEST(OpsCpu, NormGegluRopeEmbedMatchReference) {
   ThreadPool pool(2);
   CpuOps ops(pool);
@@ -183,6 +196,19 @@ TEST(OpsCpu, NormGegluRopeEmbedMatchReference) {
     ref::geglu(x.data(), x.data() + n, a.data(), 2, n, 2 * n, n);
     ops.geglu(x.data(), x.data() + n, b.data(), 2, n, 2 * n, n);
     EXPECT_LE(nmse(b.data(), a.data(), 2 * n), 1e-6);  // fp16 GELU table, as llama.cpp's CPU
+  }
+  // Rows split into chunks for the threads: each row exactly as the vector kernel gives it.
+  for (std::int64_t n : {704, 1024, 2112, 3000}) {
+    for (std::int64_t rows : {1, 3, 8}) {
+      const auto gu = random_floats(static_cast<std::size_t>(rows * 2 * n), 7, 4.0f);
+      std::vector<float> got(static_cast<std::size_t>(rows * n), -1.0f), want(got.size());
+      ops.geglu(gu.data(), gu.data() + n, got.data(), rows, n, 2 * n, n);
+      for (std::int64_t r = 0; r < rows; ++r)
+        for (std::int64_t i = 0; i < n; ++i)
+          want[r * n + i] = lookup_gelu(gu[r * 2 * n + i]) * gu[r * 2 * n + n + i];
+      EXPECT_EQ(std::memcmp(got.data(), want.data(), got.size() * sizeof(float)), 0)
+          << "n " << n << " rows " << rows;
+    }
   }
   std::vector<float> ff(64, 1.0f);
   for (int i = 16; i < 64; ++i) ff[i] = 1e30f;

@@ -1,0 +1,58 @@
+// RopeAngleCache against ref::rope_angles: the same bits for every (position, spec) asked,
+// whether the pair was cached, evicted or never seen, and specs that differ in any field are
+// kept apart.
+#include "model/rope_angle_cache.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "model/ops_ref.h"
+
+namespace coderx::model {
+namespace {
+
+void expect_reference(RopeAngleCache& cache, std::int64_t pos, const RopeSpec& spec) {
+  const std::size_t half = static_cast<std::size_t>(spec.n_dims / 2);
+  std::vector<float> c(half), s(half);
+  ref::rope_angles(pos, spec, c.data(), s.data());
+  const RopeAngleCache::Angles a = cache.get(pos, spec);
+  EXPECT_EQ(std::memcmp(a.cos, c.data(), half * sizeof(float)), 0) << "pos " << pos;
+  EXPECT_EQ(std::memcmp(a.sin, s.data(), half * sizeof(float)), 0) << "pos " << pos;
+}
+
+TEST(RopeAngleCache, EveryLookupGivesTheReferenceAngles) {
+  std::vector<float> factors(128, 1.0f);
+  for (std::size_t i = 64; i < factors.size(); ++i) factors[i] = 1e30f;
+  std::vector<float> other_factors(factors);
+  other_factors[3] = 4.0f;
+  const RopeSpec specs[] = {{256, 10000.0f, nullptr},
+                            {256, 1e6f, nullptr},
+                            {128, 10000.0f, nullptr},
+                            {256, 1e6f, factors.data()},
+                            {256, 1e6f, other_factors.data()}};
+  RopeAngleCache cache;
+  std::mt19937 rng(3);
+  std::uniform_int_distribution<int> pos(0, 40), pick(0, 4);
+  for (int i = 0; i < 2000; ++i) expect_reference(cache, pos(rng), specs[pick(rng)]);
+  // A decode step's pattern: one position, both specs, many times; then the next position.
+  for (std::int64_t p = 100; p < 140; ++p)
+    for (int layer = 0; layer < 30; ++layer) expect_reference(cache, p, specs[layer % 5 ? 1 : 3]);
+}
+
+TEST(RopeAngleCache, AnglesStayValidForTheNextLookupsOfOtherPairs) {
+  const RopeSpec spec{64, 10000.0f, nullptr};
+  RopeAngleCache cache;
+  const RopeAngleCache::Angles first = cache.get(7, spec);
+  std::vector<float> c(32), s(32);
+  ref::rope_angles(7, spec, c.data(), s.data());
+  for (std::int64_t p = 0; p + 1 < static_cast<std::int64_t>(RopeAngleCache::kEntries); ++p)
+    cache.get(1000 + p, spec);
+  EXPECT_EQ(std::memcmp(first.cos, c.data(), c.size() * sizeof(float)), 0);
+  EXPECT_EQ(std::memcmp(first.sin, s.data(), s.size() * sizeof(float)), 0);
+}
+
+}  // namespace
+}  // namespace coderx::model
