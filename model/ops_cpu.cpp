@@ -204,12 +204,16 @@ void CpuOps::rope(float* x, std::int64_t n_tokens, std::int64_t n_heads, std::in
     for (std::int64_t h = 0; h < n_heads; ++h)
       vec::rotate_pairs(x + (t * n_heads + h) * head_dim, half, a.cos, a.sin, n_rot);
   };
-  if (n_tokens <= static_cast<std::int64_t>(RopeAngleCache::kEntries)) {  // decode: memoised
-    angles_of_token_.resize(static_cast<std::size_t>(n_tokens));
-    for (std::int64_t t = 0; t < n_tokens; ++t)
-      angles_of_token_[t] = rope_angles_.get(positions[t], spec);
+  if (n_tokens <= kMaxStreamingTokens) {  // decode: memoised angles, copied for the threads
+    float* angles = grow(token_angles_, static_cast<std::size_t>(n_tokens * 2 * half));
+    for (std::int64_t t = 0; t < n_tokens; ++t) {
+      const RopeAngleCache::Angles a = rope_angles_.get(positions[t], spec);
+      std::copy_n(a.cos, half, angles + 2 * t * half);
+      std::copy_n(a.sin, half, angles + (2 * t + 1) * half);
+    }
     pool_.parallel_for(n_tokens, 4, [&](std::int64_t b, std::int64_t e) {
-      for (std::int64_t t = b; t < e; ++t) rotate(t, angles_of_token_[t]);
+      for (std::int64_t t = b; t < e; ++t)
+        rotate(t, {angles + 2 * t * half, angles + (2 * t + 1) * half});
     });
     return;
   }

@@ -58,7 +58,7 @@ class CpuOps final : public Ops {
   AlignedVector<float> hidden_;            // [entries, 2·n_ff]
   AlignedVector<float> expert_out_;        // [entries, n_embd]
   RopeAngleCache rope_angles_;             // decode: one position's angles for every layer
-  std::vector<RopeAngleCache::Angles> angles_of_token_;
+  std::vector<float> token_angles_;        // [token][cos | sin] of one rope call
 };
 
 }  // namespace coderx::model

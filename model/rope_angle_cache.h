@@ -20,8 +20,8 @@ class RopeAngleCache {
     const float* cos;
     const float* sin;  // [spec.n_dims / 2] each
   };
-  // The angles of pos under spec (whose freq_factors must not change while cached). They stay
-  // valid until kEntries lookups of other pairs have been made.
+  // The angles of pos under spec (whose freq_factors must not change while cached), valid until
+  // the next call.
   Angles get(std::int64_t pos, const RopeSpec& spec);
 
  private:

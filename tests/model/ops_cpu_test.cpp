@@ -219,6 +219,16 @@ TEST(OpsCpu, NormGegluRopeEmbedMatchReference) {
     ref::rope(a.data(), 3, 2, spec.n_dims, pos.data(), spec);
     ops.rope(b.data(), 3, 2, spec.n_dims, pos.data(), spec);
     EXPECT_LE(nmse(b, a), 1e-13);
+    // Decode-sized calls (memoised angles) and a prefill-sized one, at repeated positions.
+    for (std::int64_t n_tok : {1, 4, 20}) {
+      auto xs = random_floats(static_cast<std::size_t>(n_tok * 2 * spec.n_dims), 6);
+      auto want = xs, got = xs;
+      std::vector<std::int32_t> ps(static_cast<std::size_t>(n_tok));
+      for (std::int64_t t = 0; t < n_tok; ++t) ps[t] = static_cast<std::int32_t>(5 + t % 3);
+      ref::rope(want.data(), n_tok, 2, spec.n_dims, ps.data(), spec);
+      ops.rope(got.data(), n_tok, 2, spec.n_dims, ps.data(), spec);
+      EXPECT_LE(nmse(got, want), 1e-13) << "tokens " << n_tok;
+    }
   }
   auto e = make_matrix(quant::Type::F16, 50, 64, 6);
   std::vector<std::int32_t> tok{4, 49, 0};
