@@ -18,8 +18,8 @@ namespace {
 // the lower id: the order a stable descending sort gives), by insertion: O(n·k) with no
 // allocation, where a sort of all n took most of a decode step's routing time.
 void select_top_k(const float* l, std::int64_t n_expert, std::int64_t k, ExpertChoice* out) {
-  std::int64_t size = 0;
   if (k <= 0) return;
+  std::int64_t size = 0;  // experts in out so far
   for (std::int64_t e = 0; e < n_expert; ++e) {
     if (size == k && !(l[e] > l[out[k - 1].expert])) continue;
     std::int64_t at = std::min(size, k - 1);  // the slot it takes, moving worse ones down
