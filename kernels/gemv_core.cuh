@@ -42,15 +42,27 @@ __device__ __forceinline__ void stage_x(const float* x, int n_cols, float* xs) {
   __syncthreads();
 }
 
-// Warp-wide: the len bytes at src into seg (kStageSegBytes + 16 bytes) with aligned 4-byte loads,
-// lane i taking words i, i+32, …; returns where src's first byte landed (seg + src % 4).
+// Words of a staged segment each lane loads: a segment's bytes plus up to 3 on each side for
+// the 4-byte alignment fill kStageSegBytes + 16 bytes at most.
+constexpr int kStageWordsPerLane = (kStageSegBytes + 16) / 4 / 32 + 1;
+static_assert(kStageWordsPerLane * 32 * 4 >= kStageSegBytes + 6, "a lane's registers hold its share of a segment");
+
+// Warp-wide: the len bytes at src (len <= kStageSegBytes) into seg (kStageSegBytes + 16 bytes)
+// with aligned 4-byte loads, lane i taking words i, i+32, …; returns where src's first byte
+// landed (seg + src % 4). Every load of the segment is issued before the first store, so a
+// warp has the whole segment in flight (one memory latency per segment, not one per few words).
 __device__ __forceinline__ const u8* stage_bytes(const u8* src, int len, u8* seg) {
   const auto addr = reinterpret_cast<std::uintptr_t>(src);
   const auto* g = reinterpret_cast<const unsigned int*>(addr & ~std::uintptr_t(3));
   auto* s = reinterpret_cast<unsigned int*>(seg);
-  const int off = static_cast<int>(addr & 3), n_words = (off + len + 3) / 4;
-#pragma unroll 4
-  for (int i = threadIdx.x & 31; i < n_words; i += 32) s[i] = __ldg(g + i);
+  const int off = static_cast<int>(addr & 3), n_words = (off + len + 3) / 4, lane = threadIdx.x & 31;
+  unsigned int words[kStageWordsPerLane];
+#pragma unroll
+  for (int j = 0; j < kStageWordsPerLane; ++j)
+    if (lane + 32 * j < n_words) words[j] = __ldg(g + lane + 32 * j);
+#pragma unroll
+  for (int j = 0; j < kStageWordsPerLane; ++j)
+    if (lane + 32 * j < n_words) s[lane + 32 * j] = words[j];
   __syncwarp();
   return seg + off;
 }
