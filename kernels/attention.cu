@@ -106,6 +106,15 @@ __device__ Smem<HD> smem_layout(unsigned char* base, int stages) {
 
 // --- cp.async (sm_80+): 16-byte copies global → shared; src_bytes 0 zero-fills ---
 
+// The CPU emulation (tests/kernels/emu) copies at once; waiting is then a no-op.
+#if defined(CODERX_CUDA_EMU)
+inline void cp_async16(void* dst, const void* src, int src_bytes) {
+  std::memset(dst, 0, 16);
+  std::memcpy(dst, src, static_cast<std::size_t>(src_bytes));
+}
+inline void cp_async_commit() {}
+inline void cp_async_wait_tile(int) {}
+#else
 __device__ __forceinline__ void cp_async16(void* dst, const void* src, int src_bytes) {
   const unsigned d = static_cast<unsigned>(__cvta_generic_to_shared(dst));
   asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(d), "l"(src), "r"(src_bytes)
@@ -124,6 +133,7 @@ __device__ __forceinline__ void cp_async_wait_tile(int stages) {
   else
     asm volatile("cp.async.wait_group 0;\n" ::: "memory");
 }
+#endif
 
 // W consecutive f16 (W = 4 or 8, 8·W-bit aligned) → f32.
 template <int W>
@@ -424,7 +434,7 @@ __device__ __forceinline__ void run_tiles(const AttentionParams& p, const Geomet
 template <int HD>
 __global__ void __launch_bounds__(kThreads, Cfg<HD>::kMinBlocks)
     attn_partial_kernel(AttentionParams p, Geometry geo) {
-  extern __shared__ __align__(16) unsigned char smem_raw[];
+  CODERX_DYNAMIC_SHARED(unsigned char, smem_raw);
   const Smem<HD> sm = smem_layout<HD>(smem_raw, geo.stages);
   const BlockCtx bc = block_ctx(p, geo);
   const int n_tiles = bc.hi > bc.lo ? (bc.hi - bc.lo + kKeys - 1) / kKeys : 0;
@@ -565,7 +575,7 @@ Status launch_partial(const AttentionParams& p, Geometry geo, cudaStream_t s, in
   geo.stages = ks.stages;
   n_splits = geo.plan.n_splits;
   const dim3 grid(geo.plan.n_splits, p.n_kv * geo.b.head_blocks, geo.b.q_tiles);
-  attn_partial_kernel<HD><<<grid, kThreads, ks.smem, s>>>(p, geo);
+  CODERX_LAUNCH(grid, kThreads, ks.smem, s, attn_partial_kernel<HD>)(p, geo);
   return detail::launch_status("attention partial");
 }
 
@@ -626,7 +636,7 @@ Status attention(const AttentionParams& p, void* stream) {
   }
   if (!st.ok() || n_splits == 1) return st;
   const dim3 grid(static_cast<unsigned>(p.n_q * p.n_head), static_cast<unsigned>(p.head_dim / 32));
-  attn_combine_kernel<<<grid, kCombineWarps * 32, 0, s>>>(p, n_splits);
+  CODERX_LAUNCH(grid, kCombineWarps * 32, 0, s, attn_combine_kernel)(p, n_splits);
   return detail::launch_status("attention combine");
 }
 
@@ -650,8 +660,8 @@ Status kv_append(const KvAppendParams& p, void* stream) {
   if (p.n_new <= 0 || p.n_kv <= 0 || p.head_dim <= 0 || p.n_slots <= 0)
     return invalid("kv_append: empty shape");
   const std::int64_t total = static_cast<std::int64_t>(p.n_new) * p.n_kv * p.head_dim;
-  kv_append_kernel<<<static_cast<unsigned>(blocks_for(total, 256)), 256, 0,
-                     detail::as_stream(stream)>>>(p);
+  const auto blocks = static_cast<unsigned>(blocks_for(total, 256));
+  CODERX_LAUNCH(blocks, 256, 0, detail::as_stream(stream), kv_append_kernel)(p);
   return detail::launch_status("kv_append");
 }
 

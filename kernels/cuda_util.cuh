@@ -1,5 +1,5 @@
 // Internal helpers shared by the .cu files of kernels/ (never included by model/ or tests):
-// turning CUDA errors into Status, warp/block reductions, stream casts.
+// turning CUDA errors into Status, warp/block reductions, stream casts, launches.
 // Device functions are pure; host helpers are thread-safe.
 #pragma once
 
@@ -8,6 +8,15 @@
 #include <string>
 
 #include "kernels/status.h"
+
+// A launch and a dynamic shared array, written so that the CPU emulation of the kernel tests
+// (tests/kernels/emu/cuda_emu.h, which defines both its own way) runs the same lines:
+//   CODERX_LAUNCH(grid, block, smem_bytes, stream, kernel<T>)(args...);
+//   CODERX_DYNAMIC_SHARED(float, smem);  // extern __shared__ float smem[] (16-byte aligned)
+#if !defined(CODERX_CUDA_EMU)
+#define CODERX_LAUNCH(grid, block, smem, stream, ...) __VA_ARGS__<<<grid, block, smem, stream>>>
+#define CODERX_DYNAMIC_SHARED(type, name) extern __shared__ __align__(16) type name[]
+#endif
 
 namespace coderx::kernels::detail {
 

@@ -63,7 +63,8 @@ Status dense_gemm(const BlasHandle& blas, const DenseGemmParams& p, void* stream
 
 Status to_half_precision(const float* in, void* out, std::int64_t n, bool fp16, void* stream) {
   if (!in || !out || n <= 0) return invalid("to_half_precision: bad arguments");
-  to_half_kernel<<<static_cast<unsigned>(blocks_for(n, 256)), 256, 0, detail::as_stream(stream)>>>(in, out, n, fp16);
+  const auto blocks = static_cast<unsigned>(blocks_for(n, 256));
+  CODERX_LAUNCH(blocks, 256, 0, detail::as_stream(stream), to_half_kernel)(in, out, n, fp16);
   return detail::launch_status("to_half_precision");
 }
 

@@ -42,7 +42,7 @@ Status dequantize(const DequantParams& p, void* stream) {
   cudaStream_t s = detail::as_stream(stream);
   detail::dispatch_weight_type(p.type, [&](auto tag) {
     constexpr WeightType T = decltype(tag)::value;
-    dequant_kernel<T><<<grid, 256, 0, s>>>(p, stride);
+    CODERX_LAUNCH(grid, 256, 0, s, dequant_kernel<T>)(p, stride);
   });
   return detail::launch_status("dequantize");
 }

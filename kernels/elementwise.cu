@@ -27,19 +27,22 @@ __global__ void scale_kernel(float* y, std::int64_t n, const float* s) {
 
 Status geglu(const float* gate, const float* up, float* out, std::int64_t n, void* stream) {
   if (!gate || !up || !out || n <= 0) return invalid("geglu: bad arguments");
-  geglu_kernel<<<static_cast<unsigned>(blocks_for(n, 256)), 256, 0, detail::as_stream(stream)>>>(gate, up, out, n);
+  const auto blocks = static_cast<unsigned>(blocks_for(n, 256));
+  CODERX_LAUNCH(blocks, 256, 0, detail::as_stream(stream), geglu_kernel)(gate, up, out, n);
   return detail::launch_status("geglu");
 }
 
 Status add(const float* a, const float* b, float* out, std::int64_t n, void* stream) {
   if (!a || !b || !out || n <= 0) return invalid("add: bad arguments");
-  add_kernel<<<static_cast<unsigned>(blocks_for(n, 256)), 256, 0, detail::as_stream(stream)>>>(a, b, out, n);
+  const auto blocks = static_cast<unsigned>(blocks_for(n, 256));
+  CODERX_LAUNCH(blocks, 256, 0, detail::as_stream(stream), add_kernel)(a, b, out, n);
   return detail::launch_status("add");
 }
 
 Status scale(float* y, std::int64_t n, const float* s, void* stream) {
   if (!y || !s || n <= 0) return invalid("scale: bad arguments");
-  scale_kernel<<<static_cast<unsigned>(blocks_for(n, 256)), 256, 0, detail::as_stream(stream)>>>(y, n, s);
+  const auto blocks = static_cast<unsigned>(blocks_for(n, 256));
+  CODERX_LAUNCH(blocks, 256, 0, detail::as_stream(stream), scale_kernel)(y, n, s);
   return detail::launch_status("scale");
 }
 

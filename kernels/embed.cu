@@ -35,7 +35,7 @@ Status embed(const EmbedParams& p, void* stream) {
   const auto grid = static_cast<unsigned>(p.n_tokens);
   detail::dispatch_weight_type(p.type, [&](auto tag) {
     constexpr WeightType T = decltype(tag)::value;
-    embed_kernel<T><<<grid, 128, 0, s>>>(p, row_bytes);
+    CODERX_LAUNCH(grid, 128, 0, s, embed_kernel<T>)(p, row_bytes);
   });
   return detail::launch_status("embed");
 }

@@ -87,7 +87,7 @@ __global__ void topk_stage1(TopKParams p, std::int32_t* cand_ids, float* cand_va
 }
 
 __global__ void topk_stage2(TopKParams p, const std::int32_t* cand_ids, const float* cand_vals, int n_chunks) {
-  extern __shared__ float smem[];
+  CODERX_DYNAMIC_SHARED(float, smem);
   const int n = n_chunks * p.k;
   float* vals = smem;
   auto* key = reinterpret_cast<std::int32_t*>(smem + n);
@@ -119,9 +119,9 @@ Status top_k(const TopKParams& p, void* stream) {
   auto* cand_ids = static_cast<std::int32_t*>(p.workspace);
   auto* cand_vals = reinterpret_cast<float*>(cand_ids + static_cast<std::int64_t>(p.n_tokens) * n_chunks * p.k);
   cudaStream_t s = detail::as_stream(stream);
-  topk_stage1<<<dim3(n_chunks, p.n_tokens), kThreads, 0, s>>>(p, cand_ids, cand_vals, n_chunks);
+  CODERX_LAUNCH(dim3(n_chunks, p.n_tokens), kThreads, 0, s, topk_stage1)(p, cand_ids, cand_vals, n_chunks);
   if (Status st = detail::launch_status("top_k stage 1"); !st.ok()) return st;
-  topk_stage2<<<p.n_tokens, kThreads, smem2, s>>>(p, cand_ids, cand_vals, n_chunks);
+  CODERX_LAUNCH(p.n_tokens, kThreads, smem2, s, topk_stage2)(p, cand_ids, cand_vals, n_chunks);
   return detail::launch_status("top_k stage 2");
 }
 

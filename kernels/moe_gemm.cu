@@ -50,7 +50,7 @@ Workspace carve(void* base, const MoePrefillWorkspace& l) {
 // --- grouping ----------------------------------------------------------------------------
 
 __global__ void count_kernel(const std::int32_t* ids, int entries, int n_expert, std::int32_t* chunk_counts) {
-  extern __shared__ std::int32_t hist[];
+  CODERX_DYNAMIC_SHARED(std::int32_t, hist);
   for (int e = threadIdx.x; e < n_expert; e += blockDim.x) hist[e] = 0;
   __syncthreads();
   const int i = blockIdx.x * kMoeGroupChunk + threadIdx.x;
@@ -237,10 +237,10 @@ Status check(const MoePrefillParams& p) {
 Status group(const MoePrefillParams& p, const Workspace& w, cudaStream_t s) {
   const int entries = static_cast<int>(p.n_tokens * p.k);
   const int n_chunks = static_cast<int>(blocks_for(entries, kMoeGroupChunk));
-  count_kernel<<<n_chunks, kMoeGroupChunk, p.n_expert * sizeof(std::int32_t), s>>>(p.ids, entries, p.n_expert,
+  CODERX_LAUNCH(n_chunks, kMoeGroupChunk, p.n_expert * sizeof(std::int32_t), s, count_kernel)(p.ids, entries, p.n_expert,
                                                                                  w.chunk_counts);
-  scan_kernel<<<1, 1024, 0, s>>>(w, n_chunks, p.n_expert);
-  scatter_kernel<<<n_chunks, kMoeGroupChunk, 0, s>>>(p.ids, entries, p.n_expert, w);
+  CODERX_LAUNCH(1, 1024, 0, s, scan_kernel)(w, n_chunks, p.n_expert);
+  CODERX_LAUNCH(n_chunks, kMoeGroupChunk, 0, s, scatter_kernel)(p.ids, entries, p.n_expert, w);
   return detail::launch_status("moe_prefill group");
 }
 
@@ -258,16 +258,16 @@ Status moe_prefill(const MoePrefillParams& p, void* stream) {
   const dim3 grid_gu(static_cast<unsigned>(blocks_for(p.n_ff, 32)), max_tiles);
   detail::dispatch_weight_type(p.w.gate_up_type, [&](auto tag) {
     constexpr WeightType T = decltype(tag)::value;
-    grouped_gemm_kernel<T, true><<<grid_gu, kThreads, 0, s>>>(gu);
+    CODERX_LAUNCH(grid_gu, kThreads, 0, s, grouped_gemm_kernel<T, true>)(gu);
   });
   GemmArgs dn{w.act, nullptr, 1, p.w.down, nullptr, p.w.down_expert_stride,
               weight_row_bytes(p.w.down_type, p.n_ff), p.w.down_scale, nullptr, w.y_perm, p.n_ff, p.n_embd, w};
   const dim3 grid_d(static_cast<unsigned>(blocks_for(p.n_embd, 64)), max_tiles);
   detail::dispatch_weight_type(p.w.down_type, [&](auto tag) {
     constexpr WeightType T = decltype(tag)::value;
-    grouped_gemm_kernel<T, false><<<grid_d, kThreads, 0, s>>>(dn);
+    CODERX_LAUNCH(grid_d, kThreads, 0, s, grouped_gemm_kernel<T, false>)(dn);
   });
-  combine_kernel<<<static_cast<unsigned>(p.n_tokens), 256, 0, s>>>(w.y_perm, w.inv, p.weights, p.k, p.n_embd, p.y);
+  CODERX_LAUNCH(static_cast<unsigned>(p.n_tokens), 256, 0, s, combine_kernel)(w.y_perm, w.inv, p.weights, p.k, p.n_embd, p.y);
   return detail::launch_status("moe_prefill");
 }
 

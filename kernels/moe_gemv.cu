@@ -70,7 +70,7 @@ constexpr int kStagedRowsPerWarp = 2;
 template <WeightType T>
 __global__ void __launch_bounds__(kStageWarps * 32)
     moe_gate_up_staged_kernel(MoeDecodeParams p, std::int64_t row_bytes, StageGeometry sg) {
-  extern __shared__ __align__(16) unsigned char smem[];
+  CODERX_DYNAMIC_SHARED(unsigned char, smem);
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
   const int slot = blockIdx.y;
   const int token = slot / p.k;
@@ -149,16 +149,16 @@ Status moe_decode(const MoeDecodeParams& p, void* stream) {
   detail::dispatch_weight_type(p.w.gate_up_type, [&](auto tag) {
     constexpr WeightType T = decltype(tag)::value;
     if (staged)
-      moe_gate_up_staged_kernel<T><<<grid_staged, kStageWarps * 32, smem, s>>>(p, gu_bytes, sg);
+      CODERX_LAUNCH(grid_staged, kStageWarps * 32, smem, s, moe_gate_up_staged_kernel<T>)(p, gu_bytes, sg);
     else
-      moe_gate_up_kernel<T><<<grid_gu, kWarps * 32, 0, s>>>(p, gu_bytes);
+      CODERX_LAUNCH(grid_gu, kWarps * 32, 0, s, moe_gate_up_kernel<T>)(p, gu_bytes);
   });
   if (Status st = detail::launch_status("moe_decode gate_up"); !st.ok()) return st;
   const auto grid_d = static_cast<unsigned>(blocks_for(p.n_embd, kWarps));
   const std::int64_t d_bytes = weight_row_bytes(p.w.down_type, p.n_ff);
   detail::dispatch_weight_type(p.w.down_type, [&](auto tag) {
     constexpr WeightType T = decltype(tag)::value;
-    moe_down_kernel<T><<<grid_d, kWarps * 32, 0, s>>>(p, d_bytes);
+    CODERX_LAUNCH(grid_d, kWarps * 32, 0, s, moe_down_kernel<T>)(p, d_bytes);
   });
   return detail::launch_status("moe_decode down");
 }

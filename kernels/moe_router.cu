@@ -422,9 +422,9 @@ void launch_small(const MoeRouterParams& p, const Layout& L, cudaStream_t st) {
   const dim3 grid(static_cast<unsigned>(ceil_div(p.n_expert, kSmallExperts)),
                   static_cast<unsigned>(L.splits));
   if (p.n_expert <= 128)
-    router_small<T, 4><<<grid, kSmallExperts * 32, 0, st>>>(p, L);
+    CODERX_LAUNCH(grid, kSmallExperts * 32, 0, st, router_small<T, 4>)(p, L);
   else
-    router_small<T, 32><<<grid, kSmallExperts * 32, 0, st>>>(p, L);
+    CODERX_LAUNCH(grid, kSmallExperts * 32, 0, st, router_small<T, 32>)(p, L);
 }
 
 void launch_small_batch(const MoeRouterParams& p, const Layout& L, cudaStream_t st) {
@@ -439,14 +439,14 @@ void launch_large_batch(const MoeRouterParams& p, const Layout& L, int bm, cudaS
                   static_cast<unsigned>(ceil_div(p.n_expert, kBN)),
                   static_cast<unsigned>(L.splits));
   if (bm == 128)
-    router_gemm<128><<<grid, 256, 0, st>>>(p, L);
+    CODERX_LAUNCH(grid, 256, 0, st, router_gemm<128>)(p, L);
   else
-    router_gemm<64><<<grid, 256, 0, st>>>(p, L);
+    CODERX_LAUNCH(grid, 256, 0, st, router_gemm<64>)(p, L);
   const unsigned blocks = static_cast<unsigned>(ceil_div(p.n_tokens, kSelectWarps));
   if (p.n_expert <= 128)
-    router_select<4><<<blocks, kSelectWarps * 32, 0, st>>>(p, L);
+    CODERX_LAUNCH(blocks, kSelectWarps * 32, 0, st, router_select<4>)(p, L);
   else
-    router_select<32><<<blocks, kSelectWarps * 32, 0, st>>>(p, L);
+    CODERX_LAUNCH(blocks, kSelectWarps * 32, 0, st, router_select<32>)(p, L);
 }
 
 }  // namespace

@@ -61,7 +61,7 @@ constexpr int kStageWarps = 4;
 template <WeightType T>
 __global__ void __launch_bounds__(kStageWarps * 32)
     gemv_staged_kernel(GemvParams p, std::int64_t row_stride, StageGeometry sg, int rows_per_warp) {
-  extern __shared__ __align__(16) unsigned char smem[];
+  CODERX_DYNAMIC_SHARED(unsigned char, smem);
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
   const int n_chunks = static_cast<int>(p.n_cols / 32);
   float* xs = reinterpret_cast<float*>(smem);
@@ -105,9 +105,9 @@ Status quant_gemv(const GemvParams& p, void* stream) {
   detail::dispatch_weight_type(p.type, [&](auto tag) {
     constexpr WeightType T = decltype(tag)::value;
     if (staged)
-      gemv_staged_kernel<T><<<staged_grid, kStageWarps * 32, smem, s>>>(p, stride, sg, rows_per_warp);
+      CODERX_LAUNCH(staged_grid, kStageWarps * 32, smem, s, gemv_staged_kernel<T>)(p, stride, sg, rows_per_warp);
     else
-      gemv_kernel<T><<<grid, kWarps * 32, 0, s>>>(p, stride);
+      CODERX_LAUNCH(grid, kWarps * 32, 0, s, gemv_kernel<T>)(p, stride);
   });
   return detail::launch_status("quant_gemv");
 }

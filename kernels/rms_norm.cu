@@ -41,7 +41,7 @@ Status rms_norm(const RmsNormParams& p, void* stream) {
   if (p.rows <= 0 || p.n <= 0) return invalid("rms_norm: rows and n must be positive");
   if (!p.x || !p.y) return invalid("rms_norm: x and y are required");
   if (p.rows > 0x7fffffff) return invalid("rms_norm: too many rows");
-  rms_norm_kernel<<<static_cast<unsigned>(p.rows), kThreads, 0, detail::as_stream(stream)>>>(p);
+  CODERX_LAUNCH(static_cast<unsigned>(p.rows), kThreads, 0, detail::as_stream(stream), rms_norm_kernel)(p);
   return detail::launch_status("rms_norm");
 }
 

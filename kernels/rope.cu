@@ -43,7 +43,7 @@ Status rope_neox(const RopeParams& p, void* stream) {
   const std::int64_t total = p.n_tokens * p.n_heads * (p.n_dims / 2);
   const float theta_scale = std::pow(p.base, -2.0f / static_cast<float>(p.n_dims));
   const auto blocks = blocks_for(total, 256);
-  rope_kernel<<<static_cast<unsigned>(blocks), 256, 0, detail::as_stream(stream)>>>(p, theta_scale);
+  CODERX_LAUNCH(static_cast<unsigned>(blocks), 256, 0, detail::as_stream(stream), rope_kernel)(p, theta_scale);
   return detail::launch_status("rope_neox");
 }
 

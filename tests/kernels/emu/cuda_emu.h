@@ -1,0 +1,116 @@
+// CUDA on the CPU, for the emulated kernel tests (label emu): the kernels/*.cu files are
+// compiled as C++ with this header forced in front (-include), so the very source the GPU runs
+// executes here on fibers (fiber_grid.h), one block at a time. Each test in
+// tests/kernels/*_gpu_test.cpp then runs without a GPU against its CPU reference, poisoned
+// outputs included. What it checks: indexing, launch shapes, barriers, warp collectives,
+// shared-memory layouts and the arithmetic of every kernel. What it cannot: timing, memory
+// coherence between blocks running at once, and the device-only code paths that
+// kernels/block_decode.h keeps under __CUDA_ARCH__ (the emulation takes their host twins).
+// Launches go through CODERX_LAUNCH (kernels/cuda_util.cuh), dynamic shared memory through
+// CODERX_DYNAMIC_SHARED; the CUDA runtime and cuBLAS calls the kernels make are served by
+// runtime_stubs.cpp over host memory.
+#pragma once
+
+#define CODERX_CUDA_EMU 1
+// One block runs at a time, so a function-static array is that block's shared memory.
+#define __shared__ static
+#define __launch_bounds__(...)
+
+// Every CUDA header the kernels include comes first: the index macros below would break them.
+#include <cublas_v2.h>
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+#include <cuda_runtime.h>
+#include <mma.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+#include "fiber_grid.h"
+#include "wmma_emu.h"
+
+#define threadIdx (::coderx::emu::thread_idx())
+#define blockIdx (::coderx::emu::block_idx())
+#define blockDim (::coderx::emu::block_dim())
+#define gridDim (::coderx::emu::grid_dim())
+
+using std::max;
+using std::min;
+
+inline float rsqrtf(float x) { return 1.0f / std::sqrt(x); }
+
+inline void __syncthreads() { ::coderx::emu::sync_block(); }
+inline void __syncwarp(unsigned = 0xffffffffu) { ::coderx::emu::sync_warp(); }
+inline void __threadfence() { std::atomic_thread_fence(std::memory_order_seq_cst); }
+
+template <class T>
+T __shfl_xor_sync(unsigned, T value, int lane_mask, int = 32) {
+  const int lane = static_cast<int>(threadIdx.x & 31);
+  return ::coderx::emu::warp_exchange(value, lane ^ lane_mask);
+}
+inline int __any_sync(unsigned, int predicate) { return ::coderx::emu::warp_any(predicate != 0) ? 1 : 0; }
+
+template <class T>
+T __ldg(const T* p) {
+  return *p;
+}
+template <class T>
+T __ldcg(const T* p) {
+  return *p;
+}
+
+template <class T>
+T atomicAdd(T* address, T value) {
+  const T old = *address;  // fibers never run at the same time
+  *address = old + value;
+  return old;
+}
+template <class T>
+T atomicExch(T* address, T value) {
+  const T old = *address;
+  *address = value;
+  return old;
+}
+
+// The runtime's kernel-pointer overload, which cuda_runtime.h declares for nvcc only.
+template <class Kernel>
+cudaError_t cudaFuncSetAttribute(Kernel* kernel, cudaFuncAttribute attr, int value) {
+  return ::cudaFuncSetAttribute(reinterpret_cast<const void*>(kernel), attr, value);
+}
+
+// Launch: CODERX_LAUNCH(grid, block, smem, stream, kernel)(args...) runs the grid at once (the
+// stream is ignored: every stream is the host's program order) and records launch errors for
+// cudaGetLastError.
+namespace coderx::emu {
+
+void record_launch_error(const std::string& error);
+
+struct Launch {
+  GridShape shape;
+  template <class Kernel>
+  auto operator()(Kernel* kernel) const {
+    return [shape = shape, kernel](auto&&... args) {
+      if (std::string error = launch_error(shape); !error.empty()) {
+        record_launch_error(error);
+        return;
+      }
+      record_launch_error(run_grid(shape, [&] { kernel(args...); }));
+    };
+  }
+};
+
+inline dim3 as_dim3(dim3 d) { return d; }
+template <class N>
+dim3 as_dim3(N n) {
+  return dim3(static_cast<unsigned>(n));
+}
+
+}  // namespace coderx::emu
+
+#define CODERX_LAUNCH(grid, block, smem, stream, ...)                                                   \
+  ::coderx::emu::Launch{{::coderx::emu::as_dim3(grid), ::coderx::emu::as_dim3(block),                  \
+                         static_cast<std::size_t>(smem)}}(&__VA_ARGS__)
+#define CODERX_DYNAMIC_SHARED(type, name) type* name = reinterpret_cast<type*>(::coderx::emu::dynamic_shared())

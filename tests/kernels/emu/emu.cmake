@@ -1,0 +1,35 @@
+# coderx_kernels_emu: kernels/*.cu compiled as C++ with cuda_emu.h forced in front, plus the
+# host-side kernels/*.cpp, the fiber scheduler and the runtime/cuBLAS stubs. Never linked with
+# libcoderx_kernels' CUDA objects' callers: only the emulated test binary uses it.
+set(emu_dir ${CMAKE_CURRENT_SOURCE_DIR}/kernels/emu)
+file(GLOB emu_cu CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/kernels/*.cu)
+file(GLOB emu_host CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/kernels/*.cpp)
+set(emu_units)
+foreach(cu ${emu_cu})
+  get_filename_component(name ${cu} NAME_WE)
+  set(unit ${CMAKE_CURRENT_BINARY_DIR}/kernels_emu/${name}.cpp)
+  file(CONFIGURE OUTPUT ${unit} CONTENT "#include \"kernels/${name}.cu\"\n")
+  list(APPEND emu_units ${unit})
+endforeach()
+# Kernels pun types freely (a uint4 load read back as __half2), which nvcc allows: so must g++.
+set_source_files_properties(${emu_units} PROPERTIES COMPILE_OPTIONS "-include;${emu_dir}/cuda_emu.h;-fno-strict-aliasing")
+
+add_library(coderx_kernels_emu STATIC ${emu_units} ${emu_host} ${emu_dir}/fiber_grid.cpp ${emu_dir}/runtime_stubs.cpp)
+target_include_directories(coderx_kernels_emu PUBLIC "${CMAKE_BINARY_DIR}/expose/kernels" ${CUDAToolkit_INCLUDE_DIRS})
+target_include_directories(coderx_kernels_emu PUBLIC ${emu_dir})
+target_compile_definitions(coderx_kernels_emu PUBLIC CODERX_HAVE_CUDA=1)
+target_compile_features(coderx_kernels_emu PUBLIC cxx_std_20)
+
+file(GLOB emu_tests CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/kernels/*_gpu_test.cpp)
+add_executable(coderx_kernels_emu_tests ${emu_tests} ${emu_dir}/fiber_grid_test.cpp)
+coderx_warnings(coderx_kernels_emu_tests)
+# The emulated kernels first, so the tests' kernel and CUDA runtime symbols resolve to them.
+target_link_libraries(coderx_kernels_emu_tests PRIVATE coderx_kernels_emu coderx_model coderx_test_support
+  GTest::gtest_main)
+target_link_options(coderx_kernels_emu_tests PRIVATE -Wl,--as-needed)  # no libcudart: nothing calls it
+gtest_discover_tests(coderx_kernels_emu_tests
+  WORKING_DIRECTORY "${CMAKE_BINARY_DIR}"
+  TEST_PREFIX "emu."
+  PROPERTIES LABELS emu
+  DISCOVERY_TIMEOUT 30
+  DISCOVERY_MODE PRE_TEST)

@@ -1,0 +1,63 @@
+// Runs a CUDA grid on the CPU for the emulated kernel tests (tests/kernels/emu/cuda_emu.h).
+// Blocks run one after another on the calling thread; each thread of a block is a fiber
+// (ucontext) with its own stack, switched only where a CUDA thread would wait for others:
+// __syncthreads, __syncwarp and the warp exchanges behind __shfl_xor_sync / __any_sync. So a
+// kernel's races, barriers and warp collectives behave as on a GPU, deterministically, while
+// function-static storage stands in for a block's __shared__ arrays (one block lives at a time).
+// A barrier counts only the threads that have not returned, as on the GPU. A grid whose fibers
+// all wait without any barrier completing is reported as a deadlock.
+// Not thread-safe: one grid at a time, from one thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <string>
+
+#include <vector_types.h>
+
+namespace coderx::emu {
+
+struct GridShape {
+  dim3 grid;
+  dim3 block;
+  std::size_t dynamic_smem = 0;
+};
+
+// Why a shape cannot launch (CUDA's limits: 1024 threads a block, 2^31-1 × 65535 × 65535
+// blocks, 227 KiB of shared memory), or "" when it can.
+std::string launch_error(const GridShape& shape);
+
+// Runs body once per thread of every block of the shape; returns "" or why it stopped (a
+// deadlock). Dynamic shared memory is filled with 0xFF bytes (NaN floats) before each block.
+std::string run_grid(const GridShape& shape, const std::function<void()>& body);
+
+// The running thread's coordinates (valid inside run_grid's body).
+const uint3& thread_idx();
+const uint3& block_idx();
+const dim3& block_dim();
+const dim3& grid_dim();
+unsigned char* dynamic_shared();
+
+// Barriers of the running thread's block and warp.
+void sync_block();
+void sync_warp();
+
+// Warp collectives: every active lane of the warp passes its value, then reads lane `from`'s.
+std::uint64_t exchange_bits(std::uint64_t mine, int from);
+// True when any active lane of the warp passed true.
+bool warp_any(bool mine);
+
+template <class T>
+T warp_exchange(T mine, int from) {
+  static_assert(sizeof(T) <= sizeof(std::uint64_t), "one register");
+  std::uint64_t bits = 0;
+  std::memcpy(&bits, &mine, sizeof(T));
+  bits = exchange_bits(bits, from);
+  T out;
+  std::memcpy(&out, &bits, sizeof(T));
+  return out;
+}
+
+}  // namespace coderx::emu

@@ -1,0 +1,109 @@
+// The CUDA emulation's scheduler (fiber_grid.h): barriers wait for every live thread of the
+// block or warp, warp exchanges see every lane's value, threads that return early release the
+// others, a missing barrier shows up as stale data, mismatched barriers are reported as a
+// deadlock, and shapes CUDA would refuse are refused.
+#include "fiber_grid.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <vector>
+
+namespace coderx::emu {
+namespace {
+
+unsigned linear_thread() { return thread_idx().x + thread_idx().y * block_dim().x; }
+
+TEST(FiberGrid, BlockBarrierPublishesEveryThreadsWrite) {
+  const GridShape shape{dim3(3), dim3(32, 3), 0};
+  std::vector<int> shared(96, -1), seen(3 * 96, -1);
+  const std::string error = run_grid(shape, [&] {
+    const unsigned t = linear_thread();
+    shared[t] = static_cast<int>(block_idx().x * 1000 + t);
+    sync_block();
+    seen[block_idx().x * 96 + t] = shared[(t + 1) % 96];
+    sync_block();  // nobody rewrites shared for the next block before all have read
+  });
+  ASSERT_EQ(error, "");
+  for (unsigned b = 0; b < 3; ++b)
+    for (unsigned t = 0; t < 96; ++t) EXPECT_EQ(seen[b * 96 + t], static_cast<int>(b * 1000 + (t + 1) % 96));
+}
+
+TEST(FiberGrid, WithoutABarrierAThreadSeesStaleData) {
+  std::vector<int> shared(64, -1), seen(64, 0);
+  ASSERT_EQ(run_grid({dim3(1), dim3(64), 0},
+                     [&] {
+                       const unsigned t = thread_idx().x;
+                       shared[t] = static_cast<int>(t);
+                       seen[t] = shared[(t + 1) % 64];  // the race a missing __syncthreads leaves
+                     }),
+            "");
+  int stale = 0;
+  for (int v : seen) stale += v == -1;
+  EXPECT_GT(stale, 0);
+}
+
+TEST(FiberGrid, WarpExchangeAndAnySeeEveryLane) {
+  std::vector<std::uint64_t> sums(64, 0);
+  std::vector<int> any_odd(64, -1), any_big(64, -1);
+  ASSERT_EQ(run_grid({dim3(1), dim3(64), 0},
+                     [&] {
+                       const unsigned t = thread_idx().x, lane = t & 31;
+                       std::uint64_t v = t;
+                       for (int off = 16; off > 0; off >>= 1) v += warp_exchange(v, static_cast<int>(lane) ^ off);
+                       sums[t] = v;
+                       any_odd[t] = warp_any(t == 40);  // only warp 1 has it
+                       any_big[t] = warp_any(false);
+                     }),
+            "");
+  for (unsigned t = 0; t < 64; ++t) {
+    EXPECT_EQ(sums[t], t < 32 ? 496u : 32u * 32 + 496u) << t;
+    EXPECT_EQ(any_odd[t], t >= 32 ? 1 : 0) << t;
+    EXPECT_EQ(any_big[t], 0) << t;
+  }
+}
+
+TEST(FiberGrid, ReturnedThreadsReleaseTheBarrier) {
+  int after = 0;
+  ASSERT_EQ(run_grid({dim3(2), dim3(100), 0},
+                     [&] {
+                       if (thread_idx().x >= 37) return;  // like `if (row >= n) return;`
+                       sync_block();
+                       ++after;
+                     }),
+            "");
+  EXPECT_EQ(after, 2 * 37);
+}
+
+TEST(FiberGrid, MismatchedBarriersAreADeadlock) {
+  const std::string error = run_grid({dim3(1), dim3(64), 0}, [&] {
+    if (thread_idx().x == 0)
+      sync_warp();  // waits for lanes 1…31, which wait at the block barrier for lane 0
+    else
+      sync_block();
+  });
+  EXPECT_NE(error.find("deadlock"), std::string::npos) << error;
+}
+
+TEST(FiberGrid, DynamicSharedMemoryIsPoisonedPerBlock) {
+  std::vector<std::uint8_t> first(2, 0);
+  ASSERT_EQ(run_grid({dim3(2), dim3(1), 16},
+                     [&] {
+                       first[block_idx().x] = dynamic_shared()[5];
+                       dynamic_shared()[5] = 7;
+                     }),
+            "");
+  EXPECT_EQ(first[0], 0xFF);
+  EXPECT_EQ(first[1], 0xFF);
+}
+
+TEST(FiberGrid, ShapesCudaRefusesAreRefused) {
+  EXPECT_EQ(launch_error({dim3(1), dim3(1024), 0}), "");
+  EXPECT_NE(launch_error({dim3(1), dim3(1025), 0}), "");
+  EXPECT_NE(launch_error({dim3(0), dim3(32), 0}), "");
+  EXPECT_NE(launch_error({dim3(1, 65536), dim3(32), 0}), "");
+  EXPECT_NE(launch_error({dim3(1), dim3(32), 228 * 1024}), "");
+}
+
+}  // namespace
+}  // namespace coderx::emu

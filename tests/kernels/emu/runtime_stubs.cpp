@@ -1,0 +1,242 @@
+// The CUDA runtime and cuBLAS entry points the kernels and their tests call, served on the host
+// for the CUDA emulation (cuda_emu.h): device memory is host memory, every stream is program
+// order, one emulated device reports H200-like limits (132 SMs, 227 KiB of opt-in shared memory)
+// so launch planning takes the paths it takes there, and cublasGemmEx is a plain loop with
+// double accumulation. Only linked into the emulated test binaries, never with libcudart.
+#include <cublas_v2.h>
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+#include <cuda_runtime.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "fiber_grid.h"
+
+namespace coderx::emu {
+
+namespace {
+
+cudaError_t g_last_error = cudaSuccess;
+constexpr int kSms = 132;
+constexpr int kSharedOptin = 227 * 1024;
+
+struct Event {
+  std::chrono::steady_clock::time_point at;
+};
+
+cudaError_t fail(cudaError_t e) {
+  g_last_error = e;
+  return e;
+}
+
+}  // namespace
+
+void record_launch_error(const std::string& error) {
+  if (!error.empty()) g_last_error = error.find("deadlock") != std::string::npos ? cudaErrorLaunchFailure
+                                                                                  : cudaErrorInvalidConfiguration;
+}
+
+}  // namespace coderx::emu
+
+using coderx::emu::fail;
+
+extern "C" {
+
+cudaError_t cudaGetLastError() {
+  const cudaError_t e = coderx::emu::g_last_error;
+  coderx::emu::g_last_error = cudaSuccess;
+  return e;
+}
+
+cudaError_t cudaPeekAtLastError() { return coderx::emu::g_last_error; }
+
+const char* cudaGetErrorString(cudaError_t e) {
+  switch (e) {
+    case cudaSuccess: return "no error";
+    case cudaErrorMemoryAllocation: return "out of memory (emulated)";
+    case cudaErrorInvalidConfiguration: return "invalid configuration argument (emulated)";
+    case cudaErrorLaunchFailure: return "unspecified launch failure (emulated: deadlock)";
+    case cudaErrorInvalidValue: return "invalid argument (emulated)";
+    default: return "error (emulated)";
+  }
+}
+
+cudaError_t cudaGetDeviceCount(int* count) {
+  *count = 1;
+  return cudaSuccess;
+}
+
+cudaError_t cudaGetDevice(int* device) {
+  *device = 0;
+  return cudaSuccess;
+}
+
+cudaError_t cudaSetDevice(int device) { return device == 0 ? cudaSuccess : fail(cudaErrorInvalidDevice); }
+
+cudaError_t cudaGetDeviceProperties(cudaDeviceProp* prop, int device) {
+  if (device != 0) return fail(cudaErrorInvalidDevice);
+  *prop = cudaDeviceProp{};
+  std::strncpy(prop->name, "CUDA emulation on the CPU", sizeof prop->name - 1);
+  prop->major = 9;
+  prop->minor = 0;
+  prop->totalGlobalMem = static_cast<std::size_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<std::size_t>(sysconf(_SC_PAGE_SIZE));
+  prop->multiProcessorCount = coderx::emu::kSms;
+  prop->sharedMemPerBlockOptin = coderx::emu::kSharedOptin;
+  prop->warpSize = 32;
+  prop->maxThreadsPerBlock = 1024;
+  return cudaSuccess;
+}
+
+cudaError_t cudaDeviceGetAttribute(int* value, cudaDeviceAttr attr, int device) {
+  if (device != 0) return fail(cudaErrorInvalidDevice);
+  switch (attr) {
+    case cudaDevAttrMaxSharedMemoryPerBlockOptin: *value = coderx::emu::kSharedOptin; return cudaSuccess;
+    case cudaDevAttrMultiProcessorCount: *value = coderx::emu::kSms; return cudaSuccess;
+    default: return fail(cudaErrorInvalidValue);
+  }
+}
+
+cudaError_t cudaDriverGetVersion(int* v) {
+  *v = CUDART_VERSION;
+  return cudaSuccess;
+}
+
+cudaError_t cudaRuntimeGetVersion(int* v) {
+  *v = CUDART_VERSION;
+  return cudaSuccess;
+}
+
+cudaError_t cudaFuncSetAttribute(const void*, cudaFuncAttribute, int) { return cudaSuccess; }
+
+cudaError_t cudaOccupancyMaxActiveBlocksPerMultiprocessorWithFlags(int* blocks, const void*, int, size_t smem,
+                                                                    unsigned) {
+  *blocks = smem == 0 ? 8 : std::max(1, std::min(8, static_cast<int>(coderx::emu::kSharedOptin / smem)));
+  return cudaSuccess;
+}
+
+cudaError_t cudaMalloc(void** p, size_t bytes) {
+  *p = std::aligned_alloc(256, (bytes + 255) / 256 * 256 + 256);
+  return *p ? cudaSuccess : fail(cudaErrorMemoryAllocation);
+}
+
+cudaError_t cudaFree(void* p) {
+  std::free(p);
+  return cudaSuccess;
+}
+
+cudaError_t cudaMemGetInfo(size_t* free_bytes, size_t* total) {
+  *total = static_cast<std::size_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<std::size_t>(sysconf(_SC_PAGE_SIZE));
+  *free_bytes = static_cast<std::size_t>(sysconf(_SC_AVPHYS_PAGES)) * static_cast<std::size_t>(sysconf(_SC_PAGE_SIZE));
+  return cudaSuccess;
+}
+
+cudaError_t cudaMemcpy(void* dst, const void* src, size_t bytes, cudaMemcpyKind) {
+  if (bytes) std::memmove(dst, src, bytes);
+  return cudaSuccess;
+}
+
+cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind, cudaStream_t) {
+  return cudaMemcpy(dst, src, bytes, kind);
+}
+
+cudaError_t cudaMemset(void* dst, int value, size_t bytes) {
+  if (bytes) std::memset(dst, value, bytes);
+  return cudaSuccess;
+}
+
+cudaError_t cudaMemsetAsync(void* dst, int value, size_t bytes, cudaStream_t) { return cudaMemset(dst, value, bytes); }
+
+cudaError_t cudaDeviceSynchronize() { return cudaSuccess; }
+cudaError_t cudaStreamSynchronize(cudaStream_t) { return cudaSuccess; }
+
+cudaError_t cudaEventCreate(cudaEvent_t* e) {
+  *e = reinterpret_cast<cudaEvent_t>(new coderx::emu::Event{});
+  return cudaSuccess;
+}
+
+cudaError_t cudaEventDestroy(cudaEvent_t e) {
+  delete reinterpret_cast<coderx::emu::Event*>(e);
+  return cudaSuccess;
+}
+
+cudaError_t cudaEventRecord(cudaEvent_t e, cudaStream_t) {
+  reinterpret_cast<coderx::emu::Event*>(e)->at = std::chrono::steady_clock::now();
+  return cudaSuccess;
+}
+
+cudaError_t cudaEventSynchronize(cudaEvent_t) { return cudaSuccess; }
+
+cudaError_t cudaEventElapsedTime(float* ms, cudaEvent_t start, cudaEvent_t end) {
+  const auto d = reinterpret_cast<coderx::emu::Event*>(end)->at - reinterpret_cast<coderx::emu::Event*>(start)->at;
+  *ms = std::chrono::duration<float, std::milli>(d).count();
+  return cudaSuccess;
+}
+
+// --- cuBLAS -------------------------------------------------------------------------------
+
+cublasStatus_t cublasCreate(cublasHandle_t* handle) {
+  *handle = reinterpret_cast<cublasHandle_t>(new int(0));
+  return CUBLAS_STATUS_SUCCESS;
+}
+
+cublasStatus_t cublasDestroy(cublasHandle_t handle) {
+  delete reinterpret_cast<int*>(handle);
+  return CUBLAS_STATUS_SUCCESS;
+}
+
+cublasStatus_t cublasSetStream(cublasHandle_t, cudaStream_t) { return CUBLAS_STATUS_SUCCESS; }
+
+}  // extern "C"
+
+namespace {
+
+double element(const void* base, cudaDataType_t type, std::size_t i) {
+  switch (type) {
+    case CUDA_R_32F: return static_cast<const float*>(base)[i];
+    case CUDA_R_16F: return __half2float(static_cast<const __half*>(base)[i]);
+    case CUDA_R_16BF: return __bfloat162float(static_cast<const __nv_bfloat16*>(base)[i]);
+    default: return 0.0;
+  }
+}
+
+bool supported(cudaDataType_t t) { return t == CUDA_R_32F || t == CUDA_R_16F || t == CUDA_R_16BF; }
+
+// op(X) as a row-major rows × cols matrix of doubles (column-major storage with leading dim ld).
+std::vector<double> op_matrix(const void* x, cudaDataType_t type, cublasOperation_t op, int rows, int cols, int ld) {
+  std::vector<double> out(static_cast<std::size_t>(rows) * cols);
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < cols; ++c) {
+      const std::size_t i = op == CUBLAS_OP_N ? static_cast<std::size_t>(c) * ld + r : static_cast<std::size_t>(r) * ld + c;
+      out[static_cast<std::size_t>(r) * cols + c] = element(x, type, i);
+    }
+  return out;
+}
+
+}  // namespace
+
+extern "C" cublasStatus_t cublasGemmEx(cublasHandle_t, cublasOperation_t op_a, cublasOperation_t op_b, int m, int n,
+                                       int k, const void* alpha, const void* a, cudaDataType_t a_type, int lda,
+                                       const void* b, cudaDataType_t b_type, int ldb, const void* beta, void* c,
+                                       cudaDataType_t c_type, int ldc, cublasComputeType_t, cublasGemmAlgo_t) {
+  if (!supported(a_type) || !supported(b_type) || c_type != CUDA_R_32F) return CUBLAS_STATUS_NOT_SUPPORTED;
+  const float al = *static_cast<const float*>(alpha), be = *static_cast<const float*>(beta);
+  const std::vector<double> am = op_matrix(a, a_type, op_a, m, k, lda);   // m × k
+  const std::vector<double> bt = op_matrix(b, b_type, op_b == CUBLAS_OP_N ? CUBLAS_OP_T : CUBLAS_OP_N, n, k, ldb);  // n × k
+  auto* out = static_cast<float*>(c);
+  for (int j = 0; j < n; ++j)
+    for (int i = 0; i < m; ++i) {
+      const double* ar = am.data() + static_cast<std::size_t>(i) * k;
+      const double* br = bt.data() + static_cast<std::size_t>(j) * k;
+      double s = 0.0;
+      for (int l = 0; l < k; ++l) s += ar[l] * br[l];
+      float& dst = out[static_cast<std::size_t>(j) * ldc + i];
+      dst = static_cast<float>(al * s + (be == 0.0f ? 0.0 : be * static_cast<double>(dst)));
+    }
+  return CUBLAS_STATUS_SUCCESS;
+}

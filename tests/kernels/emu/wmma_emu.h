@@ -1,0 +1,104 @@
+// nvcuda::wmma for the CUDA emulation (cuda_emu.h), in the subset the kernels use: the
+// m16n16k8 TF32 shape with a row-major A, a column-major B and a float accumulator. The
+// kernels only touch fragments through the API, so the per-lane element layout never shows:
+// lane 0 of each warp holds the whole tile and does the warp's loads, products and stores (the
+// calls are warp-wide, and a kernel must synchronise before other lanes read a stored tile, as
+// on the GPU); mma_sync accumulates in float, k ascending.
+// __float_to_tf32 rounds to 10 mantissa bits, ties away from zero, like cvt.rna.tf32.f32.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+#include "fiber_grid.h"
+
+namespace nvcuda::wmma {
+
+inline bool leads_warp() { return (::coderx::emu::thread_idx().x & 31) == 0; }
+
+struct matrix_a {};
+struct matrix_b {};
+struct accumulator {};
+struct row_major {};
+struct col_major {};
+namespace precision {
+struct tf32 {};
+}  // namespace precision
+enum layout_t { mem_row_major, mem_col_major };
+
+template <class Use, int M, int N, int K>
+struct tile_shape;
+template <int M, int N, int K>
+struct tile_shape<matrix_a, M, N, K> {
+  static constexpr int rows = M, cols = K;
+};
+template <int M, int N, int K>
+struct tile_shape<matrix_b, M, N, K> {
+  static constexpr int rows = K, cols = N;
+};
+template <int M, int N, int K>
+struct tile_shape<accumulator, M, N, K> {
+  static constexpr int rows = M, cols = N;
+};
+
+template <class Use, int M, int N, int K, class T, class Layout = void>
+struct fragment {
+  static constexpr int rows = tile_shape<Use, M, N, K>::rows, cols = tile_shape<Use, M, N, K>::cols;
+  float x[rows * cols];  // row-major, whatever the memory layout
+};
+
+inline float __float_to_tf32(float v) {
+  if (!std::isfinite(v)) return v;
+  std::uint32_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  bits = (bits + 0x1000u) & 0xFFFFE000u;
+  std::memcpy(&v, &bits, sizeof v);
+  return v;
+}
+
+template <class Use, int M, int N, int K, class T, class Layout>
+void fill_fragment(fragment<Use, M, N, K, T, Layout>& f, float value) {
+  if (!leads_warp()) return;
+  for (float& e : f.x) e = value;
+}
+
+template <int M, int N, int K, class T>
+void load_matrix_sync(fragment<matrix_a, M, N, K, T, row_major>& f, const float* p, unsigned ld) {
+  if (!leads_warp()) return;
+  for (int i = 0; i < f.rows; ++i)
+    for (int k = 0; k < f.cols; ++k) f.x[i * f.cols + k] = p[i * ld + k];
+}
+
+template <int M, int N, int K, class T>
+void load_matrix_sync(fragment<matrix_b, M, N, K, T, col_major>& f, const float* p, unsigned ld) {
+  if (!leads_warp()) return;
+  for (int k = 0; k < f.rows; ++k)
+    for (int j = 0; j < f.cols; ++j) f.x[k * f.cols + j] = p[k + j * ld];
+}
+
+template <int M, int N, int K, class TA, class TB, class TC>
+void mma_sync(fragment<accumulator, M, N, K, TC>& d, const fragment<matrix_a, M, N, K, TA, row_major>& a,
+              const fragment<matrix_b, M, N, K, TB, col_major>& b, const fragment<accumulator, M, N, K, TC>& c) {
+  if (!leads_warp()) return;
+  float out[M * N];
+  for (int i = 0; i < M; ++i)
+    for (int j = 0; j < N; ++j) {
+      float s = c.x[i * N + j];
+      for (int k = 0; k < K; ++k) s += a.x[i * K + k] * b.x[k * N + j];
+      out[i * N + j] = s;
+    }
+  std::memcpy(d.x, out, sizeof out);
+}
+
+template <int M, int N, int K, class T>
+void store_matrix_sync(float* p, const fragment<accumulator, M, N, K, T>& f, unsigned ld, layout_t layout) {
+  if (!leads_warp()) return;
+  for (int i = 0; i < M; ++i)
+    for (int j = 0; j < N; ++j) {
+      float& dst = layout == mem_row_major ? p[i * ld + j] : p[i + j * ld];
+      dst = f.x[i * N + j];
+    }
+}
+
+}  // namespace nvcuda::wmma
