@@ -1,14 +1,15 @@
 // CUDA on the CPU, for the emulated kernel tests (label emu): the kernels/*.cu files are
 // compiled as C++ with this header forced in front (-include), so the very source the GPU runs
 // executes here on fibers (fiber_grid.h), one block at a time. Each test in
-// tests/kernels/*_gpu_test.cpp then runs without a GPU against its CPU reference, poisoned
-// outputs included. What it checks: indexing, launch shapes, barriers, warp collectives,
+// tests/kernels/*_gpu_test.cpp and tests/model/backend_cuda_gpu_test.cpp (against the engine
+// compiled once more on these kernels) then runs without a GPU against its CPU reference,
+// poisoned outputs included. What it checks: indexing, launch shapes, barriers, warp collectives,
 // shared-memory layouts and the arithmetic of every kernel. What it cannot: timing, memory
 // coherence between blocks running at once, and the device-only code paths that
 // kernels/block_decode.h keeps under __CUDA_ARCH__ (the emulation takes their host twins).
 // Launches go through CODERX_LAUNCH (kernels/cuda_util.cuh), dynamic shared memory through
-// CODERX_DYNAMIC_SHARED; the CUDA runtime and cuBLAS calls the kernels make are served by
-// runtime_stubs.cpp over host memory.
+// CODERX_DYNAMIC_SHARED; the CUDA runtime, graph and cuBLAS calls of the kernels and the backend
+// are served by runtime_stubs.cpp over host memory.
 #pragma once
 
 #define CODERX_CUDA_EMU 1
@@ -28,6 +29,9 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <functional>
+#include <string>
+#include <type_traits>
 
 #include "fiber_grid.h"
 #include "wmma_emu.h"
@@ -81,12 +85,16 @@ cudaError_t cudaFuncSetAttribute(Kernel* kernel, cudaFuncAttribute attr, int val
   return ::cudaFuncSetAttribute(reinterpret_cast<const void*>(kernel), attr, value);
 }
 
-// Launch: CODERX_LAUNCH(grid, block, smem, stream, kernel)(args...) runs the grid at once (the
-// stream is ignored: every stream is the host's program order) and records launch errors for
-// cudaGetLastError.
+// Launch: CODERX_LAUNCH(grid, block, smem, stream, kernel)(args...) runs the grid at once, or
+// keeps it with copies of its arguments while a graph is captured (the stream is ignored: every
+// stream is the host's program order), and records launch errors for cudaGetLastError.
 namespace coderx::emu {
 
 void record_launch_error(const std::string& error);
+// While a stream is captured into a graph (cudaStreamBeginCapture … EndCapture), work is kept
+// for cudaGraphLaunch instead of run (runtime_stubs.cpp).
+bool capturing();
+void capture(std::function<void()> work);
 
 struct Launch {
   GridShape shape;
@@ -97,7 +105,13 @@ struct Launch {
         record_launch_error(error);
         return;
       }
-      record_launch_error(run_grid(shape, [&] { kernel(args...); }));
+      auto run = [shape, kernel, ... copies = std::decay_t<decltype(args)>(args)] {
+        record_launch_error(run_grid(shape, [&] { kernel(copies...); }));
+      };
+      if (capturing())
+        capture(std::move(run));
+      else
+        run();
     };
   }
 };

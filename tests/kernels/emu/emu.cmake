@@ -1,6 +1,6 @@
 # coderx_kernels_emu: kernels/*.cu compiled as C++ with cuda_emu.h forced in front, plus the
-# host-side kernels/*.cpp, the fiber scheduler and the runtime/cuBLAS stubs. Never linked with
-# libcoderx_kernels' CUDA objects' callers: only the emulated test binary uses it.
+# host-side kernels/*.cpp, the fiber scheduler and the runtime/cuBLAS stubs. Only the emulated
+# test binary links it, never together with coderx_kernels or libcudart.
 set(emu_dir ${CMAKE_CURRENT_SOURCE_DIR}/kernels/emu)
 file(GLOB emu_cu CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/kernels/*.cu)
 file(GLOB emu_host CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/kernels/*.cpp)
@@ -20,12 +20,21 @@ target_include_directories(coderx_kernels_emu PUBLIC ${emu_dir})
 target_compile_definitions(coderx_kernels_emu PUBLIC CODERX_HAVE_CUDA=1)
 target_compile_features(coderx_kernels_emu PUBLIC cxx_std_20)
 
+# coderx_model_emu: the engine compiled a second time, its CUDA backend on the emulated kernels.
+file(GLOB model_emu_sources CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/model/*.cpp ${CMAKE_SOURCE_DIR}/model/*/*.cpp)
+list(FILTER model_emu_sources EXCLUDE REGEX "(_nocuda\\.cpp|/model/remote/.*)$")
+add_library(coderx_model_emu STATIC ${model_emu_sources})
+target_include_directories(coderx_model_emu PUBLIC "${CMAKE_BINARY_DIR}/expose/model")
+target_link_libraries(coderx_model_emu PUBLIC coderx_kernels_emu spdlog::spdlog Boost::headers Threads::Threads)
+target_compile_definitions(coderx_model_emu PRIVATE CODERX_VERSION="${PROJECT_VERSION}"
+  CODERX_BUILD_INFO="${CODERX_BUILD_INFO}" CODERX_CUDA_REASON="CUDA emulation on the CPU")
+
+# The kernel tests and the CUDA backend's end-to-end tests, on the emulation only.
 file(GLOB emu_tests CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/kernels/*_gpu_test.cpp)
-add_executable(coderx_kernels_emu_tests ${emu_tests} ${emu_dir}/fiber_grid_test.cpp)
+add_executable(coderx_kernels_emu_tests ${emu_tests} ${emu_dir}/fiber_grid_test.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/model/backend_cuda_gpu_test.cpp)
 coderx_warnings(coderx_kernels_emu_tests)
-# The emulated kernels first, so the tests' kernel and CUDA runtime symbols resolve to them.
-target_link_libraries(coderx_kernels_emu_tests PRIVATE coderx_kernels_emu coderx_model coderx_test_support
-  GTest::gtest_main)
+target_link_libraries(coderx_kernels_emu_tests PRIVATE coderx_model_emu coderx_test_support GTest::gtest_main)
 target_link_options(coderx_kernels_emu_tests PRIVATE -Wl,--as-needed)  # no libcudart: nothing calls it
 gtest_discover_tests(coderx_kernels_emu_tests
   WORKING_DIRECTORY "${CMAKE_BINARY_DIR}"

@@ -1,6 +1,6 @@
 // The CUDA runtime and cuBLAS entry points the kernels and their tests call, served on the host
 // for the CUDA emulation (cuda_emu.h): device memory is host memory, every stream is program
-// order, one emulated device reports H200-like limits (132 SMs, 227 KiB of opt-in shared memory)
+// order, a captured graph is the list of its work, one emulated device reports H200-like limits (132 SMs, 227 KiB of opt-in shared memory)
 // so launch planning takes the paths it takes there, and cublasGemmEx is a plain loop with
 // double accumulation. Only linked into the emulated test binaries, never with libcudart.
 #include <cublas_v2.h>
@@ -13,7 +13,9 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "fiber_grid.h"
@@ -30,6 +32,23 @@ struct Event {
   std::chrono::steady_clock::time_point at;
 };
 
+// A captured graph, or an instantiated one: the work in stream order.
+struct Graph {
+  std::vector<std::function<void()>> work;
+};
+
+Graph* g_capture = nullptr;  // the graph being captured, if any
+
+Graph* as_graph(void* g) { return static_cast<Graph*>(g); }
+
+// Runs work now, or keeps it when a graph is being captured.
+void run_or_capture(std::function<void()> work) {
+  if (g_capture)
+    g_capture->work.push_back(std::move(work));
+  else
+    work();
+}
+
 cudaError_t fail(cudaError_t e) {
   g_last_error = e;
   return e;
@@ -41,6 +60,9 @@ void record_launch_error(const std::string& error) {
   if (!error.empty()) g_last_error = error.find("deadlock") != std::string::npos ? cudaErrorLaunchFailure
                                                                                   : cudaErrorInvalidConfiguration;
 }
+
+bool capturing() { return g_capture != nullptr; }
+void capture(std::function<void()> work) { g_capture->work.push_back(std::move(work)); }
 
 }  // namespace coderx::emu
 
@@ -141,8 +163,11 @@ cudaError_t cudaMemcpy(void* dst, const void* src, size_t bytes, cudaMemcpyKind)
   return cudaSuccess;
 }
 
-cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t bytes, cudaMemcpyKind kind, cudaStream_t) {
-  return cudaMemcpy(dst, src, bytes, kind);
+cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t bytes, cudaMemcpyKind, cudaStream_t) {
+  coderx::emu::run_or_capture([=] {
+    if (bytes) std::memmove(dst, src, bytes);
+  });
+  return cudaSuccess;
 }
 
 cudaError_t cudaMemset(void* dst, int value, size_t bytes) {
@@ -150,10 +175,71 @@ cudaError_t cudaMemset(void* dst, int value, size_t bytes) {
   return cudaSuccess;
 }
 
-cudaError_t cudaMemsetAsync(void* dst, int value, size_t bytes, cudaStream_t) { return cudaMemset(dst, value, bytes); }
+cudaError_t cudaMemsetAsync(void* dst, int value, size_t bytes, cudaStream_t) {
+  coderx::emu::run_or_capture([=] {
+    if (bytes) std::memset(dst, value, bytes);
+  });
+  return cudaSuccess;
+}
 
-cudaError_t cudaDeviceSynchronize() { return cudaSuccess; }
-cudaError_t cudaStreamSynchronize(cudaStream_t) { return cudaSuccess; }
+cudaError_t cudaMallocHost(void** p, size_t bytes) { return cudaMalloc(p, bytes); }
+cudaError_t cudaFreeHost(void* p) { return cudaFree(p); }
+
+// Synchronising a stream under capture is an error on the GPU; so it is here.
+cudaError_t cudaDeviceSynchronize() {
+  return coderx::emu::g_capture ? fail(cudaErrorStreamCaptureUnsupported) : cudaSuccess;
+}
+cudaError_t cudaStreamSynchronize(cudaStream_t) { return cudaDeviceSynchronize(); }
+
+cudaError_t cudaStreamCreateWithFlags(cudaStream_t* stream, unsigned) {
+  *stream = reinterpret_cast<cudaStream_t>(new int(0));
+  return cudaSuccess;
+}
+
+cudaError_t cudaStreamDestroy(cudaStream_t stream) {
+  delete reinterpret_cast<int*>(stream);
+  return cudaSuccess;
+}
+
+// --- graphs: capture keeps the work, launch runs it in order ------------------------------
+
+cudaError_t cudaStreamBeginCapture(cudaStream_t, cudaStreamCaptureMode) {
+  if (coderx::emu::g_capture) return fail(cudaErrorIllegalState);
+  coderx::emu::g_capture = new coderx::emu::Graph;
+  return cudaSuccess;
+}
+
+cudaError_t cudaStreamEndCapture(cudaStream_t, cudaGraph_t* graph) {
+  if (!coderx::emu::g_capture) return fail(cudaErrorIllegalState);
+  *graph = reinterpret_cast<cudaGraph_t>(std::exchange(coderx::emu::g_capture, nullptr));
+  return cudaSuccess;
+}
+
+cudaError_t cudaGraphInstantiate(cudaGraphExec_t* exec, cudaGraph_t graph, unsigned long long) {
+  *exec = reinterpret_cast<cudaGraphExec_t>(new coderx::emu::Graph(*coderx::emu::as_graph(graph)));
+  return cudaSuccess;
+}
+
+cudaError_t cudaGraphExecUpdate(cudaGraphExec_t exec, cudaGraph_t graph, cudaGraphExecUpdateResultInfo* info) {
+  coderx::emu::as_graph(exec)->work = coderx::emu::as_graph(graph)->work;
+  if (info) *info = cudaGraphExecUpdateResultInfo{};
+  return cudaSuccess;
+}
+
+cudaError_t cudaGraphLaunch(cudaGraphExec_t exec, cudaStream_t) {
+  for (const auto& work : coderx::emu::as_graph(exec)->work) work();
+  return cudaSuccess;
+}
+
+cudaError_t cudaGraphDestroy(cudaGraph_t graph) {
+  delete coderx::emu::as_graph(graph);
+  return cudaSuccess;
+}
+
+cudaError_t cudaGraphExecDestroy(cudaGraphExec_t exec) {
+  delete coderx::emu::as_graph(exec);
+  return cudaSuccess;
+}
 
 cudaError_t cudaEventCreate(cudaEvent_t* e) {
   *e = reinterpret_cast<cudaEvent_t>(new coderx::emu::Event{});
