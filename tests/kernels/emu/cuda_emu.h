@@ -33,6 +33,7 @@
 #include <string>
 #include <type_traits>
 
+#include "device_guards.h"
 #include "fiber_grid.h"
 #include "wmma_emu.h"
 
@@ -107,6 +108,7 @@ struct Launch {
       }
       auto run = [shape, kernel, ... copies = std::decay_t<decltype(args)>(args)] {
         record_launch_error(run_grid(shape, [&] { kernel(copies...); }));
+        record_launch_error(check_device_guards());
       };
       if (capturing())
         capture(std::move(run));

@@ -54,6 +54,8 @@ namespace {
 
 constexpr std::size_t kStackBytes = 512 * 1024;  // kernels at -O0 keep every local on the stack
 constexpr std::size_t kMaxSharedBytes = 227 * 1024;
+constexpr std::size_t kSharedGuardBytes = 64;  // after the dynamic shared memory, checked per block
+constexpr unsigned char kSharedGuardByte = 0xA5;
 
 struct Barrier {
   unsigned expected = 0;  // threads that have not returned
@@ -186,7 +188,8 @@ unsigned threads_per_block(const dim3& b) { return b.x * b.y * b.z; }
 void start_block(Grid& g, const uint3& block_index) {
   const unsigned n = threads_per_block(g.shape.block);
   g.block_index = block_index;
-  std::fill(g.shared.begin(), g.shared.end(), static_cast<unsigned char>(0xFF));
+  std::fill(g.shared.begin(), g.shared.end() - kSharedGuardBytes, static_cast<unsigned char>(0xFF));
+  std::fill(g.shared.end() - kSharedGuardBytes, g.shared.end(), kSharedGuardByte);
   g.block = Barrier{n, 0, 0};
   for (std::size_t w = 0; w < g.warps.size(); ++w) {
     const unsigned first = static_cast<unsigned>(w) * 32;
@@ -247,16 +250,19 @@ std::string run_grid(const GridShape& shape, const std::function<void()>& body) 
   g.fibers.resize(n);
   g.warps.resize((n + 31) / 32);
   g.slots.assign(n, 0);
-  g.shared.resize(shape.dynamic_smem);
+  g.shared.resize(shape.dynamic_smem + kSharedGuardBytes);
   g_grid = &g;
   std::string error;
   for (unsigned z = 0; z < shape.grid.z && error.empty(); ++z)
     for (unsigned y = 0; y < shape.grid.y && error.empty(); ++y)
       for (unsigned x = 0; x < shape.grid.x && error.empty(); ++x) {
         start_block(g, uint3{x, y, z});
+        const std::string where = "block (" + std::to_string(x) + ", " + std::to_string(y) + ", " + std::to_string(z) + ")";
         if (!run_block(g))
-          error = "deadlock in block (" + std::to_string(x) + ", " + std::to_string(y) + ", " + std::to_string(z) +
-                  "): every live thread waits at a barrier the others never reach";
+          error = "deadlock in " + where + ": every live thread waits at a barrier the others never reach";
+        else if (std::any_of(g.shared.end() - kSharedGuardBytes, g.shared.end(),
+                             [](unsigned char b) { return b != kSharedGuardByte; }))
+          error = where + " wrote past its " + std::to_string(shape.dynamic_smem) + " bytes of dynamic shared memory";
       }
   g_grid = nullptr;
   return error;

@@ -30,7 +30,8 @@ struct GridShape {
 std::string launch_error(const GridShape& shape);
 
 // Runs body once per thread of every block of the shape; returns "" or why it stopped (a
-// deadlock). Dynamic shared memory is filled with 0xFF bytes (NaN floats) before each block.
+// deadlock, or a write past the end of the dynamic shared memory). Dynamic shared memory is
+// filled with 0xFF bytes (NaN floats) before each block.
 std::string run_grid(const GridShape& shape, const std::function<void()>& body);
 
 // The running thread's coordinates (valid inside run_grid's body).

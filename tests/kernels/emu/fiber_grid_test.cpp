@@ -1,10 +1,14 @@
 // The CUDA emulation's scheduler (fiber_grid.h): barriers wait for every live thread of the
 // block or warp, warp exchanges see every lane's value, threads that return early release the
 // others, a missing barrier shows up as stale data, mismatched barriers are reported as a
-// deadlock, and shapes CUDA would refuse are refused.
+// deadlock, writes past the dynamic shared memory or a device buffer are reported, and shapes
+// CUDA would refuse are refused.
 #include "fiber_grid.h"
 
+#include <cuda_runtime.h>
 #include <gtest/gtest.h>
+
+#include "device_guards.h"
 
 #include <cstdint>
 #include <vector>
@@ -95,6 +99,25 @@ TEST(FiberGrid, DynamicSharedMemoryIsPoisonedPerBlock) {
             "");
   EXPECT_EQ(first[0], 0xFF);
   EXPECT_EQ(first[1], 0xFF);
+}
+
+TEST(FiberGrid, AWritePastTheDynamicSharedMemoryIsReported) {
+  const std::string error = run_grid({dim3(1), dim3(32), 128}, [&] {
+    if (thread_idx().x == 31) dynamic_shared()[128] = 0;  // one byte too far
+  });
+  EXPECT_NE(error.find("wrote past its 128 bytes of dynamic shared memory"), std::string::npos) << error;
+}
+
+TEST(DeviceGuards, AWritePastADeviceBufferIsReportedOnce) {
+  void* p = nullptr;
+  ASSERT_EQ(cudaMalloc(&p, 100), cudaSuccess);
+  EXPECT_EQ(check_device_guards(), "");
+  static_cast<unsigned char*>(p)[99] = 1;  // the last byte asked for: fine
+  EXPECT_EQ(check_device_guards(), "");
+  static_cast<unsigned char*>(p)[100] = 1;  // the first byte past it
+  EXPECT_EQ(check_device_guards(), "wrote past the end of a 100-byte device buffer");
+  EXPECT_EQ(check_device_guards(), "");
+  EXPECT_EQ(cudaFree(p), cudaSuccess);
 }
 
 TEST(FiberGrid, ShapesCudaRefusesAreRefused) {

@@ -11,13 +11,16 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "device_guards.h"
 #include "fiber_grid.h"
 
 namespace coderx::emu {
@@ -49,6 +52,17 @@ void run_or_capture(std::function<void()> work) {
     work();
 }
 
+constexpr std::size_t kGuardBytes = 64;
+constexpr unsigned char kGuardByte = 0xA5;
+std::map<void*, std::size_t> g_allocations;  // device pointer → requested bytes
+
+bool guard_intact(void* p, std::size_t bytes) {
+  const auto* guard = static_cast<const unsigned char*>(p) + bytes;
+  for (std::size_t i = 0; i < kGuardBytes; ++i)
+    if (guard[i] != kGuardByte) return false;
+  return true;
+}
+
 cudaError_t fail(cudaError_t e) {
   g_last_error = e;
   return e;
@@ -57,8 +71,20 @@ cudaError_t fail(cudaError_t e) {
 }  // namespace
 
 void record_launch_error(const std::string& error) {
-  if (!error.empty()) g_last_error = error.find("deadlock") != std::string::npos ? cudaErrorLaunchFailure
-                                                                                  : cudaErrorInvalidConfiguration;
+  if (error.empty()) return;
+  std::fprintf(stderr, "cuda emulation: %s\n", error.c_str());
+  g_last_error = error.find("invalid") != std::string::npos || error.find("too much") != std::string::npos
+                     ? cudaErrorInvalidConfiguration
+                     : cudaErrorLaunchFailure;
+}
+
+std::string check_device_guards() {
+  for (const auto& [p, bytes] : g_allocations) {
+    if (guard_intact(p, bytes)) continue;
+    std::memset(static_cast<unsigned char*>(p) + bytes, kGuardByte, kGuardBytes);  // report once
+    return "wrote past the end of a " + std::to_string(bytes) + "-byte device buffer";
+  }
+  return "";
 }
 
 bool capturing() { return g_capture != nullptr; }
@@ -83,7 +109,7 @@ const char* cudaGetErrorString(cudaError_t e) {
     case cudaSuccess: return "no error";
     case cudaErrorMemoryAllocation: return "out of memory (emulated)";
     case cudaErrorInvalidConfiguration: return "invalid configuration argument (emulated)";
-    case cudaErrorLaunchFailure: return "unspecified launch failure (emulated: deadlock)";
+    case cudaErrorLaunchFailure: return "unspecified launch failure (emulated: see the message above)";
     case cudaErrorInvalidValue: return "invalid argument (emulated)";
     default: return "error (emulated)";
   }
@@ -142,12 +168,25 @@ cudaError_t cudaOccupancyMaxActiveBlocksPerMultiprocessorWithFlags(int* blocks, 
   return cudaSuccess;
 }
 
+// Every allocation is followed by guard bytes; a kernel that writes into them fails its launch
+// (check_device_guards), a host copy that does aborts at cudaFree.
 cudaError_t cudaMalloc(void** p, size_t bytes) {
-  *p = std::aligned_alloc(256, (bytes + 255) / 256 * 256 + 256);
-  return *p ? cudaSuccess : fail(cudaErrorMemoryAllocation);
+  *p = std::aligned_alloc(256, (bytes + coderx::emu::kGuardBytes + 255) / 256 * 256);
+  if (!*p) return fail(cudaErrorMemoryAllocation);
+  std::memset(static_cast<unsigned char*>(*p) + bytes, coderx::emu::kGuardByte, coderx::emu::kGuardBytes);
+  coderx::emu::g_allocations[*p] = bytes;
+  return cudaSuccess;
 }
 
 cudaError_t cudaFree(void* p) {
+  if (!p) return cudaSuccess;
+  const auto it = coderx::emu::g_allocations.find(p);
+  if (it == coderx::emu::g_allocations.end()) return fail(cudaErrorInvalidValue);
+  if (!coderx::emu::guard_intact(p, it->second)) {
+    std::fprintf(stderr, "cuda emulation: a host copy wrote past the end of a %zu-byte device buffer\n", it->second);
+    std::abort();
+  }
+  coderx::emu::g_allocations.erase(it);
   std::free(p);
   return cudaSuccess;
 }
