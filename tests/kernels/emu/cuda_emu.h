@@ -4,7 +4,8 @@
 // tests/kernels/*_gpu_test.cpp and tests/model/backend_cuda_gpu_test.cpp (against the engine
 // compiled once more on these kernels) then runs without a GPU against its CPU reference,
 // poisoned outputs included. What it checks: indexing, launch shapes, barriers, warp collectives,
-// shared-memory layouts and the arithmetic of every kernel. What it cannot: timing, memory
+// shared-memory layouts, writes past a device buffer or the dynamic shared memory (guard bytes,
+// device_guards.h) and the arithmetic of every kernel. What it cannot: timing, memory
 // coherence between blocks running at once, and the device-only code paths that
 // kernels/block_decode.h keeps under __CUDA_ARCH__ (the emulation takes their host twins).
 // Launches go through CODERX_LAUNCH (kernels/cuda_util.cuh), dynamic shared memory through
