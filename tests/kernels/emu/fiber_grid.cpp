@@ -63,8 +63,6 @@ struct Barrier {
   std::uint64_t generation = 0;
 };
 
-struct Barrier;
-
 struct Fiber {
 #if defined(__x86_64__)
   void* sp = nullptr;  // saved stack pointer while switched out

@@ -1,9 +1,10 @@
 // Runs a CUDA grid on the CPU for the emulated kernel tests (tests/kernels/emu/cuda_emu.h).
-// Blocks run one after another on the calling thread; each thread of a block is a fiber
-// (ucontext) with its own stack, switched only where a CUDA thread would wait for others:
-// __syncthreads, __syncwarp and the warp exchanges behind __shfl_xor_sync / __any_sync. So a
-// kernel's races, barriers and warp collectives behave as on a GPU, deterministically, while
-// function-static storage stands in for a block's __shared__ arrays (one block lives at a time).
+// Blocks run one after another on the calling thread; each thread of a block is a fiber with
+// its own stack (switched by a few lines of assembly on x86-64, by ucontext elsewhere), run
+// until it would wait for others: __syncthreads, __syncwarp and the warp exchanges behind
+// __shfl_xor_sync / __any_sync. Barriers and warp collectives behave as on a GPU, and a race
+// plays out in one order a GPU could take, the same every run. Function-static storage stands
+// in for a block's __shared__ arrays (one block lives at a time).
 // A barrier counts only the threads that have not returned, as on the GPU. A grid whose fibers
 // all wait without any barrier completing is reported as a deadlock.
 // Not thread-safe: one grid at a time, from one thread.
