@@ -237,8 +237,8 @@ Status check(const MoePrefillParams& p) {
 Status group(const MoePrefillParams& p, const Workspace& w, cudaStream_t s) {
   const int entries = static_cast<int>(p.n_tokens * p.k);
   const int n_chunks = static_cast<int>(blocks_for(entries, kMoeGroupChunk));
-  CODERX_LAUNCH(n_chunks, kMoeGroupChunk, p.n_expert * sizeof(std::int32_t), s, count_kernel)(p.ids, entries, p.n_expert,
-                                                                                 w.chunk_counts);
+  const std::size_t hist_bytes = p.n_expert * sizeof(std::int32_t);
+  CODERX_LAUNCH(n_chunks, kMoeGroupChunk, hist_bytes, s, count_kernel)(p.ids, entries, p.n_expert, w.chunk_counts);
   CODERX_LAUNCH(1, 1024, 0, s, scan_kernel)(w, n_chunks, p.n_expert);
   CODERX_LAUNCH(n_chunks, kMoeGroupChunk, 0, s, scatter_kernel)(p.ids, entries, p.n_expert, w);
   return detail::launch_status("moe_prefill group");

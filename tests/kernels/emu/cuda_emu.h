@@ -92,11 +92,12 @@ cudaError_t cudaFuncSetAttribute(Kernel* kernel, cudaFuncAttribute attr, int val
 // stream is the host's program order), and records launch errors for cudaGetLastError.
 namespace coderx::emu {
 
-void record_launch_error(const std::string& error);
-// While a stream is captured into a graph (cudaStreamBeginCapture … EndCapture), work is kept
-// for cudaGraphLaunch instead of run (runtime_stubs.cpp).
-bool capturing();
-void capture(std::function<void()> work);
+// A failed launch for cudaGetLastError ("" is no failure): a shape CUDA refuses is
+// cudaErrorInvalidConfiguration, a fault while running (deadlock, overrun) cudaErrorLaunchFailure.
+void record_launch_error(const std::string& error, cudaError_t code = cudaErrorLaunchFailure);
+// Runs work now, or keeps it for cudaGraphLaunch while a stream is captured into a graph
+// (cudaStreamBeginCapture … EndCapture; runtime_stubs.cpp).
+void run_or_capture(std::function<void()> work);
 
 struct Launch {
   GridShape shape;
@@ -104,17 +105,13 @@ struct Launch {
   auto operator()(Kernel* kernel) const {
     return [shape = shape, kernel](auto&&... args) {
       if (std::string error = launch_error(shape); !error.empty()) {
-        record_launch_error(error);
+        record_launch_error(error, cudaErrorInvalidConfiguration);
         return;
       }
-      auto run = [shape, kernel, ... copies = std::decay_t<decltype(args)>(args)] {
+      run_or_capture([shape, kernel, ... copies = std::decay_t<decltype(args)>(args)] {
         record_launch_error(run_grid(shape, [&] { kernel(copies...); }));
         record_launch_error(check_device_guards());
-      };
-      if (capturing())
-        capture(std::move(run));
-      else
-        run();
+      });
     };
   }
 };

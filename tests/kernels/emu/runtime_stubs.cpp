@@ -44,14 +44,6 @@ Graph* g_capture = nullptr;  // the graph being captured, if any
 
 Graph* as_graph(void* g) { return static_cast<Graph*>(g); }
 
-// Runs work now, or keeps it when a graph is being captured.
-void run_or_capture(std::function<void()> work) {
-  if (g_capture)
-    g_capture->work.push_back(std::move(work));
-  else
-    work();
-}
-
 constexpr std::size_t kGuardBytes = 64;
 constexpr unsigned char kGuardByte = 0xA5;
 std::map<void*, std::size_t> g_allocations;  // device pointer → requested bytes
@@ -70,12 +62,17 @@ cudaError_t fail(cudaError_t e) {
 
 }  // namespace
 
-void record_launch_error(const std::string& error) {
+void record_launch_error(const std::string& error, cudaError_t code) {
   if (error.empty()) return;
   std::fprintf(stderr, "cuda emulation: %s\n", error.c_str());
-  g_last_error = error.find("invalid") != std::string::npos || error.find("too much") != std::string::npos
-                     ? cudaErrorInvalidConfiguration
-                     : cudaErrorLaunchFailure;
+  g_last_error = code;
+}
+
+void run_or_capture(std::function<void()> work) {
+  if (g_capture)
+    g_capture->work.push_back(std::move(work));
+  else
+    work();
 }
 
 std::string check_device_guards() {
@@ -87,8 +84,6 @@ std::string check_device_guards() {
   return "";
 }
 
-bool capturing() { return g_capture != nullptr; }
-void capture(std::function<void()> work) { g_capture->work.push_back(std::move(work)); }
 
 }  // namespace coderx::emu
 
