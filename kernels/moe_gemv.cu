@@ -124,20 +124,25 @@ __global__ void moe_down_kernel(MoeDecodeParams p, std::int64_t row_bytes) {
   }
 }
 
-Status check(const MoeDecodeParams& p) {
-  if (!p.x || !p.ids || !p.weights || !p.act || !p.y) return invalid("moe_decode: x, ids, weights, act, y required");
-  if (!p.w.gate || !p.w.up || !p.w.down) return invalid("moe_decode: expert weights required");
+Status check_gate_up(const MoeDecodeParams& p) {
+  if (!p.x || !p.ids || !p.act) return invalid("moe_decode: x, ids and act required");
+  if (!p.w.gate || !p.w.up) return invalid("moe_decode: gate and up weights required");
   if (p.n_tokens < 1 || p.n_tokens > kMoeDecodeMaxTokens) return invalid("moe_decode: n_tokens must be 1..8");
   if (p.k < 1 || p.n_expert < 1) return invalid("moe_decode: k and n_expert must be positive");
   if (!row_supported(p.w.gate_up_type, p.n_embd)) return unsupported("moe_decode: gate/up type or n_embd not supported");
+  return Status::success();
+}
+
+Status check_down(const MoeDecodeParams& p) {
+  if (!p.weights || !p.y || !p.w.down) return invalid("moe_decode: weights, y and down weights required");
   if (!row_supported(p.w.down_type, p.n_ff)) return unsupported("moe_decode: down type or n_ff not supported");
   return Status::success();
 }
 
 }  // namespace
 
-Status moe_decode(const MoeDecodeParams& p, void* stream) {
-  if (Status st = check(p); !st.ok()) return st;
+Status moe_gate_up(const MoeDecodeParams& p, void* stream) {
+  if (Status st = check_gate_up(p); !st.ok()) return st;
   cudaStream_t s = detail::as_stream(stream);
   const std::int64_t gu_bytes = weight_row_bytes(p.w.gate_up_type, p.n_embd);
   const unsigned slots = static_cast<unsigned>(p.n_tokens * p.k);
@@ -153,12 +158,17 @@ Status moe_decode(const MoeDecodeParams& p, void* stream) {
     else
       CODERX_LAUNCH(grid_gu, kWarps * 32, 0, s, moe_gate_up_kernel<T>)(p, gu_bytes);
   });
-  if (Status st = detail::launch_status("moe_decode gate_up"); !st.ok()) return st;
+  return detail::launch_status("moe_decode gate_up");
+}
+
+Status moe_decode(const MoeDecodeParams& p, void* stream) {
+  if (Status st = check_down(p); !st.ok()) return st;
+  if (Status st = moe_gate_up(p, stream); !st.ok()) return st;
   const auto grid_d = static_cast<unsigned>(blocks_for(p.n_embd, kWarps));
   const std::int64_t d_bytes = weight_row_bytes(p.w.down_type, p.n_ff);
   detail::dispatch_weight_type(p.w.down_type, [&](auto tag) {
     constexpr WeightType T = decltype(tag)::value;
-    CODERX_LAUNCH(grid_d, kWarps * 32, 0, s, moe_down_kernel<T>)(p, d_bytes);
+    CODERX_LAUNCH(grid_d, kWarps * 32, 0, detail::as_stream(stream), moe_down_kernel<T>)(p, d_bytes);
   });
   return detail::launch_status("moe_decode down");
 }

@@ -35,4 +35,8 @@ struct MoeDecodeParams {
 // block, one warp per output row (see moe_gemv.cu).
 Status moe_decode(const MoeDecodeParams& p, void* stream);
 
+// The first launch of moe_decode alone: act only (weights, y and down are not read). The CUDA
+// backend runs the dense MLP's gate, up and GeGLU through it as one expert (ids all 0, stride 0).
+Status moe_gate_up(const MoeDecodeParams& p, void* stream);
+
 }  // namespace coderx::kernels

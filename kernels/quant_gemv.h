@@ -34,4 +34,10 @@ struct GemvParams {
 // 8 warps per block, lane k decodes chunks k, k+32, … of the row (see quant_gemv.cu).
 Status quant_gemv(const GemvParams& p, void* stream);
 
+// Up to kGemvGroupMax projections in one launch (a layer's Q, K and V): each part as quant_gemv
+// computes it, its blocks after the previous part's. The parts share the weight type, n_cols and
+// n_tokens; their rows, weights, x, y and epilogues may differ.
+constexpr int kGemvGroupMax = 3;
+Status quant_gemv_group(const GemvParams* parts, int count, void* stream);
+
 }  // namespace coderx::kernels

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 #include <random>
 
 #include "gpu_test_util.h"
@@ -162,6 +163,64 @@ TEST(QuantGemvGpu, EpilogueScaleSoftcapAccumulate) {
   std::vector<double> want(rows);
   for (std::int64_t r = 0; r < rows; ++r) want[r] = y0[r] + 30.0 * std::tanh(base[r] * 0.25 / 30.0);
   EXPECT_LT(testing::nmse(y.download(), want), 1e-10);
+}
+
+// A layer's Q, K and V in one launch: each part as its own launch computes it, bit for bit, and
+// as the reference; parts of different row counts (rows per warp 4, 1 and 2 when staged).
+TEST(QuantGemvGpu, GroupEqualsSeparateLaunches) {
+  CODERX_REQUIRE_GPU();
+  std::mt19937 rng(5);
+  const std::int64_t cols = 512, rows[3] = {4096, 67, 2112};
+  for (WeightType t : {WeightType::Q4_K, WeightType::Q6_K, WeightType::BF16}) {
+    std::vector<std::vector<float>> wref;
+    std::deque<DeviceArray<std::uint8_t>> w;
+    for (std::int64_t r : rows) {
+      const auto bytes = testing::random_weight_rows(t, r, cols, rng);
+      wref.push_back(testing::reference_rows(t, bytes, r, cols));
+      w.emplace_back(bytes);
+    }
+    for (int n_tokens : {1, 3}) {
+      SCOPED_TRACE(::testing::Message() << name(t) << " tokens " << n_tokens);
+      const auto x = testing::random_floats(n_tokens * cols, rng);
+      DeviceArray<float> xd(x);
+      std::deque<DeviceArray<float>> grouped, alone;
+      GemvParams parts[3];
+      for (int i = 0; i < 3; ++i) {
+        grouped.emplace_back(n_tokens * rows[i]);
+        alone.emplace_back(n_tokens * rows[i]);
+        parts[i].w = w[i].get();
+        parts[i].type = t;
+        parts[i].x = xd.get();
+        parts[i].y = alone[i].get();
+        parts[i].n_rows = rows[i];
+        parts[i].n_cols = cols;
+        parts[i].n_tokens = n_tokens;
+        CODERX_EXPECT_OK(quant_gemv(parts[i], nullptr));
+        parts[i].y = grouped[i].get();
+      }
+      CODERX_EXPECT_OK(quant_gemv_group(parts, 3, nullptr));
+      for (int i = 0; i < 3; ++i) {
+        const auto got = grouped[i].download();
+        EXPECT_EQ(got, alone[i].download()) << "part " << i;
+        EXPECT_LT(testing::nmse(got, gemv_ref(wref[i], x, rows[i], cols, n_tokens)), 1e-10) << "part " << i;
+      }
+    }
+  }
+}
+
+TEST(QuantGemvGpu, GroupRefusesMixedTypes) {
+  CODERX_REQUIRE_GPU();
+  DeviceArray<float> buf(256);
+  GemvParams parts[2];
+  for (GemvParams& p : parts) {
+    p.w = p.x = p.y = buf.get();
+    p.n_rows = 1;
+    p.n_cols = 256;
+    p.type = WeightType::F32;
+  }
+  parts[1].type = WeightType::Q8_0;
+  EXPECT_EQ(quant_gemv_group(parts, 2, nullptr).code, StatusCode::invalid_argument);
+  EXPECT_EQ(quant_gemv_group(parts, 4, nullptr).code, StatusCode::invalid_argument);
 }
 
 TEST(QuantGemvGpu, RejectsBadShapes) {
