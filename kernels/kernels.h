@@ -12,10 +12,11 @@
 #include "kernels/dequant.h"      // weight rows → f32 / bf16
 #include "kernels/elementwise.h"  // geglu, add
 #include "kernels/embed.h"        // token embedding gather · √n_embd
+#include "kernels/head_prep.h"    // q/k/v head norms + NEOX RoPE (both forms) + cache append
 #include "kernels/logits.h"       // top-k / arg-max over soft-capped logits
 #include "kernels/moe_gemm.h"     // MoE prefill: grouping, grouped GEMM, un-permute
 #include "kernels/moe_gemv.h"     // MoE decode (<= 8 tokens)
 #include "kernels/moe_router.h"   // router: softmax, top-k, renormalise, per-expert scale
+#include "kernels/norm_chain.h"   // the RMSNorm chains after attention and after the FFN
 #include "kernels/quant_gemv.h"   // quantised GEMV (+ softcap for the LM head)
 #include "kernels/rms_norm.h"     // RMSNorm variants (+ residual, + layer output scale)
-#include "kernels/rope.h"         // NEOX RoPE, both Gemma 4 forms

@@ -58,6 +58,9 @@ class Backend {
   // Byte ranges of the model's file mapping that the backend never reads (it holds its own copy
   // of those tensors), so the engine need not keep them mapped.
   virtual std::vector<std::span<const std::byte>> unread_weights() const { return {}; }
+  // Work items (kernel launches and copies) of the last decode step captured as a device graph,
+  // for `coderx bench` and the launch-count test; 0 when the backend captures none.
+  virtual std::int64_t captured_step_nodes() const { return 0; }
 };
 
 }  // namespace coderx::model

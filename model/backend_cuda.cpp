@@ -1,12 +1,12 @@
 // CUDA builds: the CUDA backend (model/backend_cuda.h). The forward pass follows
 // model/forward.cpp step by step (spec §2.3), with kernels/ launchers in place of the Ops:
-//   attention block: rms_norm → gemv q → q_norm → rope; gemv k (v = gemv or raw k) → v norm,
-//   k_norm → rope → kv_append per sequence → attention per sequence → gemv o → fused
-//   post-attention norm + residual (h);
-//   FFN block: ffn_norm → gemv gate/up → geglu → gemv down → post_ffw_norm_1; router kernel
-//   (softmax, top-k, renormalise); pre_ffw_norm_2 → MoE (decode kernel ≤ 8 tokens, grouped
-//   prefill kernel above) → post_ffw_norm_2 → one fused norm for (m + moe; post_ffw_norm),
-//   the residual h and the layer output scale (next x);
+//   attention block: gemv q, k, v (on K = V layers no v) → head_prep (q/k norms and RoPE, the v
+//   norm, the cache append when one sequence runs; else kv_append per sequence) → attention
+//   per sequence → gemv o → post_attention_norm (h = x + RMSNorm(att), and both FFN inputs);
+//   FFN block: gemv gate/up → geglu → gemv down; router kernel (softmax, top-k, renormalise);
+//   MoE (decode kernel ≤ 8 tokens, grouped prefill kernel above) → ffn_output_norm (both
+//   post-FFN norms, their sum's norm, the residual h, the layer output scale: the next x, and
+//   the next layer's attn_norm of it). Layer 0's attn_norm follows the embedding;
 //   output: gather the wanted rows → output_norm → LM head GEMV with the softcap fused.
 // Projections take 8 tokens per quant_gemv launch (prefill loops over 8-token slices).
 // The expert down-projection applies ffn_down_exps.scale (kernel down_scale), so the router
@@ -209,6 +209,7 @@ class CudaBackend final : public Backend {
     if (bandwidth_ == 0.0) bandwidth_ = kernels::copy_bandwidth();
     return bandwidth_;
   }
+  std::int64_t captured_step_nodes() const override { return captured_nodes_; }
 
  private:
   // Records the first failing launch; later launches of the same step are still issued
@@ -222,11 +223,14 @@ class CudaBackend final : public Backend {
   Result<void> alloc_workspace();
   Result<std::vector<SeqRun>> make_runs(const BackendBatch& b) const;
   void enqueue(const BackendBatch& b, const std::vector<SeqRun>& runs);
+  kernels::GemvParams gemv_params(const Matrix& w, const float* x, std::int64_t n, float* y) const;
   void linear(const Matrix& w, const float* x, std::int64_t n, float* y, float softcap = 0.0f);
+  void linear_group(std::span<const Projection> group, const float* x, std::int64_t n);
   void dense_linear(const Matrix& w, const float* x, std::int64_t n, float* y);
   void norm(const float* x, const float* w, float* y, std::int64_t rows, std::int64_t n);
   void attention_block(std::int64_t l, std::int64_t n, const std::vector<SeqRun>& runs);
   void ffn_block(std::int64_t l, std::int64_t n);
+  void dense_mlp(const LayerView& w, std::int64_t n_ff, std::int64_t n);
   void output(const BackendBatch& b);
   kernels::MoeExpertWeights experts(const ExpertWeights& e) const;
   Result<void> launch_step(const BackendBatch& b, const std::vector<SeqRun>& runs);
@@ -245,10 +249,12 @@ class CudaBackend final : public Backend {
       logits_, tokens_, pos_;
   cuda::Buffer dense_w_;  // f32 copy of one projection (prefill GEMM)
   cuda::Buffer router_ws_;          // kernels::moe_router workspace (zeroed when allocated)
+  cuda::Buffer dense_ids_;          // kMoeDecodeMaxTokens i32 zeros: the dense MLP as expert 0
   kernels::BlasHandle blas_;
   cuda::Buffer host_logits_, host_tokens_, host_pos_;  // pinned
   std::map<std::tuple<std::int64_t, std::size_t, std::size_t>, CapturedStep> graphs_;
   bool capturing_ = false;  // while a decode step is captured: attention plans for the ring size
+  std::int64_t captured_nodes_ = 0;  // nodes of the graph captured last
 };
 
 CudaBackend::~CudaBackend() {
@@ -294,6 +300,7 @@ Result<void> CudaBackend::alloc_workspace() {
                                                      static_cast<int>(model_.dims.n_ff_exp));
   if (auto ok = moe_ws_.allocate(moe_ws.total, "MoE prefill workspace"); !ok) return ok;
   if (auto ok = router_ws_.allocate(static_cast<std::size_t>(w.router), "router workspace"); !ok) return ok;
+  if (auto ok = dense_ids_.allocate(kernels::kMoeDecodeMaxTokens * 4, "dense MLP expert ids"); !ok) return ok;
   if (w.dense_weight > 0) {
     if (auto ok = dense_w_.allocate(static_cast<std::size_t>(w.dense_weight) * 4, "workspace f32 weight"); !ok)
       return ok;
@@ -331,6 +338,20 @@ Result<std::vector<SeqRun>> CudaBackend::make_runs(const BackendBatch& b) const 
   return runs;
 }
 
+kernels::GemvParams CudaBackend::gemv_params(const Matrix& w, const float* x, std::int64_t n, float* y) const {
+  kernels::GemvParams p;
+  p.w = weights_.at(w.data);
+  p.type = weight_type(w.type);
+  p.row_stride = static_cast<std::int64_t>(w.row_bytes);
+  p.x = x;
+  p.y = y;
+  p.n_rows = w.rows;
+  p.n_cols = w.cols;
+  p.n_tokens = static_cast<int>(n);
+  p.out_scale = weights_.out_scale(w);
+  return p;
+}
+
 // Decode-sized batches (and the LM head's few rows): the quantised GEMV, 8 tokens per launch.
 // Larger batches of a layer projection: dense_linear.
 void CudaBackend::linear(const Matrix& w, const float* x, std::int64_t n, float* y, float softcap) {
@@ -339,18 +360,30 @@ void CudaBackend::linear(const Matrix& w, const float* x, std::int64_t n, float*
     return;
   }
   for (std::int64_t t0 = 0; t0 < n; t0 += kernels::kGemvMaxTokens) {
-    kernels::GemvParams p;
-    p.w = weights_.at(w.data);
-    p.type = weight_type(w.type);
-    p.row_stride = static_cast<std::int64_t>(w.row_bytes);
-    p.x = x + t0 * w.cols;
-    p.y = y + t0 * w.rows;
-    p.n_rows = w.rows;
-    p.n_cols = w.cols;
-    p.n_tokens = static_cast<int>(std::min<std::int64_t>(kernels::kGemvMaxTokens, n - t0));
-    p.out_scale = weights_.out_scale(w);
+    kernels::GemvParams p = gemv_params(w, x + t0 * w.cols, std::min<std::int64_t>(kernels::kGemvMaxTokens, n - t0),
+                                        y + t0 * w.rows);
     p.softcap = softcap;
     ok(kernels::quant_gemv(p, stream_));
+  }
+}
+
+// Projections of one input: a decode-sized batch runs those of one weight type in one launch
+// (a layer's Q and K, and V where it has the same type), the rest as linear does.
+void CudaBackend::linear_group(std::span<const Projection> group, const float* x, std::int64_t n) {
+  if (n > kernels::kGemvMaxTokens) {
+    for (const Projection& p : group) linear(*p.w, x, n, p.y);
+    return;
+  }
+  std::vector<bool> done(group.size(), false);
+  for (std::size_t i = 0; i < group.size(); ++i) {
+    if (done[i]) continue;
+    std::vector<kernels::GemvParams> parts;
+    for (std::size_t j = i; j < group.size() && parts.size() < kernels::kGemvGroupMax; ++j) {
+      if (done[j] || group[j].w->type != group[i].w->type || group[j].w->cols != group[i].w->cols) continue;
+      parts.push_back(gemv_params(*group[j].w, x, n, group[j].y));
+      done[j] = true;
+    }
+    ok(kernels::quant_gemv_group(parts.data(), static_cast<int>(parts.size()), stream_));
   }
 }
 
@@ -390,29 +423,36 @@ void CudaBackend::attention_block(std::int64_t l, std::int64_t n, const std::vec
   const ModelDims& d = model_.dims;
   const LayerDims& ld = d.layers[l];
   const LayerView& w = model_.layers[l];
-  const std::int64_t e = d.n_embd, hd = ld.head_dim, nh = d.n_head, nkv = ld.n_kv_head;
-  float *x = x_.as<float>(), *a = a_.as<float>(), *q = q_.as<float>(), *k = k_.as<float>();
+  const std::int64_t hd = ld.head_dim, nh = d.n_head, nkv = ld.n_kv_head;
+  float *a = a_.as<float>(), *q = q_.as<float>(), *k = k_.as<float>();
   float *v = v_.as<float>(), *o = o_.as<float>(), *att = att_.as<float>();
-  norm(x, w.attn_norm, a, n, e);
-  linear(w.wq, a, n, q);
-  norm(q, w.q_norm, q, n * nh, hd);
-  kernels::RopeParams rope{q, pos_.as<std::int32_t>(), weights_.floats(ld.rope.freq_factors), n,
-                           static_cast<int>(nh), static_cast<int>(hd), static_cast<int>(ld.rope.n_dims),
-                           ld.rope.base};
-  ok(kernels::rope_neox(rope, stream_));
-  linear(w.wk, a, n, k);
-  if (w.wv.valid()) {
-    linear(w.wv, a, n, v);
-  } else {  // K = V layer: V is the raw K projection (spec §2.3 step 3)
-    ok_cuda(cudaMemcpyAsync(v, k, static_cast<std::size_t>(n * nkv * hd) * 4, cudaMemcpyDeviceToDevice, stream_),
-            "copying raw K to V");
+  const Projection qkv[3] = {{&w.wq, q}, {&w.wk, k}, {&w.wv, v}};  // a = RMSNorm(x; attn_norm), from the
+  linear_group(std::span(qkv, w.wv.valid() ? 3 : 2), a, n);           // previous layer's last launch
+  kernels::HeadPrepParams prep;  // steps 3–4, and the cache append when one sequence runs
+  prep.q = q;
+  prep.k = k;
+  prep.v_src = w.wv.valid() ? v : k;  // K = V layer: V is the raw K projection (spec §2.3 step 3)
+  prep.v = v;
+  prep.q_norm = weights_.floats(w.q_norm);
+  prep.k_norm = weights_.floats(w.k_norm);
+  prep.positions = pos_.as<std::int32_t>();
+  prep.freq_factors = weights_.floats(ld.rope.freq_factors);
+  prep.n_tokens = n;
+  prep.n_head = static_cast<int>(nh);
+  prep.n_kv = static_cast<int>(nkv);
+  prep.head_dim = static_cast<int>(hd);
+  prep.n_dims = static_cast<int>(ld.rope.n_dims);
+  prep.base = ld.rope.base;
+  prep.eps = d.eps;
+  if (runs.size() == 1) {
+    const CudaKvState::Layer& c = runs.front().cache->layer(l);
+    prep.k_cache = c.k;
+    prep.v_cache = c.v;
+    prep.n_slots = c.slots;
   }
-  norm(v, nullptr, v, n * nkv, hd);
-  norm(k, w.k_norm, k, n * nkv, hd);
-  rope.x = k;
-  rope.n_heads = static_cast<int>(nkv);
-  ok(kernels::rope_neox(rope, stream_));
+  ok(kernels::head_prep(prep, stream_));
   for (const SeqRun& r : runs) {
+    if (runs.size() == 1) break;
     const CudaKvState::Layer& c = r.cache->layer(l);
     kernels::KvAppendParams p{k + r.begin * nkv * hd, v + r.begin * nkv * hd, c.k, c.v,
                               pos_.as<std::int32_t>() + r.begin, static_cast<int>(r.count),
@@ -442,15 +482,19 @@ void CudaBackend::attention_block(std::int64_t l, std::int64_t n, const std::vec
     ok(kernels::attention(p, stream_));
   }
   linear(w.wo, o, n, att);
-  kernels::RmsNormParams post;  // h = x + RMSNorm(att; post_attention_norm)
-  post.x = att;
-  post.weight = weights_.floats(w.post_attn_norm);
-  post.residual = x;
-  post.y = h_.as<float>();
+  kernels::PostAttentionNormParams post;  // h = x + RMSNorm(att), and both normed inputs of the FFN
+  post.att = att;
+  post.post_norm = weights_.floats(w.post_attn_norm);
+  post.residual = x_.as<float>();
+  post.h = h_.as<float>();
+  post.dense_norm = weights_.floats(w.ffn_norm);
+  post.dense_in = m_.as<float>();
+  post.expert_norm = weights_.floats(w.pre_ffw_norm_2);
+  post.expert_in = xe_.as<float>();
   post.rows = n;
-  post.n = e;
+  post.n = d.n_embd;
   post.eps = d.eps;
-  ok(kernels::rms_norm(post, stream_));
+  ok(kernels::post_attention_norm(post, stream_));
 }
 
 kernels::MoeExpertWeights CudaBackend::experts(const ExpertWeights& e) const {
@@ -477,18 +521,42 @@ kernels::MoeExpertWeights CudaBackend::experts(const ExpertWeights& e) const {
   return w;
 }
 
+// att_ = W_down · GeGLU(W_gate · m, W_up · m). Decode-sized batches run gate, up and GeGLU in one
+// launch, as expert 0 of the MoE decode kernel (stride 0, ids all 0); the reads of x and of the
+// weights are the same as two GEMVs'.
+void CudaBackend::dense_mlp(const LayerView& w, std::int64_t n_ff, std::int64_t n) {
+  const std::int64_t e = model_.dims.n_embd;
+  float *m = m_.as<float>(), *g = g_.as<float>(), *u = u_.as<float>();
+  if (n <= kernels::kMoeDecodeMaxTokens && w.ffn_gate.type == w.ffn_up.type) {
+    kernels::MoeDecodeParams p;
+    p.w.gate = weights_.at(w.ffn_gate.data);
+    p.w.up = weights_.at(w.ffn_up.data);
+    p.w.gate_up_type = weight_type(w.ffn_gate.type);
+    p.w.gate_scale = weights_.out_scale(w.ffn_gate);
+    p.w.up_scale = weights_.out_scale(w.ffn_up);
+    p.x = m;
+    p.ids = dense_ids_.as<std::int32_t>();
+    p.act = g;
+    p.n_tokens = static_cast<int>(n);
+    p.k = 1;
+    p.n_embd = static_cast<int>(e);
+    p.n_ff = static_cast<int>(n_ff);
+    p.n_expert = 1;
+    ok(kernels::moe_gate_up(p, stream_));
+  } else {
+    linear(w.ffn_gate, m, n, g);
+    linear(w.ffn_up, m, n, u);
+    ok(kernels::geglu(g, u, g, n * n_ff, stream_));
+  }
+  linear(w.ffn_down, g, n, att_.as<float>());
+}
+
 void CudaBackend::ffn_block(std::int64_t l, std::int64_t n) {
   const ModelDims& d = model_.dims;
   const LayerView& w = model_.layers[l];
   const std::int64_t e = d.n_embd, ff = d.layers[l].n_ff, k = d.n_expert_used;
-  float *h = h_.as<float>(), *m = m_.as<float>(), *g = g_.as<float>(), *u = u_.as<float>();
-  float *dense = att_.as<float>(), *xe = xe_.as<float>(), *moe = moe_.as<float>();
-  norm(h, w.ffn_norm, m, n, e);  // dense MLP (step 9)
-  linear(w.ffn_gate, m, n, g);
-  linear(w.ffn_up, m, n, u);
-  ok(kernels::geglu(g, u, g, n * ff, stream_));
-  linear(w.ffn_down, g, n, dense);
-  norm(dense, w.post_ffw_norm_1, dense, n, e);
+  float *h = h_.as<float>(), *dense = att_.as<float>(), *xe = xe_.as<float>(), *moe = moe_.as<float>();
+  dense_mlp(w, ff, n);  // step 9 on m = RMSNorm(h; ffn_norm), into att_
 
   kernels::MoeRouterParams r;  // step 10
   r.h = h;
@@ -505,8 +573,7 @@ void CudaBackend::ffn_block(std::int64_t l, std::int64_t n) {
   r.input_mult = 1.0f / std::sqrt(static_cast<float>(e));
   ok(kernels::moe_router(r, stream_));
 
-  norm(h, w.pre_ffw_norm_2, xe, n, e);  // step 11
-  if (n <= kernels::kMoeDecodeMaxTokens) {
+  if (n <= kernels::kMoeDecodeMaxTokens) {  // step 11 on xe = RMSNorm(h; pre_ffw_norm_2)
     kernels::MoeDecodeParams p{experts(w.experts), xe, ids_.as<std::int32_t>(), wts_.as<float>(), act_.as<float>(),
                                moe, static_cast<int>(n), static_cast<int>(k), static_cast<int>(e),
                                static_cast<int>(d.n_ff_exp), static_cast<int>(d.n_expert)};
@@ -517,19 +584,24 @@ void CudaBackend::ffn_block(std::int64_t l, std::int64_t n) {
                                 static_cast<int>(d.n_ff_exp), static_cast<int>(d.n_expert)};
     ok(kernels::moe_prefill(p, stream_));
   }
-  norm(moe, w.post_ffw_norm_2, moe, n, e);
 
-  kernels::RmsNormParams out;  // steps 12–13: x = (h + RMSNorm(dense + moe; post_ffw_norm)) · scale
-  out.x = dense;
-  out.x_add = moe;
-  out.weight = weights_.floats(w.post_ffw_norm);
-  out.residual = h;
+  kernels::FfnOutputNormParams out;  // steps 12–13, then step 1 of the next layer
+  out.dense = dense;
+  out.dense_norm = weights_.floats(w.post_ffw_norm_1);
+  out.moe = moe;
+  out.moe_norm = weights_.floats(w.post_ffw_norm_2);
+  out.out_norm = weights_.floats(w.post_ffw_norm);
+  out.h = h;
   out.out_scale = weights_.layer_scale(l);
-  out.y = x_.as<float>();
+  out.x = x_.as<float>();
+  if (l + 1 < d.n_layer) {
+    out.next_norm = weights_.floats(model_.layers[l + 1].attn_norm);
+    out.next_in = a_.as<float>();
+  }
   out.rows = n;
   out.n = e;
   out.eps = d.eps;
-  ok(kernels::rms_norm(out, stream_));
+  ok(kernels::ffn_output_norm(out, stream_));
 }
 
 void CudaBackend::output(const BackendBatch& b) {
@@ -550,6 +622,7 @@ void CudaBackend::enqueue(const BackendBatch& b, const std::vector<SeqRun>& runs
                              tokens_.as<std::int32_t>(), x_.as<float>(), n, model_.dims.n_embd,
                              model_.token_embd.rows, std::sqrt(static_cast<float>(model_.dims.n_embd))};
   ok(kernels::embed(embed, stream_));
+  norm(x_.as<float>(), model_.layers[0].attn_norm, a_.as<float>(), n, model_.dims.n_embd);
   for (std::int64_t l = 0; l < model_.dims.n_layer; ++l) {
     attention_block(l, n, runs);
     ffn_block(l, n);
@@ -584,6 +657,8 @@ Result<void> CudaBackend::launch_graph(const BackendBatch& b, const std::vector<
     if (graph) cudaGraphDestroy(graph);
     return cuda::check(end, "capturing the decode step");  // a launcher failure is reported by run()
   }
+  std::size_t nodes = 0;
+  if (cudaGraphGetNodes(graph, nullptr, &nodes) == cudaSuccess) captured_nodes_ = static_cast<std::int64_t>(nodes);
   cudaGraphExec_t& exec = step.exec;
   step.shape = now;
   if (exec) {

@@ -4,9 +4,10 @@
 // lives on the device (f16 rings, model/device_memory.h geometry); logits rows come back to the
 // host. Decode steps (batches of at most 8 tokens) are captured as a CUDA graph per batch shape
 // and replayed (the executable graph is updated in place each step, since positions and cache
-// pointers are launch arguments).
-// Limits against the CPU backend: prefill projections run as 8-token GEMVs (no cuBLAS path
-// yet); KV states are device-only (prefix reuse works within a slot, as on the CPU).
+// pointers are launch arguments). A one-sequence decode step is 11-12 launches per layer
+// (fused norm chains, one Q/K/V GEMV, head_prep; captured_step_nodes() reports the count).
+// Limits against the CPU backend: KV states are device-only (prefix reuse works within a slot,
+// as on the CPU).
 // Compiled only in CUDA builds (backend_cuda.cpp); CPU-only builds link
 // backend_cuda_nocuda.cpp, whose make_cuda_backend reports Errc::unsupported.
 // Who calls it: model/engine.cpp (try_cuda), tests/model/backend_cuda_gpu_test.cpp.

@@ -26,14 +26,15 @@
 #include "kernels/dequant.h"
 #include "kernels/device_query.h"
 #include "kernels/elementwise.h"
+#include "kernels/head_prep.h"
 #include "kernels/logits.h"
 #include "kernels/moe_gemm.h"
 #include "kernels/moe_gemv.h"
 #include "kernels/moe_router.h"
 #include "kernels/moe_routing.h"
+#include "kernels/norm_chain.h"
 #include "kernels/quant_gemv.h"
 #include "kernels/rms_norm.h"
-#include "kernels/rope.h"
 
 namespace k = coderx::kernels;
 
@@ -308,7 +309,8 @@ void bench_small(cudaStream_t s) {
 
 // --- whole-model estimate -------------------------------------------------------------------
 // One Gemma 4 layer at the real shape, Q4_K_M-like storage (projections and expert gate/up Q4_K,
-// down projections Q5_0 — the fallback of spec §3.2), run as the backend would: GEMV kernels for
+// down projections Q5_0 — the fallback of spec §3.2), run as the backend would: the grouped Q/K/V
+// GEMV, head_prep, the norm chains and the dense MLP as expert 0 of the MoE decode kernel for
 // decode (M <= 8), dequantise-to-bf16 + cuBLAS and the grouped MoE GEMM for prefill. Summed over
 // 25 sliding + 5 full layers plus the LM head (Q6_K) this estimates tokens/s; it is an estimate
 // of the kernels only (no host glue), stated as such in the output.
@@ -385,34 +387,46 @@ void run_layer(const LayerSim& L, cudaStream_t st, k::BlasHandle* blas) {
     check(k::to_half_precision(in, xh, std::int64_t(m) * cols, false, st), "to_half");
     check(k::dense_gemm(*blas, {xh, wh, out, m, rows, cols, false, false}, st), name);
   };
-  auto norm = [&](const float* in, const float* add, const float* w, const float* res, float* out, std::int64_t rows,
-                  std::int64_t n) {
-    k::RmsNormParams p;
-    p.x = in;
-    p.x_add = add;
-    p.weight = w;
-    p.residual = res;
-    p.y = out;
-    p.rows = rows;
-    p.n = n;
-    check(k::rms_norm(p, st), "rms_norm");
-  };
-  norm(x, nullptr, norm_w, nullptr, a, m, kEmbd);
-  linear("attn_q", q4, q_dim, kEmbd, a, q);
-  linear("attn_k", q4, kv_dim, kEmbd, a, kk);
-  if (!L.full) linear("attn_v", q4, kv_dim, kEmbd, a, v);
-  norm(q, nullptr, norm_w, nullptr, q, std::int64_t(m) * kHeads, hd);
-  norm(L.full ? kk : v, nullptr, nullptr, nullptr, v, std::int64_t(m) * n_kv, hd);
-  norm(kk, nullptr, norm_w, nullptr, kk, std::int64_t(m) * n_kv, hd);
-  k::RopeParams rp{q, pos, nullptr, m, kHeads, hd, hd, L.full ? 1e6f : 1e4f};
-  check(k::rope_neox(rp, st), "rope");
-  rp.x = kk;
-  rp.n_heads = n_kv;
-  check(k::rope_neox(rp, st), "rope");
+  // a = RMSNorm(x): the previous layer's ffn_output_norm wrote it (next_in, below).
+  if (m <= k::kGemvMaxTokens) {  // Q, K and V: one GEMV launch (all Q4_K here)
+    k::GemvParams parts[3];
+    const char* names[3] = {"attn_q", "attn_k", "attn_v"};
+    float* outs[3] = {q, kk, v};
+    const std::int64_t rows[3] = {q_dim, kv_dim, kv_dim};
+    for (int i = 0; i < 3; ++i) {
+      parts[i].w = buf(std::string("w_") + names[i] + (L.full ? "_f" : "_s"), wbytes(q4, rows[i], kEmbd));
+      parts[i].type = q4;
+      parts[i].x = a;
+      parts[i].y = outs[i];
+      parts[i].n_rows = rows[i];
+      parts[i].n_cols = kEmbd;
+      parts[i].n_tokens = m;
+    }
+    check(k::quant_gemv_group(parts, L.full ? 2 : 3, st), "attn_qkv");
+  } else {
+    linear("attn_q", q4, q_dim, kEmbd, a, q);
+    linear("attn_k", q4, kv_dim, kEmbd, a, kk);
+    if (!L.full) linear("attn_v", q4, kv_dim, kEmbd, a, v);
+  }
   const std::int64_t slots = L.kv_len;
   void* kc = buf(std::string("kc") + (L.full ? "f" : "s"), slots * kv_dim * 2);
   void* vc = buf(std::string("vc") + (L.full ? "f" : "s"), slots * kv_dim * 2);
-  check(k::kv_append({kk, v, kc, vc, pos, m, n_kv, hd, slots}, st), "kv_append");
+  k::HeadPrepParams hp;
+  hp.q = q;
+  hp.k = kk;
+  hp.v_src = L.full ? kk : v;
+  hp.v = v;
+  hp.q_norm = hp.k_norm = norm_w;
+  hp.positions = pos;
+  hp.n_tokens = m;
+  hp.n_head = kHeads;
+  hp.n_kv = n_kv;
+  hp.head_dim = hp.n_dims = hd;
+  hp.base = L.full ? 1e6f : 1e4f;
+  hp.k_cache = kc;
+  hp.v_cache = vc;
+  hp.n_slots = slots;
+  check(k::head_prep(hp, st), "head_prep");
   k::AttentionParams ap;
   ap.q = q;
   ap.k_cache = kc;
@@ -431,13 +445,28 @@ void run_layer(const LayerSim& L, cudaStream_t st, k::BlasHandle* blas) {
   ap.window = L.full ? 0 : 1024;
   check(k::attention(ap, st), "attention");
   linear("attn_o", q4, kEmbd, q_dim, att, a);
-  norm(a, nullptr, norm_w, x, h, m, kEmbd);
-  norm(h, nullptr, norm_w, nullptr, a, m, kEmbd);
-  linear("ffn_gate", q4, kDenseFf, kEmbd, a, g);
-  linear("ffn_up", q4, kDenseFf, kEmbd, a, u);
-  check(k::geglu(g, u, g, std::int64_t(m) * kDenseFf, st), "geglu");
+  float *dense_in = f("dense_in", std::size_t(m) * kEmbd), *expert_in = f("expert_in", std::size_t(m) * kEmbd);
+  check(k::post_attention_norm({a, norm_w, x, h, norm_w, dense_in, norm_w, expert_in, m, kEmbd}, st), "post_attention_norm");
+  if (m <= k::kMoeDecodeMaxTokens) {  // gate, up and GeGLU in one launch, as expert 0 of the MoE decode kernel
+    k::MoeDecodeParams p;
+    p.w.gate = buf(std::string("w_ffn_gate") + (L.full ? "_f" : "_s"), wbytes(q4, kDenseFf, kEmbd));
+    p.w.up = buf(std::string("w_ffn_up") + (L.full ? "_f" : "_s"), wbytes(q4, kDenseFf, kEmbd));
+    p.w.gate_up_type = q4;
+    p.x = dense_in;
+    p.ids = static_cast<std::int32_t*>(buf("dense_ids", k::kMoeDecodeMaxTokens * 4));  // zero-filled
+    p.act = g;
+    p.n_tokens = m;
+    p.k = 1;
+    p.n_embd = kEmbd;
+    p.n_ff = kDenseFf;
+    p.n_expert = 1;
+    check(k::moe_gate_up(p, st), "ffn_gate_up");
+  } else {
+    linear("ffn_gate", q4, kDenseFf, kEmbd, dense_in, g);
+    linear("ffn_up", q4, kDenseFf, kEmbd, dense_in, u);
+    check(k::geglu(g, u, g, std::int64_t(m) * kDenseFf, st), "geglu");
+  }
   linear("ffn_down", q5, kEmbd, kDenseFf, g, mo);
-  norm(mo, nullptr, norm_w, nullptr, mo, m, kEmbd);
   float* wts = f("wts", std::size_t(m) * kTopK);
   k::MoeRouterParams rt;
   rt.h = h;
@@ -450,7 +479,6 @@ void run_layer(const LayerSim& L, cudaStream_t st, k::BlasHandle* blas) {
   rt.n_expert = 128;
   rt.k = kTopK;
   check(k::moe_router(rt, st), "router");
-  norm(h, nullptr, norm_w, nullptr, a, m, kEmbd);
   const std::int64_t gu_rb = k::weight_row_bytes(q4, kEmbd), dn_rb = k::weight_row_bytes(q5, kFf);
   k::MoeExpertWeights w;
   w.gate = buf("w_exps_gu", std::size_t(gu_rb) * 2 * kFf * 128);
@@ -461,24 +489,15 @@ void run_layer(const LayerSim& L, cudaStream_t st, k::BlasHandle* blas) {
   w.down_type = q5;
   w.down_expert_stride = kEmbd * dn_rb;
   if (m <= k::kMoeDecodeMaxTokens) {
-    k::MoeDecodeParams p{w, a, ids, wts, f("act", std::size_t(m) * kTopK * kFf), ex, m, kTopK, kEmbd, kFf, 128};
+    k::MoeDecodeParams p{w, expert_in, ids, wts, f("act", std::size_t(m) * kTopK * kFf), ex, m, kTopK, kEmbd, kFf, 128};
     check(k::moe_decode(p, st), "moe_decode");
   } else {
     const auto lay = k::moe_prefill_workspace(m, kTopK, 128, kEmbd, kFf);
-    k::MoePrefillParams p{w, a, ids, wts, ex, buf("moe_ws", lay.total), m, kTopK, kEmbd, kFf, 128};
+    k::MoePrefillParams p{w, expert_in, ids, wts, ex, buf("moe_ws", lay.total), m, kTopK, kEmbd, kFf, 128};
     check(k::moe_prefill(p, st), "moe_prefill");
   }
-  norm(ex, nullptr, norm_w, nullptr, ex, m, kEmbd);
-  k::RmsNormParams last;
-  last.x = mo;
-  last.x_add = ex;
-  last.weight = norm_w;
-  last.residual = h;
-  last.out_scale = norm_w;
-  last.y = x;
-  last.rows = m;
-  last.n = kEmbd;
-  check(k::rms_norm(last, st), "rms_norm");
+  // Steps 12–13 and the next layer's attn_norm (a).
+  check(k::ffn_output_norm({mo, norm_w, ex, norm_w, norm_w, h, norm_w, x, norm_w, a, m, kEmbd}, st), "ffn_output_norm");
 }
 
 void bench_model(cudaStream_t s, int m, std::int64_t kv_len) {

@@ -306,6 +306,9 @@ int bench_on_device(model::Backend& backend, const std::string& model_path, cons
                  bandwidth / 1e9, static_cast<double>(active_bytes) / 1e9, bound_tps);
     print_bound_lines(rows, active_bytes, bandwidth);
   }
+  if (!json_only && backend.captured_step_nodes() > 0)
+    std::fprintf(stdout, "last decode step captured as a graph of %lld kernel launches and copies\n",
+                 static_cast<long long>(backend.captured_step_nodes()));
   std::printf("{\"model\":\"%s\",\"device\":\"%s\",\"active_bytes_per_token\":%llu,"
               "\"read_bandwidth_gbs\":%.3f,\"decode_bound_tps\":%.3f,\"results\":[",
               model_path.c_str(), backend.describe().c_str(), static_cast<unsigned long long>(active_bytes),

@@ -1,5 +1,5 @@
 // GPU: the kernels against the engine's reference ops (model/ops_ref, the designated oracle):
-// rms_norm, rope, geglu, attention and the MoE block (decode and prefill kernels), on random
+// rms_norm, head_prep (norms + rope), geglu, attention and the MoE block (decode and prefill kernels), on random
 // inputs. The float64 checks in the other *_gpu_test.cpp files cover more shapes and variants;
 // these tie the kernels to the exact semantics the CPU engine uses.
 #include <gtest/gtest.h>
@@ -14,11 +14,11 @@
 #include "gpu_test_util.h"
 #include "kernels/attention.h"
 #include "kernels/elementwise.h"
+#include "kernels/head_prep.h"
 #include "kernels/moe_gemm.h"
 #include "kernels/moe_gemv.h"
 #include "kernels/moe_routing.h"
 #include "kernels/rms_norm.h"
-#include "kernels/rope.h"
 #include "model/ops_ref.h"
 #include "model/quant/half.h"
 #include "weight_gen.h"
@@ -30,7 +30,7 @@ using testing::DeviceArray;
 
 std::vector<double> as_double(const std::vector<float>& v) { return std::vector<double>(v.begin(), v.end()); }
 
-TEST(OpsRefGpu, RmsNormRopeGeglu) {
+TEST(OpsRefGpu, RmsNormHeadPrepGeglu) {
   CODERX_REQUIRE_GPU();
   std::mt19937 rng(21);
   const std::int64_t rows = 6, n = 512;
@@ -48,18 +48,41 @@ TEST(OpsRefGpu, RmsNormRopeGeglu) {
   model::ref::rms_norm(x.data(), w.data(), want.data(), rows, n, 1e-6f);
   EXPECT_LT(testing::nmse(y.download(), as_double(want)), 1e-12);
 
-  // Proportional RoPE of a full layer: head_dim 512, rope_freqs 1 for i < 64, 1e30 above.
+  // head_prep against ref::rms_norm then ref::rope: a full layer (head_dim 512, rope_freqs 1 for
+  // i < 64, 1e30 above, K = V: V is the unweighted norm of the raw K rows).
   const std::vector<std::int32_t> pos = {0, 5, 1000, 30000};
+  const std::int64_t n_pos = static_cast<std::int64_t>(pos.size());
   std::vector<float> ff(256, 1.0f);
   for (int i = 64; i < 256; ++i) ff[i] = 1e30f;
-  const auto q = testing::random_floats(pos.size() * 2 * 512, rng);
-  DeviceArray<float> qd(q), ffd(ff);
+  const auto q = testing::random_floats(n_pos * 2 * 512, rng), k = testing::random_floats(n_pos * 512, rng);
+  const auto qw = testing::random_floats(512, rng, 0.0f, 2.0f), kw = testing::random_floats(512, rng, 0.0f, 2.0f);
+  DeviceArray<float> qd(q), kd(k), vd(k.size()), qwd(qw), kwd(kw), ffd(ff);
   DeviceArray<std::int32_t> pd(pos);
-  CODERX_EXPECT_OK(rope_neox({qd.get(), pd.get(), ffd.get(), static_cast<std::int64_t>(pos.size()), 2, 512, 512, 1e6f}, nullptr));
-  std::vector<float> qref = q;
-  model::RopeSpec spec{512, 1e6f, ff.data()};
-  model::ref::rope(qref.data(), static_cast<std::int64_t>(pos.size()), 2, 512, pos.data(), spec);
+  HeadPrepParams hp;
+  hp.q = qd.get();
+  hp.k = kd.get();
+  hp.v_src = kd.get();
+  hp.v = vd.get();
+  hp.q_norm = qwd.get();
+  hp.k_norm = kwd.get();
+  hp.positions = pd.get();
+  hp.freq_factors = ffd.get();
+  hp.n_tokens = n_pos;
+  hp.n_head = 2;
+  hp.n_kv = 1;
+  hp.head_dim = hp.n_dims = 512;
+  hp.base = 1e6f;
+  CODERX_EXPECT_OK(head_prep(hp, nullptr));
+  std::vector<float> qref(q.size()), kref(k.size()), vref(k.size());
+  const model::RopeSpec spec{512, 1e6f, ff.data()};
+  model::ref::rms_norm(q.data(), qw.data(), qref.data(), n_pos * 2, 512, 1e-6f);
+  model::ref::rope(qref.data(), n_pos, 2, 512, pos.data(), spec);
+  model::ref::rms_norm(k.data(), kw.data(), kref.data(), n_pos, 512, 1e-6f);
+  model::ref::rope(kref.data(), n_pos, 1, 512, pos.data(), spec);
+  model::ref::rms_norm(k.data(), nullptr, vref.data(), n_pos, 512, 1e-6f);
   EXPECT_LT(testing::nmse(qd.download(), as_double(qref)), 1e-10);
+  EXPECT_LT(testing::nmse(kd.download(), as_double(kref)), 1e-10);
+  EXPECT_LT(testing::nmse(vd.download(), as_double(vref)), 1e-12);
 
   const auto g = testing::random_floats(2112, rng, -8.0f, 8.0f), u = testing::random_floats(2112, rng);
   DeviceArray<float> gd(g), ud(u), out(2112);

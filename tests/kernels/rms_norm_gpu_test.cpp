@@ -1,5 +1,5 @@
-// GPU: rms_norm in every variant, rope_neox in both Gemma 4 forms, geglu and add, against the
-// float64 references of reference_ops.h.
+// GPU: rms_norm in every variant, geglu and add, against the float64 references of
+// reference_ops.h (RoPE is part of head_prep: head_prep_gpu_test.cpp).
 #include <gtest/gtest.h>
 
 #if defined(CODERX_HAVE_CUDA)
@@ -10,7 +10,6 @@
 #include "gpu_test_util.h"
 #include "kernels/elementwise.h"
 #include "kernels/rms_norm.h"
-#include "kernels/rope.h"
 #include "reference_ops.h"
 
 namespace coderx::kernels {
@@ -66,45 +65,6 @@ TEST(RmsNormGpu, InPlaceOverResidual) {
   r.w = &w;
   r.residual = &res;
   EXPECT_LT(testing::nmse(resd.download(), testing::rms_norm_ref(r, rows, n)), 1e-11);
-}
-
-TEST(RopeGpu, SlidingAndProportionalForms) {
-  CODERX_REQUIRE_GPU();
-  std::mt19937 rng(7);
-  struct Case { int n_heads, head_dim; double base; bool proportional; };
-  const std::vector<std::int32_t> pos = {0, 1, 2, 17, 1023, 1024, 5000, 40000};
-  for (Case c : {Case{16, 256, 10000.0, false}, Case{8, 256, 10000.0, false}, Case{16, 512, 1e6, true},
-                 Case{2, 512, 1e6, true}, Case{4, 64, 10000.0, false}}) {
-    SCOPED_TRACE(::testing::Message() << c.n_heads << " heads of " << c.head_dim);
-    const auto x = testing::random_floats(pos.size() * c.n_heads * c.head_dim, rng);
-    std::vector<float> ff(c.head_dim / 2, 1.0f);
-    for (int i = 64; i < c.head_dim / 2; ++i) ff[i] = 1e30f;  // rope_freqs of the full layers
-    DeviceArray<float> xd(x), ffd(ff);
-    DeviceArray<std::int32_t> pd(pos);
-    RopeParams p;
-    p.x = xd.get();
-    p.positions = pd.get();
-    p.freq_factors = c.proportional ? ffd.get() : nullptr;
-    p.n_tokens = static_cast<std::int64_t>(pos.size());
-    p.n_heads = c.n_heads;
-    p.head_dim = c.head_dim;
-    p.n_dims = c.head_dim;
-    p.base = static_cast<float>(c.base);
-    CODERX_EXPECT_OK(rope_neox(p, nullptr));
-    const auto want = testing::rope_ref(x, pos, c.n_heads, c.head_dim, c.head_dim, c.base, c.proportional ? &ff : nullptr);
-    // The f32 angle at position 40000 carries ~1e-3 rad of rounding (as in ggml): NMSE ~1e-7.
-    EXPECT_LT(testing::nmse(xd.download(), want), 1e-6);
-    if (c.proportional) {
-      // Pairs with factor 1e30 do not rotate at all.
-      const auto got = xd.download();
-      for (std::size_t i = 0; i < x.size(); ++i) {
-        const int d = static_cast<int>(i % c.head_dim) % (c.head_dim / 2);
-        if (d >= 64) {
-          ASSERT_NEAR(got[i], x[i], 1e-6f);
-        }
-      }
-    }
-  }
 }
 
 TEST(ElementwiseGpu, GegluAndAdd) {

@@ -231,6 +231,23 @@ TEST(BackendCudaGpu, PrefixTruncationReusesTheDeviceCache) {
   EXPECT_LE(nmse(got.data(), want.data(), v), 1e-10);
 }
 
+// A one-token decode step's graph: the embedding and layer 0's attn_norm; per layer one Q/K/V
+// GEMV (one weight type), head_prep, attention (1 launch, or 2 with the split-K combine), the
+// O GEMV, post_attention_norm, the dense MLP's gate/up and down, the router, the MoE's gate/up
+// and down, ffn_output_norm; then the logit row's copy, output_norm and the LM head.
+TEST(BackendCudaGpu, DecodeStepLaunchCount) {
+  REQUIRE_CUDA_DEVICE();
+  const testing::TinySpec spec = small_spec();
+  testing::TinyModel tiny(spec);
+  auto gpu = cuda_backend(tiny.view());
+  ASSERT_TRUE(gpu);
+  EXPECT_EQ(gpu->captured_step_nodes(), 0);
+  run(*gpu, prompt(20, 320, 3), {5, 6});
+  const std::int64_t nodes = gpu->captured_step_nodes(), fixed = 2 + 3;
+  EXPECT_GE(nodes, fixed + 11 * spec.n_layer);
+  EXPECT_LE(nodes, fixed + 12 * spec.n_layer);
+}
+
 TEST(BackendCudaGpu, GeneratedQ4KmGgufMatchesTheReference) {
   REQUIRE_CUDA_DEVICE();
   coderx::testing::TempDir dir;

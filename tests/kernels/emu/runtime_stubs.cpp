@@ -260,6 +260,13 @@ cudaError_t cudaGraphExecUpdate(cudaGraphExec_t exec, cudaGraph_t graph, cudaGra
   return cudaSuccess;
 }
 
+// The node count only (nodes == nullptr), as the backend asks for it.
+cudaError_t cudaGraphGetNodes(cudaGraph_t graph, cudaGraphNode_t* nodes, size_t* count) {
+  if (nodes || !count) return fail(cudaErrorNotSupported);
+  *count = coderx::emu::as_graph(graph)->work.size();
+  return cudaSuccess;
+}
+
 cudaError_t cudaGraphLaunch(cudaGraphExec_t exec, cudaStream_t) {
   for (const auto& work : coderx::emu::as_graph(exec)->work) work();
   return cudaSuccess;
