@@ -1,4 +1,4 @@
-// Host-side geometry of the staged GEMV rows (kernels/gemv_core.cuh staged_row_dot): a row is
+// Host-side geometry of the staged GEMV rows (kernels/gemv_core.cuh staged_rows_dot): a row is
 // copied to shared memory in segments of whole units (a quantisation block, or 32 elements of a
 // float type), at most kStageSegBytes each, and x is staged with kStagePitch floats per
 // 32-element chunk. Plain C++, unit-tested on the CPU (tests/kernels/launch_shape_test.cpp).

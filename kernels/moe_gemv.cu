@@ -3,7 +3,7 @@
 // Launch geometry:
 //   gate_up: grid (ceil(n_ff / 8), n_tokens·k), block 128 = 4 warps; warp → rows 2w', 2w'+1 of
 //            the slot's expert: act[slot][r] = gelu(gate_r·x)·(up_r·x), x and the rows staged in
-//            shared memory (gemv_core.cuh staged_row_dot). For n_embd > kStageMaxCols: block 256
+//            shared memory (gemv_core.cuh staged_rows_dot). For n_embd > kStageMaxCols: block 256
 //            = 8 warps, warp → one row, lane → chunks lane, lane+32, … of both rows.
 //   down:    grid ceil(n_embd / 8), block 256; warp → output row r for every token; lane → the
 //            (slot, chunk) pairs lane, lane+32, … of the token's k selected expert rows r.
@@ -63,7 +63,7 @@ __global__ void moe_gate_up_kernel(MoeDecodeParams p, std::int64_t row_bytes) {
 }
 
 // The same with x (the token's expert input) and the rows staged in shared memory
-// (gemv_core.cuh staged_row_dot): warp w of block (b, slot) computes rows (4b + w)·2 and +1.
+// (gemv_core.cuh staged_rows_dot): warp w of block (b, slot) computes rows (4b + w)·2 and +1.
 constexpr int kStageWarps = 4;
 constexpr int kStagedRowsPerWarp = 2;
 
@@ -79,18 +79,21 @@ __global__ void __launch_bounds__(kStageWarps * 32)
   float* xs = reinterpret_cast<float*>(smem);
   auto* seg = smem + static_cast<std::size_t>(n_chunks) * kStagePitch * sizeof(float) + warp * (kStageSegBytes + 16);
   detail::stage_x(p.x + static_cast<std::int64_t>(token) * p.n_embd, p.n_embd, xs);
-  for (int i = 0; i < kStagedRowsPerWarp; ++i) {
-    const int r = (blockIdx.x * kStageWarps + warp) * kStagedRowsPerWarp + i;
-    if (r >= p.n_ff) break;
-    float* out = p.act + static_cast<std::int64_t>(slot) * p.n_ff + r;
-    if (e < 0 || e >= p.n_expert) {
-      if (lane == 0) *out = NAN;
-      continue;
-    }
-    const float gv = detail::staged_row_dot<T>(gate_up_row(p, false, e, r, row_bytes), n_chunks, xs, seg, sg);
-    const float uv = detail::staged_row_dot<T>(gate_up_row(p, true, e, r, row_bytes), n_chunks, xs, seg, sg);
-    if (lane == 0) *out = gate_up_value(p, e, gv, uv);
+  const int r0 = (blockIdx.x * kStageWarps + warp) * kStagedRowsPerWarp;
+  const int n_rows = min(kStagedRowsPerWarp, p.n_ff - r0);
+  if (n_rows <= 0) return;
+  float* out = p.act + static_cast<std::int64_t>(slot) * p.n_ff + r0;
+  if (e < 0 || e >= p.n_expert) {
+    if (lane < n_rows) out[lane] = NAN;
+    return;
   }
+  // Rows gate r0, up r0, gate r0 + 1, up r0 + 1.
+  const detail::RowSet rows{gate_up_row(p, false, e, r0, row_bytes), gate_up_row(p, true, e, r0, row_bytes), row_bytes};
+  float sums[2 * kStagedRowsPerWarp];
+  detail::staged_rows_dot<T>(rows, 2 * n_rows, n_chunks, xs, seg, sg, sums);
+#pragma unroll
+  for (int i = 0; i < kStagedRowsPerWarp; ++i)
+    if (i < n_rows && lane == 0) out[i] = gate_up_value(p, e, sums[2 * i], sums[2 * i + 1]);
 }
 
 // For each token the lanes take the (slot, chunk) pairs of its k expert rows r in turn: all

@@ -3,7 +3,7 @@
 // Launch geometry:
 //   one token (batch-1 decode, n_cols <= kStageMaxCols): block = 128 threads = 4 warps, warp w of
 //     block b computes rows (4b + w)·R … +R-1 (R = 1…4, staged_rows_per_warp); x and each row's
-//     segments go through shared memory (gemv_core.cuh staged_row_dot); grid = ceil(n_rows / 4R).
+//     segments go through shared memory (gemv_core.cuh staged_rows_dot); grid = ceil(n_rows / 4R).
 //   2…8 tokens: block = 256 threads = 8 warps, warp w of block b computes row 8b + w for all
 //     tokens; grid = ceil(n_rows / 8); each lane walks the row in 32-element chunks.
 #include "kernels/cuda_util.cuh"
@@ -17,6 +17,7 @@ namespace {
 
 constexpr int kWarps = 8;
 constexpr int kStageWarps = 4;
+constexpr int kMaxRowsPerWarp = 4;  // staged kernel
 
 // acc[t] += Σ_i w[i] · x[t][32c + i] for the chunk c already decoded into w.
 __device__ __forceinline__ void dot_chunk(const float* w, const float* x, std::int64_t n_cols, int c,
@@ -73,7 +74,7 @@ __global__ void gemv_kernel(GemvGroup g) {
 }
 
 // Batch-1 decode: rows_per_warp consecutive rows per warp, kStageWarps warps per block, x and
-// the row segments staged in shared memory (gemv_core.cuh staged_row_dot).
+// the row segments staged in shared memory (gemv_core.cuh staged_rows_dot).
 
 template <WeightType T>
 __global__ void __launch_bounds__(kStageWarps * 32) gemv_staged_kernel(GemvGroup g, StageGeometry sg) {
@@ -88,13 +89,18 @@ __global__ void __launch_bounds__(kStageWarps * 32) gemv_staged_kernel(GemvGroup
   const float scale = p.out_scale ? p.out_scale[0] : 1.0f;
   const int rows_per_warp = g.rows_per_warp[part];
   const std::int64_t first = (static_cast<std::int64_t>(blockIdx.x - g.first_block[part]) * kStageWarps + warp) * rows_per_warp;
-  for (int i = 0; i < rows_per_warp; ++i) {
-    const std::int64_t row = first + i;
-    if (row >= p.n_rows) break;
-    const auto* wrow = static_cast<const std::uint8_t*>(p.w) + row * g.row_stride[part];
-    float v = detail::staged_row_dot<T>(wrow, n_chunks, xs, seg, sg) * scale;
+  const int n_rows = static_cast<int>(min(static_cast<std::int64_t>(rows_per_warp), p.n_rows - first));
+  if (n_rows <= 0) return;
+  float sums[kMaxRowsPerWarp];
+  const detail::RowSet rows{static_cast<const std::uint8_t*>(p.w) + first * g.row_stride[part], nullptr, g.row_stride[part]};
+  detail::staged_rows_dot<T>(rows, n_rows, n_chunks, xs, seg, sg, sums);
+#pragma unroll
+  for (int i = 0; i < kMaxRowsPerWarp; ++i) {
+    if (i >= n_rows) break;
+    float v = sums[i] * scale;
     if (p.softcap > 0.0f) v = p.softcap * tanhf(v / p.softcap);
-    if (lane == 0) p.y[row] = p.accumulate ? p.y[row] + v : v;
+    float* y = p.y + first + i;
+    if (lane == 0) *y = p.accumulate ? *y + v : v;
   }
 }
 
@@ -102,7 +108,7 @@ __global__ void __launch_bounds__(kStageWarps * 32) gemv_staged_kernel(GemvGroup
 // per SM of an H100/H200.
 int staged_rows_per_warp(std::int64_t n_rows) {
   const std::int64_t per_warp = n_rows / (kStageWarps * 264);
-  return static_cast<int>(per_warp < 1 ? 1 : per_warp > 4 ? 4 : per_warp);
+  return static_cast<int>(per_warp < 1 ? 1 : per_warp > kMaxRowsPerWarp ? kMaxRowsPerWarp : per_warp);
 }
 
 Status check(const GemvParams& p) {

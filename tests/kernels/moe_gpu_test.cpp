@@ -100,6 +100,7 @@ const MoeCase kCases[] = {
     {256, 128, 6, 3, WeightType::MXFP4, WeightType::IQ4_NL, false},
     {512, 128, 12, 2, WeightType::NVFP4, WeightType::Q5_1, true},
     {256, 64, 4, 2, WeightType::Q4_0, WeightType::F16, false},
+    {2816, 64, 4, 2, WeightType::BF16, WeightType::Q8_0, true},  // gate/up rows of three staged segments
     {2816, 704, 32, 8, WeightType::Q4_K, WeightType::Q5_0, false},  // the real widths (32 of the 128 experts)
 };
 

@@ -166,12 +166,13 @@ TEST(QuantGemvGpu, EpilogueScaleSoftcapAccumulate) {
 }
 
 // A layer's Q, K and V in one launch: each part as its own launch computes it, bit for bit, and
-// as the reference; parts of different row counts (rows per warp 4, 1 and 2 when staged).
+// as the reference; parts of different row counts (rows per warp 4, 1 and 2 when staged), rows
+// of one staged segment (Q4_K, Q6_K) and of two and three (BF16, F32).
 TEST(QuantGemvGpu, GroupEqualsSeparateLaunches) {
   CODERX_REQUIRE_GPU();
   std::mt19937 rng(5);
-  const std::int64_t cols = 512, rows[3] = {4096, 67, 2112};
-  for (WeightType t : {WeightType::Q4_K, WeightType::Q6_K, WeightType::BF16}) {
+  const std::int64_t cols = 1536, rows[3] = {4300, 67, 2112};
+  for (WeightType t : {WeightType::Q4_K, WeightType::Q6_K, WeightType::BF16, WeightType::F32}) {
     std::vector<std::vector<float>> wref;
     std::deque<DeviceArray<std::uint8_t>> w;
     for (std::int64_t r : rows) {
