@@ -81,17 +81,18 @@ __global__ void head_prep_kernel(HeadPrepParams p, float theta_scale) {
   }
   __syncthreads();
   const std::int32_t pos = p.positions[token];
-  const std::int64_t slot_at = p.k_cache ? ((pos % p.n_slots) * p.n_kv + h) * hd : 0;
+  const KvTarget& target = p.cache[p.per_token_cache ? token : 0];
+  const std::int64_t slot_at = target.k ? ((pos % target.n_slots) * p.n_kv + h) * hd : 0;
   if (!is_q) {
     normalise(vrow, hd, nullptr, p.eps, scratch);
-    __half* vc = p.v_cache ? static_cast<__half*>(p.v_cache) + slot_at : nullptr;
+    __half* vc = target.k ? static_cast<__half*>(target.v) + slot_at : nullptr;
     for (int i = threadIdx.x; i < hd; i += blockDim.x) {
       p.v[at + i] = vrow[i];
       if (vc) vc[i] = __float2half_rn(vrow[i]);
     }
   }
   normalise(row, hd, is_q ? p.q_norm : p.k_norm, p.eps, scratch);
-  __half* kc = !is_q && p.k_cache ? static_cast<__half*>(p.k_cache) + slot_at : nullptr;
+  __half* kc = !is_q && target.k ? static_cast<__half*>(target.k) + slot_at : nullptr;
   rotate(row, p, pos, theta_scale, x, kc);
 }
 
@@ -102,8 +103,14 @@ Status check(const HeadPrepParams& p) {
     return invalid("head_prep: head_dim must be even and at most 2048");
   if (p.n_dims <= 0 || p.n_dims % 2 != 0 || p.n_dims > p.head_dim)
     return invalid("head_prep: n_dims must be even and within head_dim");
-  if ((p.k_cache == nullptr) != (p.v_cache == nullptr)) return invalid("head_prep: k_cache and v_cache go together");
-  if (p.k_cache && p.n_slots <= 0) return invalid("head_prep: n_slots must be positive");
+  if (p.per_token_cache && p.n_tokens > kHeadPrepMaxTokenCaches) return invalid("head_prep: per-token caches for at most 8 tokens");
+  const std::int64_t targets = p.per_token_cache ? p.n_tokens : 1;
+  for (std::int64_t t = 0; t < targets; ++t) {
+    const KvTarget& c = p.cache[t];
+    if ((c.k == nullptr) != (c.v == nullptr)) return invalid("head_prep: a cache's K and V go together");
+    if (c.k && c.n_slots <= 0) return invalid("head_prep: n_slots must be positive");
+    if ((c.k == nullptr) != (p.cache[0].k == nullptr)) return invalid("head_prep: every token appends, or none");
+  }
   if (p.n_tokens * (p.n_head + p.n_kv) > 0x7fffffff) return invalid("head_prep: too many rows");
   return Status::success();
 }

@@ -428,7 +428,7 @@ void CudaBackend::attention_block(std::int64_t l, std::int64_t n, const std::vec
   float *v = v_.as<float>(), *o = o_.as<float>(), *att = att_.as<float>();
   const Projection qkv[3] = {{&w.wq, q}, {&w.wk, k}, {&w.wv, v}};  // a = RMSNorm(x; attn_norm), from the
   linear_group(std::span(qkv, w.wv.valid() ? 3 : 2), a, n);           // previous layer's last launch
-  kernels::HeadPrepParams prep;  // steps 3–4, and the cache append when one sequence runs
+  kernels::HeadPrepParams prep;  // steps 3–4 and the cache append (each token to its sequence's cache)
   prep.q = q;
   prep.k = k;
   prep.v_src = w.wv.valid() ? v : k;  // K = V layer: V is the raw K projection (spec §2.3 step 3)
@@ -444,15 +444,16 @@ void CudaBackend::attention_block(std::int64_t l, std::int64_t n, const std::vec
   prep.n_dims = static_cast<int>(ld.rope.n_dims);
   prep.base = ld.rope.base;
   prep.eps = d.eps;
-  if (runs.size() == 1) {
-    const CudaKvState::Layer& c = runs.front().cache->layer(l);
-    prep.k_cache = c.k;
-    prep.v_cache = c.v;
-    prep.n_slots = c.slots;
+  prep.per_token_cache = runs.size() > 1 && n <= kernels::kHeadPrepMaxTokenCaches;
+  const bool append_here = runs.size() == 1 || prep.per_token_cache;
+  for (const SeqRun& r : runs) {
+    const CudaKvState::Layer& c = r.cache->layer(l);
+    for (std::int64_t t = r.begin; append_here && t < r.begin + r.count; ++t)
+      prep.cache[prep.per_token_cache ? t : 0] = kernels::KvTarget{c.k, c.v, c.slots};
   }
   ok(kernels::head_prep(prep, stream_));
-  for (const SeqRun& r : runs) {
-    if (runs.size() == 1) break;
+  for (const SeqRun& r : runs) {  // several sequences in a batch too large for per-token caches
+    if (append_here) break;
     const CudaKvState::Layer& c = r.cache->layer(l);
     kernels::KvAppendParams p{k + r.begin * nkv * hd, v + r.begin * nkv * hd, c.k, c.v,
                               pos_.as<std::int32_t>() + r.begin, static_cast<int>(r.count),

@@ -423,9 +423,7 @@ void run_layer(const LayerSim& L, cudaStream_t st, k::BlasHandle* blas) {
   hp.n_kv = n_kv;
   hp.head_dim = hp.n_dims = hd;
   hp.base = L.full ? 1e6f : 1e4f;
-  hp.k_cache = kc;
-  hp.v_cache = vc;
-  hp.n_slots = slots;
+  hp.cache[0] = {kc, vc, slots};
   check(k::head_prep(hp, st), "head_prep");
   k::AttentionParams ap;
   ap.q = q;

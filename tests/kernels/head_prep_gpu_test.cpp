@@ -6,6 +6,7 @@
 #if defined(CODERX_HAVE_CUDA)
 
 #include <cmath>
+#include <deque>
 #include <random>
 
 #include "gpu_test_util.h"
@@ -70,11 +71,7 @@ TEST(HeadPrepGpu, NormsRopeAndCacheAppend) {
     p.head_dim = c.head_dim;
     p.n_dims = c.n_dims;
     p.base = 1e6f;
-    if (c.append) {
-      p.k_cache = kc.get();
-      p.v_cache = vc.get();
-      p.n_slots = slots;
-    }
+    if (c.append) p.cache[0] = {kc.get(), vc.get(), slots};
     CODERX_EXPECT_OK(head_prep(p, nullptr));
     const std::vector<float>* ffp = c.proportional ? &ff : nullptr;
     const auto want_q = norm_rope_ref(q, &qw, c.n_head, c, pos, ffp, true);
@@ -117,8 +114,62 @@ TEST(HeadPrepGpu, RefusesBadShapes) {
   p.n_tokens = 1, p.n_head = 1, p.n_kv = 1, p.head_dim = 32, p.n_dims = 34;
   EXPECT_EQ(head_prep(p, nullptr).code, StatusCode::invalid_argument);
   p.n_dims = 32;
-  p.k_cache = buf.get();  // without v_cache
+  p.cache[0] = {buf.get(), nullptr, 4};  // K without V
   EXPECT_EQ(head_prep(p, nullptr).code, StatusCode::invalid_argument);
+  p.cache[0] = {buf.get(), buf.get(), 4};
+  p.n_tokens = 2;
+  p.per_token_cache = true;  // token 1 has no cache
+  EXPECT_EQ(head_prep(p, nullptr).code, StatusCode::invalid_argument);
+  p.n_tokens = kHeadPrepMaxTokenCaches + 1;
+  EXPECT_EQ(head_prep(p, nullptr).code, StatusCode::invalid_argument);
+}
+
+// A decode batch of three sequences: each token's K/V rows land in its own sequence's ring at
+// its position, and no other slot of any ring changes.
+TEST(HeadPrepGpu, PerTokenCachesOfABatch) {
+  CODERX_REQUIRE_GPU();
+  std::mt19937 rng(22);
+  const int n_head = 4, n_kv = 2, hd = 64;
+  const std::vector<std::int32_t> pos = {7, 40, 41, 3};
+  const int owner[4] = {0, 1, 1, 2};  // token → sequence
+  const std::int64_t slots[3] = {16, 24, 8};
+  const std::size_t n = pos.size(), row = std::size_t(n_kv) * hd;
+  const auto q = testing::random_floats(n * n_head * hd, rng), k = testing::random_floats(n * row, rng);
+  const auto v = testing::random_floats(n * row, rng);
+  DeviceArray<float> qd(q), kd(k), vd(v);
+  DeviceArray<std::int32_t> pd(pos);
+  std::deque<DeviceArray<std::uint16_t>> kc, vc;
+  for (std::int64_t s : slots) {
+    kc.emplace_back(s * row);
+    vc.emplace_back(s * row);
+  }
+  HeadPrepParams p;
+  p.q = qd.get();
+  p.k = kd.get();
+  p.v_src = p.v = vd.get();
+  p.positions = pd.get();
+  p.n_tokens = static_cast<std::int64_t>(n);
+  p.n_head = n_head;
+  p.n_kv = n_kv;
+  p.head_dim = p.n_dims = hd;
+  p.per_token_cache = true;
+  for (std::size_t t = 0; t < n; ++t) p.cache[t] = {kc[owner[t]].get(), vc[owner[t]].get(), slots[owner[t]]};
+  CODERX_EXPECT_OK(head_prep(p, nullptr));
+  const auto got_k = kd.download(), got_v = vd.download();
+  for (int s = 0; s < 3; ++s) {
+    const auto kcache = kc[s].download(), vcache = vc[s].download();
+    for (std::int64_t slot = 0; slot < slots[s]; ++slot) {
+      int token = -1;
+      for (std::size_t t = 0; t < n; ++t)
+        if (owner[t] == s && pos[t] % slots[s] == slot) token = static_cast<int>(t);
+      for (std::size_t i = 0; i < row; ++i) {
+        const std::uint16_t want_k = token < 0 ? 0xffff : model::quant::f32_to_f16(got_k[token * row + i]);
+        const std::uint16_t want_v = token < 0 ? 0xffff : model::quant::f32_to_f16(got_v[token * row + i]);
+        ASSERT_EQ(kcache[slot * row + i], want_k) << "sequence " << s << " slot " << slot;
+        ASSERT_EQ(vcache[slot * row + i], want_v) << "sequence " << s << " slot " << slot;
+      }
+    }
+  }
 }
 
 }  // namespace

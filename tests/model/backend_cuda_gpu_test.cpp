@@ -234,7 +234,8 @@ TEST(BackendCudaGpu, PrefixTruncationReusesTheDeviceCache) {
 // A one-token decode step's graph: the embedding and layer 0's attn_norm; per layer one Q/K/V
 // GEMV (one weight type), head_prep, attention (1 launch, or 2 with the split-K combine), the
 // O GEMV, post_attention_norm, the dense MLP's gate/up and down, the router, the MoE's gate/up
-// and down, ffn_output_norm; then the logit row's copy, output_norm and the LM head.
+// and down, ffn_output_norm; then the logit row's copy, output_norm and the LM head. With two
+// sequences, attention twice and two row copies.
 TEST(BackendCudaGpu, DecodeStepLaunchCount) {
   REQUIRE_CUDA_DEVICE();
   const testing::TinySpec spec = small_spec();
@@ -246,6 +247,18 @@ TEST(BackendCudaGpu, DecodeStepLaunchCount) {
   const std::int64_t nodes = gpu->captured_step_nodes(), fixed = 2 + 3;
   EXPECT_GE(nodes, fixed + 11 * spec.n_layer);
   EXPECT_LE(nodes, fixed + 12 * spec.n_layer);
+  // Two sequences in one step: head_prep appends each token to its own cache; attention runs
+  // once per sequence; two logit rows are copied.
+  auto ca = gpu->new_sequence(), cb = gpu->new_sequence();
+  std::vector<float> scratch(20 * 320), pair(2 * 320);
+  ASSERT_TRUE(gpu->prefill(prompt(9, 320, 4), *ca, scratch.data(), false, 512));
+  ASSERT_TRUE(gpu->prefill(prompt(14, 320, 5), *cb, scratch.data(), false, 512));
+  const std::vector<std::int32_t> toks{3, 4}, seq{0, 1}, rows{0, 1}, pos{9, 14};
+  KvState* caches[2] = {ca.get(), cb.get()};
+  ASSERT_TRUE(gpu->run(BackendBatch{toks, pos, seq, caches, rows, pair.data()}));
+  const std::int64_t pair_nodes = gpu->captured_step_nodes();
+  EXPECT_GE(pair_nodes, fixed + 1 + 12 * spec.n_layer);
+  EXPECT_LE(pair_nodes, fixed + 1 + 14 * spec.n_layer);
 }
 
 TEST(BackendCudaGpu, GeneratedQ4KmGgufMatchesTheReference) {
