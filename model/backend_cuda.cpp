@@ -352,10 +352,11 @@ kernels::GemvParams CudaBackend::gemv_params(const Matrix& w, const float* x, st
   return p;
 }
 
-// Decode-sized batches (and the LM head's few rows): the quantised GEMV, 8 tokens per launch.
-// Larger batches of a layer projection: dense_linear.
+// Small batches (decode, short prefills, the LM head's few rows): the quantised GEMV, 8 tokens
+// per launch. Batches of gemm_min_tokens or more of a layer projection: dense_linear.
 void CudaBackend::linear(const Matrix& w, const float* x, std::int64_t n, float* y, float softcap) {
-  if (n > kernels::kGemvMaxTokens && softcap == 0.0f && dense_w_.get() && w.rows * w.cols <= workspace_.dense_weight) {
+  const bool gemm = n > kernels::kGemvMaxTokens && n >= options_.gemm_min_tokens;
+  if (gemm && softcap == 0.0f && dense_w_.get() && w.rows * w.cols <= workspace_.dense_weight) {
     dense_linear(w, x, n, y);
     return;
   }

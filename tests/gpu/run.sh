@@ -97,7 +97,7 @@ model="$model_dir/model.gguf"
     --expert-ffn 512 --ffn 1024 --vocab 8192 --window 512 --preset Q4_K_M &&
   for dev in cuda cpu; do
     echo "--- coderx bench --device $dev"
-    timeout 120 "$coderx" bench --model "$model" --device "$dev" --lengths 128,512 --streams 1,4 --decode 32
+    timeout 120 "$coderx" bench --model "$model" --device "$dev" --lengths 32,128,512 --streams 1,4 --decode 32
   done &&
   for dev in cuda cpu; do
     echo "--- coderx generate --device $dev (greedy, 48 tokens)"
@@ -113,7 +113,7 @@ if [ -n "$real_shape" ]; then
   {
     echo "--- real shape, 6 layers, Q4_K_M"
     "$coderx" model make-test --out "$real" --real-size --layers 6 --preset Q4_K_M &&
-    timeout 180 "$coderx" bench --model "$real" --device cuda --lengths 128,2048 --streams 1,4 --decode 64
+    timeout 180 "$coderx" bench --model "$real" --device cuda --lengths 32,128,2048 --streams 1,4 --decode 64
   } >>"$e2e" 2>&1 || status=1
 fi
 same_text=no

@@ -60,12 +60,14 @@ std::vector<std::int32_t> prompt(std::int64_t n, std::int64_t vocab, std::uint32
   return t;
 }
 
-std::unique_ptr<Backend> cuda_backend(const ModelView& m, bool graphs = true) {
+// gemm_min_tokens 9: every prefill chunk (at most kSlack = 24 tokens here) takes the cuBLAS path.
+std::unique_ptr<Backend> cuda_backend(const ModelView& m, bool graphs = true, std::int64_t gemm_min_tokens = 9) {
   CudaBackendOptions o;
   o.max_context = kContext;
   o.slack = kSlack;
   o.max_tokens = 64;
   o.use_graphs = graphs;
+  o.gemm_min_tokens = gemm_min_tokens;
   auto b = make_cuda_backend(m, o);
   EXPECT_TRUE(b) << (b ? "" : b.error().message);
   return b ? std::move(*b) : nullptr;
@@ -109,9 +111,10 @@ std::vector<std::int32_t> greedy_feed(Backend& ref, const std::vector<std::int32
   return feed;
 }
 
-void compare_with_reference(const ModelView& m, std::int64_t prompt_len, const std::string& what) {
+void compare_with_reference(const ModelView& m, std::int64_t prompt_len, const std::string& what,
+                            std::int64_t gemm_min_tokens = 9) {
   auto ref = reference_backend(m);
-  auto gpu = cuda_backend(m);
+  auto gpu = cuda_backend(m, true, gemm_min_tokens);
   ASSERT_TRUE(gpu) << what;
   const std::int64_t v = m.lm_head().rows;
   const auto toks = prompt(prompt_len, m.dims.n_vocab, 11);
@@ -170,6 +173,14 @@ testing::TinySpec small_spec() {
   s.n_embd = 256, s.n_head = 4, s.hd_swa = 64, s.hd_full = 128, s.n_ff = 256, s.n_ff_exp = 256;
   s.n_vocab = 320, s.window = 16, s.n_layer = 3;
   return s;
+}
+
+// With the default threshold the prefill chunks (24 and 17 tokens) run their projections as
+// 8-token GEMV slices instead of cuBLAS GEMMs.
+TEST(BackendCudaGpu, ShortPrefillsTakeTheGemvPath) {
+  REQUIRE_CUDA_DEVICE();
+  testing::TinyModel tiny(small_spec());
+  compare_with_reference(tiny.view(), 41, "GEMV prefill", CudaBackendOptions{}.gemm_min_tokens);
 }
 
 TEST(BackendCudaGpu, GraphReplayIsBitIdenticalToDirectLaunches) {
