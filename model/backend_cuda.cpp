@@ -1,14 +1,17 @@
 // CUDA builds: the CUDA backend (model/backend_cuda.h). The forward pass follows
 // model/forward.cpp step by step (spec §2.3), with kernels/ launchers in place of the Ops:
-//   attention block: gemv q, k, v (on K = V layers no v) → head_prep (q/k norms and RoPE, the v
-//   norm, the cache append when one sequence runs; else kv_append per sequence) → attention
+//   attention block: one GEMV launch for q, k, v of one weight type (on K = V layers no v) →
+//   head_prep (q/k norms and RoPE, the v norm, each token appended to its sequence's cache;
+//   kv_append per sequence only for several sequences in a batch over 8 tokens) → attention
 //   per sequence → gemv o → post_attention_norm (h = x + RMSNorm(att), and both FFN inputs);
-//   FFN block: gemv gate/up → geglu → gemv down; router kernel (softmax, top-k, renormalise);
-//   MoE (decode kernel ≤ 8 tokens, grouped prefill kernel above) → ffn_output_norm (both
-//   post-FFN norms, their sum's norm, the residual h, the layer output scale: the next x, and
-//   the next layer's attn_norm of it). Layer 0's attn_norm follows the embedding;
+//   FFN block: dense MLP (gate, up and GeGLU in one MoE gate/up launch up to 8 tokens) → gemv
+//   down; router kernel (softmax, top-k, renormalise); MoE (decode kernel ≤ 8 tokens, grouped
+//   prefill kernel above) → ffn_output_norm (both post-FFN norms, their sum's norm, the residual
+//   h, the layer output scale: the next x, and the next layer's attn_norm of it). Layer 0's
+//   attn_norm follows the embedding;
 //   output: gather the wanted rows → output_norm → LM head GEMV with the softcap fused.
-// Projections take 8 tokens per quant_gemv launch (prefill loops over 8-token slices).
+// Projections of batches under gemm_min_tokens take 8 tokens per quant_gemv launch; larger
+// batches an f32 weight copy and a cuBLAS GEMM.
 // The expert down-projection applies ffn_down_exps.scale (kernel down_scale), so the router
 // is launched without expert_scale, as the CPU applies it in its moe op.
 #include "model/backend_cuda.h"
@@ -228,6 +231,7 @@ class CudaBackend final : public Backend {
   void linear_group(std::span<const Projection> group, const float* x, std::int64_t n);
   void dense_linear(const Matrix& w, const float* x, std::int64_t n, float* y);
   void norm(const float* x, const float* w, float* y, std::int64_t rows, std::int64_t n);
+  void prepare_heads(std::int64_t l, std::int64_t n, const std::vector<SeqRun>& runs);
   void attention_block(std::int64_t l, std::int64_t n, const std::vector<SeqRun>& runs);
   void ffn_block(std::int64_t l, std::int64_t n);
   void dense_mlp(const LayerView& w, std::int64_t n_ff, std::int64_t n);
@@ -420,17 +424,17 @@ void CudaBackend::norm(const float* x, const float* w, float* y, std::int64_t ro
   ok(kernels::rms_norm(p, stream_));
 }
 
-void CudaBackend::attention_block(std::int64_t l, std::int64_t n, const std::vector<SeqRun>& runs) {
+// Spec §2.3 steps 3–4 on the raw projections in q_, k_, v_ (one head_prep launch), and the
+// cache append: each token to its own sequence's cache in head_prep, except for several
+// sequences in a batch over 8 tokens, which take one kv_append per sequence.
+void CudaBackend::prepare_heads(std::int64_t l, std::int64_t n, const std::vector<SeqRun>& runs) {
   const ModelDims& d = model_.dims;
   const LayerDims& ld = d.layers[l];
   const LayerView& w = model_.layers[l];
-  const std::int64_t hd = ld.head_dim, nh = d.n_head, nkv = ld.n_kv_head;
-  float *a = a_.as<float>(), *q = q_.as<float>(), *k = k_.as<float>();
-  float *v = v_.as<float>(), *o = o_.as<float>(), *att = att_.as<float>();
-  const Projection qkv[3] = {{&w.wq, q}, {&w.wk, k}, {&w.wv, v}};  // a = RMSNorm(x; attn_norm), from the
-  linear_group(std::span(qkv, w.wv.valid() ? 3 : 2), a, n);           // previous layer's last launch
-  kernels::HeadPrepParams prep;  // steps 3–4 and the cache append (each token to its sequence's cache)
-  prep.q = q;
+  const std::int64_t hd = ld.head_dim, nkv = ld.n_kv_head;
+  float *k = k_.as<float>(), *v = v_.as<float>();
+  kernels::HeadPrepParams prep;
+  prep.q = q_.as<float>();
   prep.k = k;
   prep.v_src = w.wv.valid() ? v : k;  // K = V layer: V is the raw K projection (spec §2.3 step 3)
   prep.v = v;
@@ -439,7 +443,7 @@ void CudaBackend::attention_block(std::int64_t l, std::int64_t n, const std::vec
   prep.positions = pos_.as<std::int32_t>();
   prep.freq_factors = weights_.floats(ld.rope.freq_factors);
   prep.n_tokens = n;
-  prep.n_head = static_cast<int>(nh);
+  prep.n_head = static_cast<int>(d.n_head);
   prep.n_kv = static_cast<int>(nkv);
   prep.head_dim = static_cast<int>(hd);
   prep.n_dims = static_cast<int>(ld.rope.n_dims);
@@ -461,6 +465,18 @@ void CudaBackend::attention_block(std::int64_t l, std::int64_t n, const std::vec
                               static_cast<int>(nkv), static_cast<int>(hd), c.slots};
     ok(kernels::kv_append(p, stream_));
   }
+}
+
+void CudaBackend::attention_block(std::int64_t l, std::int64_t n, const std::vector<SeqRun>& runs) {
+  const ModelDims& d = model_.dims;
+  const LayerDims& ld = d.layers[l];
+  const LayerView& w = model_.layers[l];
+  const std::int64_t hd = ld.head_dim, nh = d.n_head, nkv = ld.n_kv_head;
+  float *a = a_.as<float>(), *q = q_.as<float>(), *k = k_.as<float>();
+  float *v = v_.as<float>(), *o = o_.as<float>(), *att = att_.as<float>();
+  const Projection qkv[3] = {{&w.wq, q}, {&w.wk, k}, {&w.wv, v}};  // a = RMSNorm(x; attn_norm), from the
+  linear_group(std::span(qkv, w.wv.valid() ? 3 : 2), a, n);           // previous layer's last launch
+  prepare_heads(l, n, runs);
   for (const SeqRun& r : runs) {
     const CudaKvState::Layer& c = r.cache->layer(l);
     kernels::AttentionParams p;
