@@ -6,6 +6,8 @@
 //     segments go through shared memory (gemv_core.cuh staged_rows_dot); grid = ceil(n_rows / 4R).
 //   2…8 tokens: block = 256 threads = 8 warps, warp w of block b computes row 8b + w for all
 //     tokens; grid = ceil(n_rows / 8); each lane walks the row in 32-element chunks.
+//   A group (quant_gemv_group) concatenates its parts' grids: block b serves the part whose
+//     range [first_block[i], first_block[i+1]) holds b, as block b - first_block[i] of it.
 #include "kernels/cuda_util.cuh"
 #include "kernels/gemv_core.cuh"
 #include "kernels/launch_shape.h"
