@@ -5,6 +5,7 @@
 
 #include <cuda_runtime.h>
 
+#include <cstdint>
 #include <string>
 
 #include "kernels/status.h"
@@ -55,6 +56,12 @@ __device__ __forceinline__ float block_sum(float v, float* scratch) {
   const int n_warps = blockDim.x >> 5;
   v = lane < n_warps ? scratch[lane] : 0.0f;
   return warp_sum(v);
+}
+
+// RMSNorm's scale rsqrt(Σ v² / n + eps) over the whole block, from each thread's partial sum of
+// squares ss (block_sum's conditions and synchronisation).
+__device__ __forceinline__ float block_inv_rms(float ss, std::int64_t n, float eps, float* scratch) {
+  return rsqrtf(block_sum(ss, scratch) / static_cast<float>(n) + eps);
 }
 
 __device__ __forceinline__ float gelu_tanh(float x) {

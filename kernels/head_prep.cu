@@ -30,7 +30,7 @@ __device__ __forceinline__ float rope_theta(std::int32_t pos, int pair, float th
 __device__ void normalise(float* row, int n, const float* w, float eps, float* scratch) {
   float ss = 0.0f;
   for (int i = threadIdx.x; i < n; i += blockDim.x) ss += row[i] * row[i];
-  const float inv = rsqrtf(detail::block_sum(ss, scratch) / static_cast<float>(n) + eps);
+  const float inv = detail::block_inv_rms(ss, n, eps, scratch);
   for (int i = threadIdx.x; i < n; i += blockDim.x) {
     float v = row[i] * inv;
     if (w) v *= w[i];

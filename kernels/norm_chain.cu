@@ -16,18 +16,13 @@ constexpr int kThreads = 256;
 
 __device__ __forceinline__ float weight_at(const float* w, std::int64_t i) { return w ? w[i] : 1.0f; }
 
-// rsqrt(Σ v² / n + eps) of the values each thread summed into ss.
-__device__ __forceinline__ float inv_rms(float ss, std::int64_t n, float eps, float* scratch) {
-  return rsqrtf(detail::block_sum(ss, scratch) / static_cast<float>(n) + eps);
-}
-
 __global__ void post_attention_norm_kernel(PostAttentionNormParams p) {
   CODERX_DYNAMIC_SHARED(float, hs);  // this row of h
   __shared__ float scratch[32];
   const std::int64_t off = static_cast<std::int64_t>(blockIdx.x) * p.n;
   float ss = 0.0f;
   for (std::int64_t i = threadIdx.x; i < p.n; i += blockDim.x) ss += p.att[off + i] * p.att[off + i];
-  const float inv_att = inv_rms(ss, p.n, p.eps, scratch);
+  const float inv_att = detail::block_inv_rms(ss, p.n, p.eps, scratch);
   ss = 0.0f;
   for (std::int64_t i = threadIdx.x; i < p.n; i += blockDim.x) {
     const float h = p.att[off + i] * inv_att * weight_at(p.post_norm, i) + p.residual[off + i];
@@ -35,7 +30,7 @@ __global__ void post_attention_norm_kernel(PostAttentionNormParams p) {
     p.h[off + i] = h;
     ss += h * h;
   }
-  const float inv_h = inv_rms(ss, p.n, p.eps, scratch);
+  const float inv_h = detail::block_inv_rms(ss, p.n, p.eps, scratch);
   for (std::int64_t i = threadIdx.x; i < p.n; i += blockDim.x) {
     const float v = hs[i] * inv_h;
     p.dense_in[off + i] = v * weight_at(p.dense_norm, i);
@@ -52,8 +47,8 @@ __global__ void ffn_output_norm_kernel(FfnOutputNormParams p) {
     ss_dense += p.dense[off + i] * p.dense[off + i];
     ss_moe += p.moe[off + i] * p.moe[off + i];
   }
-  const float inv_dense = inv_rms(ss_dense, p.n, p.eps, scratch);
-  const float inv_moe = inv_rms(ss_moe, p.n, p.eps, scratch);
+  const float inv_dense = detail::block_inv_rms(ss_dense, p.n, p.eps, scratch);
+  const float inv_moe = detail::block_inv_rms(ss_moe, p.n, p.eps, scratch);
   float ss = 0.0f;
   for (std::int64_t i = threadIdx.x; i < p.n; i += blockDim.x) {
     const float d = p.dense[off + i] * inv_dense * weight_at(p.dense_norm, i);
@@ -61,7 +56,7 @@ __global__ void ffn_output_norm_kernel(FfnOutputNormParams p) {
     row[i] = c;
     ss += c * c;
   }
-  const float inv_sum = inv_rms(ss, p.n, p.eps, scratch);
+  const float inv_sum = detail::block_inv_rms(ss, p.n, p.eps, scratch);
   const float scale = p.out_scale ? p.out_scale[0] : 1.0f;
   ss = 0.0f;
   for (std::int64_t i = threadIdx.x; i < p.n; i += blockDim.x) {
@@ -71,7 +66,7 @@ __global__ void ffn_output_norm_kernel(FfnOutputNormParams p) {
     ss += x * x;
   }
   if (!p.next_in) return;  // uniform over the block
-  const float inv_x = inv_rms(ss, p.n, p.eps, scratch);
+  const float inv_x = detail::block_inv_rms(ss, p.n, p.eps, scratch);
   for (std::int64_t i = threadIdx.x; i < p.n; i += blockDim.x) p.next_in[off + i] = row[i] * inv_x * weight_at(p.next_norm, i);
 }
 

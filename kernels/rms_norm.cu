@@ -22,8 +22,7 @@ __global__ void rms_norm_kernel(RmsNormParams p) {
     float v = x[i] + (xa ? xa[i] : 0.0f);
     ss += v * v;
   }
-  ss = detail::block_sum(ss, scratch);
-  const float inv = rsqrtf(ss / static_cast<float>(p.n) + p.eps);
+  const float inv = detail::block_inv_rms(ss, p.n, p.eps, scratch);
   const float scale = p.out_scale ? p.out_scale[0] : 1.0f;
   const float* res = p.residual ? p.residual + row * p.n : nullptr;
   float* y = p.y + row * p.n;
