@@ -53,7 +53,7 @@ Status dense_gemm(const BlasHandle& blas, const DenseGemmParams& p, void* stream
   auto h = static_cast<cublasHandle_t>(blas.raw());
   if (Status st = blas_status(cublasSetStream(h, detail::as_stream(stream)), "cublasSetStream"); !st.ok()) return st;
   const float alpha = 1.0f, beta = p.accumulate ? 1.0f : 0.0f;
-  const cudaDataType_t in_type = p.f32 ? CUDA_R_32F : p.fp16 ? CUDA_R_16F : CUDA_R_16BF;
+  const cudaDataType_t in_type = p.fp16 ? CUDA_R_16F : CUDA_R_16BF;
   const cublasComputeType_t compute = CUBLAS_COMPUTE_32F;
   const int m = static_cast<int>(p.m), n = static_cast<int>(p.n), k = static_cast<int>(p.k);
   return blas_status(cublasGemmEx(h, CUBLAS_OP_T, CUBLAS_OP_N, n, m, k, &alpha, p.w, in_type, k, p.x, in_type, k,

@@ -26,13 +26,12 @@ class BlasHandle {
 };
 
 struct DenseGemmParams {
-  const void* x = nullptr;  // [m, k] bf16 (fp16 when fp16, f32 when f32)
-  const void* w = nullptr;  // [n, k] bf16 (fp16 when fp16, f32 when f32)
+  const void* x = nullptr;  // [m, k] bf16 (fp16 when fp16)
+  const void* w = nullptr;  // [n, k] bf16 (fp16 when fp16)
   float* y = nullptr;       // [m, n] f32
   std::int64_t m = 0, n = 0, k = 0;
   bool fp16 = false;
   bool accumulate = false;  // y += x·wᵀ
-  bool f32 = false;         // f32 inputs and f32 arithmetic (no tensor cores): the CPU's precision
 };
 
 // Reference: model/ops_ref linear. cublasGemmEx, CUBLAS_COMPUTE_32F, default algorithm.

@@ -20,3 +20,4 @@
 #include "kernels/norm_chain.h"   // the RMSNorm chains after attention and after the FFN
 #include "kernels/quant_gemv.h"   // quantised GEMV (+ softcap for the LM head)
 #include "kernels/rms_norm.h"     // RMSNorm variants (+ residual, + layer output scale)
+#include "kernels/split_gemm.h"   // prefill GEMMs at f32 accuracy on f16 tensor cores

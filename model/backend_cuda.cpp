@@ -11,7 +11,7 @@
 //   attn_norm follows the embedding;
 //   output: gather the wanted rows → output_norm → LM head GEMV with the softcap fused.
 // Projections of batches under gemm_min_tokens take 8 tokens per quant_gemv launch; larger
-// batches an f32 weight copy and a cuBLAS GEMM.
+// batches one split-f16 cuBLAS GEMM (f32 accuracy on tensor cores, kernels/split_gemm.h).
 // The expert down-projection applies ffn_down_exps.scale (kernel down_scale), so the router
 // is launched without expert_scale, as the CPU applies it in its moe op.
 #include "model/backend_cuda.h"
@@ -251,7 +251,8 @@ class CudaBackend final : public Backend {
   // Workspace (model/device_memory.h DeviceWorkspace): f32 unless noted.
   cuda::Buffer x_, h_, a_, att_, m_, xe_, moe_, q_, o_, k_, v_, g_, u_, ids_, wts_, act_, attn_, moe_ws_,
       logits_, tokens_, pos_;
-  cuda::Buffer dense_w_;  // f32 copy of one projection (prefill GEMM)
+  // The prefill GEMM's operands in split-f16 form (kernels/split_gemm.h): a projection, its input.
+  cuda::Buffer dense_w_, dense_w_scale_, dense_x_, dense_x_scale_;
   cuda::Buffer router_ws_;          // kernels::moe_router workspace (zeroed when allocated)
   cuda::Buffer dense_ids_;          // kMoeDecodeMaxTokens i32 zeros: the dense MLP as expert 0
   kernels::BlasHandle blas_;
@@ -306,8 +307,13 @@ Result<void> CudaBackend::alloc_workspace() {
   if (auto ok = router_ws_.allocate(static_cast<std::size_t>(w.router), "router workspace"); !ok) return ok;
   if (auto ok = dense_ids_.allocate(kernels::kMoeDecodeMaxTokens * 4, "dense MLP expert ids"); !ok) return ok;
   if (w.dense_weight > 0) {
-    if (auto ok = dense_w_.allocate(static_cast<std::size_t>(w.dense_weight) * 4, "workspace f32 weight"); !ok)
-      return ok;
+    const std::pair<cuda::Buffer*, std::uint64_t> dense[] = {
+        {&dense_w_, kernels::split_halves_bytes(w.dense_weight, 1)},
+        {&dense_w_scale_, kernels::split_scale_bytes(w.dense_rows)},
+        {&dense_x_, kernels::split_halves_bytes(w.dense_input, 1)},
+        {&dense_x_scale_, kernels::split_scale_bytes(w.max_tokens)}};
+    for (const auto& [buffer, bytes] : dense)
+      if (auto ok = buffer->allocate(bytes, "workspace split-f16 GEMM operand"); !ok) return ok;
   }
   if (auto ok = host_logits_.allocate(static_cast<std::size_t>(w.logits) * 4, "host logits", true); !ok) return ok;
   if (auto ok = host_tokens_.allocate(static_cast<std::size_t>(w.max_tokens) * 4, "host tokens", true); !ok) return ok;
@@ -360,7 +366,9 @@ kernels::GemvParams CudaBackend::gemv_params(const Matrix& w, const float* x, st
 // per launch. Batches of gemm_min_tokens or more of a layer projection: dense_linear.
 void CudaBackend::linear(const Matrix& w, const float* x, std::int64_t n, float* y, float softcap) {
   const bool gemm = n > kernels::kGemvMaxTokens && n >= options_.gemm_min_tokens;
-  if (gemm && softcap == 0.0f && dense_w_.get() && w.rows * w.cols <= workspace_.dense_weight) {
+  const DeviceWorkspace& ws = workspace_;
+  if (gemm && softcap == 0.0f && dense_w_.get() && w.rows * w.cols <= ws.dense_weight && w.rows <= ws.dense_rows &&
+      n * w.cols <= ws.dense_input) {
     dense_linear(w, x, n, y);
     return;
   }
@@ -392,25 +400,19 @@ void CudaBackend::linear_group(std::span<const Projection> group, const float* x
   }
 }
 
-// Prefill: the weight dequantised to f32 (read once), one f32 cuBLAS GEMM (no tensor cores),
-// then the `.scale` if the projection has one. 11-bit inputs (fp16 or TF32) are not enough: on
-// an H200 both gave logits NMSE up to 0.23 against the CPU on a generated Q4_K_M model, and
-// rounding the same projections' inputs and weights to 11 bits on the CPU alone moves the
-// last prompt row's logits by NMSE 6.7e-4 (the acceptance bound is 1e-4). The dense GEMMs are a
-// small part of a prefill's work next to the experts and attention.
+// Prefill: one GEMM on f16 tensor cores at f32 accuracy (kernels/split_gemm.h): the weight is
+// decoded from its blocks into hi and lo halves, the input likewise, the projection's `.scale`
+// applied with the row scales. 11-bit inputs alone (fp16 or TF32) are not enough: on an H200
+// both gave logits NMSE up to 0.23 against the CPU on a generated Q4_K_M model, and rounding
+// the same projections' inputs and weights to 11 bits on the CPU alone moves the last prompt
+// row's logits by NMSE 6.7e-4 (the acceptance bound is 1e-4). The split keeps about 22 bits.
 void CudaBackend::dense_linear(const Matrix& w, const float* x, std::int64_t n, float* y) {
-  kernels::DequantParams dq;
-  dq.w = weights_.at(w.data);
-  dq.type = weight_type(w.type);
-  dq.row_stride = static_cast<std::int64_t>(w.row_bytes);
-  dq.out = dense_w_.get();
-  dq.n_rows = w.rows;
-  dq.n_cols = w.cols;
-  ok(kernels::dequantize(dq, stream_));
-  kernels::DenseGemmParams gemm{x, dense_w_.get(), y, n, w.rows, w.cols};
-  gemm.f32 = true;
-  ok(kernels::dense_gemm(blas_, gemm, stream_));
-  if (const float* s = weights_.out_scale(w)) ok(kernels::scale(y, n * w.rows, s, stream_));
+  const kernels::SplitOperand wt{dense_w_.as<std::uint16_t>(), dense_w_scale_.as<float>(), w.rows, w.cols};
+  const kernels::SplitOperand in{dense_x_.as<std::uint16_t>(), dense_x_scale_.as<float>(), n, w.cols};
+  ok(kernels::split_weight(weights_.at(w.data), weight_type(w.type), static_cast<std::int64_t>(w.row_bytes), wt,
+                           stream_));
+  ok(kernels::split_activations(x, in, stream_));
+  ok(kernels::split_gemm(blas_, in, wt, weights_.out_scale(w), y, stream_));
 }
 
 void CudaBackend::norm(const float* x, const float* w, float* y, std::int64_t rows, std::int64_t n) {

@@ -117,6 +117,8 @@ DeviceWorkspace device_workspace(const ModelView& model, std::int64_t max_tokens
       for (const Matrix* m : {&l.wq, &l.wk, &l.wv, &l.wo, &l.ffn_gate, &l.ffn_up, &l.ffn_down}) {
         if (!m->valid()) continue;
         w.dense_weight = std::max(w.dense_weight, m->rows * m->cols);
+        w.dense_rows = std::max(w.dense_rows, m->rows);
+        w.dense_input = std::max(w.dense_input, t * m->cols);
       }
     }
   }
@@ -132,7 +134,8 @@ std::uint64_t DeviceWorkspace::bytes() const {
   const std::int64_t floats = 7 * embd + 2 * q + 2 * kv + 2 * ff + 2 * route + moe_act + attn + logits;
   return static_cast<std::uint64_t>(floats) * 4 + static_cast<std::uint64_t>(moe_prefill + router) +
          2 * max_tokens * 4 +
-         4 * static_cast<std::uint64_t>(dense_weight);
+         6 * static_cast<std::uint64_t>(dense_weight + dense_input) +
+         (dense_weight > 0 ? 4 * static_cast<std::uint64_t>(dense_rows + max_tokens) : 0);
 }
 
 DeviceMemoryNeed estimate_device_memory(const ModelView& model, const DeviceMemoryParams& p) {

@@ -46,8 +46,11 @@ struct DeviceWorkspace {
   std::int64_t moe_prefill = 0; // bytes, an upper bound of kernels::moe_prefill_workspace
   std::int64_t router = 0;      // bytes: kernels::moe_router_workspace_bytes (the backend allocates this)
   std::int64_t logits = 0;     // [T, n_vocab] f32
-  std::int64_t dense_weight = 0; // f32 elements of the largest layer projection (the prefill
-                                 // GEMM dequantises one weight at a time), 0 when T <= 8 (GEMV only)
+  // The prefill GEMM's operands in split-f16 form (kernels/split_gemm.h: 6 bytes an element
+  // plus an f32 scale a row), all 0 when T <= 8 (GEMV only):
+  std::int64_t dense_weight = 0; // elements of the largest layer projection (one weight at a time)
+  std::int64_t dense_rows = 0;   // rows of the tallest layer projection
+  std::int64_t dense_input = 0;  // [T, widest projection input] elements
   std::uint64_t bytes() const;
 };
 

@@ -23,7 +23,6 @@
 
 #include "kernels/attention.h"
 #include "kernels/dense_gemm.h"
-#include "kernels/dequant.h"
 #include "kernels/device_query.h"
 #include "kernels/elementwise.h"
 #include "kernels/head_prep.h"
@@ -35,6 +34,7 @@
 #include "kernels/norm_chain.h"
 #include "kernels/quant_gemv.h"
 #include "kernels/rms_norm.h"
+#include "kernels/split_gemm.h"
 
 namespace k = coderx::kernels;
 
@@ -286,6 +286,34 @@ void bench_dense(cudaStream_t s, std::int64_t m, std::int64_t n, std::int64_t kk
   row(what, shape, us, 2.0 * (m * kk + n * kk) + 4.0 * m * n, 2.0 * m * n * kk);
 }
 
+// The backend's prefill projection (kernels/split_gemm.h): a Q4_K weight and f32 input split
+// into f16 hi/lo, one f16 GEMM over 3k, the scales. TFLOP/s count the 2·m·n·k the caller gets;
+// the second row times the GEMM and scale pass alone.
+void bench_split_dense(cudaStream_t s, std::int64_t m, std::int64_t n, std::int64_t kk, const char* what) {
+  k::BlasHandle blas;
+  check(blas.init(), "cublas init");
+  const k::WeightType q4 = k::WeightType::Q4_K;
+  Buf w(std::size_t(k::weight_row_bytes(q4, kk)) * n), x(std::size_t(m) * kk * 4), y(std::size_t(m) * n * 4);
+  Buf wh(k::split_halves_bytes(n, kk)), ws(k::split_scale_bytes(n)), xh(k::split_halves_bytes(m, kk)),
+      xs(k::split_scale_bytes(m));
+  const k::SplitOperand wt{wh.as<std::uint16_t>(), ws.as<float>(), n, kk}, in{xh.as<std::uint16_t>(), xs.as<float>(), m, kk};
+  auto gemm = [&](cudaStream_t st) { check(k::split_gemm(blas, in, wt, nullptr, y.as<float>(), st), "split_gemm"); };
+  const double all = time_us(
+      [&](cudaStream_t st) {
+        check(k::split_weight(w.p, q4, 0, wt, st), "split_weight");
+        check(k::split_activations(x.as<float>(), in, st), "split_activations");
+        gemm(st);
+      },
+      s, false);
+  const double gemm_only = time_us(gemm, s, false);
+  char shape[96];
+  std::snprintf(shape, sizeof shape, "Q4_K %lldx%lldx%lld", static_cast<long long>(m), static_cast<long long>(n),
+                static_cast<long long>(kk));
+  const double flops = 2.0 * m * n * kk;
+  row(what, shape, all, double(k::weight_row_bytes(q4, kk)) * n + 4.0 * m * kk + 4.0 * m * n, flops);
+  row("  split: gemm+scale", shape, gemm_only, 6.0 * (m + n) * kk + 8.0 * m * n, flops);
+}
+
 void bench_small(cudaStream_t s) {
   Buf x(std::size_t(kEmbd) * 4 * 8), w(kEmbd * 4), y(std::size_t(kEmbd) * 4 * 8);
   k::RmsNormParams p;
@@ -366,7 +394,7 @@ void run_layer(const LayerSim& L, cudaStream_t st, k::BlasHandle* blas) {
     cudaMemcpy(pos, hp.data(), hp.size() * 4, cudaMemcpyHostToDevice);
     cudaMemcpy(ids, hi.data(), hi.size() * 4, cudaMemcpyHostToDevice);
   }
-  // Projection: GEMV for decode, dequantise + cuBLAS for prefill.
+  // Projection: GEMV for decode, the split-f16 cuBLAS GEMM for prefill (as the backend).
   auto linear = [&](const char* name, k::WeightType t, std::int64_t rows, std::int64_t cols, const float* in, float* out) {
     void* w = buf(std::string("w_") + name + (L.full ? "_f" : "_s"), wbytes(t, rows, cols));
     if (m <= k::kGemvMaxTokens) {
@@ -381,11 +409,13 @@ void run_layer(const LayerSim& L, cudaStream_t st, k::BlasHandle* blas) {
       check(k::quant_gemv(p, st), name);
       return;
     }
-    void* wh = buf("deq", std::size_t(8192) * 8192 * 2);
-    void* xh = buf("xh", std::size_t(m) * 8192 * 2);
-    check(k::dequantize({w, t, 0, wh, true, rows, cols}, st), "dequantize");
-    check(k::to_half_precision(in, xh, std::int64_t(m) * cols, false, st), "to_half");
-    check(k::dense_gemm(*blas, {xh, wh, out, m, rows, cols, false, false}, st), name);
+    const k::SplitOperand wt{static_cast<std::uint16_t*>(buf("w_split", k::split_halves_bytes(8192, kEmbd))),
+                             static_cast<float*>(buf("w_scale", k::split_scale_bytes(8192))), rows, cols};
+    const k::SplitOperand x{static_cast<std::uint16_t*>(buf("x_split", k::split_halves_bytes(m, 8192))),
+                            static_cast<float*>(buf("x_scale", k::split_scale_bytes(m))), m, cols};
+    check(k::split_weight(w, t, 0, wt, st), "split_weight");
+    check(k::split_activations(in, x, st), "split_activations");
+    check(k::split_gemm(*blas, x, wt, nullptr, out, st), name);
   };
   // a = RMSNorm(x): the previous layer's ffn_output_norm wrote it (next_in, below).
   if (m <= k::kGemvMaxTokens) {  // Q, K and V: one GEMV launch (all Q4_K here)
@@ -568,6 +598,7 @@ int main(int argc, char** argv) {
   bench_attention(s, 8, 256, 1024, 4096, 4096);
   bench_attention(s, 2, 512, 0, 4096, 4096);
   bench_dense(s, 4096, kDenseFf, kEmbd, "cublas dense mlp");
+  for (std::int64_t m : {64, 512, 4096}) bench_split_dense(s, m, 8192, kEmbd, "split-f16 projection");
   bench_dense(s, 8192, 8192, 8192, "cublas peak probe");
   bench_model(s, 1, 4096);
   bench_model(s, 4, 4096);

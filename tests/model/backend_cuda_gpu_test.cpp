@@ -283,6 +283,7 @@ TEST(BackendCudaGpu, GeneratedQ4KmGgufMatchesTheReference) {
   p.head_dim_swa = 64;
   p.head_dim_full = 128;
   p.preset = "Q4_K_M";
+  p.linear_scales = true;  // .scale on the projections: the GEMV and the split GEMM apply it
   const auto path = dir / "q4km.gguf";
   auto written = write_test_model(p, path);
   ASSERT_TRUE(written) << written.error().message;

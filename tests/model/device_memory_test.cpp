@@ -85,7 +85,7 @@ TEST(DeviceMemory, WorkspaceBoundsTheKernelsOwnNeeds) {
   }
 }
 
-TEST(DeviceMemory, PrefillGemmCopyHoldsTheLargestProjection) {
+TEST(DeviceMemory, PrefillGemmOperandsHoldTheLargestProjectionAndInput) {
   ModelView m = shape_26b();
   static const std::byte fake{};
   for (int l = 0; l < 30; ++l) {
@@ -94,12 +94,16 @@ TEST(DeviceMemory, PrefillGemmCopyHoldsTheLargestProjection) {
     m.layers[l].wo = Matrix{quant::Type::Q4_K, &fake, q_dim, 2816, 0, 1.0f};
     m.layers[l].ffn_down = Matrix{quant::Type::Q5_0, &fake, 2112, 2816, 0, 1.0f};
   }
-  // The full layers' 8192 × 2816 query and output projections are the largest, in f32.
+  // The full layers' 8192 × 2816 query and output projections are the largest; the output
+  // projection's 8192-wide input the widest. Split f16 holds 6 bytes an element, 4 a row scale.
   const DeviceWorkspace big = device_workspace(m, 512);
   EXPECT_EQ(big.dense_weight, 8192 * 2816);
-  EXPECT_EQ(device_workspace(m, 8).dense_weight, 0);
+  EXPECT_EQ(big.dense_rows, 8192);
+  EXPECT_EQ(big.dense_input, 512 * 8192);
+  const DeviceWorkspace small = device_workspace(m, 8);
+  EXPECT_EQ(small.dense_weight + small.dense_rows + small.dense_input, 0);
   const DeviceWorkspace plain = device_workspace(shape_26b(), 512);
-  EXPECT_EQ(big.bytes() - plain.bytes(), 4u * 8192 * 2816);
+  EXPECT_EQ(big.bytes() - plain.bytes(), 6u * (8192 * 2816 + 512 * 8192) + 4u * (8192 + 512));
 }
 
 TEST(DeviceMemory, AttentionSplitsShrinkWithTheBatch) {
