@@ -1,10 +1,13 @@
 // MoE prefill: device-side grouping, grouped GEMM with in-register dequantisation on tensor
-// cores, weighted un-permute. Must match model/ops_ref's expert FFN within TF32 rounding
-// (inputs rounded to 10-bit mantissa, f32 accumulation); the grouping must equal
-// kernels::group_by_expert_chunked exactly.
+// cores, weighted un-permute. Must match model/ops_ref's expert FFN within split-bf16 rounding:
+// each GEMM operand is held as bf16 hi + lo (16 significant bits), the products hi·hi, hi·lo and
+// lo·hi are summed in f32 (about 2^-16 relative; TF32's 11 bits took most of the end-to-end
+// tests' error budget). The grouping must equal kernels::group_by_expert_chunked exactly.
 // Launch geometry (constants below): grouping chunks of kMoeGroupChunk entries; GEMM tiles of
-// kMoeTileM = 64 rows × 64 weight rows (gate_up: 32 gate + 32 up rows → 32 outputs), K step 32
-// (one decoded chunk per weight row), 4 warps each owning 16 tile rows × 64 columns.
+// kMoeTileM = 64 rows × 64 weight rows (gate_up: 32 gate + 32 up rows → 32 outputs), K step 64
+// (two decoded chunks per weight row, one per thread), 4 warps each owning 32 × 32 of the
+// tile as 2 × 2 bf16 16×16×16 fragments.
+#include <cuda_bf16.h>
 #include <mma.h>
 
 #include <cmath>
@@ -21,9 +24,10 @@ namespace {
 
 using namespace nvcuda;
 
-constexpr int kThreads = 128;
-constexpr int kLd = 36;   // smem row pitch (floats) of the 32-wide K tiles
-constexpr int kLdc = 68;  // smem row pitch of the 64-wide output tile
+constexpr int kThreads = 128;  // 4 warps, 2 × 2 over the 64 × 64 tile
+constexpr int kStepK = 64;     // K columns per step: two decoded chunks per weight row
+constexpr int kLdh = kStepK + 8;  // smem row pitch (bf16) of the K tiles: 144 bytes, rows 4 banks apart
+constexpr int kLdc = 68;       // smem row pitch (floats) of the 64-wide output tile
 
 struct Workspace {
   std::int32_t* chunk_counts;
@@ -123,42 +127,79 @@ struct GemmArgs {
   Workspace ws;               // by value: kernel parameters, nothing to copy (graph-safe)
 };
 
-struct __align__(32) GemmSmem {
-  float a[kMoeTileM * kLd];
-  float b[64 * kLd];
+using bf16 = __nv_bfloat16;
+
+// Shared tiles of one K step: A (64 entries) and B (64 weight rows) × kStepK, each as bf16 hi and
+// lo parts; the f32 output tile reuses the same memory after the last step.
+union __align__(32) GemmSmem {
+  struct {
+    bf16 a_hi[kMoeTileM * kLdh], a_lo[kMoeTileM * kLdh];
+    bf16 b_hi[64 * kLdh], b_lo[64 * kLdh];
+  } in;
   float c[kMoeTileM * kLdc];
 };
 
-// A tile: 64 rows × 32 of chunk kc (rows past the group are zero), TF32-rounded.
-template <bool kGlu>
-__device__ void load_a(const GemmArgs& g, int pos0, int rows, int kc, float* a) {
-  const int row = threadIdx.x >> 1, half = threadIdx.x & 1;
-  float* dst = a + row * kLd + 16 * half;
-  if (row >= rows) {
-    for (int i = 0; i < 16; ++i) dst[i] = 0.0f;
-    return;
+// v (32 floats) as bf16 hi = bf16(v) and lo = bf16(v − hi): 16 significant bits together.
+__device__ __forceinline__ void split_store(const float* v, bf16* hi, bf16* lo) {
+  alignas(16) bf16 h[32], l[32];
+#pragma unroll
+  for (int i = 0; i < 32; ++i) {
+    h[i] = __float2bfloat16_rn(v[i]);
+    l[i] = __float2bfloat16_rn(v[i] - __bfloat162float(h[i]));  // the residual is exact in f32
   }
-  const int pos = pos0 + row;
-  const std::int64_t src_row = kGlu ? g.perm[pos] / g.k_route : pos;
-  const float* src = g.a + src_row * g.n_k + 32 * kc + 16 * half;
-  for (int i = 0; i < 16; ++i) dst[i] = wmma::__float_to_tf32(src[i]);
+  const uint4* hs = reinterpret_cast<const uint4*>(h);
+  const uint4* ls = reinterpret_cast<const uint4*>(l);
+  uint4* hd = reinterpret_cast<uint4*>(hi);
+  uint4* ld = reinterpret_cast<uint4*>(lo);
+#pragma unroll
+  for (int i = 0; i < 4; ++i) {
+    hd[i] = hs[i];
+    ld[i] = ls[i];
+  }
 }
 
-// B tile: 64 weight rows × chunk kc, decoded in registers. kGlu: rows 0–31 gate n0…, 32–63 up n0….
+// A tile: 64 rows × columns k0 … k0 + 63 (rows past the group and columns past n_k are zero).
+// Thread t: row t / 2, 32 columns (t % 2).
+template <bool kGlu>
+__device__ void load_a(const GemmArgs& g, int pos0, int rows, int k0, GemmSmem& sm) {
+  const int row = threadIdx.x >> 1, part = threadIdx.x & 1;
+  const int col = k0 + 32 * part;
+  float v[32];
+  if (row < rows && col < g.n_k) {
+    const int pos = pos0 + row;
+    const std::int64_t src_row = kGlu ? g.perm[pos] / g.k_route : pos;
+    const float4* src = reinterpret_cast<const float4*>(g.a + src_row * g.n_k + col);
+#pragma unroll
+    for (int i = 0; i < 8; ++i) {
+      const float4 q = src[i];
+      v[4 * i] = q.x, v[4 * i + 1] = q.y, v[4 * i + 2] = q.z, v[4 * i + 3] = q.w;
+    }
+  } else {
+#pragma unroll
+    for (int i = 0; i < 32; ++i) v[i] = 0.0f;
+  }
+  const int at = row * kLdh + 32 * part;
+  split_store(v, sm.in.a_hi + at, sm.in.a_lo + at);
+}
+
+// B tile: 64 weight rows × columns k0 … k0 + 63, decoded in registers (kGlu: rows 0–31 gate
+// n0…, 32–63 up n0…). Thread t: row t % 64, chunk k0 / 32 + t / 64.
 template <WeightType T, bool kGlu>
-__device__ void load_b(const GemmArgs& g, int e, int n0, int kc, float* b) {
-  if (threadIdx.x >= 64) return;
-  const int r = threadIdx.x;
+__device__ void load_b(const GemmArgs& g, int e, int n0, int k0, GemmSmem& sm) {
+  const int r = threadIdx.x & 63, part = threadIdx.x >> 6;
   const int out_row = kGlu ? n0 + (r & 31) : n0 + r;
+  const int kc = k0 / 32 + part;
   const void* base = (kGlu && r >= 32) ? g.w1 : g.w0;
   float v[32];
-  if (out_row < g.n_out) {
+  if (out_row < g.n_out && kc < g.n_k / 32) {
     const auto* row = static_cast<const detail::u8*>(base) + e * g.expert_stride + out_row * g.row_bytes;
     detail::Decoder<T>::chunk(row, kc, v);
   } else {
+#pragma unroll
     for (int i = 0; i < 32; ++i) v[i] = 0.0f;
   }
-  for (int i = 0; i < 32; ++i) b[r * kLd + i] = wmma::__float_to_tf32(v[i]);
+  const int at = r * kLdh + 32 * part;
+  split_store(v, sm.in.b_hi + at, sm.in.b_lo + at);
 }
 
 template <bool kGlu>
@@ -176,8 +217,38 @@ __device__ void store_out(const GemmArgs& g, int e, int pos0, int rows, int n0, 
   }
 }
 
+using FragA = wmma::fragment<wmma::matrix_a, 16, 16, 16, bf16, wmma::row_major>;
+using FragB = wmma::fragment<wmma::matrix_b, 16, 16, 16, bf16, wmma::col_major>;
+using FragC = wmma::fragment<wmma::accumulator, 16, 16, 16, float>;
+
+// One K step of 64 for this warp's 32 × 32 part of the tile: per 16-wide slice, the products
+// hi·hi, hi·lo and lo·hi of each of its 2 × 2 fragment pairs.
+__device__ void mma_step(const GemmSmem& sm, int wm, int wn, FragC (&acc)[2][2]) {
+#pragma unroll
+  for (int kk = 0; kk < kStepK; kk += 16) {
+    FragA a_hi[2], a_lo[2];
+#pragma unroll
+    for (int i = 0; i < 2; ++i) {
+      wmma::load_matrix_sync(a_hi[i], sm.in.a_hi + (32 * wm + 16 * i) * kLdh + kk, kLdh);
+      wmma::load_matrix_sync(a_lo[i], sm.in.a_lo + (32 * wm + 16 * i) * kLdh + kk, kLdh);
+    }
+#pragma unroll
+    for (int j = 0; j < 2; ++j) {
+      FragB b_hi, b_lo;
+      wmma::load_matrix_sync(b_hi, sm.in.b_hi + (32 * wn + 16 * j) * kLdh + kk, kLdh);
+      wmma::load_matrix_sync(b_lo, sm.in.b_lo + (32 * wn + 16 * j) * kLdh + kk, kLdh);
+#pragma unroll
+      for (int i = 0; i < 2; ++i) {
+        wmma::mma_sync(acc[i][j], a_hi[i], b_hi, acc[i][j]);
+        wmma::mma_sync(acc[i][j], a_hi[i], b_lo, acc[i][j]);
+        wmma::mma_sync(acc[i][j], a_lo[i], b_hi, acc[i][j]);
+      }
+    }
+  }
+}
+
 template <WeightType T, bool kGlu>
-__global__ void __launch_bounds__(kThreads) grouped_gemm_kernel(GemmArgs g) {
+__global__ void __launch_bounds__(kThreads, 4) grouped_gemm_kernel(GemmArgs g) {
   __shared__ GemmSmem sm;
   const Workspace& ws = g.ws;
   if (static_cast<int>(blockIdx.y) >= *ws.n_tiles) return;
@@ -186,26 +257,21 @@ __global__ void __launch_bounds__(kThreads) grouped_gemm_kernel(GemmArgs g) {
   const int pos0 = ws.offsets[e] + tile.row_begin;
   const int rows = min(kMoeTileM, ws.counts[e] - tile.row_begin);
   const int n0 = blockIdx.x * (kGlu ? 32 : 64);
-  const int warp = threadIdx.x >> 5;
-  wmma::fragment<wmma::accumulator, 16, 16, 8, float> acc[4];
-  for (int f = 0; f < 4; ++f) wmma::fill_fragment(acc[f], 0.0f);
-  for (int kc = 0; kc < g.n_k / 32; ++kc) {
-    load_a<kGlu>(g, pos0, rows, kc, sm.a);
-    load_b<T, kGlu>(g, e, n0, kc, sm.b);
+  const int warp = threadIdx.x >> 5, wm = warp >> 1, wn = warp & 1;
+  FragC acc[2][2];
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 2; ++j) wmma::fill_fragment(acc[i][j], 0.0f);
+  for (int k0 = 0; k0 < g.n_k; k0 += kStepK) {
+    load_a<kGlu>(g, pos0, rows, k0, sm);
+    load_b<T, kGlu>(g, e, n0, k0, sm);
     __syncthreads();
-    for (int kk = 0; kk < 32; kk += 8) {
-      wmma::fragment<wmma::matrix_a, 16, 16, 8, wmma::precision::tf32, wmma::row_major> fa;
-      wmma::load_matrix_sync(fa, sm.a + warp * 16 * kLd + kk, kLd);
-      for (int f = 0; f < 4; ++f) {
-        wmma::fragment<wmma::matrix_b, 16, 16, 8, wmma::precision::tf32, wmma::col_major> fb;
-        wmma::load_matrix_sync(fb, sm.b + f * 16 * kLd + kk, kLd);
-        wmma::mma_sync(acc[f], fa, fb, acc[f]);
-      }
-    }
-    __syncthreads();
+    mma_step(sm, wm, wn, acc);
+    __syncthreads();  // the next step overwrites the tiles (and the output tile aliases them)
   }
-  for (int f = 0; f < 4; ++f)
-    wmma::store_matrix_sync(sm.c + warp * 16 * kLdc + f * 16, acc[f], kLdc, wmma::mem_row_major);
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 2; ++j)
+      wmma::store_matrix_sync(sm.c + (32 * wm + 16 * i) * kLdc + 32 * wn + 16 * j, acc[i][j], kLdc,
+                              wmma::mem_row_major);
   __syncthreads();
   store_out<kGlu>(g, e, pos0, rows, n0, sm.c);
 }

@@ -1,6 +1,7 @@
 // MoE feed-forward for prefill (many tokens): tokens grouped by expert on the device, a grouped
 // GEMM per projection that dequantises the expert weights in registers and runs on tensor cores
-// (TF32 wmma, f32 accumulate), then the weighted un-permute (spec §2.3 step 11):
+// (split bf16: hi·hi + hi·lo + lo·hi, f32 accumulate), then the weighted un-permute (spec §2.3
+// step 11):
 //   1. group:   counts, offsets, permutation and inverse of the (token, slot) entries by expert
 //               (exactly kernels::group_by_expert_chunked of moe_routing.h)
 //   2. gate_up: act[pos] = gelu(W_gate[e]·x[tok]) ⊙ (W_up[e]·x[tok]) for every grouped entry
@@ -33,7 +34,7 @@ struct MoePrefillParams {
 // Reference: model/ops_ref expert FFN + weighted sum (same as moe_decode). Launch geometry:
 // group = 3 kernels (count: one block per 256 entries; scan: one block; scatter: one block per
 // 256 entries); gate_up grid (n_ff/32, max tiles), down grid (n_embd/64, max tiles), 128 threads
-// (4 warps × 16 rows of a 64-row tile), TF32 16×16×8 fragments; combine grid n_tokens.
+// (4 warps × 32 × 32 of a 64 × 64 tile), bf16 16×16×16 fragments; combine grid n_tokens.
 Status moe_prefill(const MoePrefillParams& p, void* stream);
 
 }  // namespace coderx::kernels

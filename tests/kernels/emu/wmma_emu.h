@@ -1,5 +1,6 @@
 // nvcuda::wmma for the CUDA emulation (cuda_emu.h), in the subset the kernels use: the
-// m16n16k8 TF32 shape with a row-major A, a column-major B and a float accumulator. The
+// m16n16k8 TF32 and m16n16k16 bf16 shapes with a row-major A, a column-major B and a float
+// accumulator. Elements load as floats (bf16 converts exactly). The
 // kernels only touch fragments through the API, so the per-lane element layout never shows:
 // lane 0 of each warp holds the whole tile and does the warp's loads, products and stores (the
 // calls are warp-wide, and a kernel must synchronise before other lanes read a stored tile, as
@@ -10,6 +11,8 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+
+#include <cuda_bf16.h>
 
 #include "fiber_grid.h"
 
@@ -63,18 +66,21 @@ void fill_fragment(fragment<Use, M, N, K, T, Layout>& f, float value) {
   for (float& e : f.x) e = value;
 }
 
-template <int M, int N, int K, class T>
-void load_matrix_sync(fragment<matrix_a, M, N, K, T, row_major>& f, const float* p, unsigned ld) {
+inline float element_value(float v) { return v; }
+inline float element_value(__nv_bfloat16 v) { return __bfloat162float(v); }
+
+template <int M, int N, int K, class T, class E>
+void load_matrix_sync(fragment<matrix_a, M, N, K, T, row_major>& f, const E* p, unsigned ld) {
   if (!leads_warp()) return;
   for (int i = 0; i < f.rows; ++i)
-    for (int k = 0; k < f.cols; ++k) f.x[i * f.cols + k] = p[i * ld + k];
+    for (int k = 0; k < f.cols; ++k) f.x[i * f.cols + k] = element_value(p[i * ld + k]);
 }
 
-template <int M, int N, int K, class T>
-void load_matrix_sync(fragment<matrix_b, M, N, K, T, col_major>& f, const float* p, unsigned ld) {
+template <int M, int N, int K, class T, class E>
+void load_matrix_sync(fragment<matrix_b, M, N, K, T, col_major>& f, const E* p, unsigned ld) {
   if (!leads_warp()) return;
   for (int k = 0; k < f.rows; ++k)
-    for (int j = 0; j < f.cols; ++j) f.x[k * f.cols + j] = p[k + j * ld];
+    for (int j = 0; j < f.cols; ++j) f.x[k * f.cols + j] = element_value(p[k + j * ld]);
 }
 
 template <int M, int N, int K, class TA, class TB, class TC>
