@@ -2,7 +2,7 @@
 // rounding of the inputs (f32 accumulation). cuBLAS is column-major: row-major w [n][k] is the
 // column-major k×n matrix W', x [m][k] is k×m X', y [m][n] is n×m Y'; so Y' = W'ᵀ·X', i.e.
 // cublasGemmEx(OP_T, OP_N, n, m, k, w, ld k, x, ld k, y, ld n).
-// Launch geometry: chosen by cuBLAS; to_half_precision: 256-thread blocks, one element each.
+// Launch geometry: chosen by cuBLAS.
 #include <cublas_v2.h>
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
@@ -20,15 +20,6 @@ namespace {
 Status blas_status(cublasStatus_t st, const char* what) {
   if (st == CUBLAS_STATUS_SUCCESS) return Status::success();
   return {StatusCode::cuda_error, std::string(what) + ": cuBLAS status " + std::to_string(static_cast<int>(st))};
-}
-
-__global__ void to_half_kernel(const float* in, void* out, std::int64_t n, bool fp16) {
-  const std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-  if (i >= n) return;
-  if (fp16)
-    static_cast<__half*>(out)[i] = __float2half_rn(in[i]);
-  else
-    static_cast<__nv_bfloat16*>(out)[i] = __float2bfloat16_rn(in[i]);
 }
 
 }  // namespace
@@ -59,13 +50,6 @@ Status dense_gemm(const BlasHandle& blas, const DenseGemmParams& p, void* stream
   return blas_status(cublasGemmEx(h, CUBLAS_OP_T, CUBLAS_OP_N, n, m, k, &alpha, p.w, in_type, k, p.x, in_type, k,
                                   &beta, p.y, CUDA_R_32F, n, compute, CUBLAS_GEMM_DEFAULT),
                      "cublasGemmEx");
-}
-
-Status to_half_precision(const float* in, void* out, std::int64_t n, bool fp16, void* stream) {
-  if (!in || !out || n <= 0) return invalid("to_half_precision: bad arguments");
-  const auto blocks = static_cast<unsigned>(blocks_for(n, 256));
-  CODERX_LAUNCH(blocks, 256, 0, detail::as_stream(stream), to_half_kernel)(in, out, n, fp16);
-  return detail::launch_status("to_half_precision");
 }
 
 }  // namespace coderx::kernels

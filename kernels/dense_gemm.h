@@ -1,6 +1,6 @@
-// Dense prefill GEMMs through cuBLAS: y[m][n] = Σ_k x[m][k] · w[n][k] with bf16 (or fp16)
-// inputs and f32 accumulation and output (spec §7.10: never 16-bit accumulation). Weights come
-// from dequantize() with out_bf16; activations from to_half_precision().
+// Dense GEMMs through cuBLAS: y[m][n] = Σ_k x[m][k] · w[n][k] with bf16 (or fp16) inputs and
+// f32 accumulation and output (spec §7.10: never 16-bit accumulation). The prefill projections
+// call it through split_gemm.h, whose operands are f16 hi/lo splits.
 // BlasHandle wraps a cublasHandle_t without exposing cuBLAS types. One handle per stream /
 // thread; not thread-safe. Errors: Status.
 #pragma once
@@ -36,8 +36,5 @@ struct DenseGemmParams {
 
 // Reference: model/ops_ref linear. cublasGemmEx, CUBLAS_COMPUTE_32F, default algorithm.
 Status dense_gemm(const BlasHandle& blas, const DenseGemmParams& p, void* stream);
-
-// out[i] = round(in[i]) to bf16 (or fp16). One thread per element.
-Status to_half_precision(const float* in, void* out, std::int64_t n, bool fp16, void* stream);
 
 }  // namespace coderx::kernels

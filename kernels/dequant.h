@@ -1,7 +1,7 @@
-// Dequantise weight rows on the device to f32 or bf16 — for the dense prefill path (rows
-// expanded once per batch, then cuBLAS) and for checking the block decoders against the CPU
-// reference dequantiser.
-// Called by the CUDA backend and tests. Errors: Status.
+// Dequantise weight rows on the device to f32 or bf16: the exact check of the device block
+// decoders (their __CUDA_ARCH__ paths) against the CPU reference dequantiser, and rows for
+// tools. The prefill GEMM decodes its weights in split_weight (split_gemm.h) instead.
+// Called by tests. Errors: Status.
 #pragma once
 
 #include <cstdint>

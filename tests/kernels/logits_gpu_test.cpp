@@ -67,11 +67,15 @@ TEST(DenseGemmGpu, Bf16AndFp16WithF32Accumulation) {
         const auto x = testing::random_floats(s.m * s.k, rng);
         const auto w = testing::random_floats(s.n * s.k, rng);
         const auto y0 = testing::random_floats(s.m * s.n, rng);
-        DeviceArray<float> xd(x), wd(w), y(acc ? y0 : std::vector<float>(s.m * s.n));
+        auto bits = [&](const std::vector<float>& v) {
+          std::vector<std::uint16_t> out(v.size());
+          for (std::size_t i = 0; i < v.size(); ++i)
+            out[i] = fp16 ? model::quant::f32_to_f16(v[i]) : model::quant::f32_to_bf16(v[i]);
+          return out;
+        };
+        DeviceArray<float> y(acc ? y0 : std::vector<float>(s.m * s.n));
         if (!acc) y.poison();
-        DeviceArray<std::uint16_t> xh(s.m * s.k), wh(s.n * s.k);
-        CODERX_EXPECT_OK(to_half_precision(xd.get(), xh.get(), s.m * s.k, fp16, nullptr));
-        CODERX_EXPECT_OK(to_half_precision(wd.get(), wh.get(), s.n * s.k, fp16, nullptr));
+        DeviceArray<std::uint16_t> xh(bits(x)), wh(bits(w));
         CODERX_EXPECT_OK(dense_gemm(blas, {xh.get(), wh.get(), y.get(), s.m, s.n, s.k, fp16, acc}, nullptr));
         auto round = [&](float v) {
           return fp16 ? model::quant::f16_to_f32(model::quant::f32_to_f16(v))

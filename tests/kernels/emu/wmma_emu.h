@@ -1,11 +1,10 @@
 // nvcuda::wmma for the CUDA emulation (cuda_emu.h), in the subset the kernels use: the
-// m16n16k8 TF32 and m16n16k16 bf16 shapes with a row-major A, a column-major B and a float
-// accumulator. Elements load as floats (bf16 converts exactly). The
-// kernels only touch fragments through the API, so the per-lane element layout never shows:
+// m16n16k16 bf16 shape with a row-major A, a column-major B and a float accumulator. Elements
+// load as floats (bf16 converts exactly). The kernels only touch fragments through the API,
+// so the per-lane element layout never shows:
 // lane 0 of each warp holds the whole tile and does the warp's loads, products and stores (the
 // calls are warp-wide, and a kernel must synchronise before other lanes read a stored tile, as
 // on the GPU); mma_sync accumulates in float, k ascending.
-// __float_to_tf32 rounds to 10 mantissa bits, ties away from zero, like cvt.rna.tf32.f32.
 #pragma once
 
 #include <cmath>
@@ -25,9 +24,6 @@ struct matrix_b {};
 struct accumulator {};
 struct row_major {};
 struct col_major {};
-namespace precision {
-struct tf32 {};
-}  // namespace precision
 enum layout_t { mem_row_major, mem_col_major };
 
 template <class Use, int M, int N, int K>
@@ -50,15 +46,6 @@ struct fragment {
   static constexpr int rows = tile_shape<Use, M, N, K>::rows, cols = tile_shape<Use, M, N, K>::cols;
   float x[rows * cols];  // row-major, whatever the memory layout
 };
-
-inline float __float_to_tf32(float v) {
-  if (!std::isfinite(v)) return v;
-  std::uint32_t bits;
-  std::memcpy(&bits, &v, sizeof bits);
-  bits = (bits + 0x1000u) & 0xFFFFE000u;
-  std::memcpy(&v, &bits, sizeof v);
-  return v;
-}
 
 template <class Use, int M, int N, int K, class T, class Layout>
 void fill_fragment(fragment<Use, M, N, K, T, Layout>& f, float value) {
