@@ -29,10 +29,12 @@ struct CudaBackendOptions {
   std::int64_t slack = 256;         // extra ring slots on sliding layers (≥ the prefill chunk)
   std::int64_t max_tokens = 512;    // largest batch of one run() (workspace size)
   bool use_graphs = true;           // capture decode steps as CUDA graphs
-  // A layer projection of a batch of at least this many tokens (and more than 8) is one f32
-  // weight copy plus a cuBLAS GEMM; smaller batches run 8-token GEMV slices straight from the
-  // quantised weights. The copy writes and reads 4 bytes per weight (about 15 times a Q4_K
-  // weight's traffic), so below some 100 tokens re-reading the quantised rows per slice is cheaper.
+  // A layer projection of a batch of at least this many tokens (and more than 8) is one
+  // split-f16 cuBLAS GEMM (kernels/split_gemm.h); smaller batches run 8-token GEMV slices
+  // straight from the quantised weights. The split weight is written and read at 6 bytes per
+  // weight (about 23 times a Q4_K weight's 0.56), so for short batches re-reading the quantised
+  // rows per slice is cheaper. Where the two meet has not been measured on a GPU yet: 64 assumes
+  // the GEMV at about a third of the bandwidth the streaming split kernel reaches.
   std::int64_t gemm_min_tokens = 64;
 };
 
