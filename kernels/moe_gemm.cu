@@ -292,6 +292,7 @@ __global__ void combine_kernel(const float* y_perm, const std::int32_t* inv, con
 Status check(const MoePrefillParams& p) {
   if (!p.x || !p.ids || !p.weights || !p.y || !p.workspace) return invalid("moe_prefill: missing pointer");
   if (!p.w.gate || !p.w.up || !p.w.down) return invalid("moe_prefill: expert weights required");
+  if (reinterpret_cast<std::uintptr_t>(p.x) % 16 != 0) return invalid("moe_prefill: x must be 16-byte aligned");
   if (p.n_tokens <= 0 || p.k <= 0) return invalid("moe_prefill: n_tokens and k must be positive");
   if (p.n_expert < 1 || p.n_expert > 1024) return invalid("moe_prefill: n_expert must be 1..1024");
   if (p.n_tokens * p.k > 0x3fffffff) return invalid("moe_prefill: too many entries");

@@ -19,7 +19,7 @@ namespace coderx::kernels {
 
 struct MoePrefillParams {
   MoeExpertWeights w;
-  const float* x = nullptr;           // [n_tokens, n_embd] f32, expert input
+  const float* x = nullptr;           // [n_tokens, n_embd] f32, expert input, 16-byte aligned
   const std::int32_t* ids = nullptr;  // [n_tokens, k] i32 in [0, n_expert); others give NaN rows
   const float* weights = nullptr;     // [n_tokens, k] f32
   float* y = nullptr;                 // out [n_tokens, n_embd] f32

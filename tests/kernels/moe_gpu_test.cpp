@@ -186,6 +186,28 @@ TEST(MoePrefillGpu, MatchesReferenceAndGroupsLikeTheCpuSpecification) {
   }
 }
 
+TEST(MoePrefillGpu, RejectsMisalignedOrOutOfRangeArguments) {
+  CODERX_REQUIRE_GPU();
+  std::mt19937 rng(13);
+  const MoeCase c = kCases[0];
+  Layer l = make_layer(c, rng);
+  const int n_tokens = 2;
+  DeviceArray<float> x(std::size_t(n_tokens) * c.n_embd + 1), wts(n_tokens * c.k), y(std::size_t(n_tokens) * c.n_embd);
+  DeviceArray<std::int32_t> ids(std::vector<std::int32_t>(n_tokens * c.k, 0));
+  DeviceArray<std::uint8_t> ws(moe_prefill_workspace(n_tokens, c.k, c.n_expert, c.n_embd, c.n_ff).total);
+  MoePrefillParams p{l.w, x.get(), ids.get(), wts.get(), y.get(), ws.get(), n_tokens, c.k, c.n_embd, c.n_ff, c.n_expert};
+  CODERX_EXPECT_OK(moe_prefill(p, nullptr));
+  MoePrefillParams bad = p;
+  bad.x = x.get() + 1;  // 4-byte aligned only: the A tiles load 16 bytes at a time
+  EXPECT_FALSE(moe_prefill(bad, nullptr).ok());
+  bad = p;
+  bad.n_expert = 0;
+  EXPECT_FALSE(moe_prefill(bad, nullptr).ok());
+  bad = p;
+  bad.n_ff = c.n_ff + 16;  // not a multiple of 32
+  EXPECT_FALSE(moe_prefill(bad, nullptr).ok());
+}
+
 }  // namespace
 }  // namespace coderx::kernels
 
