@@ -5,7 +5,6 @@
 
 #include <cuda_runtime.h>
 
-#include <cmath>
 #include <cstdint>
 #include <string>
 
@@ -57,18 +56,6 @@ __device__ __forceinline__ float block_sum(float v, float* scratch) {
   const int n_warps = blockDim.x >> 5;
   v = lane < n_warps ? scratch[lane] : 0.0f;
   return warp_sum(v);
-}
-
-// Maximum over the whole block, with block_sum's conditions and synchronisation.
-__device__ __forceinline__ float block_max(float v, float* scratch) {
-  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-  v = warp_max(v);
-  __syncthreads();
-  if (lane == 0) scratch[warp] = v;
-  __syncthreads();
-  const int n_warps = blockDim.x >> 5;
-  v = lane < n_warps ? scratch[lane] : -INFINITY;
-  return warp_max(v);
 }
 
 // RMSNorm's scale rsqrt(Σ v² / n + eps) over the whole block, from each thread's partial sum of

@@ -1,8 +1,8 @@
 // Split-f16 operands and their product (split_gemm.h). Must match model/ops_ref linear within
 // f32-level rounding: each element keeps about 22 significant bits (hi + lo); the GEMM sums in
-// f32. Launch geometry: split kernels one 256-thread block per row, chunks of 32 elements per
-// thread (decoded twice: once for the row maximum, once to split); the scale pass one thread per
-// output element, 256-thread blocks.
+// f32. Launch geometry: split kernels one warp per row, 8 rows per 256-thread block, chunks of
+// 32 elements per lane (decoded twice: once for the row maximum, once to split); the scale pass
+// one thread per output element, 256-thread blocks.
 #include <cuda_fp16.h>
 
 #include <cmath>
@@ -18,6 +18,7 @@ namespace coderx::kernels {
 namespace {
 
 constexpr int kThreads = 256;
+constexpr int kRowsPerBlock = kThreads / 32;  // split kernels: one warp per row
 constexpr int kTopExponent = 14;  // max|v|/s < 2^14: f16 holds up to 65504
 
 // Which thirds of a split row hold hi and which lo: weights [hi | lo | hi], activations
@@ -45,31 +46,34 @@ __device__ __forceinline__ void store_chunk(const __half* v, __half* dst) {
   for (int i = 0; i < 4; ++i) out[i] = src[i];
 }
 
+// Largest |v| of a row, over the whole warp (lane l takes chunks l, l + 32, …).
 template <WeightType T>
-__device__ float row_max_abs(const std::uint8_t* row, int chunks, float* scratch) {
+__device__ float row_max_abs(const std::uint8_t* row, int chunks, int lane) {
   float m = 0.0f;
-  for (int c = threadIdx.x; c < chunks; c += blockDim.x) {
+  for (int c = lane; c < chunks; c += 32) {
     float v[32];
     detail::Decoder<T>::chunk(row, c, v);
     for (int i = 0; i < 32; ++i) m = fmaxf(m, fabsf(v[i]));  // fmaxf drops NaN: NaN stays in hi
   }
-  return detail::block_max(m, scratch);
+  return detail::warp_max(m);
 }
 
+// One warp per row: the row maximum, the scale, then every chunk decoded again and split.
 template <WeightType T>
 __global__ void __launch_bounds__(kThreads) split_kernel(const std::uint8_t* rows, std::int64_t stride,
                                                          SplitOperand out, SplitOrder order) {
-  __shared__ float scratch[32];
-  const std::int64_t r = blockIdx.x;
+  const int lane = threadIdx.x & 31;
+  const std::int64_t r = static_cast<std::int64_t>(blockIdx.x) * kRowsPerBlock + (threadIdx.x >> 5);
+  if (r >= out.rows) return;  // whole warps: the shuffles below see all 32 lanes
   const std::uint8_t* row = rows + r * stride;
   const int chunks = static_cast<int>(out.cols / 32);
-  const int e = scale_exponent(row_max_abs<T>(row, chunks, scratch));
-  if (threadIdx.x == 0) out.scale[r] = ldexpf(1.0f, e);
+  const int e = scale_exponent(row_max_abs<T>(row, chunks, lane));
+  if (lane == 0) out.scale[r] = ldexpf(1.0f, e);
   const float inv_scale = ldexpf(1.0f, -e);
   __half* dst = reinterpret_cast<__half*>(out.halves) + r * 3 * out.cols;
   __half* lo_dst = dst + (order.lo_second ? out.cols : 2 * out.cols);
   __half* hi_copy = dst + (order.lo_second ? 2 * out.cols : out.cols);
-  for (int c = threadIdx.x; c < chunks; c += blockDim.x) {
+  for (int c = lane; c < chunks; c += 32) {
     float v[32];
     detail::Decoder<T>::chunk(row, c, v);
     alignas(16) __half hi[32], lo[32];
@@ -109,7 +113,7 @@ Status launch_split(const void* rows, WeightType type, std::int64_t stride, cons
   if (!row_supported(type, out.cols)) return unsupported(std::string(what) + ": row length / type not supported");
   cudaStream_t s = detail::as_stream(stream);
   const auto* bytes = static_cast<const std::uint8_t*>(rows);
-  const auto grid = static_cast<unsigned>(out.rows);
+  const auto grid = static_cast<unsigned>(blocks_for(out.rows, kRowsPerBlock));
   detail::dispatch_weight_type(type, [&](auto tag) {
     constexpr WeightType T = decltype(tag)::value;
     CODERX_LAUNCH(grid, kThreads, 0, s, split_kernel<T>)(bytes, stride, out, order);

@@ -31,8 +31,9 @@ std::uint64_t split_halves_bytes(std::int64_t rows, std::int64_t cols);
 std::uint64_t split_scale_bytes(std::int64_t rows);
 
 // w' = [hi | lo | hi] of weight rows decoded straight from their GGUF blocks (row_stride bytes
-// apart, 0 = packed). Reference: model::quant::dequantize_row_ref. Launch geometry: one
-// 256-thread block per row; each thread decodes chunks of 32 twice (row maximum, then split).
+// apart, 0 = packed). Reference: model::quant::dequantize_row_ref. Launch geometry: one warp
+// per row, 8 rows per 256-thread block; each lane decodes chunks of 32 twice (row maximum,
+// then split).
 Status split_weight(const void* w, WeightType type, std::int64_t row_stride, const SplitOperand& out, void* stream);
 
 // x' = [hi | hi | lo] of f32 rows (packed, cols apart). Same geometry as split_weight.
