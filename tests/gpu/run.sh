@@ -8,7 +8,7 @@
 #   3. run bench_kernels, then the whole engine on a generated model: `coderx bench --device cuda`
 #      against `--device cpu`, and `coderx generate --device cuda` (greedy) against the CPU's text;
 #      with --real-shape also the engine on 6 layers of the real 26B-A4B shape at Q4_K_M;
-#   4. print a short summary table.
+#   4. print a short summary table, and the bench rows against the last run in docs/gpu-runs/.
 # Usage: tests/gpu/run.sh [--quick-bench] [--prebuilt DIR] [--real-shape]   (JOBS=N: build parallelism;
 #        GPU_LOGS=DIR: where the logs go, default build-gpu/logs; GPU_TEST_TIMEOUT=S per test binary)
 # Exit code: 0 when every test passed and the benchmarks ran; 1 otherwise.
@@ -132,6 +132,11 @@ echo "bench:          $((t3 - t2)) s"
 echo "engine:         $((t4 - t3)) s, greedy text CUDA == CPU: $same_text"
 echo "-------------------- bench_kernels --------------------"
 cat "$log_dir/bench.log"
+baseline=$(ls docs/gpu-runs/*-bench.txt 2>/dev/null | sort | tail -1)
+if [ -n "$baseline" ]; then
+  echo "-------------------- bench_kernels against $(basename "$baseline") --------------------"
+  tests/gpu/compare_bench.sh "$baseline" "$log_dir/bench.log"
+fi
 echo "-------------------- engine (coderx bench) --------------------"
 grep -vE '^\{' "$e2e" | grep -v '^$' | tail -40
 echo "logs: $log_dir"
