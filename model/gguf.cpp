@@ -365,6 +365,10 @@ class GgufParser {
                                     std::to_string(info.ne[0]) + " is not a multiple of the " +
                                     std::string(ti.name) + " block size " +
                                     std::to_string(ti.block_elems));
+    const std::uint64_t blocks = static_cast<std::uint64_t>(info.ne[0]) / static_cast<std::uint64_t>(ti.block_elems);
+    if (blocks > std::numeric_limits<std::uint64_t>::max() / static_cast<std::uint64_t>(ti.block_bytes))
+      return fail(Errc::format, "tensor " + std::string(info.name) + ": a row of " + std::to_string(info.ne[0]) +
+                                    " elements is too large");
     info.row_bytes = quant::row_bytes(info.type, info.ne[0]);
     std::uint64_t rows = static_cast<std::uint64_t>(info.n_rows());
     if (rows > std::numeric_limits<std::uint64_t>::max() / info.row_bytes)

@@ -268,6 +268,10 @@ TEST(Gguf, TensorErrors) {
   EXPECT_EQ(one({4, 0}, 0, 0, 64), "t.gguf: tensor w: dimension 1 is 0 (zero-sized)");
   EXPECT_EQ(one({1ull << 40, 1ull << 40}, 0, 0, 64),
             "t.gguf: tensor w: dimension 1 is 1099511627776 (too large)");
+  // 2^62 f32 elements are 2^64 bytes: the row size wraps to 0 unless checked (found by fuzzing).
+  EXPECT_EQ(one({1ull << 62}, 0, 0, 64), "t.gguf: tensor w: a row of 4611686018427387904 elements is too large");
+  EXPECT_EQ(one({(1ull << 62) - 32}, 8, 0, 64),  // (2^57 − 1) Q8_0 blocks of 34 bytes
+            "t.gguf: tensor w: data [64, 4899916394579099678) runs past the end of the file (128 bytes)");
   Bytes five = header(1, 0);
   tensor(five, "w", {1, 1, 1, 1, 1}, 0, 0);
   EXPECT_EQ(parse_error(five), "t.gguf: tensor w: n_dims 5 at offset 33 (must be 1 to 4)");
