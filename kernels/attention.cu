@@ -25,6 +25,7 @@
 #include <type_traits>
 
 #include "kernels/attention.h"
+#include "kernels/attention_tc.h"
 #include "kernels/cuda_util.cuh"
 #include "kernels/launch_shape.h"
 #include "kernels/split_k.h"
@@ -614,6 +615,7 @@ std::size_t attention_workspace_floats(int n_q, int n_head, int head_dim, int ma
 
 Status attention(const AttentionParams& p, void* stream) {
   if (Status st = check(p); !st.ok()) return st;
+  if (attention_tc_eligible(p)) return attention_tc(p, stream);
   Geometry geo;
   geo.b = attention_blocks(p.n_q, p.n_head, p.n_kv);
   geo.keys = key_range(p.pos_min, p.pos_max, p.window);

@@ -6,7 +6,8 @@
 // layers (K = V) the backend appends the raw K projection as V (spec §2.3 step 3): the kernel
 // itself always reads separate K and V.
 // Split-K (flash-decoding): the visible key range is cut into splits (kernels/split_k.h); each
-// block computes a partial softmax over one split, a second kernel combines them.
+// block computes a partial softmax over one split, a second kernel combines them. Prefill
+// batches (16 queries or more, one split) run on tensor cores instead (attention_tc.h).
 // Called by the CUDA backend. Errors: Status.
 #pragma once
 
@@ -41,6 +42,8 @@ struct AttentionParams {
                                          // depend on the positions (CUDA graph replay); n_q <= 8.
                                          // 0: plan from pos_min / pos_max
   int max_splits = kAttnMaxSplits;       // what the workspace was sized for (1 … kAttnMaxSplits)
+  bool tensor_cores = true;              // prefill batches on the tensor-core kernel
+                                         // (attention_tc.h); false: the split-K kernel always
 };
 
 // Floats of workspace for a batch when at most max_splits splits are used.

@@ -236,7 +236,9 @@ void bench_moe(cudaStream_t s, int n_expert, bool four_bit, int m) {
   row("  router", shape, router_us, double(n_expert) * kEmbd * 4 + 4.0 * m * kEmbd, 2.0 * m * n_expert * kEmbd);
 }
 
-void bench_attention(cudaStream_t s, int n_kv, int hd, std::int64_t window, int n_q, std::int64_t kv_len) {
+// tensor_cores false: prefill on the split-K kernel, for comparison with attention_tc.
+void bench_attention(cudaStream_t s, int n_kv, int hd, std::int64_t window, int n_q, std::int64_t kv_len,
+                     bool tensor_cores = true) {
   const std::int64_t slots = kv_len;
   Buf kc(slots * n_kv * hd * 2), vc(slots * n_kv * hd * 2), q(std::size_t(n_q) * kHeads * hd * 4, 0);
   const int max_splits = n_q == 1 ? k::kAttnMaxSplits : 2;
@@ -261,6 +263,7 @@ void bench_attention(cudaStream_t s, int n_kv, int hd, std::int64_t window, int 
   p.pos_max = pos.back();
   p.window = window;
   p.max_splits = max_splits;
+  p.tensor_cores = tensor_cores;
   const double us = time_us([&](cudaStream_t st) { check(k::attention(p, st), "attention"); }, s, false);
   // Keys visible per query, summed (causal, windowed).
   double pairs = 0.0;
@@ -269,7 +272,8 @@ void bench_attention(cudaStream_t s, int n_kv, int hd, std::int64_t window, int 
   char shape[96];
   std::snprintf(shape, sizeof shape, "hd=%d kv_heads=%d win=%lld M=%d L=%lld", hd, n_kv, static_cast<long long>(window),
                 n_q, static_cast<long long>(kv_len));
-  row(n_q == 1 ? "attention (decode)" : "attention (prefill)", shape, us, 4.0 * keys_read * n_kv * hd,
+  const char* name = n_q == 1 ? "attention (decode)" : tensor_cores ? "attention (prefill)" : "attention (split-K)";
+  row(name, shape, us, 4.0 * keys_read * n_kv * hd,
       4.0 * pairs * kHeads * hd);
 }
 
@@ -597,6 +601,9 @@ int main(int argc, char** argv) {
   bench_attention(s, 2, 512, 0, 1, 32768);
   bench_attention(s, 8, 256, 1024, 4096, 4096);
   bench_attention(s, 2, 512, 0, 4096, 4096);
+  bench_attention(s, 8, 256, 1024, 4096, 4096, false);
+  bench_attention(s, 2, 512, 0, 4096, 4096, false);
+  bench_attention(s, 2, 512, 0, 512, 4096);  // a 512-token chunk late in a 4k prompt
   bench_dense(s, 4096, kDenseFf, kEmbd, "cublas dense mlp");
   for (std::int64_t m : {64, 512, 4096}) bench_split_dense(s, m, 8192, kEmbd, "split-f16 projection");
   bench_dense(s, 8192, 8192, 8192, "cublas peak probe");

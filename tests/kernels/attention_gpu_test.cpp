@@ -1,6 +1,6 @@
-// GPU: kv_append + attention (decode and prefill) against the float64 reference, over head
-// dims 64…512, GQA groups 1, 2, 8 and 16, full causal and sliding windows, a wrapped ring
-// cache, and every split count (auto, 1, 2, 3, 7).
+// GPU: kv_append + attention (decode and prefill, the split-K and the tensor-core kernels)
+// against the float64 reference, over head dims 64…512, GQA groups 1, 2, 8 and 16, full causal
+// and sliding windows, a wrapped ring cache, and every split count (auto, 1, 2, 3, 7).
 #include <gtest/gtest.h>
 
 #if defined(CODERX_HAVE_CUDA)
@@ -50,8 +50,9 @@ void fill_cache(const AttnCase& c, const std::vector<float>& k, const std::vecto
 
 // plan_keys > 0: the launch as a replayed CUDA graph makes it, planned for plan_keys keys with
 // stale host positions (0), so the kernel must find the key range from q_pos itself.
+// q_gain multiplies q (beyond f16's range at 2e5: the tensor-core path must scale its rows).
 void run(const AttnCase& c, const std::vector<std::int32_t>& q_pos, int n_splits, std::mt19937& rng,
-         std::int64_t plan_keys = 0) {
+         std::int64_t plan_keys = 0, float q_gain = 1.0f) {
   SCOPED_TRACE(::testing::Message() << "heads " << c.n_head << "/" << c.n_kv << " hd " << c.hd << " window " << c.window
                                     << " n_pos " << c.n_pos << " slots " << c.n_slots << " queries " << q_pos.size()
                                     << " splits " << n_splits << " plan_keys " << plan_keys);
@@ -59,7 +60,7 @@ void run(const AttnCase& c, const std::vector<std::int32_t>& q_pos, int n_splits
   const auto k = testing::random_floats(c.n_pos * row, rng, -1.0f, 1.0f);
   const auto v = testing::random_floats(c.n_pos * row, rng, -1.0f, 1.0f);
   // Scale 1.0 as in Gemma 4, with q large enough that the softmax is peaked on some keys.
-  const auto q = testing::random_floats(q_pos.size() * c.n_head * c.hd, rng, -0.6f, 0.6f);
+  const auto q = testing::random_floats(q_pos.size() * c.n_head * c.hd, rng, -0.6f * q_gain, 0.6f * q_gain);
   DeviceArray<std::uint16_t> kc(c.n_slots * row), vc(c.n_slots * row);
   fill_cache(c, k, v, kc, vc);
   const int n_q = static_cast<int>(q_pos.size());
@@ -135,6 +136,21 @@ TEST(AttentionGpu, PrefillCausalAndWindowed) {
     std::iota(pos.begin(), pos.end(), 0);
     for (int splits : {0, 1, 2}) run(c, pos, splits, rng);
   }
+}
+
+// Splits 0 and 1 take the tensor-core kernel (attention_tc.h) for 16 queries or more, 2 the
+// split-K kernel; both against the float64 reference.
+TEST(AttentionGpu, PrefillChunksOverAWrappedRingAndExtremeQueries) {
+  CODERX_REQUIRE_GPU();
+  std::mt19937 rng(17);
+  // A later chunk of a prompt: 100 new positions after 200 cached ones, in rings that wrapped.
+  for (AttnCase c : {AttnCase{16, 8, 256, 64, 300, 180}, AttnCase{16, 2, 512, 0, 300, 300},
+                     AttnCase{16, 1, 128, 30, 300, 140}}) {
+    for (int splits : {0, 2}) run(c, last_positions(c.n_pos, 100), splits, rng);
+  }
+  // Ragged blocks (23 queries × group 2) and q entries far past f16's 65504.
+  run(AttnCase{4, 2, 64, 0, 40, 64}, last_positions(40, 23), 0, rng, 0, 2e5f);
+  run(AttnCase{4, 2, 64, 0, 40, 64}, last_positions(40, 23), 0, rng, 0, 1e-4f);
 }
 
 TEST(AttentionGpu, RejectsKeysOutsideTheRing) {

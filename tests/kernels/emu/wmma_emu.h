@@ -1,6 +1,6 @@
 // nvcuda::wmma for the CUDA emulation (cuda_emu.h), in the subset the kernels use: the
-// m16n16k16 bf16 shape with a row-major A, a column-major B and a float accumulator. Elements
-// load as floats (bf16 converts exactly). The kernels only touch fragments through the API,
+// m16n16k16 bf16 and f16 shapes with a row-major A, a column- or row-major B and a float
+// accumulator. Elements load as floats (bf16 and f16 convert exactly). The kernels only touch fragments through the API,
 // so the per-lane element layout never shows:
 // lane 0 of each warp holds the whole tile and does the warp's loads, products and stores (the
 // calls are warp-wide, and a kernel must synchronise before other lanes read a stored tile, as
@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include <cuda_bf16.h>
+#include <cuda_fp16.h>
 
 #include "fiber_grid.h"
 
@@ -55,6 +56,7 @@ void fill_fragment(fragment<Use, M, N, K, T, Layout>& f, float value) {
 
 inline float element_value(float v) { return v; }
 inline float element_value(__nv_bfloat16 v) { return __bfloat162float(v); }
+inline float element_value(__half v) { return __half2float(v); }
 
 template <int M, int N, int K, class T, class E>
 void load_matrix_sync(fragment<matrix_a, M, N, K, T, row_major>& f, const E* p, unsigned ld) {
@@ -70,9 +72,16 @@ void load_matrix_sync(fragment<matrix_b, M, N, K, T, col_major>& f, const E* p, 
     for (int j = 0; j < f.cols; ++j) f.x[k * f.cols + j] = element_value(p[k + j * ld]);
 }
 
-template <int M, int N, int K, class TA, class TB, class TC>
+template <int M, int N, int K, class T, class E>
+void load_matrix_sync(fragment<matrix_b, M, N, K, T, row_major>& f, const E* p, unsigned ld) {
+  if (!leads_warp()) return;
+  for (int k = 0; k < f.rows; ++k)
+    for (int j = 0; j < f.cols; ++j) f.x[k * f.cols + j] = element_value(p[k * ld + j]);
+}
+
+template <int M, int N, int K, class TA, class TB, class LB, class TC>
 void mma_sync(fragment<accumulator, M, N, K, TC>& d, const fragment<matrix_a, M, N, K, TA, row_major>& a,
-              const fragment<matrix_b, M, N, K, TB, col_major>& b, const fragment<accumulator, M, N, K, TC>& c) {
+              const fragment<matrix_b, M, N, K, TB, LB>& b, const fragment<accumulator, M, N, K, TC>& c) {
   if (!leads_warp()) return;
   float out[M * N];
   for (int i = 0; i < M; ++i)
