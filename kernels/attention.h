@@ -6,8 +6,8 @@
 // layers (K = V) the backend appends the raw K projection as V (spec §2.3 step 3): the kernel
 // itself always reads separate K and V.
 // Split-K (flash-decoding): the visible key range is cut into splits (kernels/split_k.h); each
-// block computes a partial softmax over one split, a second kernel combines them. Prefill
-// batches (16 queries or more, one split) run on tensor cores instead (attention_tc.h).
+// block computes a partial softmax over one split, a second kernel combines them. Large prefill
+// batches (attention_tc_eligible) run on tensor cores instead (attention_tc.h).
 // Called by the CUDA backend. Errors: Status.
 #pragma once
 
@@ -44,6 +44,10 @@ struct AttentionParams {
   int max_splits = kAttnMaxSplits;       // what the workspace was sized for (1 … kAttnMaxSplits)
   bool tensor_cores = true;              // prefill batches on the tensor-core kernel
                                          // (attention_tc.h); false: the split-K kernel always
+  std::int64_t tc_min_rows = 4096;       // … from this many (query, head) rows: the tensor-core
+                                         // kernel has no split-K, so a short batch over a long
+                                         // cache fills too few SMs (4096 rows = 256 blocks;
+                                         // not yet tuned on a GPU). Tests set 0.
 };
 
 // Floats of workspace for a batch when at most max_splits splits are used.

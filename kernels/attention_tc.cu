@@ -337,7 +337,8 @@ Status launch(const AttentionParams& p, cudaStream_t s) {
 }  // namespace
 
 bool attention_tc_eligible(const AttentionParams& p) {
-  return p.tensor_cores && p.n_q >= kAttnTcMinQueries && p.n_splits <= 1 && p.plan_keys == 0;
+  return p.tensor_cores && p.n_q >= kAttnTcMinQueries && static_cast<std::int64_t>(p.n_q) * p.n_head >= p.tc_min_rows &&
+         p.n_splits <= 1 && p.plan_keys == 0;
 }
 
 Status attention_tc(const AttentionParams& p, void* stream) {

@@ -14,8 +14,9 @@ namespace coderx::kernels {
 
 constexpr int kAttnTcMinQueries = 16;  // smaller batches (decode) take the split-K kernel
 
-// Whether attention_tc serves p: tensor_cores set, at least kAttnTcMinQueries queries, one
-// split (n_splits 0 or 1) and keys planned from the host positions (plan_keys 0).
+// Whether attention_tc serves p: tensor_cores set, at least kAttnTcMinQueries queries and
+// tc_min_rows (query, head) rows, one split (n_splits 0 or 1) and keys planned from the host
+// positions (plan_keys 0).
 bool attention_tc_eligible(const AttentionParams& p);
 
 // Reference: model/ops_ref attention. Launch geometry: grid (⌈n_q · G / 16⌉, n_kv) for GQA

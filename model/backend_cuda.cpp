@@ -498,6 +498,7 @@ void CudaBackend::attention_block(std::int64_t l, std::int64_t n, const std::vec
     p.window = ld.swa ? d.window : 0;
     p.scale = 1.0f;
     p.max_splits = device_attention_splits(workspace_, r.count, nh, hd);
+    p.tc_min_rows = options_.tc_attention_min_rows;
     p.plan_keys = capturing_ ? c.slots : 0;  // a replayed graph must not depend on the positions
     ok(kernels::attention(p, stream_));
   }

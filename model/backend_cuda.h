@@ -36,6 +36,10 @@ struct CudaBackendOptions {
   // rows per slice is cheaper. Where the two meet has not been measured on a GPU yet: 64 assumes
   // the GEMV at about a third of the bandwidth the streaming split kernel reaches.
   std::int64_t gemm_min_tokens = 64;
+  // Prefill attention of at least this many (query, head) rows runs on tensor cores
+  // (kernels/attention_tc.h); shorter batches, such as a few new tokens over a long cache, on the
+  // split-K kernel, which spreads the keys over the SMs.
+  std::int64_t tc_attention_min_rows = 4096;
 };
 
 // What device 0 offers; cuda_built = false in CPU-only builds.

@@ -83,6 +83,7 @@ void run(const AttnCase& c, const std::vector<std::int32_t>& q_pos, int n_splits
   p.window = c.window;
   p.n_splits = n_splits;
   p.plan_keys = plan_keys;
+  p.tc_min_rows = 0;  // every eligible prefill case on the tensor-core kernel, however short
   if (plan_keys > 0) p.pos_min = p.pos_max = 0;
   CODERX_EXPECT_OK(attention(p, nullptr));
   const auto want = testing::attention_ref(q, q_pos, round_f16(k), round_f16(v), c.n_head, c.n_kv, c.hd, c.window, 1.0);

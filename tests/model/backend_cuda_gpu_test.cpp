@@ -68,6 +68,9 @@ std::unique_ptr<Backend> cuda_backend(const ModelView& m, bool graphs = true, st
   o.max_tokens = 64;
   o.use_graphs = graphs;
   o.gemm_min_tokens = gemm_min_tokens;
+  // Prefills of 9+ tokens (the GEMM threshold) take the tensor-core attention too; the GEMV
+  // test (default thresholds) keeps the split-K kernel.
+  o.tc_attention_min_rows = gemm_min_tokens < 64 ? 0 : CudaBackendOptions{}.tc_attention_min_rows;
   auto b = make_cuda_backend(m, o);
   EXPECT_TRUE(b) << (b ? "" : b.error().message);
   return b ? std::move(*b) : nullptr;
