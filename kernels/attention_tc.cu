@@ -41,8 +41,8 @@ using FragKeys = wmma::fragment<wmma::matrix_b, 16, 16, 16, __half, wmma::col_ma
 using FragValues = wmma::fragment<wmma::matrix_b, 16, 16, 16, __half, wmma::row_major>;
 using FragC = wmma::fragment<wmma::accumulator, 16, 16, 16, float>;
 
-// Dynamic shared memory, in bytes from the (at least 32-byte aligned) base; every region and
-// row pitch keeps the 32-byte fragment alignment.
+// Dynamic shared memory, in bytes from the 128-byte aligned base; every region and row pitch
+// keeps the 32-byte fragment alignment.
 template <int HD>
 struct Layout {
   static constexpr int kPitch = HD + 8;      // halves per q / key row (16 bytes of padding)
@@ -56,6 +56,7 @@ struct Layout {
   static constexpr int kP = kS + kRows * kSPitch * 4;  // probabilities hi, then lo
   static constexpr int kStats = kP + 2 * kRows * kPPitch * 2;
   static constexpr int kBytes = kStats + 4 * kRows * 4;  // m, l, q scale (floats), position (int)
+  static constexpr int kLaunchBytes = kBytes + 128;       // with the base's alignment slack
   static_assert(kRows * kOPitch * 4 <= kTile * kPitch * 2, "output staging fits the key tile");
 };
 
@@ -65,6 +66,13 @@ struct Tiles {
   float *s, *m, *l, *q_scale;
   int* pos;  // query position of each row; -1 past the batch
 };
+
+// The dynamic shared memory rounded up to 128 bytes (wmma wants 32-byte aligned fragments;
+// the declaration only promises 16). kLaunchBytes leaves room for the rounding.
+__device__ __forceinline__ unsigned char* aligned_base(unsigned char* smem) {
+  const auto addr = reinterpret_cast<std::uintptr_t>(smem);
+  return smem + ((128 - addr % 128) % 128);
+}
 
 template <int HD>
 __device__ Tiles<HD> tiles(unsigned char* base) {
@@ -274,7 +282,7 @@ __device__ void store_rows(const Tiles<HD>& t, const AttentionParams& p, const R
 template <int HD>
 __global__ void __launch_bounds__(kThreads) attn_tc_kernel(AttentionParams p) {
   CODERX_DYNAMIC_SHARED(unsigned char, smem);
-  const Tiles<HD> t = tiles<HD>(smem);
+  const Tiles<HD> t = tiles<HD>(aligned_base(smem));
   const int g = blockIdx.y;
   const RowMap map{static_cast<std::int64_t>(blockIdx.x) * kRows, p.n_head / p.n_kv, g};
   load_queries<HD>(p, map, t);
@@ -316,10 +324,11 @@ Status setup() {
   if (done[dev]) return Status::success();
   int optin = 0;
   cudaError_t err = cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev);
-  if (err == cudaSuccess && Layout<HD>::kBytes > optin)
+  if (err == cudaSuccess && Layout<HD>::kLaunchBytes > optin)
     return unsupported("attention_tc: the device has too little shared memory for this head_dim");
   if (err == cudaSuccess)
-    err = cudaFuncSetAttribute(attn_tc_kernel<HD>, cudaFuncAttributeMaxDynamicSharedMemorySize, Layout<HD>::kBytes);
+    err = cudaFuncSetAttribute(attn_tc_kernel<HD>, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                               Layout<HD>::kLaunchBytes);
   if (err != cudaSuccess) return detail::cuda_status(err, "attention_tc setup");
   done[dev] = true;
   return Status::success();
@@ -330,7 +339,7 @@ Status launch(const AttentionParams& p, cudaStream_t s) {
   if (Status st = setup<HD>(); !st.ok()) return st;
   const std::int64_t rows = static_cast<std::int64_t>(p.n_q) * (p.n_head / p.n_kv);
   const dim3 grid(static_cast<unsigned>(blocks_for(rows, kRows)), static_cast<unsigned>(p.n_kv));
-  CODERX_LAUNCH(grid, kThreads, Layout<HD>::kBytes, s, attn_tc_kernel<HD>)(p);
+  CODERX_LAUNCH(grid, kThreads, Layout<HD>::kLaunchBytes, s, attn_tc_kernel<HD>)(p);
   return detail::launch_status("attention_tc");
 }
 
