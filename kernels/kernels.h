@@ -9,7 +9,7 @@
 
 #include "kernels/attention.h"    // kv_append, attention (decode + prefill, split-K)
 #include "kernels/dense_gemm.h"   // cuBLAS bf16/fp16 GEMM with f32 accumulation
-#include "kernels/elementwise.h"  // geglu, add
+#include "kernels/elementwise.h"  // geglu
 #include "kernels/embed.h"        // token embedding gather · √n_embd
 #include "kernels/head_prep.h"    // q/k/v head norms + NEOX RoPE (both forms) + cache append
 #include "kernels/logits.h"       // top-k / arg-max over soft-capped logits

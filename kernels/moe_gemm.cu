@@ -247,6 +247,8 @@ __device__ void mma_step(const GemmSmem& sm, int wm, int wn, FragC (&acc)[2][2])
   }
 }
 
+// At least 4 resident blocks per SM: caps the registers at 128 (uncapped, ptxas takes 132-159
+// and only 3 blocks fit; capped, some instantiations spill 4 bytes).
 template <WeightType T, bool kGlu>
 __global__ void __launch_bounds__(kThreads, 4) grouped_gemm_kernel(GemmArgs g) {
   __shared__ GemmSmem sm;
