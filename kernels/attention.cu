@@ -25,6 +25,7 @@
 #include <type_traits>
 
 #include "kernels/attention.h"
+#include "kernels/attention_mask.cuh"
 #include "kernels/attention_tc.h"
 #include "kernels/cuda_util.cuh"
 #include "kernels/launch_shape.h"
@@ -186,7 +187,7 @@ __device__ BlockCtx block_ctx(const AttentionParams& p, const Geometry& geo) {
       lo_pos = min(lo_pos, pq);
       hi_pos = max(hi_pos, pq);
     }
-    keys_begin = p.window > 0 ? max(std::int64_t{0}, lo_pos - p.window + 1) : std::int64_t{0};
+    keys_begin = detail::first_visible_key(lo_pos, p.window);
     keys_end = hi_pos + 1;
     const std::int64_t n_splits = geo.plan.n_splits;
     chunk = ((keys_end - keys_begin + n_splits - 1) / n_splits + kAttnKeyTile - 1) / kAttnKeyTile * kAttnKeyTile;
@@ -324,7 +325,7 @@ __device__ void tile_softmax(const AttentionParams& p, const BlockCtx& bc, int t
   for (int w = 0; w < kWarps; ++w) s += sm.part[(w * kItems + warp) * kKeys + lane];
   const int pos = t0 + lane;
   const int pq = sm.pos[warp];
-  const bool ok = pos < bc.hi && pos <= pq && (p.window <= 0 || pq - pos < p.window);
+  const bool ok = pos < bc.hi && detail::key_visible(pq, pos, p.window);
   s = ok ? s * p.scale : -INFINITY;
   const float m_new = fmaxf(m, detail::warp_max(s));
   const float e = ok ? expf(s - m_new) : 0.0f;

@@ -16,8 +16,10 @@
 #include <cmath>
 #include <mutex>
 
+#include "kernels/attention_mask.cuh"
 #include "kernels/attention_tc.h"
 #include "kernels/cuda_util.cuh"
+#include "kernels/hi_lo.cuh"
 #include "kernels/launch_shape.h"
 
 namespace coderx::kernels {
@@ -32,7 +34,6 @@ constexpr int kWarps = 4;
 constexpr int kThreads = 32 * kWarps;
 constexpr int kLanesPerRow = kThreads / kRows;      // softmax steps: 8 threads per row
 constexpr int kKeysPerLane = kTile / kLanesPerRow;  // … of 8 keys each
-constexpr int kTopExponent = 14;                    // q rows scaled below 2^14
 constexpr int kMaxDevices = 16;
 static_assert(kWarps * 16 == kTile, "each warp scores 16 keys of a tile");
 
@@ -121,16 +122,10 @@ __device__ void load_queries(const AttentionParams& p, const RowMap& map, const 
   if (valid)
     for (int d = part; d < HD; d += kLanesPerRow) top = fmaxf(top, fabsf(q[d]));
   top = row_max(top);
-  int e = 0;
-  if (top > 0.0f && isfinite(top)) frexpf(top, &e);
-  e = top > 0.0f && isfinite(top) ? min(100, max(-100, e - kTopExponent)) : 0;
+  const int e = detail::row_scale_exponent(top);
   const float inv = ldexpf(1.0f, -e);
-  for (int d = part; d < HD; d += kLanesPerRow) {
-    const float v = valid ? q[d] * inv : 0.0f;
-    const __half hi = __float2half_rn(v);
-    t.q_hi[r * L::kPitch + d] = hi;
-    t.q_lo[r * L::kPitch + d] = __float2half_rn(v - __half2float(hi));
-  }
+  for (int d = part; d < HD; d += kLanesPerRow)
+    detail::split_f16(valid ? q[d] * inv : 0.0f, t.q_hi[r * L::kPitch + d], t.q_lo[r * L::kPitch + d]);
   if (part == 0) {
     t.pos[r] = valid ? p.q_pos[i] : -1;
     t.q_scale[r] = ldexpf(1.0f, e) * p.scale;
@@ -148,15 +143,10 @@ __device__ KeySpan block_keys(const AttentionParams& p, const int* pos) {
   KeySpan span{INT_MAX, -1};
   for (int r = 0; r < kRows; ++r) {
     if (pos[r] < 0) continue;
-    const std::int64_t from = p.window > 0 ? max(std::int64_t(0), pos[r] - p.window + 1) : 0;
-    span.first = min(span.first, from);
+    span.first = min(span.first, detail::first_visible_key(pos[r], p.window));
     span.last = max(span.last, std::int64_t(pos[r]));
   }
   return span;
-}
-
-__device__ __forceinline__ bool visible(int pos, std::int64_t key, std::int64_t window) {
-  return pos >= 0 && key <= pos && (window == 0 || pos - key < window);
 }
 
 // Key (or value) rows t0 … t0 + 63 of KV head g from the ring; rows past `last` are zero.
@@ -201,7 +191,8 @@ __device__ void row_scores(const Tiles<HD>& t, const AttentionParams& p, std::in
   const int r = threadIdx.x / kLanesPerRow, part = threadIdx.x % kLanesPerRow;
   for (int i = 0; i < kKeysPerLane; ++i) {
     const int j = part * kKeysPerLane + i;
-    v[i] = visible(t.pos[r], t0 + j, p.window) ? t.s[r * Layout<HD>::kSPitch + j] * t.q_scale[r] : -INFINITY;
+    const bool seen = t.pos[r] >= 0 && detail::key_visible(t.pos[r], t0 + j, p.window);
+    v[i] = seen ? t.s[r * Layout<HD>::kSPitch + j] * t.q_scale[r] : -INFINITY;
   }
 }
 
@@ -235,9 +226,7 @@ __device__ void probabilities(const Tiles<HD>& t, const AttentionParams& p, std:
   for (int i = 0; i < kKeysPerLane; ++i) {
     const int j = part * kKeysPerLane + i;
     const float prob = v[i] > -INFINITY ? expf(v[i] - t.m[r]) / t.l[r] : 0.0f;
-    const __half hi = __float2half_rn(prob);
-    t.p_hi[r * L::kPPitch + j] = hi;
-    t.p_lo[r * L::kPPitch + j] = __float2half_rn(prob - __half2float(hi));
+    detail::split_f16(prob, t.p_hi[r * L::kPPitch + j], t.p_lo[r * L::kPPitch + j]);
   }
 }
 

@@ -14,6 +14,7 @@
 
 #include "kernels/cuda_util.cuh"
 #include "kernels/decode.cuh"
+#include "kernels/hi_lo.cuh"
 #include "kernels/launch_shape.h"
 #include "kernels/moe_gemm.h"
 #include "kernels/moe_routing.h"
@@ -143,10 +144,7 @@ union __align__(32) GemmSmem {
 __device__ __forceinline__ void split_store(const float* v, bf16* hi, bf16* lo) {
   alignas(16) bf16 h[32], l[32];
 #pragma unroll
-  for (int i = 0; i < 32; ++i) {
-    h[i] = __float2bfloat16_rn(v[i]);
-    l[i] = __float2bfloat16_rn(v[i] - __bfloat162float(h[i]));  // the residual is exact in f32
-  }
+  for (int i = 0; i < 32; ++i) detail::split_bf16(v[i], h[i], l[i]);
   const uint4* hs = reinterpret_cast<const uint4*>(h);
   const uint4* ls = reinterpret_cast<const uint4*>(l);
   uint4* hd = reinterpret_cast<uint4*>(hi);
@@ -248,7 +246,7 @@ __device__ void mma_step(const GemmSmem& sm, int wm, int wn, FragC (&acc)[2][2])
 }
 
 // At least 4 resident blocks per SM: caps the registers at 128 (uncapped, ptxas takes 132-159
-// and only 3 blocks fit; capped, some instantiations spill 4 bytes).
+// and only 3 blocks fit; capped, half the instantiations spill 4-16 bytes).
 template <WeightType T, bool kGlu>
 __global__ void __launch_bounds__(kThreads, 4) grouped_gemm_kernel(GemmArgs g) {
   __shared__ GemmSmem sm;

@@ -10,6 +10,7 @@
 
 #include "kernels/cuda_util.cuh"
 #include "kernels/decode.cuh"
+#include "kernels/hi_lo.cuh"
 #include "kernels/launch_shape.h"
 #include "kernels/split_gemm.h"
 
@@ -19,23 +20,12 @@ namespace {
 
 constexpr int kThreads = 256;
 constexpr int kRowsPerBlock = kThreads / 32;  // split kernels: one warp per row
-constexpr int kTopExponent = 14;  // max|v|/s < 2^14: f16 holds up to 65504
 
 // Which thirds of a split row hold hi and which lo: weights [hi | lo | hi], activations
 // [hi | hi | lo], so that the three products are hi·hi, lo·hi and hi·lo.
 struct SplitOrder {
   bool lo_second;  // weights: the middle third is lo, else the last third
 };
-
-// The row's power-of-two scale for its largest magnitude m: 2^(e − 14) where m = f · 2^e,
-// f in [0.5, 1). 1 for a zero or non-finite maximum (the halves then carry inf/NaN as the
-// reference would), and within 2^±100 so that s and 1/s stay normal f32.
-__device__ __forceinline__ int scale_exponent(float m) {
-  if (!(m > 0.0f) || !isfinite(m)) return 0;
-  int e = 0;
-  frexpf(m, &e);
-  return min(100, max(-100, e - kTopExponent));
-}
 
 // 32 halves (64 bytes, 16-byte aligned: rows are 3 · cols halves, cols a multiple of 32) as
 // four 16-byte stores.
@@ -67,7 +57,7 @@ __global__ void __launch_bounds__(kThreads) split_kernel(const std::uint8_t* row
   if (r >= out.rows) return;  // whole warps: the shuffles below see all 32 lanes
   const std::uint8_t* row = rows + r * stride;
   const int chunks = static_cast<int>(out.cols / 32);
-  const int e = scale_exponent(row_max_abs<T>(row, chunks, lane));
+  const int e = detail::row_scale_exponent(row_max_abs<T>(row, chunks, lane));
   if (lane == 0) out.scale[r] = ldexpf(1.0f, e);
   const float inv_scale = ldexpf(1.0f, -e);
   __half* dst = reinterpret_cast<__half*>(out.halves) + r * 3 * out.cols;
@@ -79,9 +69,7 @@ __global__ void __launch_bounds__(kThreads) split_kernel(const std::uint8_t* row
     alignas(16) __half hi[32], lo[32];
 #pragma unroll
     for (int i = 0; i < 32; ++i) {
-      const float scaled = v[i] * inv_scale;  // exact: a power of two
-      hi[i] = __float2half_rn(scaled);
-      lo[i] = __float2half_rn(scaled - __half2float(hi[i]));  // the residual is exact in f32
+      detail::split_f16(v[i] * inv_scale, hi[i], lo[i]);  // scaling by a power of two is exact
     }
     store_chunk(hi, dst + 32 * c);
     store_chunk(hi, hi_copy + 32 * c);
@@ -125,9 +113,7 @@ std::uint64_t aligned(std::uint64_t bytes) { return (bytes + 255) / 256 * 256; }
 
 }  // namespace
 
-std::uint64_t split_halves_bytes(std::int64_t rows, std::int64_t cols) {
-  return aligned(static_cast<std::uint64_t>(rows) * static_cast<std::uint64_t>(cols) * 3 * 2);
-}
+std::uint64_t split_halves_bytes(std::int64_t elements) { return aligned(static_cast<std::uint64_t>(elements) * 3 * 2); }
 
 std::uint64_t split_scale_bytes(std::int64_t rows) { return aligned(static_cast<std::uint64_t>(rows) * 4); }
 

@@ -26,8 +26,9 @@ struct SplitOperand {
   std::int64_t cols = 0;            // k of the product; a multiple of 32
 };
 
-// Bytes of a SplitOperand's halves and scales for rows × cols (each 256-byte aligned).
-std::uint64_t split_halves_bytes(std::int64_t rows, std::int64_t cols);
+// Bytes of a SplitOperand's halves for rows · cols elements, and of its scales for rows rows
+// (each 256-byte aligned).
+std::uint64_t split_halves_bytes(std::int64_t elements);
 std::uint64_t split_scale_bytes(std::int64_t rows);
 
 // w' = [hi | lo | hi] of weight rows decoded straight from their GGUF blocks (row_stride bytes

@@ -308,9 +308,9 @@ Result<void> CudaBackend::alloc_workspace() {
   if (auto ok = dense_ids_.allocate(kernels::kMoeDecodeMaxTokens * 4, "dense MLP expert ids"); !ok) return ok;
   if (w.dense_weight > 0) {
     const std::pair<cuda::Buffer*, std::uint64_t> dense[] = {
-        {&dense_w_, kernels::split_halves_bytes(w.dense_weight, 1)},
+        {&dense_w_, kernels::split_halves_bytes(w.dense_weight)},
         {&dense_w_scale_, kernels::split_scale_bytes(w.dense_rows)},
-        {&dense_x_, kernels::split_halves_bytes(w.dense_input, 1)},
+        {&dense_x_, kernels::split_halves_bytes(w.dense_input)},
         {&dense_x_scale_, kernels::split_scale_bytes(w.max_tokens)}};
     for (const auto& [buffer, bytes] : dense)
       if (auto ok = buffer->allocate(bytes, "workspace split-f16 GEMM operand"); !ok) return ok;

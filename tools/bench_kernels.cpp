@@ -301,7 +301,7 @@ void bench_split_dense(cudaStream_t s, std::int64_t m, std::int64_t n, std::int6
   check(blas.init(), "cublas init");
   const k::WeightType q4 = k::WeightType::Q4_K;
   Buf w(std::size_t(k::weight_row_bytes(q4, kk)) * n), x(std::size_t(m) * kk * 4), y(std::size_t(m) * n * 4);
-  Buf wh(k::split_halves_bytes(n, kk)), ws(k::split_scale_bytes(n)), xh(k::split_halves_bytes(m, kk)),
+  Buf wh(k::split_halves_bytes(n * kk)), ws(k::split_scale_bytes(n)), xh(k::split_halves_bytes(m * kk)),
       xs(k::split_scale_bytes(m));
   const k::SplitOperand wt{wh.as<std::uint16_t>(), ws.as<float>(), n, kk}, in{xh.as<std::uint16_t>(), xs.as<float>(), m, kk};
   auto gemm = [&](cudaStream_t st) { check(k::split_gemm(blas, in, wt, nullptr, y.as<float>(), st), "split_gemm"); };
@@ -416,9 +416,9 @@ void run_layer(const LayerSim& L, cudaStream_t st, k::BlasHandle* blas) {
       check(k::quant_gemv(p, st), name);
       return;
     }
-    const k::SplitOperand wt{static_cast<std::uint16_t*>(buf("w_split", k::split_halves_bytes(8192, kEmbd))),
+    const k::SplitOperand wt{static_cast<std::uint16_t*>(buf("w_split", k::split_halves_bytes(std::int64_t(8192) * kEmbd))),
                              static_cast<float*>(buf("w_scale", k::split_scale_bytes(8192))), rows, cols};
-    const k::SplitOperand x{static_cast<std::uint16_t*>(buf("x_split", k::split_halves_bytes(m, 8192))),
+    const k::SplitOperand x{static_cast<std::uint16_t*>(buf("x_split", k::split_halves_bytes(std::int64_t(m) * 8192))),
                             static_cast<float*>(buf("x_scale", k::split_scale_bytes(m))), m, cols};
     check(k::split_weight(w, t, 0, wt, st), "split_weight");
     check(k::split_activations(in, x, st), "split_activations");
