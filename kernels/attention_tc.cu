@@ -165,7 +165,8 @@ __device__ void load_keys(const void* cache, const AttentionParams& p, int g, st
   }
 }
 
-// s[r][j] = q_r · k_j / q_scale_r for the staged tile: warp w takes keys 16w … 16w + 15.
+// s[r][j] = (q_r / 2^e_r) · k_j for the staged tile (row_scores multiplies q_scale = 2^e_r ·
+// scale back in): warp w takes keys 16w … 16w + 15.
 template <int HD>
 __device__ void scores(const Tiles<HD>& t) {
   using L = Layout<HD>;
