@@ -1,5 +1,6 @@
 #include "context/index.h"
 
+#include "context/binary_sniff.h"
 #include "context/import_resolve.h"
 #include "context/index_cache.h"
 #include "context/parse.h"
@@ -50,10 +51,6 @@ std::optional<std::string> read_file(const fs::path& p, std::uint64_t expected) 
   if (in.bad()) return std::nullopt;
   s.resize(static_cast<std::size_t>(in.gcount()));
   return s;
-}
-
-bool looks_binary(std::string_view s) {
-  return s.substr(0, 8192).find('\0') != std::string_view::npos;
 }
 
 // Parses and indexes one file; one instance per thread (it owns parsers).

@@ -40,9 +40,10 @@ void print_progress(const FileOutcome& o, std::size_t done, std::size_t total) {
 void report(const FileOutcome& o, bool json, bool progress, std::size_t done, std::size_t total) {
   if (json) return print_json_line(o);
   if (progress) print_progress(o, done, total);
-  if (o.status == FileOutcome::Status::failed) {
+  if (o.status == FileOutcome::Status::failed || o.status == FileOutcome::Status::skipped) {
     if (progress) std::fputc('\n', stderr);
-    std::fprintf(stderr, "coderx refactor: %s: %s\n", o.path.c_str(), o.reason.c_str());
+    const char* what = o.status == FileOutcome::Status::skipped ? "skipped: " : "";
+    std::fprintf(stderr, "coderx refactor: %s: %s%s\n", o.path.c_str(), what, o.reason.c_str());
   } else if (o.status == FileOutcome::Status::changed) {
     std::fwrite(o.diff.data(), 1, o.diff.size(), stdout);
     std::fflush(stdout);
@@ -67,7 +68,9 @@ int run_refactor(Args args) {
   parser.flag("--json", &json, "one JSON status line per file on stdout");
   parser.option("--root", &root, "DIR", "directory the paths are relative to (default: current)");
   add_generator_options(parser, gen);
-  parser.rest("PATHS", &options.inputs, "files, directories or globs ('src/*.py')");
+  parser.rest("PATHS", &options.inputs,
+              "files, directories or globs as in .gitignore ('*.py' at any depth, 'src/**/*.c'); "
+              "directories and globs leave out hidden, ignored, binary and over-1-MiB files");
   if (auto rc = parser.parse(args)) return *rc == 0 ? 0 : kUsage;
   std::string problem = options.instruction.empty() ? "-m INSTRUCTION is required"
                         : options.inputs.empty()    ? "no PATHS given"

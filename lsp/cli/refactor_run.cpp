@@ -1,20 +1,21 @@
 #include "lsp/cli/refactor_run.h"
 
-#include <fnmatch.h>
 #include <tree_sitter/api.h>
 
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <mutex>
-#include <set>
 #include <thread>
 
 #include "context/document.h"
+#include "context/ignore.h"
 #include "context/languages.h"
 #include "context/symbols.h"
-#include "lsp/cli/atomic_write.h"
+#include "context/walk.h"
+#include "lsp/cli/source_file.h"
 #include "lsp/cli/unified_diff.h"
 #include "lsp/features/assistant.h"
 
@@ -28,34 +29,47 @@ const char* to_string(FileOutcome::Status status) {
     case FileOutcome::Status::changed: return "changed";
     case FileOutcome::Status::applied: return "applied";
     case FileOutcome::Status::failed: return "failed";
+    case FileOutcome::Status::skipped: return "skipped";
   }
   return "?";
 }
 
 namespace {
 
-void add_tree(const fs::path& root, const fs::path& dir, std::set<std::string>& out) {
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
-    if (it->path().filename() == ".git") {
-      it.disable_recursion_pending();
-      continue;
-    }
-    if (it->is_regular_file(ec)) out.insert(fs::relative(it->path(), root).generic_string());
-  }
+constexpr std::size_t kMaxWalkedFiles = 100000;
+
+using FoundFiles = std::map<std::string, bool>;  // path relative to root → named on the command line
+
+// A dot file, or a file in a dot directory (".github/x.yml"), as ripgrep and fd leave them out.
+bool is_hidden(std::string_view rel) { return rel.starts_with('.') || rel.find("/.") != std::string_view::npos; }
+
+// As in .gitignore: a pattern with no '/' matches a file's name at any depth ("*.c"); one with a
+// '/' matches the whole path from the root, "**" standing for any number of directories.
+bool glob_matches(std::string_view pattern, std::string_view rel) {
+  if (pattern.starts_with("./")) pattern.remove_prefix(2);
+  if (pattern.find('/') != std::string_view::npos) return context::glob_match(pattern, rel);
+  return context::glob_match(pattern, rel.substr(rel.rfind('/') + 1));
 }
 
-bool add_glob(const fs::path& root, const std::string& pattern, std::set<std::string>& out) {
-  std::set<std::string> all;
-  add_tree(root, root, all);
-  bool any = false;
-  for (const std::string& p : all)
-    if (::fnmatch(pattern.c_str(), p.c_str(), 0) == 0) {
-      out.insert(p);
-      any = true;
-    }
-  return any;
+// The files under `dir` that are not hidden and that no .gitignore/.coderxignore excludes, from
+// `root` down, relative to root; those matching `pattern` when it is not empty.
+model::Result<std::size_t> add_walked(const fs::path& root, const fs::path& dir, const std::string& pattern,
+                                      FoundFiles& out) {
+  std::vector<context::WalkEntry> entries = context::walk_workspace(dir, kMaxWalkedFiles + 1);
+  if (entries.size() > kMaxWalkedFiles)
+    return model::make_error(model::Errc::invalid_argument, "more than " + std::to_string(kMaxWalkedFiles) +
+                                                                " files under " + dir.string() + "; name fewer");
+  const bool below_root = fs::weakly_canonical(dir) != fs::weakly_canonical(root);
+  std::size_t added = 0;
+  for (const context::WalkEntry& e : entries) {
+    std::string rel = fs::relative(dir / e.path, root).generic_string();
+    if (is_hidden(e.path)) continue;
+    if (!pattern.empty() && !glob_matches(pattern, rel)) continue;
+    if (below_root && context::is_ignored(root, rel)) continue;
+    out.emplace(rel, false);
+    ++added;
+  }
+  return added;
 }
 
 // Syntax errors of `text` as tree-sitter sees them: -1 = no grammar, else the count (0/1).
@@ -86,13 +100,24 @@ std::vector<Range> ranges_for(const RefactorOptions& o, const context::Language*
   return out;
 }
 
+// "./src/x.png looks binary" → "looks binary": the outcome already names the file.
+std::string without_prefix(const std::string& message, const std::string& prefix) {
+  return message.starts_with(prefix) ? message.substr(prefix.size()) : message;
+}
+
 FileOutcome failed(std::string path, std::string reason) {
   return {std::move(path), FileOutcome::Status::failed, "", std::move(reason)};
 }
 
-FileOutcome refactor_one(const RefactorOptions& o, features::Assistant& assistant, const std::string& path) {
-  auto read = read_file_stamped(o.root / path);
-  if (!read) return failed(path, read.error().message);
+FileOutcome refactor_one(const RefactorOptions& o, features::Assistant& assistant, const InputFile& input) {
+  const std::string& path = input.path;
+  auto read = read_source_file(o.root / path);
+  if (!read) {
+    std::string reason = without_prefix(read.error().message, (o.root / path).string() + " ");
+    if (read.error().code == model::Errc::unsupported && !input.named)
+      return {path, FileOutcome::Status::skipped, "", reason};
+    return failed(path, reason);
+  }
   const context::Language* language = context::language_for_file(path, std::string_view(read->content).substr(0, 256));
   std::string text = read->content;
   for (Range r : ranges_for(o, language, text)) {
@@ -122,17 +147,24 @@ FileOutcome refactor_one(const RefactorOptions& o, features::Assistant& assistan
 
 }  // namespace
 
-model::Result<std::vector<std::string>> expand_inputs(const fs::path& root, const std::vector<std::string>& inputs) {
-  std::set<std::string> out;
+model::Result<std::vector<InputFile>> expand_inputs(const fs::path& root, const std::vector<std::string>& inputs) {
+  FoundFiles found;
   for (const std::string& input : inputs) {
     std::error_code ec;
     fs::path p = root / input;
-    if (fs::is_regular_file(p, ec)) out.insert(fs::relative(p, root).generic_string());
-    else if (fs::is_directory(p, ec)) add_tree(root, p, out);
-    else if (!add_glob(root, input, out))
-      return model::make_error(model::Errc::not_found, "'" + input + "' matches no file");
+    if (fs::is_regular_file(p, ec)) {
+      found[fs::relative(p, root).generic_string()] = true;
+      continue;
+    }
+    auto added = fs::is_directory(p, ec) ? add_walked(root, p, "", found) : add_walked(root, root, input, found);
+    if (!added) return added.error();
+    if (*added == 0 && !fs::is_directory(p, ec))
+      return model::make_error(model::Errc::not_found,
+                               "'" + input + "' matches no file (files that .gitignore or .coderxignore exclude are left out)");
   }
-  return std::vector<std::string>(out.begin(), out.end());
+  std::vector<InputFile> out;
+  for (const auto& [path, named] : found) out.push_back({path, named});
+  return out;
 }
 
 model::Result<std::vector<FileOutcome>> refactor_files(

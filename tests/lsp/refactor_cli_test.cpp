@@ -1,6 +1,7 @@
 // `coderx refactor` in-process with a scripted model: inputs and globs, the unified diff
 // (checked with `git apply`), atomic apply, refusing files changed on disk, parse rejection,
-// function scope, exit codes. Also unified_diff() and atomic_replace() on their own.
+// function scope, exit codes, ignore files, binary and huge files, links. Also unified_diff(),
+// atomic_replace() and the file readers on their own.
 #include "lsp/cli/refactor_run.h"
 
 #include <gtest/gtest.h>
@@ -10,6 +11,7 @@
 #include <sstream>
 
 #include "lsp/cli/atomic_write.h"
+#include "lsp/cli/source_file.h"
 #include "lsp/cli/git.h"
 #include "lsp/cli/unified_diff.h"
 #include "lsp/features/diff.h"
@@ -17,6 +19,9 @@
 #include "tests/support/paths.h"
 
 namespace coderx::cli {
+
+void PrintTo(const InputFile& f, std::ostream* os) { *os << f.path << (f.named ? " (named)" : ""); }
+
 namespace {
 
 using testing::ScriptedGenerator;
@@ -79,10 +84,98 @@ std::vector<FileOutcome> run(const RefactorOptions& o, std::shared_ptr<features:
 
 TEST(RefactorCli, ExpandsFilesDirectoriesAndGlobs) {
   Tree t;
-  auto all = expand_inputs(t.dir.path(), {"src", "py/*.py"});
+  auto all = expand_inputs(t.dir.path(), {"src", "py/*.py", "src/b.c"});
   ASSERT_TRUE(all);
-  EXPECT_EQ(*all, (std::vector<std::string>{"py/m.py", "src/a.c", "src/b.c"}));
-  EXPECT_FALSE(expand_inputs(t.dir.path(), {"*.rs"}));
+  EXPECT_EQ(*all, (std::vector<InputFile>{{"py/m.py", false}, {"src/a.c", false}, {"src/b.c", true}}));
+  write(t.dir / "src/deep/er/c.c", kB);
+  auto globs = expand_inputs(t.dir.path(), {"src/**/*.c", "./py/*"});
+  ASSERT_TRUE(globs);
+  EXPECT_EQ(*globs, (std::vector<InputFile>{{"py/m.py", false}, {"src/a.c", false}, {"src/b.c", false},
+                                            {"src/deep/er/c.c", false}}));
+  auto by_name = expand_inputs(t.dir.path(), {"c.?", "src/*.c"});  // no '/': any depth; '/': from the root
+  ASSERT_TRUE(by_name);
+  EXPECT_EQ(*by_name, (std::vector<InputFile>{{"src/a.c", false}, {"src/b.c", false}, {"src/deep/er/c.c", false}}));
+  auto none = expand_inputs(t.dir.path(), {"*.rs"});
+  ASSERT_FALSE(none);
+  EXPECT_NE(none.error().message.find("'*.rs' matches no file"), std::string::npos) << none.error().message;
+}
+
+// Walking a directory or a glob leaves out hidden files and what the ignore files exclude (the
+// root's rules apply below it too), but a file named outright is taken.
+TEST(RefactorCli, DirectoriesAndGlobsHonourIgnoreFiles) {
+  Tree t;
+  write(t.dir / ".gitignore", "gen/\n*.log\n");
+  write(t.dir / "src/.coderxignore", "b.c\n");
+  write(t.dir / "src/gen/x.c", kB);
+  write(t.dir / "src/run.log", "log\n");
+  write(t.dir / ".git/config", "[core]\n");
+  write(t.dir / "src/.hidden/h.c", kB);
+  auto walked = expand_inputs(t.dir.path(), {"src", "*.c"});
+  ASSERT_TRUE(walked);
+  EXPECT_EQ(*walked, (std::vector<InputFile>{{"src/a.c", false}}));
+  auto named = expand_inputs(t.dir.path(), {"src/gen/x.c", "src/run.log", "src/.hidden/h.c"});
+  ASSERT_TRUE(named);
+  EXPECT_EQ(*named, (std::vector<InputFile>{{"src/.hidden/h.c", true}, {"src/gen/x.c", true}, {"src/run.log", true}}));
+  EXPECT_FALSE(expand_inputs(t.dir.path(), {"src/gen/*.c"}));
+}
+
+// Binary and too large files reached through a directory are skipped and never shown to the
+// model; named outright they fail. Neither changes the file or the exit code's meaning.
+TEST(RefactorCli, SkipsBinaryAndHugeFilesItWasNotNamed) {
+  Tree t;
+  const std::string png("\x89PNG\r\n\x1a\n\0\0\0\rIHDR old_name", 24);
+  write(t.dir / "src/logo.png", png);
+  std::string huge = "int old_name;\n";
+  while (huge.size() <= kMaxSourceBytes) huge += huge;
+  write(t.dir / "src/huge.c", huge);
+  auto gen = renamer();
+  RefactorOptions o = t.options({"src"});
+  o.apply = true;
+  auto outcomes = run(o, gen);
+  ASSERT_EQ(outcomes.size(), 4u);
+  EXPECT_EQ(outcomes[0].status, FileOutcome::Status::applied);  // src/a.c
+  EXPECT_EQ(outcomes[2].path, "src/huge.c");
+  EXPECT_EQ(outcomes[2].status, FileOutcome::Status::skipped);
+  EXPECT_NE(outcomes[2].reason.find("too large"), std::string::npos) << outcomes[2].reason;
+  EXPECT_EQ(outcomes[3].path, "src/logo.png");
+  EXPECT_EQ(outcomes[3].status, FileOutcome::Status::skipped);
+  EXPECT_EQ(outcomes[3].reason, "looks binary (a NUL byte in its first 8 KiB); left alone");
+  EXPECT_EQ(refactor_exit_code(outcomes), 0);
+  EXPECT_EQ(gen->calls().size(), 2u);  // a.c and b.c only
+  EXPECT_EQ(read(t.dir / "src/logo.png"), png);
+  EXPECT_EQ(read(t.dir / "src/huge.c"), huge);
+  auto named = run(t.options({"src/logo.png"}), gen);
+  ASSERT_EQ(named.size(), 1u);
+  EXPECT_EQ(named[0].status, FileOutcome::Status::failed);
+  EXPECT_EQ(refactor_exit_code(named), 2);
+  EXPECT_EQ(gen->calls().size(), 2u);
+}
+
+// --apply through a symbolic link edits the file it points at and keeps the link; a file with
+// two hard links is refused rather than split from its other name.
+TEST(RefactorCli, ApplyKeepsSymbolicLinksAndRefusesHardLinks) {
+  Tree t;
+  std::filesystem::create_symlink("src/a.c", t.dir / "link.c");
+  RefactorOptions o = t.options({"link.c"});
+  o.apply = true;
+  auto outcomes = run(o, renamer());
+  ASSERT_EQ(outcomes.size(), 1u);
+  EXPECT_EQ(outcomes[0].status, FileOutcome::Status::applied) << outcomes[0].reason;
+  EXPECT_TRUE(std::filesystem::is_symlink(t.dir / "link.c"));
+  EXPECT_EQ(read(t.dir / "src/a.c"), "int new_name(int x) {\n  return x + 1;\n}\n");
+
+  std::filesystem::create_hard_link(t.dir / "py/m.py", t.dir / "py/same.py");
+  auto hard = run(t.options({"py/m.py"}), renamer());
+  ASSERT_EQ(hard.size(), 1u);
+  EXPECT_EQ(hard[0].status, FileOutcome::Status::changed);  // check mode only prints a diff
+  o = t.options({"py/m.py"});
+  o.apply = true;
+  hard = run(o, renamer());
+  ASSERT_EQ(hard.size(), 1u);
+  EXPECT_EQ(hard[0].status, FileOutcome::Status::failed);
+  EXPECT_NE(hard[0].reason.find("2 hard links"), std::string::npos) << hard[0].reason;
+  EXPECT_EQ(read(t.dir / "py/m.py"), kPy);
+  EXPECT_EQ(read(t.dir / "py/same.py"), kPy);
 }
 
 TEST(RefactorCli, CheckModeDiffAppliesWithGitApply) {
@@ -191,7 +284,7 @@ TEST(UnifiedDiff, ParsesBackAndHandlesMissingFinalNewline) {
 TEST(AtomicWrite, StampDetectsChangesAndReplaceIsWhole) {
   TempDir dir;
   write(dir / "f", "one\n");
-  auto first = read_file_stamped(dir / "f");
+  auto first = read_file_stamped(dir / "f", 100);
   ASSERT_TRUE(first);
   EXPECT_EQ(first->content, "one\n");
   ASSERT_TRUE(atomic_replace(dir / "f", "two\n", first->stamp));
@@ -199,8 +292,40 @@ TEST(AtomicWrite, StampDetectsChangesAndReplaceIsWhole) {
   auto again = atomic_replace(dir / "f", "three\n", first->stamp);  // stale stamp
   ASSERT_FALSE(again);
   EXPECT_EQ(read(dir / "f"), "two\n");
-  EXPECT_FALSE(read_file_stamped(dir / "missing"));
+  EXPECT_FALSE(read_file_stamped(dir / "missing", 100));
   EXPECT_NE(content_hash("a"), content_hash("b"));
+}
+
+TEST(AtomicWrite, ReadRefusesDirectoriesSpecialFilesAndFilesOverTheLimit) {
+  TempDir dir;
+  write(dir / "f", "12345");
+  EXPECT_TRUE(read_file_stamped(dir / "f", 5));
+  auto large = read_file_stamped(dir / "f", 4);
+  ASSERT_FALSE(large);
+  EXPECT_EQ(large.error().code, model::Errc::unsupported);
+  EXPECT_NE(large.error().message.find("f is too large (5 bytes; the limit is 4)"), std::string::npos)
+      << large.error().message;
+  auto directory = read_file_stamped(dir.path(), 100);
+  ASSERT_FALSE(directory);
+  EXPECT_EQ(directory.error().message, dir.path().string() + " is a directory");
+  auto device = read_file_stamped("/dev/zero", 100);  // endless: must not be read at all
+  ASSERT_FALSE(device);
+  EXPECT_EQ(device.error().message, "/dev/zero is not a regular file");
+}
+
+TEST(SourceFile, RefusesBinaryFilesByTheirFirst8KiB) {
+  TempDir dir;
+  std::string late_nul(9000, 'a');
+  late_nul[8500] = '\0';
+  write(dir / "late", late_nul);
+  EXPECT_TRUE(read_source_file(dir / "late"));
+  std::string early_nul = late_nul;
+  early_nul[8191] = '\0';
+  write(dir / "early", early_nul);
+  auto binary = read_source_file(dir / "early");
+  ASSERT_FALSE(binary);
+  EXPECT_EQ(binary.error().code, model::Errc::unsupported);
+  EXPECT_NE(binary.error().message.find("looks binary"), std::string::npos);
 }
 
 }  // namespace
