@@ -1,7 +1,9 @@
 // Runs one generation for a client connection: the generator works on its own thread while the
 // connection thread forwards the text it produces (coalesced, every ≤ 50 ms) and watches the
 // client; when the client hangs up or stops taking data, the generation is cancelled through
-// its stop token (the engine stops within a token).
+// its stop token (the engine stops within a token). With stop strings (the OpenAI `stop`
+// parameter) the answer is forwarded through a StopMatcher, and the generation is cancelled as
+// soon as one occurs; the result then reads as a normal `stop` finish, without the stop string.
 //
 // Who calls it: lsp/serve/routes. Threading: call on the connection's thread; `forward` runs
 // there too (never on the engine's thread, so a slow client cannot stall the engine).
@@ -9,6 +11,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "lsp/features/generator.h"
 #include "lsp/serve/client_stream.h"
@@ -22,12 +25,14 @@ struct TextDelta {
 };
 
 struct PumpResult {
-  features::GenerationOutput output;
-  bool client_gone = false;  // the generation was cancelled because of the client
+  features::GenerationOutput output;  // answer cut before the first stop string
+  std::string unforwarded_answer;     // the end of output.answer that `forward` has not had
+  bool client_gone = false;           // the generation was cancelled because of the client
 };
 
 // `forward` (may be empty) returns false when the client cannot take more.
 PumpResult pump_generation(features::TextGenerator& generator, const features::GenerationInput& input,
-                           ClientStream& client, const std::function<bool(const TextDelta&)>& forward);
+                           const std::vector<std::string>& stops, ClientStream& client,
+                           const std::function<bool(const TextDelta&)>& forward);
 
 }  // namespace coderx::serve

@@ -1,6 +1,7 @@
 #include "lsp/serve/request_mapping.h"
 
 #include <boost/json.hpp>
+#include <cstdint>
 
 namespace coderx::serve {
 
@@ -41,6 +42,53 @@ model::Result<bool> bool_field(const json::object& o, std::string_view key) {
   return v->get_bool();
 }
 
+// An optional number field in [lo, hi] (whole bounds) that greedy decoding does not use.
+model::Result<void> check_number(const json::object& o, std::string_view key, int lo, int hi) {
+  const json::value* v = o.if_contains(key);
+  if (!v || v->is_null()) return {};
+  if (!v->is_number()) return bad("'" + std::string(key) + "' must be a number");
+  double x = v->to_number<double>();
+  if (!(x >= lo && x <= hi))
+    return bad("'" + std::string(key) + "' must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  return {};
+}
+
+// Sampling fields: checked, then ignored, since the engine decodes greedily.
+model::Result<void> check_sampling(const json::object& o) {
+  static const struct {
+    std::string_view key;
+    int lo, hi;
+  } numbers[] = {{"temperature", 0, 2}, {"top_p", 0, 1}, {"presence_penalty", -2, 2}, {"frequency_penalty", -2, 2}};
+  for (const auto& n : numbers)
+    if (auto ok = check_number(o, n.key, n.lo, n.hi); !ok) return ok.error();
+  auto seed = int_field(o, "seed", 0, INT64_MIN, INT64_MAX);
+  if (!seed) return seed.error();
+  auto n = int_field(o, "n", 1, 1, 128);
+  if (!n) return n.error();
+  if (*n != 1) return bad("'n' must be 1: coderx serve returns one choice");
+  return {};
+}
+
+// `stop`: null, a string, or an array of up to kMaxStops strings, each 1..kMaxStopBytes bytes.
+model::Result<std::vector<std::string>> stop_field(const json::object& o) {
+  constexpr std::size_t kMaxStops = 16, kMaxStopBytes = 1024;
+  const json::value* v = o.if_contains("stop");
+  if (!v || v->is_null()) return std::vector<std::string>{};
+  const std::string shape = "'stop' must be a string or an array of at most 16 strings of 1 to 1024 bytes";
+  std::vector<const json::value*> items;
+  if (v->is_array())
+    for (const json::value& item : v->get_array()) items.push_back(&item);
+  else items.push_back(v);
+  if (items.size() > kMaxStops) return bad(shape);
+  std::vector<std::string> stops;
+  for (const json::value* item : items) {
+    if (!item->is_string() || item->get_string().empty() || item->get_string().size() > kMaxStopBytes)
+      return bad(shape);
+    stops.emplace_back(item->get_string());
+  }
+  return stops;
+}
+
 // A message's content: a string, null, or an array of {"type":"text","text":...} parts.
 model::Result<std::string> content_of(const json::object& message, std::size_t index) {
   const json::value* c = message.if_contains("content");
@@ -69,7 +117,7 @@ RequestKind kind_of(const json::object& o, RequestKind fallback) {
   return fallback;
 }
 
-// The fields both endpoints share: model, stream, stream_options, max_tokens.
+// The fields both endpoints share: model, stream, stream_options, max_tokens, stop, sampling.
 model::Result<MappedRequest> common(const json::object& o, const ServeOptions& options) {
   MappedRequest r;
   if (const json::value* m = o.if_contains("model"); m && m->is_string()) r.model = std::string(m->get_string());
@@ -87,6 +135,10 @@ model::Result<MappedRequest> common(const json::object& o, const ServeOptions& o
   if (!max_tokens) return max_tokens.error();
   r.input.budgets.answer_tokens = *max_tokens;
   r.input.budgets.thinking_tokens = 0;
+  if (auto sampling = check_sampling(o); !sampling) return sampling.error();
+  auto stops = stop_field(o);
+  if (!stops) return stops.error();
+  r.stops = std::move(*stops);
   r.input.budgets.deadline = options.request_timeout;
   return r;
 }

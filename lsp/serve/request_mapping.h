@@ -7,8 +7,11 @@
 // turns → a transcript in the user turn ("User: ..." / "Assistant: ..."). max_tokens (or
 // max_completion_tokens) → answer budget; thinking_budget_tokens → thinking budget, or
 // chat_template_kwargs.enable_thinking: true → the default one; coderx_kind → the request kind
-// (priority; default explain). Completions: the prompt is the answer prefix of an empty user
-// turn (the model continues it). Unknown fields are ignored, like other servers do.
+// (priority; default explain); stop (a string or up to 16 strings) → stops. Completions: the
+// prompt is the answer prefix of an empty user turn (the model continues it).
+// The engine decodes greedily: n must be 1, and temperature, top_p, seed and the penalties are
+// checked for type and range, then ignored. Other unknown fields are ignored, like other
+// servers do.
 //
 // Who calls it: lsp/serve/routes. Pure functions; thread-safe.
 // Errors: Errc::invalid_argument with a message naming the field (the route answers 400).
@@ -16,6 +19,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "lsp/features/generator.h"
 #include "lsp/serve/serve_options.h"
@@ -28,6 +32,7 @@ struct MappedRequest {
   bool stream = false;
   bool include_usage = false;  // stream_options.include_usage
   std::string model;           // as the client named it ("" = none)
+  std::vector<std::string> stops;  // the answer ends before the first of these
 };
 
 model::Result<MappedRequest> map_chat_request(std::string_view body, const ServeOptions& options);

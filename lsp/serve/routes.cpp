@@ -99,7 +99,7 @@ bool Routes::generate(Api api, const IncomingRequest& request, ClientStream& cli
 }
 
 bool Routes::whole(const ResponseIds& ids, const MappedRequest& mapped, bool keep_alive, ClientStream& client) {
-  PumpResult r = pump_generation(*generator_, mapped.input, client, {});
+  PumpResult r = pump_generation(*generator_, mapped.input, mapped.stops, client, {});
   log_end(ids, r);
   if (r.client_gone) return false;
   const features::GenerationOutput& out = r.output;
@@ -120,7 +120,7 @@ bool Routes::stream(const ResponseIds& ids, const MappedRequest& mapped, bool ke
     first = false;
     return ok;
   };
-  PumpResult r = pump_generation(*generator_, mapped.input, client, forward);
+  PumpResult r = pump_generation(*generator_, mapped.input, mapped.stops, client, forward);
   log_end(ids, r);
   if (r.client_gone) return false;
   const features::GenerationOutput& out = r.output;
@@ -129,7 +129,7 @@ bool Routes::stream(const ResponseIds& ids, const MappedRequest& mapped, bool ke
     return sse.done() && keep_alive;
   }
   std::string_view late_thinking = ids.api == Api::chat && !thinking_streamed ? out.thinking : "";
-  if (!sse.event(chunk(ids, "", late_thinking, finish_reason_name(out.finish), first))) return false;
+  if (!sse.event(chunk(ids, r.unforwarded_answer, late_thinking, finish_reason_name(out.finish), first))) return false;
   if (mapped.include_usage && !sse.event(usage_chunk(ids, out.usage))) return false;
   return sse.done() && keep_alive;
 }

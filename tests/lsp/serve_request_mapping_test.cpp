@@ -62,6 +62,23 @@ TEST(ServeRequestMapping, CompletionPromptIsContinued) {
   EXPECT_EQ(r->input.budgets.answer_tokens, 5);
 }
 
+TEST(ServeRequestMapping, StopStringsAndIgnoredSamplingFields) {
+  ServeOptions o;
+  auto one = map_chat_request(R"({"stop":"\n\n","messages":[{"role":"user","content":"q"}]})", o);
+  ASSERT_TRUE(one) << one.error().message;
+  EXPECT_EQ(one->stops, (std::vector<std::string>{"\n\n"}));
+  auto many = map_completion_request(
+      R"({"prompt":"p","stop":["```","\n}"],"n":1,"temperature":0.2,"top_p":1,"seed":-7,"frequency_penalty":-2})", o);
+  ASSERT_TRUE(many) << many.error().message;
+  EXPECT_EQ(many->stops, (std::vector<std::string>{"```", "\n}"}));
+  auto none = map_chat_request(R"({"stop":null,"temperature":null,"messages":[{"role":"user","content":"q"}]})", o);
+  ASSERT_TRUE(none) << none.error().message;
+  EXPECT_TRUE(none->stops.empty());
+  auto empty = map_chat_request(R"({"stop":[],"messages":[{"role":"user","content":"q"}]})", o);
+  ASSERT_TRUE(empty) << empty.error().message;
+  EXPECT_TRUE(empty->stops.empty());
+}
+
 TEST(ServeRequestMapping, BadRequestsNameTheField) {
   ServeOptions o;
   struct Case {
@@ -82,6 +99,18 @@ TEST(ServeRequestMapping, BadRequestsNameTheField) {
       {R"({"max_tokens":99999999,"messages":[{"role":"user","content":"q"}]})", "'max_tokens' must be in"},
       {R"({"thinking_budget_tokens":-1,"messages":[{"role":"user","content":"q"}]})", "'thinking_budget_tokens'"},
       {R"({"stream":"yes","messages":[{"role":"user","content":"q"}]})", "'stream' must be true or false"},
+      {R"({"stop":"","messages":[{"role":"user","content":"q"}]})", "'stop' must be a string or an array"},
+      {R"({"stop":[1],"messages":[{"role":"user","content":"q"}]})", "'stop' must be a string or an array"},
+      {R"({"stop":{},"messages":[{"role":"user","content":"q"}]})", "'stop' must be a string or an array"},
+      {R"({"stop":["a","b","c","d","e","f","g","h","i","j","k","l","m","n","o","p","q"],"messages":[{"role":"user","content":"q"}]})",
+       "at most 16 strings"},
+      {R"({"n":3,"messages":[{"role":"user","content":"q"}]})", "'n' must be 1: coderx serve returns one choice"},
+      {R"({"n":1.5,"messages":[{"role":"user","content":"q"}]})", "'n' must be an integer"},
+      {R"({"temperature":"hot","messages":[{"role":"user","content":"q"}]})", "'temperature' must be a number"},
+      {R"({"temperature":2.5,"messages":[{"role":"user","content":"q"}]})", "'temperature' must be in [0, 2]"},
+      {R"({"top_p":-0.1,"messages":[{"role":"user","content":"q"}]})", "'top_p' must be in [0, 1]"},
+      {R"({"presence_penalty":3,"messages":[{"role":"user","content":"q"}]})", "'presence_penalty' must be in [-2, 2]"},
+      {R"({"seed":"x","messages":[{"role":"user","content":"q"}]})", "'seed' must be an integer"},
   };
   for (const Case& c : chat) {
     auto r = map_chat_request(c.body, o);

@@ -1,0 +1,138 @@
+// The OpenAI `stop` parameter in `coderx serve`: StopMatcher against a naive reference (the
+// whole text cut at its first stop string) over random texts, stop sets and chunkings; then an
+// in-process server with a scripted generator: whole and streamed answers end before the stop
+// string, which no chunk ever shows, the generation is cancelled as soon as it appears, and text
+// held back as a possible stop prefix still arrives when no stop follows.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <random>
+
+#include "lsp/serve/stop_sequences.h"
+#include "serve_test_support.h"
+#include "tests/support/http_client.h"
+
+namespace coderx::serve {
+namespace {
+
+namespace json = boost::json;
+using testing::LocalServe;
+using testing::StreamScript;
+
+std::string random_text(std::mt19937& rng, std::size_t max_len) {
+  std::uniform_int_distribution<std::size_t> len(0, max_len);
+  std::uniform_int_distribution<int> ch(0, 2);
+  std::string s(len(rng), 'a');
+  for (char& c : s) c = "ab\n"[ch(rng)];
+  return s;
+}
+
+TEST(StopMatcher, AgreesWithCuttingTheWholeTextOverRandomChunkings) {
+  std::mt19937 rng(1234);
+  for (int trial = 0; trial < 20000; ++trial) {
+    std::vector<std::string> stops;
+    for (int i = 0, n = static_cast<int>(rng() % 4); i < n; ++i) stops.push_back(random_text(rng, 4));
+    const std::string text = random_text(rng, 24);
+    const std::string expected = truncate_at_stop(text, stops);
+    std::size_t longest = 0;
+    for (const std::string& s : stops) longest = std::max(longest, s.size());
+    StopMatcher matcher(stops);
+    std::string got, fed;
+    for (std::size_t at = 0; at < text.size() && !matcher.stopped();) {
+      std::size_t n = std::min<std::size_t>(rng() % 5, text.size() - at);
+      fed += text.substr(at, n);
+      got += matcher.feed(std::string_view(text).substr(at, n));
+      at += n;
+      ASSERT_EQ(got, matcher.sent());
+      ASSERT_EQ(truncate_at_stop(got, stops), got) << "a stop string was sent";
+      ASSERT_TRUE(fed.starts_with(got));
+      if (!matcher.stopped()) {
+        ASSERT_LT(fed.size() - got.size(), std::max<std::size_t>(longest, 1)) << "held back more than a stop prefix";
+      }
+    }
+    std::string shown = "text '" + text + "', stops:";
+    for (const std::string& s : stops) shown += " '" + s + "'";
+    if (matcher.stopped()) {
+      EXPECT_EQ(got, expected) << shown;
+    } else {
+      EXPECT_EQ(expected, text) << "a stop string in the text was missed; " << shown;
+    }
+    EXPECT_TRUE(text.starts_with(got));
+  }
+}
+
+TEST(StopMatcher, FindsAStopStringSplitAcrossPieces) {
+  StopMatcher m({"\n\n"});
+  EXPECT_EQ(m.feed("int x;\n"), "int x;");
+  EXPECT_FALSE(m.stopped());
+  EXPECT_EQ(m.feed("\nint y;"), "");
+  EXPECT_TRUE(m.stopped());
+  EXPECT_EQ(m.feed("more"), "");
+  EXPECT_EQ(m.sent(), "int x;");
+}
+
+// Content and finish reason of a streamed chat answer; no chunk may show `stop`.
+std::pair<std::string, std::string> read_stream(const std::string& body, const std::string& stop) {
+  std::string content, finish;
+  for (const std::string& e : testing::sse_data(body)) {
+    if (e == "[DONE]") continue;
+    const json::value event = json::parse(e);
+    const json::object& choice = event.at("choices").at(0).as_object();
+    const json::object& delta = choice.at("delta").as_object();
+    if (delta.contains("content")) {
+      std::string piece(delta.at("content").as_string());
+      EXPECT_EQ(piece.find(stop), std::string::npos) << "a chunk shows the stop string";
+      content += piece;
+    }
+    if (!choice.at("finish_reason").is_null()) finish = choice.at("finish_reason").as_string();
+  }
+  return {content, finish};
+}
+
+std::string chat(const std::string& fields) {
+  return R"({"messages":[{"role":"user","content":"q"}])" + fields + "}";
+}
+
+TEST(ServeStop, WholeAnswerEndsBeforeTheStopString) {
+  auto script = std::make_shared<StreamScript>();
+  LocalServe serve(script);
+  testing::HttpReply r = testing::http_request(serve.port(), "POST", "/v1/chat/completions", chat(R"(,"stop":"= ")"));
+  ASSERT_EQ(r.status, 200) << r.raw;
+  const json::value reply = json::parse(r.body);
+  const json::value& choice = reply.at("choices").at(0);
+  EXPECT_EQ(choice.at("message").at("content"), "int x ");
+  EXPECT_EQ(choice.at("finish_reason"), "stop");
+  testing::HttpReply c = testing::http_request(serve.port(), "POST", "/v1/completions",
+                                               R"({"prompt":"p","stop":["zz",";"]})");
+  ASSERT_EQ(c.status, 200) << c.raw;
+  EXPECT_EQ(json::parse(c.body).at("choices").at(0).at("text"), "int x = 1");
+}
+
+TEST(ServeStop, StreamStopsTheGenerationAtTheStopString) {
+  auto script = std::make_shared<StreamScript>();
+  script->answer = {"int ", "x = ", "1;", " never"};
+  script->hold_after = 2;  // after "x = " the generator waits until it is cancelled
+  LocalServe serve(script);
+  testing::HttpReply r = testing::http_request(serve.port(), "POST", "/v1/chat/completions",
+                                               chat(R"(,"stream":true,"stop":["= "])"));
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_TRUE(script->wait_cancelled(1));
+  auto [content, finish] = read_stream(r.body, "= ");
+  EXPECT_EQ(content, "int x ");
+  EXPECT_EQ(finish, "stop");
+}
+
+TEST(ServeStop, HeldBackTextArrivesWhenNoStopFollows) {
+  auto script = std::make_shared<StreamScript>();
+  script->answer = {"a=", " b", " =", "="};
+  LocalServe serve(script);
+  testing::HttpReply r = testing::http_request(serve.port(), "POST", "/v1/chat/completions",
+                                               chat(R"(,"stream":true,"stop":["= x"],"max_tokens":9)"));
+  ASSERT_EQ(r.status, 200) << r.raw;
+  auto [content, finish] = read_stream(r.body, "= x");
+  EXPECT_EQ(content, "a= b ==");
+  EXPECT_EQ(finish, "stop");
+}
+
+}  // namespace
+}  // namespace coderx::serve
