@@ -26,11 +26,22 @@ struct Task {
   std::string error;
 };
 
+// What the working tree is compared with: HEAD, or the empty tree in a repository with no
+// commit yet (so a new project's first files can be reviewed before they are committed).
+std::string worktree_base(const ReviewOptions& o) {
+  if (run_git(o.repo, {"rev-parse", "-q", "--verify", "HEAD^{commit}"})) return "HEAD";
+  auto empty_tree = run_git(o.repo, {"hash-object", "-t", "tree", "/dev/null"});
+  if (!empty_tree) return "HEAD";  // git's own message follows from the diff
+  std::string id = *empty_tree;
+  while (!id.empty() && (id.back() == '\n' || id.back() == '\r')) id.pop_back();
+  return id;
+}
+
 std::vector<std::string> diff_args(const ReviewOptions& o) {
   std::vector<std::string> args{"-c", "core.quotePath=true", "diff", "--no-color", "--no-ext-diff",
                                 "--no-textconv", "-M", "--src-prefix=a/", "--dst-prefix=b/"};
   if (!o.base.empty()) args.push_back(o.base + "..." + (o.head.empty() ? "HEAD" : o.head));
-  else args.push_back("HEAD");
+  else args.push_back(worktree_base(o));
   args.push_back("--");
   return args;
 }
@@ -111,6 +122,9 @@ bool skip_file(const FileDiff& file, const ReviewOptions& o, std::string_view te
 }  // namespace
 
 model::Result<ReviewResult> review_diff(const ReviewOptions& o, features::TextGenerator& generator) {
+  if (!run_git(o.repo, {"rev-parse", "--git-dir"}))
+    return model::make_error(model::Errc::invalid_argument,
+                             o.repo.string() + " is not in a git repository (coderx review reads the diff through git)");
   auto diff_text = run_git(o.repo, diff_args(o));
   if (!diff_text) return diff_text.error();
   auto diff = features::parse_unified_diff(*diff_text);

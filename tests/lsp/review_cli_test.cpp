@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 
 #include "lsp/cli/git.h"
@@ -128,6 +129,24 @@ TEST(ReviewCli, BaseHeadRangeReadsCommittedContent) {
   EXPECT_NE(gen.calls()[0].user.find("int add(int a, int b)"), std::string::npos);
 }
 
+// Before the first commit there is no HEAD: the working tree is compared with the empty tree,
+// so every file added so far is reviewed.
+TEST(ReviewCli, ARepositoryWithoutCommitsReviewsEverythingAdded) {
+  TempDir dir;
+  git(dir, {"init", "-q"});
+  write(dir / "src/m.c", base_c());
+  git(dir, {"add", "src/m.c"});
+  ScriptedGenerator gen;
+  gen.answer = [](const features::GenerationInput&) { return std::string(); };
+  ReviewOptions o;
+  o.repo = dir.path();
+  auto result = review_diff(o, gen);
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(result->files_reviewed, 1u);
+  ASSERT_EQ(gen.calls().size(), 1u);
+  EXPECT_NE(gen.calls()[0].user.find("int mul(int a, int b)"), std::string::npos) << gen.calls()[0].user;
+}
+
 TEST(ReviewCli, ErrorsAreReported) {
   Repo repo;
   ScriptedGenerator gen;
@@ -136,6 +155,16 @@ TEST(ReviewCli, ErrorsAreReported) {
   auto bad_rev = review_diff(o, gen);
   ASSERT_FALSE(bad_rev);
   EXPECT_NE(bad_rev.error().message.find("git diff failed"), std::string::npos) << bad_rev.error().message;
+  TempDir plain;
+  ReviewOptions outside;
+  outside.repo = plain.path();
+  // git must not find a repository above the temporary folder either.
+  ::setenv("GIT_CEILING_DIRECTORIES", plain.path().parent_path().c_str(), 1);
+  auto no_repo = review_diff(outside, gen);
+  ::unsetenv("GIT_CEILING_DIRECTORIES");
+  ASSERT_FALSE(no_repo);
+  EXPECT_EQ(no_repo.error().message,
+            plain.path().string() + " is not in a git repository (coderx review reads the diff through git)");
   features::UnavailableGenerator down("engine down");
   auto failed = review_diff(options_for(repo), down);
   ASSERT_FALSE(failed);
