@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "lsp/features/gather_context.h"
+#include "lsp/features/line_endings.h"
 #include "lsp/features/trim_completion.h"
 
 namespace coderx::features {
@@ -95,6 +96,7 @@ model::Result<RefactorResult> Assistant::refactor(const RefactorRequest& request
   } else if (end > begin && request.doc.text[end - 1] == '\n' && !r.new_text.empty()) {
     r.new_text += '\n';  // the selection ended with its line; keep the line structure
   }
+  if (uses_crlf(request.doc.text)) r.new_text = to_crlf(r.new_text);
   r.finish = out->finish;
   r.usage = out->usage;
   return r;

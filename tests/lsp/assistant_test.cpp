@@ -3,6 +3,7 @@
 // another line gathers again; the generator's own token counter bounds the context; refactor
 // and explain ask for the workspace context; cut trims the completion.
 #include "lsp/features/assistant.h"
+#include "lsp/features/line_endings.h"
 
 #include <gtest/gtest.h>
 
@@ -162,6 +163,37 @@ TEST(Assistant, RefactorAndExplainUseTheWorkspaceContext) {
   ASSERT_TRUE(assistant.explain(e, {}, {}));
   for (const GenerationInput& call : gen->calls())
     EXPECT_NE(call.user.find("--- paths.py:"), std::string::npos) << call.user;
+}
+
+// Models write "\n"; an edit to a CRLF document comes back CRLF (whole lines, the added line
+// break, and text that already had "\r\n"), and an LF document's edit stays LF.
+TEST(Assistant, RefactorKeepsTheDocumentsLineEndings) {
+  auto gen = std::make_shared<testing::ScriptedGenerator>();
+  gen->answer = [](const GenerationInput&) { return std::string("```c\nint a;\nint b;\r\nint c;\n```"); };
+  Assistant assistant(gen);
+  const std::string crlf = "int x;\r\nint y;\r\n";
+  RefactorRequest r;
+  r.doc = {"file:///w/a.c", "c", crlf};
+  r.begin = 0;
+  r.end = static_cast<std::uint32_t>(crlf.size());
+  auto edited = assistant.refactor(r, {});
+  ASSERT_TRUE(edited);
+  EXPECT_EQ(edited->new_text, "int a;\r\nint b;\r\nint c;\r\n");
+  const std::string lf = "int x;\nint y;\n";
+  r.doc = {"file:///w/b.c", "c", lf};
+  r.end = static_cast<std::uint32_t>(lf.size());
+  edited = assistant.refactor(r, {});
+  ASSERT_TRUE(edited);
+  EXPECT_EQ(edited->new_text, "int a;\nint b;\r\nint c;\n");  // an LF document is left as the model wrote it
+}
+
+TEST(LineEndings, DetectsByTheFirstBreakAndConvertsOnlyBareNewlines) {
+  EXPECT_TRUE(uses_crlf("a\r\nb\n"));
+  EXPECT_FALSE(uses_crlf("a\nb\r\n"));
+  EXPECT_FALSE(uses_crlf("no break"));
+  EXPECT_FALSE(uses_crlf("\n"));
+  EXPECT_EQ(to_crlf("\na\r\nb\n\n"), "\r\na\r\nb\r\n\r\n");
+  EXPECT_EQ(to_crlf(""), "");
 }
 
 }  // namespace
