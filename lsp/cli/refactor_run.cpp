@@ -84,9 +84,11 @@ struct Range {
   std::uint32_t begin = 0, end = 0;
 };
 
-// Byte ranges to rewrite: the whole file, or each top-level function/method (last first).
+// Byte ranges to rewrite: the whole file after any UTF-8 byte order mark (which the model would
+// not write back), or each top-level function/method (last first).
 std::vector<Range> ranges_for(const RefactorOptions& o, const context::Language* language, const std::string& text) {
-  if (o.scope == RefactorScope::file || !language) return {{0, static_cast<std::uint32_t>(text.size())}};
+  const std::uint32_t start = text.starts_with("\xEF\xBB\xBF") ? 3 : 0;
+  if (o.scope == RefactorScope::file || !language) return {{start, static_cast<std::uint32_t>(text.size())}};
   context::Document doc(language, text, 0);
   const context::SyntaxTrees trees = doc.syntax();
   std::vector<Range> out;

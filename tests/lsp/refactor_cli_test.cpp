@@ -243,6 +243,25 @@ TEST(RefactorCli, RejectsEditsThatNoLongerParse) {
   EXPECT_EQ(read(t.dir / "py/m.py"), kPy);
 }
 
+// A byte order mark is not part of the code the model rewrites, so a model that does not write
+// one back cannot drop it.
+TEST(RefactorCli, AByteOrderMarkIsKept) {
+  TempDir dir;
+  write(dir / "bom.c", "\xEF\xBB\xBF" + kA);
+  auto gen = renamer();
+  RefactorOptions o;
+  o.instruction = "rename";
+  o.inputs = {"bom.c"};
+  o.root = dir.path();
+  o.apply = true;
+  auto outcomes = run(o, gen);
+  ASSERT_EQ(outcomes.size(), 1u);
+  EXPECT_EQ(outcomes[0].status, FileOutcome::Status::applied) << outcomes[0].reason;
+  EXPECT_EQ(read(dir / "bom.c"), "\xEF\xBB\xBFint new_name(int x) {\n  return x + 1;\n}\n");
+  ASSERT_EQ(gen->calls().size(), 1u);
+  EXPECT_EQ(selected(gen->calls()[0].user), kA);
+}
+
 TEST(RefactorCli, FunctionScopeAsksPerFunction) {
   TempDir dir;
   write(dir / "f.c", "int old_name(void) { return 1; }\n\nint g(void) { return old_name(); }\n");
