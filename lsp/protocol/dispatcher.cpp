@@ -142,6 +142,11 @@ void Dispatcher::handle_notification(Incoming& in) {
 }
 
 void Dispatcher::handle_response(Incoming& in) {
+  if (!in.id) {  // JSON-RPC: the error answer to a message the client could not read or identify
+    spdlog::warn("the client answered a message it could not identify (id null){}{}", in.error ? ": " : "",
+                 in.error ? in.error->message : "");
+    return;
+  }
   ReplyCallback callback;
   {
     std::lock_guard lock(core_->mu);

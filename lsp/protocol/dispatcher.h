@@ -8,7 +8,8 @@
 //     failure answers InvalidParams with the reason, automatically;
 //   - answers MethodNotFound for unknown requests; ignores unknown notifications and `$/` ones;
 //   - enforces the lifecycle: ServerNotInitialized before `initialize` (notifications dropped,
-//     except `exit`), InvalidRequest for a second `initialize` and for requests after
+//     except `exit`; an `initialize` with invalid params leaves the server uninitialized, so
+//     the client can send a corrected one), InvalidRequest for a second `initialize` and for requests after
 //     `shutdown`; `exit` ends the session with exit code 0 after shutdown, else 1;
 //   - tracks requests in flight: `$/cancelRequest` and shutdown request stop on their
 //     Responder's stop token (the handler answers, typically RequestCancelled);
@@ -54,10 +55,13 @@ class Dispatcher {
 
   template <class Params, class F>  // F: void(Params, Responder)
   void on_request(const std::string& method, F handler) {
-    on_request_raw(method, [h = std::move(handler)](const json::value& params, Responder r) mutable {
+    on_request_raw(method, [this, method, h = std::move(handler)](const json::value& params, Responder r) mutable {
       std::string error;
       std::optional<Params> typed = convert_params<Params>(params, error);
-      if (!typed) return r.error(ErrorCode::InvalidParams, error);
+      if (!typed) {
+        if (method == "initialize") state_ = Lifecycle::uninitialized;  // the client may try again
+        return r.error(ErrorCode::InvalidParams, error);
+      }
       h(std::move(*typed), std::move(r));
     });
   }

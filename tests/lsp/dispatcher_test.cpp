@@ -79,6 +79,33 @@ TEST_F(DispatcherTest, ShutdownThenExitGivesZeroAndRejectsLaterRequests) {
   EXPECT_EQ(d.exit_code(), 0);
 }
 
+TEST_F(DispatcherTest, InitializeWithInvalidParamsCanBeRetried) {
+  Dispatcher strict([this](std::string body) { out.push_back(json::parse(body)); });
+  strict.on_request<TextDocumentPositionParams>("initialize", [](TextDocumentPositionParams, Responder r) {
+    r.reply(json::object{});
+  });
+  strict.dispatch(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"processId":"x"}})");
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(error_code(0), -32602);
+  EXPECT_EQ(strict.state(), Lifecycle::uninitialized);
+  strict.dispatch(R"({"jsonrpc":"2.0","id":2,"method":"test/x","params":{}})");
+  EXPECT_EQ(error_code(1), -32002);  // still not initialized
+  strict.dispatch(
+      R"({"jsonrpc":"2.0","id":3,"method":"initialize","params":{"textDocument":{"uri":"u"},"position":{"line":0,"character":0}}})");
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_TRUE(out[2].at("result").is_object()) << out[2];
+  EXPECT_EQ(strict.state(), Lifecycle::initialized);
+}
+
+TEST_F(DispatcherTest, AnErrorAnswerWithANullIdIsLoggedAndIgnored) {
+  initialize();
+  d.call("workspace/configuration", json::object{}, [](const json::value*, const ResponseError*) { FAIL(); });
+  send(R"({"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"could not parse"}})");
+  send(R"({"jsonrpc":"2.0","id":null,"result":1})");
+  EXPECT_EQ(out.size(), 1u);  // only our call: nothing is answered to these
+  EXPECT_EQ(d.state(), Lifecycle::initialized);
+}
+
 TEST_F(DispatcherTest, ExitWithoutShutdownGivesOne) {
   initialize();
   notify("exit");

@@ -250,6 +250,41 @@ TEST_F(ServerTest, TheRefactorCommandReturnsTheEditAndItsUsageWithoutApplyingIt)
     EXPECT_NE(m.contains("method") ? m.at("method").as_string() : "", "workspace/applyEdit");
 }
 
+// An answer cut off by the budget or the deadline would replace the selection with half of the
+// code: it is an error, not an edit.
+TEST_F(ServerTest, ARefactorCutShortIsAnErrorNotAnEdit) {
+  session.initialize();
+  session.open("file:///a.py", "def f(x):\n    return x*2\n");
+  engine->answer = [](const auto&) { return std::string("```python\ndef f(x):\n    return\n```"); };
+  engine->finish = features::FinishReason::answer_budget;
+  json::object args{{"uri", "file:///a.py"}, {"range", range(0, 0, 2, 0)}, {"kind", "rewrite"}};
+  session.request(1, "workspace/executeCommand",
+                  json::object{{"command", "coderx.refactor"}, {"arguments", json::array{args}}});
+  json::object r = session.response(1);
+  ASSERT_TRUE(r.contains("error")) << r;
+  EXPECT_EQ(r.at("error").at("code").as_int64(), -32803);
+  std::string message(r.at("error").at("message").as_string());
+  EXPECT_NE(message.find("cut short (answer_budget"), std::string::npos) << message;
+  EXPECT_NE(message.find("no edit was made"), std::string::npos) << message;
+}
+
+// VS Code sends an empty range when nothing is selected: the action takes the whole line, with
+// its "\r\n", and the new line keeps the document's CRLF.
+TEST_F(ServerTest, AnEmptyRangeOnACrlfLineTakesTheWholeLine) {
+  session.initialize({}, json::object{{"textDocument", {{"codeAction", {{"resolveSupport", {{"properties", {"edit"}}}}}}}}});
+  session.open("file:///a.py", "a = 1\r\nb = 2\r\n");
+  engine->answer = [](const auto&) { return std::string("```python\na = 2\n```"); };
+  session.request(1, "textDocument/codeAction",
+                  json::object{{"textDocument", doc("file:///a.py")}, {"range", range(0, 3, 0, 3)},
+                               {"context", {{"diagnostics", json::array{}}}}});
+  json::value rewrite = session.response(1).at("result").at(0);
+  session.request(2, "codeAction/resolve", rewrite);
+  json::object resolved = session.response(2).at("result").as_object();
+  const json::value& edit = resolved.at("edit").at("documentChanges").at(0).at("edits").at(0);
+  EXPECT_EQ(edit.at("range"), json::value(range(0, 0, 1, 0)));
+  EXPECT_EQ(edit.at("newText").as_string(), "a = 2\r\n");
+}
+
 TEST_F(ServerTest, RequestsForUnknownDocumentsFailAndNotificationsAreIgnored) {
   session.initialize();
   session.notify("textDocument/didChange",

@@ -1,5 +1,5 @@
 // ScriptedGenerator: a features::TextGenerator for tests. Answers come from `answer` (a
-// function of the input); every call is recorded. With hold(true) each generate() blocks after
+// function of the input), finishing with `finish`; every call is recorded. With hold(true) each generate() blocks after
 // recording its call until release() or its stop token fires — so tests can cancel
 // mid-generation, pile up requests behind a busy worker, or edit the document meanwhile,
 // synchronising on wait_calls() instead of sleeping. Thread-safe.
@@ -19,6 +19,7 @@ class ScriptedGenerator : public features::TextGenerator {
  public:
   std::function<std::string(const features::GenerationInput&)> answer =
       [](const features::GenerationInput&) { return std::string("x + 1"); };
+  features::FinishReason finish = features::FinishReason::stop;  // of every answered call
 
   void hold(bool on) {
     std::lock_guard lock(mu_);
@@ -60,6 +61,7 @@ class ScriptedGenerator : public features::TextGenerator {
       }
     }
     out.answer = answer(input);
+    out.finish = finish;
     out.usage.prompt_tokens = static_cast<std::int64_t>(input.user.size() / 4);
     out.usage.answer_tokens = static_cast<std::int64_t>(out.answer.size() / 4);
     if (on_text) on_text(out.answer);
