@@ -1,5 +1,7 @@
 #include "lsp/protocol/jsonrpc.h"
 
+#include "lsp/protocol/lone_surrogates.h"
+
 namespace coderx::lsp {
 
 json::value id_to_json(const RequestId& id) {
@@ -55,10 +57,13 @@ Incoming decode_response(const json::object& o, std::optional<RequestId> id) {
 Incoming decode_message(std::string_view body) {
   boost::system::error_code ec;
   // Document text is whatever bytes the editor's buffer holds (Neovim sends a Latin-1 file's
-  // bytes as they are): a string with invalid UTF-8 is kept byte for byte, never a parse error.
+  // bytes as they are): a string with invalid UTF-8 is kept byte for byte, never a parse error;
+  // a lone surrogate escape (half an emoji, from VS Code) becomes U+FFFD.
   json::parse_options options;
   options.allow_invalid_utf8 = true;
-  json::value v = json::parse(body, ec, {}, options);
+  options.max_depth = 64;
+  std::optional<std::string> mended = replace_lone_surrogates(body);
+  json::value v = json::parse(mended ? std::string_view(*mended) : body, ec, {}, options);
   if (ec) return invalid(ErrorCode::ParseError, "invalid JSON: " + ec.message());
   if (v.is_array()) return invalid(ErrorCode::InvalidRequest, "JSON-RPC batches are not supported");
   const json::object* o = v.if_object();

@@ -158,6 +158,27 @@ void LspServer::on_completion(lsp::CompletionParams p, Responder r) {
 
 namespace {
 
+// `text` on one line (line breaks and tabs as spaces, ends trimmed), at most `max_bytes`, cut at a
+// character boundary and ended with "..." when cut.
+std::string one_line_label(std::string_view text, std::size_t max_bytes) {
+  std::string line;
+  for (char c : text) line += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
+  std::size_t first = line.find_first_not_of(' '), last = line.find_last_not_of(' ');
+  line = first == std::string::npos ? "" : line.substr(first, last - first + 1);
+  if (line.size() <= max_bytes) return line;
+  std::size_t cut = max_bytes - 3;
+  while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
+  return line.substr(0, cut) + "...";
+}
+
+// A completion item's label: the first line of the suggestion that is not blank.
+std::string completion_label(const std::string& text) {
+  std::size_t at = text.find_first_not_of(" \t\r\n");
+  if (at == std::string::npos) return "(blank lines)";
+  at = text.rfind('\n', at) == std::string::npos ? 0 : text.rfind('\n', at) + 1;
+  return one_line_label(std::string_view(text).substr(at, text.find('\n', at) - at), 60);
+}
+
 void reply_completion(Responder& r, features::RequestKind kind, const std::string& text, lsp::Position at) {
   lsp::Range range{at, at};
   if (kind == features::RequestKind::inline_completion) {
@@ -168,8 +189,7 @@ void reply_completion(Responder& r, features::RequestKind kind, const std::strin
   lsp::CompletionList list{true, {}};
   if (!text.empty()) {
     lsp::CompletionItem item;
-    std::string first = text.substr(0, text.find('\n'));
-    item.label = first.size() > 60 ? first.substr(0, 57) + "..." : first;
+    item.label = completion_label(text);
     item.detail = "coderx";
     item.filter_text = "";
     item.sort_text = "~coderx";  // after the language server's own items
@@ -242,7 +262,7 @@ void LspServer::on_code_action(lsp::CodeActionParams p, Responder r) {
     actions.push_back(json::value_from(action));
   };
   for (const lsp::Diagnostic& d : p.diagnostics)
-    add("coderx: fix '" + d.message.substr(0, 60) + "'", "quickfix", "fix", d.message, {d});
+    add("coderx: fix '" + one_line_label(d.message, 60) + "'", "quickfix", "fix", d.message, {d});
   add("coderx: rewrite the selection", "refactor.rewrite", "rewrite", "", {});
   add("coderx: add documentation", "refactor.rewrite", "document", "", {});
   add("coderx: add tests", "refactor", "tests", "", {});

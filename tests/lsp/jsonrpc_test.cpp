@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <random>
+
 namespace coderx::lsp {
 namespace {
 
@@ -53,6 +56,66 @@ TEST(JsonRpc, StringsWithInvalidUtf8AreKeptByteForByte) {
   EXPECT_NE(out.find("m\xEF\xBF\xBD\xEF\xBF\xBD' (é)"), std::string::npos) << out;
 }
 
+// UTF-8 of one code point.
+std::string utf8(std::uint32_t cp) {
+  std::string s;
+  if (cp < 0x80) {
+    s += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    s += static_cast<char>(0xC0 | (cp >> 6));
+    s += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    s += static_cast<char>(0xE0 | (cp >> 12));
+    s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    s += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    s += static_cast<char>(0xF0 | (cp >> 18));
+    s += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    s += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+  return s;
+}
+
+// Random UTF-16 texts (pairs, lone halves, quotes, backslashes followed by "u..." text), written
+// as JSON the way JSON.stringify does: every string decodes to the text with each lone half as
+// U+FFFD, which is what a decoder that accepted them would give after replacing them.
+TEST(JsonRpc, LoneSurrogateEscapesBecomeReplacementCharacters) {
+  std::mt19937 rng(99);
+  const std::uint16_t pool[] = {'a', '"', '\\', 'u', 'd', '8', 0xE9, 0x65E5, 0xD83D, 0xDE00, 0xDBFF, 0xDC00};
+  for (int trial = 0; trial < 3000; ++trial) {
+    std::vector<std::uint16_t> units(rng() % 12);
+    for (auto& u : units) u = pool[rng() % std::size(pool)];
+    std::string escaped, expected;
+    for (std::size_t i = 0; i < units.size(); ++i) {
+      std::uint16_t u = units[i];
+      bool high = u >= 0xD800 && u <= 0xDBFF, low = u >= 0xDC00 && u <= 0xDFFF;
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\u%04x", u);
+      if (high && i + 1 < units.size() && units[i + 1] >= 0xDC00 && units[i + 1] <= 0xDFFF) {
+        char low_hex[8];
+        std::snprintf(low_hex, sizeof low_hex, "\\u%04X", units[i + 1]);
+        escaped += std::string(hex) + low_hex;
+        expected += utf8(0x10000 + ((u - 0xD800) << 10) + (units[i + 1] - 0xDC00));
+        ++i;
+      } else if (high || low) {
+        escaped += hex;
+        expected += "\xEF\xBF\xBD";
+      } else if (u == '"' || u == '\\') {
+        escaped += '\\';
+        escaped += static_cast<char>(u);
+        expected += static_cast<char>(u);
+      } else {
+        escaped += utf8(u);
+        expected += utf8(u);
+      }
+    }
+    Incoming n = decode_message(R"({"jsonrpc":"2.0","method":"m","params":{"t\ud83d":")" + escaped + R"("}})");
+    ASSERT_EQ(n.kind, Kind::notification) << escaped << ": " << (n.error ? n.error->message : "");
+    ASSERT_EQ(n.params.at("t\xEF\xBF\xBD").as_string(), expected) << escaped;
+  }
+}
+
 TEST(JsonRpc, MalformedInputBecomesTheRightError) {
   struct Case {
     const char* body;
@@ -60,8 +123,9 @@ TEST(JsonRpc, MalformedInputBecomesTheRightError) {
     bool has_id;
   };
   for (Case c : {Case{"{", ErrorCode::ParseError, false}, Case{"", ErrorCode::ParseError, false},
-                 Case{"\"\\ud800\"", ErrorCode::ParseError, false},
-                 Case{R"({"method":"x","params":"\ud800"})", ErrorCode::ParseError, false},
+                 Case{"\"\\uZZ00\"", ErrorCode::ParseError, false},
+                 Case{"\"\\ud800\"", ErrorCode::InvalidRequest, false},  // a string, not an object
+                 Case{R"({"method":"x","params":"\ud800"})", ErrorCode::InvalidRequest, false},
                  Case{"[]", ErrorCode::InvalidRequest, false}, Case{"42", ErrorCode::InvalidRequest, false},
                  Case{R"({"id":1,"method":5})", ErrorCode::InvalidRequest, true},
                  Case{R"({"id":{},"method":"m"})", ErrorCode::InvalidRequest, false},

@@ -69,6 +69,48 @@ TEST_F(ServerTest, CompletionGivesOneAiItem) {
   EXPECT_TRUE(r.at("result").at("isIncomplete").as_bool());
 }
 
+// True when `s` is well-formed UTF-8 (no cut characters).
+bool valid_utf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    for (std::size_t k = 1; k < n; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    i += n;
+  }
+  return true;
+}
+
+// The label is the first line that is not blank (a suggestion at a line's end starts with a line
+// break), and a long one is cut between characters, never inside one.
+TEST_F(ServerTest, CompletionLabelsAreTheFirstNonBlankLineCutBetweenCharacters) {
+  session.initialize();
+  session.open("file:///a.py", "def f(x):\n");
+  engine->answer = [](const auto&) { return std::string("\n    return x + 1"); };
+  session.request(1, "textDocument/completion", json::object{{"textDocument", doc("file:///a.py")}, {"position", pos(0, 9)}});
+  json::value item = session.response(1).at("result").at("items").at(0);
+  EXPECT_EQ(item.at("label").as_string(), "return x + 1");
+  EXPECT_EQ(item.at("textEdit").at("newText").as_string(), "\n    return x + 1");
+  std::string wide;
+  for (int i = 0; i < 4; ++i) wide += "\u65e5\u672c\u8a9e\u306e\u30c6\u30ad\u30b9\u30c8\u3067\u3059";
+  engine->answer = [&](const auto&) { return "a" + wide; };
+  session.request(2, "textDocument/completion", json::object{{"textDocument", doc("file:///a.py")}, {"position", pos(1, 0)}});
+  std::string label(session.response(2).at("result").at("items").at(0).at("label").as_string());
+  EXPECT_TRUE(valid_utf8(label)) << label;
+  EXPECT_LE(label.size(), 60u);
+  EXPECT_TRUE(label.ends_with("...")) << label;
+  EXPECT_EQ(label.substr(0, label.size() - 3), ("a" + wide).substr(0, label.size() - 3));
+
+  session.request(3, "textDocument/codeAction",
+                  json::object{{"textDocument", doc("file:///a.py")}, {"range", range(0, 0, 0, 3)},
+                               {"context", {{"diagnostics", json::array{{{"range", range(0, 0, 0, 3)},
+                                                                         {"message", "x\n" + wide}}}}}}});
+  std::string title(session.response(3).at("result").at(0).at("title").as_string());
+  EXPECT_TRUE(valid_utf8(title)) << title;
+  EXPECT_TRUE(title.starts_with("coderx: fix 'x \u65e5")) << title;
+}
+
 TEST_F(ServerTest, CancelMidGenerationAnswersRequestCancelled) {
   session.initialize();
   session.open("file:///a.py", "x = \n");
