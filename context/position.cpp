@@ -93,7 +93,7 @@ std::uint32_t LineIndex::offset_of(Position pos, PositionEncoding enc) const {
   const std::uint32_t begin = starts_[pos.line];
   const std::uint32_t end = line_end(pos.line);
   if (enc == PositionEncoding::utf8) {
-    const std::uint32_t off = std::min(begin + pos.character, end);
+    const std::uint32_t off = pos.character >= end - begin ? end : begin + pos.character;  // no wrap-around
     if (off >= end || !is_continuation(static_cast<unsigned char>(text_[off]))) return off;
     std::uint32_t lead = off;
     while (lead > begin && is_continuation(static_cast<unsigned char>(text_[lead]))) --lead;

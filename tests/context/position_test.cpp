@@ -95,6 +95,9 @@ TEST(Position, PastEndOfLineAndDocumentClamp) {
   LineIndex idx(kMixed);
   EXPECT_EQ(idx.offset_of({0, 99}, PositionEncoding::utf16), 6u);  // before "\r\n"
   EXPECT_EQ(idx.offset_of({99, 0}, PositionEncoding::utf16), kMixed.size());
+  for (std::uint32_t huge : {0x7FFFFFFFu, 0xFFFFFFF0u, 0xFFFFFFFFu})  // never wraps onto another line
+    for (auto enc : {PositionEncoding::utf8, PositionEncoding::utf16})
+      EXPECT_EQ(idx.offset_of({1, huge}, enc), idx.line_end(1)) << huge;
   EXPECT_FALSE(idx.contains({0, 5}, PositionEncoding::utf16));
   EXPECT_TRUE(idx.contains({0, 4}, PositionEncoding::utf16));
   EXPECT_FALSE(idx.contains({6, 0}, PositionEncoding::utf16));
