@@ -24,7 +24,15 @@ LspServer::LspServer(lsp::Dispatcher& dispatcher, LspServerOptions options)
   register_features();
 }
 
-LspServer::~LspServer() { scheduler_.shutdown(); }
+LspServer::~LspServer() {
+  scheduler_.shutdown();
+  if (loader_.joinable()) loader_.join();  // it reports to the scheduler: join it while that lives
+}
+
+bool LspServer::model_loading() const {
+  std::lock_guard lock(mu_);
+  return loader_.joinable() && !loaded_;
+}
 
 ServerSettings LspServer::settings() const {
   std::lock_guard lock(mu_);

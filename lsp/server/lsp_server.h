@@ -64,6 +64,8 @@ class LspServer {
  public:
   LspServer(lsp::Dispatcher& dispatcher, LspServerOptions options);
   ~LspServer();
+  // True while the model is still being loaded (the loader thread runs).
+  bool model_loading() const;
   LspServer(const LspServer&) = delete;
   LspServer& operator=(const LspServer&) = delete;
 

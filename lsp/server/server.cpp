@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <cstdlib>
 
 #include "lsp/features/canned_generator.h"
 #include "lsp/features/engine_generator.h"
@@ -91,6 +92,13 @@ int run(const ServerOptions& options) {
   {
     LspServer server(dispatcher, std::move(server_options));
     code = connection.serve(dispatcher);
+    if (server.model_loading()) {
+      // A model load cannot be interrupted (a large file's read, a GPU upload). The session is
+      // over and loading leaves nothing to save, so the process ends now instead of after it.
+      spdlog::info("coderx lsp: session ended while the model was loading (exit code {})", code);
+      spdlog::default_logger()->flush();
+      std::_Exit(code);
+    }
   }
   spdlog::info("coderx lsp: session ended (exit code {})", code);
   return code;

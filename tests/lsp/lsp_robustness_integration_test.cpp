@@ -3,6 +3,8 @@
 // and the session goes on; a burst of 1,000 requests with 1,000 cancels answers each exactly
 // once; a broken stream ends the server with a log line; --listen serves one client over TCP.
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,6 +13,7 @@
 
 #include <boost/asio.hpp>
 #include <boost/json.hpp>
+#include <chrono>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -118,6 +121,18 @@ class Server {
       if (line.rfind(field + ":", 0) == 0) return std::stol(line.substr(field.size() + 1));
     return -1;
   }
+  // True once the server closed its output (it ended) within `timeout_ms`; what it wrote is read
+  // and dropped.
+  bool wait_eof(int timeout_ms) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    char buf[65536];
+    for (;;) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      pollfd p{from_, POLLIN, 0};
+      if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
+      if (::read(from_, buf, sizeof buf) <= 0) return true;
+    }
+  }
   int finish() {
     if (to_ >= 0) close_input();
     int status = 0;
@@ -193,6 +208,25 @@ TEST(LspRobustness, ThousandCancelledRequestsAreEachAnsweredOnce) {
   EXPECT_GT(cancelled, n / 2);  // the engine is slow (1 s a word): most never finish
   for (int i = 10; i < 10 + n; ++i) EXPECT_EQ(answers[i], 1) << "id " << i;
   EXPECT_EQ(answers[2], 1);  // shutdown
+}
+
+// `exit` while the model is still loading ends the process at once. The model is a FIFO that no
+// one writes: opening it blocks, like a load that takes minutes.
+TEST(LspRobustness, ExitWhileTheModelLoadsEndsTheProcessAtOnce) {
+  TempDir dir;
+  const std::string fifo = (dir / "model.gguf").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  Server server({"lsp", "--model", fifo});
+  server.write_all(initialize());
+  ASSERT_TRUE(server.wait_response(1).contains("result"));
+  server.write_all(shutdown_exit(2));
+  bool ended = server.wait_eof(20000);
+  if (!ended) {  // let the stuck load go on, so that the test itself ends
+    int fd = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
+    if (fd >= 0) ::close(fd);
+  }
+  EXPECT_TRUE(ended) << "still running 20 s after exit";
+  EXPECT_EQ(server.finish(), 0);
 }
 
 TEST(LspRobustness, ABrokenStreamEndsTheServerWithALogLine) {
