@@ -80,6 +80,7 @@ void WorkspaceIndexer::set_folders(std::vector<fs::path> roots, IndexingCallback
   {
     std::lock_guard lock(mu_);
     roots_ = roots;
+    if (build_stop_ && !is_root(building_)) build_stop_->request_stop();
   }
   post([this, roots = std::move(roots), callbacks = std::move(callbacks)](std::stop_token stop) {
     {
@@ -99,15 +100,37 @@ void WorkspaceIndexer::set_folders(std::vector<fs::path> roots, IndexingCallback
   });
 }
 
+bool WorkspaceIndexer::is_root(const fs::path& root) const {
+  return std::find(roots_.begin(), roots_.end(), root) != roots_.end();
+}
+
 void WorkspaceIndexer::build(const fs::path& root, const IndexingCallbacks& callbacks, std::stop_token stop) {
+  std::stop_source own;  // stopped with the indexer, or when set_folders drops `root`
+  std::stop_callback forward(stop, [&own] { own.request_stop(); });
+  {
+    std::lock_guard lock(mu_);
+    if (!is_root(root)) return;  // dropped before its turn came
+    building_ = root;
+    build_stop_ = own;
+  }
   if (callbacks.begin) callbacks.begin("indexing " + root.string());
   auto start = std::chrono::steady_clock::now();
   context::IndexOptions options;
   options.cache_file = cache_file(root);
   options.threads = options_.threads;
-  auto built = context::WorkspaceIndex::build(root, options, stop);
+  auto built = context::WorkspaceIndex::build(root, options, own.get_token());
+  bool dropped;
+  {
+    std::lock_guard lock(mu_);
+    building_.clear();
+    build_stop_.reset();
+    dropped = !is_root(root);
+  }
   std::string summary;
-  if (!built) {
+  if (dropped) {
+    summary = built ? "discarded: no longer a workspace folder" : "stopped: no longer a workspace folder";
+    spdlog::info("indexer: {}: {}", root.string(), summary);
+  } else if (!built) {
     summary = "not indexed: " + built.error().message;
     spdlog::warn("indexer: {}: {}", root.string(), built.error().message);
   } else {

@@ -7,7 +7,8 @@
 //
 // Callers get shared_ptrs to indexes, whose methods are thread-safe, so gather reads an index
 // while it is being updated. Errors: a folder that cannot be indexed is logged and reported
-// through on_done; nothing is fatal. The destructor stops a build in progress and joins.
+// through on_done; nothing is fatal. A folder dropped by set_folders while it is being built
+// stops that build at once. The destructor stops a build in progress and joins.
 #pragma once
 
 #include <condition_variable>
@@ -17,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <thread>
@@ -70,6 +72,7 @@ class WorkspaceIndexer {
   void build(const std::filesystem::path& root, const IndexingCallbacks& callbacks, std::stop_token stop);
   void apply_event(const std::filesystem::path& abs, lsp::FileChangeType type, std::stop_token stop);
   void save_dirty();
+  bool is_root(const std::filesystem::path& root) const;  // with mu_ held
   std::filesystem::path cache_file(const std::filesystem::path& root) const;
 
   IndexerOptions options_;
@@ -78,6 +81,8 @@ class WorkspaceIndexer {
   std::deque<Task> tasks_;
   bool busy_ = false;
   std::vector<std::filesystem::path> roots_;  // the folders, as last set
+  std::filesystem::path building_;            // the folder being built ("" = none)
+  std::optional<std::stop_source> build_stop_;  // stops that build: set_folders dropped its folder
   std::map<std::filesystem::path, std::shared_ptr<context::WorkspaceIndex>> indexes_;
   std::vector<std::shared_ptr<context::WorkspaceIndex>> dirty_;
   std::jthread thread_;  // last: stopped and joined first

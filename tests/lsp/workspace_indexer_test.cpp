@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <mutex>
 
 #include "tests/support/paths.h"
 
@@ -102,6 +103,27 @@ TEST_F(IndexerTest, FoldersComeAndGo) {
   ix.set_folders({root.path()});
   ix.wait_idle();
   EXPECT_FALSE(ix.locate(other.path() / "x.py").index);
+  EXPECT_TRUE(ix.locate(root.path() / "src/a.py").index);
+}
+
+// A folder dropped while it is being built stops that build, so the folders that replace it do
+// not wait behind it (a user who opened the wrong, huge folder).
+TEST_F(IndexerTest, AFolderDroppedDuringItsBuildStopsIt) {
+  testing::TempDir wrong;
+  for (int i = 0; i < 50; ++i) write(wrong / ("m" + std::to_string(i) + ".py"), "def f():\n    pass\n");
+  WorkspaceIndexer ix({cache.path(), 1});
+  std::vector<std::string> ends;
+  std::mutex mu;
+  IndexingCallbacks cb;
+  cb.end = [&](const std::string& m) { std::lock_guard l(mu); ends.push_back(m); };
+  IndexingCallbacks first = cb;
+  first.begin = [&](const std::string&) { ix.set_folders({root.path()}, cb); };  // while it builds
+  ix.set_folders({wrong.path()}, first);
+  ix.wait_idle();
+  ASSERT_EQ(ends.size(), 2u);
+  EXPECT_EQ(ends[0], "stopped: no longer a workspace folder");
+  EXPECT_TRUE(ends[1].starts_with("indexed 2 files")) << ends[1];
+  EXPECT_FALSE(ix.locate(wrong.path() / "m1.py").index);
   EXPECT_TRUE(ix.locate(root.path() / "src/a.py").index);
 }
 
