@@ -324,6 +324,8 @@ void LspServer::submit_refactor(lsp::RefactorArgs args, Responder r, RefactorDel
 }
 
 void LspServer::on_execute_command(lsp::ExecuteCommandParams p, Responder r) {
+  if (p.command != "coderx.refactor" && p.command != "coderx.explain")
+    return r.error(ErrorCode::InvalidParams, "unknown command '" + p.command + "' (known: coderx.refactor, coderx.explain)");
   if (p.arguments.empty()) return r.error(ErrorCode::InvalidParams, p.command + ": expected one argument");
   std::string error;
   if (p.command == "coderx.refactor") {
@@ -340,7 +342,6 @@ void LspServer::on_execute_command(lsp::ExecuteCommandParams p, Responder r) {
     if (!params->work_done_token) params->work_done_token = p.work_done_token;
     return submit_explain(std::move(*params), std::move(r));
   }
-  r.error(ErrorCode::InvalidParams, "unknown command '" + p.command + "'");
 }
 
 // ---- explain ----

@@ -201,7 +201,7 @@ void LspServer::register_sync() {
         if (!documents_.close(p.text_document.uri))
           spdlog::warn("didClose ignored: {} is not open", p.text_document.uri);
         std::lock_guard lock(mu_);
-        latest_completion_.erase(p.text_document.uri);
+        for (const char* kind : {"inline:", "completion:"}) latest_completion_.erase(kind + p.text_document.uri);
       });
   dispatcher_.on_notification<lsp::DidSaveTextDocumentParams>(
       "textDocument/didSave", [this](lsp::DidSaveTextDocumentParams p) {

@@ -44,9 +44,14 @@ std::vector<std::string> apply_settings(ServerSettings& s, const json::value& va
   }
   for (auto [key, flag] : {std::pair{"inlineCompletion", &s.inline_completion},
                            std::pair{"completion", &s.completion}}) {
-    const json::object* f = o->if_contains(key) ? o->at(key).if_object() : nullptr;
+    const json::value* section = o->if_contains(key);
+    if (!section || section->is_null()) continue;  // unset
+    const json::object* f = section->if_object();
     const json::value* enabled = f ? f->if_contains("enabled") : nullptr;
-    if (enabled && enabled->is_bool()) *flag = enabled->get_bool();
+    if (enabled && enabled->is_null()) enabled = nullptr;
+    if (!f) errors.push_back(std::string(key) + ": expected an object ({\"enabled\": true|false})");
+    else if (enabled && enabled->is_bool()) *flag = enabled->get_bool();
+    else if (enabled) errors.push_back(std::string(key) + ".enabled: expected true or false");
   }
   if (const json::value* d = o->if_contains("device")) {
     auto kind = d->is_string() ? model::parse_device(std::string(d->get_string())) : model::parse_device("?");

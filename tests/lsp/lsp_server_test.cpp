@@ -327,6 +327,16 @@ TEST_F(ServerTest, AnEmptyRangeOnACrlfLineTakesTheWholeLine) {
   EXPECT_EQ(edit.at("newText").as_string(), "a = 2\r\n");
 }
 
+TEST_F(ServerTest, AnUnknownCommandIsNamedAsUnknown) {
+  session.initialize();
+  session.request(1, "workspace/executeCommand", json::object{{"command", "bogus.cmd"}});
+  json::object r = session.response(1);
+  EXPECT_EQ(r.at("error").at("code").as_int64(), -32602);
+  EXPECT_EQ(r.at("error").at("message").as_string(), "unknown command 'bogus.cmd' (known: coderx.refactor, coderx.explain)");
+  session.request(2, "workspace/executeCommand", json::object{{"command", "coderx.explain"}});
+  EXPECT_EQ(session.response(2).at("error").at("message").as_string(), "coderx.explain: expected one argument");
+}
+
 TEST_F(ServerTest, RequestsForUnknownDocumentsFailAndNotificationsAreIgnored) {
   session.initialize();
   session.notify("textDocument/didChange",

@@ -24,6 +24,26 @@ TEST(Settings, PatchesWhatIsNamedAndReportsBadValues) {
   EXPECT_TRUE(apply_settings(s, nullptr).empty());
 }
 
+TEST(Settings, FeatureSwitchesTakeBooleansAndSayWhatIsWrong) {
+  ServerSettings s;
+  EXPECT_TRUE(apply_settings(s, boost::json::parse(R"({"completion":{"enabled":false},"inlineCompletion":null})")).empty());
+  EXPECT_FALSE(s.completion);
+  EXPECT_TRUE(s.inline_completion);
+  struct Case {
+    const char* json;
+    const char* error;
+  } cases[] = {{R"({"inlineCompletion":{"enabled":"no"}})", "inlineCompletion.enabled: expected true or false"},
+               {R"({"completion":{"enabled":0}})", "completion.enabled: expected true or false"},
+               {R"({"inlineCompletion":false})", "inlineCompletion: expected an object"}};
+  for (const Case& c : cases) {
+    auto errors = apply_settings(s, boost::json::parse(c.json));
+    ASSERT_EQ(errors.size(), 1u) << c.json;
+    EXPECT_EQ(errors[0].rfind(c.error, 0), 0u) << errors[0];
+  }
+  EXPECT_FALSE(s.completion);  // bad values change nothing
+  EXPECT_TRUE(s.inline_completion);
+}
+
 TEST(Settings, DeviceIsOneOfAutoCpuCuda) {
   ServerSettings s;
   EXPECT_FALSE(s.device);
