@@ -6,10 +6,12 @@
 #pragma once
 
 #include <boost/json.hpp>
+#include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace coderx::lsp {
 
@@ -28,6 +30,11 @@ inline const json::object& expect_object(const json::value& v, std::string_view 
 // Converts one field, prefixing any conversion error with the field's name.
 template <class T>
 T convert_field(const json::value& v, std::string_view key) {
+  if constexpr (std::is_same_v<T, std::uint32_t>) {  // LSP's uinteger: say what is expected
+    if (v.is_int64() && v.get_int64() >= 0 && v.get_int64() <= UINT32_MAX) return static_cast<std::uint32_t>(v.get_int64());
+    if (v.is_uint64() && v.get_uint64() <= UINT32_MAX) return static_cast<std::uint32_t>(v.get_uint64());
+    throw FieldError(std::string(key) + ": expected an integer in [0, 4294967295], got " + json::serialize(v));
+  }
   try {
     return json::value_to<T>(v);
   } catch (const FieldError& e) {

@@ -123,6 +123,9 @@ TEST_F(DispatcherTest, BinderDecodesParamsOrAnswersInvalidParams) {
   ASSERT_EQ(out.size(), 5u);
   EXPECT_EQ(out[0].at("result"), json::parse(R"({"line":2,"character":3})"));
   for (std::size_t i = 1; i < 5; ++i) EXPECT_EQ(error_code(i), -32602) << out[i];
+  EXPECT_NE(out[1].at("error").at("message").as_string().find("position.line: expected an integer in [0, 4294967295], got -1"),
+            json::string::npos)
+      << out[1];
   EXPECT_NE(out[2].at("error").at("message").as_string().find("uri"), json::string::npos);
   EXPECT_NE(out[3].at("error").at("message").as_string().find("textDocument"), json::string::npos);
 }
