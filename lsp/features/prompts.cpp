@@ -210,6 +210,9 @@ std::string selection_turn(const PromptInput& in, std::uint32_t begin, std::uint
   const std::int64_t budget = in.budgets.context_tokens;
   SelectionParts p;
   p.selection = text.substr(begin, end - begin);
+  // A selection over the budget on its own is quoted whole with nothing around it, at once: no
+  // gathering and trimming loop that would count a huge selection again and again.
+  if (in.count(p.selection) >= budget) return render_selection(in, p, task);
   std::int64_t framing = in.count(render_selection(in, p, task) + kContextIntro);
   context::GatherResult g = gather_context(in, {begin, end, kind, budget_left(budget, framing)});
   p.snippets = context_snippets(g);

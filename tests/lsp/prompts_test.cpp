@@ -154,6 +154,26 @@ TEST(Prompts, TheBudgetIsNeverExceededWithTheRealTokenizer) {
   EXPECT_LE(prompt_tokens(s, count), 200);
 }
 
+// Explaining a whole multi-megabyte file: the selection alone is over the budget, so it is quoted
+// whole at once, counted about twice, not once per trimming step.
+TEST(Prompts, AHugeSelectionIsQuotedWholeWithoutRecounting) {
+  std::string text;
+  while (text.size() < (2u << 20)) text += "value_" + std::to_string(text.size()) + " = compute(value)\n";
+  std::int64_t counted_bytes = 0;
+  TokenCounter count = [&](std::string_view s) {
+    counted_bytes += static_cast<std::int64_t>(s.size());
+    return static_cast<std::int64_t>(s.size() / 4);
+  };
+  Budgets budgets;
+  budgets.context_tokens = 8192;
+  DocumentView doc{"file:///w/big.py", "python", text};
+  const std::uint32_t size = static_cast<std::uint32_t>(text.size());
+  GenerationInput e = explain_prompt(doc, 100, size - 100, budgets, count);
+  EXPECT_NE(e.user.find(text.substr(100, size - 200)), std::string::npos);
+  EXPECT_EQ(e.user.find("---"), std::string::npos);  // no context around it
+  EXPECT_LE(counted_bytes, 2 * static_cast<std::int64_t>(text.size())) << "counted " << counted_bytes << " bytes";
+}
+
 TEST(Prompts, TheDocumentIsNamedByItsWorkspacePathSoPromptsDoNotDependOnTheCheckout) {
   Workspace w;
   Budgets budgets;
