@@ -279,7 +279,8 @@ void LspServer::on_code_action_resolve(lsp::CodeAction action, Responder r) {
   });
 }
 
-void LspServer::submit_refactor(lsp::RefactorArgs args, Responder r, RefactorDelivery deliver) {
+void LspServer::submit_refactor(lsp::RefactorArgs args, Responder r, RefactorDelivery deliver,
+                                std::optional<json::value> work_done_token) {
   auto kind = parse_kind(args.kind);
   if (!kind) return r.error(ErrorCode::InvalidParams, "unknown refactor kind '" + args.kind + "'");
   auto budget_patch = args.budget ? std::optional(to_patch(*args.budget)) : std::nullopt;
@@ -300,7 +301,9 @@ void LspServer::submit_refactor(lsp::RefactorArgs args, Responder r, RefactorDel
     auto assistant = this->assistant();
     if (!assistant) return r.error(ErrorCode::RequestFailed, "the model is still loading");
     auto [begin, end] = selection_of(*doc, args.range);
-    auto progress = Progress::create(dispatcher_, progress_supported, "coderx/refactor/" + lsp::id_to_string(r.id()));
+    auto progress = work_done_token ? Progress::with_token(dispatcher_, work_done_token)
+                                    : Progress::create(dispatcher_, progress_supported,
+                                                       "coderx/refactor/" + lsp::id_to_string(r.id()));
     progress->begin("coderx: " + args.kind, "thinking");
     features::RefactorRequest request{*kind, {doc->uri, doc->language_id, *doc->snapshot.text}, begin, end,
                                       args.instruction, budgets, workspace_for(*doc, stop)};
@@ -332,9 +335,12 @@ void LspServer::on_execute_command(lsp::ExecuteCommandParams p, Responder r) {
     auto args = lsp::Dispatcher::convert_params<lsp::RefactorArgs>(p.arguments[0], error);
     if (!args) return r.error(ErrorCode::InvalidParams, error);
     // The edit goes back in the result; the client applies it once the user confirms.
-    return submit_refactor(std::move(*args), std::move(r), [](Responder& r, lsp::WorkspaceEdit edit, lsp::Usage usage) {
-      r.reply_with(lsp::RefactorCommandResult{std::move(edit), usage});
-    });
+    return submit_refactor(
+        std::move(*args), std::move(r),
+        [](Responder& r, lsp::WorkspaceEdit edit, lsp::Usage usage) {
+          r.reply_with(lsp::RefactorCommandResult{std::move(edit), usage});
+        },
+        p.work_done_token);
   }
   if (p.command == "coderx.explain") {
     auto params = lsp::Dispatcher::convert_params<lsp::ExplainParams>(p.arguments[0], error);

@@ -105,7 +105,9 @@ class LspServer {
   struct CompletionJob;
   void submit_completion(CompletionJob job, lsp::Responder r);
   using RefactorDelivery = std::function<void(lsp::Responder&, lsp::WorkspaceEdit, lsp::Usage)>;
-  void submit_refactor(lsp::RefactorArgs args, lsp::Responder r, RefactorDelivery deliver);
+  // Progress goes to the client's `work_done_token` when it sent one, else to a created token.
+  void submit_refactor(lsp::RefactorArgs args, lsp::Responder r, RefactorDelivery deliver,
+                       std::optional<boost::json::value> work_done_token = std::nullopt);
   // What gather needs for `doc`, collected when the Assistant asks for it (on the worker).
   features::WorkspaceProvider workspace_for(const DocumentInfo& doc, std::stop_token stop);
   void submit_explain(lsp::ExplainParams p, lsp::Responder r);

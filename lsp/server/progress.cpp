@@ -9,6 +9,7 @@ using lsp::WorkDoneProgress;
 
 std::shared_ptr<Progress> Progress::with_token(lsp::Dispatcher& d, std::optional<json::value> token) {
   std::shared_ptr<Progress> p(new Progress(d));
+  if (token && !token->is_int64() && !token->is_uint64() && !token->is_string()) token.reset();  // not a ProgressToken
   p->token_ = std::move(token);
   p->usable_ = p->token_.has_value();
   return p;

@@ -18,7 +18,7 @@ namespace coderx::server {
 
 class Progress : public std::enable_shared_from_this<Progress> {
  public:
-  // With the client's token (or none).
+  // With the client's token (or none; a token that is neither an integer nor a string counts as none).
   static std::shared_ptr<Progress> with_token(lsp::Dispatcher& d, std::optional<boost::json::value> token);
   // Asks the client for a new token when `supported`; otherwise a no-op reporter.
   static std::shared_ptr<Progress> create(lsp::Dispatcher& d, bool supported, const std::string& token);

@@ -327,6 +327,33 @@ TEST_F(ServerTest, AnEmptyRangeOnACrlfLineTakesTheWholeLine) {
   EXPECT_EQ(edit.at("newText").as_string(), "a = 2\r\n");
 }
 
+// The client's own workDoneToken carries the refactor's progress (no token of ours is created);
+// a token that is neither an integer nor a string is not echoed back.
+TEST_F(ServerTest, TheRefactorCommandReportsProgressOnTheClientsToken) {
+  session.initialize({}, json::object{{"window", {{"workDoneProgress", true}}}});
+  session.open("file:///a.py", "def f(x):\n    return x*2\n");
+  engine->answer = [](const auto&) { return std::string("```python\ndef f(x):\n    return 2 * x\n```"); };
+  json::object args{{"uri", "file:///a.py"}, {"range", range(0, 0, 2, 0)}, {"kind", "rewrite"}};
+  session.request(1, "workspace/executeCommand",
+                  json::object{{"command", "coderx.refactor"}, {"arguments", json::array{args}}, {"workDoneToken", "t1"}});
+  ASSERT_TRUE(session.response(1).contains("result"));
+  session.request(2, "workspace/executeCommand",
+                  json::object{{"command", "coderx.refactor"}, {"arguments", json::array{args}}, {"workDoneToken", {{"a", 1}}}});
+  ASSERT_TRUE(session.response(2).contains("result"));
+  std::vector<std::string> kinds;
+  for (const json::object& m : session.drain()) {
+    std::string method = m.contains("method") ? std::string(m.at("method").as_string()) : "";
+    if (method == "window/workDoneProgress/create") {
+      EXPECT_FALSE(m.at("params").at("token").as_string().starts_with("coderx/refactor")) << m;
+    }
+    if (method != "$/progress") continue;
+    const json::value& token = m.at("params").at("token");
+    EXPECT_TRUE(token.is_string()) << m;
+    if (token == "t1") kinds.emplace_back(m.at("params").at("value").at("kind").as_string());
+  }
+  EXPECT_EQ(kinds, (std::vector<std::string>{"begin", "end"}));
+}
+
 TEST_F(ServerTest, AnUnknownCommandIsNamedAsUnknown) {
   session.initialize();
   session.request(1, "workspace/executeCommand", json::object{{"command", "bogus.cmd"}});
