@@ -6,6 +6,9 @@ option(CODERX_FUZZ "Build the libFuzzer targets in tests/fuzz (clang only)" OFF)
 option(CODERX_WERROR "Treat warnings as errors" OFF)
 
 if(CODERX_SANITIZE OR CODERX_FUZZ)
+  # _GLIBCXX_ASSERTIONS: libstdc++ checks optional and variant access, container indexes and the
+  # like, which the sanitizers alone miss (reading an empty std::optional is no bad address).
+  add_compile_definitions(_GLIBCXX_ASSERTIONS)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)
 endif()
