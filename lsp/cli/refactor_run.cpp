@@ -62,8 +62,8 @@ model::Result<std::size_t> add_walked(const fs::path& root, const fs::path& dir,
   const bool below_root = fs::weakly_canonical(dir) != fs::weakly_canonical(root);
   std::size_t added = 0;
   for (const context::WalkEntry& e : entries) {
-    std::string rel = fs::relative(dir / e.path, root).generic_string();
     if (is_hidden(e.path)) continue;
+    std::string rel = fs::relative(dir / e.path, root).generic_string();
     if (!pattern.empty() && !glob_matches(pattern, rel)) continue;
     if (below_root && context::is_ignored(root, rel)) continue;
     out.emplace(rel, false);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <thread>
 
@@ -21,6 +22,7 @@ namespace {
 using features::FileDiff;
 
 struct Task {
+  std::shared_ptr<const features::Hunk> piece;  // what request.hunk points at
   features::HunkReviewRequest request;
   features::ReviewAnswer answer;
   std::string error;
@@ -73,7 +75,8 @@ std::string line_slice(std::string_view text, std::uint32_t first, std::uint32_t
   return std::string(text.substr(begin, end == std::string_view::npos ? std::string_view::npos : end - begin));
 }
 
-// One task per hunk, with the names and text of the innermost enclosing definition.
+// One task per hunk (per piece of a large one), with the names and text of the innermost
+// enclosing definition.
 void add_tasks(const FileDiff& file, std::string_view text, std::vector<Task>& tasks) {
   std::vector<context::LineSpan> spans;
   for (const features::Hunk& h : file.hunks) {
@@ -86,14 +89,17 @@ void add_tasks(const FileDiff& file, std::string_view text, std::vector<Task>& t
   for (std::size_t i = 0; i < file.hunks.size(); ++i) {
     Task task;
     task.request.path = file.path();
-    task.request.hunk = &file.hunks[i];
     if (i < scopes.size() && !scopes[i].enclosing.empty()) {
       for (const context::Symbol& s : scopes[i].enclosing)
         task.request.scope_names += (task.request.scope_names.empty() ? "" : ", ") + s.name;
       const context::Symbol& inner = scopes[i].enclosing.back();
       task.request.scope_text = line_slice(text, inner.start_line, std::min(inner.end_line, inner.start_line + 300));
     }
-    tasks.push_back(std::move(task));
+    for (features::Hunk& piece : features::review_pieces(file.hunks[i])) {
+      task.piece = std::make_shared<const features::Hunk>(std::move(piece));
+      task.request.hunk = task.piece.get();
+      tasks.push_back(task);
+    }
   }
 }
 
@@ -145,18 +151,30 @@ model::Result<ReviewResult> review_diff(const ReviewOptions& o, features::TextGe
       continue;
     }
     ++result.files_reviewed;
+    result.hunks += file.hunks.size();
     add_tasks(file, texts[i], tasks);
   }
-  result.hunks = tasks.size();
   run_tasks(tasks, generator, o);
   std::vector<features::Finding> findings;
+  std::size_t failed = 0;
+  const Task* first_failure = nullptr;
   for (Task& t : tasks) {
-    if (!t.error.empty())
-      return model::make_error(model::Errc::io, "review of " + t.request.path + " failed: " + t.error);
+    if (!t.error.empty()) {
+      if (!failed++) first_failure = &t;
+      spdlog::warn("review: a hunk of {} could not be reviewed: {}", t.request.path, t.error);
+      continue;
+    }
     for (features::Finding& f : t.answer.findings) findings.push_back(std::move(f));
     if (!t.answer.summary.empty() && result.report.summary.find(t.answer.summary) == std::string::npos)
       result.report.summary += (result.report.summary.empty() ? "" : "\n") + t.answer.summary;
   }
+  if (failed > 0 && failed == tasks.size())  // nothing was reviewed: the engine is down, say
+    return model::make_error(model::Errc::io,
+                             "review of " + first_failure->request.path + " failed: " + first_failure->error);
+  if (failed > 0)  // the rest still counts; the report says what is missing
+    result.report.summary += std::string(result.report.summary.empty() ? "" : "\n") + std::to_string(failed) + " of " +
+                             std::to_string(tasks.size()) + " hunks could not be reviewed (" +
+                             first_failure->request.path + ": " + first_failure->error + ")";
   result.report.findings = features::filter_findings(features::place_findings(findings, *diff), o.filter);
   result.report.tool_version = model::version();
   return result;

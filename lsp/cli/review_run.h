@@ -2,7 +2,10 @@
 // the enclosing code per hunk, ask the generator for findings (`jobs` hunks at a time), place,
 // filter and format them. cmd_review.cpp parses the options; tests call review_diff() in-process
 // with a scripted generator.
-// Errors: git failures, an unparsable diff, a generation that fails → Error (nothing printed).
+// A hunk too large for one prompt is reviewed in pieces (features::review_pieces).
+// Errors: git failures, an unparsable diff, or every generation failing → Error (nothing
+// printed). When only some hunks fail, the others' findings stand and the report's summary
+// says how many hunks could not be reviewed and why.
 // Threading: one call at a time per ReviewRun; the generator is called from `jobs` threads.
 #pragma once
 

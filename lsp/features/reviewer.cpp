@@ -1,5 +1,6 @@
 #include "lsp/features/reviewer.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <optional>
@@ -87,6 +88,31 @@ GenerationInput review_prompt(const HunkReviewRequest& request, const Budgets& b
   }
   u += "\nChange (new-file line number, then the diff line):\n```diff\n" + hunk_listing(*request.hunk) + "```\n";
   return input;
+}
+
+std::vector<Hunk> review_pieces(const Hunk& hunk) {
+  std::vector<Hunk> pieces(1);
+  std::size_t bytes = 0;
+  for (const DiffLine& line : hunk.lines) {
+    const std::size_t size = std::min(line.text.size(), kMaxLineBytes) + 8;
+    if (!pieces.back().lines.empty() && (pieces.back().lines.size() >= kMaxPieceLines || bytes + size > kMaxPieceBytes)) {
+      pieces.emplace_back();
+      bytes = 0;
+    }
+    pieces.back().lines.push_back(line);
+    if (line.text.size() > kMaxLineBytes) pieces.back().lines.back().text = line.text.substr(0, kMaxLineBytes) + " ...";
+    bytes += size;
+  }
+  for (Hunk& piece : pieces) {  // the header numbers of the lines it holds
+    piece.section = hunk.section;
+    piece.old_start = hunk.old_start;
+    piece.new_start = hunk.new_start;
+    for (const DiffLine& line : piece.lines) {
+      if (line.old_line && !piece.old_count++) piece.old_start = line.old_line;
+      if (line.new_line && !piece.new_count++) piece.new_start = line.new_line;
+    }
+  }
+  return pieces;
 }
 
 ReviewAnswer parse_review_answer(std::string_view path, std::string_view answer) {

@@ -32,6 +32,12 @@ struct HunkReviewRequest {
 
 GenerationInput review_prompt(const HunkReviewRequest& request, const Budgets& budgets);
 
+// A hunk too large for one prompt (a new file of thousands of lines) as consecutive pieces of at
+// most kMaxPieceLines lines and about kMaxPieceBytes bytes, each reviewed on its own; one piece
+// for a small hunk. A single line is cut to kMaxLineBytes (minified code).
+inline constexpr std::size_t kMaxPieceLines = 300, kMaxPieceBytes = 8000, kMaxLineBytes = 1000;
+std::vector<Hunk> review_pieces(const Hunk& hunk);
+
 struct ReviewAnswer {
   std::vector<Finding> findings;
   std::string summary;  // "" when the model gave none

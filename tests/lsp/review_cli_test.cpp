@@ -54,6 +54,24 @@ struct Repo {
   }
 };
 
+// Wraps a generator: an answer equal to `marker` becomes a failed generation with `error`.
+struct FailingWhen : features::TextGenerator {
+  FailingWhen(features::TextGenerator& inner, std::string marker, std::string error)
+      : inner(inner), marker(std::move(marker)), error(std::move(error)) {}
+  features::GenerationOutput generate(const features::GenerationInput& in, std::stop_token stop,
+                                      const features::TextCallback& on_text) override {
+    features::GenerationOutput out = inner.generate(in, stop, on_text);
+    if (out.answer == marker) {
+      out.finish = features::FinishReason::error;
+      out.error = error;
+    }
+    return out;
+  }
+  std::string describe() const override { return "failing when " + marker; }
+  features::TextGenerator& inner;
+  std::string marker, error;
+};
+
 ReviewOptions options_for(const Repo& repo) {
   ReviewOptions o;
   o.repo = repo.dir.path();
@@ -145,6 +163,27 @@ TEST(ReviewCli, ARepositoryWithoutCommitsReviewsEverythingAdded) {
   EXPECT_EQ(result->files_reviewed, 1u);
   ASSERT_EQ(gen.calls().size(), 1u);
   EXPECT_NE(gen.calls()[0].user.find("int mul(int a, int b)"), std::string::npos) << gen.calls()[0].user;
+}
+
+// One hunk whose generation fails (its prompt too long for the engine, say) costs that hunk, not
+// the whole review: the other findings stand and the summary says what is missing.
+TEST(ReviewCli, AFailedHunkDoesNotSinkTheOthers) {
+  Repo repo;
+  write(repo.dir / "src/other.c", "int other(void) { return 1; }\n");
+  ScriptedGenerator gen;
+  gen.answer = [](const features::GenerationInput& in) {
+    if (in.user.find("File: src/other.c") != std::string::npos) return std::string("THROW");
+    return std::string("finding: warning 3 naming: r is vague\n");
+  };
+  FailingWhen failing(gen, "THROW", "prompt of 123130 tokens does not fit the context budget of 8192");
+  git(repo.dir, {"add", "-N", "src/other.c"});
+  auto result = review_diff(options_for(repo), failing);
+  ASSERT_TRUE(result) << result.error().message;
+  ASSERT_EQ(result->report.findings.size(), 1u);
+  EXPECT_EQ(result->report.findings[0].finding.path, "src/m.c");
+  EXPECT_NE(result->report.summary.find("1 of 2 hunks could not be reviewed (src/other.c: prompt of 123130 tokens"),
+            std::string::npos)
+      << result->report.summary;
 }
 
 TEST(ReviewCli, ErrorsAreReported) {

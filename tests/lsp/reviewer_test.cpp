@@ -48,5 +48,45 @@ TEST(Reviewer, PromptShowsNewLineNumbersAndScope) {
   EXPECT_NE(in.system.find("finding: <info|warning|error>"), std::string::npos);
 }
 
+// A 6,000-line new file is reviewed in pieces that together hold every line once, in order, with
+// their numbers; each piece stays within the limits; a small hunk is one piece, unchanged.
+TEST(Reviewer, LargeHunksAreReviewedInPiecesThatCoverEveryLine) {
+  Hunk big;
+  big.new_start = 1;
+  big.section = "f()";
+  for (std::uint32_t i = 1; i <= 6000; ++i)
+    big.lines.push_back({DiffLine::Kind::added, 0, i, "int w" + std::to_string(i) + " = " + std::to_string(i) + ";"});
+  big.lines.push_back({DiffLine::Kind::added, 0, 6001, std::string(50000, 'x')});  // minified
+  big.new_count = 6001;
+  std::vector<Hunk> pieces = review_pieces(big);
+  ASSERT_GT(pieces.size(), 1u);
+  std::uint32_t next = 1;
+  for (const Hunk& piece : pieces) {
+    EXPECT_LE(piece.lines.size(), kMaxPieceLines);
+    std::size_t bytes = 0;
+    for (const DiffLine& line : piece.lines) bytes += line.text.size();
+    EXPECT_LE(bytes, kMaxPieceBytes + kMaxLineBytes + 8);
+    EXPECT_EQ(piece.new_start, piece.lines.front().new_line);
+    EXPECT_EQ(piece.new_count, piece.lines.size());
+    EXPECT_EQ(piece.section, "f()");
+    for (const DiffLine& line : piece.lines) EXPECT_EQ(line.new_line, next++);
+    std::string prompt = review_prompt({"big.c", &piece, "", ""}, Budgets{}).user;
+    EXPECT_LT(prompt.size(), kMaxPieceBytes + kMaxLineBytes + 2000);
+  }
+  EXPECT_EQ(next, 6002u);
+  EXPECT_EQ(pieces.back().lines.back().text, std::string(kMaxLineBytes, 'x') + " ...");
+
+  Hunk small;
+  small.old_start = small.new_start = 3;
+  small.lines = {{DiffLine::Kind::context, 3, 3, "a"}, {DiffLine::Kind::removed, 4, 0, "b"}, {DiffLine::Kind::added, 0, 4, "c"}};
+  small.old_count = small.new_count = 2;
+  std::vector<Hunk> one = review_pieces(small);
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_EQ(one[0].lines.size(), 3u);
+  EXPECT_EQ(one[0].old_start, 3u);
+  EXPECT_EQ(one[0].old_count, 2u);
+  EXPECT_EQ(one[0].new_count, 2u);
+}
+
 }  // namespace
 }  // namespace coderx::features
