@@ -48,10 +48,11 @@ std::vector<std::string> diff_args(const ReviewOptions& o) {
   return args;
 }
 
-model::Result<std::string> new_text(const ReviewOptions& o, const std::string& path) {
+// The new version of `path` (relative to the repository's top level, as git names it).
+model::Result<std::string> new_text(const ReviewOptions& o, const std::filesystem::path& top, const std::string& path) {
   if (o.base.empty()) {
-    std::ifstream in(o.repo / path, std::ios::binary);
-    if (!in) return model::make_error(model::Errc::io, "cannot read " + (o.repo / path).string());
+    std::ifstream in(top / path, std::ios::binary);
+    if (!in) return model::make_error(model::Errc::io, "cannot read " + (top / path).string());
     std::ostringstream s;
     s << in.rdbuf();
     return s.str();
@@ -119,8 +120,13 @@ void run_tasks(std::vector<Task>& tasks, features::TextGenerator& generator, con
   worker();
 }
 
+// Files without text to review: deleted, binary, submodule commits, pure renames.
+bool nothing_to_read(const FileDiff& file) {
+  return file.status == FileDiff::Status::deleted || file.binary || file.submodule || file.hunks.empty();
+}
+
 bool skip_file(const FileDiff& file, const ReviewOptions& o, std::string_view text) {
-  if (file.status == FileDiff::Status::deleted || file.binary || file.hunks.empty()) return true;
+  if (nothing_to_read(file)) return true;
   if (o.include_generated) return false;
   return features::is_skipped_path(file.path()) || features::looks_generated(text.substr(0, 1024));
 }
@@ -128,9 +134,11 @@ bool skip_file(const FileDiff& file, const ReviewOptions& o, std::string_view te
 }  // namespace
 
 model::Result<ReviewResult> review_diff(const ReviewOptions& o, features::TextGenerator& generator) {
-  if (!run_git(o.repo, {"rev-parse", "--git-dir"}))
+  auto top = run_git(o.repo, {"rev-parse", "--show-toplevel"});
+  if (!top)
     return model::make_error(model::Errc::invalid_argument,
                              o.repo.string() + " is not in a git repository (coderx review reads the diff through git)");
+  while (!top->empty() && (top->back() == '\n' || top->back() == '\r')) top->pop_back();
   auto diff_text = run_git(o.repo, diff_args(o));
   if (!diff_text) return diff_text.error();
   auto diff = features::parse_unified_diff(*diff_text);
@@ -140,8 +148,8 @@ model::Result<ReviewResult> review_diff(const ReviewOptions& o, features::TextGe
   std::vector<Task> tasks;
   for (std::size_t i = 0; i < diff->size(); ++i) {
     const FileDiff& file = (*diff)[i];
-    if (file.status != FileDiff::Status::deleted && !file.binary) {
-      auto text = new_text(o, file.path());
+    if (!nothing_to_read(file)) {
+      auto text = new_text(o, *top, file.path());
       if (!text) return text.error();
       texts[i] = std::move(*text);
     }

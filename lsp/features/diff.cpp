@@ -85,10 +85,21 @@ class Parser {
       }
       ++i_;
     }
+    for (FileDiff& f : files_)
+      if (!f.submodule && shows_only_subproject_commits(f)) f.submodule = true;
     return std::move(files_);
   }
 
  private:
+  // A dirty submodule in the working tree has no "index ... 160000" line, only its commit lines.
+  static bool shows_only_subproject_commits(const FileDiff& f) {
+    if (f.hunks.empty()) return false;
+    for (const Hunk& h : f.hunks)
+      for (const DiffLine& line : h.lines)
+        if (!starts_with(line.text, "Subproject commit ")) return false;
+    return true;
+  }
+
   model::Error error(const std::string& what) const {
     return model::make_error(Errc::format, "diff line " + std::to_string(i_ + 1) + ": " + what);
   }
@@ -129,12 +140,16 @@ class Parser {
       current().status = FileDiff::Status::deleted;
     } else if (starts_with(line, "rename from ")) {
       current().status = FileDiff::Status::renamed;
-      current().old_path = diff_path(line.substr(12));
+      current().old_path = diff_path(line.substr(12), false);
     } else if (starts_with(line, "rename to ")) {
-      current().new_path = diff_path(line.substr(10));
+      current().new_path = diff_path(line.substr(10), false);
     } else if (starts_with(line, "Binary files ") || starts_with(line, "GIT binary patch")) {
       current().binary = true;
     }
+    // "index 1a2b..3c4d 160000", "new file mode 160000", "deleted file mode 160000"
+    if ((starts_with(line, "index ") || line.find("file mode ") != std::string_view::npos) &&
+        line.ends_with(" 160000"))
+      current().submodule = true;
   }
 
   model::Result<void> read_hunk() {
@@ -190,13 +205,13 @@ const Hunk* FileDiff::hunk_for_new_line(std::uint32_t line) const {
   return nullptr;
 }
 
-std::string diff_path(std::string_view raw) {
+std::string diff_path(std::string_view raw, bool prefixed) {
   if (!raw.empty() && raw.front() != '"') raw = raw.substr(0, raw.find('\t'));  // diff -u dates
   while (!raw.empty() && (raw.back() == '\t' || raw.back() == ' ' || raw.back() == '\r'))
     raw.remove_suffix(1);
   std::string path = (!raw.empty() && raw.front() == '"') ? unquote(raw) : std::string(raw);
   if (path == "/dev/null") return "";
-  if (path.size() > 2 && (starts_with(path, "a/") || starts_with(path, "b/"))) path.erase(0, 2);
+  if (prefixed && path.size() > 2 && (starts_with(path, "a/") || starts_with(path, "b/"))) path.erase(0, 2);
   return path;
 }
 

@@ -38,6 +38,7 @@ struct FileDiff {
   std::string old_path, new_path;  // without the a/ b/ prefixes; "" for /dev/null
   Status status = Status::modified;
   bool binary = false;
+  bool submodule = false;  // a gitlink (mode 160000): its "content" is a commit id
   std::vector<Hunk> hunks;
 
   const std::string& path() const { return status == Status::deleted ? old_path : new_path; }
@@ -47,7 +48,8 @@ struct FileDiff {
 
 model::Result<std::vector<FileDiff>> parse_unified_diff(std::string_view text);
 
-// Unquotes a git path ("a/dir/\303\251.txt" with C escapes) and strips a/ or b/.
-std::string diff_path(std::string_view raw);
+// Unquotes a git path ("a/dir/\303\251.txt" with C escapes) and strips a/ or b/ when
+// `prefixed` ("rename from/to" lines carry no prefix: "b/x.c" there is the path b/x.c).
+std::string diff_path(std::string_view raw, bool prefixed = true);
 
 }  // namespace coderx::features

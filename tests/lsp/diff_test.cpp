@@ -107,6 +107,43 @@ TEST(Diff, BinaryAndEmptyInputs) {
   EXPECT_TRUE(none->empty());
 }
 
+// "rename from/to" lines carry no a/ b/ prefix: a file under a top-level b/ keeps its folder.
+TEST(Diff, PureRenamesUnderAFolderNamedAOrBKeepTheirPath) {
+  TempDir dir;
+  write(dir / "b/x.c", numbered(1, 5));
+  ASSERT_EQ(git(dir, {"init", "-q"}).exit_code, 0);
+  ASSERT_EQ(git(dir, {"add", "."}).exit_code, 0);
+  ASSERT_EQ(git(dir, {"commit", "-qm", "base"}).exit_code, 0);
+  ASSERT_EQ(git(dir, {"mv", "b/x.c", "b/y.c"}).exit_code, 0);
+  ProcessResult diff = git(dir, {"diff", "-M", "--cached"});
+  ASSERT_EQ(diff.exit_code, 0);
+  auto files = parse_unified_diff(diff.out);
+  ASSERT_TRUE(files) << diff.out;
+  ASSERT_EQ(files->size(), 1u);
+  EXPECT_EQ((*files)[0].status, FileDiff::Status::renamed);
+  EXPECT_EQ((*files)[0].old_path, "b/x.c");
+  EXPECT_EQ((*files)[0].new_path, "b/y.c");
+}
+
+// A submodule's "content" is a commit id: committed bumps carry mode 160000, a dirty working
+// tree only its "Subproject commit" lines.
+TEST(Diff, SubmoduleChangesAreMarked) {
+  auto bumped = parse_unified_diff(
+      "diff --git a/sm b/sm\nindex 1a2b3c4..5d6e7f8 160000\n--- a/sm\n+++ b/sm\n@@ -1 +1 @@\n"
+      "-Subproject commit 1a2b3c4\n+Subproject commit 5d6e7f8\n");
+  ASSERT_TRUE(bumped);
+  EXPECT_TRUE((*bumped)[0].submodule);
+  auto dirty = parse_unified_diff(
+      "diff --git a/sm b/sm\n--- a/sm\n+++ b/sm\n@@ -1 +1 @@\n-Subproject commit 1a2b\n+Subproject commit 1a2b-dirty\n");
+  ASSERT_TRUE(dirty);
+  EXPECT_TRUE((*dirty)[0].submodule);
+  auto text = parse_unified_diff(
+      "diff --git a/n.txt b/n.txt\nindex 1..2 100644\n--- a/n.txt\n+++ b/n.txt\n@@ -1 +1,2 @@\n"
+      " Subproject commit 1a2b\n+a note\n");
+  ASSERT_TRUE(text);
+  EXPECT_FALSE((*text)[0].submodule);
+}
+
 TEST(Diff, MalformedHunksAreErrorsWithLineNumbers) {
   for (const char* bad : {"--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n a\n",          // ends early
                           "--- a/x\n+++ b/x\n@@ -1,two +1 @@\n a\n",          // bad number

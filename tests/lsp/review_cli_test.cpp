@@ -165,6 +165,21 @@ TEST(ReviewCli, ARepositoryWithoutCommitsReviewsEverythingAdded) {
   EXPECT_NE(gen.calls()[0].user.find("int mul(int a, int b)"), std::string::npos) << gen.calls()[0].user;
 }
 
+// Run from a subdirectory (or --repo SUBDIR), the working tree's files are still found: git names
+// them from the repository's top level.
+TEST(ReviewCli, WorksFromASubdirectoryOfTheRepository) {
+  Repo repo;
+  ScriptedGenerator gen;
+  gen.answer = [](const features::GenerationInput&) { return std::string(); };
+  ReviewOptions o = options_for(repo);
+  o.repo = repo.dir / "src";
+  auto result = review_diff(o, gen);
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(result->files_reviewed, 1u);
+  ASSERT_EQ(gen.calls().size(), 1u);
+  EXPECT_NE(gen.calls()[0].user.find("File: src/m.c"), std::string::npos);
+}
+
 // One hunk whose generation fails (its prompt too long for the engine, say) costs that hunk, not
 // the whole review: the other findings stand and the summary says what is missing.
 TEST(ReviewCli, AFailedHunkDoesNotSinkTheOthers) {
