@@ -1,6 +1,9 @@
 // `--format rdjsonl`: reviewdog's Diagnostic, one JSON object per line (reviewdog -f=rdjsonl).
-// Lines and columns are 1-based; a range's end is exclusive, so a replacement of lines a..b
-// spans (a,1)..(b+1,1). Summary notes have no path and are left out.
+// Findings are whole lines, so ranges are linewise: start {line: a}, end {line: b} with no
+// columns covers lines a..b with their line ends (proto/rdf/reviewdog.proto). reviewdog's diff
+// filter then checks exactly those lines, and GitHub comments land on line b (start_line a); a
+// suggestion's text replaces them and ends with a line break. Summary notes have no path and are
+// left out.
 #include <boost/json.hpp>
 
 #include "lsp/cli/review_format.h"
@@ -13,7 +16,7 @@ using features::Severity;
 
 namespace {
 
-json::object position(std::uint32_t line) { return {{"line", line}, {"column", 1}}; }
+json::object line_position(std::uint32_t line) { return {{"line", line}}; }
 
 const char* rd_severity(Severity s) {
   return s == Severity::error ? "ERROR" : s == Severity::warning ? "WARNING" : "INFO";
@@ -22,8 +25,8 @@ const char* rd_severity(Severity s) {
 json::object diagnostic(const features::PlacedFinding& p) {
   json::object location{{"path", p.finding.path}};
   if (p.anchor == Anchor::line)
-    location["range"] = json::object{{"start", position(p.finding.start_line)},
-                                     {"end", position(p.finding.end_line + 1)}};
+    location["range"] = json::object{{"start", line_position(p.finding.start_line)},
+                                     {"end", line_position(p.finding.end_line)}};
   json::object d{{"message", p.finding.message},
                  {"location", location},
                  {"severity", rd_severity(p.finding.severity)},

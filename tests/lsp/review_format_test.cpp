@@ -79,14 +79,19 @@ TEST(ReviewFormat, RdjsonlIsOneDiagnosticPerLine) {
     std::string sev(d.at("severity").as_string());
     EXPECT_TRUE(sev == "ERROR" || sev == "WARNING" || sev == "INFO");
     EXPECT_EQ(d.at("source").at("name"), "coderx");
-    if (d.at("location").as_object().contains("range")) {
+    if (d.at("location").as_object().contains("range")) {  // linewise: lines only, end inclusive
       const json::value& r = d.at("location").at("range");
-      EXPECT_LT(r.at("start").at("line").to_number<int>(), r.at("end").at("line").to_number<int>());
+      EXPECT_LE(r.at("start").at("line").to_number<int>(), r.at("end").at("line").to_number<int>());
+      EXPECT_FALSE(r.at("start").as_object().contains("column"));
+      EXPECT_FALSE(r.at("end").as_object().contains("column"));
     }
     at = eol + 1;
   }
   EXPECT_EQ(lines, 3u);
-  EXPECT_NE(out.find("\"suggestions\""), std::string::npos);
+  // The bounds finding on lines 11-12 of the sample, with its one-line fix.
+  json::object first = json::parse(out.substr(0, out.find('\n'))).as_object();
+  EXPECT_EQ(first.at("location").at("range"), json::parse(R"({"start":{"line":11},"end":{"line":12}})"));
+  EXPECT_EQ(first.at("suggestions").at(0).at("text"), "fixed();\n");
 }
 
 TEST(ReviewFormat, SarifStructure) {
