@@ -161,6 +161,7 @@ GenerationOutput EngineGenerator::generate_streams(const GenerationInput& input,
     bool cancelled = result.error().code == model::Errc::cancelled;
     out.finish = cancelled ? FinishReason::cancelled : FinishReason::error;
     out.error = result.error().message;
+    out.input_rejected = result.error().code == model::Errc::invalid_argument;
     return out;
   }
   out.answer = model::utf8::make_valid(result->answer);

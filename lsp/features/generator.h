@@ -65,6 +65,9 @@ struct GenerationOutput {
   FinishReason finish = FinishReason::stop;
   Usage usage;
   std::string error;  // finish == error
+  // finish == error because the request itself is unusable (a prompt longer than the context),
+  // not because the engine failed: `coderx serve` answers 400 instead of 500.
+  bool input_rejected = false;
 };
 
 using TextCallback = std::function<void(std::string_view answer_delta)>;

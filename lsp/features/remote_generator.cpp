@@ -80,6 +80,8 @@ GenerationOutput RemoteGenerator::generate_streams(const GenerationInput& input,
   out.usage = usage_of(outcome);
   out.usage.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   if (out.finish == FinishReason::error) out.error = outcome.error;
+  // The server found the request itself unusable (a prompt over its context, say).
+  out.input_rejected = outcome.http_status == 400 || outcome.http_status == 413 || outcome.http_status == 422;
   return out;
 }
 

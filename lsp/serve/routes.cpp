@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <utility>
 
 #include "lsp/serve/generation_pump.h"
 #include "lsp/serve/sse_writer.h"
@@ -103,18 +104,23 @@ bool Routes::whole(const ResponseIds& ids, const MappedRequest& mapped, bool kee
   log_end(ids, r);
   if (r.client_gone) return false;
   const features::GenerationOutput& out = r.output;
-  if (out.finish == features::FinishReason::error) return send_error(client, 500, out.error, keep_alive);
+  if (out.finish == features::FinishReason::error)
+    return send_error(client, out.input_rejected ? 400 : 500, out.error, keep_alive);
   if (out.finish == features::FinishReason::cancelled) return send_error(client, 503, "generation cancelled", false);
   return client.write(http_response(200, kJson, whole_response(ids, out), keep_alive)) && keep_alive;
 }
 
 bool Routes::stream(const ResponseIds& ids, const MappedRequest& mapped, bool keep_alive, ClientStream& client) {
   SseWriter sse(client, keep_alive);
-  if (!sse.begin()) return false;
+  // The event stream starts with the first text: a request that fails before any (a prompt over
+  // the context) still gets a plain HTTP error, as OpenAI and vLLM answer.
+  bool begun = false;
+  auto begin_once = [&] { return std::exchange(begun, true) || sse.begin(); };
   bool first = true, thinking_streamed = false;
   auto forward = [&](const TextDelta& d) {
     std::string_view thinking = ids.api == Api::chat ? std::string_view(d.thinking) : std::string_view();
     if (thinking.empty() && d.answer.empty()) return true;
+    if (!begin_once()) return false;
     thinking_streamed = thinking_streamed || !thinking.empty();
     bool ok = sse.event(chunk(ids, d.answer, thinking, "", first));
     first = false;
@@ -124,6 +130,9 @@ bool Routes::stream(const ResponseIds& ids, const MappedRequest& mapped, bool ke
   log_end(ids, r);
   if (r.client_gone) return false;
   const features::GenerationOutput& out = r.output;
+  if (out.finish == features::FinishReason::error && !begun)
+    return send_error(client, out.input_rejected ? 400 : 500, out.error, keep_alive);
+  if (!begin_once()) return false;
   if (out.finish == features::FinishReason::error) {
     sse.event(error_object(out.error, "server_error", 500));
     return sse.done() && keep_alive;

@@ -24,6 +24,7 @@ struct ChatClient::Attempt {
   Status status = Status::ok;
   std::string error;
   int attempts = 0;
+  int http_status = 0;  // the last try's non-2xx status (0: it got none)
 };
 
 namespace {
@@ -164,6 +165,7 @@ ChatClient::Attempt ChatClient::open(const HttpRequest& request, Clock::time_poi
     } else {
       auto body = a.exchange->read_all(deadline, 64 << 10);
       a.status = Status::error;
+      a.http_status = head->status;
       a.error = endpoint_.display + ": HTTP " + std::to_string(head->status) +
                 (body ? ": " + describe_error_body(*body) : std::string());
       retry = retryable_status(head->status);
@@ -193,6 +195,7 @@ ChatOutcome ChatClient::chat(const ChatCall& call, Ms timeout, std::stop_token s
   if (a.status != Status::ok) {
     out.status = a.status;
     out.error = a.error;
+    out.http_status = a.http_status;
     return out;
   }
   std::optional<Failure> failed =

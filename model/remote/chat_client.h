@@ -47,6 +47,7 @@ struct ChatOutcome {
   bool has_usage = false;
   int attempts = 0;
   std::string error;          // status != ok: what happened, starting with the endpoint
+  int http_status = 0;        // status == error after a non-2xx answer: its HTTP status
 };
 
 struct StreamSink {

@@ -145,6 +145,16 @@ TEST(RemoteGenerator, ClientErrorsAreNotRetried) {
   EXPECT_EQ(out.finish, FinishReason::error);
   EXPECT_EQ(fake.requests(), 1);
   EXPECT_NE(out.error.find("'messages' must be an array"), std::string::npos) << out.error;
+  EXPECT_TRUE(out.input_rejected);  // a 400: the request itself, not the server
+}
+
+TEST(RemoteGenerator, ServerErrorsAreNotTheRequestsFault) {
+  FakeHttp fake({FakeHttp::status(500, R"({"error":{"message":"boom"}})")});
+  model::remote::ClientOptions once = fast_retries();
+  once.max_attempts = 1;
+  auto out = remote(fake.url(), once)->generate(explain_input(), {}, {});
+  EXPECT_EQ(out.finish, FinishReason::error);
+  EXPECT_FALSE(out.input_rejected);
 }
 
 TEST(RemoteGenerator, ConnectionRefusedAfterRetries) {
