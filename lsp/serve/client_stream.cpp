@@ -78,6 +78,7 @@ ReadStatus ClientStream::read_request(IncomingRequest& out) {
   out.target = std::string(target.substr(0, target.find('?')));
   out.authorization = std::string(req[http::field::authorization]);
   out.keep_alive = req.keep_alive();
+  out.http10 = req.version() == 10;
   out.body = std::move(req.body());
   return ReadStatus::ok;
 }
@@ -117,11 +118,13 @@ const char* reason_phrase(int status) {
 
 }  // namespace
 
-std::string http_response(int status, std::string_view content_type, std::string_view body, bool keep_alive) {
+std::string http_response(int status, std::string_view content_type, std::string_view body, bool keep_alive,
+                          std::string_view extra_headers) {
   std::string out = "HTTP/1.1 " + std::to_string(status) + " " + reason_phrase(status) + "\r\n";
   out += "Content-Type: " + std::string(content_type) + "\r\n";
   out += "Content-Length: " + std::to_string(body.size()) + "\r\n";
   if (status == 401) out += "WWW-Authenticate: Bearer\r\n";
+  out += extra_headers;
   out += keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
   out += body;
   return out;

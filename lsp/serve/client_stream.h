@@ -20,6 +20,7 @@ struct IncomingRequest {
   std::string body;
   std::string authorization;  // the Authorization header
   bool keep_alive = true;
+  bool http10 = false;        // an HTTP/1.0 request: no chunked responses
 };
 
 enum class ReadStatus { ok, closed, too_large, header_too_large, bad_request, timeout };
@@ -44,6 +45,8 @@ class ClientStream {
 };
 
 // A whole HTTP/1.1 response: status line, Content-Type, Content-Length, Connection.
-std::string http_response(int status, std::string_view content_type, std::string_view body, bool keep_alive);
+// `extra_headers`: whole header lines, each ending in "\r\n" ("Allow: POST\r\n").
+std::string http_response(int status, std::string_view content_type, std::string_view body, bool keep_alive,
+                          std::string_view extra_headers = {});
 
 }  // namespace coderx::serve

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <utility>
 
@@ -42,39 +43,52 @@ void log_end(const ResponseIds& ids, const PumpResult& r) {
                o.usage.answer_tokens, o.usage.elapsed_ms, o.error.empty() ? "" : ": ", o.error);
 }
 
+std::string error_response(int status, std::string_view message, bool keep_alive, std::string_view extra_headers = {}) {
+  return http_response(status, kJson, error_object(message, error_type(status), status), keep_alive, extra_headers);
+}
+
+bool is_generation_route(const std::string& path) {
+  return path == "/v1/chat/completions" || path == "/v1/completions";
+}
+
 }  // namespace
 
 Routes::Routes(std::shared_ptr<features::TextGenerator> generator, ServeOptions options)
     : generator_(std::move(generator)), options_(std::move(options)) {}
 
 bool Routes::send_error(ClientStream& client, int status, std::string_view message, bool keep_alive) {
-  std::string body = error_object(message, error_type(status), status);
-  return client.write(http_response(status, kJson, body, keep_alive)) && keep_alive;
+  return client.write(error_response(status, message, keep_alive)) && keep_alive;
 }
 
 bool Routes::authorized(const IncomingRequest& request) const {
   if (options_.api_key.empty()) return true;
   std::string_view header = request.authorization;
-  if (!header.starts_with("Bearer ")) return false;
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  if (header.size() < 7 || !std::equal(header.begin(), header.begin() + 7, "bearer ",
+                                       [&](char a, char b) { return lower(a) == b; }))
+    return false;  // the scheme is case-insensitive (RFC 9110 §11.1)
   return same_secret(header.substr(7), options_.api_key);
 }
 
 bool Routes::handle(const IncomingRequest& request, ClientStream& client) {
+  if (request.method == "POST" && is_generation_route(request.target) && authorized(request))
+    return generate(request.target == "/v1/chat/completions" ? Api::chat : Api::completions, request, client);
+  std::string response = fixed_response(request);
+  if (request.method == "HEAD") response.resize(response.find("\r\n\r\n") + 4);  // the head alone
+  return client.write(response) && request.keep_alive;
+}
+
+std::string Routes::fixed_response(const IncomingRequest& request) const {
   const std::string& path = request.target;
-  bool keep = request.keep_alive;
-  if (path == "/health") {
-    if (request.method != "GET") return send_error(client, 405, "use GET " + path, keep);
-    return client.write(http_response(200, kJson, health(generator_->describe()), keep)) && keep;
-  }
-  bool known = path == "/v1/models" || path == "/v1/chat/completions" || path == "/v1/completions";
-  if (!known) return send_error(client, 404, "no route " + path, keep);
-  if (!authorized(request)) return send_error(client, 401, "missing or wrong API key (Authorization: Bearer ...)", keep);
-  if (path == "/v1/models") {
-    if (request.method != "GET") return send_error(client, 405, "use GET " + path, keep);
-    return client.write(http_response(200, kJson, models_list(options_.model_id), keep)) && keep;
-  }
-  if (request.method != "POST") return send_error(client, 405, "use POST " + path, keep);
-  return generate(path == "/v1/chat/completions" ? Api::chat : Api::completions, request, client);
+  const bool keep = request.keep_alive, get = request.method == "GET" || request.method == "HEAD";
+  if (path == "/health")
+    return get ? http_response(200, kJson, health(generator_->describe()), keep)
+               : error_response(405, "use GET " + path, keep, "Allow: GET, HEAD\r\n");
+  if (path != "/v1/models" && !is_generation_route(path)) return error_response(404, "no route " + path, keep);
+  if (!authorized(request)) return error_response(401, "missing or wrong API key (Authorization: Bearer ...)", keep);
+  if (path != "/v1/models") return error_response(405, "use POST " + path, keep, "Allow: POST\r\n");
+  return get ? http_response(200, kJson, models_list(options_.model_id), keep)
+             : error_response(405, "use GET " + path, keep, "Allow: GET, HEAD\r\n");
 }
 
 ResponseIds Routes::make_ids(Api api, const std::string& model) {
@@ -95,7 +109,7 @@ bool Routes::generate(Api api, const IncomingRequest& request, ClientStream& cli
   spdlog::debug("serve: {} {} ({}, max_tokens {}, thinking {})", ids.id, request.target,
                 features::to_string(mapped->input.kind), mapped->input.budgets.answer_tokens,
                 mapped->input.budgets.thinking_tokens);
-  return mapped->stream ? stream(ids, *mapped, request.keep_alive, client)
+  return mapped->stream ? stream(ids, *mapped, request.keep_alive, !request.http10, client)
                         : whole(ids, *mapped, request.keep_alive, client);
 }
 
@@ -110,8 +124,10 @@ bool Routes::whole(const ResponseIds& ids, const MappedRequest& mapped, bool kee
   return client.write(http_response(200, kJson, whole_response(ids, out), keep_alive)) && keep_alive;
 }
 
-bool Routes::stream(const ResponseIds& ids, const MappedRequest& mapped, bool keep_alive, ClientStream& client) {
-  SseWriter sse(client, keep_alive);
+bool Routes::stream(const ResponseIds& ids, const MappedRequest& mapped, bool keep_alive, bool chunked,
+                    ClientStream& client) {
+  keep_alive = keep_alive && chunked;  // an unchunked stream ends when the connection closes
+  SseWriter sse(client, keep_alive, chunked);
   // The event stream starts with the first text: a request that fails before any (a prompt over
   // the context) still gets a plain HTTP error, as OpenAI and vLLM answer.
   bool begun = false;

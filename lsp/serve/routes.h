@@ -1,10 +1,12 @@
 // The routes of `coderx serve`:
-//   GET  /health               {"status":"ok","engine":...} (no API key needed)
-//   GET  /v1/models            the one served model
+//   GET  /health               {"status":"ok","engine":...} (no API key needed; HEAD too)
+//   GET  /v1/models            the one served model (HEAD too)
 //   POST /v1/chat/completions  chat (stream or not), thinking as reasoning_content
 //   POST /v1/completions       text completion (stream or not)
-// API key check (401), bad JSON or fields → 400, unknown path → 404, wrong method → 405, all
-// with OpenAI-style error objects. Generation runs through generation_pump (a client that
+// API key check (401; the "Bearer" scheme in any case), bad JSON or fields → 400, unknown path
+// → 404, wrong method → 405 with an Allow header, all with OpenAI-style error objects (a HEAD
+// request gets the head alone). An HTTP/1.0 client gets its event stream unchunked, ended by
+// closing the connection. Generation runs through generation_pump (a client that
 // disconnects cancels its generation); concurrent requests reach the generator concurrently
 // (the embedded engine batches them).
 //
@@ -37,8 +39,10 @@ class Routes {
 
  private:
   bool authorized(const IncomingRequest& request) const;
+  // The answer to anything but a generation: /health, /v1/models, 401, 404, 405 (with Allow).
+  std::string fixed_response(const IncomingRequest& request) const;
   bool generate(Api api, const IncomingRequest& request, ClientStream& client);
-  bool stream(const ResponseIds& ids, const MappedRequest& mapped, bool keep_alive, ClientStream& client);
+  bool stream(const ResponseIds& ids, const MappedRequest& mapped, bool keep_alive, bool chunked, ClientStream& client);
   bool whole(const ResponseIds& ids, const MappedRequest& mapped, bool keep_alive, ClientStream& client);
   ResponseIds make_ids(Api api, const std::string& model);
 

@@ -16,14 +16,14 @@ std::string sse_event(std::string_view data) {
 }
 
 bool SseWriter::begin() {
-  std::string head =
-      "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
-      "Transfer-Encoding: chunked\r\n";
+  std::string head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n";
+  if (chunked_) head += "Transfer-Encoding: chunked\r\n";
   head += keep_alive_ ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
   return client_.write(head);
 }
 
 bool SseWriter::chunk(std::string_view payload) {
+  if (!chunked_) return client_.write(payload);
   char size[24];
   std::snprintf(size, sizeof size, "%zx\r\n", payload.size());
   std::string bytes = size;
@@ -34,6 +34,6 @@ bool SseWriter::chunk(std::string_view payload) {
 
 bool SseWriter::event(std::string_view data) { return chunk(sse_event(data)); }
 
-bool SseWriter::done() { return chunk(sse_event("[DONE]")) && client_.write("0\r\n\r\n"); }
+bool SseWriter::done() { return chunk(sse_event("[DONE]")) && (!chunked_ || client_.write("0\r\n\r\n")); }
 
 }  // namespace coderx::serve

@@ -1,0 +1,76 @@
+// HTTP details of `coderx serve` that plain clients and proxies rely on, over raw sockets: HEAD
+// gets the head alone (so a kept-alive connection stays in step), 405 names the allowed methods,
+// the "Bearer" scheme is case-insensitive, and an HTTP/1.0 client gets an unchunked event stream
+// that ends when the connection closes.
+#include <gtest/gtest.h>
+
+#include "lsp/serve/serve_options.h"
+#include "serve_test_support.h"
+#include "tests/support/http_client.h"
+
+namespace coderx::serve {
+namespace {
+
+std::size_t count(const std::string& s, const std::string& what) {
+  std::size_t n = 0;
+  for (std::size_t at = s.find(what); at != std::string::npos; at = s.find(what, at + 1)) ++n;
+  return n;
+}
+
+TEST(ServeHttp, HeadGetsTheHeadAloneAndTheConnectionStaysInStep) {
+  testing::LocalServe serve(std::make_shared<testing::StreamScript>());
+  std::string raw = testing::http_raw(serve.port(),
+                                      "HEAD /health HTTP/1.1\r\nHost: h\r\n\r\n"
+                                      "GET /health HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
+  ASSERT_EQ(count(raw, "HTTP/1.1 200 OK\r\n"), 2u) << raw;
+  std::size_t second = raw.find("HTTP/1.1", 1);
+  std::string head = raw.substr(0, second);
+  EXPECT_NE(head.find("Content-Length: "), std::string::npos);
+  EXPECT_TRUE(head.ends_with("\r\n\r\n")) << "HEAD answered with a body: " << head;
+  EXPECT_NE(raw.substr(second).find("\"status\":\"ok\""), std::string::npos) << raw;
+}
+
+TEST(ServeHttp, MethodNotAllowedNamesTheAllowedMethods) {
+  testing::LocalServe serve(std::make_shared<testing::StreamScript>());
+  testing::HttpReply post = testing::http_request(serve.port(), "POST", "/health", "{}");
+  EXPECT_EQ(post.status, 405);
+  EXPECT_EQ(post.headers["allow"], "GET, HEAD");
+  testing::HttpReply get = testing::http_request(serve.port(), "GET", "/v1/chat/completions");
+  EXPECT_EQ(get.status, 405);
+  EXPECT_EQ(get.headers["allow"], "POST");
+  std::string head = testing::http_raw(serve.port(), "HEAD /v1/completions HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(head.rfind("HTTP/1.1 405", 0), 0u) << head;
+  EXPECT_TRUE(head.ends_with("\r\n\r\n")) << head;
+}
+
+TEST(ServeHttp, TheBearerSchemeIsCaseInsensitive) {
+  ServeOptions options;
+  options.api_key = "k3y";
+  testing::LocalServe serve(std::make_shared<testing::StreamScript>(), options);
+  for (const char* scheme : {"Bearer", "bearer", "BEARER"}) {
+    testing::HttpReply r = testing::http_request(serve.port(), "GET", "/v1/models", "",
+                                                 {std::string("Authorization: ") + scheme + " k3y"});
+    EXPECT_EQ(r.status, 200) << scheme;
+  }
+  EXPECT_EQ(testing::http_request(serve.port(), "GET", "/v1/models", "", {"Authorization: Bearer nope"}).status, 401);
+  EXPECT_EQ(testing::http_request(serve.port(), "GET", "/v1/models", "", {"Authorization: Basic k3y"}).status, 401);
+}
+
+TEST(ServeHttp, AnHttp10ClientGetsAnUnchunkedStreamEndedByClosing) {
+  testing::LocalServe serve(std::make_shared<testing::StreamScript>());
+  const std::string body = R"({"stream":true,"messages":[{"role":"user","content":"q"}]})";
+  std::string raw = testing::http_raw(serve.port(), "POST /v1/chat/completions HTTP/1.0\r\nContent-Length: " +
+                                                        std::to_string(body.size()) + "\r\n\r\n" + body);
+  std::size_t end_of_head = raw.find("\r\n\r\n");
+  ASSERT_NE(end_of_head, std::string::npos) << raw;
+  std::string head = raw.substr(0, end_of_head);
+  EXPECT_EQ(head.find("Transfer-Encoding"), std::string::npos) << head;
+  EXPECT_NE(head.find("Connection: close"), std::string::npos) << head;
+  std::string events = raw.substr(end_of_head + 4);
+  EXPECT_EQ(events.rfind("data: {", 0), 0u) << events;  // no chunk sizes in between
+  EXPECT_TRUE(events.ends_with("data: [DONE]\n\n")) << events;
+  EXPECT_NE(events.find("\"content\":\"int x = 1;\""), std::string::npos) << events;
+}
+
+}  // namespace
+}  // namespace coderx::serve
