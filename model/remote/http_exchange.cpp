@@ -35,6 +35,20 @@ std::string lower(std::string s) {
 
 constexpr std::size_t kPiece = 16384;
 
+// The Host header (RFC 9110 §7.2): an IPv6 literal in brackets, and the port unless it is the
+// scheme's default.
+std::string host_header(const Endpoint& e) {
+  std::string host = e.host.find(':') != std::string::npos ? "[" + e.host + "]" : e.host;
+  const char* default_port = e.tls ? "443" : "80";
+  return e.port.empty() || e.port == default_port ? host : host + ":" + e.port;
+}
+
+bool is_ip_literal(const std::string& host) {
+  error_code ec;
+  asio::ip::make_address(host, ec);
+  return !ec;
+}
+
 }  // namespace
 
 struct HttpExchange::Impl {
@@ -45,7 +59,7 @@ struct HttpExchange::Impl {
   std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls;
   asio::ip::tcp::resolver resolver{io};
   beast::flat_buffer buffer;
-  http::response_parser<http::buffer_body> parser;
+  std::optional<http::response_parser<http::buffer_body>> parser;  // one per response head read
   std::atomic<bool> cancelled{false};
   std::optional<std::stop_callback<std::function<void()>>> on_stop;
 
@@ -86,7 +100,6 @@ HttpExchange::HttpExchange(const Endpoint& endpoint, std::stop_token stop) : imp
     impl_->ssl.set_default_verify_paths(ignored);
     impl_->ssl.set_verify_mode(asio::ssl::verify_peer);
   }
-  impl_->parser.body_limit(boost::none);  // streamed piece by piece; the caller bounds what it keeps
   Impl* impl = impl_.get();
   impl_->on_stop.emplace(stop, std::function<void()>([impl] {
     impl->cancelled = true;
@@ -127,7 +140,8 @@ HttpResult<void> HttpExchange::Impl::connect(Clock::time_point deadline) {
 
 HttpResult<void> HttpExchange::Impl::handshake(Clock::time_point deadline) {
   if (!tls) return {};
-  if (!SSL_set_tlsext_host_name(tls->native_handle(), endpoint.host.c_str()))
+  // SNI carries host names only (RFC 6066 §3); an IP literal is checked against the certificate.
+  if (!is_ip_literal(endpoint.host) && !SSL_set_tlsext_host_name(tls->native_handle(), endpoint.host.c_str()))
     return HttpFailure{Kind::connect, "TLS: cannot set the server name"};
   tls->set_verify_mode(asio::ssl::verify_peer);
   tls->set_verify_callback(asio::ssl::host_name_verification(endpoint.host));
@@ -140,7 +154,7 @@ HttpResult<void> HttpExchange::Impl::handshake(Clock::time_point deadline) {
 HttpResult<void> HttpExchange::Impl::send(const HttpRequest& request, Clock::time_point deadline) {
   http::request<http::string_body> req{request.method == "GET" ? http::verb::get : http::verb::post,
                                        request.path, 11};
-  req.set(http::field::host, endpoint.host);
+  req.set(http::field::host, host_header(endpoint));
   req.set(http::field::user_agent, "coderx");
   req.set(http::field::connection, "close");
   req.set(http::field::accept, "text/event-stream, application/json");
@@ -169,14 +183,20 @@ HttpResult<ResponseHead> HttpExchange::begin(const HttpRequest& request, Clock::
   if (auto r = m.handshake(std::min(connect_deadline, deadline)); !r) return r.error();
   if (m.cancelled) return cancelled;
   if (auto r = m.send(request, deadline); !r) return r.error();
-  m.lowest().expires_at(deadline);
-  error_code ec = m.run([&](auto handler) {
-    if (m.tls) http::async_read_header(*m.tls, m.buffer, m.parser, handler);
-    else http::async_read_header(*m.tcp, m.buffer, m.parser, handler);
-  });
-  if (ec) return m.failure(ec, Kind::io, "while waiting for the response");
+  for (int interim = 0;; ++interim) {  // 1xx answers are interim (RFC 9110 §15.2): read past them
+    m.parser.emplace();
+    m.parser->body_limit(boost::none);  // streamed piece by piece; the caller bounds what it keeps
+    m.lowest().expires_at(deadline);
+    error_code ec = m.run([&](auto handler) {
+      if (m.tls) http::async_read_header(*m.tls, m.buffer, *m.parser, handler);
+      else http::async_read_header(*m.tcp, m.buffer, *m.parser, handler);
+    });
+    if (ec) return m.failure(ec, Kind::io, "while waiting for the response");
+    const unsigned status = m.parser->get().result_int();
+    if (status < 100 || status >= 200 || status == 101 || interim == 8) break;
+  }
   ResponseHead head;
-  const auto& res = m.parser.get();
+  const auto& res = m.parser->get();
   head.status = static_cast<int>(res.result_int());
   head.content_type = std::string(res[http::field::content_type]);
   head.retry_after = std::string(res[http::field::retry_after]);
@@ -185,25 +205,25 @@ HttpResult<ResponseHead> HttpExchange::begin(const HttpRequest& request, Clock::
 
 HttpResult<std::string> HttpExchange::read_some(Clock::time_point deadline, bool& done) {
   Impl& m = *impl_;
-  done = m.parser.is_done();
+  done = m.parser->is_done();
   if (done) return std::string();
   char piece[kPiece];
-  m.parser.get().body().data = piece;
-  m.parser.get().body().size = sizeof piece;
+  m.parser->get().body().data = piece;
+  m.parser->get().body().size = sizeof piece;
   m.lowest().expires_at(deadline);
   error_code ec = m.run([&](auto handler) {
-    if (m.tls) http::async_read_some(*m.tls, m.buffer, m.parser, handler);
-    else http::async_read_some(*m.tcp, m.buffer, m.parser, handler);
+    if (m.tls) http::async_read_some(*m.tls, m.buffer, *m.parser, handler);
+    else http::async_read_some(*m.tcp, m.buffer, *m.parser, handler);
   });
   if (ec == http::error::need_buffer) ec = {};
-  if (ec == asio::ssl::error::stream_truncated && m.parser.need_eof()) {
+  if (ec == asio::ssl::error::stream_truncated && m.parser->need_eof()) {
     ec = {};  // a body that ends at EOF, closed without TLS close_notify: the end, as browsers take it
-    m.parser.put_eof(ec);
+    m.parser->put_eof(ec);
   }
   if (m.cancelled) return HttpFailure{Kind::cancelled, "cancelled"};
   if (ec) return m.failure(ec, Kind::io, "while reading the response");
-  done = m.parser.is_done();
-  return std::string(piece, sizeof piece - m.parser.get().body().size);
+  done = m.parser->is_done();
+  return std::string(piece, sizeof piece - m.parser->get().body().size);
 }
 
 HttpResult<std::string> HttpExchange::read_all(Clock::time_point deadline, std::size_t limit) {

@@ -192,6 +192,18 @@ TEST(RemoteGenerator, CancelWhileWaitingForAnAnswer) {
   EXPECT_EQ(out.finish, FinishReason::cancelled);
 }
 
+// Interim 1xx answers come before the real one (RFC 9110 §15.2); the Host header names the port.
+TEST(RemoteGenerator, InterimAnswersAreSkippedAndTheHostNamesThePort) {
+  std::string good = FakeHttp::sse({R"({"choices":[{"delta":{"content":"ok"}}]})",
+                                    R"({"choices":[{"delta":{},"finish_reason":"stop"}]})", "[DONE]"});
+  FakeHttp fake({"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 102 Processing\r\n\r\n" + good});
+  auto out = remote(fake.url())->generate(explain_input(), {}, {});
+  EXPECT_EQ(out.finish, FinishReason::stop) << out.error;
+  EXPECT_EQ(out.answer, "ok");
+  const std::string port = fake.url().substr(fake.url().rfind(':') + 1, fake.url().find("/v1") - fake.url().rfind(':') - 1);
+  EXPECT_NE(fake.last_request().find("\r\nHost: 127.0.0.1:" + port + "\r\n"), std::string::npos) << fake.last_request();
+}
+
 TEST(RemoteGenerator, StreamCutShortIsAnErrorAndNotRetried) {
   FakeHttp fake({"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n"
                  "data: {\"choices\":[{\"delta\":{\"content\":\"par\"}}]}\n\n"});
