@@ -124,6 +124,7 @@ std::string http_response(int status, std::string_view content_type, std::string
   out += "Content-Type: " + std::string(content_type) + "\r\n";
   out += "Content-Length: " + std::to_string(body.size()) + "\r\n";
   if (status == 401) out += "WWW-Authenticate: Bearer\r\n";
+  if (status == 503) out += "Retry-After: 1\r\n";  // busy, not broken: clients wait and try again
   out += extra_headers;
   out += keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
   out += body;

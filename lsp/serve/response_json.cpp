@@ -80,10 +80,17 @@ std::string usage_chunk(const ResponseIds& ids, const features::Usage& usage) {
   return json::serialize(o);
 }
 
-std::string models_list(const std::string& model_id) {
-  json::object model{{"id", model_id}, {"object", "model"}, {"created", 0}, {"owned_by", "coderx"}};
-  return json::serialize(json::object{{"object", "list"}, {"data", json::array{std::move(model)}}});
+namespace {
+json::object model_entry(const std::string& model_id) {
+  return {{"id", model_id}, {"object", "model"}, {"created", 0}, {"owned_by", "coderx"}};
 }
+}  // namespace
+
+std::string models_list(const std::string& model_id) {
+  return json::serialize(json::object{{"object", "list"}, {"data", json::array{model_entry(model_id)}}});
+}
+
+std::string model_object(const std::string& model_id) { return json::serialize(model_entry(model_id)); }
 
 std::string health(const std::string& engine) {
   return json::serialize(json::object{{"status", "ok"}, {"engine", engine}});

@@ -36,6 +36,7 @@ std::string chunk(const ResponseIds& ids, std::string_view answer, std::string_v
 std::string usage_chunk(const ResponseIds& ids, const features::Usage& usage);
 
 std::string models_list(const std::string& model_id);
+std::string model_object(const std::string& model_id);  // GET /v1/models/{id}
 std::string health(const std::string& engine);
 
 // {"error":{"message":...,"type":...,"param":null,"code":...}}

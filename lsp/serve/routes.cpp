@@ -84,8 +84,16 @@ std::string Routes::fixed_response(const IncomingRequest& request) const {
   if (path == "/health")
     return get ? http_response(200, kJson, health(generator_->describe()), keep)
                : error_response(405, "use GET " + path, keep, "Allow: GET, HEAD\r\n");
-  if (path != "/v1/models" && !is_generation_route(path)) return error_response(404, "no route " + path, keep);
+  const bool one_model = path.starts_with("/v1/models/");
+  if (path != "/v1/models" && !one_model && !is_generation_route(path)) return error_response(404, "no route " + path, keep);
   if (!authorized(request)) return error_response(401, "missing or wrong API key (Authorization: Bearer ...)", keep);
+  if (one_model) {
+    if (!get) return error_response(405, "use GET " + path, keep, "Allow: GET, HEAD\r\n");
+    const std::string id = path.substr(11);
+    return id == options_.model_id ? http_response(200, kJson, model_object(id), keep)
+                                   : error_response(404, "model '" + id + "' not found (this server serves '" +
+                                                              options_.model_id + "')", keep);
+  }
   if (path != "/v1/models") return error_response(405, "use POST " + path, keep, "Allow: POST\r\n");
   return get ? http_response(200, kJson, models_list(options_.model_id), keep)
              : error_response(405, "use GET " + path, keep, "Allow: GET, HEAD\r\n");

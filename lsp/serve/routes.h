@@ -1,6 +1,6 @@
 // The routes of `coderx serve`:
 //   GET  /health               {"status":"ok","engine":...} (no API key needed; HEAD too)
-//   GET  /v1/models            the one served model (HEAD too)
+//   GET  /v1/models            the one served model (HEAD too); /v1/models/{id} that model
 //   POST /v1/chat/completions  chat (stream or not), thinking as reasoning_content
 //   POST /v1/completions       text completion (stream or not)
 // API key check (401; the "Bearer" scheme in any case), bad JSON or fields → 400, unknown path

@@ -2,6 +2,10 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+
+#include "model/utf8.h"
+
 namespace coderx::model::remote {
 
 namespace json = boost::json;
@@ -43,10 +47,15 @@ WireUsage decode_usage(const json::object& u) {
   return usage;
 }
 
+// `text` for an error message: cut to `limit` bytes between characters, control characters as
+// spaces, bad UTF-8 as U+FFFD (a server's non-ASCII message stays readable).
 std::string printable(std::string_view text, std::size_t limit) {
-  std::string out;
-  for (char c : text.substr(0, limit)) out.push_back(c >= ' ' && c < 127 ? c : ' ');
-  if (text.size() > limit) out += "...";
+  std::size_t cut = std::min(limit, text.size());
+  while (cut > 0 && cut < text.size() && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  std::string out = utf8::make_valid(text.substr(0, cut));
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) < ' ' || c == 127) c = ' ';
+  if (cut < text.size()) out += "...";
   return out;
 }
 

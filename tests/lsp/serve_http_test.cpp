@@ -43,6 +43,19 @@ TEST(ServeHttp, MethodNotAllowedNamesTheAllowedMethods) {
   EXPECT_TRUE(head.ends_with("\r\n\r\n")) << head;
 }
 
+// client.models.retrieve(id) of the OpenAI SDKs.
+TEST(ServeHttp, OneModelByItsId) {
+  ServeOptions options;
+  options.model_id = "gemma4-coder";
+  testing::LocalServe serve(std::make_shared<testing::StreamScript>(), options);
+  testing::HttpReply one = testing::http_request(serve.port(), "GET", "/v1/models/gemma4-coder");
+  ASSERT_EQ(one.status, 200) << one.raw;
+  EXPECT_NE(one.body.find(R"("id":"gemma4-coder","object":"model")"), std::string::npos) << one.body;
+  testing::HttpReply other = testing::http_request(serve.port(), "GET", "/v1/models/gpt-4o");
+  EXPECT_EQ(other.status, 404);
+  EXPECT_NE(other.body.find("model 'gpt-4o' not found"), std::string::npos) << other.body;
+}
+
 TEST(ServeHttp, TheBearerSchemeIsCaseInsensitive) {
   ServeOptions options;
   options.api_key = "k3y";

@@ -196,6 +196,7 @@ TEST_F(ServeProcess, BeyondMaxConnectionsClientsGet503) {
   // Accepted in connection order: the idle one takes the slot, this one is refused.
   HttpReply refused = http_request(port_, "GET", "/health");
   EXPECT_EQ(refused.status, 503) << refused.raw;
+  EXPECT_EQ(refused.headers["retry-after"], "1");
   EXPECT_EQ(json::parse(refused.body).at("error").at("type"), "overloaded_error");
   ::close(idle);
 }

@@ -95,6 +95,13 @@ TEST(OpenAiWire, ErrorBodiesBecomeOneReadableLine) {
   EXPECT_EQ(describe_error_body(R"({"error":{"message":"model not found"}})"), "model not found");
   EXPECT_EQ(describe_error_body("Bad\ngateway"), "Bad gateway");
   EXPECT_EQ(describe_error_body(std::string(500, 'x')).size(), 203u);
+  EXPECT_EQ(describe_error_body(R"({"error":{"message":"mod\u00e8le introuvable \u2014 \u00e9chec"}})"),
+            "mod\u00e8le introuvable \u2014 \u00e9chec");  // non-ASCII stays readable
+  std::string wide;
+  for (int i = 0; i < 100; ++i) wide += "\u65e5";  // 3 bytes each: 200 bytes fall inside one
+  std::string cut = describe_error_body(wide);
+  EXPECT_EQ(cut, wide.substr(0, 198) + "...");  // cut between characters
+  EXPECT_EQ(describe_error_body("bad \xff byte"), "bad \xEF\xBF\xBD byte");
 }
 
 TEST(OpenAiWire, ModelList) {
