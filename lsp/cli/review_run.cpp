@@ -120,9 +120,10 @@ void run_tasks(std::vector<Task>& tasks, features::TextGenerator& generator, con
   worker();
 }
 
-// Files without text to review: deleted, binary, submodule commits, pure renames.
+// Files without text to review: deleted, binary, submodule commits, symbolic links, pure renames.
 bool nothing_to_read(const FileDiff& file) {
-  return file.status == FileDiff::Status::deleted || file.binary || file.submodule || file.hunks.empty();
+  return file.status == FileDiff::Status::deleted || file.binary || file.submodule || file.symlink ||
+         file.hunks.empty();
 }
 
 bool skip_file(const FileDiff& file, const ReviewOptions& o, std::string_view text) {

@@ -146,10 +146,10 @@ class Parser {
     } else if (starts_with(line, "Binary files ") || starts_with(line, "GIT binary patch")) {
       current().binary = true;
     }
-    // "index 1a2b..3c4d 160000", "new file mode 160000", "deleted file mode 160000"
-    if ((starts_with(line, "index ") || line.find("file mode ") != std::string_view::npos) &&
-        line.ends_with(" 160000"))
-      current().submodule = true;
+    // "index 1a2b..3c4d 160000", "new file mode 160000", "deleted file mode 160000", "new mode 120000"
+    const bool mode_line = starts_with(line, "index ") || line.find("mode ") != std::string_view::npos;
+    if (mode_line && line.ends_with(" 160000")) current().submodule = true;
+    if (mode_line && line.ends_with(" 120000")) current().symlink = true;
   }
 
   model::Result<void> read_hunk() {

@@ -39,6 +39,7 @@ struct FileDiff {
   Status status = Status::modified;
   bool binary = false;
   bool submodule = false;  // a gitlink (mode 160000): its "content" is a commit id
+  bool symlink = false;    // a symbolic link (mode 120000): its "content" is the target path
   std::vector<Hunk> hunks;
 
   const std::string& path() const { return status == Status::deleted ? old_path : new_path; }

@@ -126,8 +126,8 @@ TEST(Diff, PureRenamesUnderAFolderNamedAOrBKeepTheirPath) {
 }
 
 // A submodule's "content" is a commit id: committed bumps carry mode 160000, a dirty working
-// tree only its "Subproject commit" lines.
-TEST(Diff, SubmoduleChangesAreMarked) {
+// tree only its "Subproject commit" lines. A symbolic link's is its target (mode 120000).
+TEST(Diff, SubmoduleAndSymlinkChangesAreMarked) {
   auto bumped = parse_unified_diff(
       "diff --git a/sm b/sm\nindex 1a2b3c4..5d6e7f8 160000\n--- a/sm\n+++ b/sm\n@@ -1 +1 @@\n"
       "-Subproject commit 1a2b3c4\n+Subproject commit 5d6e7f8\n");
@@ -137,6 +137,12 @@ TEST(Diff, SubmoduleChangesAreMarked) {
       "diff --git a/sm b/sm\n--- a/sm\n+++ b/sm\n@@ -1 +1 @@\n-Subproject commit 1a2b\n+Subproject commit 1a2b-dirty\n");
   ASSERT_TRUE(dirty);
   EXPECT_TRUE((*dirty)[0].submodule);
+  auto link = parse_unified_diff(
+      "diff --git a/l b/l\nnew file mode 120000\nindex 0000000..1a2b3c4\n--- /dev/null\n+++ b/l\n@@ -0,0 +1 @@\n"
+      "+target.c\n\\ No newline at end of file\n");
+  ASSERT_TRUE(link) << link.error().message;
+  EXPECT_TRUE((*link)[0].symlink);
+  EXPECT_FALSE((*link)[0].submodule);
   auto text = parse_unified_diff(
       "diff --git a/n.txt b/n.txt\nindex 1..2 100644\n--- a/n.txt\n+++ b/n.txt\n@@ -1 +1,2 @@\n"
       " Subproject commit 1a2b\n+a note\n");

@@ -106,6 +106,16 @@ TEST(ReviewFormat, SarifStructure) {
   EXPECT_FALSE(results[3].as_object().contains("locations"));
 }
 
+// SARIF artifact URIs are URI references: spaces, quotes and non-ASCII bytes are percent-encoded.
+TEST(ReviewFormat, SarifUrisArePercentEncoded) {
+  Finding f{"dir/sp ace \"q\" \xc3\xa9#1.c", 1, 1, Severity::warning, "r", "m", std::nullopt};
+  ReviewReport report{{features::PlacedFinding{f, features::Anchor::file}}, "", "0.1.0"};
+  json::value log = json::parse(format_sarif(report));
+  const json::value& uri =
+      log.at("runs").at(0).at("results").at(0).at("locations").at(0).at("physicalLocation").at("artifactLocation").at("uri");
+  EXPECT_EQ(uri, "dir/sp%20ace%20%22q%22%20%C3%A9%231.c");
+}
+
 TEST(ReviewFormat, SuggestionFenceOutgrowsFencesInTheText) {
   EXPECT_EQ(suggestion_block("a"), "```suggestion\na\n```");
   EXPECT_EQ(suggestion_block("```x```\n"), "````suggestion\n```x```\n````");
