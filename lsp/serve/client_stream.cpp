@@ -50,6 +50,26 @@ ClientStream::~ClientStream() {
 
 int ClientStream::fd() const { return impl_->stream.socket().native_handle(); }
 
+void ClientStream::linger_after_error(std::chrono::milliseconds linger, std::size_t max_bytes) {
+  Impl& m = *impl_;
+  error_code ec;
+  m.stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+  if (ec) return;
+  m.stream.expires_after(linger);  // one deadline for the whole drain
+  char sink[16384];
+  for (std::size_t dropped = 0; dropped < max_bytes;) {
+    std::size_t n = 0;
+    ec = m.run([&](auto handler) {
+      m.stream.async_read_some(asio::buffer(sink), [&n, handler](error_code e, std::size_t got) mutable {
+        n = got;
+        handler(e, got);
+      });
+    });
+    if (ec) return;  // end of stream, the deadline, or a reset
+    dropped += n;
+  }
+}
+
 ReadStatus ClientStream::read_request(IncomingRequest& out) {
   Impl& m = *impl_;
   if (m.broken) return ReadStatus::closed;

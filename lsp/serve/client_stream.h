@@ -37,6 +37,10 @@ class ClientStream {
   bool write(std::string_view bytes);
   // True when the client has closed its end or the connection broke (does not wait).
   bool hung_up() const;
+  // After an error answer to a request not read whole (413): ends our side, then reads and drops
+  // what the client still sends, for at most `linger` or `max_bytes`, so that its send finishes
+  // and it reads the answer instead of a broken pipe.
+  void linger_after_error(std::chrono::milliseconds linger, std::size_t max_bytes);
   int fd() const;
 
  private:

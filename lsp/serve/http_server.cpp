@@ -82,6 +82,7 @@ void HttpServer::Impl::serve_connection(int fd) {
         case ReadStatus::ok: break;
         case ReadStatus::too_large:
           Routes::send_error(client, 413, "request body over " + std::to_string(options.max_request_bytes) + " bytes", false);
+          client.linger_after_error(std::chrono::seconds(2), 64 << 20);
           keep = false;
           continue;
         case ReadStatus::header_too_large:

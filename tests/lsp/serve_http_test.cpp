@@ -3,6 +3,8 @@
 // the "Bearer" scheme is case-insensitive, and an HTTP/1.0 client gets an unchunked event stream
 // that ends when the connection closes.
 #include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "lsp/serve/serve_options.h"
 #include "serve_test_support.h"
@@ -54,6 +56,31 @@ TEST(ServeHttp, OneModelByItsId) {
   testing::HttpReply other = testing::http_request(serve.port(), "GET", "/v1/models/gpt-4o");
   EXPECT_EQ(other.status, 404);
   EXPECT_NE(other.body.find("model 'gpt-4o' not found"), std::string::npos) << other.body;
+}
+
+// A client that sends a whole body over the limit (as Python's http clients do, before reading)
+// gets to finish sending and then reads the 413, instead of a broken pipe.
+TEST(ServeHttp, ABodyOverTheLimitIsDrainedSoTheClientReadsThe413) {
+  ServeOptions options;
+  options.max_request_bytes = 1024;
+  testing::LocalServe serve(std::make_shared<testing::StreamScript>(), options);
+  const std::string body(4u << 20, 'x');
+  int fd = testing::connect_loopback(serve.port());
+  ASSERT_GE(fd, 0);
+  std::string request = "POST /v1/chat/completions HTTP/1.1\r\nHost: h\r\nContent-Length: " +
+                        std::to_string(body.size()) + "\r\n\r\n" + body;
+  std::size_t sent = 0;
+  while (sent < request.size()) {
+    ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += static_cast<std::size_t>(n);
+  }
+  EXPECT_EQ(sent, request.size()) << "the send broke off";
+  std::string reply;
+  char buf[4096];
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) reply.append(buf, static_cast<std::size_t>(n));
+  ::close(fd);
+  EXPECT_EQ(reply.rfind("HTTP/1.1 413", 0), 0u) << reply.substr(0, 200);
 }
 
 TEST(ServeHttp, TheBearerSchemeIsCaseInsensitive) {
