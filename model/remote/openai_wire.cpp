@@ -50,12 +50,14 @@ WireUsage decode_usage(const json::object& u) {
 // `text` for an error message: cut to `limit` bytes between characters, control characters as
 // spaces, bad UTF-8 as U+FFFD (a server's non-ASCII message stays readable).
 std::string printable(std::string_view text, std::size_t limit) {
-  std::size_t cut = std::min(limit, text.size());
-  while (cut > 0 && cut < text.size() && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  std::string out = utf8::make_valid(text.substr(0, cut));
+  std::string out = utf8::make_valid(text.substr(0, limit));  // U+FFFD may make it longer
+  std::size_t cut = std::min(limit, out.size());
+  while (cut > 0 && cut < out.size() && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+  const bool shortened = cut < out.size() || limit < text.size();
+  out.resize(cut);
   for (char& c : out)
     if (static_cast<unsigned char>(c) < ' ' || c == 127) c = ' ';
-  if (cut < text.size()) out += "...";
+  if (shortened) out += "...";
   return out;
 }
 

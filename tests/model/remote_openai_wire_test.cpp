@@ -102,6 +102,7 @@ TEST(OpenAiWire, ErrorBodiesBecomeOneReadableLine) {
   std::string cut = describe_error_body(wide);
   EXPECT_EQ(cut, wide.substr(0, 198) + "...");  // cut between characters
   EXPECT_EQ(describe_error_body("bad \xff byte"), "bad \xEF\xBF\xBD byte");
+  EXPECT_LE(describe_error_body(std::string(300, '\x80')).size(), 203u);  // U+FFFD does not overrun the limit
 }
 
 TEST(OpenAiWire, ModelList) {
