@@ -11,6 +11,7 @@
 
 #include "model/remote/openai_wire.h"
 #include "model/remote/sse_parser.h"
+#include "model/utf8.h"
 
 namespace {
 
@@ -46,7 +47,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   std::string described = describe_error_body(stream);
   check(described.size() <= 303, "error description too long");
-  for (char c : described) check(c >= ' ' && c < 127, "error description not printable");
+  for (char c : described) check(static_cast<unsigned char>(c) >= ' ' && c != 127, "error description has a control character");
+  check(coderx::model::utf8::make_valid(described) == described, "error description is not valid UTF-8");
   (void)decode_model_list(stream);
   return 0;
 }
