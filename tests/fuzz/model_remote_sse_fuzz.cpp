@@ -2,7 +2,7 @@
 // the chunk decoder — on arbitrary bytes. The first byte picks a chunk size; the rest is the
 // stream. Invariants: feeding in chunks gives exactly the events of feeding at once (or fails
 // the same way); every event decodes to a value or a format error without crashing; error
-// bodies are described in printable ASCII of bounded length.
+// bodies are described as valid UTF-8 without control characters, of bounded length.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
