@@ -6,6 +6,7 @@
 #include <map>
 
 #include "lsp/cli/review_format.h"
+#include "lsp/server/uri.h"
 
 namespace coderx::cli {
 
@@ -20,26 +21,8 @@ const char* sarif_level(Severity s) {
   return s == Severity::error ? "error" : s == Severity::warning ? "warning" : "note";
 }
 
-// A relative path as a URI reference (SARIF §3.10.2, RFC 3986): bytes outside the unreserved
-// set and "/" are percent-encoded ("sp ace.c" → "sp%20ace.c"; UTF-8 bytes one by one).
-std::string uri_reference(const std::string& path) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : path) {
-    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                 c == '.' || c == '_' || c == '~' || c == '/';
-    if (plain) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
-json::object artifact(const std::string& path) { return {{"uri", uri_reference(path)}}; }
+// A relative path as a URI reference (SARIF §3.10.2, RFC 3986).
+json::object artifact(const std::string& path) { return {{"uri", server::percent_encode_path(path)}}; }
 
 json::object fix(const PlacedFinding& p) {
   std::string text = *p.finding.replacement;

@@ -40,10 +40,12 @@ std::optional<std::filesystem::path> uri_to_path(std::string_view uri) {
   return std::filesystem::path(out);
 }
 
-std::string path_to_uri(const std::filesystem::path& path) {
+std::string path_to_uri(const std::filesystem::path& path) { return "file://" + percent_encode_path(path.generic_string()); }
+
+std::string percent_encode_path(std::string_view path) {
   static const char* digits = "0123456789ABCDEF";
-  std::string out = "file://";
-  for (unsigned char c : path.generic_string()) {
+  std::string out;
+  for (unsigned char c : path) {
     if (unreserved(c)) {
       out += static_cast<char>(c);
     } else {

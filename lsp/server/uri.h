@@ -13,5 +13,8 @@ namespace coderx::server {
 
 std::optional<std::filesystem::path> uri_to_path(std::string_view uri);
 std::string path_to_uri(const std::filesystem::path& path);
+// A '/'-separated path as a URI path: bytes other than unreserved characters and '/' become
+// %XX (RFC 3986), UTF-8 byte by byte ("sp ace.c" -> "sp%20ace.c").
+std::string percent_encode_path(std::string_view path);
 
 }  // namespace coderx::server
