@@ -6,6 +6,7 @@
 #include <charconv>
 #include <condition_variable>
 #include <cstdlib>
+#include <ctime>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -27,6 +28,18 @@ struct ChatClient::Attempt {
   int http_status = 0;  // the last try's non-2xx status (0: it got none)
 };
 
+Ms retry_after_delay(const std::string& header, Ms fallback, std::chrono::system_clock::time_point now) {
+  if (header.empty()) return fallback;
+  unsigned seconds = 0;
+  auto [end, ec] = std::from_chars(header.data(), header.data() + header.size(), seconds);
+  if (ec == std::errc() && end == header.data() + header.size()) return Ms(std::int64_t{seconds} * 1000);
+  std::tm tm{};
+  const char* parsed = ::strptime(header.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  if (!parsed || *parsed != '\0') return fallback;
+  auto when = std::chrono::system_clock::from_time_t(::timegm(&tm));
+  return std::max(Ms(0), std::chrono::duration_cast<Ms>(when - now));
+}
+
 namespace {
 
 bool retryable_status(int status) { return status == 429 || (status >= 500 && status <= 599); }
@@ -39,11 +52,10 @@ bool backoff_wait(Ms wait, std::stop_token stop) {
   return !cv.wait_for(lock, stop, wait, [] { return false; }) && !stop.stop_requested();
 }
 
-Ms retry_after(const std::string& header, Ms fallback) {
-  unsigned seconds = 0;
-  auto [end, ec] = std::from_chars(header.data(), header.data() + header.size(), seconds);
-  if (header.empty() || ec != std::errc() || end != header.data() + header.size()) return fallback;
-  return Ms(std::int64_t{seconds} * 1000);
+// "Location: X" of a redirect, which is not followed (an API endpoint that moved is a setting to fix).
+std::string redirect_note(const ResponseHead& head) {
+  if (head.status < 300 || head.status > 399 || head.location.empty()) return "";
+  return ": redirected to " + head.location + " (redirects are not followed: point --engine there)";
 }
 
 std::string after(int attempts) {
@@ -166,10 +178,12 @@ ChatClient::Attempt ChatClient::open(const HttpRequest& request, Clock::time_poi
       auto body = a.exchange->read_all(deadline, 64 << 10);
       a.status = Status::error;
       a.http_status = head->status;
-      a.error = endpoint_.display + ": HTTP " + std::to_string(head->status) +
-                (body ? ": " + describe_error_body(*body) : std::string());
+      std::string said = redirect_note(*head);
+      if (said.empty() && body && !body->empty()) said = ": " + describe_error_body(*body);
+      a.error = endpoint_.display + ": HTTP " + std::to_string(head->status) + said;
       retry = retryable_status(head->status);
-      wait = std::min(retry_after(head->retry_after, backoff), options_.max_backoff);
+      wait = std::min(retry_after_delay(head->retry_after, backoff, std::chrono::system_clock::now()),
+                      options_.max_backoff);
     }
     a.exchange.reset();
     if (!retry || a.attempts >= options_.max_attempts || Clock::now() + wait >= deadline) break;

@@ -29,6 +29,12 @@
 
 namespace coderx::model::remote {
 
+// How long a Retry-After header asks to wait: delay-seconds ("2") or an HTTP date ("Sun, 06 Nov
+// 1994 08:49:37 GMT", RFC 9110 §10.2.3; a date in the past is no wait); `fallback` when absent or
+// unreadable.
+std::chrono::milliseconds retry_after_delay(const std::string& header, std::chrono::milliseconds fallback,
+                                            std::chrono::system_clock::time_point now);
+
 struct ClientOptions {
   int max_attempts = 3;                                 // tries per call (1 = no retry)
   std::chrono::milliseconds initial_backoff{250};       // wait before the second try

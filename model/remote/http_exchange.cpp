@@ -200,6 +200,7 @@ HttpResult<ResponseHead> HttpExchange::begin(const HttpRequest& request, Clock::
   head.status = static_cast<int>(res.result_int());
   head.content_type = std::string(res[http::field::content_type]);
   head.retry_after = std::string(res[http::field::retry_after]);
+  head.location = std::string(res[http::field::location]);
   return head;
 }
 

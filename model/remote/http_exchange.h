@@ -45,6 +45,7 @@ struct ResponseHead {
   int status = 0;
   std::string content_type;
   std::string retry_after;  // the Retry-After header, "" when absent
+  std::string location;     // the Location header (redirects), "" when absent
 };
 
 class HttpExchange {

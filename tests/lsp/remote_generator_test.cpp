@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "lsp/features/remote_generator.h"
+#include "model/remote/chat_client.h"
 #include "lsp/serve/response_json.h"
 #include "lsp_session.h"
 #include "scripted_generator.h"
@@ -155,6 +156,30 @@ TEST(RemoteGenerator, ServerErrorsAreNotTheRequestsFault) {
   auto out = remote(fake.url(), once)->generate(explain_input(), {}, {});
   EXPECT_EQ(out.finish, FinishReason::error);
   EXPECT_FALSE(out.input_rejected);
+}
+
+TEST(RemoteGenerator, ARedirectSaysWhereToPointTheEngine) {
+  FakeHttp fake({FakeHttp::status(308, "", "Location: https://llm.example.com/v1/chat/completions\r\n")});
+  auto out = remote(fake.url())->generate(explain_input(), {}, {});
+  EXPECT_EQ(out.finish, FinishReason::error);
+  EXPECT_EQ(fake.requests(), 1);
+  EXPECT_NE(out.error.find("HTTP 308: redirected to https://llm.example.com/v1/chat/completions (redirects are not "
+                           "followed: point --engine there)"),
+            std::string::npos)
+      << out.error;
+}
+
+// Retry-After as seconds or as an HTTP date (RFC 9110 §10.2.3), against a fixed "now".
+TEST(RemoteGenerator, RetryAfterTakesSecondsOrAnHttpDate) {
+  using model::remote::retry_after_delay;
+  const auto now = std::chrono::system_clock::from_time_t(784111777);  // Sun, 06 Nov 1994 08:49:37 GMT
+  const Ms fallback(250);
+  EXPECT_EQ(retry_after_delay("", fallback, now), fallback);
+  EXPECT_EQ(retry_after_delay("3", fallback, now), Ms(3000));
+  EXPECT_EQ(retry_after_delay("Sun, 06 Nov 1994 08:49:40 GMT", fallback, now), Ms(3000));
+  EXPECT_EQ(retry_after_delay("Sun, 06 Nov 1994 08:49:00 GMT", fallback, now), Ms(0));  // already past
+  EXPECT_EQ(retry_after_delay("soon", fallback, now), fallback);
+  EXPECT_EQ(retry_after_delay("-1", fallback, now), fallback);
 }
 
 TEST(RemoteGenerator, ConnectionRefusedAfterRetries) {
