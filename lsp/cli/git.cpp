@@ -90,4 +90,12 @@ model::Result<std::string> run_git(const std::filesystem::path& cwd, const std::
   return out;
 }
 
+model::Result<std::string> run_git_line(const std::filesystem::path& cwd, const std::vector<std::string>& args) {
+  auto out = run_git(cwd, args);
+  if (!out) return out;
+  std::string line = out->substr(0, out->find('\n'));
+  if (line.ends_with('\r')) line.pop_back();
+  return line;
+}
+
 }  // namespace coderx::cli

@@ -14,5 +14,8 @@ namespace coderx::cli {
 
 // `git -C cwd args...`; returns git's stdout.
 model::Result<std::string> run_git(const std::filesystem::path& cwd, const std::vector<std::string>& args);
+// run_git() for commands that print one value (`rev-parse --show-toplevel`): its first line,
+// without the line break.
+model::Result<std::string> run_git_line(const std::filesystem::path& cwd, const std::vector<std::string>& args);
 
 }  // namespace coderx::cli

@@ -1,6 +1,6 @@
-// The work behind `coderx refactor`: expand the inputs to files (directories and globs leave out
-// hidden files and what .gitignore and .coderxignore exclude, and the binary or too large files they reach are
-// skipped, not failed; a file named outright is always tried), ask the Assistant for each
+// The work behind `coderx refactor`: expand the inputs to files (directories and globs leave
+// out hidden files and what .gitignore and .coderxignore exclude; the binary or too large files
+// they reach are skipped, not failed; a file named outright is always tried), ask the Assistant for each
 // file (or each function with scope == function), reject edits that no longer parse, and then
 // either print a unified diff (check mode) or replace the file atomically (--apply), refusing
 // files changed on disk since they were read. Reports one FileOutcome per file through
@@ -47,8 +47,9 @@ struct InputFile {
 };
 
 // The files that `inputs` name (sorted, unique): files as given; directories and globs (as in
-// .gitignore: "*.c" at any depth, "src/**/*.c" from the root) through the workspace walker (ignore files honoured, hidden files and directories left out, at most
-// 100,000 files). Error when a glob or a missing path matches nothing.
+// .gitignore: "*.c" at any depth, "src/**/*.c" from the root) through the workspace walker
+// (ignore files honoured, hidden files and directories left out, at most 100,000 files).
+// Error when a glob or a missing path matches nothing.
 model::Result<std::vector<InputFile>> expand_inputs(const std::filesystem::path& root,
                                                     const std::vector<std::string>& inputs);
 

@@ -32,11 +32,8 @@ struct Task {
 // commit yet (so a new project's first files can be reviewed before they are committed).
 std::string worktree_base(const ReviewOptions& o) {
   if (run_git(o.repo, {"rev-parse", "-q", "--verify", "HEAD^{commit}"})) return "HEAD";
-  auto empty_tree = run_git(o.repo, {"hash-object", "-t", "tree", "/dev/null"});
-  if (!empty_tree) return "HEAD";  // git's own message follows from the diff
-  std::string id = *empty_tree;
-  while (!id.empty() && (id.back() == '\n' || id.back() == '\r')) id.pop_back();
-  return id;
+  auto empty_tree = run_git_line(o.repo, {"hash-object", "-t", "tree", "/dev/null"});
+  return empty_tree ? *empty_tree : "HEAD";  // else git's own message follows from the diff
 }
 
 std::vector<std::string> diff_args(const ReviewOptions& o) {
@@ -135,11 +132,10 @@ bool skip_file(const FileDiff& file, const ReviewOptions& o, std::string_view te
 }  // namespace
 
 model::Result<ReviewResult> review_diff(const ReviewOptions& o, features::TextGenerator& generator) {
-  auto top = run_git(o.repo, {"rev-parse", "--show-toplevel"});
+  auto top = run_git_line(o.repo, {"rev-parse", "--show-toplevel"});
   if (!top)
     return model::make_error(model::Errc::invalid_argument,
                              o.repo.string() + " is not in a git repository (coderx review reads the diff through git)");
-  while (!top->empty() && (top->back() == '\n' || top->back() == '\r')) top->pop_back();
   auto diff_text = run_git(o.repo, diff_args(o));
   if (!diff_text) return diff_text.error();
   auto diff = features::parse_unified_diff(*diff_text);
