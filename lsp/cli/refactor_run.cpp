@@ -132,8 +132,6 @@ FileOutcome refactor_one(const RefactorOptions& o, features::Assistant& assistan
     request.budgets = o.budgets;
     auto result = assistant.refactor(request, std::stop_token());
     if (!result) return failed(path, "generation failed: " + result.error().message);
-    if (result->finish != features::FinishReason::stop)
-      return failed(path, std::string("generation ended early: ") + features::to_string(result->finish));
     text.replace(result->begin, result->end - result->begin, result->new_text);
   }
   if (text == read->content) return {path, FileOutcome::Status::unchanged, "", ""};

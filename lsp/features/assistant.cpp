@@ -86,6 +86,12 @@ model::Result<RefactorResult> Assistant::refactor(const RefactorRequest& request
                                           request.budgets, counter(), &workspace);
   auto out = run(input, stop, {});
   if (!out) return out.error();
+  if (out->finish != FinishReason::stop)  // half the code would replace all of the selection
+    return model::make_error(model::Errc::unsupported,
+                             std::string("the model's answer was cut short (") + to_string(out->finish) + " after " +
+                                 std::to_string(out->usage.answer_tokens) +
+                                 " tokens), so no edit was made; raise the refactor budget (answer tokens, "
+                                 "deadline) or select less");
   RefactorResult r;
   r.new_text = extract_code(out->answer);
   r.begin = begin;

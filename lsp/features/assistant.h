@@ -6,8 +6,10 @@
 // Threading: every method may be called concurrently from several threads; each call blocks
 // until done or cancelled (stop token checked by the generator between tokens).
 // Errors: Result<T> with model::Errc — cancelled when the stop token fired, unavailable model or
-// generation failures as internal/unsupported with the generator's message; bad offsets are
-// clamped, never an error. The text views in requests must stay valid for the call.
+// generation failures as internal/unsupported with the generator's message; a refactor answer
+// the model did not finish (cut off by its budget or deadline) as unsupported, since half the
+// code must never replace the selection; bad offsets are clamped, never an error. The text
+// views in requests must stay valid for the call.
 //
 // Context: context::gather (prompts.h) packs enclosing scopes, the local window, definitions
 // from the workspace index, imports, recent edits and open documents into the request's

@@ -49,12 +49,6 @@ void answer_failure(Responder& r, const model::Error& e) {
   r.error(ErrorCode::RequestFailed, e.message);
 }
 
-std::string cut_short_message(const features::RefactorResult& result) {
-  return std::string("the model's answer was cut short (") + features::to_string(result.finish) + " after " +
-         std::to_string(result.usage.answer_tokens) +
-         " tokens), so no edit was made; raise budgets.refactor (answerTokens, deadlineMs) or select less";
-}
-
 // [begin, end) of a range; an empty range grows to its whole line, with its terminator ("\n",
 // "\r\n" or "\r").
 std::pair<std::uint32_t, std::uint32_t> selection_of(const DocumentInfo& doc, const lsp::Range& range) {
@@ -308,8 +302,6 @@ void LspServer::submit_refactor(lsp::RefactorArgs args, Responder r, RefactorDel
     features::RefactorRequest request{*kind, {doc->uri, doc->language_id, *doc->snapshot.text}, begin, end,
                                       args.instruction, budgets, workspace_for(*doc, stop)};
     auto result = assistant->refactor(request, stop);
-    if (result && result->finish != features::FinishReason::stop)  // a cut-off answer is no edit
-      result = model::make_error(model::Errc::unsupported, cut_short_message(*result));
     progress->end(result ? usage_summary(result->usage) : result.error().message);
     if (!result) return answer_failure(r, result.error());
     spdlog::info("refactor {} {}: {}", args.kind, args.uri, usage_summary(result->usage));

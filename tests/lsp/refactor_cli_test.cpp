@@ -262,6 +262,20 @@ TEST(RefactorCli, AByteOrderMarkIsKept) {
   EXPECT_EQ(selected(gen->calls()[0].user), kA);
 }
 
+TEST(RefactorCli, AnAnswerCutShortIsNotApplied) {
+  Tree t;
+  auto gen = renamer();
+  gen->finish = features::FinishReason::deadline;
+  RefactorOptions o = t.options({"src/a.c"});
+  o.apply = true;
+  auto outcomes = run(o, gen);
+  ASSERT_EQ(outcomes.size(), 1u);
+  EXPECT_EQ(outcomes[0].status, FileOutcome::Status::failed);
+  EXPECT_NE(outcomes[0].reason.find("cut short (deadline"), std::string::npos) << outcomes[0].reason;
+  EXPECT_EQ(read(t.dir / "src/a.c"), kA);
+  EXPECT_EQ(refactor_exit_code(outcomes), 2);
+}
+
 TEST(RefactorCli, FunctionScopeAsksPerFunction) {
   TempDir dir;
   write(dir / "f.c", "int old_name(void) { return 1; }\n\nint g(void) { return old_name(); }\n");
