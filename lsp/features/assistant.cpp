@@ -103,7 +103,6 @@ model::Result<RefactorResult> Assistant::refactor(const RefactorRequest& request
     r.new_text += '\n';  // the selection ended with its line; keep the line structure
   }
   if (uses_crlf(request.doc.text)) r.new_text = to_crlf(r.new_text);
-  r.finish = out->finish;
   r.usage = out->usage;
   return r;
 }

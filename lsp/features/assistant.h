@@ -68,8 +68,7 @@ struct RefactorRequest {
 struct RefactorResult {
   std::string new_text;              // replaces [begin, end)
   std::uint32_t begin = 0, end = 0;  // add_tests: an empty range after the selection
-  FinishReason finish = FinishReason::stop;
-  Usage usage;
+  Usage usage;                       // (only a finished answer becomes a RefactorResult)
 };
 
 struct ExplainRequest {

@@ -2,7 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
+#include <boost/beast/core/string.hpp>
+
 #include <chrono>
 #include <utility>
 
@@ -63,10 +64,7 @@ bool Routes::send_error(ClientStream& client, int status, std::string_view messa
 bool Routes::authorized(const IncomingRequest& request) const {
   if (options_.api_key.empty()) return true;
   std::string_view header = request.authorization;
-  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-  if (header.size() < 7 || !std::equal(header.begin(), header.begin() + 7, "bearer ",
-                                       [&](char a, char b) { return lower(a) == b; }))
-    return false;  // the scheme is case-insensitive (RFC 9110 §11.1)
+  if (!boost::beast::iequals(header.substr(0, 7), "bearer ")) return false;  // any case (RFC 9110 §11.1)
   return same_secret(header.substr(7), options_.api_key);
 }
 

@@ -11,6 +11,7 @@ namespace {
 std::size_t first_stop(std::string_view text, const std::vector<std::string>& stops) {
   std::size_t best_end = std::string_view::npos, best_at = std::string_view::npos;
   for (const std::string& s : stops) {
+    if (s.empty()) continue;  // would match everywhere; request_mapping never passes one
     std::size_t at = text.find(s);
     if (at == std::string_view::npos) continue;
     std::size_t end = at + s.size();
@@ -21,18 +22,18 @@ std::size_t first_stop(std::string_view text, const std::vector<std::string>& st
 
 }  // namespace
 
-StopMatcher::StopMatcher(std::vector<std::string> stops) : stops_(std::move(stops)) {
-  std::erase_if(stops_, [](const std::string& s) { return s.empty(); });
-}
+StopMatcher::StopMatcher(std::vector<std::string> stops) : stops_(std::move(stops)) {}
 
 std::size_t StopMatcher::partial_tail() const {
   std::size_t longest = 0;
-  for (const std::string& s : stops_)
+  for (const std::string& s : stops_) {
+    if (s.empty()) continue;
     for (std::size_t n = std::min(s.size() - 1, held_.size()); n > longest; --n)
       if (std::string_view(held_).substr(held_.size() - n) == std::string_view(s).substr(0, n)) {
         longest = n;
         break;
       }
+  }
   return longest;
 }
 
@@ -49,11 +50,7 @@ std::string StopMatcher::feed(std::string_view text) {
 }
 
 std::string truncate_at_stop(std::string_view answer, const std::vector<std::string>& stops) {
-  std::vector<std::string> real;
-  for (const std::string& s : stops)
-    if (!s.empty()) real.push_back(s);
-  std::size_t at = first_stop(answer, real);
-  return std::string(answer.substr(0, at));
+  return std::string(answer.substr(0, first_stop(answer, stops)));
 }
 
 }  // namespace coderx::serve

@@ -7,6 +7,7 @@
 #include "lsp/server/lsp_server.h"
 #include "lsp/server/progress.h"
 #include "lsp/server/uri.h"
+#include "model/utf8.h"
 
 namespace coderx::server {
 
@@ -160,9 +161,7 @@ std::string one_line_label(std::string_view text, std::size_t max_bytes) {
   std::size_t first = line.find_first_not_of(' '), last = line.find_last_not_of(' ');
   line = first == std::string::npos ? "" : line.substr(first, last - first + 1);
   if (line.size() <= max_bytes) return line;
-  std::size_t cut = max_bytes - 3;
-  while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
-  return line.substr(0, cut) + "...";
+  return line.substr(0, model::utf8::complete_prefix(std::string_view(line).substr(0, max_bytes - 3))) + "...";
 }
 
 // A completion item's label: the first line of the suggestion that is not blank.

@@ -51,8 +51,7 @@ WireUsage decode_usage(const json::object& u) {
 // spaces, bad UTF-8 as U+FFFD (a server's non-ASCII message stays readable).
 std::string printable(std::string_view text, std::size_t limit) {
   std::string out = utf8::make_valid(text.substr(0, limit));  // U+FFFD may make it longer
-  std::size_t cut = std::min(limit, out.size());
-  while (cut > 0 && cut < out.size() && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+  const std::size_t cut = utf8::complete_prefix(std::string_view(out).substr(0, limit));
   const bool shortened = cut < out.size() || limit < text.size();
   out.resize(cut);
   for (char& c : out)
