@@ -82,6 +82,20 @@ std::vector<FileOutcome> run(const RefactorOptions& o, std::shared_ptr<features:
   return r ? *r : std::vector<FileOutcome>{};
 }
 
+// `--apply` on one file, which must fail: the reason holds `why`, the file still reads
+// `content`, and the exit code says a file failed.
+void expect_apply_fails(const Tree& t, std::shared_ptr<ScriptedGenerator> gen, const std::string& path,
+                        const std::string& why, const std::string& content) {
+  RefactorOptions o = t.options({path});
+  o.apply = true;
+  auto outcomes = run(o, std::move(gen));
+  ASSERT_EQ(outcomes.size(), 1u);
+  EXPECT_EQ(outcomes[0].status, FileOutcome::Status::failed);
+  EXPECT_NE(outcomes[0].reason.find(why), std::string::npos) << outcomes[0].reason;
+  EXPECT_EQ(read(t.dir / path), content);
+  EXPECT_EQ(refactor_exit_code(outcomes), 2);
+}
+
 TEST(RefactorCli, ExpandsFilesDirectoriesAndGlobs) {
   Tree t;
   auto all = expand_inputs(t.dir.path(), {"src", "py/*.py", "src/b.c"});
@@ -220,27 +234,14 @@ TEST(RefactorCli, RefusesFileChangedOnDisk) {
     write(t.dir / "src/a.c", "int edited_meanwhile;\n");
     return std::string("```\nint x;\n```\n");
   };
-  RefactorOptions o = t.options({"src/a.c"});
-  o.apply = true;
-  auto outcomes = run(o, gen);
-  ASSERT_EQ(outcomes.size(), 1u);
-  EXPECT_EQ(outcomes[0].status, FileOutcome::Status::failed);
-  EXPECT_NE(outcomes[0].reason.find("changed on disk"), std::string::npos) << outcomes[0].reason;
-  EXPECT_EQ(read(t.dir / "src/a.c"), "int edited_meanwhile;\n");
-  EXPECT_EQ(refactor_exit_code(outcomes), 2);
+  expect_apply_fails(t, gen, "src/a.c", "changed on disk", "int edited_meanwhile;\n");
 }
 
 TEST(RefactorCli, RejectsEditsThatNoLongerParse) {
   Tree t;
   auto gen = std::make_shared<ScriptedGenerator>();
   gen->answer = [](const features::GenerationInput&) { return std::string("```\ndef broken(:\n```\n"); };
-  RefactorOptions o = t.options({"py/m.py"});
-  o.apply = true;
-  auto outcomes = run(o, gen);
-  ASSERT_EQ(outcomes.size(), 1u);
-  EXPECT_EQ(outcomes[0].status, FileOutcome::Status::failed);
-  EXPECT_NE(outcomes[0].reason.find("no longer parses"), std::string::npos);
-  EXPECT_EQ(read(t.dir / "py/m.py"), kPy);
+  expect_apply_fails(t, gen, "py/m.py", "no longer parses", kPy);
 }
 
 // A byte order mark is not part of the code the model rewrites, so a model that does not write
@@ -266,14 +267,7 @@ TEST(RefactorCli, AnAnswerCutShortIsNotApplied) {
   Tree t;
   auto gen = renamer();
   gen->finish = features::FinishReason::deadline;
-  RefactorOptions o = t.options({"src/a.c"});
-  o.apply = true;
-  auto outcomes = run(o, gen);
-  ASSERT_EQ(outcomes.size(), 1u);
-  EXPECT_EQ(outcomes[0].status, FileOutcome::Status::failed);
-  EXPECT_NE(outcomes[0].reason.find("cut short (deadline"), std::string::npos) << outcomes[0].reason;
-  EXPECT_EQ(read(t.dir / "src/a.c"), kA);
-  EXPECT_EQ(refactor_exit_code(outcomes), 2);
+  expect_apply_fails(t, gen, "src/a.c", "cut short (deadline", kA);
 }
 
 TEST(RefactorCli, FunctionScopeAsksPerFunction) {
