@@ -92,12 +92,15 @@ WorkspaceEdit tag_invoke(json::value_to_tag<WorkspaceEdit>, const json::value& v
   const json::object& o = expect_object(v, "WorkspaceEdit");
   WorkspaceEdit e;
   e.document_changes = get_or<std::vector<TextDocumentEdit>>(o, "documentChanges", {});
+  e.changes = get_or<std::map<std::string, std::vector<TextEdit>>>(o, "changes", {});
   e.change_annotations =
       get_or<std::map<std::string, ChangeAnnotation>>(o, "changeAnnotations", {});
   return e;
 }
 void tag_invoke(json::value_from_tag, json::value& v, const WorkspaceEdit& x) {
-  json::object o{{"documentChanges", json::value_from(x.document_changes)}};
+  json::object o;
+  if (!x.document_changes.empty() || x.changes.empty()) o["documentChanges"] = json::value_from(x.document_changes);
+  if (!x.changes.empty()) o["changes"] = json::value_from(x.changes);
   if (!x.change_annotations.empty()) o["changeAnnotations"] = json::value_from(x.change_annotations);
   v = std::move(o);
 }

@@ -64,8 +64,11 @@ struct ChangeAnnotation {
   std::optional<std::string> description;
 };
 
+// One of two shapes (the client's capabilities decide, see workspace_edit_fit.h): versioned
+// `documentChanges`, or the plain `changes` map (uri -> edits) for clients without them.
 struct WorkspaceEdit {
   std::vector<TextDocumentEdit> document_changes;
+  std::map<std::string, std::vector<TextEdit>> changes;
   std::map<std::string, ChangeAnnotation> change_annotations;
 };
 

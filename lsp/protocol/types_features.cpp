@@ -146,6 +146,7 @@ RefactorArgs tag_invoke(json::value_to_tag<RefactorArgs>, const json::value& v) 
   a.kind = get_or<std::string>(o, "kind", "rewrite");
   a.instruction = get_or<std::string>(o, "instruction", "");
   a.budget = get_optional<BudgetOverride>(o, "budget");
+  a.apply = get_or<bool>(o, "apply", false);
   return a;
 }
 void tag_invoke(json::value_from_tag, json::value& v, const RefactorArgs& x) {
@@ -153,6 +154,7 @@ void tag_invoke(json::value_from_tag, json::value& v, const RefactorArgs& x) {
                  {"instruction", x.instruction}};
   put_optional(o, "version", x.version);
   put_optional(o, "budget", x.budget);
+  if (x.apply) o["apply"] = true;
   v = std::move(o);
 }
 

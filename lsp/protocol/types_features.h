@@ -98,6 +98,9 @@ struct RefactorArgs {
   std::string kind = "rewrite";  // rewrite | fix | document | tests | instruction
   std::string instruction;       // diagnostic message or free-form instruction
   std::optional<BudgetOverride> budget;
+  // Set in code actions offered to clients without codeAction/resolve support: such clients run
+  // the command and ignore its result, so the server also sends the edit as workspace/applyEdit.
+  bool apply = false;
 };
 
 struct ApplyWorkspaceEditParams {

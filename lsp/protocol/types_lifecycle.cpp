@@ -52,17 +52,26 @@ ClientCapabilities tag_invoke(json::value_to_tag<ClientCapabilities>, const json
   c.work_done_progress = flag_at(v, {"window", "workDoneProgress"});
   c.inline_completion = at_path(v, {"textDocument", "inlineCompletion"}) != nullptr;
   c.change_annotations = at_path(v, {"workspace", "workspaceEdit", "changeAnnotationSupport"}) != nullptr;
+  c.document_changes = flag_at(v, {"workspace", "workspaceEdit", "documentChanges"});
+  c.apply_edit = flag_at(v, {"workspace", "applyEdit"});
   c.code_action_resolve = at_path(v, {"textDocument", "codeAction", "resolveSupport"}) != nullptr;
   return c;
 }
 void tag_invoke(json::value_from_tag, json::value& v, const ClientCapabilities& x) {
   json::object o;
   o["general"] = {{"positionEncodings", json::value_from(x.position_encodings)}};
+  json::object edit{{"documentChanges", x.document_changes}};
+  if (x.change_annotations) edit["changeAnnotationSupport"] = json::object();
   o["workspace"] = {{"configuration", x.workspace_configuration},
                     {"workspaceFolders", x.workspace_folders},
+                    {"applyEdit", x.apply_edit},
+                    {"workspaceEdit", std::move(edit)},
                     {"didChangeWatchedFiles", {{"dynamicRegistration", x.watched_files_dynamic}}}};
   o["window"] = {{"workDoneProgress", x.work_done_progress}};
-  if (x.inline_completion) o["textDocument"] = {{"inlineCompletion", json::object()}};
+  json::object text_document;
+  if (x.inline_completion) text_document["inlineCompletion"] = json::object();
+  if (x.code_action_resolve) text_document["codeAction"] = {{"resolveSupport", {{"properties", {"edit"}}}}};
+  if (!text_document.empty()) o["textDocument"] = std::move(text_document);
   v = std::move(o);
 }
 

@@ -30,6 +30,8 @@ struct ClientCapabilities {
   bool work_done_progress = false;              // window.workDoneProgress
   bool inline_completion = false;               // textDocument.inlineCompletion present
   bool change_annotations = false;              // workspace.workspaceEdit.changeAnnotationSupport
+  bool document_changes = false;                // workspace.workspaceEdit.documentChanges
+  bool apply_edit = false;                      // workspace.applyEdit
   bool code_action_resolve = false;             // textDocument.codeAction.resolveSupport
 };
 

@@ -232,10 +232,11 @@ void LspServer::on_code_action(lsp::CodeActionParams p, Responder r) {
   auto version = documents_.version(p.text_document.uri);
   json::array actions;
   if (!version) return r.reply(actions);
-  bool resolve;
+  bool resolve, apply_edit;
   {
     std::lock_guard lock(mu_);
     resolve = client_.code_action_resolve;
+    apply_edit = client_.apply_edit;
   }
   auto wanted = [&](const std::string& kind) {
     if (!p.only) return true;
@@ -246,7 +247,8 @@ void LspServer::on_code_action(lsp::CodeActionParams p, Responder r) {
   auto add = [&](std::string title, std::string kind, std::string refactor, std::string instruction,
                  std::vector<lsp::Diagnostic> diagnostics) {
     if (!wanted(kind)) return;
-    lsp::RefactorArgs args{p.text_document.uri, *version, p.range, std::move(refactor), std::move(instruction), {}};
+    lsp::RefactorArgs args{p.text_document.uri, *version, p.range, std::move(refactor), std::move(instruction), {},
+                           !resolve && apply_edit};
     lsp::CodeAction action{std::move(title), std::move(kind), std::move(diagnostics), {}, {}, {}};
     if (resolve)
       action.data = json::value_from(args);
@@ -312,9 +314,21 @@ void LspServer::submit_refactor(lsp::RefactorArgs args, Responder r, RefactorDel
     workspace_edit.document_changes.push_back({{args.uri, doc->snapshot.version}, {edit}});
     workspace_edit.change_annotations["coderx.refactor"] =
         lsp::ChangeAnnotation{"coderx: " + args.kind, true, usage_summary(result->usage)};
-    deliver(r, std::move(workspace_edit), usage_to_lsp(result->usage));
+    deliver(r, lsp::fit_to_client(std::move(workspace_edit), client), usage_to_lsp(result->usage));
   };
   scheduler_.submit(std::move(j));
+}
+
+void LspServer::send_apply_edit(const std::string& label, const lsp::WorkspaceEdit& edit) {
+  // Never waited on: the reply only says whether the client applied it.
+  dispatcher_.call("workspace/applyEdit", json::value_from(lsp::ApplyWorkspaceEditParams{label, edit}),
+                   [label](const json::value* result, const lsp::ResponseError* error) {
+                     if (error) return spdlog::warn("{}: the client refused the edit: {}", label, error->message);
+                     const json::object* o = result ? result->if_object() : nullptr;
+                     const json::value* applied = o ? o->if_contains("applied") : nullptr;
+                     if (!applied || !applied->is_bool() || !applied->get_bool())
+                       spdlog::info("{}: the client did not apply the edit", label);
+                   });
 }
 
 void LspServer::on_execute_command(lsp::ExecuteCommandParams p, Responder r) {
@@ -325,10 +339,14 @@ void LspServer::on_execute_command(lsp::ExecuteCommandParams p, Responder r) {
   if (p.command == "coderx.refactor") {
     auto args = lsp::Dispatcher::convert_params<lsp::RefactorArgs>(p.arguments[0], error);
     if (!args) return r.error(ErrorCode::InvalidParams, error);
-    // The edit goes back in the result; the client applies it once the user confirms.
+    // The edit goes back in the result; the client applies it once the user confirms. A code
+    // action's command for a client without codeAction/resolve also sends it as applyEdit.
+    bool apply = args->apply;
+    std::string label = "coderx: " + args->kind;
     return submit_refactor(
         std::move(*args), std::move(r),
-        [](Responder& r, lsp::WorkspaceEdit edit, lsp::Usage usage) {
+        [this, apply, label](Responder& r, lsp::WorkspaceEdit edit, lsp::Usage usage) {
+          if (apply) send_apply_edit(label, edit);
           r.reply_with(lsp::RefactorCommandResult{std::move(edit), usage});
         },
         p.work_done_token);

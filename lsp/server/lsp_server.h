@@ -108,6 +108,8 @@ class LspServer {
   // Progress goes to the client's `work_done_token` when it sent one, else to a created token.
   void submit_refactor(lsp::RefactorArgs args, lsp::Responder r, RefactorDelivery deliver,
                        std::optional<boost::json::value> work_done_token = std::nullopt);
+  // workspace/applyEdit for a client that ignores the command's result (see RefactorArgs::apply).
+  void send_apply_edit(const std::string& label, const lsp::WorkspaceEdit& edit);
   // What gather needs for `doc`, collected when the Assistant asks for it (on the worker).
   features::WorkspaceProvider workspace_for(const DocumentInfo& doc, std::stop_token stop);
   void submit_explain(lsp::ExplainParams p, lsp::Responder r);

@@ -19,6 +19,12 @@ json::object inline_params(const std::string& uri, int line, int character) {
   return {{"textDocument", doc(uri)}, {"position", pos(line, character)}, {"context", {{"triggerKind", 1}}}};
 }
 json::object range(int l0, int c0, int l1, int c1) { return {{"start", pos(l0, c0)}, {"end", pos(l1, c1)}}; }
+// What VS Code advertises for edits: versioned documentChanges, change annotations, resolve.
+json::object vscode_edit_caps() {
+  return {{"workspace", {{"applyEdit", true},
+                         {"workspaceEdit", {{"documentChanges", true}, {"changeAnnotationSupport", {{"groupsOnLabel", true}}}}}}},
+          {"textDocument", {{"codeAction", {{"resolveSupport", {{"properties", {"edit"}}}}}}}}};
+}
 
 struct ServerTest : ::testing::Test {
   std::shared_ptr<ScriptedGenerator> engine = std::make_shared<ScriptedGenerator>();
@@ -225,7 +231,7 @@ TEST_F(ServerTest, BudgetsComeFromSettingsAndPerRequestOverrides) {
 }
 
 TEST_F(ServerTest, CodeActionResolvesToAnAnnotatedVersionedEdit) {
-  session.initialize({}, json::object{{"textDocument", {{"codeAction", {{"resolveSupport", {{"properties", {"edit"}}}}}}}}});
+  session.initialize({}, vscode_edit_caps());
   session.open("file:///a.py", "def f(x):\n    return x*2\n");
   engine->answer = [](const auto&) { return std::string("Here:\n```python\ndef f(x):\n    return 2 * x\n```\n"); };
   session.request(1, "textDocument/codeAction",
@@ -277,7 +283,7 @@ TEST_F(ServerTest, StatusNamesTheModelOnceLoaded) {
 }
 
 TEST_F(ServerTest, TheRefactorCommandReturnsTheEditAndItsUsageWithoutApplyingIt) {
-  session.initialize();
+  session.initialize({}, vscode_edit_caps());
   session.open("file:///a.py", "def f(x):\n    return x*2\n");
   engine->answer = [](const auto&) { return std::string("```python\ndef f(x):\n    return 2 * x\n```"); };
   json::object args{{"uri", "file:///a.py"}, {"range", range(0, 0, 2, 0)}, {"kind", "instruction"},
@@ -313,7 +319,7 @@ TEST_F(ServerTest, ARefactorCutShortIsAnErrorNotAnEdit) {
 // VS Code sends an empty range when nothing is selected: the action takes the whole line, with
 // its "\r\n", and the new line keeps the document's CRLF.
 TEST_F(ServerTest, AnEmptyRangeOnACrlfLineTakesTheWholeLine) {
-  session.initialize({}, json::object{{"textDocument", {{"codeAction", {{"resolveSupport", {{"properties", {"edit"}}}}}}}}});
+  session.initialize({}, vscode_edit_caps());
   session.open("file:///a.py", "a = 1\r\nb = 2\r\n");
   engine->answer = [](const auto&) { return std::string("```python\na = 2\n```"); };
   session.request(1, "textDocument/codeAction",
@@ -325,6 +331,75 @@ TEST_F(ServerTest, AnEmptyRangeOnACrlfLineTakesTheWholeLine) {
   const json::value& edit = resolved.at("edit").at("documentChanges").at(0).at("edits").at(0);
   EXPECT_EQ(edit.at("range"), json::value(range(0, 0, 1, 0)));
   EXPECT_EQ(edit.at("newText").as_string(), "a = 2\r\n");
+}
+
+// A code action resolved for `caps` (the rewrite action over the whole of a two-line function).
+json::object resolved_rewrite(LspSession& session, ScriptedGenerator& engine, json::object caps) {
+  session.initialize({}, std::move(caps));
+  session.open("file:///a.py", "def f(x):\n    return x*2\n");
+  engine.answer = [](const auto&) { return std::string("```python\ndef f(x):\n    return 2 * x\n```"); };
+  session.request(1, "textDocument/codeAction",
+                  json::object{{"textDocument", doc("file:///a.py")}, {"range", range(0, 0, 2, 0)},
+                               {"context", {{"diagnostics", json::array{}}}}});
+  session.request(2, "codeAction/resolve", session.response(1).at("result").at(0));
+  return session.response(2).at("result").at("edit").as_object();
+}
+
+// Neovim 0.7, Helix and eglot advertise neither documentChanges nor change annotations: they get
+// the plain `changes` map, whose edits carry no annotation id they would not know.
+TEST_F(ServerTest, AClientWithoutDocumentChangesGetsThePlainChangesMap) {
+  json::object edit = resolved_rewrite(session, *engine, {{"textDocument", {{"codeAction", {{"resolveSupport", {{"properties", {"edit"}}}}}}}}});
+  EXPECT_FALSE(edit.contains("documentChanges")) << edit;
+  EXPECT_FALSE(edit.contains("changeAnnotations")) << edit;
+  const json::array& edits = edit.at("changes").at("file:///a.py").as_array();
+  ASSERT_EQ(edits.size(), 1u);
+  EXPECT_EQ(edits[0].at("newText").as_string(), "def f(x):\n    return 2 * x\n");
+  EXPECT_EQ(edits[0].at("range"), json::value(range(0, 0, 2, 0)));
+  EXPECT_FALSE(edits[0].as_object().contains("annotationId"));
+}
+
+TEST_F(ServerTest, ChangeAnnotationsGoOnlyToClientsThatSupportThem) {
+  json::object caps = vscode_edit_caps();
+  caps["workspace"].as_object()["workspaceEdit"].as_object().erase("changeAnnotationSupport");
+  json::object edit = resolved_rewrite(session, *engine, caps);
+  EXPECT_FALSE(edit.contains("changeAnnotations")) << edit;
+  const json::value& change = edit.at("documentChanges").at(0);
+  EXPECT_EQ(change.at("textDocument").at("version").as_int64(), 1);
+  EXPECT_FALSE(change.at("edits").at(0).as_object().contains("annotationId"));
+}
+
+// A client without codeAction/resolve runs the action's command and ignores its result (Emacs
+// eglot, Sublime LSP): the server also sends the edit as workspace/applyEdit, without waiting.
+TEST_F(ServerTest, WithoutResolveTheActionsCommandAlsoSendsTheEditAsApplyEdit) {
+  session.initialize({}, json::object{{"workspace", {{"applyEdit", true}}}});
+  session.open("file:///a.py", "def f(x):\n    return x*2\n");
+  engine->answer = [](const auto&) { return std::string("```python\ndef f(x):\n    return 2 * x\n```"); };
+  session.request(1, "textDocument/codeAction",
+                  json::object{{"textDocument", doc("file:///a.py")}, {"range", range(0, 0, 2, 0)},
+                               {"context", {{"diagnostics", json::array{}}}}});
+  json::object command = session.response(1).at("result").at(0).at("command").as_object();
+  EXPECT_TRUE(command.at("arguments").at(0).at("apply").as_bool());
+  session.request(2, "workspace/executeCommand", command);
+  json::object apply = session.take_request("workspace/applyEdit");
+  EXPECT_EQ(apply.at("params").at("label").as_string(), "coderx: rewrite");
+  const json::value& edit = apply.at("params").at("edit").at("changes").at("file:///a.py").at(0);
+  EXPECT_EQ(edit.at("newText").as_string(), "def f(x):\n    return 2 * x\n");
+  EXPECT_TRUE(session.response(2).contains("result"));
+}
+
+TEST_F(ServerTest, AClientThatCannotApplyEditsIsNotSentThem) {
+  session.initialize();
+  session.open("file:///a.py", "x = 1\n");
+  engine->answer = [](const auto&) { return std::string("```python\nx = 2\n```"); };
+  session.request(1, "textDocument/codeAction",
+                  json::object{{"textDocument", doc("file:///a.py")}, {"range", range(0, 0, 1, 0)},
+                               {"context", {{"diagnostics", json::array{}}}}});
+  json::object command = session.response(1).at("result").at(0).at("command").as_object();
+  EXPECT_FALSE(command.at("arguments").at(0).as_object().contains("apply"));
+  session.request(2, "workspace/executeCommand", command);
+  EXPECT_TRUE(session.response(2).contains("result"));
+  for (const json::object& m : session.drain())
+    EXPECT_NE(m.contains("method") ? m.at("method").as_string() : "", "workspace/applyEdit");
 }
 
 // The client's own workDoneToken carries the refactor's progress (no token of ours is created);

@@ -124,7 +124,10 @@ test('a whole editor session against coderx lsp', { timeout: 10 * timeoutMs }, a
           capabilities: {
             general: { positionEncodings: ['utf-16'] },
             window: { workDoneProgress: true },
-            workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: false }, workspaceFolders: true },
+            workspace: {
+              configuration: true, didChangeConfiguration: { dynamicRegistration: false }, workspaceFolders: true, applyEdit: true,
+              workspaceEdit: { documentChanges: true, changeAnnotationSupport: { groupsOnLabel: true } },
+            },
             textDocument: {
               synchronization: { dynamicRegistration: false },
               inlineCompletion: { dynamicRegistration: false },

@@ -34,7 +34,10 @@ export function startServer(args = ['lsp', '--engine', 'canned']) {
 export const capabilities = {
   general: { positionEncodings: ['utf-16'] },
   window: { workDoneProgress: true },
-  workspace: { configuration: true, workspaceFolders: true, didChangeWatchedFiles: { dynamicRegistration: true } },
+  workspace: {
+    configuration: true, workspaceFolders: true, didChangeWatchedFiles: { dynamicRegistration: true }, applyEdit: true,
+    workspaceEdit: { documentChanges: true, changeAnnotationSupport: { groupsOnLabel: true } },
+  },
   textDocument: {
     inlineCompletion: {},
     synchronization: { dynamicRegistration: false },

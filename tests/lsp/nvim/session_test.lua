@@ -81,7 +81,10 @@ local ok_main, err = pcall(function()
   if action and action.data then
     local resolved = request('codeAction/resolve', action)
     local edit = resolved and resolved.result and resolved.result.edit
-    check(edit and edit.documentChanges[1].textDocument.version == vim.lsp.util.buf_versions[buf], 'resolve: versioned edit')
+    -- Neovim 0.7 does not advertise documentChanges or change annotations: the plain `changes` map.
+    local edits = edit and edit.changes and edit.changes[uri]
+    check(edit and edit.documentChanges == nil and edits and type(edits[1].newText) == 'string'
+      and edits[1].annotationId == nil, 'resolve: the changes map the client advertised')
   elseif action and action.command then
     check(action.command.command == 'coderx.refactor', 'code action carries coderx.refactor (no resolve support)')
   end

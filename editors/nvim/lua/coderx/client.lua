@@ -66,6 +66,11 @@ local function capabilities()
   caps.textDocument.inlineCompletion = caps.textDocument.inlineCompletion or { dynamicRegistration = false }
   caps.window = caps.window or {}
   caps.window.workDoneProgress = true
+  -- vim.lsp.util.apply_workspace_edit applies versioned documentChanges (and refuses an edit
+  -- for an older buffer version) although Neovim 0.7 does not advertise them.
+  caps.workspace = caps.workspace or {}
+  caps.workspace.workspaceEdit = caps.workspace.workspaceEdit or {}
+  caps.workspace.workspaceEdit.documentChanges = true
   return caps
 end
 

@@ -33,11 +33,27 @@ local function ask(message)
   return vim.fn.confirm(message, "&Apply\n&Cancel", 2) == 1
 end
 
+-- The first text edit of a WorkspaceEdit (documentChanges or changes), or nil.
+local function first_text_edit(edit)
+  if type(edit) ~= "table" then
+    return nil
+  end
+  local change = type(edit.documentChanges) == "table" and edit.documentChanges[1]
+  if type(change) == "table" and type(change.edits) == "table" then
+    return change.edits[1]
+  end
+  for _, list in pairs(type(edit.changes) == "table" and edit.changes or {}) do
+    if type(list) == "table" and list[1] then
+      return list[1]
+    end
+  end
+  return nil
+end
+
 -- The text of the first edit, for the confirmation prompt (a few lines).
 local function preview(edit)
-  local change = type(edit) == "table" and edit.documentChanges and edit.documentChanges[1]
-  local first = change and change.edits and change.edits[1]
-  if not first or type(first.newText) ~= "string" then
+  local first = first_text_edit(edit)
+  if type(first) ~= "table" or type(first.newText) ~= "string" then
     return ""
   end
   local lines = vim.split(first.newText, "\n", { plain = true })
