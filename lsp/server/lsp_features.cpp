@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "lsp/protocol/workspace_edit_fit.h"
 #include "lsp/server/lsp_server.h"
 #include "lsp/server/progress.h"
 #include "lsp/server/uri.h"
@@ -280,10 +281,10 @@ void LspServer::submit_refactor(lsp::RefactorArgs args, Responder r, RefactorDel
   if (!kind) return r.error(ErrorCode::InvalidParams, "unknown refactor kind '" + args.kind + "'");
   auto budget_patch = args.budget ? std::optional(to_patch(*args.budget)) : std::nullopt;
   features::Budgets budgets = settings().budgets.for_request(features::RequestKind::refactor, budget_patch);
-  bool progress_supported;
+  lsp::ClientCapabilities client;
   {
     std::lock_guard lock(mu_);
-    progress_supported = client_.work_done_progress;
+    client = client_;
   }
   Job j;
   j.priority = Priority::interactive;
@@ -292,12 +293,14 @@ void LspServer::submit_refactor(lsp::RefactorArgs args, Responder r, RefactorDel
     auto doc = documents_.get(args.uri);
     if (!doc) return r.error(ErrorCode::InvalidParams, "document is not open: " + args.uri);
     if (args.version && *args.version != doc->snapshot.version)
-      return r.error(ErrorCode::ContentModified, "the document changed since the action was offered");
+      return r.error(ErrorCode::ContentModified, "the document changed since the refactor was asked for (version " +
+                                                     std::to_string(*args.version) + ", now " +
+                                                     std::to_string(doc->snapshot.version) + ")");
     auto assistant = this->assistant();
     if (!assistant) return r.error(ErrorCode::RequestFailed, "the model is still loading");
     auto [begin, end] = selection_of(*doc, args.range);
     auto progress = work_done_token ? Progress::with_token(dispatcher_, work_done_token)
-                                    : Progress::create(dispatcher_, progress_supported,
+                                    : Progress::create(dispatcher_, client.work_done_progress,
                                                        "coderx/refactor/" + lsp::id_to_string(r.id()));
     progress->begin("coderx: " + args.kind, "thinking");
     features::RefactorRequest request{*kind, {doc->uri, doc->language_id, *doc->snapshot.text}, begin, end,

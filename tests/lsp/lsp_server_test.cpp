@@ -298,6 +298,19 @@ TEST_F(ServerTest, TheRefactorCommandReturnsTheEditAndItsUsageWithoutApplyingIt)
     EXPECT_NE(m.contains("method") ? m.at("method").as_string() : "", "workspace/applyEdit");
 }
 
+// A refactor asked for an older text would replace the wrong lines: refused before any model call.
+TEST_F(ServerTest, ARefactorForAnOlderVersionIsRefusedWithBothVersions) {
+  session.initialize();
+  session.open("file:///a.py", "x = 1\n", 4);
+  json::object args{{"uri", "file:///a.py"}, {"range", range(0, 0, 1, 0)}, {"kind", "rewrite"}, {"version", 3}};
+  session.request(1, "workspace/executeCommand",
+                  json::object{{"command", "coderx.refactor"}, {"arguments", json::array{args}}});
+  json::object r = session.response(1);
+  EXPECT_EQ(LspSession::error_code(r), -32801) << r;
+  EXPECT_NE(std::string(r.at("error").at("message").as_string()).find("asked for (version 3, now 4)"), std::string::npos) << r;
+  EXPECT_TRUE(engine->calls().empty());
+}
+
 // An answer cut off by the budget or the deadline would replace the selection with half of the
 // code: it is an error, not an edit.
 TEST_F(ServerTest, ARefactorCutShortIsAnErrorNotAnEdit) {
