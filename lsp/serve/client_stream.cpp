@@ -70,6 +70,16 @@ void ClientStream::linger_after_error(std::chrono::milliseconds linger, std::siz
   }
 }
 
+std::string request_path(std::string_view target) {
+  target = target.substr(0, target.find('?'));
+  for (std::string_view scheme : {"http://", "https://"})
+    if (target.size() >= scheme.size() && beast::iequals(target.substr(0, scheme.size()), scheme)) {
+      std::size_t path = target.find('/', scheme.size());
+      return path == std::string_view::npos ? "/" : std::string(target.substr(path));
+    }
+  return std::string(target);
+}
+
 ReadStatus ClientStream::read_request(IncomingRequest& out) {
   Impl& m = *impl_;
   if (m.broken) return ReadStatus::closed;
@@ -93,9 +103,9 @@ ReadStatus ClientStream::read_request(IncomingRequest& out) {
   if (ec == http::error::header_limit) return ReadStatus::header_too_large;
   if (ec) return ReadStatus::bad_request;
   auto& req = parser.get();
+  if (req.version() >= 11 && req.find(http::field::host) == req.end()) return ReadStatus::no_host;
   out.method = std::string(req.method_string());
-  std::string_view target = req.target();
-  out.target = std::string(target.substr(0, target.find('?')));
+  out.target = request_path(req.target());
   out.authorization = std::string(req[http::field::authorization]);
   out.keep_alive = req.keep_alive();
   out.http10 = req.version() == 10;

@@ -16,14 +16,19 @@ namespace coderx::serve {
 
 struct IncomingRequest {
   std::string method;         // "GET", "POST", ...
-  std::string target;         // "/v1/chat/completions" (query string removed)
+  std::string target;         // "/v1/chat/completions" (absolute form and query string removed)
   std::string body;
   std::string authorization;  // the Authorization header
   bool keep_alive = true;
   bool http10 = false;        // an HTTP/1.0 request: no chunked responses
 };
 
-enum class ReadStatus { ok, closed, too_large, header_too_large, bad_request, timeout };
+// no_host: an HTTP/1.1 request without a Host header, which RFC 9112 §3.2 says to answer 400.
+enum class ReadStatus { ok, closed, too_large, header_too_large, bad_request, no_host, timeout };
+
+// The path of a request target: "http://h:8080/v1/models?x" (absolute form, which proxies send
+// and RFC 9112 §3.2.2 says servers must accept) and "/v1/models?x" both give "/v1/models".
+std::string request_path(std::string_view target);
 
 class ClientStream {
  public:

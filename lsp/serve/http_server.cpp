@@ -93,6 +93,10 @@ void HttpServer::Impl::serve_connection(int fd) {
           Routes::send_error(client, 400, "malformed HTTP request", false);
           keep = false;
           continue;
+        case ReadStatus::no_host:
+          Routes::send_error(client, 400, "an HTTP/1.1 request needs a Host header", false);
+          keep = false;
+          continue;
         case ReadStatus::closed:
         case ReadStatus::timeout: keep = false; continue;
       }
