@@ -66,7 +66,7 @@ int run_review(Args args) {
   std::fwrite(text.data(), 1, text.size(), stdout);
   std::fprintf(stderr, "coderx review: %zu files, %zu hunks, %zu skipped, %zu findings\n", result->files_reviewed,
                result->hunks, result->files_skipped, result->report.findings.size());
-  return review_exit_code(result->report, fail_level);
+  return review_exit_code(*result, fail_level);
 }
 
 }  // namespace coderx::cli

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -18,6 +19,22 @@
 namespace coderx::cli {
 
 namespace {
+
+// The report's findings: filtered and cut to `filter.max_findings`, with a line in the summary
+// saying how many were left out; `most_severe` is taken before the cut.
+void keep_findings(std::vector<features::PlacedFinding> placed, const features::ReviewFilter& filter,
+                   ReviewResult& result) {
+  std::vector<features::PlacedFinding> kept =
+      features::filter_findings(std::move(placed), {filter.min_severity, SIZE_MAX});
+  if (!kept.empty()) result.most_severe = kept.front().finding.severity;
+  if (kept.size() > filter.max_findings) {
+    std::string& summary = result.report.summary;
+    summary += std::string(summary.empty() ? "" : "\n") + std::to_string(kept.size() - filter.max_findings) +
+               " more findings not shown (--max-findings " + std::to_string(filter.max_findings) + ")";
+    kept.resize(filter.max_findings);
+  }
+  result.report.findings = std::move(kept);
+}
 
 using features::FileDiff;
 
@@ -180,16 +197,13 @@ model::Result<ReviewResult> review_diff(const ReviewOptions& o, features::TextGe
     result.report.summary += std::string(result.report.summary.empty() ? "" : "\n") + std::to_string(failed) + " of " +
                              std::to_string(tasks.size()) + " hunks could not be reviewed (" +
                              first_failure->request.path + ": " + first_failure->error + ")";
-  result.report.findings = features::filter_findings(features::place_findings(findings, *diff), o.filter);
+  keep_findings(features::place_findings(findings, *diff), o.filter, result);
   result.report.tool_version = model::version();
   return result;
 }
 
-int review_exit_code(const ReviewReport& report, std::optional<features::Severity> fail_level) {
-  if (!fail_level) return 0;
-  for (const features::PlacedFinding& f : report.findings)
-    if (f.finding.severity >= *fail_level) return 1;
-  return 0;
+int review_exit_code(const ReviewResult& result, std::optional<features::Severity> fail_level) {
+  return fail_level && result.most_severe && *result.most_severe >= *fail_level ? 1 : 0;
 }
 
 }  // namespace coderx::cli

@@ -36,11 +36,14 @@ struct ReviewResult {
   std::size_t files_reviewed = 0;
   std::size_t files_skipped = 0;
   std::size_t hunks = 0;
+  // Of every finding at or above the minimum severity, before --max-findings cut the list.
+  std::optional<features::Severity> most_severe;
 };
 
 model::Result<ReviewResult> review_diff(const ReviewOptions& options, features::TextGenerator& generator);
 
-// 1 when some finding is at least `fail_level`, else 0.
-int review_exit_code(const ReviewReport& report, std::optional<features::Severity> fail_level);
+// 1 when some finding is at least `fail_level`, else 0: findings that --max-findings left
+// out of the report count too (`--max-findings 0 --fail-level error` gates without comments).
+int review_exit_code(const ReviewResult& result, std::optional<features::Severity> fail_level);
 
 }  // namespace coderx::cli

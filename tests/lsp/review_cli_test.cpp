@@ -97,8 +97,8 @@ TEST(ReviewCli, ReviewsOnlyRealSourcesWithEnclosingFunction) {
   EXPECT_EQ(f.anchor, features::Anchor::line);
   EXPECT_EQ(f.snippet, "  int r = a + b;\n  return r;\n");
   EXPECT_EQ(result->report.summary, "small");
-  EXPECT_EQ(review_exit_code(result->report, features::Severity::error), 1);
-  EXPECT_EQ(review_exit_code(result->report, std::nullopt), 0);
+  EXPECT_EQ(review_exit_code(*result, features::Severity::error), 1);
+  EXPECT_EQ(review_exit_code(*result, std::nullopt), 0);
 }
 
 TEST(ReviewCli, IncludeGeneratedAsksAboutEveryFile) {
@@ -112,7 +112,7 @@ TEST(ReviewCli, IncludeGeneratedAsksAboutEveryFile) {
   ASSERT_TRUE(result) << result.error().message;
   EXPECT_EQ(gen.calls().size(), 3u);
   EXPECT_TRUE(result->report.findings.empty());
-  EXPECT_EQ(review_exit_code(result->report, features::Severity::info), 0);
+  EXPECT_EQ(review_exit_code(*result, features::Severity::info), 0);
 }
 
 TEST(ReviewCli, OutsideHunksDegradesAndFiltersApply) {
@@ -127,8 +127,39 @@ TEST(ReviewCli, OutsideHunksDegradesAndFiltersApply) {
   ASSERT_TRUE(result);
   ASSERT_EQ(result->report.findings.size(), 1u);
   EXPECT_EQ(result->report.findings[0].anchor, features::Anchor::file);
-  EXPECT_EQ(review_exit_code(result->report, features::Severity::error), 0);
-  EXPECT_EQ(review_exit_code(result->report, features::Severity::warning), 1);
+  EXPECT_EQ(review_exit_code(*result, features::Severity::error), 0);
+  EXPECT_EQ(review_exit_code(*result, features::Severity::warning), 1);
+}
+
+// `--max-findings 0 --fail-level error` gates a pipeline without posting comments: the findings
+// cut from the report still decide the exit code, and the summary says how many were cut.
+TEST(ReviewCli, FindingsCutByMaxFindingsStillDecideTheExitCode) {
+  Repo repo;
+  ScriptedGenerator gen;
+  gen.answer = [](const features::GenerationInput&) {
+    return std::string("finding: info 4 style: meh\nfinding: error 4 bug: overflow\nfinding: warning 5 w: hm\n");
+  };
+  ReviewOptions o = options_for(repo);
+  o.filter.max_findings = 0;
+  auto result = review_diff(o, gen);
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_TRUE(result->report.findings.empty());
+  EXPECT_EQ(review_exit_code(*result, features::Severity::error), 1);
+  EXPECT_NE(result->report.summary.find("3 more findings not shown (--max-findings 0)"), std::string::npos)
+      << result->report.summary;
+  o.filter.max_findings = 1;
+  result = review_diff(o, gen);
+  ASSERT_TRUE(result);
+  ASSERT_EQ(result->report.findings.size(), 1u);
+  EXPECT_EQ(result->report.findings[0].finding.severity, features::Severity::error);  // the most severe kept
+  EXPECT_NE(result->report.summary.find("2 more findings not shown"), std::string::npos);
+  o.filter.max_findings = 50;
+  o.filter.min_severity = features::Severity::error;  // what is filtered out does not count
+  gen.answer = [](const features::GenerationInput&) { return std::string("finding: warning 4 w: hm\n"); };
+  result = review_diff(o, gen);
+  ASSERT_TRUE(result);
+  EXPECT_EQ(review_exit_code(*result, features::Severity::warning), 0);
+  EXPECT_EQ(result->report.summary.find("not shown"), std::string::npos);
 }
 
 TEST(ReviewCli, BaseHeadRangeReadsCommittedContent) {
