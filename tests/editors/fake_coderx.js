@@ -78,6 +78,9 @@ function lineOf(text, n) {
 // Deterministic suggestions:
 //   a line ending in "ret"    -> "return a + b" over a range starting at "ret" (tests range handling)
 //   a line ending in "multi"  -> two more lines
+//   a line ending in "utf8"   -> text with accents, an emoji and CJK
+//   a line ending in "crlf"   -> two lines joined by "\r\n" (a model that saw a CRLF file)
+//   a line ending in "crashnow" -> the server exits with code 3 (a crash mid-session)
 //   otherwise                 -> " world(); // done" at the cursor
 function inlineCompletion(params) {
   const doc = docs.get(params.textDocument.uri);
@@ -91,6 +94,13 @@ function inlineCompletion(params) {
   if (line.endsWith('multi')) {
     return { items: [{ insertText: '_line(1);\nsecond_line(2);\nthird_line(3);' }] };
   }
+  if (line.endsWith('utf8')) {
+    return { items: [{ insertText: ' naïve = "é🙂"; // 変数' }] };
+  }
+  if (line.endsWith('crlf')) {
+    return { items: [{ insertText: '_a();\r\nb();' }] };
+  }
+  if (line.endsWith('crashnow')) process.exit(3);
   return { items: [{ insertText: ' world(); // done' }] };
 }
 
@@ -116,6 +126,8 @@ function explain(params) {
 function refactor(arg) {
   const doc = docs.get(arg.uri);
   if (!doc) throw { code: -32602, message: `unknown document ${arg.uri}` };
+  // as the real server: a range meant for an older text is refused (ContentModified)
+  if (arg.version !== undefined && arg.version !== doc.version) throw { code: -32801, message: 'the document changed since the refactor was asked for' };
   const newText = rangeText(doc, arg.range).toUpperCase();
   return {
     edit: {
@@ -171,6 +183,12 @@ function handle(msg) {
     case 'coderx/explain':
       return reply(explain(params));
     case 'workspace/executeCommand':
+      if (params.command === 'coderx.refactor' && params.arguments[0].instruction.startsWith('late:')) {
+        // the edit is made now and arrives 300 ms later: the buffer may have changed meanwhile
+        const result = refactor(params.arguments[0]);
+        setTimeout(() => reply(result), 300);
+        return;
+      }
       if (params.command === 'coderx.refactor' && params.arguments[0].instruction.startsWith('result:')) {
         // the other shape the clients accept: the edit in the command's result
         return reply(refactor(params.arguments[0]));
@@ -185,6 +203,11 @@ function handle(msg) {
       return send({ id, error: { code: -32602, message: `unknown command ${params.command}` } });
     case 'shutdown':
       shutdown = true;
+      // FAKE_CODERX_SHUTDOWN_MS: a server that takes a while to stop (a model being unloaded)
+      if (process.env.FAKE_CODERX_SHUTDOWN_MS) {
+        setTimeout(() => reply(null), Number(process.env.FAKE_CODERX_SHUTDOWN_MS));
+        return;
+      }
       return reply(null);
     case 'exit':
       process.exit(shutdown ? 0 : 1);

@@ -10,6 +10,8 @@
 #                               against the fake server: status bar, ghost text, commands (integration)
 #   editors_vscode_server       the same session against the real `coderx lsp`        (label integration)
 #   editors_nvim_fake_server    Neovim 0.7+ headless: ghost text, accept, float, ...   (label integration)
+#   editors_nvim_misuse         Neovim used carelessly: missing binary, wrong options, crashes, stale
+#                               refactors, non-file buffers, CRLF / multibyte ghosts   (label integration)
 #   editors_nvim_server         Neovim headless against the real `coderx lsp`         (label integration)
 #   editors_test_model          fixture: one small random-weight GGUF per run (`coderx model make-test`)
 #   editors_*_model             the real-server tests again on that generated model, plus
@@ -98,6 +100,11 @@ if(CODERX_NVIM AND CODERX_NODE)
     COMMAND ${CODERX_BASH} "${_editors_tests}/run_nvim_test.sh"
             "${_editors_tests}/nvim/fake_server_test.lua")
   set_tests_properties(editors_nvim_fake_server PROPERTIES LABELS "integration" TIMEOUT 180)
+
+  add_test(NAME editors_nvim_misuse
+    COMMAND ${CODERX_BASH} "${_editors_tests}/run_nvim_test.sh"
+            "${_editors_tests}/nvim/misuse_test.lua")
+  set_tests_properties(editors_nvim_misuse PROPERTIES LABELS "integration" TIMEOUT 180)
 endif()
 if(CODERX_NVIM AND EXISTS "${_editors_tests}/with_test_model.sh")
   add_test(NAME editors_nvim_server

@@ -38,7 +38,8 @@ test('the extension activates and drives the server through vscode-languageclien
   const text = 'int main() {\n  hello\n}\n';
   fs.writeFileSync(file, text);
   const doc = new mock.MockTextDocument(mock.Uri.file(file), 'c', text);
-  const user = { path: bin, model: '/models/x.gguf', budgets: { inlineCompletion: { answerTokens: 7 } }, review: { base: '' } };
+  // serverArgs written as a string (settings.json wants an array): ignored with a warning, not a failed activation
+  const user = { path: bin, model: '/models/x.gguf', serverArgs: '--engine canned', budgets: { inlineCompletion: { answerTokens: 7 } }, review: { base: '' } };
   mock.setWorkspace(ws, [doc], { coderx: user });
 
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -63,6 +64,10 @@ test('the extension activates and drives the server through vscode-languageclien
     await t.test('the model goes on the server command line', async () => {
       const started = loggedMessages().find((m) => m.argv?.[0] === 'lsp');
       assert.deepEqual(started?.argv, ['lsp', '--model', '/models/x.gguf']);
+    });
+
+    await t.test('a serverArgs string is ignored with a warning, not split or fatal', async () => {
+      assert.ok(mock.recorded.messages.some((m) => m.startsWith('warning coderx.serverArgs must be an array of strings')), mock.recorded.messages.join('\n'));
     });
 
     await t.test('inline completion: the registered provider returns the server ghost text', async () => {
@@ -111,6 +116,28 @@ test('the extension activates and drives the server through vscode-languageclien
       assert.equal(edit.entries_[0].newText, '  HELLO');
       assert.equal(edit.entries_[0].metadata?.needsConfirmation, true, 'VS Code previews it');
       mock.recorded.inputBoxAnswer = 'shout it';
+    });
+
+    await t.test('Refactor selection sends the document version; an edit for a document changed meanwhile is not applied', async () => {
+      const before = mock.recorded.edits.length;
+      const messages = mock.recorded.messages.length;
+      const calls = () => loggedMessages().filter((m) => m.method === 'workspace/executeCommand').length;
+      const sent = calls();
+      mock.recorded.inputBoxAnswer = 'late: loud'; // the fake makes the edit now and answers 300 ms later
+      const running = mock.commands.executeCommand('coderx.refactorSelection');
+      await until('the command reached the server', () => calls() > sent);
+      const call = loggedMessages().filter((m) => m.method === 'workspace/executeCommand').at(-1);
+      assert.equal((call?.params?.arguments as { version?: number }[])[0].version, doc.version, 'the version of the selected text');
+      doc.version += 1; // the user goes on typing while the model works
+      try {
+        await running;
+      } finally {
+        doc.version -= 1;
+        mock.recorded.inputBoxAnswer = 'shout it';
+      }
+      assert.equal(mock.recorded.edits.length, before, 'nothing applied');
+      const said = mock.recorded.messages.slice(messages);
+      assert.ok(said.some((m) => m.startsWith('warning main.c changed while coderx was refactoring it')), said.join('\n'));
     });
 
     await t.test('Review changes turns rdjsonl findings into diagnostics', async () => {

@@ -19,14 +19,15 @@ export interface LspRange {
 export type IsExecutable = (file: string) => boolean;
 
 // The `coderx` binary: the `coderx.path` setting when set (with `~` expanded), else the first
-// executable `coderx` on PATH. Undefined when neither exists; the caller reports it.
+// executable `coderx` on PATH. Undefined when neither exists; the caller reports it. A setting
+// that is not a string (settings.json is hand-written) counts as unset.
 export function resolveBinary(
-  setting: string | undefined,
+  setting: unknown,
   env: { PATH?: string; HOME?: string },
   isExecutable: IsExecutable,
   platform: string = process.platform,
 ): string | undefined {
-  const configured = (setting ?? '').trim();
+  const configured = typeof setting === 'string' ? setting.trim() : '';
   if (configured !== '') {
     const expanded = configured.startsWith('~/') && env.HOME ? path.join(env.HOME, configured.slice(2)) : configured;
     return isExecutable(expanded) ? expanded : undefined;
@@ -65,25 +66,37 @@ function globalFlags(options: EngineOptions): string[] {
   return nonEmpty(options.logLevel) ? ['--log-level', options.logLevel.trim()] : [];
 }
 
+// The strings of a list setting (`coderx.serverArgs`, `coderx.review.extraArgs`): an array's
+// non-empty strings; anything else (a string where a list belongs, a number) gives none, never
+// its characters one by one. settings.json is hand-written and VS Code passes wrong types on.
+export function stringArgs(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((a): a is string => typeof a === 'string' && a !== '') : [];
+}
+
+// A list setting that is set but not an array of strings, described for the log; else undefined.
+export function badListSetting(name: string, value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (Array.isArray(value) && value.every((a) => typeof a === 'string')) return undefined;
+  return `${name} must be an array of strings (e.g. ["--engine", "canned"]), not ${JSON.stringify(value)}; ${Array.isArray(value) ? 'its other items are' : 'it is'} ignored`;
+}
+
 // `coderx [--log-level L] lsp [--model M] [--engine E] [extra...]`: extra is the client-only
 // `coderx.serverArgs` setting, appended verbatim.
-export function lspArgs(options: EngineOptions = {}, extra: readonly unknown[] = []): string[] {
-  const rest = extra.filter((a): a is string => typeof a === 'string' && a !== '');
-  return [...globalFlags(options), 'lsp', ...engineFlags(options), ...rest];
+export function lspArgs(options: EngineOptions = {}, extra: unknown = []): string[] {
+  return [...globalFlags(options), 'lsp', ...engineFlags(options), ...stringArgs(extra)];
 }
 
 export interface ReviewOptions extends EngineOptions {
-  base?: string; // `--base REV`; the CLI's own default otherwise
-  extraArgs?: readonly string[]; // appended verbatim
+  base?: unknown; // `--base REV`; the CLI's own default otherwise
+  extraArgs?: unknown; // a list of strings, appended verbatim
 }
 
 // `coderx [--log-level L] review --format rdjsonl [--model M] [--engine E] [--base REV] [extra...]`,
 // run in the workspace folder.
 export function reviewArgs(options: ReviewOptions): string[] {
   const args = [...globalFlags(options), 'review', '--format', 'rdjsonl', ...engineFlags(options)];
-  const base = options.base?.trim();
-  if (base) args.push('--base', base);
-  for (const a of options.extraArgs ?? []) if (typeof a === 'string' && a !== '') args.push(a);
+  if (nonEmpty(options.base)) args.push('--base', options.base.trim());
+  args.push(...stringArgs(options.extraArgs));
   return args;
 }
 
@@ -104,6 +117,7 @@ export interface RefactorArgument {
   range: LspRange;
   kind: 'instruction'; // a free-form instruction (the server's code actions use rewrite, fix, document, tests)
   instruction: string;
+  version?: number; // the document version `range` is meant for: the server refuses a newer text
 }
 
 // `workspace/executeCommand` params for coderx.refactor. Returns undefined for an empty instruction.
@@ -111,10 +125,13 @@ export function refactorCommand(
   uri: string,
   range: LspRange,
   instruction: string,
+  version?: number,
 ): { command: string; arguments: RefactorArgument[] } | undefined {
   const text = instruction.trim();
   if (text === '') return undefined;
-  return { command: 'coderx.refactor', arguments: [{ uri, range, kind: 'instruction', instruction: text }] };
+  const arg: RefactorArgument = { uri, range, kind: 'instruction', instruction: text };
+  if (version !== undefined) arg.version = version;
+  return { command: 'coderx.refactor', arguments: [arg] };
 }
 
 type Obj = Record<string, unknown>;
@@ -140,6 +157,23 @@ export function textEditsOf(edit: unknown): { uri: string; edits: Obj[] }[] {
     }
   }
   return out;
+}
+
+// The URI of an open document that a versioned edit of `edit` was not made for (the document
+// changed after the server computed it, so the edit's ranges point at other text), or undefined.
+// versionOf gives an open document's current version (undefined: not open). VS Code's applyEdit
+// does not check versions itself (the languageclient does so only for workspace/applyEdit).
+export function staleDocument(edit: unknown, versionOf: (uri: string) => number | undefined): string | undefined {
+  const e = obj(edit);
+  if (!Array.isArray(e?.documentChanges)) return undefined;
+  for (const change of e.documentChanges) {
+    const doc = obj(obj(change)?.textDocument);
+    const version = doc?.version;
+    if (typeof doc?.uri !== 'string' || typeof version !== 'number' || version < 0) continue;
+    const now = versionOf(doc.uri);
+    if (now !== undefined && now !== version) return doc.uri;
+  }
+  return undefined;
 }
 
 // True when some edit carries an annotation with needsConfirmation (VS Code then shows its

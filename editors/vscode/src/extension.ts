@@ -38,6 +38,8 @@ import {
   explainParams,
   refactorCommand,
   type EngineOptions,
+  badListSetting,
+  staleDocument,
   needsConfirmation,
   summarizeEdit,
   accumulate,
@@ -62,7 +64,7 @@ function isExecutable(file: string): boolean {
 }
 
 function binary(): string | undefined {
-  const setting = vscode.workspace.getConfiguration('coderx').get<string>('path');
+  const setting = vscode.workspace.getConfiguration('coderx').get<unknown>('path');
   return resolveBinary(setting, process.env, isExecutable);
 }
 
@@ -129,7 +131,13 @@ async function startClient(): Promise<void> {
     return;
   }
   const cfg = vscode.workspace.getConfiguration('coderx');
-  const args = lspArgs(engineOptions(), cfg.get<unknown[]>('serverArgs') ?? []);
+  const serverArgs = cfg.get<unknown>('serverArgs');
+  const bad = badListSetting('coderx.serverArgs', serverArgs);
+  if (bad) {
+    output.warn(bad);
+    void vscode.window.showWarningMessage(bad);
+  }
+  const args = lspArgs(engineOptions(), serverArgs);
   const serverOptions: ServerOptions = { command: bin, args, options: { cwd: firstFolder()?.uri.fsPath } };
   const c = new LanguageClient('coderx', 'coderx', serverOptions, clientOptions());
   c.onNotification('coderx/status', (params: unknown) => showStatus(statusView(params)));
@@ -208,13 +216,22 @@ async function explainSelection(): Promise<void> {
   }
 }
 
+const CONTENT_MODIFIED = -32801; // LSP ErrorCodes.ContentModified
+
 async function refactorSelection(): Promise<void> {
   const editor = vscode.window.activeTextEditor;
   const c = runningClient();
   if (!editor || !c) return;
   const range = selectionOrLine(editor);
+  const document = editor.document;
+  const version = document.version; // the text the selection is in
   const instruction = await vscode.window.showInputBox({ prompt: 'Refactor the selection: what should change?', placeHolder: 'e.g. use early returns' });
-  const cmd = instruction === undefined ? undefined : refactorCommand(c.code2ProtocolConverter.asUri(editor.document.uri), c.code2ProtocolConverter.asRange(range), instruction);
+  if (instruction === undefined) return;
+  if (document.version !== version) {
+    void vscode.window.showWarningMessage('The document changed while you typed the instruction; select again and rerun the refactor.');
+    return;
+  }
+  const cmd = refactorCommand(c.code2ProtocolConverter.asUri(document.uri), c.code2ProtocolConverter.asRange(range), instruction, version);
   if (!cmd) return;
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'coderx: refactoring…', cancellable: true },
@@ -222,11 +239,26 @@ async function refactorSelection(): Promise<void> {
   ).then(
     (r) => r as { edit?: unknown } | null,
     (e: unknown) => {
-      void vscode.window.showErrorMessage(`coderx.refactor failed: ${String(e)}`);
+      if ((e as { code?: unknown } | null)?.code === CONTENT_MODIFIED) {
+        void vscode.window.showWarningMessage('The document changed before coderx could start the refactor; nothing was applied (run it again).');
+      } else {
+        void vscode.window.showErrorMessage(`coderx.refactor failed: ${String(e)}`);
+      }
       return null;
     },
   );
   if (!result?.edit) return;
+  // The user may have gone on typing while the model worked: an edit for an older text would
+  // land on the wrong lines (checked again right before applying, after every await).
+  const versionOf = (uri: string): number | undefined =>
+    vscode.workspace.textDocuments.find((d: vscode.TextDocument) => c.code2ProtocolConverter.asUri(d.uri) === uri)?.version;
+  const stale = (): boolean => {
+    const uri = staleDocument(result.edit, versionOf);
+    if (uri === undefined) return false;
+    void vscode.window.showWarningMessage(`${path.basename(vscode.Uri.parse(uri).fsPath)} changed while coderx was refactoring it; nothing was applied (run the refactor again).`);
+    return true;
+  };
+  if (stale()) return;
   const edit = await c.protocol2CodeConverter.asWorkspaceEdit(result.edit as Parameters<typeof c.protocol2CodeConverter.asWorkspaceEdit>[0]);
   if (!edit) return;
   // Annotated edits open VS Code's refactor preview; confirm others ourselves.
@@ -234,6 +266,7 @@ async function refactorSelection(): Promise<void> {
     const pick = await vscode.window.showInformationMessage(`Apply the coderx refactor (${summarizeEdit(result.edit)})?`, { modal: true }, 'Apply');
     if (pick !== 'Apply') return;
   }
+  if (stale()) return;
   if (!(await vscode.workspace.applyEdit(edit))) void vscode.window.showWarningMessage('The refactor was not applied.');
 }
 
@@ -263,7 +296,10 @@ function toDiagnostic(f: Finding, text: (line: number) => string): vscode.Diagno
 
 function runReview(bin: string, cwd: string): Promise<{ stdout: string; stderr: string; code: number }> {
   const cfg = vscode.workspace.getConfiguration('coderx.review');
-  const args = reviewArgs({ ...engineOptions(), base: cfg.get<string>('base'), extraArgs: cfg.get<string[]>('extraArgs') });
+  const extraArgs = cfg.get<unknown>('extraArgs');
+  const bad = badListSetting('coderx.review.extraArgs', extraArgs);
+  if (bad) output.warn(bad);
+  const args = reviewArgs({ ...engineOptions(), base: cfg.get<unknown>('base'), extraArgs });
   output.info(`running ${bin} ${args.join(' ')} in ${cwd}`);
   return new Promise((resolve) => {
     execFile(bin, args, { cwd, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {

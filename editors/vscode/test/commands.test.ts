@@ -1,7 +1,7 @@
 // Unit tests for commands.ts: binary lookup, command lines and request arguments.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { resolveBinary, lspArgs, reviewArgs, explainParams, refactorCommand, needsConfirmation, summarizeEdit, accumulate } from '../src/commands';
+import { resolveBinary, lspArgs, reviewArgs, explainParams, refactorCommand, needsConfirmation, summarizeEdit, accumulate, staleDocument, badListSetting } from '../src/commands';
 
 const exists = (files: string[]) => (f: string) => files.includes(f);
 const range = { start: { line: 1, character: 2 }, end: { line: 3, character: 0 } };
@@ -41,6 +41,36 @@ test('refactor command arguments; empty instructions are refused', () => {
     arguments: [{ uri: 'file:///a.c', range, kind: 'instruction', instruction: 'use early returns' }],
   });
   assert.equal(refactorCommand('file:///a.c', range, '   '), undefined);
+});
+
+test('the refactor argument carries the document version the range is meant for', () => {
+  assert.deepEqual(refactorCommand('file:///a.c', range, 'x', 7)?.arguments[0], { uri: 'file:///a.c', range, kind: 'instruction', instruction: 'x', version: 7 });
+});
+
+test('an edit made for an older version of an open document is stale', () => {
+  const versions: Record<string, number> = { 'file:///a.c': 3 };
+  const versionOf = (uri: string) => versions[uri];
+  assert.equal(staleDocument(edit(true), versionOf), undefined, 'made for version 3, still 3');
+  versions['file:///a.c'] = 4;
+  assert.equal(staleDocument(edit(true), versionOf), 'file:///a.c', 'the user typed meanwhile');
+  assert.equal(staleDocument(edit(true), () => undefined), undefined, 'a closed document');
+  assert.equal(staleDocument({ changes: { 'file:///a.c': [] } }, versionOf), undefined, 'unversioned');
+  assert.equal(staleDocument({ documentChanges: [{ textDocument: { uri: 'file:///a.c', version: null }, edits: [] }] }, versionOf), undefined, 'version null');
+  assert.equal(staleDocument(null, versionOf), undefined);
+});
+
+test('list settings of the wrong type are ignored, never split into characters', () => {
+  // "coderx.serverArgs": "--engine canned" (a string where settings.json wants an array)
+  assert.deepEqual(lspArgs({}, '--engine canned'), ['lsp']);
+  assert.deepEqual(lspArgs({}, 42), ['lsp']);
+  assert.deepEqual(lspArgs({}, undefined), ['lsp']);
+  assert.deepEqual(reviewArgs({ extraArgs: '--jobs 2' }), ['review', '--format', 'rdjsonl']);
+  assert.deepEqual(reviewArgs({ base: 5 }), ['review', '--format', 'rdjsonl']);
+  assert.match(badListSetting('coderx.serverArgs', '--engine canned') ?? '', /coderx\.serverArgs must be an array of strings/);
+  assert.equal(badListSetting('coderx.serverArgs', ['--engine', 'canned']), undefined);
+  assert.equal(badListSetting('coderx.serverArgs', undefined), undefined);
+  // a path that is not a string is no path: the PATH search decides
+  assert.equal(resolveBinary(42, { PATH: '/usr/bin' }, exists(['/usr/bin/coderx']), 'linux'), '/usr/bin/coderx');
 });
 
 const edit = (annotation: boolean | undefined, withId = true) => ({

@@ -10,8 +10,17 @@ local M = {}
 local by_root = {} -- root dir -> client id (0.7 path)
 local by_buf = {} -- bufnr -> client id
 local progress_listeners = {} -- token -> function(value)
+local stopping = {} -- client id -> true: stopped on purpose (no automatic restart)
+local crashes = {} -- hrtime (ms) of the recent unexpected exits that were restarted
+local unrunnable -- the command that could not be run, reported once
+local gave_up = false -- crashed too often: nothing starts until :CoderxRestart
 
 M.status = { state = "stopped", message = "not started" }
+
+-- Unexpected exits restarted automatically: at most this many within the window, then the server
+-- stays stopped until :CoderxRestart (a server that dies at start must not loop).
+M.max_restarts = 3
+M.restart_window_ms = 180000
 
 local function find_root(bufnr)
   local name = vim.api.nvim_buf_get_name(bufnr)
@@ -31,6 +40,9 @@ end
 
 local function on_status(_, result)
   if type(result) == "table" then
+    if M.status.local_error and result.state == "stopped" then
+      return -- keep the reason (not runnable, crashed too often) on show
+    end
     M.status = {
       state = type(result.state) == "string" and result.state or "unknown",
       message = type(result.message) == "string" and result.message or "",
@@ -95,19 +107,76 @@ function M.make_config(root)
       require("coderx.ghost").attach(bufnr, client.id)
     end,
     on_exit = function(code, signal, client_id)
+      -- may run in a libuv callback: only Lua state here, the rest is scheduled
       for root_dir, id in pairs(by_root) do
         if id == client_id then
           by_root[root_dir] = nil
         end
       end
+      local orphans = {}
       for buf, id in pairs(by_buf) do
         if id == client_id then
           by_buf[buf] = nil
+          table.insert(orphans, buf)
         end
       end
-      on_status(nil, { state = "stopped", message = string.format("exited (code %d, signal %d)", code or -1, signal or 0) })
+      local wanted = stopping[client_id]
+      stopping[client_id] = nil
+      local why = string.format("exited (code %d, signal %d)", code or -1, signal or 0)
+      on_status(nil, { state = "stopped", message = why })
+      -- a crash (what Neovim itself reports as one): start again for the buffers it served
+      local crashed = not wanted and ((code or 0) ~= 0 or ((signal or 0) ~= 0 and signal ~= 15))
+      if crashed and #orphans > 0 then
+        vim.schedule(function()
+          M.after_crash(orphans, why)
+        end)
+      end
     end,
   }
+end
+
+-- Restarts the server for bufs after it crashed, unless it crashed too often lately.
+function M.after_crash(bufs, why)
+  local now = compat.uv.hrtime() / 1e6
+  local recent = {}
+  for _, t in ipairs(crashes) do
+    if now - t < M.restart_window_ms then
+      table.insert(recent, t)
+    end
+  end
+  crashes = recent
+  if #crashes >= M.max_restarts then
+    M.status = {
+      state = "stopped",
+      local_error = true,
+      message = string.format("the server %s, the %d%s time in %d s; not restarted (see :LspLog, then :CoderxRestart)",
+        why, #crashes + 1, #crashes + 1 == 2 and "nd" or (#crashes + 1 == 3 and "rd" or "th"), M.restart_window_ms / 1000),
+    }
+    gave_up = true
+    vim.notify("coderx: " .. M.status.message, vim.log.levels.ERROR)
+    on_status(nil, nil)
+    return
+  end
+  table.insert(crashes, now)
+  for _, buf in ipairs(bufs) do
+    if vim.api.nvim_buf_is_valid(buf) and vim.api.nvim_buf_is_loaded(buf) then
+      M.attach(buf)
+    end
+  end
+end
+
+local function report_unrunnable(cmd)
+  local key = table.concat(cmd, " ")
+  M.status = {
+    state = "error",
+    local_error = true,
+    message = string.format("cannot run '%s': not found or not executable (set require(\"coderx\").setup{ path = ... })", cmd[1]),
+  }
+  if unrunnable ~= key then
+    unrunnable = key
+    vim.notify("coderx: " .. M.status.message, vim.log.levels.ERROR)
+    on_status(nil, nil)
+  end
 end
 
 -- Starts (or reuses) the client for bufnr's root and attaches it. Returns the client id or nil.
@@ -115,6 +184,20 @@ function M.attach(bufnr)
   bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
   if by_buf[bufnr] and vim.lsp.get_client_by_id(by_buf[bufnr]) then
     return by_buf[bufnr]
+  end
+  if gave_up then
+    return nil
+  end
+  local cmd = config.server_cmd()
+  -- a list command must name a program we can run; once reported, each buffer opened later
+  -- neither tries again loudly nor adds a message (it is checked again, so installing it works)
+  if type(cmd) == "table" and (type(cmd[1]) ~= "string" or vim.fn.executable(cmd[1]) ~= 1) then
+    report_unrunnable(cmd)
+    return nil
+  end
+  if unrunnable then
+    unrunnable = nil
+    M.status = { state = "stopped", message = "not started" }
   end
   local root = find_root(bufnr)
   local id
@@ -132,7 +215,7 @@ function M.attach(bufnr)
   end
   if id then
     by_buf[bufnr] = id
-    if M.status.state == "stopped" then
+    if M.status.state == "stopped" or M.status.local_error then
       M.status = { state = "loading", message = "starting" }
     end
   end
@@ -173,10 +256,69 @@ function M.update_settings(settings)
   end
 end
 
+-- Stops every coderx client; the buffers are detached from them at once (a later attach starts a
+-- new server even while the old one is still shutting down). Returns the stopped client ids.
 function M.stop()
+  local ids = {}
   for _, c in ipairs(M.all()) do
+    stopping[c.id] = true
+    table.insert(ids, c.id)
     compat.call(c, "stop")
   end
+  for buf, id in pairs(by_buf) do
+    if stopping[id] then
+      by_buf[buf] = nil
+    end
+  end
+  for root_dir, id in pairs(by_root) do
+    if stopping[id] then
+      by_root[root_dir] = nil
+    end
+  end
+  return ids
+end
+
+-- :CoderxRestart: stops the servers, waits until they have exited (forcing them after
+-- timeout_ms), then calls start(). A restart forgets earlier crashes.
+function M.restart(start, timeout_ms)
+  local ids = M.stop()
+  crashes = {}
+  unrunnable = nil
+  gave_up = false
+  if M.status.local_error then
+    M.status = { state = "stopped", message = "restarting" }
+  end
+  local function now()
+    return compat.uv.hrtime() / 1e6
+  end
+  local deadline, forced = now() + (timeout_ms or 5000), false
+  local function gone()
+    for _, id in ipairs(ids) do
+      if vim.lsp.get_client_by_id(id) then
+        return false
+      end
+    end
+    return true
+  end
+  local function poll()
+    if gone() then
+      return start()
+    end
+    if now() > deadline then
+      if forced then
+        return start() -- killed but not reported gone: start anyway
+      end
+      for _, id in ipairs(ids) do
+        local c = vim.lsp.get_client_by_id(id)
+        if c then
+          compat.call(c, "stop", true)
+        end
+      end
+      forced, deadline = true, now() + 2000
+    end
+    vim.defer_fn(poll, 20)
+  end
+  poll()
 end
 
 return M

@@ -18,17 +18,18 @@ local state = {} -- bufnr -> { client_id, pending, item, own_tick, timer }
 
 local TRIGGER_INVOKED, TRIGGER_AUTOMATIC = 1, 2
 
--- Plain text of an InlineCompletionItem.insertText (string or StringValue snippet).
+-- Plain text of an InlineCompletionItem.insertText (string or StringValue snippet), with "\n"
+-- line breaks: a model that saw a CRLF file writes "\r\n", and a buffer line holds no "\r" (its
+-- 'fileformat' writes the line endings back).
 function M.item_text(item)
   local t = item.insertText
-  if type(t) == "string" then
-    return t
+  if type(t) == "table" and type(t.value) == "string" then
+    t = t.value:gsub("%${%d+:([^}]*)}", "%1"):gsub("%${%d+}", ""):gsub("%$%d+", ""):gsub("\\([%$}\\])", "%1")
   end
-  if type(t) ~= "table" or type(t.value) ~= "string" then
+  if type(t) ~= "string" then
     return nil
   end
-  local s = t.value:gsub("%${%d+:([^}]*)}", "%1"):gsub("%${%d+}", ""):gsub("%$%d+", ""):gsub("\\([%$}\\])", "%1")
-  return s
+  return (t:gsub("\r\n?", "\n"))
 end
 
 -- What to show for an item when the cursor is at byte `col` of `line` (row `row`), or nil.
@@ -59,6 +60,8 @@ end
 
 -- The part of `text` that accept(kind) inserts: "all", "line" (through the end of the first
 -- non-empty line) or "word" (leading whitespace plus one run of word or of punctuation chars).
+-- Bytes of multibyte UTF-8 characters count as word characters: "naïve" or "変数" is one word
+-- (and a character is never cut in two).
 function M.take(text, kind)
   if kind == "line" then
     local nl = text:find("\n", 1, true)
@@ -70,7 +73,7 @@ function M.take(text, kind)
   elseif kind == "word" then
     local ws = text:match("^%s*")
     local rest = text:sub(#ws + 1)
-    local word = rest:match("^[%w_]+") or rest:match("^[^%w_%s]+") or ""
+    local word = rest:match("^[%w_\128-\255]+") or rest:match("^[^%w_%s\128-\255]+") or ""
     return ws .. word
   end
   return text

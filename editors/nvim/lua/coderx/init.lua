@@ -39,10 +39,7 @@ local function define_commands()
     print(table.concat(parts, " | "))
   end, { desc = "coderx: show the server status" })
   cmd("CoderxRestart", function()
-    client.stop()
-    vim.defer_fn(function()
-      M.attach_all()
-    end, 200)
+    client.restart(M.attach_all)
   end, { desc = "coderx: restart the server" })
 end
 
@@ -50,23 +47,52 @@ local function supported(ft)
   return vim.tbl_contains(config.options.filetypes, ft)
 end
 
+-- Whether the server gets bufnr: a loaded, normal buffer (not help, terminal, quickfix, scratch
+-- or a plugin's nofile/nowrite view) of a supported filetype that has a local file name. A buffer
+-- without a name is left out (Neovim would send every one of them as the same URI, "file://"),
+-- as is a name with another scheme (fugitive://, oil://, scp://: not a file the server can read).
+function M.attachable(bufnr)
+  if not (vim.api.nvim_buf_is_valid(bufnr) and vim.api.nvim_buf_is_loaded(bufnr)) then
+    return false
+  end
+  if vim.bo[bufnr].buftype ~= "" or not supported(vim.bo[bufnr].filetype) then
+    return false
+  end
+  local name = vim.api.nvim_buf_get_name(bufnr)
+  local scheme = name:match("^([%a][%w+.-]*):")
+  return name ~= "" and (scheme == nil or scheme == "file" or #scheme == 1) -- C:\ on Windows
+end
+
 function M.attach_all()
   for _, buf in ipairs(vim.api.nvim_list_bufs()) do
-    if vim.api.nvim_buf_is_loaded(buf) and supported(vim.bo[buf].filetype) and vim.bo[buf].buftype == "" then
+    if M.attachable(buf) then
       client.attach(buf)
     end
   end
 end
 
 function M.setup(opts)
-  config.set(opts)
+  local _, problems = config.set(opts)
+  if #problems > 0 then
+    -- once, at setup: a wrong option falls back to its default instead of failing on every key
+    vim.notify("coderx: ignoring options (their defaults apply):\n  " .. table.concat(problems, "\n  "), vim.log.levels.WARN)
+  end
   define_commands()
   local group = vim.api.nvim_create_augroup("coderx", { clear = true })
   vim.api.nvim_create_autocmd("FileType", {
     group = group,
     pattern = config.options.filetypes,
     callback = function(args)
-      if vim.bo[args.buf].buftype == "" then
+      if M.attachable(args.buf) then
+        client.attach(args.buf)
+      end
+    end,
+  })
+  -- a buffer that gets its file name later (`:write name.py` of a new buffer, `:file name.py`)
+  vim.api.nvim_create_autocmd({ "BufFilePost", "BufWritePost" }, {
+    group = group,
+    callback = function(args)
+      if M.attachable(args.buf) then
         client.attach(args.buf)
       end
     end,
