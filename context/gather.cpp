@@ -1,10 +1,10 @@
 #include "context/gather.h"
 
+#include "context/read_file.h"
 #include "context/symbols.h"
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <set>
 #include <unordered_set>
@@ -191,10 +191,10 @@ const std::string* Gatherer::file_text(const std::string& path) {
   if (it != files_.end()) return &it->second;
   for (const OpenDocument& d : req_.open_documents)
     if (d.path == path) return &files_.emplace(path, d.text).first->second;
-  std::ifstream in(req_.index->root() / path, std::ios::binary);
-  if (!in) return nullptr;
-  std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return &files_.emplace(path, std::move(s)).first->second;
+  // The file may have changed since it was indexed: into a FIFO or past the size limit.
+  auto s = read_regular_file(req_.index->root() / path, req_.index->options().max_file_bytes);
+  if (!s) return nullptr;
+  return &files_.emplace(path, std::move(*s)).first->second;
 }
 
 void Gatherer::definitions() {

@@ -1,5 +1,7 @@
 #include "context/ignore.h"
 
+#include <algorithm>
+
 namespace coderx::context {
 
 namespace {
@@ -26,56 +28,82 @@ bool match_class(std::string_view pattern, std::size_t& p, char c, bool& valid) 
   return matched != negate;
 }
 
-bool match_here(std::string_view pat, std::string_view str) {
-  std::size_t p = 0, s = 0;
-  while (p < pat.size()) {
-    const char pc = pat[p];
-    if (pc == '*') {
-      const bool globstar = p + 1 < pat.size() && pat[p + 1] == '*';
-      if (globstar) {
-        std::size_t after = p + 2;
-        // "**/" matches zero or more directories; a trailing "**" matches everything
-        if (after < pat.size() && pat[after] == '/') {
-          const std::string_view rest = pat.substr(after + 1);
-          for (std::size_t k = s; k <= str.size(); ++k)
-            if ((k == s || str[k - 1] == '/') && match_here(rest, str.substr(k))) return true;
-          return false;
-        }
-        const std::string_view rest = pat.substr(after);
-        for (std::size_t k = s; k <= str.size(); ++k)
-          if (match_here(rest, str.substr(k))) return true;
-        return false;
-      }
-      const std::string_view rest = pat.substr(p + 1);
-      for (std::size_t k = s; k <= str.size(); ++k) {
-        if (match_here(rest, str.substr(k))) return true;
-        if (k < str.size() && str[k] == '/') break;
-      }
-      return false;
+// One element of a glob pattern.
+struct GlobToken {
+  enum Kind { literal, any_char, char_class, star, globstar, globstar_slash } kind;
+  char c = 0;         // literal
+  std::size_t at = 0;  // char_class: position of its "[" in the pattern
+};
+
+GlobToken next_token(std::string_view pat, std::size_t& p) {
+  const char pc = pat[p];
+  if (pc == '*') {
+    if (p + 1 < pat.size() && pat[p + 1] == '*') {
+      const bool slash = p + 2 < pat.size() && pat[p + 2] == '/';
+      p += slash ? 3 : 2;
+      return {slash ? GlobToken::globstar_slash : GlobToken::globstar};
     }
-    if (s >= str.size()) return false;
-    if (pc == '?') {
-      if (str[s] == '/') return false;
-      ++p, ++s;
-    } else if (pc == '[') {
-      bool valid = true;
-      std::size_t np = p;
-      const bool ok = match_class(pat, np, str[s], valid);
-      if (!valid) {  // unterminated "[": a literal
-        if (str[s] != '[') return false;
-        ++p, ++s;
-        continue;
-      }
-      if (!ok || str[s] == '/') return false;
-      p = np, ++s;
-    } else {
-      char lit = pc;
-      if (pc == '\\' && p + 1 < pat.size()) lit = pat[++p];
-      if (str[s] != lit) return false;
-      ++p, ++s;
-    }
+    ++p;
+    return {GlobToken::star};
   }
-  return s == str.size();
+  if (pc == '?') return ++p, GlobToken{GlobToken::any_char};
+  if (pc == '[') {
+    bool valid = true;
+    std::size_t np = p;
+    match_class(pat, np, 'a', valid);
+    if (!valid) return ++p, GlobToken{GlobToken::literal, '['};  // unterminated "[": a literal
+    GlobToken t{GlobToken::char_class, 0, p};
+    p = np;
+    return t;
+  }
+  if (pc == '\\' && p + 1 < pat.size()) ++p;
+  return {GlobToken::literal, pat[p++]};
+}
+
+// One token applied to the set of string prefixes matched so far: `after[k]` is whether the
+// pattern up to and including the token matches str[0, k), given `before` for the pattern
+// without it.
+void step(std::string_view pat, const GlobToken& t, std::string_view str,
+          const std::vector<char>& before, std::vector<char>& after) {
+  const std::size_t n = str.size();
+  std::fill(after.begin(), after.end(), 0);
+  bool any_before = false;  // some before[j] with j < k
+  for (std::size_t k = 0; k <= n; ++k) {
+    switch (t.kind) {
+      case GlobToken::star:  // any run of characters without "/"
+        after[k] = before[k] || (k > 0 && after[k - 1] && str[k - 1] != '/');
+        break;
+      case GlobToken::globstar:  // anything
+        after[k] = before[k] || any_before;
+        break;
+      case GlobToken::globstar_slash:  // nothing, or anything that ends with "/"
+        after[k] = before[k] || (k > 0 && str[k - 1] == '/' && any_before);
+        break;
+      default:
+        if (k > 0 && before[k - 1]) {
+          const char c = str[k - 1];
+          bool valid = true;
+          std::size_t np = t.at;
+          after[k] = t.kind == GlobToken::literal ? c == t.c
+                     : t.kind == GlobToken::any_char ? c != '/'
+                                                     : c != '/' && match_class(pat, np, c, valid);
+        }
+    }
+    any_before = any_before || before[k];
+  }
+}
+
+// Dynamic programming over the pattern's tokens: O(pattern × path) time, whatever the stars
+// (a backtracking matcher takes exponential time on patterns like "*a*a*a*a*a*b").
+bool match_here(std::string_view pat, std::string_view str) {
+  std::vector<char> before(str.size() + 1, 0), after(str.size() + 1, 0);
+  before[0] = 1;
+  for (std::size_t p = 0; p < pat.size();) {
+    step(pat, next_token(pat, p), str, before, after);
+    if (std::find(after.begin(), after.end(), 1) == after.end()) return false;
+    before.swap(after);
+  }
+  return before[str.size()] != 0;
 }
 
 std::string_view trim_trailing_spaces(std::string_view line) {

@@ -4,13 +4,13 @@
 #include "context/import_resolve.h"
 #include "context/index_cache.h"
 #include "context/parse.h"
+#include "context/read_file.h"
 #include "context/walk.h"
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <atomic>
-#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -42,17 +42,6 @@ std::string basename_of(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-std::optional<std::string> read_file(const fs::path& p, std::uint64_t expected) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::string s;
-  s.resize(expected);
-  in.read(s.data(), static_cast<std::streamsize>(expected));
-  if (in.bad()) return std::nullopt;
-  s.resize(static_cast<std::size_t>(in.gcount()));
-  return s;
-}
-
 // Parses and indexes one file; one instance per thread (it owns parsers).
 class FileIndexer {
  public:
@@ -69,7 +58,7 @@ class FileIndexer {
     std::shared_ptr<const IndexedFile> cached = lookup_known(e.path);
     if (cached && cached->size == e.size && cached->mtime_ns == e.mtime_ns)
       return {std::move(cached), Skip::none, true};
-    auto text = read_file(root_ / e.path, e.size);
+    auto text = read_regular_file(root_ / e.path, e.size, true);  // what the walk saw
     if (!text) {
       spdlog::info("index: {} skipped: cannot read it", e.path);
       return {nullptr, Skip::unreadable};
@@ -239,7 +228,8 @@ void WorkspaceIndex::update(const std::string& rel) {
   std::error_code ec;
   const fs::path abs = root_ / rel;
   const auto st = fs::status(abs, ec);
-  if (ec || !fs::is_regular_file(st) || is_ignored(root_, rel)) {
+  // As the walk: not a link (nor under one) that leads out of the workspace.
+  if (ec || !fs::is_regular_file(st) || !resolves_inside(root_, abs) || is_ignored(root_, rel)) {
     remove(rel);
     return;
   }

@@ -80,6 +80,7 @@ class WorkspaceIndex {
   bool contains(std::string_view rel_path) const;
   IndexStats stats() const;
   const std::filesystem::path& root() const { return root_; }
+  const IndexOptions& options() const { return options_; }
   // `abs` relative to the root, "/"-separated; empty when outside.
   std::string relative(const std::filesystem::path& abs) const;
 

@@ -1,9 +1,10 @@
 #include "context/walk.h"
 
+#include "context/read_file.h"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <fstream>
 #include <set>
 #include <sstream>
 
@@ -13,15 +14,7 @@ namespace coderx::context {
 
 namespace {
 
-std::string read_small_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return {};
-  std::string s;
-  s.resize(1 << 20);
-  in.read(s.data(), static_cast<std::streamsize>(s.size()));
-  s.resize(static_cast<std::size_t>(in.gcount()));
-  return s;
-}
+constexpr std::uint64_t kMaxIgnoreFileBytes = 1 << 20;  // the rest of a larger file is not read
 
 // The rules of one directory: its .gitignore then its .coderxignore.
 std::vector<IgnoreRules> rules_of(const fs::path& dir, const std::string& rel_dir) {
@@ -29,7 +22,7 @@ std::vector<IgnoreRules> rules_of(const fs::path& dir, const std::string& rel_di
   for (const char* name : {".gitignore", ".coderxignore"}) {
     std::error_code ec;
     if (!fs::is_regular_file(dir / name, ec)) continue;
-    IgnoreRules r(read_small_file(dir / name), rel_dir);
+    IgnoreRules r(read_regular_file(dir / name, kMaxIgnoreFileBytes, true).value_or(""), rel_dir);
     if (!r.empty()) out.push_back(std::move(r));
   }
   return out;
@@ -149,6 +142,14 @@ std::vector<WalkEntry> walk_workspace(const fs::path& root, std::size_t max_file
   w.dir(root, "", stack);
   if (stats) *stats = w.stats;
   return std::move(w.out);
+}
+
+bool resolves_inside(const fs::path& root, const fs::path& abs) {
+  std::error_code ec;
+  const fs::path canonical_root = fs::canonical(root, ec);
+  if (ec) return false;
+  const fs::path target = fs::canonical(abs, ec);
+  return !ec && inside(canonical_root, target);
 }
 
 bool is_ignored(const fs::path& root, const std::string& rel) {

@@ -34,6 +34,10 @@ struct WalkStats {
 std::vector<WalkEntry> walk_workspace(const std::filesystem::path& root, std::size_t max_files,
                                       WalkStats* stats = nullptr, std::stop_token stop = {});
 
+// True when `abs`, after following every symbolic link on its way, still lies under `root` (the
+// rule the walk applies to links).
+bool resolves_inside(const std::filesystem::path& root, const std::filesystem::path& abs);
+
 // True when `rel` (a file, relative to root) is excluded by the ignore files on its way down.
 bool is_ignored(const std::filesystem::path& root, const std::string& rel);
 

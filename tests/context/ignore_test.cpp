@@ -3,6 +3,14 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <future>
+#include <random>
+#include <string>
+#include <thread>
+
 namespace coderx::context {
 namespace {
 
@@ -51,6 +59,79 @@ TEST(Ignore, TrailingSpacesAndCrlf) {
   IgnoreRules r("a.txt   \r\nb\\ \n", "");
   EXPECT_EQ(r.match("a.txt", false), true);
   EXPECT_EQ(r.match("b ", false), true);  // an escaped trailing space stays
+}
+
+// Runs `fn` on a detached thread: true when it returns within `limit` (a runaway matcher is
+// left spinning until the test program exits, rather than hanging the test).
+bool finishes_within(std::chrono::seconds limit, std::function<void()> fn) {
+  auto done = std::make_shared<std::promise<void>>();
+  std::future<void> f = done->get_future();
+  std::thread([fn = std::move(fn), done] {
+    fn();
+    done->set_value();
+  }).detach();
+  return f.wait_for(limit) == std::future_status::ready;
+}
+
+TEST(Glob, PathologicalPatternsTakeLinearTime) {
+  const std::string name(80, 'a');
+  std::string stars;  // "*a*a…*a*b": exponential for a backtracking matcher
+  for (int i = 0; i < 20; ++i) stars += "*a";
+  stars += "*b";
+  std::string globstars;
+  for (int i = 0; i < 20; ++i) globstars += "**/";
+  globstars += "b";
+  std::string deep;
+  for (int i = 0; i < 40; ++i) deep += "a/";
+  deep += "a";
+  IgnoreRules rules(stars + "\n" + globstars + "\n", "");
+  auto matched = std::make_shared<bool>(true);  // owned by the thread too: it may outlive us
+  ASSERT_TRUE(finishes_within(std::chrono::seconds(20), [matched, name, deep, rules, stars] {
+    *matched = rules.match(name, false).has_value() || rules.match(deep, false).has_value() ||
+               glob_match("a*" + stars, name + "/x");
+  })) << "matching still running after 20 s";
+  EXPECT_FALSE(*matched);
+  EXPECT_TRUE(glob_match(stars, name + "b"));
+  EXPECT_TRUE(glob_match(globstars, "a/a/a/b"));
+}
+
+// A plain backtracking matcher, obviously right on the small inputs below.
+bool naive_match(std::string_view pat, std::string_view str) {
+  if (pat.empty()) return str.empty();
+  if (pat.substr(0, 3) == "**/") {
+    for (std::size_t k = 0; k <= str.size(); ++k)
+      if ((k == 0 || str[k - 1] == '/') && naive_match(pat.substr(3), str.substr(k))) return true;
+    return false;
+  }
+  if (pat.substr(0, 2) == "**") {
+    for (std::size_t k = 0; k <= str.size(); ++k)
+      if (naive_match(pat.substr(2), str.substr(k))) return true;
+    return false;
+  }
+  if (pat[0] == '*') {
+    for (std::size_t k = 0; k <= str.size(); ++k) {
+      if (naive_match(pat.substr(1), str.substr(k))) return true;
+      if (k < str.size() && str[k] == '/') return false;
+    }
+    return false;
+  }
+  if (str.empty()) return false;
+  if (pat[0] == '?') return str[0] != '/' && naive_match(pat.substr(1), str.substr(1));
+  if (pat.substr(0, 5) == "[a-b]")
+    return (str[0] == 'a' || str[0] == 'b') && naive_match(pat.substr(5), str.substr(1));
+  return pat[0] == str[0] && naive_match(pat.substr(1), str.substr(1));
+}
+
+TEST(Glob, AgreesWithABacktrackingMatcher) {
+  std::mt19937 rng(7);
+  const char* pieces[] = {"a", "b", "/", "*", "**", "**/", "?", "[a-b]"};
+  const char chars[] = {'a', 'b', '/'};
+  for (int round = 0; round < 20000; ++round) {
+    std::string pat, str;
+    for (int i = static_cast<int>(rng() % 6); i > 0; --i) pat += pieces[rng() % 8];
+    for (int i = static_cast<int>(rng() % 7); i > 0; --i) str += chars[rng() % 3];
+    EXPECT_EQ(glob_match(pat, str), naive_match(pat, str)) << "'" << pat << "' on '" << str << "'";
+  }
 }
 
 }  // namespace
