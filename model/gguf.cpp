@@ -57,6 +57,21 @@ std::string format_shape(std::span<const std::int64_t> shape) {
   return s + "]";
 }
 
+namespace {
+
+// "x.gguf: is a named pipe (FIFO), not a GGUF file" for anything but a regular file.
+Error not_regular(const std::string& label, const struct stat& st) {
+  const char* kind = S_ISDIR(st.st_mode)    ? "is a directory"
+                     : S_ISFIFO(st.st_mode) ? "is a named pipe (FIFO)"
+                     : S_ISCHR(st.st_mode)  ? "is a character device"
+                     : S_ISBLK(st.st_mode)  ? "is a block device"
+                     : S_ISSOCK(st.st_mode) ? "is a socket"
+                                            : "is not a regular file";
+  return make_error(Errc::io, label + ": " + kind + ", not a GGUF file");
+}
+
+}  // namespace
+
 struct GgufFile::Mapping {
   int fd = -1;
   void* addr = nullptr;
@@ -449,14 +464,20 @@ Result<GgufFile> GgufFile::from_memory(std::span<const std::byte> bytes, std::st
 Result<GgufFile> GgufFile::open(const std::filesystem::path& path) {
   GgufFile f;
   f.label_ = path.string();
+  struct stat st {};
+  // Checked before opening: a socket cannot be opened at all, and the kind is the better message.
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) return not_regular(f.label_, st);
   auto m = std::make_unique<Mapping>();
-  m->fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: should the path become a FIFO after the check, opening it must not wait for a
+  // writer (it has no effect on a regular file).
+  m->fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (m->fd < 0)
     return make_error(Errc::io, f.label_ + ": cannot open: " + std::strerror(errno));
-  struct stat st {};
   if (fstat(m->fd, &st) != 0)
     return make_error(Errc::io, f.label_ + ": cannot stat: " + std::strerror(errno));
-  if (!S_ISREG(st.st_mode)) return make_error(Errc::io, f.label_ + ": not a regular file");
+  if (!S_ISREG(st.st_mode)) return not_regular(f.label_, st);
+  if (st.st_size == 0)
+    return make_error(Errc::format, f.label_ + ": not a GGUF file: the file is empty (0 bytes)");
   m->size = static_cast<std::size_t>(st.st_size);
   if (m->size > 0) {
     void* addr = mmap(nullptr, m->size, PROT_READ, MAP_SHARED, m->fd, 0);

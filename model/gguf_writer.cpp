@@ -43,6 +43,14 @@ std::string scalar_bytes(T v) {
 
 std::uint64_t round_up(std::uint64_t x, std::uint64_t a) { return (x + a - 1) / a * a; }
 
+// No tensor (and no file) may exceed this; it keeps every size sum below overflow.
+constexpr std::uint64_t kMaxTensorBytes = std::uint64_t{1} << 50;
+
+Error too_large(const std::string& name, std::span<const std::int64_t> shape) {
+  return make_error(Errc::invalid_argument, "tensor " + name + ": shape " + format_shape(shape) +
+                                                " is too large (over 1 PiB)");
+}
+
 Error io_error(const std::string& label, const char* what) {
   return make_error(Errc::io, label + ": " + what + ": " + std::strerror(errno));
 }
@@ -176,6 +184,8 @@ Result<void> GgufWriter::add_tensor(std::string_view name, quant::Type type,
     if (shape[d] <= 0)
       return make_error(Errc::invalid_argument, "tensor " + n + ": shape " +
                                                     format_shape(shape) + " has a zero dim");
+    if (d > 0 && rows > kMaxTensorBytes / static_cast<std::uint64_t>(shape[d]))
+      return too_large(n, shape);
     if (d > 0) rows *= static_cast<std::uint64_t>(shape[d]);
   }
   if (!quant::row_fits(type, shape[0]))
@@ -183,7 +193,10 @@ Result<void> GgufWriter::add_tensor(std::string_view name, quant::Type type,
                       "tensor " + n + ": row length " + std::to_string(shape[0]) +
                           " is not a multiple of the " +
                           std::string(quant::info(type).name) + " block size");
-  std::uint64_t bytes = rows * quant::row_bytes(type, shape[0]);
+  const std::uint64_t row = quant::row_bytes(type, shape[0]);
+  if (static_cast<std::uint64_t>(shape[0]) > kMaxTensorBytes || rows > kMaxTensorBytes / row)
+    return too_large(n, shape);
+  std::uint64_t bytes = rows * row;
   tensor_index_.emplace(n, tensors_.size());
   tensors_.push_back({n, type, {shape.begin(), shape.end()}, bytes, 0, std::move(fill)});
   return {};
@@ -247,8 +260,23 @@ Result<void> GgufWriter::write_to(std::FILE* f, const std::string& label) const 
   return {};
 }
 
+std::uint64_t GgufWriter::file_bytes() const {
+  std::uint64_t pos = encode_header().size();
+  for (const Tensor& t : tensors_) pos = round_up(pos, alignment()) + t.n_bytes;
+  return pos;
+}
+
 Result<void> GgufWriter::write(const std::filesystem::path& path) const {
   std::string label = path.string();
+  std::error_code ec;
+  const auto target = std::filesystem::status(path, ec);  // follows a link
+  // The rename below would replace a directory's name or a device node such as /dev/null.
+  if (std::filesystem::exists(target) && !std::filesystem::is_regular_file(target))
+    return make_error(Errc::invalid_argument,
+                      label + (std::filesystem::is_directory(target)
+                                   ? ": is a directory"
+                                   : ": exists and is not a regular file (a device or a pipe)") +
+                          "; name a file to write");
   std::string tmp = label + ".tmp-XXXXXX";
   int fd = mkstemp(tmp.data());
   if (fd < 0) return io_error(label, "cannot create a temporary file");

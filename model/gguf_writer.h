@@ -72,8 +72,9 @@ class GgufWriter {
   void remove(std::string_view key);
   bool has(std::string_view key) const { return index_.count(std::string(key)) != 0; }
 
-  // Tensors, written in the order added. Checks the name is new, 1–4 dims all > 0, and ne[0]
-  // a whole number of blocks of `type`. `data` must stay valid until write() returns.
+  // Tensors, written in the order added. Checks the name is new, 1–4 dims all > 0, ne[0]
+  // a whole number of blocks of `type`, and at most 1 PiB of data. `data` must stay valid
+  // until write() returns.
   Result<void> add_tensor(std::string_view name, quant::Type type,
                           std::span<const std::int64_t> shape, TensorFill fill);
   Result<void> add_tensor(std::string_view name, quant::Type type,
@@ -81,6 +82,10 @@ class GgufWriter {
   void remove_tensor(std::string_view name);  // no-op when absent
   std::size_t tensor_count() const { return tensors_.size(); }
 
+  // Bytes write() will produce: header, tensor table, padded tensor data.
+  std::uint64_t file_bytes() const;
+  // Refuses a target that exists and is not a regular file (a directory, /dev/null, a FIFO):
+  // renaming over it would replace it.
   Result<void> write(const std::filesystem::path& path) const;
 
  private:

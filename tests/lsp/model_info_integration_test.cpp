@@ -79,7 +79,7 @@ TEST(ModelInfo, CorruptFilesAndMissingModelsGiveOneErrorLine) {
       {good.substr(0, good.size() - 100), "runs past the end of the file"},
       {"GGUX" + good.substr(4, 100), "not a GGUF file"},
       {bad_count, "metadata count"},
-      {"", "truncated file: magic at offset 0"},
+      {"", "not a GGUF file: the file is empty (0 bytes)"},
   };
   for (std::size_t i = 0; i < cases.size(); ++i) {
     auto path = dir / ("c" + std::to_string(i) + ".gguf");

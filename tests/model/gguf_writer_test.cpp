@@ -3,6 +3,8 @@
 // with identical values, streaming fills are checked, and a failed write leaves no file.
 #include "model/gguf_writer.h"
 
+#include <sys/stat.h>
+
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -152,6 +154,52 @@ TEST(GgufWriter, RefusesBadTensors) {
   std::vector<std::int64_t> ok{4};
   EXPECT_TRUE(w.add_tensor("o", quant::Type::F32, ok, std::span<const std::byte>()));
   EXPECT_FALSE(w.add_tensor("o", quant::Type::F32, ok, std::span<const std::byte>()));
+}
+
+TEST(GgufWriter, RefusesTensorsOverOnePebibyte) {
+  GgufWriter w;
+  // 2^26 × 2^26 float32 = 2^54 bytes: over the limit, and the naive product of the dims of
+  // the second would wrap a 64-bit byte count.
+  std::vector<std::int64_t> big{std::int64_t{1} << 26, std::int64_t{1} << 26};
+  std::vector<std::int64_t> wraps{std::int64_t{1} << 40, std::int64_t{1} << 40, 16};
+  auto r = w.add_tensor("big", quant::Type::F32, big, std::span<const std::byte>());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "tensor big: shape [67108864,67108864] is too large (over 1 PiB)");
+  EXPECT_FALSE(w.add_tensor("wraps", quant::Type::F32, wraps, std::span<const std::byte>()));
+  EXPECT_EQ(w.tensor_count(), 0u);
+  // 2^24 × 2^24 Q8_0 bytes (34 per 32 values) = 2^48 × 34/32: under the limit, accepted.
+  std::vector<std::int64_t> ok{std::int64_t{1} << 24, std::int64_t{1} << 24};
+  EXPECT_TRUE(w.add_tensor("ok", quant::Type::Q8_0, ok, std::span<const std::byte>()));
+}
+
+TEST(GgufWriter, FileBytesIsTheSizeWritten) {
+  testing::TempDir dir;
+  GgufWriter w;
+  w.set_u32("k", 1);
+  std::vector<std::byte> a(20, std::byte{1}), b(68, std::byte{2});
+  std::vector<std::int64_t> sa{5}, sb{17};
+  ASSERT_TRUE(w.add_tensor("a", quant::Type::F32, sa, a));
+  ASSERT_TRUE(w.add_tensor("b", quant::Type::F32, sb, b));
+  ASSERT_TRUE(w.write(dir / "x.gguf"));
+  EXPECT_EQ(w.file_bytes(), std::filesystem::file_size(dir / "x.gguf"));
+}
+
+TEST(GgufWriter, RefusesATargetThatIsNotARegularFile) {
+  testing::TempDir dir;
+  GgufWriter w;
+  w.set_u32("k", 1);
+  std::filesystem::create_directory(dir / "folder.gguf");
+  auto r = w.write(dir / "folder.gguf");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, (dir / "folder.gguf").string() + ": is a directory; name a file to write");
+  EXPECT_TRUE(std::filesystem::is_directory(dir / "folder.gguf"));
+  const auto fifo = dir / "pipe.gguf";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_FALSE(w.write(fifo));
+  EXPECT_TRUE(std::filesystem::is_fifo(fifo));  // not replaced by a renamed file
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()),
+                          std::filesystem::directory_iterator()),
+            2);  // no temporary file left behind
 }
 
 }  // namespace
