@@ -1,7 +1,7 @@
 // hf:OWNER/REPO[@REVISION]/PATH → snapshots/<commit>/PATH in the local Hugging Face hub cache
 // (formats-extra.md §4). The snapshot path is returned (not the blob it links to).
+#include <algorithm>
 #include <cctype>
-#include <fstream>
 #include <system_error>
 
 #include "lsp/server/model_ref_internal.h"
@@ -17,6 +17,9 @@ namespace {
 struct HfRef {
   std::string owner, repo, revision = "main", path;
 };
+
+// A non-empty path component that is not "." or "..".
+bool plain_name(std::string_view s) { return !s.empty() && s != "." && s != ".."; }
 
 model::Result<HfRef> parse_hf(std::string_view ref) {
   auto bad = [&] {
@@ -35,11 +38,13 @@ model::Result<HfRef> parse_hf(std::string_view ref) {
     r.revision = r.repo.substr(at + 1);
     r.repo.resize(at);
   }
-  if (r.owner.empty() || r.repo.empty() || r.revision.empty() || r.path.empty() ||
-      r.path.back() == '/')
-    return bad();
-  for (const auto& part : fs::path(r.path))
-    if (part == ".." || part == ".") return bad();
+  if (!plain_name(r.owner) || !plain_name(r.repo) || !plain_name(r.revision)) return bad();
+  // Every part of the path a plain name: no "/x" (absolute), "a//b", "." or "..", which
+  // would lead out of the snapshot folder.
+  for (std::size_t at = 0, next; at <= r.path.size(); at = next + 1) {
+    next = std::min(r.path.find('/', at), r.path.size());
+    if (!plain_name(std::string_view(r.path).substr(at, next - at))) return bad();
+  }
   return r;
 }
 
@@ -68,13 +73,15 @@ bool is_commit(const std::string& s) {
   return true;
 }
 
-std::optional<std::string> read_ref(const fs::path& repo_dir, const std::string& revision) {
+// The commit refs/REVISION names, or why there is none (Errc::not_found: no such ref).
+model::Result<std::string> read_ref(const fs::path& repo_dir, const std::string& revision) {
   if (is_commit(revision)) return revision;
-  std::ifstream in(repo_dir / "refs" / revision);
-  if (!in) return std::nullopt;
-  std::string commit;
-  in >> commit;  // trims whitespace
-  if (commit.empty()) return std::nullopt;
+  const fs::path ref = repo_dir / "refs" / revision;
+  auto text = read_small_file(ref, 4096);
+  if (!text) return text.error();
+  std::string commit = trim_env(*text);
+  if (!is_commit(commit))
+    return make_error(Errc::format, ref.string() + " does not hold a commit hash (40 hex digits)");
   return commit;
 }
 
@@ -92,6 +99,20 @@ std::optional<fs::path> scan_snapshots(const fs::path& repo_dir, const std::stri
   return best;
 }
 
+// Why a snapshot entry that is not a regular file cannot be used.
+std::string unusable(const fs::path& snapshot) {
+  std::error_code ec;
+  const fs::file_status link = fs::symlink_status(snapshot, ec);
+  if (ec || !fs::exists(link)) return "not downloaded";
+  if (fs::is_symlink(link)) {
+    const bool resolves = fs::exists(snapshot, ec);
+    if (ec == std::errc::too_many_symbolic_link_levels) return "a symbolic link loop";
+    if (!resolves) return "a link to a missing blob (incomplete download?)";
+  }
+  if (fs::is_directory(fs::status(snapshot, ec))) return "a directory, not a file";
+  return "not a regular file";
+}
+
 // The file in one cache root, or why not (appended to `looked`).
 std::optional<fs::path> in_root(const fs::path& root, const std::string& why, const HfRef& r,
                                 std::vector<std::string>& looked) {
@@ -104,8 +125,11 @@ std::optional<fs::path> in_root(const fs::path& root, const std::string& why, co
   auto commit = read_ref(repo_dir, r.revision);
   if (!commit) {
     if (auto found = scan_snapshots(repo_dir, r.path)) return found;
-    looked.push_back(repo_dir.string() + " (" + why + "; no refs/" + r.revision +
-                     " and no snapshot holds " + r.path + ")");
+    const std::string no_ref = commit.error().code == Errc::not_found
+                                   ? "no refs/" + r.revision
+                                   : commit.error().message;
+    looked.push_back(repo_dir.string() + " (" + why + "; " + no_ref + " and no snapshot holds " +
+                     r.path + ")");
     return std::nullopt;
   }
   fs::path snapshot = repo_dir / "snapshots" / *commit / r.path;
@@ -115,7 +139,7 @@ std::optional<fs::path> in_root(const fs::path& root, const std::string& why, co
     return std::nullopt;
   }
   if (fs::is_regular_file(snapshot, ec)) return snapshot;
-  looked.push_back(snapshot.string() + " (" + why + "; not downloaded)");
+  looked.push_back(snapshot.string() + " (" + why + "; " + unusable(snapshot) + ")");
   return std::nullopt;
 }
 

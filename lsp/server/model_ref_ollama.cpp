@@ -2,8 +2,6 @@
 #include <boost/json.hpp>
 
 #include <cctype>
-#include <fstream>
-#include <iterator>
 #include <system_error>
 
 #include "lsp/server/model_ref_internal.h"
@@ -51,16 +49,6 @@ std::optional<fs::path> find_manifest(const fs::path& root, const OllamaName& n)
   return at;
 }
 
-model::Result<std::string> read_small_file(const fs::path& p) {
-  std::error_code ec;
-  auto size = fs::file_size(p, ec);
-  if (ec) return make_error(Errc::io, p.string() + ": " + ec.message());
-  if (size > (1u << 20)) return make_error(Errc::format, p.string() + ": manifest larger than 1 MiB");
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return make_error(Errc::io, p.string() + ": cannot read");
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
 struct ModelLayer {
   std::string hex;
   std::uint64_t size = 0;
@@ -100,8 +88,10 @@ model::Result<ModelLayer> model_layer(const fs::path& manifest, const std::strin
 
 model::Result<fs::path> blob_of(const fs::path& root, const fs::path& manifest,
                                 const OllamaName& n) {
-  auto text = read_small_file(manifest);
-  if (!text) return text.error();
+  auto text = detail::read_small_file(manifest, 1u << 20);
+  if (!text)
+    return make_error(text.error().code == Errc::not_found ? Errc::io : text.error().code,
+                      "Ollama manifest " + text.error().message);
   auto layer = model_layer(manifest, *text);
   if (!layer) return layer.error();
   std::error_code ec;
