@@ -19,6 +19,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <functional>
@@ -51,16 +52,25 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+constexpr std::int64_t kMaxLength = 1 << 20;  // prompt tokens, and decode steps × windows
+constexpr std::int64_t kMaxStreams = 256;     // each stream holds a copy of the K/V cache
+
 double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-std::vector<std::int64_t> parse_list(const std::string& s) {
+// "128,512" → {128, 512}; empty (an error) unless every item is a whole number in [1, max].
+std::vector<std::int64_t> parse_list(const std::string& s, std::int64_t max) {
   std::vector<std::int64_t> out;
   std::stringstream in(s);
   std::string item;
-  while (std::getline(in, item, ','))
-    if (!item.empty()) out.push_back(std::stoll(item));
+  while (std::getline(in, item, ',')) {
+    if (item.empty()) continue;
+    std::int64_t v = 0;
+    auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
+    if (ec != std::errc() || end != item.data() + item.size() || v < 1 || v > max) return {};
+    out.push_back(v);
+  }
   return out;
 }
 
@@ -362,18 +372,16 @@ int run_bench(Args args) {
       "half for quantised attention weights)");
   add_device_option(parser, &device);
   if (auto rc = parser.parse(args)) return *rc;
-  std::vector<std::int64_t> lengths, streams;
-  try {
-    lengths = parse_list(lengths_text);
-    streams = parse_list(streams_text);
-  } catch (const std::exception&) {
-    lengths.clear();
-  }
+  const std::vector<std::int64_t> lengths = parse_list(lengths_text, kMaxLength);
+  const std::vector<std::int64_t> streams = parse_list(streams_text, kMaxStreams);
   if (model_path.empty() || lengths.empty() || streams.empty() || decode <= 0 || windows <= 0 ||
-      threads < 0 || (kv_text != "auto" && !model::parse_kv_type(kv_text))) {
+      decode > kMaxLength || windows > kMaxLength || threads < 0 ||
+      (kv_text != "auto" && !model::parse_kv_type(kv_text))) {
     std::fprintf(stderr,
-                 "coderx bench: need --model; --lengths/--streams are comma-separated numbers; "
-                 "--decode and --windows at least 1; --kv is auto, f32, f16 or q8_0\n");
+                 "coderx bench: need --model; --lengths are comma-separated numbers from 1 to "
+                 "%lld, --streams from 1 to %lld; --decode and --windows at least 1; --kv is auto, "
+                 "f32, f16 or q8_0\n",
+                 static_cast<long long>(kMaxLength), static_cast<long long>(kMaxStreams));
     return 2;
   }
   const auto load_start = Clock::now();

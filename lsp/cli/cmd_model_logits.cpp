@@ -4,6 +4,10 @@
 // logits after the final softcap as raw little-endian float32, one row of n_vocab per token,
 // so any reference (llama.cpp fixtures, another engine) can be compared. The file is written
 // to a temporary name and renamed: a failure leaves no partial output.
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -40,18 +44,35 @@ std::string parse_tokens(const std::string& text, std::int64_t vocab, std::vecto
   return "";
 }
 
-bool write_atomically(const std::filesystem::path& path, const std::vector<float>& data) {
-  const std::filesystem::path tmp = path.string() + ".tmp";
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) return false;
-  const bool ok = std::fwrite(data.data(), sizeof(float), data.size(), f) == data.size();
-  if (std::fclose(f) != 0 || !ok) {
-    std::filesystem::remove(tmp);
-    return false;
-  }
+// Why `path` cannot be the output ("" when it can): renaming over a directory fails, and over
+// a device such as /dev/null or a FIFO would replace it.
+std::string bad_target(const std::filesystem::path& path) {
   std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  return !ec;
+  const auto target = std::filesystem::status(path, ec);  // follows a link
+  if (std::filesystem::exists(target) && !std::filesystem::is_regular_file(target))
+    return "cannot write " + path.string() +
+           ": it exists and is not a regular file (a directory, device or pipe)";
+  return "";
+}
+
+// Writes `data` to a fresh temporary file next to `path` and renames it over `path`; a failure
+// removes the temporary file. Returns "" or the error.
+std::string write_atomically(const std::filesystem::path& path, const std::vector<float>& data) {
+  std::error_code ec;
+  if (std::string e = bad_target(path); !e.empty()) return e;
+  std::string tmp = path.string() + ".tmp-XXXXXX";
+  const int fd = ::mkstemp(tmp.data());
+  if (fd < 0) return "cannot create a file next to " + path.string() + ": " + std::strerror(errno);
+  ::fchmod(fd, 0644);
+  std::FILE* f = ::fdopen(fd, "wb");
+  bool ok = f && std::fwrite(data.data(), sizeof(float), data.size(), f) == data.size();
+  std::string error = ok ? "" : std::string("write failed: ") + std::strerror(errno);
+  if (f ? std::fclose(f) != 0 : ::close(fd) != 0) ok = false;
+  if (ok && std::rename(tmp.c_str(), path.c_str()) != 0) ok = false;
+  if (ok) return "";
+  if (error.empty()) error = std::strerror(errno);
+  std::filesystem::remove(tmp, ec);
+  return "cannot write " + path.string() + ": " + error;
 }
 
 }  // namespace
@@ -73,6 +94,10 @@ int run_model_logits(Args args) {
       threads < 0) {
     std::fprintf(stderr, "coderx model logits: need --model, --tokens, --out; --path ref|fast; --threads >= 0\n");
     return 2;
+  }
+  if (std::string err = bad_target(out_path); !err.empty()) {  // before the forward pass
+    std::fprintf(stderr, "coderx model logits: %s\n", err.c_str());
+    return 1;
   }
   auto resolved = server::resolve_model_ref(model_path);
   if (!resolved) {
@@ -105,8 +130,8 @@ int run_model_logits(Args args) {
     std::fprintf(stderr, "coderx model logits: %s\n", ok.error().message.c_str());
     return 1;
   }
-  if (!write_atomically(out_path, logits)) {
-    std::fprintf(stderr, "coderx model logits: cannot write %s: %s\n", out_path.c_str(), std::strerror(errno));
+  if (std::string err = write_atomically(out_path, logits); !err.empty()) {
+    std::fprintf(stderr, "coderx model logits: %s\n", err.c_str());
     return 1;
   }
   std::fprintf(stderr, "wrote %lld x %lld logits to %s\n", static_cast<long long>(n),

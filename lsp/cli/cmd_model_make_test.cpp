@@ -1,15 +1,19 @@
 // `coderx model make-test --out F [shape and type options]`: writes a random-weight Gemma 4 MoE
 // GGUF (model/test_model.h) — the converter's keys and tensor layout, deterministic for a seed,
 // streamed tensor by tensor so a real-size (--real-size, ~13 GB at Q4_K_M) file needs little
-// memory. Exit codes: 0 written; 1 generation or write failed (no partial file); 2 usage.
+// memory. Each shape option is bounded, and a file larger than the free space is refused before
+// anything is written. Exit codes: 0 written; 1 generation or write failed (no partial file);
+// 2 usage.
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <optional>
 #include <string>
 
 #include "lsp/cli/args.h"
 #include "lsp/cli/commands.h"
 #include "model/gguf.h"
+#include "model/gguf_writer.h"
 #include "model/test_model.h"
 
 namespace coderx::cli {
@@ -87,24 +91,49 @@ struct ShapeOptions {
                expert_ffn = -1, vocab = -1, context = -1, seed = -1;
 };
 
+// Each size between 1 and a limit far above any real model's (the real 26B-A4B has 30 layers,
+// n_embd 2816, 128 experts, vocab 262144), so that no shape allocates without bound.
 std::string apply(const ShapeOptions& o, TestModelParams& p) {
   struct Field {
+    const char* option;
     std::int64_t value;
     std::uint32_t* out;
+    std::int64_t max;
   };
-  for (Field f : {Field{o.layers, &p.n_layer}, Field{o.window, &p.sliding_window},
-                  Field{o.n_embd, &p.n_embd}, Field{o.heads, &p.n_head},
-                  Field{o.kv_sliding, &p.n_head_kv_swa}, Field{o.kv_full, &p.n_head_kv_full},
-                  Field{o.hd_sliding, &p.head_dim_swa}, Field{o.hd_full, &p.head_dim_full},
-                  Field{o.ffn, &p.n_ff}, Field{o.experts, &p.n_expert},
-                  Field{o.top_k, &p.n_expert_used}, Field{o.expert_ffn, &p.n_ff_exp},
-                  Field{o.vocab, &p.n_vocab}, Field{o.context, &p.n_ctx_train}}) {
+  for (Field f : {Field{"--layers", o.layers, &p.n_layer, 1024},
+                  Field{"--window", o.window, &p.sliding_window, 1 << 24},
+                  Field{"--n-embd", o.n_embd, &p.n_embd, 1 << 16},
+                  Field{"--heads", o.heads, &p.n_head, 1024},
+                  Field{"--kv-heads-sliding", o.kv_sliding, &p.n_head_kv_swa, 1024},
+                  Field{"--kv-heads-full", o.kv_full, &p.n_head_kv_full, 1024},
+                  Field{"--head-dim-sliding", o.hd_sliding, &p.head_dim_swa, 1 << 14},
+                  Field{"--head-dim-full", o.hd_full, &p.head_dim_full, 1 << 14},
+                  Field{"--ffn", o.ffn, &p.n_ff, 1 << 20},
+                  Field{"--experts", o.experts, &p.n_expert, 1 << 14},
+                  Field{"--top-k", o.top_k, &p.n_expert_used, 1 << 14},
+                  Field{"--expert-ffn", o.expert_ffn, &p.n_ff_exp, 1 << 20},
+                  Field{"--vocab", o.vocab, &p.n_vocab, 1 << 22},
+                  Field{"--context", o.context, &p.n_ctx_train, 0xFFFFFFFFll}}) {
     if (f.value == -1) continue;
-    if (f.value <= 0 || f.value > 0xFFFFFFFFll) return "sizes must be positive";
+    if (f.value <= 0 || f.value > f.max)
+      return std::string(f.option) + " " + std::to_string(f.value) + ": must be between 1 and " +
+             std::to_string(f.max);
     *f.out = static_cast<std::uint32_t>(f.value);
   }
   if (o.seed != -1) p.seed = static_cast<std::uint64_t>(o.seed);
   return "";
+}
+
+// "" when the file system that will hold `out` has room for `bytes`, else why not (a shape
+// that asks for terabytes is refused before an hour of writing fills the disk).
+std::string check_room(const std::filesystem::path& out, std::uint64_t bytes) {
+  std::error_code ec;
+  std::filesystem::path dir = out.parent_path().empty() ? "." : out.parent_path();
+  const std::filesystem::space_info space = std::filesystem::space(dir, ec);
+  if (ec) return "";  // a missing folder is reported by the write itself
+  if (bytes <= space.available) return "";
+  return out.string() + " would take " + std::to_string(bytes) + " bytes, but " + dir.string() +
+         " has only " + std::to_string(space.available) + " bytes free (make the shape smaller)";
 }
 
 void add_shape_options(ArgParser& ap, ShapeOptions& o) {
@@ -167,10 +196,14 @@ int run_model_make_test(Args args) {
   p.linear_scales = linear_scales;
   p.untied_output = untied;
   auto start = std::chrono::steady_clock::now();
-  if (auto r = model::write_test_model(p, out); !r) {
-    std::fprintf(stderr, "coderx model make-test: %s\n", r.error().message.c_str());
+  model::GgufWriter writer;
+  auto fail = [](const std::string& m) {
+    std::fprintf(stderr, "coderx model make-test: %s\n", m.c_str());
     return 1;
-  }
+  };
+  if (auto r = model::build_test_model(p, writer); !r) return fail(r.error().message);
+  if (std::string e = check_room(out, writer.file_bytes()); !e.empty()) return fail(e);
+  if (auto r = writer.write(out); !r) return fail(r.error().message);
   double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   auto file = model::GgufFile::open(out);
   std::printf("wrote %s: %zu tensors, %zu bytes in %.1f s\n", out.c_str(),

@@ -92,6 +92,14 @@ TEST(CmdBench, DecodeWindowsReportTheirMedians) {
   EXPECT_TRUE(rows[1].as_object().at("window_weights_read_ms").as_array().empty());
   EXPECT_NE(r.out.find("plain read of its active weights"), std::string::npos) << r.out;
   EXPECT_NE(testing::run_coderx({"bench", "--model", model, "--windows", "0"}).exit_code, 0);
+  // Lists of whole numbers within limits (a stream holds a copy of the K/V cache).
+  for (const char* lengths : {"0", "8,-1", "8x", "99999999999999999999", "2000000"}) {
+    auto bad = testing::run_coderx({"bench", "--model", model, "--lengths", lengths});
+    EXPECT_EQ(bad.exit_code, 2) << lengths;
+    EXPECT_NE(bad.err.find("--lengths are comma-separated numbers from 1 to 1048576"), std::string::npos)
+        << bad.err;
+  }
+  EXPECT_EQ(testing::run_coderx({"bench", "--model", model, "--streams", "100000"}).exit_code, 2);
 }
 
 // --kv: auto follows the engine (half K/V for quantised attention weights, f32 for float ones);

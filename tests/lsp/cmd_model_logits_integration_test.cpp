@@ -53,6 +53,20 @@ TEST(CmdModelLogits, UsageErrorsExitTwoAndWriteNothing) {
   EXPECT_FALSE(std::filesystem::exists(out));
 }
 
+TEST(CmdModelLogits, AnOutputThatIsAFolderIsRefusedBeforeTheForwardPass) {
+  testing::TempDir dir;
+  const std::string model = testing::fixture("models/gemma4-tiny-moe-F16.gguf").string();
+  std::filesystem::create_directory(dir / "out");
+  auto r = testing::run_coderx({"model", "logits", "--model", model, "--tokens", "2", "--out",
+                                (dir / "out").string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("cannot write " + (dir / "out").string() + ": it exists and is not a regular file"),
+            std::string::npos) << r.err;
+  EXPECT_TRUE(std::filesystem::is_directory(dir / "out"));
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), std::filesystem::directory_iterator()),
+            1);  // no temporary file
+}
+
 TEST(CmdModelLogits, DeviceCudaWithoutAGpuFallsBackToTheCpu) {
   const model::DeviceProbe probe = model::probe_cuda();
   if (probe.cuda_built && probe.unavailable.empty()) GTEST_SKIP() << "a CUDA device is present: " << probe.name;

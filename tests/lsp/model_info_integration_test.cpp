@@ -121,5 +121,22 @@ TEST(ModelMakeTest, WritesADeterministicLoadableModel) {
   EXPECT_FALSE(std::filesystem::exists(dir / "c.gguf"));
 }
 
+TEST(ModelMakeTest, ShapesBeyondTheLimitsOrTheDiskAreRefusedBeforeWriting) {
+  TempDir dir;
+  const std::string out = (dir / "m.gguf").string();
+  ProcessResult layers = run_coderx({"model", "make-test", "--layers", "5000", "--out", out});
+  EXPECT_EQ(layers.exit_code, 2);
+  EXPECT_NE(layers.err.find("--layers 5000: must be between 1 and 1024"), std::string::npos) << layers.err;
+  ProcessResult zero = run_coderx({"model", "make-test", "--vocab", "0", "--out", out});
+  EXPECT_EQ(zero.exit_code, 2);
+  EXPECT_NE(zero.err.find("--vocab 0: must be between 1 and"), std::string::npos) << zero.err;
+  // Each option within its limit, but together hundreds of TiB: no disk here holds that.
+  ProcessResult huge = run_coderx({"model", "make-test", "--layers", "1024", "--n-embd", "8192",
+                                   "--experts", "1024", "--expert-ffn", "8192", "--out", out});
+  EXPECT_EQ(huge.exit_code, 1);
+  EXPECT_NE(huge.err.find("bytes free (make the shape smaller)"), std::string::npos) << huge.err;
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+}
+
 }  // namespace
 }  // namespace coderx::testing
