@@ -69,6 +69,23 @@ model::Result<void> check_sampling(const json::object& o) {
   return {};
 }
 
+// The completions fields that ask for what a greedy engine without fill-in-the-middle or
+// log-probabilities cannot give: refused rather than silently answered without.
+model::Result<void> check_completion_extras(const json::object& o) {
+  if (const json::value* s = o.if_contains("suffix"); s && !s->is_null()) {
+    if (!s->is_string()) return bad("'suffix' must be a string");
+    if (!s->get_string().empty())
+      return bad("'suffix' is not supported: Gemma 4 has no fill-in-the-middle tokens (send the code "
+                 "after the cursor in the prompt instead)");
+  }
+  auto best_of = int_field(o, "best_of", 1, 1, 128);
+  if (!best_of) return best_of.error();
+  if (*best_of != 1) return bad("'best_of' must be 1: coderx serve decodes greedily, one choice");
+  if (const json::value* l = o.if_contains("logprobs"); l && !l->is_null())
+    return bad("'logprobs' is not supported: coderx serve returns no log-probabilities");
+  return {};
+}
+
 // `stop`: null, a string, or an array of up to kMaxStops strings, each 1..kMaxStopBytes bytes.
 model::Result<std::vector<std::string>> stop_field(const json::object& o) {
   constexpr std::size_t kMaxStops = 16, kMaxStopBytes = 1024;
@@ -196,6 +213,9 @@ model::Result<MappedRequest> map_chat_request(std::string_view body, const Serve
   auto thinking = thinking_budget(*o, options);
   if (!thinking) return thinking.error();
   r->input.budgets.thinking_tokens = *thinking;
+  auto logprobs = bool_field(*o, "logprobs");
+  if (!logprobs) return logprobs.error();
+  if (*logprobs) return bad("'logprobs' is not supported: coderx serve returns no log-probabilities");
   r->input.kind = kind_of(*o, RequestKind::explain);
   return r;
 }
@@ -208,7 +228,11 @@ model::Result<MappedRequest> map_completion_request(std::string_view body, const
   const json::value* prompt = o->if_contains("prompt");
   if (prompt && prompt->is_array() && prompt->get_array().size() == 1) prompt = &prompt->get_array()[0];
   if (!prompt || !prompt->is_string()) return bad("'prompt' must be a string");
+  if (auto extras = check_completion_extras(*o); !extras) return extras.error();
+  auto echo = bool_field(*o, "echo");
+  if (!echo) return echo.error();
   r->input.answer_prefix = std::string(prompt->get_string());
+  if (*echo) r->echo = r->input.answer_prefix;
   r->input.kind = kind_of(*o, RequestKind::completion);
   return r;
 }

@@ -8,10 +8,12 @@
 // max_completion_tokens) → answer budget; thinking_budget_tokens → thinking budget, or
 // chat_template_kwargs.enable_thinking: true → the default one; coderx_kind → the request kind
 // (priority; default explain); stop (a string or up to 16 strings) → stops. Completions: the
-// prompt is the answer prefix of an empty user turn (the model continues it).
-// The engine decodes greedily: n must be 1, and temperature, top_p, seed and the penalties are
-// checked for type and range, then ignored. Other unknown fields are ignored, like other
-// servers do.
+// prompt is the answer prefix of an empty user turn (the model continues it); echo: true puts
+// the prompt before the text returned. A non-empty suffix is refused (Gemma 4 has no
+// fill-in-the-middle tokens), as are logprobs (the engine keeps none).
+// The engine decodes greedily: n and best_of must be 1, and temperature, top_p, seed and the
+// penalties are checked for type and range, then ignored. Other unknown fields are ignored,
+// like other servers do.
 //
 // Who calls it: lsp/serve/routes. Pure functions; thread-safe.
 // Errors: Errc::invalid_argument with a message naming the field (the route answers 400).
@@ -33,6 +35,7 @@ struct MappedRequest {
   bool include_usage = false;  // stream_options.include_usage
   std::string model;           // as the client named it ("" = none)
   std::vector<std::string> stops;  // the answer ends before the first of these
+  std::string echo;                // completions with echo: true: the prompt, returned first
 };
 
 model::Result<MappedRequest> map_chat_request(std::string_view body, const ServeOptions& options);

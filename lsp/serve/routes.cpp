@@ -127,7 +127,9 @@ bool Routes::whole(const ResponseIds& ids, const MappedRequest& mapped, bool kee
   if (out.finish == features::FinishReason::error)
     return send_error(client, out.input_rejected ? 400 : 500, out.error, keep_alive);
   if (out.finish == features::FinishReason::cancelled) return send_error(client, 503, "generation cancelled", false);
-  return client.write(http_response(200, kJson, whole_response(ids, out), keep_alive)) && keep_alive;
+  features::GenerationOutput shown = out;
+  shown.answer = mapped.echo + out.answer;  // echo: the prompt first
+  return client.write(http_response(200, kJson, whole_response(ids, shown), keep_alive)) && keep_alive;
 }
 
 bool Routes::stream(const ResponseIds& ids, const MappedRequest& mapped, bool keep_alive, bool chunked,
@@ -139,12 +141,15 @@ bool Routes::stream(const ResponseIds& ids, const MappedRequest& mapped, bool ke
   bool begun = false;
   auto begin_once = [&] { return std::exchange(begun, true) || sse.begin(); };
   bool first = true, thinking_streamed = false;
+  // echo: the prompt goes before the first text (with it, so that an error before any text
+  // still gets a plain HTTP error).
+  auto with_echo = [&](std::string_view answer) { return first ? mapped.echo + std::string(answer) : std::string(answer); };
   auto forward = [&](const TextDelta& d) {
     std::string_view thinking = ids.api == Api::chat ? std::string_view(d.thinking) : std::string_view();
     if (thinking.empty() && d.answer.empty()) return true;
     if (!begin_once()) return false;
     thinking_streamed = thinking_streamed || !thinking.empty();
-    bool ok = sse.event(chunk(ids, d.answer, thinking, "", first));
+    bool ok = sse.event(chunk(ids, with_echo(d.answer), thinking, "", first));
     first = false;
     return ok;
   };
@@ -160,7 +165,8 @@ bool Routes::stream(const ResponseIds& ids, const MappedRequest& mapped, bool ke
     return sse.done() && keep_alive;
   }
   std::string_view late_thinking = ids.api == Api::chat && !thinking_streamed ? out.thinking : "";
-  if (!sse.event(chunk(ids, r.unforwarded_answer, late_thinking, finish_reason_name(out.finish), first))) return false;
+  if (!sse.event(chunk(ids, with_echo(r.unforwarded_answer), late_thinking, finish_reason_name(out.finish), first)))
+    return false;
   if (mapped.include_usage && !sse.event(usage_chunk(ids, out.usage))) return false;
   return sse.done() && keep_alive;
 }

@@ -116,6 +116,25 @@ TEST_F(ServeProcess, CompletionsStreamAndWhole) {
   EXPECT_EQ(text, "return 0;  // canned completion\n");
 }
 
+TEST_F(ServeProcess, CompletionsEchoThePromptFirstWholeAndStreamed) {
+  start();
+  json::object whole = post_json("/v1/completions", R"({"prompt":"x = ","max_tokens":2,"echo":true})", 200);
+  EXPECT_EQ(whole.at("choices").at(0).at("text"), "x = return 0;");
+  HttpReply r = http_request(port_, "POST", "/v1/completions", R"({"prompt":"x = ","stream":true,"echo":true})");
+  ASSERT_EQ(r.status, 200);
+  std::vector<std::string> texts;
+  for (const std::string& e : sse_data(r.body))
+    if (e != "[DONE]") texts.emplace_back(json::parse(e).at("choices").at(0).at("text").as_string());
+  ASSERT_FALSE(texts.empty());
+  EXPECT_EQ(texts.front().rfind("x = ", 0), 0u) << texts.front();
+  std::string text;
+  for (const std::string& t : texts) text += t;
+  EXPECT_EQ(text, "x = return 0;  // canned completion\n");  // the prompt once
+  json::object fim = post_json("/v1/completions", R"({"prompt":"x = ","suffix":";\n"})", 400);
+  EXPECT_NE(std::string(fim.at("error").at("message").as_string()).find("'suffix' is not supported"),
+            std::string::npos) << fim;
+}
+
 TEST_F(ServeProcess, ErrorsAreOpenAiErrorObjects) {
   start({"--max-request-bytes", "2048"});
   json::object bad = post_json("/v1/chat/completions", "{not json", 400);

@@ -120,6 +120,38 @@ TEST(ServeRequestMapping, BadRequestsNameTheField) {
   auto r = map_completion_request(R"({"prompt":7})", o);
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("'prompt' must be a string"), std::string::npos);
+  auto logprobs = map_chat_request(R"({"logprobs":true,"messages":[{"role":"user","content":"q"}]})", o);
+  ASSERT_FALSE(logprobs);
+  EXPECT_NE(logprobs.error().message.find("'logprobs' is not supported"), std::string::npos);
+}
+
+// What a greedy engine without fill-in-the-middle or log-probabilities cannot give is a 400
+// naming the field, never an answer that silently lacks it.
+TEST(ServeRequestMapping, CompletionFieldsThatCannotBeHonouredAreRefused) {
+  ServeOptions o;
+  struct Case {
+    const char* body;
+    const char* why;
+  } cases[] = {
+      {R"({"prompt":"p","suffix":"}\n"})", "'suffix' is not supported: Gemma 4 has no fill-in-the-middle"},
+      {R"({"prompt":"p","suffix":3})", "'suffix' must be a string"},
+      {R"({"prompt":"p","best_of":2})", "'best_of' must be 1"},
+      {R"({"prompt":"p","best_of":"2"})", "'best_of' must be an integer"},
+      {R"({"prompt":"p","logprobs":0})", "'logprobs' is not supported"},
+      {R"({"prompt":"p","echo":"yes"})", "'echo' must be true or false"},
+  };
+  for (const Case& c : cases) {
+    auto r = map_completion_request(c.body, o);
+    ASSERT_FALSE(r) << c.body;
+    EXPECT_NE(r.error().message.find(c.why), std::string::npos) << c.body << " → " << r.error().message;
+  }
+  auto fine = map_completion_request(R"({"prompt":"p","suffix":"","best_of":1,"logprobs":null,"echo":false})", o);
+  ASSERT_TRUE(fine) << fine.error().message;
+  EXPECT_EQ(fine->echo, "");
+  auto echo = map_completion_request(R"({"prompt":"def f():","echo":true})", o);
+  ASSERT_TRUE(echo) << echo.error().message;
+  EXPECT_EQ(echo->echo, "def f():");
+  EXPECT_EQ(echo->input.answer_prefix, "def f():");
 }
 
 }  // namespace
