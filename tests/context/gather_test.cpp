@@ -16,10 +16,7 @@ namespace fs = std::filesystem;
 
 std::size_t chars_div4(std::string_view s) { return (s.size() + 3) / 4; }
 
-void write(const fs::path& p, const std::string& text) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << text;
-}
+using testing::write_file;
 
 struct World {
   testing::TempDir dir;
@@ -29,12 +26,12 @@ struct World {
     std::string lib;
     for (int i = 0; i < 30; ++i)
       lib += "def helper" + std::to_string(i) + "(a, b):\n    \"\"\"doc\"\"\"\n    return a * " + std::to_string(i) + " + b\n\n";
-    write(dir / "lib.py", lib);
+    write_file(dir / "lib.py", lib);
     main_text = "from lib import helper1, helper2, helper3\n\n";
     for (int i = 0; i < 60; ++i) main_text += "x" + std::to_string(i) + " = " + std::to_string(i) + "\n";
     main_text += "def run(v):\n    a = helper1(v, 2)\n    b = helper2(a, 3)\n    return helper3(b, 4)\n";
     for (int i = 0; i < 40; ++i) main_text += "y" + std::to_string(i) + " = " + std::to_string(i) + "\n";
-    write(dir / "main.py", main_text);
+    write_file(dir / "main.py", main_text);
     index = std::move(*WorkspaceIndex::build(dir.path()));
   }
 };

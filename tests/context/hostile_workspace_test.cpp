@@ -22,10 +22,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-void write(const fs::path& p, const std::string& text) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << text;
-}
+using testing::write_file;
 
 std::size_t chars_div4(std::string_view s) { return (s.size() + 3) / 4; }
 
@@ -35,8 +32,8 @@ struct World {
   std::unique_ptr<WorkspaceIndex> index;
   std::string main_text = "from lib import helper\n\ndef run(v):\n    return helper(v)\n";
   World() {
-    write(dir / "lib.py", "def helper(x):\n    return x + 1\n");
-    write(dir / "main.py", main_text);
+    write_file(dir / "lib.py", "def helper(x):\n    return x + 1\n");
+    write_file(dir / "main.py", main_text);
     index = std::move(*WorkspaceIndex::build(dir.path(), IndexOptions{.max_file_bytes = 4096}));
   }
   GatherResult gather_at_helper() const {
@@ -84,13 +81,13 @@ TEST(HostileWorkspace, GatherSkipsAFileThatGrewPastTheLimit) {
   World w;
   std::string big = "def helper(x):\n    return x + 1\n";
   big += std::string(10000, '#') + "\n";  // over the index's 4096-byte limit now
-  write(w.dir / "lib.py", big);
+  write_file(w.dir / "lib.py", big);
   EXPECT_FALSE(has_lib_snippet(w.gather_at_helper()));
 }
 
 TEST(HostileWorkspace, UpdateDoesNotIndexALinkLeadingOutside) {
   testing::TempDir outside;
-  write(outside / "secret.py", "def secret(): pass\n");
+  write_file(outside / "secret.py", "def secret(): pass\n");
   World w;
   fs::create_symlink(outside / "secret.py", w.dir / "secret.py");
   fs::create_directory_symlink(outside.path(), w.dir / "out");
@@ -113,11 +110,11 @@ TEST(HostileWorkspace, ReadRegularFileRefusesSpecialFiles) {
   EXPECT_FALSE(read_regular_file("/dev/zero", 100, true));
   EXPECT_FALSE(read_regular_file(dir.path(), 100));
   EXPECT_FALSE(read_regular_file(dir / "missing.py", 100));
-  write(dir / "a.py", "0123456789");
+  write_file(dir / "a.py", "0123456789");
   EXPECT_EQ(read_regular_file(dir / "a.py", 10).value(), "0123456789");
   EXPECT_FALSE(read_regular_file(dir / "a.py", 9));
   EXPECT_EQ(read_regular_file(dir / "a.py", 4, true).value(), "0123");
-  write(dir / "empty.py", "");
+  write_file(dir / "empty.py", "");
   EXPECT_EQ(read_regular_file(dir / "empty.py", 10).value(), "");
 }
 

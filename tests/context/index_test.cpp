@@ -17,10 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-void write(const fs::path& p, const std::string& text) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << text;
-}
+using testing::write_file;
 
 std::vector<std::string> names(const WorkspaceIndex& idx, const std::string& path) {
   std::vector<std::string> out;
@@ -31,18 +28,18 @@ std::vector<std::string> names(const WorkspaceIndex& idx, const std::string& pat
 
 TEST(Index, HonoursGitignoreNestedNegationAndCoderxignore) {
   testing::TempDir dir;
-  write(dir / ".gitignore", "*.gen.py\nbuild/\n!keep.gen.py\n");
-  write(dir / "a.py", "def a(): pass\n");
-  write(dir / "x.gen.py", "def x(): pass\n");
-  write(dir / "keep.gen.py", "def k(): pass\n");
-  write(dir / "build/b.py", "def b(): pass\n");
-  write(dir / "sub/.gitignore", "local.py\n/only_here.py\n");
-  write(dir / "sub/local.py", "def l(): pass\n");
-  write(dir / "sub/only_here.py", "def o(): pass\n");
-  write(dir / "sub/deeper/only_here.py", "def d(): pass\n");
-  write(dir / ".coderxignore", "secret/\n");
-  write(dir / "secret/s.py", "def s(): pass\n");
-  write(dir / ".git/config.py", "def g(): pass\n");
+  write_file(dir / ".gitignore", "*.gen.py\nbuild/\n!keep.gen.py\n");
+  write_file(dir / "a.py", "def a(): pass\n");
+  write_file(dir / "x.gen.py", "def x(): pass\n");
+  write_file(dir / "keep.gen.py", "def k(): pass\n");
+  write_file(dir / "build/b.py", "def b(): pass\n");
+  write_file(dir / "sub/.gitignore", "local.py\n/only_here.py\n");
+  write_file(dir / "sub/local.py", "def l(): pass\n");
+  write_file(dir / "sub/only_here.py", "def o(): pass\n");
+  write_file(dir / "sub/deeper/only_here.py", "def d(): pass\n");
+  write_file(dir / ".coderxignore", "secret/\n");
+  write_file(dir / "secret/s.py", "def s(): pass\n");
+  write_file(dir / ".git/config.py", "def g(): pass\n");
   auto idx = WorkspaceIndex::build(dir.path());
   ASSERT_TRUE(idx);
   EXPECT_EQ((*idx)->files(), (std::vector<std::string>{"a.py", "keep.gen.py", "sub/deeper/only_here.py"}));
@@ -51,13 +48,13 @@ TEST(Index, HonoursGitignoreNestedNegationAndCoderxignore) {
 
 TEST(Index, SkipsLargeBinaryAndDegradesOnBadText) {
   testing::TempDir dir;
-  write(dir / "big.py", std::string(3 << 20, '#'));
-  write(dir / "blob.c", std::string("int x;\0\0\0binary", 15));
-  write(dir / "bad.py", "def ok():\n    return '\xff\xfe'\n\x80\x81 def also(): pass\n");
+  write_file(dir / "big.py", std::string(3 << 20, '#'));
+  write_file(dir / "blob.c", std::string("int x;\0\0\0binary", 15));
+  write_file(dir / "bad.py", "def ok():\n    return '\xff\xfe'\n\x80\x81 def also(): pass\n");
   std::string deep = "x = ";
   for (int i = 0; i < 10000; ++i) deep += "[";
-  write(dir / "deep.py", deep + "\ndef after(): pass\n");
-  write(dir / "notes.txt", "plain\n");
+  write_file(dir / "deep.py", deep + "\ndef after(): pass\n");
+  write_file(dir / "notes.txt", "plain\n");
   IndexOptions opts;
   opts.max_file_bytes = 1 << 20;
   opts.parse_time_limit = std::chrono::milliseconds(300);  // deep.py may degrade to no symbols
@@ -74,9 +71,9 @@ TEST(Index, SkipsLargeBinaryAndDegradesOnBadText) {
 
 TEST(Index, SymlinkLoopsAndLinksOutsideAreSafe) {
   testing::TempDir outside;
-  write(outside / "evil.py", "def evil(): pass\n");
+  write_file(outside / "evil.py", "def evil(): pass\n");
   testing::TempDir dir;
-  write(dir / "src/a.py", "def a(): pass\n");
+  write_file(dir / "src/a.py", "def a(): pass\n");
   fs::create_directory_symlink(dir.path(), dir / "src/loop");
   fs::create_directory_symlink(outside.path(), dir / "out");
   fs::create_symlink(outside / "evil.py", dir / "evil.py");
@@ -101,8 +98,8 @@ int index_skips_locked_file(const fs::path& dir) {
 
 TEST(Index, UnreadableFileIsSkipped) {
   testing::TempDir dir;
-  write(dir / "a.py", "def a(): pass\n");
-  write(dir / "locked.py", "def l(): pass\n");
+  write_file(dir / "a.py", "def a(): pass\n");
+  write_file(dir / "locked.py", "def l(): pass\n");
   fs::permissions(dir / "locked.py", fs::perms::none);
   if (::geteuid() != 0) {
     EXPECT_EQ(index_skips_locked_file(dir.path()), 0);
@@ -128,14 +125,14 @@ TEST(Index, UnreadableFileIsSkipped) {
 
 TEST(Index, IncrementalCreateChangeDelete) {
   testing::TempDir dir;
-  write(dir / "a.py", "def alpha(): pass\n");
+  write_file(dir / "a.py", "def alpha(): pass\n");
   auto built = WorkspaceIndex::build(dir.path());
   ASSERT_TRUE(built);
   WorkspaceIndex& idx = **built;
-  write(dir / "b.py", "def beta(): pass\n");
+  write_file(dir / "b.py", "def beta(): pass\n");
   idx.update("b.py");
   EXPECT_EQ(idx.find_definitions("beta").size(), 1u);
-  write(dir / "a.py", "def gamma(): pass\n");
+  write_file(dir / "a.py", "def gamma(): pass\n");
   idx.update("a.py");
   EXPECT_TRUE(idx.find_definitions("alpha").empty());
   EXPECT_EQ(idx.find_definitions("gamma").front().path, "a.py");
@@ -143,7 +140,7 @@ TEST(Index, IncrementalCreateChangeDelete) {
   idx.update("b.py");
   EXPECT_TRUE(idx.find_definitions("beta").empty());
   EXPECT_EQ(idx.stats().files, 1u);
-  write(dir / ".gitignore", "a.py\n");
+  write_file(dir / ".gitignore", "a.py\n");
   idx.update("a.py");  // now ignored
   EXPECT_EQ(idx.stats().files, 0u);
 }
@@ -151,7 +148,7 @@ TEST(Index, IncrementalCreateChangeDelete) {
 TEST(Index, WarmRestartUsesCacheAndDetectsChanges) {
   testing::TempDir dir;
   testing::TempDir cache_dir;
-  for (int i = 0; i < 20; ++i) write(dir / ("m" + std::to_string(i) + ".py"), "def f" + std::to_string(i) + "(): pass\n");
+  for (int i = 0; i < 20; ++i) write_file(dir / ("m" + std::to_string(i) + ".py"), "def f" + std::to_string(i) + "(): pass\n");
   IndexOptions opts;
   opts.cache_file = cache_dir / "index.bin";
   {
@@ -160,7 +157,7 @@ TEST(Index, WarmRestartUsesCacheAndDetectsChanges) {
     EXPECT_EQ((*idx)->stats().parsed, 20u);
     ASSERT_TRUE((*idx)->save_cache());
   }
-  write(dir / "m3.py", "def changed(): pass\n");
+  write_file(dir / "m3.py", "def changed(): pass\n");
   auto warm = WorkspaceIndex::build(dir.path(), opts);
   ASSERT_TRUE(warm);
   EXPECT_EQ((*warm)->stats().from_cache, 19u);
@@ -172,7 +169,7 @@ TEST(Index, WarmRestartUsesCacheAndDetectsChanges) {
 TEST(Index, CorruptOrForeignCacheIsIgnored) {
   testing::TempDir dir;
   testing::TempDir cache_dir;
-  write(dir / "a.py", "def a(): pass\n");
+  write_file(dir / "a.py", "def a(): pass\n");
   IndexOptions opts;
   opts.cache_file = cache_dir / "index.bin";
   ASSERT_TRUE((*WorkspaceIndex::build(dir.path(), opts))->save_cache());
@@ -182,7 +179,7 @@ TEST(Index, CorruptOrForeignCacheIsIgnored) {
     bytes.assign(std::istreambuf_iterator<char>(in), {});
   }
   for (std::size_t cut : {std::size_t{0}, std::size_t{10}, bytes.size() / 2, bytes.size() - 1}) {
-    write(opts.cache_file, bytes.substr(0, cut));
+    write_file(opts.cache_file, bytes.substr(0, cut));
     EXPECT_FALSE(read_index_cache(opts.cache_file));
     auto idx = WorkspaceIndex::build(dir.path(), opts);
     ASSERT_TRUE(idx);
@@ -190,13 +187,13 @@ TEST(Index, CorruptOrForeignCacheIsIgnored) {
   }
   std::string flipped = bytes;
   flipped[flipped.size() - 3] ^= 0x55;
-  write(opts.cache_file, flipped);
+  write_file(opts.cache_file, flipped);
   auto r = read_index_cache(opts.cache_file);
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("checksum"), std::string::npos);
   std::string other_version = bytes;
   other_version[8] = 99;
-  write(opts.cache_file, other_version);
+  write_file(opts.cache_file, other_version);
   r = read_index_cache(opts.cache_file);
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("version 99"), std::string::npos);
@@ -204,13 +201,13 @@ TEST(Index, CorruptOrForeignCacheIsIgnored) {
 
 TEST(Index, RescanAppliesNewIgnoreRulesAndKeepsUnchangedFiles) {
   testing::TempDir dir;
-  write(dir / "a.py", "def a(): pass\n");
-  write(dir / "gen/b.py", "def b(): pass\n");
+  write_file(dir / "a.py", "def a(): pass\n");
+  write_file(dir / "gen/b.py", "def b(): pass\n");
   auto built = WorkspaceIndex::build(dir.path());
   ASSERT_TRUE(built);
   WorkspaceIndex& idx = **built;
-  write(dir / ".gitignore", "gen/\n");
-  write(dir / "c.py", "def c(): pass\n");
+  write_file(dir / ".gitignore", "gen/\n");
+  write_file(dir / "c.py", "def c(): pass\n");
   ASSERT_TRUE(idx.rescan());
   EXPECT_EQ(idx.files(), (std::vector<std::string>{"a.py", "c.py"}));
   EXPECT_EQ(idx.stats().from_cache, 1u);  // a.py was not re-read

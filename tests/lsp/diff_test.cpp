@@ -15,10 +15,7 @@ namespace {
 using testing::ProcessResult;
 using testing::TempDir;
 
-void write(const std::filesystem::path& p, const std::string& text) {
-  std::filesystem::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << text;
-}
+using testing::write_file;
 
 ProcessResult git(const TempDir& dir, std::vector<std::string> args) {
   std::vector<std::string> argv{"/usr/bin/git", "-C", dir.path().string(), "-c", "user.name=t",
@@ -36,16 +33,16 @@ std::string numbered(int from, int to, const std::string& tag = "line") {
 TEST(Diff, MatchesWhatGitReportsForKnownEdits) {
   TempDir dir;
   ASSERT_EQ(git(dir, {"init", "-q"}).exit_code, 0);
-  write(dir / "a.txt", numbered(1, 40));
-  write(dir / "gone.txt", "bye\n");
-  write(dir / "old name.txt", numbered(1, 10, "keep"));
+  write_file(dir / "a.txt", numbered(1, 40));
+  write_file(dir / "gone.txt", "bye\n");
+  write_file(dir / "old name.txt", numbered(1, 10, "keep"));
   ASSERT_EQ(git(dir, {"add", "-A"}).exit_code, 0);
   ASSERT_EQ(git(dir, {"commit", "-qm", "base"}).exit_code, 0);
   // a.txt: replace line 5, insert two lines after 30.
-  write(dir / "a.txt", numbered(1, 4) + "changed 5\n" + numbered(6, 30) + "new A\nnew B\n" + numbered(31, 40));
+  write_file(dir / "a.txt", numbered(1, 4) + "changed 5\n" + numbered(6, 30) + "new A\nnew B\n" + numbered(31, 40));
   std::filesystem::remove(dir / "gone.txt");
   std::filesystem::rename(dir / "old name.txt", dir / "new name.txt");
-  write(dir / "dir/\xc3\xa9t\xc3\xa9.txt", "fresh\n");
+  write_file(dir / "dir/\xc3\xa9t\xc3\xa9.txt", "fresh\n");
   ASSERT_EQ(git(dir, {"add", "-A"}).exit_code, 0);
   ProcessResult diff = git(dir, {"diff", "--cached", "-M", "--no-color"});
   ASSERT_EQ(diff.exit_code, 0) << diff.err;
@@ -110,7 +107,7 @@ TEST(Diff, BinaryAndEmptyInputs) {
 // "rename from/to" lines carry no a/ b/ prefix: a file under a top-level b/ keeps its folder.
 TEST(Diff, PureRenamesUnderAFolderNamedAOrBKeepTheirPath) {
   TempDir dir;
-  write(dir / "b/x.c", numbered(1, 5));
+  write_file(dir / "b/x.c", numbered(1, 5));
   ASSERT_EQ(git(dir, {"init", "-q"}).exit_code, 0);
   ASSERT_EQ(git(dir, {"add", "."}).exit_code, 0);
   ASSERT_EQ(git(dir, {"commit", "-qm", "base"}).exit_code, 0);

@@ -18,10 +18,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-void write(const fs::path& p, const std::string& text) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << text;
-}
+using testing::write_file;
 
 json::object pos(int line, int character) { return {{"line", line}, {"character", character}}; }
 
@@ -38,9 +35,9 @@ struct WorkspaceTest : ::testing::Test {
   std::string main_uri;
 
   void SetUp() override {
-    write(root / "lib/shapes.py", "def area_of_circle(radius):\n    return 3.14159 * radius * radius\n\n"
+    write_file(root / "lib/shapes.py", "def area_of_circle(radius):\n    return 3.14159 * radius * radius\n\n"
                                   "def unrelated():\n    pass\n");
-    write(root / "main.py", "from lib.shapes import area_of_circle\n\nr = area_of_circle(2)\n");
+    write_file(root / "main.py", "from lib.shapes import area_of_circle\n\nr = area_of_circle(2)\n");
     main_uri = server::path_to_uri(root / "main.py");
     session = std::make_unique<LspSession>(engine, options_with_cache(cache.path()));
   }
@@ -101,10 +98,10 @@ TEST_F(WorkspaceTest, PromptsNameFilesByTheirWorkspacePathWhetherOrNotTheIndexIs
 TEST_F(WorkspaceTest, WatchedFilesAndSavesUpdateTheIndex) {
   start();
   session->server().indexer().wait_idle();
-  write(root / "lib/volume.py", "def volume_of_sphere(radius):\n    return 4.18879 * radius ** 3\n");
+  write_file(root / "lib/volume.py", "def volume_of_sphere(radius):\n    return 4.18879 * radius ** 3\n");
   session->notify("workspace/didChangeWatchedFiles",
                   json::object{{"changes", json::array{{{"uri", server::path_to_uri(root / "lib/volume.py")}, {"type", 1}}}}});
-  write(root / "lib/shapes.py", "def area_of_square(side):\n    return side * side\n");
+  write_file(root / "lib/shapes.py", "def area_of_square(side):\n    return side * side\n");
   session->notify("textDocument/didSave", json::object{{"textDocument", {{"uri", server::path_to_uri(root / "lib/shapes.py")}}}});
   session->server().indexer().wait_idle();
   session->open(main_uri, "v = volume_of_sphere(1)\ns = area_of_square(2)\nt = area_of_circle(3)\n\n");
@@ -119,7 +116,7 @@ TEST_F(WorkspaceTest, WatchedFilesAndSavesUpdateTheIndex) {
 TEST_F(WorkspaceTest, AddedAndRemovedWorkspaceFoldersAreIndexedAndDropped) {
   start();
   TempDir other;
-  write(other / "tools/run.py", "def run_everything():\n    pass\n");
+  write_file(other / "tools/run.py", "def run_everything():\n    pass\n");
   json::object folder{{"uri", server::path_to_uri(other.path())}, {"name", "other"}};
   session->notify("workspace/didChangeWorkspaceFolders",
                   json::object{{"event", {{"added", json::array{folder}}, {"removed", json::array{}}}}});

@@ -23,10 +23,7 @@ using testing::TempDir;
 
 const std::string kCommit(40, 'e');
 
-void write_file(const fs::path& p, const std::string& text) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << text;
-}
+using testing::write_file;
 
 // A cache at DIR/hub with models--o--r and refs/main = kCommit.
 struct Cache {

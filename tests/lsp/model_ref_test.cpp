@@ -17,10 +17,7 @@ using testing::TempDir;
 const std::string kHex(64, 'a');
 const std::string kHex2 = std::string(63, 'b') + "c";
 
-void write_file(const fs::path& p, const std::string& text) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << text;
-}
+using testing::write_file;
 
 std::string manifest(const std::string& hex, std::size_t size) {
   return R"({"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json",

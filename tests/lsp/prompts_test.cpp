@@ -23,10 +23,7 @@ TokenCounter real_counter() {
   return [t](std::string_view s) { return static_cast<std::int64_t>(t->count(s)); };
 }
 
-void write(const fs::path& p, const std::string& text) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << text;
-}
+using testing::write_file;
 
 // lib.py defines helpers; main.py imports and calls them. The cursor is inside run().
 struct Workspace {
@@ -39,14 +36,14 @@ struct Workspace {
     for (int i = 0; i < 40; ++i)
       lib += "def helper" + std::to_string(i) + "(a, b):\n    \"\"\"Scale a by " + std::to_string(i) +
              " and add b.\"\"\"\n    return a * " + std::to_string(i) + " + b\n\n";
-    write(dir / "lib.py", lib);
+    write_file(dir / "lib.py", lib);
     main_text = "from lib import helper7, helper9\n\n";
     for (int i = 0; i < 120; ++i) main_text += "setting_" + std::to_string(i) + " = " + std::to_string(i) + "\n";
     main_text += "\nclass Runner:\n    def run(self, v):\n        a = helper7(v, 2)\n        b = helper9(a, 3)\n        ";
     cursor = static_cast<std::uint32_t>(main_text.size());
     main_text += "\n        return b\n";
     for (int i = 0; i < 60; ++i) main_text += "tail_" + std::to_string(i) + " = " + std::to_string(i) + "\n";
-    write(dir / "main.py", main_text);
+    write_file(dir / "main.py", main_text);
     auto index = context::WorkspaceIndex::build(dir.path());
     EXPECT_TRUE(index) << index.error().message;
     context.index = std::move(*index);

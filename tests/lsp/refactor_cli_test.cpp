@@ -27,10 +27,7 @@ namespace {
 using testing::ScriptedGenerator;
 using testing::TempDir;
 
-void write(const std::filesystem::path& p, const std::string& text) {
-  std::filesystem::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << text;
-}
+using testing::write_file;
 std::string read(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::ostringstream s;
@@ -63,9 +60,9 @@ const std::string kPy = "def old_name(a):\n    return a\n";
 struct Tree {
   TempDir dir;
   Tree() {
-    write(dir / "src/a.c", kA);
-    write(dir / "src/b.c", kB);
-    write(dir / "py/m.py", kPy);
+    write_file(dir / "src/a.c", kA);
+    write_file(dir / "src/b.c", kB);
+    write_file(dir / "py/m.py", kPy);
   }
   RefactorOptions options(std::vector<std::string> inputs) const {
     RefactorOptions o;
@@ -101,7 +98,7 @@ TEST(RefactorCli, ExpandsFilesDirectoriesAndGlobs) {
   auto all = expand_inputs(t.dir.path(), {"src", "py/*.py", "src/b.c"});
   ASSERT_TRUE(all);
   EXPECT_EQ(*all, (std::vector<InputFile>{{"py/m.py", false}, {"src/a.c", false}, {"src/b.c", true}}));
-  write(t.dir / "src/deep/er/c.c", kB);
+  write_file(t.dir / "src/deep/er/c.c", kB);
   auto globs = expand_inputs(t.dir.path(), {"src/**/*.c", "./py/*"});
   ASSERT_TRUE(globs);
   EXPECT_EQ(*globs, (std::vector<InputFile>{{"py/m.py", false}, {"src/a.c", false}, {"src/b.c", false},
@@ -118,12 +115,12 @@ TEST(RefactorCli, ExpandsFilesDirectoriesAndGlobs) {
 // root's rules apply below it too), but a file named outright is taken.
 TEST(RefactorCli, DirectoriesAndGlobsHonourIgnoreFiles) {
   Tree t;
-  write(t.dir / ".gitignore", "gen/\n*.log\n");
-  write(t.dir / "src/.coderxignore", "b.c\n");
-  write(t.dir / "src/gen/x.c", kB);
-  write(t.dir / "src/run.log", "log\n");
-  write(t.dir / ".git/config", "[core]\n");
-  write(t.dir / "src/.hidden/h.c", kB);
+  write_file(t.dir / ".gitignore", "gen/\n*.log\n");
+  write_file(t.dir / "src/.coderxignore", "b.c\n");
+  write_file(t.dir / "src/gen/x.c", kB);
+  write_file(t.dir / "src/run.log", "log\n");
+  write_file(t.dir / ".git/config", "[core]\n");
+  write_file(t.dir / "src/.hidden/h.c", kB);
   auto walked = expand_inputs(t.dir.path(), {"src", "*.c"});
   ASSERT_TRUE(walked);
   EXPECT_EQ(*walked, (std::vector<InputFile>{{"src/a.c", false}}));
@@ -138,10 +135,10 @@ TEST(RefactorCli, DirectoriesAndGlobsHonourIgnoreFiles) {
 TEST(RefactorCli, SkipsBinaryAndHugeFilesItWasNotNamed) {
   Tree t;
   const std::string png("\x89PNG\r\n\x1a\n\0\0\0\rIHDR old_name", 24);
-  write(t.dir / "src/logo.png", png);
+  write_file(t.dir / "src/logo.png", png);
   std::string huge = "int old_name;\n";
   while (huge.size() <= kMaxSourceBytes) huge += huge;
-  write(t.dir / "src/huge.c", huge);
+  write_file(t.dir / "src/huge.c", huge);
   auto gen = renamer();
   RefactorOptions o = t.options({"src"});
   o.apply = true;
@@ -202,7 +199,7 @@ TEST(RefactorCli, CheckModeDiffAppliesWithGitApply) {
   EXPECT_EQ(refactor_exit_code(outcomes), 1);
   EXPECT_EQ(read(t.dir / "src/a.c"), kA);  // check mode writes nothing
   std::string patch = outcomes[0].diff + outcomes[1].diff;
-  write(t.dir / "p.diff", patch);
+  write_file(t.dir / "p.diff", patch);
   ASSERT_TRUE(run_git(t.dir.path(), {"init", "-q"}));
   auto applied = run_git(t.dir.path(), {"apply", "p.diff"});
   ASSERT_TRUE(applied) << applied.error().message << "\n" << patch;
@@ -231,7 +228,7 @@ TEST(RefactorCli, RefusesFileChangedOnDisk) {
   auto gen = std::make_shared<ScriptedGenerator>();
   // The model "takes a while"; meanwhile someone edits the file.
   gen->answer = [&](const features::GenerationInput&) {
-    write(t.dir / "src/a.c", "int edited_meanwhile;\n");
+    write_file(t.dir / "src/a.c", "int edited_meanwhile;\n");
     return std::string("```\nint x;\n```\n");
   };
   expect_apply_fails(t, gen, "src/a.c", "changed on disk", "int edited_meanwhile;\n");
@@ -248,7 +245,7 @@ TEST(RefactorCli, RejectsEditsThatNoLongerParse) {
 // one back cannot drop it.
 TEST(RefactorCli, AByteOrderMarkIsKept) {
   TempDir dir;
-  write(dir / "bom.c", "\xEF\xBB\xBF" + kA);
+  write_file(dir / "bom.c", "\xEF\xBB\xBF" + kA);
   auto gen = renamer();
   RefactorOptions o;
   o.instruction = "rename";
@@ -272,7 +269,7 @@ TEST(RefactorCli, AnAnswerCutShortIsNotApplied) {
 
 TEST(RefactorCli, FunctionScopeAsksPerFunction) {
   TempDir dir;
-  write(dir / "f.c", "int old_name(void) { return 1; }\n\nint g(void) { return old_name(); }\n");
+  write_file(dir / "f.c", "int old_name(void) { return 1; }\n\nint g(void) { return old_name(); }\n");
   auto gen = renamer();
   RefactorOptions o;
   o.instruction = "rename";
@@ -310,7 +307,7 @@ TEST(UnifiedDiff, ParsesBackAndHandlesMissingFinalNewline) {
 
 TEST(AtomicWrite, StampDetectsChangesAndReplaceIsWhole) {
   TempDir dir;
-  write(dir / "f", "one\n");
+  write_file(dir / "f", "one\n");
   auto first = read_file_stamped(dir / "f", 100);
   ASSERT_TRUE(first);
   EXPECT_EQ(first->content, "one\n");
@@ -325,7 +322,7 @@ TEST(AtomicWrite, StampDetectsChangesAndReplaceIsWhole) {
 
 TEST(AtomicWrite, ReadRefusesDirectoriesSpecialFilesAndFilesOverTheLimit) {
   TempDir dir;
-  write(dir / "f", "12345");
+  write_file(dir / "f", "12345");
   EXPECT_TRUE(read_file_stamped(dir / "f", 5));
   auto large = read_file_stamped(dir / "f", 4);
   ASSERT_FALSE(large);
@@ -344,11 +341,11 @@ TEST(SourceFile, RefusesBinaryFilesByTheirFirst8KiB) {
   TempDir dir;
   std::string late_nul(9000, 'a');
   late_nul[8500] = '\0';
-  write(dir / "late", late_nul);
+  write_file(dir / "late", late_nul);
   EXPECT_TRUE(read_source_file(dir / "late"));
   std::string early_nul = late_nul;
   early_nul[8191] = '\0';
-  write(dir / "early", early_nul);
+  write_file(dir / "early", early_nul);
   auto binary = read_source_file(dir / "early");
   ASSERT_FALSE(binary);
   EXPECT_EQ(binary.error().code, model::Errc::unsupported);

@@ -22,10 +22,7 @@ ProcessResult git(const TempDir& dir, std::vector<std::string> args) {
   return run_process(argv);
 }
 
-void write(const std::filesystem::path& p, const std::string& text) {
-  std::filesystem::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << text;
-}
+using testing::write_file;
 
 std::string read(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -52,16 +49,16 @@ TEST_P(UnifiedDiffPaths, GitApplyAndPatchAcceptItAndHeadersMatchGit) {
   const std::string path = GetParam();
   TempDir dir;
   ASSERT_EQ(git(dir, {"init", "-q"}).exit_code, 0);
-  write(dir.path() / path, kOld);
+  write_file(dir.path() / path, kOld);
   ASSERT_EQ(git(dir, {"add", "-A"}).exit_code, 0);
   ASSERT_EQ(git(dir, {"commit", "-qm", "base"}).exit_code, 0);
   std::string ours = cli::unified_diff(path, kOld, kNew);
-  write(dir.path() / path, kNew);
+  write_file(dir.path() / path, kNew);
   ProcessResult theirs = git(dir, {"diff", "--no-color"});
   ASSERT_EQ(theirs.exit_code, 0);
   EXPECT_EQ(headers(ours), headers(theirs.out)) << ours << "---- git:\n" << theirs.out;
   ASSERT_EQ(git(dir, {"checkout", "--", "."}).exit_code, 0);
-  write(dir.path() / "p.diff", ours);
+  write_file(dir.path() / "p.diff", ours);
   ProcessResult apply = git(dir, {"apply", "p.diff"});
   ASSERT_EQ(apply.exit_code, 0) << apply.err << ours;
   EXPECT_EQ(read(dir.path() / path), kNew);

@@ -15,18 +15,15 @@ namespace {
 
 namespace fs = std::filesystem;
 
-void write(const fs::path& p, const std::string& text) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << text;
-}
+using testing::write_file;
 
 struct IndexerTest : ::testing::Test {
   testing::TempDir root, cache;
   void SetUp() override {
-    write(root / "src/a.py", "def alpha():\n    return 1\n");
-    write(root / "src/b.py", "def beta():\n    return 2\n");
-    write(root / "build/gen.py", "def generated():\n    pass\n");
-    write(root / ".gitignore", "build/\n");
+    write_file(root / "src/a.py", "def alpha():\n    return 1\n");
+    write_file(root / "src/b.py", "def beta():\n    return 2\n");
+    write_file(root / "build/gen.py", "def generated():\n    pass\n");
+    write_file(root / ".gitignore", "build/\n");
   }
   bool defines(const WorkspaceIndexer& ix, const std::string& name) {
     auto where = ix.locate(root.path() / "src/a.py");
@@ -58,18 +55,18 @@ TEST_F(IndexerTest, BuildsAFolderWithProgressAndHonoursGitignore) {
 TEST_F(IndexerTest, FollowsFileEventsAndIgnoreFileChanges) {
   WorkspaceIndexer ix({"", 1});
   ix.set_folders({root.path()});
-  write(root / "src/c.py", "def gamma():\n    pass\n");
+  write_file(root / "src/c.py", "def gamma():\n    pass\n");
   ix.file_event(root.path() / "src/c.py", lsp::FileChangeType::created);
   fs::remove(root / "src/b.py");
   ix.file_event(root.path() / "src/b.py", lsp::FileChangeType::deleted);
-  write(root / "src/a.py", "def alpha2():\n    return 1\n");
+  write_file(root / "src/a.py", "def alpha2():\n    return 1\n");
   ix.file_event(root.path() / "src/a.py", lsp::FileChangeType::changed);
   ix.wait_idle();
   EXPECT_TRUE(defines(ix, "gamma"));
   EXPECT_FALSE(defines(ix, "beta"));
   EXPECT_TRUE(defines(ix, "alpha2"));
   EXPECT_FALSE(defines(ix, "alpha"));
-  write(root / ".gitignore", "");
+  write_file(root / ".gitignore", "");
   ix.file_event(root.path() / ".gitignore", lsp::FileChangeType::changed);
   ix.wait_idle();
   EXPECT_TRUE(defines(ix, "generated"));  // no longer ignored
@@ -95,7 +92,7 @@ TEST_F(IndexerTest, TheCacheIsWrittenAndReusedOnTheNextStart) {
 
 TEST_F(IndexerTest, FoldersComeAndGo) {
   testing::TempDir other;
-  write(other / "x.py", "def xray():\n    pass\n");
+  write_file(other / "x.py", "def xray():\n    pass\n");
   WorkspaceIndexer ix({"", 1});
   ix.set_folders({root.path(), other.path()});
   ix.wait_idle();
@@ -110,7 +107,7 @@ TEST_F(IndexerTest, FoldersComeAndGo) {
 // not wait behind it (a user who opened the wrong, huge folder).
 TEST_F(IndexerTest, AFolderDroppedDuringItsBuildStopsIt) {
   testing::TempDir wrong;
-  for (int i = 0; i < 50; ++i) write(wrong / ("m" + std::to_string(i) + ".py"), "def f():\n    pass\n");
+  for (int i = 0; i < 50; ++i) write_file(wrong / ("m" + std::to_string(i) + ".py"), "def f():\n    pass\n");
   WorkspaceIndexer ix({cache.path(), 1});
   std::vector<std::string> ends;
   std::mutex mu;

@@ -1,5 +1,6 @@
 #include "tests/support/paths.h"
 
+#include <fstream>
 #include <random>
 #include <system_error>
 
@@ -11,6 +12,11 @@ std::filesystem::path fixture(const std::string& relative) {
 }
 std::filesystem::path source_dir() { return CODERX_SOURCE_DIR; }
 std::filesystem::path coderx_binary() { return CODERX_BIN; }
+
+void write_file(const std::filesystem::path& path, std::string_view text) {
+  std::filesystem::create_directories(path.parent_path());
+  std::ofstream(path, std::ios::binary) << text;
+}
 
 TempDir::TempDir() {
   std::random_device rd;

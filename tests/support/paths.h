@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 namespace coderx::testing {
 
@@ -11,6 +12,9 @@ std::filesystem::path shared_dir();    // ../shared (fixtures, spec)
 std::filesystem::path fixture(const std::string& relative);  // shared_dir()/fixtures/relative
 std::filesystem::path source_dir();    // the repository root
 std::filesystem::path coderx_binary(); // the built `coderx` executable
+
+// Writes `text` to `path` as is (binary), creating the folders on its way.
+void write_file(const std::filesystem::path& path, std::string_view text);
 
 // A new empty directory under the system temp dir, removed by the destructor.
 class TempDir {
