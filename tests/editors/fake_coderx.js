@@ -5,14 +5,19 @@
 //   fake_coderx.js --version
 // It is not a test of the server: the clients' behaviour (placement, accept, float, quickfix,
 // settings pass-through) is checked against answers whose exact text the tests know.
-// FAKE_CODERX_LOG=<file>: the command line ({argv}) and every received message are appended there,
-// one JSON line each.
+// FAKE_CODERX_LOG=<file>: the command line and process id ({argv, pid}) and every received message
+// are appended there, one JSON line each.
+// FAKE_CODERX_INIT_GATE=<file>: `initialize` is answered only once that file exists (a server still
+// starting, for as long as a test needs one).
+// For the tests, beyond docs/protocol.md: the request `fake/document` {uri} answers what the server
+// holds for that document ({text, version} or null); the notification `fake/crash` exits with code 3;
+// `coderx/explain` of a range starting on a line that ends in "hangs" is never answered.
 'use strict';
 const fs = require('node:fs');
 
 const log = process.env.FAKE_CODERX_LOG;
 const argv = process.argv.slice(2);
-if (log) fs.appendFileSync(log, JSON.stringify({ argv }) + '\n');
+if (log) fs.appendFileSync(log, JSON.stringify({ argv, pid: process.pid }) + '\n');
 // `coderx --log-level L COMMAND ...`: the global option comes before the command
 const args = argv[0] === '--log-level' ? argv.slice(2) : argv;
 
@@ -108,6 +113,11 @@ function rangeText(doc, range) {
   return doc.text.slice(offsetOf(doc.text, range.start), offsetOf(doc.text, range.end));
 }
 
+function explainHangs(params) {
+  const doc = docs.get(params.textDocument.uri);
+  return doc !== undefined && lineOf(doc.text, params.range.start.line).endsWith('hangs');
+}
+
 const usage = { promptTokens: 10, cachedTokens: 0, thinkingTokens: 0, answerTokens: 5, ms: 1 };
 
 function explain(params) {
@@ -140,20 +150,35 @@ function refactor(arg) {
 
 let shutdown = false;
 
+function initialize(reply) {
+  send({ method: 'coderx/status', params: { state: 'loading', message: 'loading fake model', pending: 0, model: 'fake' } });
+  reply({
+    capabilities: {
+      textDocumentSync: { openClose: true, change: 2 },
+      inlineCompletionProvider: true,
+      executeCommandProvider: { commands: ['coderx.explain', 'coderx.refactor'] },
+    },
+    serverInfo: { name: 'coderx-fake', version: '0.0.0' },
+  });
+}
+
+// Calls fn once the FAKE_CODERX_INIT_GATE file exists (at once without one).
+function whenGateOpen(fn) {
+  const gate = process.env.FAKE_CODERX_INIT_GATE;
+  if (!gate || fs.existsSync(gate)) return fn();
+  const timer = setInterval(() => {
+    if (!fs.existsSync(gate)) return;
+    clearInterval(timer);
+    fn();
+  }, 20);
+}
+
 function handle(msg) {
   const { id, method, params } = msg;
   const reply = (result) => send({ id, result });
   switch (method) {
     case 'initialize':
-      send({ method: 'coderx/status', params: { state: 'loading', message: 'loading fake model', pending: 0, model: 'fake' } });
-      return reply({
-        capabilities: {
-          textDocumentSync: { openClose: true, change: 2 },
-          inlineCompletionProvider: true,
-          executeCommandProvider: { commands: ['coderx.explain', 'coderx.refactor'] },
-        },
-        serverInfo: { name: 'coderx-fake', version: '0.0.0' },
-      });
+      return whenGateOpen(() => initialize(reply));
     case 'initialized':
       return send({ method: 'coderx/status', params: { state: 'ready', message: 'ready', pending: 0, model: 'fake' } });
     case 'textDocument/didOpen':
@@ -181,7 +206,17 @@ function handle(msg) {
       return reply(result);
     }
     case 'coderx/explain':
+      // a line ending in "hangs" gets no answer (a test kills the server meanwhile)
+      if (explainHangs(params)) return;
       return reply(explain(params));
+    case 'fake/crash':
+      process.exit(3);
+      return;
+    case 'fake/document': {
+      // what the server holds for a document, for the tests: { text, version } or null
+      const doc = docs.get(params.uri);
+      return reply(doc ? { text: doc.text, version: doc.version } : null);
+    }
     case 'workspace/executeCommand':
       if (params.command === 'coderx.refactor' && params.arguments[0].instruction.startsWith('late:')) {
         // the edit is made now and arrives 300 ms later: the buffer may have changed meanwhile

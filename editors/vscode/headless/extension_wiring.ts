@@ -2,7 +2,8 @@
 // (vscode_mock.ts) and the real vscode-languageclient 11, against a server binary:
 // activation starts the server with only the user's settings, the status bar follows
 // coderx/status, the languageclient's inline-completion provider returns the server's ghost text,
-// and the three commands produce a webview, an applied edit and review diagnostics.
+// the three commands produce a webview, an applied edit and review diagnostics, and while the
+// server starts again after a crash the status bar and the commands say "starting".
 //   CODERX_BIN=tests/editors/fake_coderx.js node --test out/headless/extension_wiring.js
 // The exact texts checked are the fake server's fixed answers (tests/editors/fake_coderx.js).
 import { test } from 'node:test';
@@ -24,7 +25,7 @@ process.env.FAKE_CODERX_LOG = serverLog;
 const until = <T>(what: string, fn: () => T | undefined | false, ms = 10000): Promise<T> =>
   waitUntil(what, fn, ms);
 
-function loggedMessages(): { method?: string; params?: Record<string, unknown>; argv?: string[] }[] {
+function loggedMessages(): { method?: string; params?: Record<string, unknown>; argv?: string[]; pid?: number }[] {
   if (!fs.existsSync(serverLog)) return [];
   return fs.readFileSync(serverLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
 }
@@ -153,6 +154,29 @@ test('the extension activates and drives the server through vscode-languageclien
       assert.equal(a[0].code, 'null-deref');
       assert.equal(b[0].severity, mock.DiagnosticSeverity.Error);
       assert.equal(b[0].range.start.line, 6);
+    });
+
+    await t.test('while the server starts again after a crash, the status bar and the commands say starting', async () => {
+      const starts = () => loggedMessages().filter((m) => m.argv?.[0] === 'lsp');
+      const inits = () => loggedMessages().filter((m) => m.method === 'initialize').length;
+      const [before, initsBefore] = [starts().length, inits()];
+      const gate = path.join(path.dirname(serverLog), 'initialize-gate'); // the new server answers once it exists
+      process.env.FAKE_CODERX_INIT_GATE = gate;
+      try {
+        process.kill(starts().at(-1)?.pid ?? 0, 'SIGKILL');
+        await until('the languageclient starts the server again', () => starts().length > before && inits() > initsBefore);
+        await until('status starting', () => mock.recorded.status.text === '$(sync~spin) coderx: starting', 5000).catch(() => undefined);
+        assert.equal(mock.recorded.status.text, '$(sync~spin) coderx: starting', 'status while initialize is unanswered');
+        const said = mock.recorded.messages.length;
+        await mock.commands.executeCommand('coderx.explainSelection');
+        const messages = mock.recorded.messages.slice(said);
+        assert.ok(messages.some((m) => m.startsWith('warning') && m.includes('starting')), messages.join('\n'));
+        assert.ok(!messages.some((m) => m.includes('not running')), messages.join('\n'));
+      } finally {
+        fs.writeFileSync(gate, '');
+        delete process.env.FAKE_CODERX_INIT_GATE;
+      }
+      await until('status ready again', () => mock.recorded.status.text === '$(check) coderx');
     });
 
     await t.test('deactivate shuts the server down', async () => {

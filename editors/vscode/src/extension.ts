@@ -29,7 +29,7 @@ import {
   type WorkDoneProgressEnd,
 } from 'vscode-languageclient/node';
 import { serverSettings, sectionValue, didChangeConfigurationParams, type JsonObject } from './settings';
-import { statusView, localStatus, type StatusView } from './status';
+import { statusView, localStatus, unavailableMessage, type StatusView } from './status';
 import { parseRdjsonl, groupByPath, utf16Column, type Finding } from './rdjsonl';
 import {
   resolveBinary,
@@ -140,9 +140,12 @@ async function startClient(): Promise<void> {
   const args = lspArgs(engineOptions(), serverArgs);
   const serverOptions: ServerOptions = { command: bin, args, options: { cwd: firstFolder()?.uri.fsPath } };
   const c = new LanguageClient('coderx', 'coderx', serverOptions, clientOptions());
-  c.onNotification('coderx/status', (params: unknown) => showStatus(statusView(params)));
+  const current = (): boolean => client === undefined || client === c; // not one replaced by a restart
+  c.onNotification('coderx/status', (params: unknown) => {
+    if (current()) showStatus(statusView(params));
+  });
   c.onDidChangeState((e) => {
-    if (e.newState === State.Stopped) showStatus(localStatus('stopped', 'the coderx server has stopped; see the coderx output'));
+    if (current()) followState(e.newState, bin);
   });
   showStatus(localStatus('loading', `starting ${bin} lsp`));
   output.info(`starting ${bin} ${args.join(' ')}`);
@@ -151,7 +154,16 @@ async function startClient(): Promise<void> {
     await c.start();
   } catch (e) {
     output.error(`coderx lsp failed to start: ${String(e)}`);
-    showStatus(localStatus('stopped', String(e)));
+    if (current()) showStatus(localStatus('stopped', String(e)));
+  }
+}
+
+// The status bar across the languageclient's states: it also restarts a crashed server by itself
+// (Stopped, then Starting), which must read "starting", not "stopped", until the server speaks.
+function followState(state: State, bin: string): void {
+  if (state === State.Starting) showStatus(localStatus('loading', `starting ${bin} lsp`));
+  else if (state === State.Stopped || state === State.StartFailed) {
+    showStatus(localStatus('stopped', 'the coderx server has stopped; see the coderx output'));
   }
 }
 
@@ -163,7 +175,7 @@ async function stopClient(): Promise<void> {
 
 function runningClient(): LanguageClient | undefined {
   if (client?.isRunning()) return client;
-  void vscode.window.showWarningMessage('The coderx server is not running (see the coderx output).');
+  void vscode.window.showWarningMessage(unavailableMessage(client?.state === State.Starting ? 'starting' : 'stopped'));
   return undefined;
 }
 

@@ -49,8 +49,17 @@ export function statusView(params: unknown): StatusView {
   return { state, text: `${ICONS[state]} ${label}`, tooltip, isError: state === 'error' };
 }
 
-// The item shown before the server has said anything, and after it has stopped.
+// The item shown before the server has said anything (also when the languageclient starts it
+// again after a crash), and after it has stopped.
 export function localStatus(state: 'loading' | 'stopped', message: string): StatusView {
   const label = state === 'stopped' ? 'coderx: stopped' : 'coderx: starting';
   return { state, text: `${ICONS[state]} ${label}`, tooltip: message, isError: state === 'stopped' };
+}
+
+// What a command says when the server cannot take its request: still starting (a moment from
+// now it can) or not running at all.
+export function unavailableMessage(phase: 'starting' | 'stopped'): string {
+  return phase === 'starting'
+    ? 'The coderx server is still starting; try again in a moment (the status bar says when it is ready).'
+    : 'The coderx server is not running (see the coderx output).';
 }

@@ -1,7 +1,7 @@
 // Unit tests for status.ts: coderx/status params -> status-bar text.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { statusView, localStatus } from '../src/status';
+import { statusView, localStatus, unavailableMessage } from '../src/status';
 
 test('each documented state has its own icon and label', () => {
   const cases: [string, string][] = [
@@ -48,4 +48,10 @@ test('optional fields: pending counts busy work, model and pending may be absent
   assert.equal(odd.text, '$(loading~spin) coderx: busy');
   assert.equal(odd.tooltip, 'm');
   assert.equal(statusView({ state: 'ready', message: 'gemma4 test.gguf (cpu)' }).tooltip, 'gemma4 test.gguf (cpu)');
+});
+
+test('a command refused while the server starts says so, not that it is not running', () => {
+  assert.match(unavailableMessage('starting'), /still starting/);
+  assert.doesNotMatch(unavailableMessage('starting'), /not running/);
+  assert.match(unavailableMessage('stopped'), /not running/);
 });

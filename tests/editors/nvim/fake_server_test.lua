@@ -1,7 +1,8 @@
 -- The Neovim plugin against the fake server (tests/editors/fake_coderx.js), whose answers are
 -- fixed: ghost text placement, accept (whole / line / word), typing through, dismiss, stale
 -- replies, explain float, refactor with confirmation, review quickfix, settings pass-through,
--- :checkhealth, and the version guards of coderx.compat.
+-- :checkhealth (with a list or a function as cmd), the server's copy of a buffer reloaded with
+-- :edit!, and the version guards of coderx.compat.
 local ws = T.tmp .. "/ws"
 T.write(ws .. "/main.c", "int main() {\n  hello\n  ab\n}\n")
 vim.fn.mkdir(ws .. "/.git", "p")
@@ -15,13 +16,7 @@ local prompts = {}
 local answer = true
 local settings = { debounceMs = 0, budgets = { inlineCompletion = { answerTokens = 16 } }, list = { 1, 2 } }
 
-local function server_log()
-  local msgs = {}
-  for _, line in ipairs(T.read_lines(os.getenv("FAKE_CODERX_LOG"))) do
-    table.insert(msgs, vim.json.decode(line))
-  end
-  return msgs
-end
+local server_log = T.server_log
 
 local function find_msg(method)
   for _, m in ipairs(server_log()) do
@@ -34,6 +29,27 @@ end
 local ghost = require("coderx.ghost")
 local client = require("coderx.client")
 local compat = require("coderx.compat")
+
+-- The text the server holds for buf (asked with the fake's `fake/document`), or false for none.
+local function server_text(buf)
+  local reply
+  compat.call(client.get(buf), "request", "fake/document", { uri = vim.uri_from_bufnr(buf) }, function(err, result)
+    reply = { text = not err and type(result) == "table" and result.text or false }
+  end, buf)
+  return T.wait(function()
+    return reply
+  end, "fake/document reply", 5000).text
+end
+
+-- Waits until the server holds exactly the lines of buf (each ended by a newline, as written).
+local function wait_server_has(buf, what)
+  local want, held = table.concat(T.buf_lines(buf), "\n") .. "\n", nil
+  local ok, err = pcall(T.wait, function()
+    held = server_text(buf)
+    return held == want
+  end, "the server's copy", 5000)
+  T.ok(ok, string.format("%s: %s; the server holds %s, not %s", what, tostring(err), vim.inspect(held), vim.inspect(want)))
+end
 
 local function marks(buf)
   return vim.api.nvim_buf_get_extmarks(buf, ghost.ns, 0, -1, { details = true })
@@ -282,6 +298,45 @@ T.run(function()
     vim.cmd("tabclose")
   end)
 
+  T.case(":checkhealth coderx with a function as cmd: no exception, the review binary checked", function()
+    local config = require("coderx.config")
+    local saved = config.options.cmd
+    config.options.cmd = function() end -- e.g. vim.lsp.rpc.connect("127.0.0.1", 7777)
+    local ok, err = pcall(vim.cmd, "checkhealth coderx")
+    local text = table.concat(T.buf_lines(0), "\n")
+    config.options.cmd = saved
+    vim.cmd("tabclose")
+    T.ok(ok, tostring(err))
+    T.ok(not text:find("Failed to run healthcheck", 1, true), "the check ran:\n" .. text)
+    T.ok(text:find("cmd is a function", 1, true), "says what cmd is:\n" .. text)
+    T.ok(text:find(":CoderxReview): coderx fake 0.0.0", 1, true), "the review binary's version:\n" .. text)
+    local newer = compat.features().cmd_function
+    T.eq(not newer, text:find("ERROR", 1, true) ~= nil, "an error only where Neovim cannot run it:\n" .. text)
+  end)
+
+  T.case(":edit! reloads the buffer and the server's copy with it", function()
+    local file = ws .. "/reload.c"
+    T.write(file, "int a;\nint b;\n")
+    vim.cmd("edit " .. file)
+    local b = vim.api.nvim_get_current_buf()
+    T.wait(function()
+      return client.get(b)
+    end, "client attached")
+    wait_server_has(b, "opened")
+    vim.api.nvim_buf_set_lines(b, 0, 1, false, { "int changed;" })
+    wait_server_has(b, "edited")
+    vim.cmd("edit!") -- back to the file's text
+    T.eq({ "int a;", "int b;" }, T.buf_lines(b), "buffer reloaded")
+    wait_server_has(b, "after :edit!")
+    T.write(file, "int on_disk;\n") -- changed by another program, then reloaded
+    vim.cmd("edit!")
+    T.eq({ "int on_disk;" }, T.buf_lines(b), "buffer reloaded from the new file")
+    wait_server_has(b, "after :edit! of a file changed on disk")
+    vim.api.nvim_buf_set_lines(b, 1, 1, false, { "int more;" })
+    wait_server_has(b, "edited after the reload")
+    vim.cmd("buffer " .. buf)
+  end)
+
   T.case("pure helpers: positions, take, visible, rdjsonl", function()
     local pos = require("coderx.position")
     local line = "a\240\144\144\128b" -- a U+10400 b
@@ -413,10 +468,11 @@ T.run(function()
     end
     local lsp_old = { start_client = true }
     local lsp_new = { start = true, start_client = true, get_clients = true, inline_completion = {} }
-    T.eq({ start = "start_client", ghost_inline = false, native_inline_completion = false, vim_health = false, client_methods = false }, compat.detect(has_upto(7), lsp_old), "0.7")
+    T.eq({ start = "start_client", ghost_inline = false, native_inline_completion = false, vim_health = false, cmd_function = false, client_methods = false }, compat.detect(has_upto(7), lsp_old), "0.7")
     T.eq(true, compat.detect(has_upto(11), lsp_new).client_methods, "0.11 client methods")
     T.eq(false, compat.detect(has_upto(10), lsp_new).client_methods, "0.10 client fields")
     T.eq("start", compat.detect(has_upto(8), lsp_new).start, "0.8 start")
+    T.eq(true, compat.detect(has_upto(8), lsp_new).cmd_function, "0.8 cmd may be a function")
     T.eq(true, compat.detect(has_upto(10), lsp_new).ghost_inline, "0.10 inline")
     T.eq(false, compat.detect(has_upto(11), lsp_new).native_inline_completion, "0.11 no native")
     T.eq(true, compat.detect(has_upto(12), lsp_new).native_inline_completion, "0.12 native")

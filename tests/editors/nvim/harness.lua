@@ -128,6 +128,15 @@ function T.read_lines(path)
   return lines
 end
 
+-- The messages the fake server logged (FAKE_CODERX_LOG: one JSON object per line), in order.
+function T.server_log()
+  local msgs = {}
+  for _, line in ipairs(T.read_lines(os.getenv("FAKE_CODERX_LOG"))) do
+    table.insert(msgs, vim.json.decode(line))
+  end
+  return msgs
+end
+
 function T.buf_lines(buf)
   return vim.api.nvim_buf_get_lines(buf or 0, 0, -1, false)
 end

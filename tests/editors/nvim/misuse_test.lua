@@ -1,7 +1,8 @@
 -- The Neovim plugin used carelessly, against the fake server (tests/editors/fake_coderx.js): a
 -- missing or non-executable binary, options of the wrong type, buffers the server cannot use,
 -- ghost text written with CRLF line breaks, a refactor whose buffer changed meanwhile, the server
--- crashing mid-session (and crashing again and again), :CoderxRestart of a server slow to stop.
+-- crashing mid-session (and crashing again and again), :CoderxRestart of a server slow to stop, the
+-- server dying while an explanation is on its way.
 local ws = T.tmp .. "/ws"
 T.write(ws .. "/main.c", "int main() {\n  hello\n}\n")
 for _, name in ipairs({ "a.c", "b.c", "c.c", "d.c", "e.c" }) do
@@ -34,13 +35,7 @@ local function notes_at(level, from)
   return out
 end
 
-local function server_log()
-  local msgs = {}
-  for _, line in ipairs(T.read_lines(os.getenv("FAKE_CODERX_LOG"))) do
-    table.insert(msgs, vim.json.decode(line))
-  end
-  return msgs
-end
+local server_log = T.server_log
 
 local function count_starts()
   local n = 0
@@ -50,6 +45,11 @@ local function count_starts()
     end
   end
   return n
+end
+
+-- Sends a notification to the server (the fake's `fake/crash`, for one).
+local function notify_server(c, method)
+  require("coderx.compat").call(c, "notify", method, {})
 end
 
 local prompts = {}
@@ -224,8 +224,7 @@ T.run(function()
   T.case(":CoderxRefactor sends the buffer version; an edit for a buffer changed meanwhile is not applied", function()
     local refactor = require("coderx.refactor")
     local buf = vim.api.nvim_get_current_buf()
-    -- as on disk, whatever the case before left (not :edit!, after which Neovim 0.7 closes the
-    -- document on the server and opens it again only at the next change)
+    -- as on disk, whatever the case before left
     vim.api.nvim_buf_set_lines(buf, 0, -1, false, { "int main() {", "  hello", "}" })
     T.wait(function()
       return client.get(buf)
@@ -369,6 +368,46 @@ T.run(function()
     T.tick(800) -- the old server has exited meanwhile: the buffer keeps the new one
     T.eq(c.id, client.get(buf) and client.get(buf).id, "still attached to the new client")
     T.eq(nil, vim.lsp.get_client_by_id(old), "the old one is gone")
+  end)
+
+  T.case("the server dying while an explanation is on its way: float closed, told once", function()
+    local explain = require("coderx.explain")
+    local buf = vim.api.nvim_get_current_buf()
+    local c = T.wait(function()
+      return client.get(buf)
+    end, "client attached")
+    vim.api.nvim_buf_set_lines(buf, -1, -1, false, { "// the fake never answers this: hangs" })
+    local line, from, done = vim.api.nvim_buf_line_count(buf), #notes + 1, nil
+    local function asked()
+      for _, m in ipairs(server_log()) do
+        if m.method == "coderx/explain" and m.params.range.start.line == line - 1 then
+          return true
+        end
+      end
+    end
+    T.ok(explain.run(buf, line, line, function(markdown, err)
+      done = { markdown = markdown, err = err }
+    end), "asked")
+    T.wait(asked, "the request reached the server")
+    T.ok(explain.win and vim.api.nvim_win_is_valid(explain.win), "the float waits for the answer")
+    notify_server(c, "fake/crash")
+    T.wait(function()
+      return done
+    end, "the request given up", 5000)
+    T.eq(nil, explain.win, "float closed")
+    T.eq(nil, done.markdown, "no answer")
+    T.ok(done.err and done.err.message:find("exited", 1, true), "the error says why: " .. vim.inspect(done.err))
+    T.eq(0, #vim.api.nvim_get_autocmds({ group = "coderx_explain" }), "no autocmd left waiting to close it")
+    T.wait(function()
+      local now = client.get(buf)
+      return now and now.id ~= c.id and client.status.state == "ready"
+    end, "the server restarted")
+    local told = vim.tbl_filter(function(msg)
+      return msg:find("explanation", 1, true) ~= nil
+    end, notes_at(vim.log.levels.WARN, from))
+    T.eq(1, #told, "told once: " .. vim.inspect(vim.list_slice(notes, from)))
+    T.ok(told[1]:find("CoderxExplain", 1, true), "says what to do: " .. told[1])
+    vim.api.nvim_buf_set_lines(buf, -2, -1, false, {})
   end)
 
   vim.notify = real_notify

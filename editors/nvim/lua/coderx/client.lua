@@ -1,7 +1,10 @@
 -- Starts `coderx lsp` and attaches it to buffers: one client per workspace root.
 -- Neovim 0.8+: vim.lsp.start (which reuses a client with the same name and root);
 -- Neovim 0.7: vim.lsp.start_client once per root, then vim.lsp.buf_attach_client.
--- Also owns the coderx-specific handlers: `coderx/status` and the `$/progress` stream of explain.
+-- Also owns the coderx-specific handlers: `coderx/status` and the `$/progress` stream of explain,
+-- and tells the features with a request in flight when their server exits (M.on_exit).
+-- A buffer reloaded with `:edit!` is attached again (at the FileType event that follows every
+-- reload): Neovim 0.7 detaches it (didClose) and sends no didOpen for the reloaded text.
 local compat = require("coderx.compat")
 local config = require("coderx.config")
 
@@ -10,6 +13,7 @@ local M = {}
 local by_root = {} -- root dir -> client id (0.7 path)
 local by_buf = {} -- bufnr -> client id
 local progress_listeners = {} -- token -> function(value)
+local exit_listeners = {} -- client id -> { [key] = function(why) }: run once when it exits
 local stopping = {} -- client id -> true: stopped on purpose (no automatic restart)
 local crashes = {} -- hrtime (ms) of the recent unexpected exits that were restarted
 local unrunnable -- the command that could not be run, reported once
@@ -72,6 +76,33 @@ function M.on_progress(token, fn)
   end
 end
 
+-- Registers fn(why) to run from the main loop when the client with this id exits (why: "exited
+-- (code 3, signal 0)"); returns a function that removes it.
+function M.on_exit(client_id, fn)
+  local key = {}
+  exit_listeners[client_id] = exit_listeners[client_id] or {}
+  exit_listeners[client_id][key] = fn
+  return function()
+    local listeners = exit_listeners[client_id]
+    if listeners then
+      listeners[key] = nil
+    end
+  end
+end
+
+-- Runs (scheduled) and forgets the exit listeners of client_id; safe in a libuv callback.
+local function run_exit_listeners(client_id, why)
+  local listeners = exit_listeners[client_id]
+  exit_listeners[client_id] = nil
+  if listeners then
+    vim.schedule(function()
+      for _, fn in pairs(listeners) do
+        fn(why)
+      end
+    end)
+  end
+end
+
 local function capabilities()
   local caps = vim.lsp.protocol.make_client_capabilities()
   caps.textDocument = caps.textDocument or {}
@@ -124,6 +155,7 @@ function M.make_config(root)
       stopping[client_id] = nil
       local why = string.format("exited (code %d, signal %d)", code or -1, signal or 0)
       on_status(nil, { state = "stopped", message = why })
+      run_exit_listeners(client_id, why)
       -- a crash (what Neovim itself reports as one): start again for the buffers it served
       local crashed = not wanted and ((code or 0) ~= 0 or ((signal or 0) ~= 0 and signal ~= 15))
       if crashed and #orphans > 0 then
@@ -179,10 +211,20 @@ local function report_unrunnable(cmd)
   end
 end
 
+-- Attaches bufnr to client id again when Neovim detached it while it stayed ours: `:edit!` on 0.7
+-- sends didClose and forgets the buffer (its on_reload, didClose + didOpen, is not what runs);
+-- attaching again sends didOpen with the reloaded text.
+local function ensure_attached(bufnr, id)
+  if vim.lsp.buf_is_attached and not vim.lsp.buf_is_attached(bufnr, id) then
+    vim.lsp.buf_attach_client(bufnr, id)
+  end
+end
+
 -- Starts (or reuses) the client for bufnr's root and attaches it. Returns the client id or nil.
 function M.attach(bufnr)
   bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
   if by_buf[bufnr] and vim.lsp.get_client_by_id(by_buf[bufnr]) then
+    ensure_attached(bufnr, by_buf[bufnr])
     return by_buf[bufnr]
   end
   if gave_up then

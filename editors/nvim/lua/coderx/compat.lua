@@ -2,7 +2,7 @@
 -- that needs a newer Neovim asks here, so the guards live in one place and the tests can check the
 -- choice for other versions by passing a fake `has` and `lsp` (see tests/editors/nvim).
 --   0.7 : vim.lsp.start_client + vim.lsp.buf_attach_client, ghost text as overlay / eol extmarks
---   0.8 : vim.lsp.start, vim.health
+--   0.8 : vim.lsp.start, vim.health, a function as the server `cmd` (vim.lsp.rpc.connect)
 --   0.10: inline virtual text (virt_text_pos = "inline")
 --   0.11: client methods called with `:` (the `.` form is deprecated)
 --   0.12: native vim.lsp.inline_completion (used instead of our ghost text when enabled)
@@ -18,6 +18,7 @@ function M.detect(has, lsp)
     ghost_inline = at_least("0.10"),
     native_inline_completion = at_least("0.12") and lsp.inline_completion ~= nil,
     vim_health = at_least("0.8"),
+    cmd_function = at_least("0.8"),
     client_methods = at_least("0.11"),
   }
 end

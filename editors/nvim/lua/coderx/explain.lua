@@ -1,6 +1,7 @@
 -- :CoderxExplain — sends `coderx/explain` for a range (docs/protocol.md) and shows the markdown in
 -- a floating window, updated while `$/progress` reports stream in. Moving the cursor in the source
--- window closes it, as do `q` and <Esc> inside it (<C-w>w enters it).
+-- window closes it, as do `q` and <Esc> inside it (<C-w>w enters it). A server that exits before
+-- it answers closes the float too, with one message (the reply will never come).
 local client_mod = require("coderx.client")
 local compat = require("coderx.compat")
 local config = require("coderx.config")
@@ -107,6 +108,59 @@ function M.usage_line(usage)
     n("cachedTokens"), n("thinkingTokens"), n("answerTokens"), math.floor(n("ms") + 0.5))
 end
 
+-- One request in flight: finish(req) returns true the first time only (the reply and the server's
+-- exit race), and stops listening for progress and for the exit.
+local function finish(req)
+  if req.done then
+    return false
+  end
+  req.done = true
+  req.unlisten()
+  req.unwatch()
+  return true
+end
+
+local function answered(req, err, result)
+  if not finish(req) then
+    return
+  end
+  local shown = M.current == req -- a newer request owns the float otherwise
+  if shown and err then
+    set_text("**coderx/explain failed:** " .. (err.message or vim.inspect(err)))
+  elseif shown and type(result) == "table" and type(result.markdown) == "string" then
+    set_text(result.markdown)
+    M.last_usage = type(result.usage) == "table" and result.usage or nil
+    local line = M.usage_line(M.last_usage)
+    if line then
+      vim.notify("coderx explain: " .. line)
+    end
+  end
+  if req.on_done then
+    req.on_done(type(result) == "table" and result.markdown or nil, err, shown and M.last_usage or nil)
+  end
+end
+
+-- The server exited with the request unanswered: no reply will come, so the float (still saying
+-- "coderx is writing…") is closed and the user told once.
+local function server_gone(req, why)
+  if not finish(req) then
+    return
+  end
+  local waiting = M.current == req and M.win ~= nil -- not when the user closed it meanwhile
+  if M.current == req then
+    M.current = nil
+    pcall(vim.api.nvim_clear_autocmds, { group = "coderx_explain" })
+    close()
+  end
+  if waiting then
+    vim.notify("coderx: no explanation: the server " .. why .. " before answering (run :CoderxExplain again)",
+      vim.log.levels.WARN)
+  end
+  if req.on_done then
+    req.on_done(nil, { message = "the server " .. why })
+  end
+end
+
 -- Explains lines line1..line2 (1-based) of bufnr. on_done(markdown|nil, err, usage|nil) is optional.
 -- The reply's usage, when the server sends one, is kept in M.last_usage and echoed.
 function M.run(bufnr, line1, line2, on_done)
@@ -116,40 +170,29 @@ function M.run(bufnr, line1, line2, on_done)
     vim.notify("coderx: no server attached to this buffer (or it is still starting)", vim.log.levels.WARN)
     return false
   end
-  local encoding = client.offset_encoding or "utf-16"
   local token = string.format("coderx-explain-%d-%d", bufnr, compat.uv.hrtime())
   local params = {
     textDocument = { uri = vim.uri_from_bufnr(bufnr) },
-    range = position.line_range(bufnr, line1, line2, encoding),
+    range = position.line_range(bufnr, line1, line2, client.offset_encoding or "utf-16"),
     workDoneToken = token,
   }
   open(string.format("lines %d-%d", line1, line2))
   close_on_move(bufnr)
-  local shown = ""
-  M.last_usage = nil
-  local unlisten = client_mod.on_progress(token, vim.schedule_wrap(function(value)
-    if type(value) == "table" and value.kind == "report" and type(value.message) == "string" then
+  local req, shown = { on_done = on_done }, ""
+  M.current, M.last_usage = req, nil
+  req.unlisten = client_mod.on_progress(token, vim.schedule_wrap(function(value)
+    if M.current == req and type(value) == "table" and value.kind == "report" and type(value.message) == "string" then
       shown = M.accumulate(shown, value.message)
       set_text(shown)
     end
   end))
+  req.unwatch = client_mod.on_exit(client.id, function(why)
+    server_gone(req, why)
+  end)
   -- The reply may arrive while text is locked (a mapping or the completion menu is running):
   -- the float is updated from the main loop, never from inside the handler.
   compat.call(client, "request", "coderx/explain", params, vim.schedule_wrap(function(err, result)
-    unlisten()
-    if err then
-      set_text("**coderx/explain failed:** " .. (err.message or vim.inspect(err)))
-    elseif type(result) == "table" and type(result.markdown) == "string" then
-      set_text(result.markdown)
-      M.last_usage = type(result.usage) == "table" and result.usage or nil
-      local line = M.usage_line(M.last_usage)
-      if line then
-        vim.notify("coderx explain: " .. line)
-      end
-    end
-    if on_done then
-      on_done(type(result) == "table" and result.markdown or nil, err, M.last_usage)
-    end
+    answered(req, err, result)
   end), bufnr)
   return true
 end
