@@ -3,7 +3,9 @@
 // activation starts the server with only the user's settings, the status bar follows
 // coderx/status, the languageclient's inline-completion provider returns the server's ghost text,
 // the three commands produce a webview, an applied edit and review diagnostics, and while the
-// server starts again after a crash the status bar and the commands say "starting".
+// server starts again after a crash the status bar and the commands say "starting", and a restart
+// (the command, or a changed model) while the server is still starting, or two restarts at once,
+// leave one server process.
 //   CODERX_BIN=tests/editors/fake_coderx.js node --test out/headless/extension_wiring.js
 // The exact texts checked are the fake server's fixed answers (tests/editors/fake_coderx.js).
 import { test } from 'node:test';
@@ -28,6 +30,28 @@ const until = <T>(what: string, fn: () => T | undefined | false, ms = 10000): Pr
 function loggedMessages(): { method?: string; params?: Record<string, unknown>; argv?: string[]; pid?: number }[] {
   if (!fs.existsSync(serverLog)) return [];
   return fs.readFileSync(serverLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}
+
+// The process ids of every `coderx lsp` started so far, oldest first, and those still alive.
+const lspPids = (): number[] => loggedMessages().flatMap((m) => (m.argv?.[0] === 'lsp' && m.pid ? [m.pid] : []));
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// Once things settle only the newest server runs (the others are killed afterwards either way).
+async function onlyNewestServerAlive(): Promise<void> {
+  const newest = lspPids().at(-1);
+  try {
+    await until('one live server', () => lspPids().filter(alive).length === 1).catch(() => undefined);
+    assert.deepEqual(lspPids().filter(alive), [newest], 'only the newest server is alive');
+  } finally {
+    for (const pid of lspPids().filter((p) => p !== newest && alive(p))) process.kill(pid, 'SIGKILL');
+  }
 }
 
 test('the extension activates and drives the server through vscode-languageclient', { timeout: 60000 }, async (t) => {
@@ -177,6 +201,42 @@ test('the extension activates and drives the server through vscode-languageclien
         delete process.env.FAKE_CODERX_INIT_GATE;
       }
       await until('status ready again', () => mock.recorded.status.text === '$(check) coderx');
+    });
+
+    await t.test('a restart while the server is still starting leaves exactly one server process', async () => {
+      const inits = () => loggedMessages().filter((m) => m.method === 'initialize').length;
+      const gate = path.join(path.dirname(serverLog), 'restart-gate'); // every new server waits here
+      const said = mock.recorded.messages.length;
+      const restarts: unknown[] = [];
+      const restartAndWait = async (restart: () => unknown): Promise<void> => {
+        const n = inits();
+        restarts.push(restart());
+        await until(`server ${n + 1} waiting for its initialize answer`, () => inits() > n);
+      };
+      process.env.FAKE_CODERX_INIT_GATE = gate;
+      try {
+        await restartAndWait(() => mock.commands.executeCommand('coderx.restart')); // from running
+        await restartAndWait(() => mock.commands.executeCommand('coderx.restart')); // while starting
+        const changed = { ...mock.recorded.settings, coderx: { ...user, model: '/models/y.gguf' } };
+        await restartAndWait(() => mock.changeSettings(changed, ['coderx.model'])); // while starting
+        assert.deepEqual(loggedMessages().filter((m) => m.argv?.[0] === 'lsp').at(-1)?.argv, ['lsp', '--model', '/models/y.gguf']);
+      } finally {
+        fs.writeFileSync(gate, '');
+        delete process.env.FAKE_CODERX_INIT_GATE;
+      }
+      await Promise.all(restarts);
+      await until('status ready after the restarts', () => mock.recorded.status.text === '$(check) coderx');
+      await onlyNewestServerAlive();
+      const errors = mock.recorded.messages.slice(said).filter((m) => m.startsWith('error'));
+      assert.deepEqual(errors, [], 'no error popups for the servers replaced while starting');
+    });
+
+    await t.test('two restarts at once leave exactly one server process', async () => {
+      const before = lspPids().length;
+      await Promise.all([mock.commands.executeCommand('coderx.restart'), mock.commands.executeCommand('coderx.restart')]);
+      await until('status ready after the restarts', () => mock.recorded.status.text === '$(check) coderx');
+      assert.ok(lspPids().length > before, 'restarted');
+      await onlyNewestServerAlive();
     });
 
     await t.test('deactivate shuts the server down', async () => {

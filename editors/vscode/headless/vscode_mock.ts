@@ -285,6 +285,15 @@ export class MockTextDocument {
 
 const folders: any[] = [];
 const documents: MockTextDocument[] = [];
+const configurationChanged = new EventEmitter<any>();
+
+// Replaces the settings and tells every onDidChangeConfiguration listener that `keys` changed, as
+// VS Code does when settings.json is edited (a section is affected by the keys in and above it).
+export function changeSettings(settings: Record<string, any>, keys: string[]): void {
+  recorded.settings = settings;
+  const affects = (section: string): boolean => keys.some((k) => k === section || k.startsWith(`${section}.`) || section.startsWith(`${k}.`));
+  configurationChanged.fire({ affectsConfiguration: affects });
+}
 
 export function setWorkspace(root: string, docs: MockTextDocument[], settings: Record<string, any>): void {
   folders.splice(0, folders.length, { uri: Uri.file(root), name: nodePath.basename(root), index: 0 });
@@ -338,6 +347,7 @@ export const workspace: any = withFallback('workspace', {
   notebookDocuments: [],
   getWorkspaceFolder: (uri: Uri) => folders.find((f) => uri.path.startsWith(f.uri.path)),
   getConfiguration: (section?: string) => configuration(section),
+  onDidChangeConfiguration: configurationChanged.event,
   openTextDocument: async (uri: Uri) => {
     const open = documents.find((d) => d.uri.toString() === uri.toString());
     if (open) return open;

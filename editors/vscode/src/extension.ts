@@ -9,7 +9,9 @@
 //   - "Review changes": `coderx review --format rdjsonl` in the workspace folder, as diagnostics;
 //   - a status-bar item fed by `coderx/status`; the server's stderr in the "coderx" output channel;
 //   - settings passed through untouched (settings.ts), except the model, engine and log level,
-//     which go on the server's command line (commands.ts).
+//     which go on the server's command line (commands.ts);
+//   - restarts (the command, a setting on the server's command line) one at a time, each ending the
+//     previous server whatever its state, also while it is still starting (server_client.ts).
 // Everything that can be decided without VS Code lives in settings.ts, status.ts, rdjsonl.ts,
 // commands.ts and explain_html.ts, which the unit tests cover.
 import * as fs from 'node:fs';
@@ -17,7 +19,6 @@ import * as path from 'node:path';
 import { execFile } from 'node:child_process';
 import * as vscode from 'vscode';
 import {
-  LanguageClient,
   LanguageClientOptions,
   ServerOptions,
   State,
@@ -45,11 +46,12 @@ import {
   accumulate,
 } from './commands';
 import { explainHtml, usageLine } from './explain_html';
+import { ServerClient } from './server_client';
 
 // Languages the server's tree-sitter registry knows (context/languages).
 const LANGUAGES = ['c', 'cpp', 'python', 'javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'go', 'rust', 'java', 'json', 'shellscript'];
 
-let client: LanguageClient | undefined;
+let client: ServerClient | undefined;
 let output: vscode.LogOutputChannel;
 let statusItem: vscode.StatusBarItem;
 let reviewDiagnostics: vscode.DiagnosticCollection;
@@ -119,7 +121,8 @@ function clientOptions(): LanguageClientOptions {
   };
 }
 
-async function startClient(): Promise<void> {
+// Makes the client of a new server (not started yet) and makes it the current one.
+function createClient(): ServerClient | undefined {
   const bin = binary();
   if (!bin) {
     const why = 'coderx binary not found: set "coderx.path" or put coderx on PATH';
@@ -128,7 +131,7 @@ async function startClient(): Promise<void> {
     void vscode.window.showErrorMessage(why, 'Open Settings').then((pick) => {
       if (pick) vscode.commands.executeCommand('workbench.action.openSettings', 'coderx.path').then(undefined, () => undefined);
     });
-    return;
+    return undefined;
   }
   const cfg = vscode.workspace.getConfiguration('coderx');
   const serverArgs = cfg.get<unknown>('serverArgs');
@@ -139,22 +142,27 @@ async function startClient(): Promise<void> {
   }
   const args = lspArgs(engineOptions(), serverArgs);
   const serverOptions: ServerOptions = { command: bin, args, options: { cwd: firstFolder()?.uri.fsPath } };
-  const c = new LanguageClient('coderx', 'coderx', serverOptions, clientOptions());
-  const current = (): boolean => client === undefined || client === c; // not one replaced by a restart
+  const c = new ServerClient(serverOptions, clientOptions());
   c.onNotification('coderx/status', (params: unknown) => {
-    if (current()) showStatus(statusView(params));
+    if (!c.retired) showStatus(statusView(params));
   });
   c.onDidChangeState((e) => {
-    if (current()) followState(e.newState, bin);
+    if (!c.retired) followState(e.newState, bin);
   });
   showStatus(localStatus('loading', `starting ${bin} lsp`));
   output.info(`starting ${bin} ${args.join(' ')}`);
   client = c;
+  return c;
+}
+
+// Starts c's server; a failed start is reported unless c was replaced meanwhile.
+async function launch(c: ServerClient | undefined): Promise<void> {
   try {
-    await c.start();
+    await c?.start();
   } catch (e) {
+    if (!c || c.retired) return; // replaced while starting: expected
     output.error(`coderx lsp failed to start: ${String(e)}`);
-    if (current()) showStatus(localStatus('stopped', String(e)));
+    showStatus(localStatus('stopped', String(e)));
   }
 }
 
@@ -170,10 +178,29 @@ function followState(state: State, bin: string): void {
 async function stopClient(): Promise<void> {
   const c = client;
   client = undefined;
-  if (c) await c.stop().catch((e: unknown) => output.warn(`stopping coderx: ${String(e)}`));
+  if (c) await c.retire().catch((e: unknown) => output.warn(`stopping coderx: ${String(e)}`));
 }
 
-function runningClient(): LanguageClient | undefined {
+// Starts and stops take turns: each retires the client the one before made (two restarts at once
+// would both find the same client and each start a server). A turn ends once the new client is
+// made, not once its server has started, so a server stuck starting never blocks a restart.
+let turns: Promise<unknown> = Promise.resolve();
+
+function inTurn<T>(step: () => T | Promise<T>): Promise<T> {
+  const turn = turns.then(step);
+  turns = turn.catch(() => undefined);
+  return turn;
+}
+
+async function restartClient(): Promise<void> {
+  const c = await inTurn(async () => {
+    await stopClient();
+    return createClient();
+  });
+  await launch(c);
+}
+
+function runningClient(): ServerClient | undefined {
   if (client?.isRunning()) return client;
   void vscode.window.showWarningMessage(unavailableMessage(client?.state === State.Starting ? 'starting' : 'stopped'));
   return undefined;
@@ -363,22 +390,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('coderx.reviewChanges', reviewChanges),
     vscode.commands.registerCommand('coderx.clearReview', () => reviewDiagnostics.clear()),
     vscode.commands.registerCommand('coderx.showLog', () => output.show(true)),
-    vscode.commands.registerCommand('coderx.restart', async () => {
-      await stopClient();
-      await startClient();
-    }),
+    vscode.commands.registerCommand('coderx.restart', restartClient),
     vscode.workspace.onDidChangeConfiguration(async (e) => {
       if (RESTART_KEYS.some((key) => e.affectsConfiguration(key))) {
-        await stopClient();
-        await startClient();
+        await restartClient();
       } else if (e.affectsConfiguration('coderx') && client?.isRunning()) {
         await client.sendNotification(DidChangeConfigurationNotification.type, didChangeConfigurationParams(currentSettings()));
       }
     }),
   );
-  await startClient();
+  await restartClient();
 }
 
 export async function deactivate(): Promise<void> {
-  await stopClient();
+  await inTurn(stopClient);
 }

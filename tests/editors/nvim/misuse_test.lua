@@ -1,5 +1,6 @@
 -- The Neovim plugin used carelessly, against the fake server (tests/editors/fake_coderx.js): a
--- missing or non-executable binary, options of the wrong type, buffers the server cannot use,
+-- function as `cmd` on Neovim 0.7, a missing or non-executable binary, options of the wrong type,
+-- buffers the server cannot use,
 -- ghost text written with CRLF line breaks, a refactor whose buffer changed meanwhile, the server
 -- crashing mid-session (and crashing again and again), :CoderxRestart of a server slow to stop, the
 -- server dying while an explanation is on its way.
@@ -97,7 +98,57 @@ local function wrong_types()
   T.eq("", vim.v.errmsg, "no error")
 end
 
+-- Runs fn with vim.lsp.start / start_client counting their calls (and starting nothing); returns
+-- the count.
+local function count_start_attempts(fn)
+  local lsp, attempts = vim.lsp, 0
+  local real = { start = lsp.start, start_client = lsp.start_client }
+  local function refuse()
+    attempts = attempts + 1
+    return nil
+  end
+  lsp.start_client = refuse
+  lsp.start = real.start and refuse
+  local ok, err = pcall(fn)
+  lsp.start, lsp.start_client = real.start, real.start_client
+  assert(ok, err)
+  return attempts
+end
+
+-- A function as cmd on Neovim 0.7 (or a newer one told it is 0.7): refused once, at the first
+-- buffer, with the version it needs; no buffer tries to start it.
+local function function_cmd_on_07()
+  local compat = require("coderx.compat")
+  local f = compat.features()
+  local previous = compat.set_features(vim.tbl_extend("force", f, { start = "start_client", cmd_function = false }))
+  local ok, err = pcall(function()
+    vim.v.errmsg = ""
+    local attempts = count_start_attempts(function()
+      require("coderx").setup({ cmd = function() error("cmd must not be called on 0.7") end, confirm = confirm })
+      for _, name in ipairs({ "a.c", "b.c", "c.c" }) do
+        vim.cmd("edit " .. ws .. "/" .. name)
+      end
+      T.tick(20)
+    end)
+    T.eq(0, attempts, "no start attempted")
+    T.eq("", vim.v.errmsg, "no error raised")
+    local errors = notes_at(vim.log.levels.ERROR)
+    T.eq(1, #errors, "one error for three buffers: " .. vim.inspect(notes))
+    T.ok(errors[1]:find("cmd is a function", 1, true) and errors[1]:find("Neovim 0.8", 1, true), "names the cause and the version: " .. errors[1])
+    T.eq("error", client.status.state, "status")
+    T.eq(0, count_starts(), "nothing started")
+  end)
+  compat.set_features(previous)
+  vim.cmd("silent! %bwipeout!")
+  for i = #notes, 1, -1 do
+    notes[i] = nil -- the later cases count from a clean slate
+  end
+  T.ok(ok, tostring(err))
+end
+
 T.run(function()
+  T.case("a function as cmd on Neovim 0.7: one clear error naming 0.8, no start per buffer", function_cmd_on_07)
+
   T.case("a missing binary: one clear error, status error, nothing started", function()
     require("coderx").setup({ path = missing, confirm = confirm })
     for _, name in ipairs({ "a.c", "b.c", "c.c" }) do

@@ -3,6 +3,8 @@
 -- Neovim 0.7: vim.lsp.start_client once per root, then vim.lsp.buf_attach_client.
 -- Also owns the coderx-specific handlers: `coderx/status` and the `$/progress` stream of explain,
 -- and tells the features with a request in flight when their server exits (M.on_exit).
+-- A command this Neovim cannot run (a missing binary; a function `cmd` on 0.7) is reported once,
+-- with status `error`, and no buffer tries to start it.
 -- A buffer reloaded with `:edit!` is attached again (at the FileType event that follows every
 -- reload): Neovim 0.7 detaches it (didClose) and sends no didOpen for the reloaded text.
 local compat = require("coderx.compat")
@@ -16,7 +18,7 @@ local progress_listeners = {} -- token -> function(value)
 local exit_listeners = {} -- client id -> { [key] = function(why) }: run once when it exits
 local stopping = {} -- client id -> true: stopped on purpose (no automatic restart)
 local crashes = {} -- hrtime (ms) of the recent unexpected exits that were restarted
-local unrunnable -- the command that could not be run, reported once
+local unrunnable -- the command that could not be run (its key), reported once
 local gave_up = false -- crashed too often: nothing starts until :CoderxRestart
 
 M.status = { state = "stopped", message = "not started" }
@@ -197,16 +199,27 @@ function M.after_crash(bufs, why)
   end
 end
 
-local function report_unrunnable(cmd)
-  local key = table.concat(cmd, " ")
-  M.status = {
-    state = "error",
-    local_error = true,
-    message = string.format("cannot run '%s': not found or not executable (set require(\"coderx\").setup{ path = ... })", cmd[1]),
-  }
+-- Why cmd cannot start a server on this Neovim, as a key and a message, or nil when it can: a
+-- list must name a program we can run; a function (vim.lsp.rpc.connect(...), for one) needs the
+-- vim.lsp.start_client of Neovim 0.8 (0.7's raises an error for it).
+local function unrunnable_reason(cmd)
+  if type(cmd) == "function" and not compat.features().cmd_function then
+    local v = vim.version()
+    return "function", string.format("cmd is a function, which needs Neovim 0.8 or later (this is %d.%d.%d); "
+      .. "give cmd as a list of strings, e.g. { \"coderx\", \"lsp\" }", v.major, v.minor, v.patch)
+  end
+  if type(cmd) == "table" and (type(cmd[1]) ~= "string" or vim.fn.executable(cmd[1]) ~= 1) then
+    return table.concat(cmd, " "), string.format(
+      "cannot run '%s': not found or not executable (set require(\"coderx\").setup{ path = ... })", tostring(cmd[1]))
+  end
+  return nil
+end
+
+local function report_unrunnable(key, message)
+  M.status = { state = "error", local_error = true, message = message }
   if unrunnable ~= key then
     unrunnable = key
-    vim.notify("coderx: " .. M.status.message, vim.log.levels.ERROR)
+    vim.notify("coderx: " .. message, vim.log.levels.ERROR)
     on_status(nil, nil)
   end
 end
@@ -230,11 +243,11 @@ function M.attach(bufnr)
   if gave_up then
     return nil
   end
-  local cmd = config.server_cmd()
-  -- a list command must name a program we can run; once reported, each buffer opened later
-  -- neither tries again loudly nor adds a message (it is checked again, so installing it works)
-  if type(cmd) == "table" and (type(cmd[1]) ~= "string" or vim.fn.executable(cmd[1]) ~= 1) then
-    report_unrunnable(cmd)
+  -- a command this Neovim cannot run is reported once; each buffer opened later neither tries to
+  -- start it nor adds a message (it is checked again, so installing the binary works)
+  local key, why = unrunnable_reason(config.server_cmd())
+  if key then
+    report_unrunnable(key, why)
     return nil
   end
   if unrunnable then
