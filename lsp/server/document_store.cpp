@@ -15,6 +15,7 @@ struct DocumentStore::Entry {
   std::stop_source parse_stop;       // stops the parse of the current version
   context::DocumentSnapshot latest;  // published after every edit and every parse
   bool parse_failed = false;         // the latest version's parse ran out of time
+  std::string lost;                  // why the copy no longer follows the editor ("" = in sync)
 };
 
 namespace {
@@ -91,24 +92,39 @@ context::Result<void> DocumentStore::change(const lsp::DidChangeTextDocumentPara
     changes.push_back(std::move(change));
   }
   std::shared_ptr<Entry> e;
+  std::string lost;
   {
     std::lock_guard lock(mu_);
     auto it = docs_.find(uri);
     if (it == docs_.end())
       return context::make_error(context::Errc::not_found, "didChange for a document that is not open: " + uri);
     e = it->second;
+    lost = e->lost;
     e->parse_stop.request_stop();  // a parse of the previous version ends at once
+  }
+  if (!lost.empty()) {  // only a full text can bring the copy back: start from the last one
+    auto full = std::find_if(changes.rbegin(), changes.rend(), [](const auto& c) { return !c.range; });
+    if (full == changes.rend())
+      return context::make_error(context::Errc::invalid_argument,
+                                 "ignored: " + uri + " is out of sync (" + lost + ") until a full-text change");
+    changes.erase(changes.begin(), full.base() - 1);
   }
   {
     std::lock_guard doc_lock(e->doc_mu);
     int version = params.text_document.version.value_or(e->doc->version() + 1);
     auto status = e->doc->apply(changes, version, no_parse());
-    if (!status) return status.error();
+    if (!status) {
+      std::lock_guard lock(mu_);
+      e->lost = "version " + std::to_string(version) + ": " + status.error().message;
+      return context::make_error(status.error().code, uri + ": " + status.error().message +
+                                                          "; the server's copy is now out of sync with the editor's");
+    }
     context::DocumentSnapshot snapshot = e->doc->snapshot();
     std::lock_guard lock(mu_);
     std::swap(e->latest, snapshot);  // the previous one is freed after the store lock is released
     e->parse_stop = std::stop_source();
     e->parse_failed = false;
+    e->lost.clear();
   }
   for (const context::TextChange& c : changes)
     if (c.range) note_edit(uri, c.range->start.line, c.range->start.line + newlines(c.text));
@@ -207,7 +223,7 @@ bool DocumentStore::pause_in_parse_work(std::stop_token token) {
 std::optional<DocumentInfo> DocumentStore::get(const std::string& uri) const {
   std::lock_guard lock(mu_);
   auto it = docs_.find(uri);
-  if (it == docs_.end()) return std::nullopt;
+  if (it == docs_.end() || !it->second->lost.empty()) return std::nullopt;
   return DocumentInfo{uri, it->second->language_id, it->second->latest};
 }
 
@@ -221,15 +237,29 @@ std::optional<DocumentInfo> DocumentStore::get_parsed(const std::string& uri, st
     return !e || parsed_or_final(e->latest, e->parse_failed);
   };
   parsed_cv_.wait_for(lock, stop, timeout, ready);
-  if (!e) return std::nullopt;
+  if (!e || !e->lost.empty()) return std::nullopt;
   return DocumentInfo{uri, e->language_id, e->latest};
 }
 
 std::optional<int> DocumentStore::version(const std::string& uri) const {
   std::lock_guard lock(mu_);
   auto it = docs_.find(uri);
-  if (it == docs_.end()) return std::nullopt;
+  if (it == docs_.end() || !it->second->lost.empty()) return std::nullopt;
   return it->second->latest.version;
+}
+
+std::string DocumentStore::unavailable(const std::string& uri) const {
+  std::lock_guard lock(mu_);
+  auto it = docs_.find(uri);
+  if (it == docs_.end()) return "document is not open: " + uri;
+  return uri + " is out of sync with the editor since a change could not be applied (" + it->second->lost +
+         "); close and reopen it";
+}
+
+bool DocumentStore::out_of_sync(const std::string& uri) const {
+  std::lock_guard lock(mu_);
+  auto it = docs_.find(uri);
+  return it != docs_.end() && !it->second->lost.empty();
 }
 
 std::size_t DocumentStore::count() const {
@@ -275,7 +305,7 @@ std::vector<context::RecentEdit> DocumentStore::recent_edits(std::size_t limit) 
   for (const EditRegion& r : recent_) {
     if (out.size() >= limit) break;
     auto it = docs_.find(r.uri);
-    if (it == docs_.end()) continue;
+    if (it == docs_.end() || !it->second->lost.empty()) continue;
     const context::DocumentSnapshot& s = it->second->latest;
     std::uint32_t lines = s.lines->line_count();
     if (r.first_line >= lines) continue;
@@ -292,7 +322,7 @@ std::vector<context::OpenDocument> DocumentStore::open_documents(const std::stri
   std::lock_guard lock(mu_);
   std::vector<context::OpenDocument> out;
   for (const auto& [uri, e] : docs_) {
-    if (uri == except || e->latest.text->size() > max_bytes) continue;
+    if (uri == except || !e->lost.empty() || e->latest.text->size() > max_bytes) continue;
     if (out.size() >= limit) break;
     out.push_back({uri, *e->latest.text});
   }

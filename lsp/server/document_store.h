@@ -11,7 +11,11 @@
 //
 // The store also remembers where the user edited lately (recent_edits) and hands out the other
 // open documents' texts, both for context::gather. Edits for an unknown URI are reported, not
-// applied; positions clamp as LSP says. Thread-safe. The destructor stops the parse thread.
+// applied; positions clamp as LSP says. A change the document rejects (a range that ends before
+// it starts) leaves the server's copy behind the editor's: the document is then out of sync,
+// hidden from every reader (get, version, gather) and its ranged changes ignored, until a
+// full-text change or a new didOpen brings it back. Thread-safe. The destructor stops the
+// parse thread.
 #pragma once
 
 #include <chrono>
@@ -60,7 +64,8 @@ class DocumentStore {
   void set_encoding(context::PositionEncoding encoding) { encoding_ = encoding; }
 
   void open(const lsp::TextDocumentItem& item);
-  // Errors: unknown document, or an edit the document rejects (then nothing changes).
+  // Errors: unknown document, an edit the document rejects (then nothing changes and the
+  // document is out of sync), or ranged edits to a document out of sync (ignored).
   context::Result<void> change(const lsp::DidChangeTextDocumentParams& params);
   bool close(const std::string& uri);
 
@@ -71,6 +76,9 @@ class DocumentStore {
   std::optional<DocumentInfo> get_parsed(const std::string& uri, std::stop_token stop = {},
                                          std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
   std::optional<int> version(const std::string& uri) const;
+  // Why get() has nothing for `uri`: not open, or out of sync since which failed change.
+  std::string unavailable(const std::string& uri) const;
+  bool out_of_sync(const std::string& uri) const;
   std::size_t count() const;
   std::size_t text_bytes() const;
   std::vector<std::string> uris() const;

@@ -130,7 +130,7 @@ void LspServer::supersede(const std::string& key, const Responder& r) {
 
 void LspServer::on_inline_completion(lsp::InlineCompletionParams p, Responder r) {
   auto version = documents_.version(p.text_document.uri);
-  if (!version) return r.error(ErrorCode::InvalidParams, "document is not open: " + p.text_document.uri);
+  if (!version) return r.error(ErrorCode::InvalidParams, documents_.unavailable(p.text_document.uri));
   ServerSettings s = settings();
   if (!s.inline_completion) return r.reply_with(lsp::InlineCompletionList{});
   std::optional<features::BudgetPatch> patch;
@@ -142,7 +142,7 @@ void LspServer::on_inline_completion(lsp::InlineCompletionParams p, Responder r)
 
 void LspServer::on_completion(lsp::CompletionParams p, Responder r) {
   auto version = documents_.version(p.text_document.uri);
-  if (!version) return r.error(ErrorCode::InvalidParams, "document is not open: " + p.text_document.uri);
+  if (!version) return r.error(ErrorCode::InvalidParams, documents_.unavailable(p.text_document.uri));
   ServerSettings s = settings();
   if (!s.completion) return r.reply_with(lsp::CompletionList{false, {}});
   std::optional<features::BudgetPatch> patch;
@@ -291,7 +291,7 @@ void LspServer::submit_refactor(lsp::RefactorArgs args, Responder r, RefactorDel
   j.responder = std::move(r);
   j.run = [=, this](Responder& r, std::stop_token stop) {
     auto doc = documents_.get(args.uri);
-    if (!doc) return r.error(ErrorCode::InvalidParams, "document is not open: " + args.uri);
+    if (!doc) return r.error(ErrorCode::InvalidParams, documents_.unavailable(args.uri));
     if (args.version && *args.version != doc->snapshot.version)
       return r.error(ErrorCode::ContentModified, "the document changed since the refactor was asked for (version " +
                                                      std::to_string(*args.version) + ", now " +
@@ -374,7 +374,7 @@ void LspServer::submit_explain(lsp::ExplainParams p, Responder r) {
   j.responder = std::move(r);
   j.run = [this, p = std::move(p), budgets](Responder& r, std::stop_token stop) {
     auto doc = documents_.get(p.text_document.uri);
-    if (!doc) return r.error(ErrorCode::InvalidParams, "document is not open: " + p.text_document.uri);
+    if (!doc) return r.error(ErrorCode::InvalidParams, documents_.unavailable(p.text_document.uri));
     auto assistant = this->assistant();
     if (!assistant) return r.error(ErrorCode::RequestFailed, "the model is still loading");
     auto [begin, end] = selection_of(*doc, p.range);

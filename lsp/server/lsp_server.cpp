@@ -189,12 +189,24 @@ void LspServer::on_load_changed(std::size_t load) {
 
 // ---- text sync ----
 
+void LspServer::warn_out_of_sync(const std::string& uri) {
+  // window/showMessage, type 2 = Warning: the editor shows it; once per loss.
+  dispatcher_.notify("window/showMessage",
+                     json::object{{"type", 2},
+                                  {"message", "coderx: " + documents_.unavailable(uri) +
+                                                  " (no completions or actions there until then)"}});
+}
+
 void LspServer::register_sync() {
   dispatcher_.on_notification<lsp::DidOpenTextDocumentParams>(
       "textDocument/didOpen", [this](lsp::DidOpenTextDocumentParams p) { documents_.open(p.text_document); });
   dispatcher_.on_notification<lsp::DidChangeTextDocumentParams>(
       "textDocument/didChange", [this](lsp::DidChangeTextDocumentParams p) {
-        if (auto done = documents_.change(p); !done) spdlog::warn("didChange ignored: {}", done.error().message);
+        const bool was_lost = documents_.out_of_sync(p.text_document.uri);
+        if (auto done = documents_.change(p); !done) {
+          spdlog::warn("didChange: {}", done.error().message);
+          if (!was_lost && documents_.out_of_sync(p.text_document.uri)) warn_out_of_sync(p.text_document.uri);
+        }
       });
   dispatcher_.on_notification<lsp::DidCloseTextDocumentParams>(
       "textDocument/didClose", [this](lsp::DidCloseTextDocumentParams p) {

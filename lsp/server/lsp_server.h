@@ -91,6 +91,8 @@ class LspServer {
   void on_file_event(const std::string& uri, lsp::FileChangeType type);
   void apply_client_settings(const boost::json::value& value, const char* source);
   void set_status(lsp::ServerState state, const std::string& message);
+  // Tells the user that the server's copy of `uri` no longer follows the editor's.
+  void warn_out_of_sync(const std::string& uri);
   void on_load_changed(std::size_t load);
   std::shared_ptr<features::Assistant> assistant() const;
 

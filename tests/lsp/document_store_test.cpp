@@ -108,7 +108,63 @@ TEST(DocumentStore, PlainTextNeedsNoTreeAndUnknownDocumentsAreReported) {
   lsp::DidChangeTextDocumentParams bad = insert("file:///notes.txt", 2, 0, 3, "x");
   bad.content_changes[0].range = lsp::Range{{0, 5}, {0, 1}};  // end before start
   EXPECT_FALSE(store.change(bad));
-  EXPECT_EQ(*store.get("file:///notes.txt")->snapshot.text, "just words\n");
+  EXPECT_FALSE(store.get("file:///notes.txt"));  // out of sync now (next test)
+}
+
+lsp::DidChangeTextDocumentParams full_text(const std::string& uri, int version, std::string text) {
+  lsp::DidChangeTextDocumentParams p;
+  p.text_document.uri = uri;
+  p.text_document.version = version;
+  p.content_changes.push_back({std::nullopt, std::move(text)});
+  return p;
+}
+
+// A change the document cannot apply leaves its copy behind the editor's: no reader may see it,
+// and later ranged changes (meant for the editor's text) must not be applied to it, until a
+// full text brings it back.
+TEST(DocumentStore, AFailedChangeHidesTheDocumentUntilAFullText) {
+  DocumentStore store;
+  store.open(item("file:///a.py", "x = 1\n"));
+  store.open(item("file:///b.py", "y = 2\n"));
+  lsp::DidChangeTextDocumentParams bad = insert("file:///a.py", 2, 0, 0, "z");
+  bad.content_changes[0].range = lsp::Range{{0, 4}, {0, 1}};  // end before start
+  auto failed = store.change(bad);
+  ASSERT_FALSE(failed);
+  EXPECT_NE(failed.error().message.find("end before start; the server's copy is now out of sync"), std::string::npos)
+      << failed.error().message;
+  EXPECT_TRUE(store.out_of_sync("file:///a.py"));
+  EXPECT_FALSE(store.get("file:///a.py"));
+  EXPECT_FALSE(store.get_parsed("file:///a.py"));
+  EXPECT_FALSE(store.version("file:///a.py"));
+  for (const auto& d : store.open_documents("file:///b.py")) EXPECT_NE(d.path, "file:///a.py");
+  EXPECT_NE(store.unavailable("file:///a.py").find("out of sync with the editor since a change could not be "
+                                                   "applied (version 2: invalid range"),
+            std::string::npos)
+      << store.unavailable("file:///a.py");
+  EXPECT_EQ(store.unavailable("file:///none.py"), "document is not open: file:///none.py");
+
+  auto ignored = store.change(insert("file:///a.py", 3, 0, 0, "# "));
+  ASSERT_FALSE(ignored);
+  EXPECT_NE(ignored.error().message.find("until a full-text change"), std::string::npos);
+  EXPECT_FALSE(store.get("file:///a.py"));
+
+  // A batch with a full text: what comes before it is dropped, what follows applies to it.
+  lsp::DidChangeTextDocumentParams back = insert("file:///a.py", 4, 0, 0, "lost ");
+  back.content_changes.push_back(full_text("file:///a.py", 4, "x = 10\n").content_changes[0]);
+  back.content_changes.push_back(insert("file:///a.py", 4, 0, 0, "# ").content_changes[0]);
+  ASSERT_TRUE(store.change(back));
+  EXPECT_FALSE(store.out_of_sync("file:///a.py"));
+  auto doc = store.get("file:///a.py");
+  ASSERT_TRUE(doc);
+  EXPECT_EQ(*doc->snapshot.text, "# x = 10\n");
+  EXPECT_EQ(doc->snapshot.version, 4);
+  ASSERT_TRUE(store.change(insert("file:///a.py", 5, 1, 0, "y = 1\n")));
+  EXPECT_EQ(*store.get("file:///a.py")->snapshot.text, "# x = 10\ny = 1\n");
+
+  // Reopening brings it back too.
+  ASSERT_FALSE(store.change(bad));
+  store.open(item("file:///a.py", "fresh\n", 9));
+  EXPECT_EQ(store.version("file:///a.py"), 9);
 }
 
 TEST(DocumentStore, CloseWhileParsingAndAStoppedWaitReturnPromptly) {

@@ -64,6 +64,41 @@ TEST_F(ServerTest, MidLineCompletionIsOneLineAndTheCacheServesWhatTheUserTypes) 
   EXPECT_EQ(engine->calls().size(), 1u);
 }
 
+// A didChange the server cannot apply (a range that ends before it starts) would leave its copy
+// behind the editor's: the user is told once, requests for the file are refused saying why,
+// and a full-text change brings it back.
+TEST_F(ServerTest, AChangeThatCannotBeAppliedIsReportedOnceAndAFullTextRecovers) {
+  session.initialize();
+  session.open("file:///a.py", "def f(x):\n    \n");
+  engine->answer = [](const auto&) { return std::string("return x"); };
+  auto change = [&](int version, json::array changes) {
+    session.notify("textDocument/didChange", json::object{{"textDocument", {{"uri", "file:///a.py"}, {"version", version}}},
+                                                          {"contentChanges", std::move(changes)}});
+  };
+  change(2, json::array{{{"range", range(1, 4, 0, 2)}, {"text", "x"}}});
+  json::object shown = session.notification("window/showMessage");
+  EXPECT_EQ(shown.at("params").at("type"), 2);
+  std::string message(shown.at("params").at("message").as_string());
+  EXPECT_NE(message.find("file:///a.py is out of sync with the editor"), std::string::npos) << message;
+  EXPECT_NE(message.find("close and reopen it"), std::string::npos) << message;
+  change(3, json::array{{{"range", range(1, 4, 1, 4)}, {"text", "r"}}});  // ignored, not told again
+  session.request(1, "textDocument/inlineCompletion", inline_params("file:///a.py", 1, 4));
+  json::object refused = session.response(1);
+  EXPECT_EQ(LspSession::error_code(refused), -32602) << refused;
+  EXPECT_NE(std::string(refused.at("error").at("message").as_string()).find("out of sync"), std::string::npos);
+  for (const json::object& m : session.drain()) {  // sent, if at all, before the response
+    const json::value* method = m.if_contains("method");
+    EXPECT_FALSE(method && *method == "window/showMessage") << m;
+  }
+  EXPECT_TRUE(engine->calls().empty());
+
+  change(4, json::array{{{"text", "def f(x):\n    \n"}}});
+  session.request(2, "textDocument/inlineCompletion", inline_params("file:///a.py", 1, 4));
+  json::object r = session.response(2);
+  ASSERT_TRUE(r.contains("result")) << r;
+  EXPECT_EQ(r.at("result").at("items").at(0).at("insertText").as_string(), "return x");
+}
+
 TEST_F(ServerTest, CompletionGivesOneAiItem) {
   session.initialize();
   session.open("file:///a.py", "def f(x):\n    \n");
