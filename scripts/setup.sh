@@ -64,8 +64,10 @@ install_npm() {
 }
 
 configure_and_build() {
-  # ccache keys on relative paths under the checkout, so a fresh clone elsewhere still hits.
-  export CCACHE_BASEDIR="$PWD"
+  # ccache keys on relative paths under the checkout, so a fresh clone elsewhere still hits. With
+  # -g it would also key on the build folder's absolute path; CCACHE_NOHASHDIR stops that (the
+  # debug info then names the checkout that compiled first).
+  export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
   if [ ! -f "$build_dir/build.ninja" ] || [ ${#cmake_extra[@]} -gt 0 ]; then
     cmake -S . -B "$build_dir" -G Ninja "${cmake_extra[@]}"
   fi
