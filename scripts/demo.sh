@@ -28,7 +28,9 @@ echo "== a random-weight Gemma 4 MoE model (6 layers, 8 experts, built-in vocabu
 mkdir -p "$build_dir/demo"
 "$bin" model make-test --seed 7 --out "$build_dir/demo/model.gguf"
 "$bin" model info "$build_dir/demo/model.gguf" > "$build_dir/demo/model-info.txt"
-grep -E "^(file|size|layers|experts|memory)" "$build_dir/demo/model-info.txt" || head -n 5 "$build_dir/demo/model-info.txt"
+# the summary lines, then the memory block (its figures are on the indented lines after "memory:")
+grep -E "^(file|size|model|layers|ffn):" "$build_dir/demo/model-info.txt" || head -n 5 "$build_dir/demo/model-info.txt"
+sed -n '/^memory:/,/^$/p' "$build_dir/demo/model-info.txt"
 
 echo "== the language server on that model: one LSP session (stdout carries JSON-RPC only; logs go to stderr)"
 CODERX_BIN="$bin" node tests/lsp/node/demo_session.mjs --model "$build_dir/demo/model.gguf"
