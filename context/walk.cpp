@@ -22,7 +22,8 @@ std::vector<IgnoreRules> rules_of(const fs::path& dir, const std::string& rel_di
   for (const char* name : {".gitignore", ".coderxignore"}) {
     std::error_code ec;
     if (!fs::is_regular_file(dir / name, ec)) continue;
-    IgnoreRules r(read_regular_file(dir / name, kMaxIgnoreFileBytes, true).value_or(""), rel_dir);
+    auto text = read_regular_file(dir / name, kMaxIgnoreFileBytes, true);
+    IgnoreRules r(text ? *text : std::string(), rel_dir);
     if (!r.empty()) out.push_back(std::move(r));
   }
   return out;

@@ -1,15 +1,10 @@
 #include "lsp/server/model_ref.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cctype>
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
 #include <system_error>
 
+#include "context/read_file.h"
 #include "lsp/server/model_ref_internal.h"
 
 namespace coderx::server {
@@ -67,43 +62,14 @@ std::string expand_path(std::string_view s, const ModelRefEnv& env) {
   return out;
 }
 
-namespace {
-
-struct Fd {
-  int fd;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
-model::Result<std::string> read_all(int fd, const std::filesystem::path& p, std::uint64_t max_bytes) {
-  std::string text;
-  char buf[4096];
-  for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n == 0) return text;
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0)
-      return model::make_error(model::Errc::io, p.string() + ": read failed: " + std::strerror(errno));
-    if (text.size() + static_cast<std::size_t>(n) > max_bytes)
-      return model::make_error(model::Errc::format,
-                               p.string() + ": larger than " + std::to_string(max_bytes) + " bytes");
-    text.append(buf, static_cast<std::size_t>(n));
-  }
-}
-
-}  // namespace
-
 model::Result<std::string> read_small_file(const std::filesystem::path& p, std::uint64_t max_bytes) {
-  // O_NONBLOCK: a FIFO nobody writes must not block the open (no effect on regular files).
-  Fd f{::open(p.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)};
-  if (f.fd < 0)
-    return model::make_error(errno == ENOENT ? model::Errc::not_found : model::Errc::io,
-                             p.string() + ": cannot open: " + std::strerror(errno));
-  struct stat st {};
-  if (fstat(f.fd, &st) != 0 || !S_ISREG(st.st_mode))
-    return model::make_error(model::Errc::io, p.string() + ": not a regular file");
-  return read_all(f.fd, p, max_bytes);
+  auto text = context::read_regular_file(p, max_bytes);
+  if (text) return std::move(*text);
+  const context::Errc code = text.error().code;
+  return model::make_error(code == context::Errc::not_found ? model::Errc::not_found
+                           : code == context::Errc::format  ? model::Errc::format
+                                                            : model::Errc::io,
+                           text.error().message);
 }
 
 std::string looked_list(const std::vector<std::string>& looked) {
