@@ -61,7 +61,9 @@ std::uint64_t content_hash(std::string_view content) {
 }
 
 model::Result<ReadFile> read_file_stamped(const std::filesystem::path& path, std::uint64_t max_bytes) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: a FIFO nobody writes must be refused below, not block the open (no effect on
+  // regular files).
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return os_error("cannot open", path);
   struct stat st {};
   if (::fstat(fd, &st) != 0) {

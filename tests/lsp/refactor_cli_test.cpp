@@ -5,9 +5,13 @@
 #include "lsp/cli/refactor_run.h"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <fstream>
+#include <future>
 #include <sstream>
 
 #include "lsp/cli/atomic_write.h"
@@ -335,6 +339,18 @@ TEST(AtomicWrite, ReadRefusesDirectoriesSpecialFilesAndFilesOverTheLimit) {
   auto device = read_file_stamped("/dev/zero", 100);  // endless: must not be read at all
   ASSERT_FALSE(device);
   EXPECT_EQ(device.error().message, "/dev/zero is not a regular file");
+  const std::filesystem::path fifo = dir / "pipe.py";  // opening one would wait for a writer
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto read = std::async(std::launch::async, [&] { return read_file_stamped(fifo, 100); });
+  const bool done = read.wait_for(std::chrono::seconds(20)) == std::future_status::ready;
+  if (!done) {  // unblock the stuck open so that the test ends
+    int fd = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
+    if (fd >= 0) ::close(fd);
+  }
+  ASSERT_TRUE(done) << "read_file_stamped still blocked on a FIFO after 20 s";
+  auto refused = read.get();
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().message, fifo.string() + " is not a regular file");
 }
 
 TEST(SourceFile, RefusesBinaryFilesByTheirFirst8KiB) {
