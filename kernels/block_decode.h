@@ -23,12 +23,21 @@
 #define CODERX_HD inline
 #endif
 
+// The device forms (intrinsics, aligned word loads) run on the GPU and in the CPU emulation of
+// the kernel tests (tests/kernels/emu/cuda_emu.h supplies host twins of the intrinsics), so the
+// emulated tests check them; other host code takes the portable forms.
+#if defined(__CUDA_ARCH__) || defined(CODERX_CUDA_EMU)
+#define CODERX_DEVICE_FORM 1
+#else
+#define CODERX_DEVICE_FORM 0
+#endif
+
 namespace coderx::kernels::detail {
 
 using u8 = std::uint8_t;
 
 CODERX_HD float bits_to_f32(std::uint32_t bits) {
-#if defined(__CUDA_ARCH__)
+#if CODERX_DEVICE_FORM
   return __uint_as_float(bits);
 #else
   float f;
@@ -39,7 +48,7 @@ CODERX_HD float bits_to_f32(std::uint32_t bits) {
 
 // IEEE binary16 → f32, exact for every input (subnormals, inf, NaN).
 CODERX_HD float f16_bits_to_f32(unsigned h) {
-#if defined(__CUDA_ARCH__)
+#if CODERX_DEVICE_FORM
   return __half2float(__ushort_as_half(static_cast<unsigned short>(h)));
 #else
   const std::uint32_t sign = (h & 0x8000u) << 16;
@@ -69,7 +78,7 @@ CODERX_HD std::uint32_t ld_u32(const u8* p) {
 // its last byte, never a word wholly outside [p, p + 4N). On the host: memcpy.
 template <int N>
 CODERX_HD void load_words(const u8* p, std::uint32_t* w) {
-#if defined(__CUDA_ARCH__)
+#if CODERX_DEVICE_FORM
   const auto addr = reinterpret_cast<std::uintptr_t>(p);
   if constexpr (N % 4 == 0) {
     if ((addr & 15) == 0) {
@@ -108,7 +117,7 @@ CODERX_HD void load_words(const u8* p, std::uint32_t* w) {
 // builds the float 2^23 + byte and one add removes 2^23 + bias: no integer-to-float conversion.
 template <int K>
 CODERX_HD float byte_minus(std::uint32_t w, float bias) {
-#if defined(__CUDA_ARCH__)
+#if CODERX_DEVICE_FORM
   return __uint_as_float(__byte_perm(w, 0x4B000000u, 0x7440u + K)) - (8388608.0f + bias);
 #else
   return static_cast<float>((w >> (8 * K)) & 0xffu) - bias;

@@ -5,9 +5,11 @@
 // compiled once more on these kernels) then runs without a GPU against its CPU reference,
 // poisoned outputs included. What it checks: indexing, launch shapes, barriers, warp collectives,
 // shared-memory layouts, writes past a device buffer or the dynamic shared memory (guard bytes,
-// device_guards.h) and the arithmetic of every kernel. What it cannot: timing, memory
-// coherence between blocks running at once, and the device-only code paths that
-// kernels/block_decode.h keeps under __CUDA_ARCH__ (the emulation takes their host twins).
+// device_guards.h) and the arithmetic of every kernel, including the device forms of the block
+// decoders (kernels/block_decode.h: byte permutes, funnel shifts, aligned word loads), whose
+// intrinsics get host twins below. What it cannot: timing, memory coherence between blocks
+// running at once, the asynchronous copies (cp.async lands at once here), and tensor-core
+// instructions other than through the wmma emulation.
 // Launches go through CODERX_LAUNCH (kernels/cuda_util.cuh), dynamic shared memory through
 // CODERX_DYNAMIC_SHARED; the CUDA runtime, graph and cuBLAS calls of the kernels and the backend
 // are served by runtime_stubs.cpp over host memory.
@@ -58,6 +60,29 @@ T __shfl_xor_sync(unsigned, T value, int lane_mask, int = 32) {
   return ::coderx::emu::warp_exchange(value, lane ^ lane_mask);
 }
 inline int __any_sync(unsigned, int predicate) { return ::coderx::emu::warp_any(predicate != 0) ? 1 : 0; }
+
+// Host twins of the integer and bit-cast intrinsics, with the PTX semantics (prmt, shf.r.wrap).
+inline float __uint_as_float(unsigned bits) {
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
+// Byte n of the result is byte (selector nibble n & 7) of the eight bytes y:x (x holds bytes 0…3);
+// the kernels use selectors 0…7 only (PTX gives the nibble's bit 3 a sign-replicate meaning).
+inline unsigned __byte_perm(unsigned x, unsigned y, unsigned selector) {
+  const std::uint64_t bytes = (static_cast<std::uint64_t>(y) << 32) | x;
+  unsigned result = 0;
+  for (unsigned n = 0; n < 4; ++n) {
+    const unsigned pick = (selector >> (4 * n)) & 7u;
+    result |= static_cast<unsigned>((bytes >> (8 * pick)) & 0xffu) << (8 * n);
+  }
+  return result;
+}
+// The low 32 bits of the 64-bit hi:lo shifted right by shift mod 32.
+inline unsigned __funnelshift_r(unsigned lo, unsigned hi, unsigned shift) {
+  const std::uint64_t joined = (static_cast<std::uint64_t>(hi) << 32) | lo;
+  return static_cast<unsigned>(joined >> (shift & 31u));
+}
 
 template <class T>
 T __ldg(const T* p) {
