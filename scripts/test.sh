@@ -36,7 +36,7 @@ if [ "$fuzz" -eq 1 ] && ls tests/fuzz/*_fuzz.cpp >/dev/null 2>&1; then
       -DCMAKE_BUILD_TYPE=RelWithDebInfo
   fi
   CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1 cmake --build build-fuzz --target coderx_fuzzers -j "$(nproc)"
-  ctest --test-dir build-fuzz -L fuzz --output-on-failure || status=1
+  ctest --test-dir build-fuzz -L fuzz --output-on-failure -j "$(nproc)" || status=1
 fi
 echo "test.sh: total $(( $(date +%s) - start )) s, result $([ $status -eq 0 ] && echo PASS || echo FAIL)"
 exit $status
