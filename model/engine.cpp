@@ -311,11 +311,11 @@ void Engine::Impl::start(std::unique_ptr<Job> job) {
 void Engine::Impl::emit(Job& job, const ChannelDelta& delta) {
   if (!delta.thinking.empty()) {
     job.result.thinking += delta.thinking;
-    if (job.on_event) job.on_event(GenerationEvent{GenerationEvent::Kind::thinking, delta.thinking});
+    if (job.on_event) job.on_event(GenerationEvent{GenerationEvent::Kind::thinking, delta.thinking, job.result.usage});
   }
   if (!delta.answer.empty()) {
     job.result.answer += delta.answer;
-    if (job.on_event) job.on_event(GenerationEvent{GenerationEvent::Kind::answer, delta.answer});
+    if (job.on_event) job.on_event(GenerationEvent{GenerationEvent::Kind::answer, delta.answer, job.result.usage});
   }
 }
 
@@ -334,9 +334,10 @@ bool Engine::Impl::step(Job& job, const float* row) {
   if (tokenizer->is_end_of_generation(token)) return finish(job, FinishReason::stop), true;
   const bool was_thinking = job.splitter.in_thought();
   auto text = job.detok->push(token);
-  if (text) emit(job, job.splitter.feed(*text));
+  const ChannelDelta delta = text ? job.splitter.feed(*text) : ChannelDelta{};
   const bool thinking = budget_thinking || was_thinking || job.splitter.in_thought();
   (thinking ? job.result.usage.thinking_tokens : job.result.usage.answer_tokens)++;
+  emit(job, delta);  // after counting, so the event's usage includes this token
   job.next = token;
   if (job.result.usage.answer_tokens >= b.answer_tokens) return finish(job, FinishReason::answer_budget), true;
   const auto used = static_cast<std::int64_t>(job.prompt.size() + job.result.tokens.size());

@@ -79,13 +79,14 @@ struct GenerationRequest {
   Priority priority = Priority::interactive;
 };
 
+struct Usage {
+  std::int64_t prompt_tokens = 0, cached_tokens = 0, thinking_tokens = 0, answer_tokens = 0;
+};
+
 struct GenerationEvent {
   enum class Kind { answer, thinking } kind = Kind::answer;
   std::string text;  // whole UTF-8 characters
-};
-
-struct Usage {
-  std::int64_t prompt_tokens = 0, cached_tokens = 0, thinking_tokens = 0, answer_tokens = 0;
+  Usage usage;       // the counts so far, the token that produced `text` included
 };
 
 struct Timings {

@@ -73,6 +73,15 @@ FinishReason finish_of(model::FinishReason reason) {
   return FinishReason::error;
 }
 
+Usage usage_of(const model::Usage& u) {
+  Usage out;
+  out.prompt_tokens = u.prompt_tokens;
+  out.cached_tokens = u.cached_tokens;
+  out.thinking_tokens = u.thinking_tokens;
+  out.answer_tokens = u.answer_tokens;
+  return out;
+}
+
 model::GenerationRequest to_request(const GenerationInput& input, std::vector<model::TokenId> prompt,
                                     const model::SamplingParams& defaults) {
   model::GenerationRequest request;
@@ -145,14 +154,15 @@ GenerationOutput EngineGenerator::generate_streams(const GenerationInput& input,
   model::Engine::EventFn on_event;
   // What each callback has received, so a stream always adds up to its final (valid) text.
   std::string streamed_answer, streamed_thinking;
-  if (callbacks.on_answer || callbacks.on_thinking)
+  if (callbacks.on_answer || callbacks.on_thinking || callbacks.on_usage)
     on_event = [&](const model::GenerationEvent& e) {
       const bool answer = e.kind == model::GenerationEvent::Kind::answer;
-      const TextCallback& to = answer ? callbacks.on_answer : callbacks.on_thinking;
-      if (!to) return;
-      std::string delta = model::utf8::make_valid(e.text);
-      (answer ? streamed_answer : streamed_thinking) += delta;
-      to(delta);
+      if (callbacks.on_usage) callbacks.on_usage(usage_of(e.usage));  // first: it rides with the text
+      if (const TextCallback& to = answer ? callbacks.on_answer : callbacks.on_thinking) {
+        std::string delta = model::utf8::make_valid(e.text);
+        (answer ? streamed_answer : streamed_thinking) += delta;
+        to(delta);
+      }
     };
   auto result = engine_->submit(to_request(input, prompt_tokens(input), engine_->default_sampling()),
                                 stop, on_event);
@@ -170,10 +180,9 @@ GenerationOutput EngineGenerator::generate_streams(const GenerationInput& input,
   flush_tail(callbacks.on_answer, streamed_answer, out.answer);
   flush_tail(callbacks.on_thinking, streamed_thinking, out.thinking);
   out.finish = finish_of(result->finish);
-  out.usage.prompt_tokens = result->usage.prompt_tokens;
-  out.usage.cached_tokens = result->usage.cached_tokens;
-  out.usage.thinking_tokens = result->usage.thinking_tokens;
-  out.usage.answer_tokens = result->usage.answer_tokens;
+  const double elapsed_ms = out.usage.elapsed_ms;
+  out.usage = usage_of(result->usage);
+  out.usage.elapsed_ms = elapsed_ms;
   return out;
 }
 

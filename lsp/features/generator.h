@@ -71,13 +71,17 @@ struct GenerationOutput {
 };
 
 using TextCallback = std::function<void(std::string_view answer_delta)>;
+using UsageCallback = std::function<void(const Usage& so_far)>;
 
 // Both streams of a generation (for `coderx serve`, which forwards thinking as
 // reasoning_content): on_answer as generate()'s on_text; on_thinking receives thought text as it
-// is produced. Either may be empty; both may run on an engine thread, so keep them short.
+// is produced; on_usage the running counts (elapsed_ms left 0) after each text delta, where the
+// generator knows them (the engine; a remote server that sends usage with every chunk). Any may
+// be empty; all may run on an engine thread, so keep them short.
 struct StreamCallbacks {
   TextCallback on_answer;
   TextCallback on_thinking;
+  UsageCallback on_usage;
 };
 
 class TextGenerator {

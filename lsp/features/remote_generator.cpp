@@ -19,12 +19,12 @@ FinishReason finish_of(const ChatOutcome& outcome) {
   return FinishReason::error;
 }
 
-Usage usage_of(const ChatOutcome& outcome) {
+Usage usage_of(const model::remote::WireUsage& wire) {
   Usage u;
-  u.prompt_tokens = outcome.usage.prompt_tokens;
-  u.cached_tokens = outcome.usage.cached_tokens;
-  u.thinking_tokens = outcome.usage.reasoning_tokens;
-  u.answer_tokens = std::max<std::int64_t>(0, outcome.usage.completion_tokens - outcome.usage.reasoning_tokens);
+  u.prompt_tokens = wire.prompt_tokens;
+  u.cached_tokens = wire.cached_tokens;
+  u.thinking_tokens = wire.reasoning_tokens;
+  u.answer_tokens = std::max<std::int64_t>(0, wire.completion_tokens - wire.reasoning_tokens);
   return u;
 }
 
@@ -71,13 +71,15 @@ GenerationOutput RemoteGenerator::generate(const GenerationInput& input, std::st
 GenerationOutput RemoteGenerator::generate_streams(const GenerationInput& input, std::stop_token stop,
                                                    const StreamCallbacks& callbacks) {
   auto started = std::chrono::steady_clock::now();
-  model::remote::StreamSink sink{callbacks.on_answer, callbacks.on_thinking};
+  model::remote::StreamSink sink{callbacks.on_answer, callbacks.on_thinking, {}};
+  if (callbacks.on_usage)
+    sink.on_usage = [&callbacks](const model::remote::WireUsage& wire) { callbacks.on_usage(usage_of(wire)); };
   ChatOutcome outcome = client_.chat(to_call(input), input.budgets.deadline, stop, sink);
   GenerationOutput out;
   out.finish = finish_of(outcome);
   out.answer = std::move(outcome.content);
   out.thinking = std::move(outcome.reasoning);
-  out.usage = usage_of(outcome);
+  out.usage = usage_of(outcome.usage);
   out.usage.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   if (out.finish == FinishReason::error) out.error = outcome.error;
   // The server found the request itself unusable (a prompt over its context, say).

@@ -25,6 +25,10 @@ struct Mailbox {
     (pending.*field).append(text);
     cv.notify_one();
   }
+  void set_usage(const features::Usage& usage) {  // rides with the next text; wakes nobody
+    std::lock_guard lock(mu);
+    pending.usage = usage;
+  }
   // Waits up to one watch period; returns what arrived and whether the generation ended.
   std::pair<TextDelta, bool> take() {
     std::unique_lock lock(mu);
@@ -54,7 +58,8 @@ PumpResult pump_generation(features::TextGenerator& generator, const features::G
   std::thread worker([&] {
     features::StreamCallbacks callbacks{
         [&box](std::string_view t) { box.add(&TextDelta::answer, t); },
-        [&box](std::string_view t) { box.add(&TextDelta::thinking, t); }};
+        [&box](std::string_view t) { box.add(&TextDelta::thinking, t); },
+        [&box](const features::Usage& u) { box.set_usage(u); }};
     features::GenerationOutput out;
     try {
       out = generator.generate_streams(input, source.get_token(), callbacks);

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@ namespace coderx::serve {
 struct TextDelta {
   std::string answer;
   std::string thinking;
+  std::optional<features::Usage> usage;  // the generator's running counts, where it gives them
   bool empty() const { return answer.empty() && thinking.empty(); }
 };
 

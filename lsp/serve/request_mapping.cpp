@@ -145,6 +145,9 @@ model::Result<MappedRequest> common(const json::object& o, const ServeOptions& o
     auto usage = bool_field(so->get_object(), "include_usage");
     if (!usage) return usage.error();
     r.include_usage = *usage;
+    auto continuous = bool_field(so->get_object(), "continuous_usage_stats");
+    if (!continuous) return continuous.error();
+    r.continuous_usage = *usage && *continuous;
   }
   auto max_completion = int_field(o, "max_completion_tokens", options.default_max_tokens, 1, options.max_tokens_limit);
   if (!max_completion) return max_completion.error();

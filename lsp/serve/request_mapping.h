@@ -33,6 +33,7 @@ struct MappedRequest {
   features::GenerationInput input;
   bool stream = false;
   bool include_usage = false;  // stream_options.include_usage
+  bool continuous_usage = false;  // and stream_options.continuous_usage_stats (vLLM's): usage in every chunk
   std::string model;           // as the client named it ("" = none)
   std::vector<std::string> stops;  // the answer ends before the first of these
   std::string echo;                // completions with echo: true: the prompt, returned first

@@ -56,7 +56,7 @@ std::string whole_response(const ResponseIds& ids, const features::GenerationOut
 }
 
 std::string chunk(const ResponseIds& ids, std::string_view answer, std::string_view thinking,
-                  std::string_view finish_reason, bool first) {
+                  std::string_view finish_reason, bool first, const features::Usage* usage) {
   json::object o = header(ids, true);
   json::object choice{{"index", 0}, {"finish_reason", finish_value(finish_reason)}};
   if (ids.api == Api::chat) {
@@ -70,6 +70,7 @@ std::string chunk(const ResponseIds& ids, std::string_view answer, std::string_v
     choice["logprobs"] = nullptr;
   }
   o["choices"] = json::array{std::move(choice)};
+  if (usage) o["usage"] = usage_json(*usage);
   return json::serialize(o);
 }
 

@@ -29,9 +29,10 @@ const char* finish_reason_name(features::FinishReason reason);
 std::string whole_response(const ResponseIds& ids, const features::GenerationOutput& out);
 // One streamed chunk: answer and/or thinking text (chat: delta.content / delta.reasoning_content;
 // completions: text), with a finish reason on the last one ("" = null). The first chat chunk
-// carries role "assistant" (`first`).
+// carries role "assistant" (`first`). `usage` (continuous_usage_stats; null = none): the running
+// counts, as a `usage` object beside the choices.
 std::string chunk(const ResponseIds& ids, std::string_view answer, std::string_view thinking,
-                  std::string_view finish_reason, bool first);
+                  std::string_view finish_reason, bool first, const features::Usage* usage = nullptr);
 // The final chunk of stream_options.include_usage: no choices, the usage.
 std::string usage_chunk(const ResponseIds& ids, const features::Usage& usage);
 

@@ -5,6 +5,7 @@
 #include <boost/beast/core/string.hpp>
 
 #include <chrono>
+#include <optional>
 #include <utility>
 
 #include "lsp/serve/generation_pump.h"
@@ -144,12 +145,18 @@ bool Routes::stream(const ResponseIds& ids, const MappedRequest& mapped, bool ke
   // echo: the prompt goes before the first text (with it, so that an error before any text
   // still gets a plain HTTP error).
   auto with_echo = [&](std::string_view answer) { return first ? mapped.echo + std::string(answer) : std::string(answer); };
+  // continuous_usage_stats: every chunk carries the latest running usage the generator gave.
+  std::optional<features::Usage> running;
+  auto usage_of_chunk = [&]() -> const features::Usage* {
+    return mapped.continuous_usage && running ? &*running : nullptr;
+  };
   auto forward = [&](const TextDelta& d) {
+    if (d.usage) running = d.usage;
     std::string_view thinking = ids.api == Api::chat ? std::string_view(d.thinking) : std::string_view();
     if (thinking.empty() && d.answer.empty()) return true;
     if (!begin_once()) return false;
     thinking_streamed = thinking_streamed || !thinking.empty();
-    bool ok = sse.event(chunk(ids, with_echo(d.answer), thinking, "", first));
+    bool ok = sse.event(chunk(ids, with_echo(d.answer), thinking, "", first, usage_of_chunk()));
     first = false;
     return ok;
   };
@@ -165,7 +172,9 @@ bool Routes::stream(const ResponseIds& ids, const MappedRequest& mapped, bool ke
     return sse.done() && keep_alive;
   }
   std::string_view late_thinking = ids.api == Api::chat && !thinking_streamed ? out.thinking : "";
-  if (!sse.event(chunk(ids, with_echo(r.unforwarded_answer), late_thinking, finish_reason_name(out.finish), first)))
+  running = out.usage;
+  if (!sse.event(chunk(ids, with_echo(r.unforwarded_answer), late_thinking, finish_reason_name(out.finish), first,
+                       usage_of_chunk())))
     return false;
   if (mapped.include_usage && !sse.event(usage_chunk(ids, out.usage))) return false;
   return sse.done() && keep_alive;

@@ -86,6 +86,11 @@ struct StreamLimits {
 };
 
 void apply(const WireDelta& d, ChatOutcome& out, const StreamSink& sink) {
+  if (d.usage) {  // first, so a caller's running counts ride with this chunk's text
+    out.usage = *d.usage;
+    out.has_usage = true;
+    if (sink.on_usage) sink.on_usage(*d.usage);
+  }
   if (!d.reasoning.empty()) {
     out.reasoning += d.reasoning;
     if (sink.on_reasoning) sink.on_reasoning(d.reasoning);
@@ -95,10 +100,6 @@ void apply(const WireDelta& d, ChatOutcome& out, const StreamSink& sink) {
     if (sink.on_content) sink.on_content(d.content);
   }
   if (!d.finish_reason.empty()) out.finish_reason = d.finish_reason;
-  if (d.usage) {
-    out.usage = *d.usage;
-    out.has_usage = true;
-  }
 }
 
 // One event's data: a chunk applied to `out`, or [DONE] (sets `done`), or a failure.

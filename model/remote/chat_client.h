@@ -49,7 +49,8 @@ struct ChatOutcome {
   std::string content;        // answer text (not repeating a prefill)
   std::string reasoning;      // thinking text, kept apart
   std::string finish_reason;  // as the server said: "stop", "length", ...
-  WireUsage usage;            // zeros when the server sent none
+  WireUsage usage;            // the last the server sent (every chunk's running counts, where it
+                              // sends them, so a cancelled stream keeps what was used); zeros if none
   bool has_usage = false;
   int attempts = 0;
   std::string error;          // status != ok: what happened, starting with the endpoint
@@ -59,6 +60,7 @@ struct ChatOutcome {
 struct StreamSink {
   std::function<void(std::string_view)> on_content;    // may be empty
   std::function<void(std::string_view)> on_reasoning;  // may be empty
+  std::function<void(const WireUsage&)> on_usage;      // each usage the server sends; may be empty
 };
 
 class ChatClient {

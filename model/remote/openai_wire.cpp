@@ -81,7 +81,9 @@ std::string encode_chat_call(const ChatCall& call) {
   o["messages"] = encode_messages(call.messages);
   o["max_tokens"] = call.max_tokens;
   o["stream"] = true;
-  o["stream_options"] = json::object{{"include_usage", true}};
+  // Running usage in every chunk (vLLM, coderx serve): a stream cancelled early (a stop string
+  // found by the caller) still knows what it used. Servers that lack it send the last one only.
+  o["stream_options"] = json::object{{"include_usage", true}, {"continuous_usage_stats", true}};
   o["thinking_budget_tokens"] = call.thinking_budget_tokens;
   o["chat_template_kwargs"] = json::object{{"enable_thinking", call.thinking_budget_tokens > 0}};
   if (call.prefill) {

@@ -246,6 +246,26 @@ TEST_F(ServeProcess, GeneratedModelServesConcurrentStreamsWithinBudget) {
     EXPECT_LE(usage.at("completion_tokens").as_int64() - thinking, 12);
   }
   EXPECT_EQ(json::parse(http_request(port_, "GET", "/v1/models").body).at("data").at(0).at("id"), "m");
+
+  // continuous_usage_stats: the engine's running counts in every chunk, rising to the final usage.
+  std::string continuous = body;
+  continuous.replace(continuous.find(R"("include_usage":true)"), 20,
+                     R"("include_usage":true,"continuous_usage_stats":true)");
+  HttpReply r = http_request(port_, "POST", "/v1/chat/completions", continuous);
+  ASSERT_EQ(r.status, 200) << r.raw;
+  std::vector<std::string> events = sse_data(r.body);
+  ASSERT_GE(events.size(), 3u) << r.body;
+  const json::value final_usage = json::parse(events[events.size() - 2]).at("usage");
+  std::int64_t last = 0;
+  for (std::size_t i = 0; i + 1 < events.size(); ++i) {
+    json::object chunk = json::parse(events[i]).as_object();
+    ASSERT_TRUE(chunk.contains("usage")) << events[i];
+    EXPECT_EQ(chunk.at("usage").at("prompt_tokens"), final_usage.at("prompt_tokens"));
+    std::int64_t used = chunk.at("usage").at("completion_tokens").as_int64();
+    EXPECT_GE(used, std::max<std::int64_t>(last, 1)) << events[i];
+    last = used;
+  }
+  EXPECT_EQ(last, final_usage.at("completion_tokens").as_int64());
 }
 
 TEST_F(ServeProcess, ClientDisconnectCancelsTheGeneration) {

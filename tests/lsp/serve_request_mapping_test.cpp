@@ -19,6 +19,7 @@ TEST(ServeRequestMapping, ChatTurnsBudgetsAndStreamOptions) {
   EXPECT_EQ(r->model, "m");
   EXPECT_TRUE(r->stream);
   EXPECT_TRUE(r->include_usage);
+  EXPECT_FALSE(r->continuous_usage);
   EXPECT_EQ(r->input.system, "sys\n\ndev");
   EXPECT_EQ(r->input.user, "hello");
   EXPECT_EQ(r->input.answer_prefix, "");
@@ -26,6 +27,19 @@ TEST(ServeRequestMapping, ChatTurnsBudgetsAndStreamOptions) {
   EXPECT_EQ(r->input.budgets.thinking_tokens, 12);
   EXPECT_EQ(r->input.budgets.deadline, o.request_timeout);
   EXPECT_EQ(r->input.kind, RequestKind::inline_completion);
+}
+
+TEST(ServeRequestMapping, ContinuousUsageNeedsIncludeUsageAsInVllm) {
+  ServeOptions o;
+  auto both = map_chat_request(
+      R"({"stream":true,"stream_options":{"include_usage":true,"continuous_usage_stats":true},"messages":[{"role":"user","content":"q"}]})", o);
+  ASSERT_TRUE(both) << both.error().message;
+  EXPECT_TRUE(both->continuous_usage);
+  auto alone = map_chat_request(
+      R"({"stream":true,"stream_options":{"continuous_usage_stats":true},"messages":[{"role":"user","content":"q"}]})", o);
+  ASSERT_TRUE(alone) << alone.error().message;
+  EXPECT_FALSE(alone->continuous_usage);
+  EXPECT_FALSE(alone->include_usage);
 }
 
 TEST(ServeRequestMapping, DefaultsAndTheThinkingSwitch) {
@@ -99,6 +113,8 @@ TEST(ServeRequestMapping, BadRequestsNameTheField) {
       {R"({"max_tokens":99999999,"messages":[{"role":"user","content":"q"}]})", "'max_tokens' must be in"},
       {R"({"thinking_budget_tokens":-1,"messages":[{"role":"user","content":"q"}]})", "'thinking_budget_tokens'"},
       {R"({"stream":"yes","messages":[{"role":"user","content":"q"}]})", "'stream' must be true or false"},
+      {R"({"stream_options":{"continuous_usage_stats":1},"messages":[{"role":"user","content":"q"}]})",
+       "'continuous_usage_stats' must be true or false"},
       {R"({"stop":"","messages":[{"role":"user","content":"q"}]})", "'stop' must be a string or an array"},
       {R"({"stop":[1],"messages":[{"role":"user","content":"q"}]})", "'stop' must be a string or an array"},
       {R"({"stop":{},"messages":[{"role":"user","content":"q"}]})", "'stop' must be a string or an array"},

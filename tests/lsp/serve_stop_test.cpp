@@ -2,12 +2,15 @@
 // whole text cut at its first stop string) over random texts, stop sets and chunkings; then an
 // in-process server with a scripted generator: whole and streamed answers end before the stop
 // string, which no chunk ever shows, the generation is cancelled as soon as it appears, and text
-// held back as a possible stop prefix still arrives when no stop follows.
+// held back as a possible stop prefix still arrives when no stop follows. With
+// stream_options.continuous_usage_stats every chunk carries the running usage, which is how a
+// server chained to another one (--engine openai://) still reports the tokens a stop string cut.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 #include <random>
 
+#include "lsp/features/remote_generator.h"
 #include "lsp/serve/stop_sequences.h"
 #include "serve_test_support.h"
 #include "tests/support/http_client.h"
@@ -132,6 +135,69 @@ TEST(ServeStop, HeldBackTextArrivesWhenNoStopFollows) {
   auto [content, finish] = read_stream(r.body, "= x");
   EXPECT_EQ(content, "a= b ==");
   EXPECT_EQ(finish, "stop");
+}
+
+// completion_tokens of a usage object.
+std::int64_t completion_tokens(const json::value& event) { return event.at("usage").at("completion_tokens").as_int64(); }
+
+TEST(ServeUsage, ContinuousUsageStatsPutTheRunningCountsInEveryChunk) {
+  auto script = std::make_shared<StreamScript>();
+  LocalServe serve(script);
+  testing::HttpReply r = testing::http_request(
+      serve.port(), "POST", "/v1/chat/completions",
+      chat(R"(,"stream":true,"thinking_budget_tokens":8,)"
+           R"("stream_options":{"include_usage":true,"continuous_usage_stats":true})"));
+  ASSERT_EQ(r.status, 200) << r.raw;
+  std::vector<json::value> events;
+  for (const std::string& e : testing::sse_data(r.body))
+    if (e != "[DONE]") events.push_back(json::parse(e));
+  ASSERT_GE(events.size(), 3u);
+  std::int64_t last = 0;
+  for (const json::value& e : events) {
+    ASSERT_TRUE(e.as_object().contains("usage")) << json::serialize(e);
+    EXPECT_EQ(e.at("usage").at("prompt_tokens").as_int64(), 11);
+    EXPECT_GE(completion_tokens(e), last) << "the running count went down";
+    last = completion_tokens(e);
+  }
+  EXPECT_GE(completion_tokens(events.front()), 1);
+  // 2 thinking pieces and 3 answer pieces, one token each; the final chunk and the usage chunk agree.
+  EXPECT_EQ(completion_tokens(events.back()), 5);
+  EXPECT_EQ(completion_tokens(events[events.size() - 2]), 5);
+  EXPECT_EQ(events.back().at("usage").at("completion_tokens_details").at("reasoning_tokens").as_int64(), 2);
+}
+
+TEST(ServeUsage, WithoutContinuousStatsOnlyTheLastChunkHasUsage) {
+  auto script = std::make_shared<StreamScript>();
+  LocalServe serve(script);
+  testing::HttpReply r = testing::http_request(serve.port(), "POST", "/v1/chat/completions",
+                                               chat(R"(,"stream":true,"stream_options":{"include_usage":true})"));
+  ASSERT_EQ(r.status, 200) << r.raw;
+  std::vector<json::value> events;
+  for (const std::string& e : testing::sse_data(r.body))
+    if (e != "[DONE]") events.push_back(json::parse(e));
+  ASSERT_GE(events.size(), 2u);
+  for (std::size_t i = 0; i + 1 < events.size(); ++i) EXPECT_FALSE(events[i].as_object().contains("usage"));
+  EXPECT_EQ(completion_tokens(events.back()), 3);
+}
+
+// coderx serve in front of another OpenAI server: the stop string is found here, so the remote
+// stream is cancelled before its final usage; its running usage still gives the tokens used.
+TEST(ServeUsage, AStopStringInAChainedServerStillReportsTheTokensUsed) {
+  auto script = std::make_shared<StreamScript>();
+  script->answer = {"int ", "x = ", "1;", " never"};
+  script->hold_after = 2;  // after "x = " the far generator waits until it is cancelled
+  LocalServe far(script);
+  auto remote = features::RemoteGenerator::create(far.url(), "", {});
+  ASSERT_TRUE(remote) << remote.error().message;
+  LocalServe near(*remote);
+  testing::HttpReply r = testing::http_request(near.port(), "POST", "/v1/chat/completions", chat(R"(,"stop":"= ")"));
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_TRUE(script->wait_cancelled(1));
+  const json::value reply = json::parse(r.body);
+  EXPECT_EQ(reply.at("choices").at(0).at("message").at("content"), "int x ");
+  EXPECT_EQ(reply.at("choices").at(0).at("finish_reason"), "stop");
+  EXPECT_EQ(reply.at("usage").at("prompt_tokens").as_int64(), 11);
+  EXPECT_EQ(completion_tokens(reply), 2);
 }
 
 }  // namespace

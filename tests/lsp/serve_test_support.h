@@ -1,5 +1,6 @@
 // In-process helpers for tests of `coderx serve` (lsp/serve) and of the remote engine:
-//   StreamScript  a TextGenerator that streams fixed thinking and answer pieces, can stop
+//   StreamScript  a TextGenerator that streams fixed thinking and answer pieces (one token each,
+//                 the running usage before each piece: 11 prompt tokens, 5 cached), can stop
 //                 mid-answer until cancelled, and records inputs and cancellations;
 //   LocalServe    an HttpServer on 127.0.0.1:0 running on its own thread;
 //   FakeHttp      a raw socket server answering each connection with a scripted reply (or
@@ -40,10 +41,13 @@ class StreamScript : public features::TextGenerator {
                                               const features::StreamCallbacks& cb) override {
     record(in);
     features::GenerationOutput out;
+    out.usage.prompt_tokens = 11;
+    out.usage.cached_tokens = 5;
     if (in.budgets.thinking_tokens > 0)
       for (const std::string& t : thinking) {
         out.thinking += t;
         ++out.usage.thinking_tokens;
+        if (cb.on_usage) cb.on_usage(out.usage);
         if (cb.on_thinking) cb.on_thinking(t);
       }
     for (std::size_t i = 0; i < answer.size(); ++i) {
@@ -57,10 +61,9 @@ class StreamScript : public features::TextGenerator {
       }
       out.answer += answer[i];
       ++out.usage.answer_tokens;
+      if (cb.on_usage) cb.on_usage(out.usage);
       if (cb.on_answer) cb.on_answer(answer[i]);
     }
-    out.usage.prompt_tokens = 11;
-    out.usage.cached_tokens = 5;
     return out;
   }
   std::string describe() const override { return "stream script"; }

@@ -227,6 +227,26 @@ TEST_F(EngineTest, StopEndsGenerationWithinOneToken) {
   EXPECT_EQ(c.error().code, Errc::cancelled);
 }
 
+// Each event carries the counts so far (coderx serve's continuous_usage_stats): never falling,
+// never past the tokens generated, the prompt as submitted, and the last one the final counts.
+TEST_F(EngineTest, EventsCarryTheRunningUsage) {
+  auto e = load();
+  std::vector<Usage> seen;
+  auto r = e->submit(greedy(prompt(8, 5), 24), {}, [&](const GenerationEvent& ev) { seen.push_back(ev.usage); });
+  ASSERT_TRUE(r);
+  ASSERT_FALSE(seen.empty());
+  auto generated = [](const Usage& u) { return u.thinking_tokens + u.answer_tokens; };
+  std::int64_t last = 0;
+  for (const Usage& u : seen) {
+    EXPECT_EQ(u.prompt_tokens, r->usage.prompt_tokens);
+    EXPECT_EQ(u.cached_tokens, r->usage.cached_tokens);
+    EXPECT_GE(generated(u), std::max<std::int64_t>(last, 1));
+    EXPECT_LE(generated(u), static_cast<std::int64_t>(r->tokens.size()));
+    last = generated(u);
+  }
+  EXPECT_LE(last, generated(r->usage));
+}
+
 TEST_F(EngineTest, ThinkingBudgetForcesChannelEndAtExactlyN) {
   auto e = load();
   const TokenId open = e->tokenizer().vocab().find("<|channel>");

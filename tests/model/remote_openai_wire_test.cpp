@@ -27,6 +27,7 @@ TEST(OpenAiWire, RequestCarriesBudgetsPrefillAndKind) {
   EXPECT_EQ(o.at("chat_template_kwargs").at("enable_thinking"), true);
   EXPECT_EQ(o.at("stream"), true);
   EXPECT_EQ(o.at("stream_options").at("include_usage"), true);
+  EXPECT_EQ(o.at("stream_options").at("continuous_usage_stats"), true);
   EXPECT_EQ(o.at("continue_final_message"), true);
   EXPECT_EQ(o.at("add_generation_prompt"), false);
   EXPECT_EQ(o.at("temperature").as_double(), 0.0);
