@@ -108,14 +108,16 @@ __device__ Smem<HD> smem_layout(unsigned char* base, int stages) {
 
 // --- cp.async (sm_80+): 16-byte copies global → shared; src_bytes 0 zero-fills ---
 
-// The CPU emulation (tests/kernels/emu) copies at once; waiting is then a no-op.
+// A `stages`-deep ring has stages - 1 tiles in flight; waiting for the oldest leaves the newest
+// stages - 2 groups pending (at most 2: the ring has 2-4 stages).
+__host__ __device__ constexpr int groups_left_pending(int stages) { return stages >= 4 ? 2 : stages == 3 ? 1 : 0; }
+
+// The CPU emulation (tests/kernels/emu/fiber_grid.h) lands each copy only at the wait that
+// completes its group, with the destination NaN until then.
 #if defined(CODERX_CUDA_EMU)
-inline void cp_async16(void* dst, const void* src, int src_bytes) {
-  std::memset(dst, 0, 16);
-  std::memcpy(dst, src, static_cast<std::size_t>(src_bytes));
-}
-inline void cp_async_commit() {}
-inline void cp_async_wait_tile(int) {}
+inline void cp_async16(void* dst, const void* src, int src_bytes) { ::coderx::emu::async_copy16(dst, src, src_bytes); }
+inline void cp_async_commit() { ::coderx::emu::async_commit(); }
+inline void cp_async_wait_tile(int stages) { ::coderx::emu::async_wait(groups_left_pending(stages)); }
 #else
 __device__ __forceinline__ void cp_async16(void* dst, const void* src, int src_bytes) {
   const unsigned d = static_cast<unsigned>(__cvta_generic_to_shared(dst));
@@ -128,9 +130,10 @@ __device__ __forceinline__ void cp_async_commit() {
 
 // Waits until the oldest outstanding tile of a `stages`-deep ring has landed (this thread's part).
 __device__ __forceinline__ void cp_async_wait_tile(int stages) {
-  if (stages >= 4)
+  const int pending = groups_left_pending(stages);  // wait_group takes an immediate
+  if (pending == 2)
     asm volatile("cp.async.wait_group 2;\n" ::: "memory");
-  else if (stages == 3)
+  else if (pending == 1)
     asm volatile("cp.async.wait_group 1;\n" ::: "memory");
   else
     asm volatile("cp.async.wait_group 0;\n" ::: "memory");

@@ -7,9 +7,9 @@
 // shared-memory layouts, writes past a device buffer or the dynamic shared memory (guard bytes,
 // device_guards.h) and the arithmetic of every kernel, including the device forms of the block
 // decoders (kernels/block_decode.h: byte permutes, funnel shifts, aligned word loads), whose
-// intrinsics get host twins below. What it cannot: timing, memory coherence between blocks
-// running at once, the asynchronous copies (cp.async lands at once here), and tensor-core
-// instructions other than through the wmma emulation.
+// intrinsics get host twins below, and cp.async rings (a copy lands only at the wait for its
+// group; fiber_grid.h). What it cannot: timing, memory coherence between blocks running at
+// once, and tensor-core instructions other than through the wmma emulation.
 // Launches go through CODERX_LAUNCH (kernels/cuda_util.cuh), dynamic shared memory through
 // CODERX_DYNAMIC_SHARED; the CUDA runtime, graph and cuBLAS calls of the kernels and the backend
 // are served by runtime_stubs.cpp over host memory.

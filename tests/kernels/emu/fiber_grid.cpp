@@ -63,6 +63,13 @@ struct Barrier {
   std::uint64_t generation = 0;
 };
 
+// One 16-byte cp.async: lands when a wait completes its group.
+struct AsyncCopy {
+  void* dst;
+  const void* src;
+  int src_bytes;
+};
+
 struct Fiber {
 #if defined(__x86_64__)
   void* sp = nullptr;  // saved stack pointer while switched out
@@ -73,6 +80,8 @@ struct Fiber {
   bool done = false;
   const Barrier* waiting = nullptr;  // the barrier it waits at, and that barrier's generation
   std::uint64_t waiting_generation = 0;
+  std::vector<AsyncCopy> open_group;               // issued since the last commit
+  std::vector<std::vector<AsyncCopy>> committed;   // oldest first
 };
 
 struct Grid {
@@ -197,6 +206,8 @@ void start_block(Grid& g, const uint3& block_index) {
     Fiber& f = g.fibers[t];
     f.done = false;
     f.waiting = nullptr;
+    f.open_group.clear();
+    f.committed.clear();
     f.index = uint3{t % g.shape.block.x, (t / g.shape.block.x) % g.shape.block.y,
                     t / (g.shape.block.x * g.shape.block.y)};
 #if defined(__x86_64__)
@@ -273,6 +284,29 @@ const dim3& grid_dim() { return g_grid->shape.grid; }
 unsigned char* dynamic_shared() { return g_grid->shared.data(); }
 
 void sync_block() { wait(g_grid->block); }
+
+void async_copy16(void* dst, const void* src, int src_bytes) {
+  std::memset(dst, 0xFF, 16);  // undefined until the copy lands: NaN halves and floats
+  running().open_group.push_back(AsyncCopy{dst, src, src_bytes});
+}
+
+void async_commit() {
+  Fiber& f = running();
+  f.committed.push_back(std::move(f.open_group));
+  f.open_group.clear();
+}
+
+void async_wait(int newest_left_pending) {
+  Fiber& f = running();
+  const std::size_t keep = static_cast<std::size_t>(std::max(newest_left_pending, 0));
+  while (f.committed.size() > keep) {
+    for (const AsyncCopy& c : f.committed.front()) {
+      std::memset(c.dst, 0, 16);
+      std::memcpy(c.dst, c.src, static_cast<std::size_t>(c.src_bytes));
+    }
+    f.committed.erase(f.committed.begin());
+  }
+}
 void sync_warp() { wait(g_grid->warps[static_cast<std::size_t>(running_warp())]); }
 
 std::uint64_t exchange_bits(std::uint64_t mine, int from) {

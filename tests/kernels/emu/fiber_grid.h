@@ -46,6 +46,16 @@ unsigned char* dynamic_shared();
 void sync_block();
 void sync_warp();
 
+// cp.async (16 bytes, the rest of the 16 zero-filled past src_bytes) as the GPU may perform it:
+// the destination reads as 0xFF bytes (NaN) from the issue until a wait completes the copy's
+// group, so reading a stage before waiting for it, or refilling a stage another thread still
+// reads, shows up as NaN in the results. Groups are per thread, as on the GPU.
+void async_copy16(void* dst, const void* src, int src_bytes);
+void async_commit();
+// Completes every committed group of the running thread but the newest `newest_left_pending`
+// (cp.async.wait_group N).
+void async_wait(int newest_left_pending);
+
 // Warp collectives: every active lane of the warp passes its value, then reads lane `from`'s.
 std::uint64_t exchange_bits(std::uint64_t mine, int from);
 // True when any active lane of the warp passed true.

@@ -1,8 +1,8 @@
 // The CUDA emulation's scheduler (fiber_grid.h): barriers wait for every live thread of the
 // block or warp, warp exchanges see every lane's value, threads that return early release the
 // others, a missing barrier shows up as stale data, mismatched barriers are reported as a
-// deadlock, writes past the dynamic shared memory or a device buffer are reported, and shapes
-// CUDA would refuse are refused.
+// deadlock, writes past the dynamic shared memory or a device buffer are reported, shapes
+// CUDA would refuse are refused, and cp.async copies land only at the wait for their group.
 #include "fiber_grid.h"
 
 #include <cuda_runtime.h>
@@ -11,6 +11,7 @@
 #include "device_guards.h"
 
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 namespace coderx::emu {
@@ -126,6 +127,35 @@ TEST(FiberGrid, ShapesCudaRefusesAreRefused) {
   EXPECT_NE(launch_error({dim3(0), dim3(32), 0}), "");
   EXPECT_NE(launch_error({dim3(1, 65536), dim3(32), 0}), "");
   EXPECT_NE(launch_error({dim3(1), dim3(32), 228 * 1024}), "");
+}
+
+TEST(FiberGrid, AsyncCopiesLandOnlyWhenAWaitCompletesTheirGroup) {
+  const GridShape shape{dim3(2), dim3(4), 0};
+  std::vector<unsigned char> source(16 * 8);
+  for (std::size_t i = 0; i < source.size(); ++i) source[i] = static_cast<unsigned char>(i);
+  std::vector<unsigned char> stage(2 * 16 * 4, 0), before_wait(16 * 4), after_one(16 * 4), after_all(16 * 4);
+  const std::string error = run_grid(shape, [&] {
+    const unsigned t = thread_idx().x;
+    unsigned char* first = &stage[16 * t];
+    unsigned char* second = &stage[16 * (4 + t)];
+    async_copy16(first, &source[16 * t], 16);
+    async_commit();
+    async_copy16(second, &source[16 * (4 + t)], 5);  // 5 bytes, then 11 zeros
+    async_commit();
+    std::memcpy(&before_wait[16 * t], first, 16);
+    async_wait(1);  // the older group lands, the newer stays pending
+    std::memcpy(&after_one[16 * t], second, 16);
+    EXPECT_EQ(std::memcmp(first, &source[16 * t], 16), 0);
+    async_wait(0);
+    std::memcpy(&after_all[16 * t], second, 16);
+  });
+  ASSERT_EQ(error, "");
+  for (unsigned t = 0; t < 4; ++t)
+    for (unsigned b = 0; b < 16; ++b) {
+      EXPECT_EQ(before_wait[16 * t + b], 0xFF) << "read before its wait";
+      EXPECT_EQ(after_one[16 * t + b], 0xFF) << "the newest group landed early";
+      EXPECT_EQ(after_all[16 * t + b], b < 5 ? source[16 * (4 + t) + b] : 0) << "zero fill past src_bytes";
+    }
 }
 
 }  // namespace
