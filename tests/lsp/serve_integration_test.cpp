@@ -248,9 +248,9 @@ TEST_F(ServeProcess, GeneratedModelServesConcurrentStreamsWithinBudget) {
   EXPECT_EQ(json::parse(http_request(port_, "GET", "/v1/models").body).at("data").at(0).at("id"), "m");
 
   // continuous_usage_stats: the engine's running counts in every chunk, rising to the final usage.
-  std::string continuous = body;
-  continuous.replace(continuous.find(R"("include_usage":true)"), 20,
-                     R"("include_usage":true,"continuous_usage_stats":true)");
+  const std::string continuous =
+      R"({"stream":true,"stream_options":{"include_usage":true,"continuous_usage_stats":true},"max_tokens":12,)"
+      R"("thinking_budget_tokens":6,"messages":[{"role":"user","content":"Say hi."}]})";
   HttpReply r = http_request(port_, "POST", "/v1/chat/completions", continuous);
   ASSERT_EQ(r.status, 200) << r.raw;
   std::vector<std::string> events = sse_data(r.body);

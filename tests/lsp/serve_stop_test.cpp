@@ -140,6 +140,14 @@ TEST(ServeStop, HeldBackTextArrivesWhenNoStopFollows) {
 // completion_tokens of a usage object.
 std::int64_t completion_tokens(const json::value& event) { return event.at("usage").at("completion_tokens").as_int64(); }
 
+// The JSON chunks of a streamed answer, [DONE] left out.
+std::vector<json::value> chunks(const std::string& body) {
+  std::vector<json::value> out;
+  for (const std::string& e : testing::sse_data(body))
+    if (e != "[DONE]") out.push_back(json::parse(e));
+  return out;
+}
+
 TEST(ServeUsage, ContinuousUsageStatsPutTheRunningCountsInEveryChunk) {
   auto script = std::make_shared<StreamScript>();
   LocalServe serve(script);
@@ -148,9 +156,7 @@ TEST(ServeUsage, ContinuousUsageStatsPutTheRunningCountsInEveryChunk) {
       chat(R"(,"stream":true,"thinking_budget_tokens":8,)"
            R"("stream_options":{"include_usage":true,"continuous_usage_stats":true})"));
   ASSERT_EQ(r.status, 200) << r.raw;
-  std::vector<json::value> events;
-  for (const std::string& e : testing::sse_data(r.body))
-    if (e != "[DONE]") events.push_back(json::parse(e));
+  const std::vector<json::value> events = chunks(r.body);
   ASSERT_GE(events.size(), 3u);
   std::int64_t last = 0;
   for (const json::value& e : events) {
@@ -172,9 +178,7 @@ TEST(ServeUsage, WithoutContinuousStatsOnlyTheLastChunkHasUsage) {
   testing::HttpReply r = testing::http_request(serve.port(), "POST", "/v1/chat/completions",
                                                chat(R"(,"stream":true,"stream_options":{"include_usage":true})"));
   ASSERT_EQ(r.status, 200) << r.raw;
-  std::vector<json::value> events;
-  for (const std::string& e : testing::sse_data(r.body))
-    if (e != "[DONE]") events.push_back(json::parse(e));
+  const std::vector<json::value> events = chunks(r.body);
   ASSERT_GE(events.size(), 2u);
   for (std::size_t i = 0; i + 1 < events.size(); ++i) EXPECT_FALSE(events[i].as_object().contains("usage"));
   EXPECT_EQ(completion_tokens(events.back()), 3);
