@@ -23,6 +23,7 @@
 #include <stop_token>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace coderx::features {
 
@@ -57,6 +58,10 @@ struct GenerationInput {
   std::string user;
   std::string answer_prefix;
   Budgets budgets;
+  // Stop strings the caller cuts the answer at (`coderx serve`'s `stop`). A remote generator
+  // passes them on while thinking is off, so the server ends there itself and reports its usage;
+  // others may ignore them: the caller still cuts.
+  std::vector<std::string> stops;
 };
 
 struct GenerationOutput {

@@ -60,6 +60,8 @@ model::remote::ChatCall RemoteGenerator::to_call(const GenerationInput& input) c
   if (completion) call.temperature = 0.0;
   call.kind = to_string(input.kind);
   for (char& c : call.kind) c = c == ' ' ? '_' : c;
+  // vLLM and llama-server match stop strings in the thinking too, where ours do not apply.
+  if (call.thinking_budget_tokens == 0) call.stop = input.stops;
   return call;
 }
 

@@ -1,6 +1,6 @@
 #include "lsp/serve/generation_pump.h"
 
-#include "lsp/serve/stop_sequences.h"
+#include "lsp/features/stop_generation.h"
 
 #include <condition_variable>
 #include <mutex>
@@ -37,20 +37,10 @@ struct Mailbox {
   }
 };
 
-// The output as if the generator had stopped before the first stop string by itself.
-void end_at_stop(features::GenerationOutput& out, const std::vector<std::string>& stops, bool cancelled_at_stop) {
-  std::string cut = truncate_at_stop(out.answer, stops);
-  bool cut_short = cut.size() < out.answer.size();
-  if (cut_short || (cancelled_at_stop && out.finish == features::FinishReason::cancelled)) {
-    out.answer = std::move(cut);
-    if (out.finish != features::FinishReason::error) out.finish = features::FinishReason::stop;
-  }
-}
-
 }  // namespace
 
 PumpResult pump_generation(features::TextGenerator& generator, const features::GenerationInput& input,
-                           const std::vector<std::string>& stops, ClientStream& client,
+                           ClientStream& client,
                            const std::function<bool(const TextDelta&)>& forward) {
   PumpResult result;
   Mailbox box;
@@ -62,7 +52,7 @@ PumpResult pump_generation(features::TextGenerator& generator, const features::G
         [&box](const features::Usage& u) { box.set_usage(u); }};
     features::GenerationOutput out;
     try {
-      out = generator.generate_streams(input, source.get_token(), callbacks);
+      out = features::generate_until_stop(generator, input, source.get_token(), callbacks);
     } catch (const std::exception& e) {  // the contract says never; one request must not end the server
       out.finish = features::FinishReason::error;
       out.error = std::string("internal error: ") + e.what();
@@ -72,19 +62,18 @@ PumpResult pump_generation(features::TextGenerator& generator, const features::G
     box.done = true;
     box.cv.notify_one();
   });
-  StopMatcher matcher(stops);
+  std::string taken;  // the answer as the connection thread has had it
   for (bool done = false; !done;) {
     auto [delta, ended] = box.take();
     done = ended;
-    delta.answer = matcher.feed(delta.answer);
+    taken += delta.answer;
     if (!result.client_gone && !delta.empty() && forward && !forward(delta)) result.client_gone = true;
     if (!result.client_gone && client.hung_up()) result.client_gone = true;
-    if (result.client_gone || matcher.stopped()) source.request_stop();
+    if (result.client_gone) source.request_stop();
   }
   worker.join();
-  end_at_stop(result.output, stops, matcher.stopped());
   const std::string& answer = result.output.answer;
-  if (answer.starts_with(matcher.sent())) result.unforwarded_answer = answer.substr(matcher.sent().size());
+  if (answer.starts_with(taken)) result.unforwarded_answer = answer.substr(taken.size());
   return result;
 }
 

@@ -1,9 +1,9 @@
 // Runs one generation for a client connection: the generator works on its own thread while the
 // connection thread forwards the text it produces (coalesced, every ≤ 50 ms) and watches the
 // client; when the client hangs up or stops taking data, the generation is cancelled through
-// its stop token (the engine stops within a token). With stop strings (the OpenAI `stop`
-// parameter) the answer is forwarded through a StopMatcher, and the generation is cancelled as
-// soon as one occurs; the result then reads as a normal `stop` finish, without the stop string.
+// its stop token (the engine stops within a token). With stop strings (input.stops, the OpenAI
+// `stop` parameter) the generation runs through features::generate_until_stop: no forwarded text
+// shows part of a stop string, and the generation ends at the first one, as a `stop` finish.
 //
 // Who calls it: lsp/serve/routes. Threading: call on the connection's thread; `forward` runs
 // there too (never on the engine's thread, so a slow client cannot stall the engine).
@@ -34,7 +34,7 @@ struct PumpResult {
 
 // `forward` (may be empty) returns false when the client cannot take more.
 PumpResult pump_generation(features::TextGenerator& generator, const features::GenerationInput& input,
-                           const std::vector<std::string>& stops, ClientStream& client,
+                           ClientStream& client,
                            const std::function<bool(const TextDelta&)>& forward);
 
 }  // namespace coderx::serve

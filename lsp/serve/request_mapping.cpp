@@ -158,7 +158,7 @@ model::Result<MappedRequest> common(const json::object& o, const ServeOptions& o
   if (auto sampling = check_sampling(o); !sampling) return sampling.error();
   auto stops = stop_field(o);
   if (!stops) return stops.error();
-  r.stops = std::move(*stops);
+  r.input.stops = std::move(*stops);
   r.input.budgets.deadline = options.request_timeout;
   return r;
 }

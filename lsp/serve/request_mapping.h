@@ -7,7 +7,7 @@
 // turns → a transcript in the user turn ("User: ..." / "Assistant: ..."). max_tokens (or
 // max_completion_tokens) → answer budget; thinking_budget_tokens → thinking budget, or
 // chat_template_kwargs.enable_thinking: true → the default one; coderx_kind → the request kind
-// (priority; default explain); stop (a string or up to 16 strings) → stops. Completions: the
+// (priority; default explain); stop (a string or up to 16 strings) → input.stops. Completions: the
 // prompt is the answer prefix of an empty user turn (the model continues it); echo: true puts
 // the prompt before the text returned. A non-empty suffix is refused (Gemma 4 has no
 // fill-in-the-middle tokens), as are logprobs (the engine keeps none).
@@ -35,7 +35,6 @@ struct MappedRequest {
   bool include_usage = false;  // stream_options.include_usage
   bool continuous_usage = false;  // and stream_options.continuous_usage_stats (vLLM's): usage in every chunk
   std::string model;           // as the client named it ("" = none)
-  std::vector<std::string> stops;  // the answer ends before the first of these
   std::string echo;                // completions with echo: true: the prompt, returned first
 };
 

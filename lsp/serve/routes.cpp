@@ -121,7 +121,7 @@ bool Routes::generate(Api api, const IncomingRequest& request, ClientStream& cli
 }
 
 bool Routes::whole(const ResponseIds& ids, const MappedRequest& mapped, bool keep_alive, ClientStream& client) {
-  PumpResult r = pump_generation(*generator_, mapped.input, mapped.stops, client, {});
+  PumpResult r = pump_generation(*generator_, mapped.input, client, {});
   log_end(ids, r);
   if (r.client_gone) return false;
   const features::GenerationOutput& out = r.output;
@@ -160,7 +160,7 @@ bool Routes::stream(const ResponseIds& ids, const MappedRequest& mapped, bool ke
     first = false;
     return ok;
   };
-  PumpResult r = pump_generation(*generator_, mapped.input, mapped.stops, client, forward);
+  PumpResult r = pump_generation(*generator_, mapped.input, client, forward);
   log_end(ids, r);
   if (r.client_gone) return false;
   const features::GenerationOutput& out = r.output;

@@ -92,6 +92,7 @@ std::string encode_chat_call(const ChatCall& call) {
   }
   if (call.temperature) o["temperature"] = *call.temperature;
   if (!call.kind.empty()) o["coderx_kind"] = call.kind;
+  if (!call.stop.empty()) o["stop"] = json::array(call.stop.begin(), call.stop.end());
   return json::serialize(o);
 }
 

@@ -40,6 +40,7 @@ struct ChatCall {
   std::int64_t thinking_budget_tokens = 0; // 0 = thinking off
   std::optional<double> temperature;       // omitted = the server's default
   std::string kind;                        // "" = omitted
+  std::vector<std::string> stop;           // empty = omitted
 };
 
 std::string encode_chat_call(const ChatCall& call);

@@ -80,17 +80,17 @@ TEST(ServeRequestMapping, StopStringsAndIgnoredSamplingFields) {
   ServeOptions o;
   auto one = map_chat_request(R"({"stop":"\n\n","messages":[{"role":"user","content":"q"}]})", o);
   ASSERT_TRUE(one) << one.error().message;
-  EXPECT_EQ(one->stops, (std::vector<std::string>{"\n\n"}));
+  EXPECT_EQ(one->input.stops, (std::vector<std::string>{"\n\n"}));
   auto many = map_completion_request(
       R"({"prompt":"p","stop":["```","\n}"],"n":1,"temperature":0.2,"top_p":1,"seed":-7,"frequency_penalty":-2})", o);
   ASSERT_TRUE(many) << many.error().message;
-  EXPECT_EQ(many->stops, (std::vector<std::string>{"```", "\n}"}));
+  EXPECT_EQ(many->input.stops, (std::vector<std::string>{"```", "\n}"}));
   auto none = map_chat_request(R"({"stop":null,"temperature":null,"messages":[{"role":"user","content":"q"}]})", o);
   ASSERT_TRUE(none) << none.error().message;
-  EXPECT_TRUE(none->stops.empty());
+  EXPECT_TRUE(none->input.stops.empty());
   auto empty = map_chat_request(R"({"stop":[],"messages":[{"role":"user","content":"q"}]})", o);
   ASSERT_TRUE(empty) << empty.error().message;
-  EXPECT_TRUE(empty->stops.empty());
+  EXPECT_TRUE(empty->input.stops.empty());
 }
 
 TEST(ServeRequestMapping, BadRequestsNameTheField) {

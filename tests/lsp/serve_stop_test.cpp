@@ -4,14 +4,16 @@
 // string, which no chunk ever shows, the generation is cancelled as soon as it appears, and text
 // held back as a possible stop prefix still arrives when no stop follows. With
 // stream_options.continuous_usage_stats every chunk carries the running usage, which is how a
-// server chained to another one (--engine openai://) still reports the tokens a stop string cut.
+// server chained to another one (--engine openai://) still reports the tokens a stop string cut;
+// a chained server also passes the stop strings on (thinking off), for servers without it.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 #include <random>
 
 #include "lsp/features/remote_generator.h"
-#include "lsp/serve/stop_sequences.h"
+#include "lsp/features/stop_generation.h"
+#include "lsp/features/stop_sequences.h"
 #include "serve_test_support.h"
 #include "tests/support/http_client.h"
 
@@ -19,6 +21,8 @@ namespace coderx::serve {
 namespace {
 
 namespace json = boost::json;
+using features::StopMatcher;
+using features::truncate_at_stop;
 using testing::LocalServe;
 using testing::StreamScript;
 
@@ -72,6 +76,26 @@ TEST(StopMatcher, FindsAStopStringSplitAcrossPieces) {
   EXPECT_TRUE(m.stopped());
   EXPECT_EQ(m.feed("more"), "");
   EXPECT_EQ(m.sent(), "int x;");
+}
+
+TEST(GenerateUntilStop, ACancelFromOutsideStaysACancel) {
+  StreamScript script;
+  script.answer = {"a", "zz", "b"};
+  script.hold_after = 1;  // after "a" the generator waits until it is cancelled
+  features::GenerationInput in;
+  in.stops = {"zz"};
+  in.budgets.answer_tokens = 9;
+  std::stop_source outer;
+  std::string streamed;
+  features::StreamCallbacks callbacks;
+  callbacks.on_answer = [&](std::string_view t) {
+    streamed += t;
+    outer.request_stop();  // the client went away after the first piece
+  };
+  features::GenerationOutput out = features::generate_until_stop(script, in, outer.get_token(), callbacks);
+  EXPECT_EQ(out.finish, features::FinishReason::cancelled);
+  EXPECT_EQ(streamed, "a");
+  EXPECT_EQ(out.answer, "a");
 }
 
 // Content and finish reason of a streamed chat answer; no chunk may show `stop`.
@@ -202,6 +226,47 @@ TEST(ServeUsage, AStopStringInAChainedServerStillReportsTheTokensUsed) {
   EXPECT_EQ(reply.at("choices").at(0).at("finish_reason"), "stop");
   EXPECT_EQ(reply.at("usage").at("prompt_tokens").as_int64(), 11);
   EXPECT_EQ(completion_tokens(reply), 2);
+}
+
+// The stop strings of the request as sent upstream ({} when absent).
+std::vector<std::string> stops_sent(const std::string& request) {
+  const json::object body = json::parse(request.substr(request.find("\r\n\r\n") + 4)).as_object();
+  std::vector<std::string> out;
+  if (const json::value* stop = body.if_contains("stop"))
+    for (const json::value& s : stop->as_array()) out.emplace_back(s.as_string());
+  return out;
+}
+
+// A chained coderx serve passes the stop strings on, so a server that sends its usage only in the
+// last chunk (llama-server) ends at the stop string itself and that usage still arrives. Not while
+// thinking: upstream servers also match stop strings inside the thinking, where ours do not apply.
+TEST(ServeUsage, AChainedServerPassesStopStringsOnSoTheLastChunksUsageArrives) {
+  testing::FakeHttp far({testing::FakeHttp::sse(
+      {R"({"choices":[{"index":0,"delta":{"content":"int "},"finish_reason":null}]})",
+       R"({"choices":[{"index":0,"delta":{"content":"x "},"finish_reason":null}]})",
+       R"({"choices":[{"index":0,"delta":{},"finish_reason":"stop"}],)"
+       R"("usage":{"prompt_tokens":7,"completion_tokens":3,"total_tokens":10}})",
+       "[DONE]"})});
+  auto remote = features::RemoteGenerator::create(far.url(), "", {});
+  ASSERT_TRUE(remote) << remote.error().message;
+  LocalServe near(*remote);
+  testing::HttpReply r =
+      testing::http_request(near.port(), "POST", "/v1/chat/completions", chat(R"(,"stop":["= ","\n\n"])"));
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_EQ(stops_sent(far.last_request()), (std::vector<std::string>{"= ", "\n\n"}));
+  const json::value reply = json::parse(r.body);
+  EXPECT_EQ(reply.at("choices").at(0).at("message").at("content"), "int x ");
+  EXPECT_EQ(reply.at("choices").at(0).at("finish_reason"), "stop");
+  EXPECT_EQ(reply.at("usage").at("prompt_tokens").as_int64(), 7);
+  EXPECT_EQ(completion_tokens(reply), 3);
+
+  testing::HttpReply thinking = testing::http_request(near.port(), "POST", "/v1/chat/completions",
+                                                      chat(R"(,"stop":"= ","thinking_budget_tokens":8)"));
+  ASSERT_EQ(thinking.status, 200) << thinking.raw;
+  EXPECT_TRUE(stops_sent(far.last_request()).empty());
+  testing::HttpReply none = testing::http_request(near.port(), "POST", "/v1/chat/completions", chat(""));
+  ASSERT_EQ(none.status, 200) << none.raw;
+  EXPECT_TRUE(stops_sent(far.last_request()).empty());
 }
 
 }  // namespace

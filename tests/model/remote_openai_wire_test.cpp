@@ -20,6 +20,7 @@ TEST(OpenAiWire, RequestCarriesBudgetsPrefillAndKind) {
   call.thinking_budget_tokens = 33;
   call.temperature = 0.0;
   call.kind = "refactor";
+  call.stop = {"\n\n", "```"};
   json::object o = json::parse(encode_chat_call(call)).as_object();
   EXPECT_EQ(o.at("model"), "gemma-4");
   EXPECT_EQ(o.at("max_tokens"), 77);
@@ -32,6 +33,7 @@ TEST(OpenAiWire, RequestCarriesBudgetsPrefillAndKind) {
   EXPECT_EQ(o.at("add_generation_prompt"), false);
   EXPECT_EQ(o.at("temperature").as_double(), 0.0);
   EXPECT_EQ(o.at("coderx_kind"), "refactor");
+  EXPECT_EQ(o.at("stop"), (json::array{"\n\n", "```"}));
   const json::array& m = o.at("messages").as_array();
   ASSERT_EQ(m.size(), 3u);
   EXPECT_EQ(m[2].at("role"), "assistant");
@@ -46,6 +48,7 @@ TEST(OpenAiWire, RequestWithoutOptionsOmitsThem) {
   EXPECT_FALSE(o.contains("continue_final_message"));
   EXPECT_FALSE(o.contains("temperature"));
   EXPECT_FALSE(o.contains("coderx_kind"));
+  EXPECT_FALSE(o.contains("stop"));
   EXPECT_EQ(o.at("chat_template_kwargs").at("enable_thinking"), false);
   EXPECT_EQ(o.at("messages").at(0).at("content"), "q \"quoted\" \n and \xC3\xA9");
 }

@@ -1,8 +1,8 @@
-#include "lsp/serve/stop_sequences.h"
+#include "lsp/features/stop_sequences.h"
 
 #include <algorithm>
 
-namespace coderx::serve {
+namespace coderx::features {
 
 namespace {
 
@@ -53,4 +53,4 @@ std::string truncate_at_stop(std::string_view answer, const std::vector<std::str
   return std::string(answer.substr(0, first_stop(answer, stops)));
 }
 
-}  // namespace coderx::serve
+}  // namespace coderx::features

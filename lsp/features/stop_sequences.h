@@ -1,5 +1,6 @@
-// The OpenAI `stop` parameter of `coderx serve`: the answer ends just before the first stop
-// string to be complete, which is not returned (as OpenAI, vLLM and llama-server do). "First"
+// Stop strings (GenerationInput::stops: the OpenAI `stop` parameter of `coderx serve`, and where a
+// completion can end early): the answer ends just before the first stop string to be complete,
+// which is not returned (as OpenAI, vLLM and llama-server do). "First"
 // is as if the text were checked after every byte, so how the answer arrives in pieces never
 // changes where it ends.
 //
@@ -9,15 +10,15 @@
 // generation should be cancelled, and nothing more is returned. truncate_at_stop() does the same
 // for a whole answer.
 //
-// Who uses it: lsp/serve/generation_pump (both endpoints, streamed or whole). Not thread-safe:
-// one matcher per request, fed from one thread.
+// Who uses it: stop_generation (every generation with stops). Not thread-safe: one matcher per
+// request, fed from one thread.
 #pragma once
 
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace coderx::serve {
+namespace coderx::features {
 
 class StopMatcher {
  public:
@@ -42,4 +43,4 @@ class StopMatcher {
 // `answer` up to the first stop string to be complete (all of it when none occurs).
 std::string truncate_at_stop(std::string_view answer, const std::vector<std::string>& stops);
 
-}  // namespace coderx::serve
+}  // namespace coderx::features
