@@ -47,7 +47,7 @@ std::string_view current_line(std::string_view prefix) {
   return nl == std::string_view::npos ? prefix : prefix.substr(nl + 1);
 }
 
-// Rule 2: drop what the suffix already has.
+// Rule 3: drop what the suffix already has.
 std::string drop_suffix_duplicates(std::string text, std::string_view suffix, std::string& reason) {
   const auto sfx_lines = lines_of(suffix);
   std::vector<std::string_view> sfx;
@@ -75,7 +75,7 @@ std::string drop_suffix_duplicates(std::string text, std::string_view suffix, st
   return text;
 }
 
-// Rule 3 for brace languages: the end of the line where depth drops below zero.
+// Rule 2 for brace languages: the end of the line where depth drops below zero.
 std::size_t bracket_block_end(std::string_view text) {
   int depth = 0;
   char quote = 0;
@@ -99,7 +99,7 @@ std::size_t bracket_block_end(std::string_view text) {
   return text.size();
 }
 
-// Rule 3 by indentation: the start of the first line that leaves the block.
+// Rule 2 by indentation: the start of the first line that leaves the block.
 std::size_t indent_block_end(std::string_view prefix, std::string_view text) {
   auto lines = lines_of(text);
   if (lines.empty()) return 0;
@@ -178,6 +178,13 @@ std::size_t grammar_cut(const CutRequest& r, std::string_view text) {
 
 }  // namespace
 
+std::size_t enclosing_block_end(const Language* language, std::string_view prefix, std::string_view text) {
+  const bool by_indent = !language || language->indented_blocks;
+  std::size_t end = by_indent ? indent_block_end(prefix, text) : bracket_block_end(text);
+  if (!language) end = std::min(end, bracket_block_end(text));
+  return end;
+}
+
 CutResult cut(const CutRequest& r) {
   CutResult out;
   std::string text(r.candidate.substr(0, 64 * 1024));
@@ -185,14 +192,11 @@ CutResult cut(const CutRequest& r) {
     text.resize(text.find('\n'));
     out.reason = "single line";
   }
-  text = drop_suffix_duplicates(std::move(text), r.suffix, out.reason);
-  const bool by_indent = !r.language || r.language->indented_blocks;
-  std::size_t end = by_indent ? indent_block_end(r.prefix, text) : bracket_block_end(text);
-  if (!r.language) end = std::min(end, bracket_block_end(text));
-  if (end < text.size()) {
+  if (const std::size_t end = enclosing_block_end(r.language, r.prefix, text); end < text.size()) {
     text.resize(end);
     out.reason = "end of the enclosing block";
   }
+  text = drop_suffix_duplicates(std::move(text), r.suffix, out.reason);
   if (r.language && !trim(text).empty()) {
     const std::size_t keep = grammar_cut(r, text);
     if (keep < rtrim(text).size()) {

@@ -1,10 +1,10 @@
 // cut(): trims a generated completion before it is shown. In order:
 //  1. single-line mode keeps the first line only (the cursor was mid-line);
-//  2. text that duplicates the suffix is removed (trailing lines equal to the suffix's first
+//  2. the enclosing block ends the completion: a closing bracket that closes a block opened in
+//     the prefix (brace languages; its line is kept), or a dedent below the block's indentation
+//     (Python, and every language without a grammar);
+//  3. text that duplicates the suffix is removed (trailing lines equal to the suffix's first
 //     lines; a tail equal to the rest of the cursor line, e.g. an auto-closed ")");
-//  3. the enclosing block ends the completion: a closing bracket that closes a block opened in
-//     the prefix (brace languages), or a dedent below the block's indentation (Python, and
-//     every language without a grammar);
 //  4. with a grammar: the longest prefix of whole lines that adds no ERROR or MISSING node to
 //     prefix + candidate + suffix (compared with prefix + suffix alone) and ends at a node
 //     boundary; incremental reparses from the prefix + suffix tree keep this fast.
@@ -35,5 +35,11 @@ struct CutResult {
 };
 
 CutResult cut(const CutRequest& request);
+
+// Where rule 2 ends `text` (a candidate after rule 1): the start of the first line past the
+// enclosing block, or text.size() while the block goes on. Text appended later never moves an
+// end already found, and the rules after it see only what comes before it, so a generation can
+// stop once there is one (see features::completion_settled).
+std::size_t enclosing_block_end(const Language* language, std::string_view prefix, std::string_view text);
 
 }  // namespace coderx::context

@@ -6,6 +6,7 @@
 
 #include "lsp/features/gather_context.h"
 #include "lsp/features/line_endings.h"
+#include "lsp/features/stop_generation.h"
 #include "lsp/features/trim_completion.h"
 
 namespace coderx::features {
@@ -20,9 +21,10 @@ TokenCounter Assistant::counter() const {
 }
 
 model::Result<GenerationOutput> Assistant::run(const GenerationInput& input, std::stop_token stop,
-                                               const TextCallback& on_text) {
+                                               const TextCallback& on_text,
+                                               const std::function<bool(std::string_view)>& ended) {
   if (stop.stop_requested()) return model::make_error(model::Errc::cancelled, "cancelled");
-  GenerationOutput out = generator_->generate(input, stop, on_text);
+  GenerationOutput out = generate_until_stop(*generator_, input, stop, StreamCallbacks{on_text, {}, {}}, ended);
   spdlog::debug("{}: {} prompt tokens ({} cached), {} thinking, {} answer, {:.1f} ms, {}",
                 to_string(input.kind), out.usage.prompt_tokens, out.usage.cached_tokens,
                 out.usage.thinking_tokens, out.usage.answer_tokens, out.usage.elapsed_ms,
@@ -62,10 +64,13 @@ model::Result<Completion> Assistant::complete(const CompleteRequest& request, st
   }
   GenerationInput input = completion_input(*frame, in, cursor);
   input.kind = request.kind;
-  auto out = run(input, stop, {});
+  // What trim_completion would drop is not generated: the server stops at the stop strings, and
+  // the generation is cancelled once the completion is settled.
+  input.stops = completion_stops(after);
+  const TrimRequest trim{language_of(request.doc), before, after, options_.max_completion_lines};
+  auto out = run(input, stop, {}, [&trim](std::string_view answer) { return completion_settled(answer, trim); });
   if (!out) return out.error();
   Completion c;
-  TrimRequest trim{language_of(request.doc), before, after, options_.max_completion_lines};
   c.text = trim_completion(out->answer, trim);
   if (c.text.size() != out->answer.size())
     spdlog::debug("completion trimmed from {} to {} bytes (what does not parse, or past the block)",

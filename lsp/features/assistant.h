@@ -100,8 +100,9 @@ class Assistant {
   TokenCounter counter() const;
 
  private:
-  model::Result<GenerationOutput> run(const GenerationInput& input, std::stop_token stop,
-                                      const TextCallback& on_text);
+  // `ended`: see generate_until_stop.
+  model::Result<GenerationOutput> run(const GenerationInput& input, std::stop_token stop, const TextCallback& on_text,
+                                      const std::function<bool(std::string_view)>& ended = {});
 
   std::shared_ptr<TextGenerator> generator_;
   AssistantOptions options_;

@@ -80,16 +80,41 @@ std::string extract_code(std::string_view answer) {
   return std::string(code);
 }
 
+namespace {
+
+constexpr std::string_view kFence = "```";
+
+// The cursor is mid-line: the completion is one line.
+bool single_line(std::string_view suffix) { return !blank(suffix.substr(0, suffix.find('\n'))); }
+
+}  // namespace
+
+std::vector<std::string> completion_stops(std::string_view suffix) {
+  std::vector<std::string> stops{std::string(kFence)};
+  if (single_line(suffix)) stops.emplace_back("\n");
+  return stops;
+}
+
+bool completion_settled(std::string_view generated, const TrimRequest& at) {
+  if (generated.find(kFence) != std::string_view::npos) return true;
+  if (single_line(at.suffix)) return generated.find('\n') != std::string_view::npos;
+  const std::size_t end =
+      context::enclosing_block_end(at.language, region_prefix(at.prefix, at.region_lines), generated);
+  // A fence that began before the first character past the block would cut the text before the
+  // block's end is known: wait for a character that cannot start one.
+  const std::size_t shown = generated.find_first_not_of(" \t\r\n", end);
+  return end < generated.size() && shown != std::string_view::npos && generated[shown] != '`';
+}
+
 std::string trim_completion(std::string_view generated, const TrimRequest& at) {
-  if (std::size_t fence = generated.find("```"); fence != std::string_view::npos)
+  if (std::size_t fence = generated.find(kFence); fence != std::string_view::npos)
     generated = generated.substr(0, fence);
-  std::string_view rest_of_line = at.suffix.substr(0, at.suffix.find('\n'));
   context::CutRequest request;
   request.language = at.language;
   request.prefix = region_prefix(at.prefix, at.region_lines);
   request.candidate = generated;
   request.suffix = region_suffix(at.suffix, at.region_lines);
-  request.single_line = !blank(rest_of_line);
+  request.single_line = single_line(at.suffix);
   request.limits.time_limit = at.parse_time;
   std::string out = context::cut(request).text;
   std::vector<std::string_view> lines = split_lines(out);

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "context/languages.h"
 
@@ -27,6 +28,16 @@ struct TrimRequest {
 };
 
 std::string trim_completion(std::string_view generated, const TrimRequest& at);
+
+// Stop strings (GenerationInput::stops) at which a completion can end without changing what
+// trim_completion keeps of it: a markdown fence, and in single-line mode (the rest of the cursor's
+// line, the start of `suffix`, is not blank) the first newline.
+std::vector<std::string> completion_stops(std::string_view suffix);
+
+// Whether trim_completion keeps the same of `generated` however it goes on, so the generation can
+// end now: it holds a fence, or a newline in single-line mode, or the enclosing block has ended
+// on a line that cannot still turn into a fence. Checked on the answer as it streams.
+bool completion_settled(std::string_view generated, const TrimRequest& at);
 
 // The fenced code block of a chat answer ("```lang\n...\n```"), or the whole answer trimmed.
 std::string extract_code(std::string_view answer);

@@ -24,6 +24,9 @@ const Case kCases[] = {
     {"py_dedent_ends_block", "python", "def f(x):\n    ", "return x\n\ndef g():\n    pass\n", "\n", "return x"},
     {"py_broken_tail_trimmed", "python", "def f(x):\n    ", "y = x\n    z = (y +\n", "\n", "y = x"},
     {"py_duplicate_suffix_lines", "python", "def f(x):\n    ", "y = 1\n    return y\n", "\n    return y\n", "y = 1"},
+    // The block ends first, so the lines before its end that the suffix repeats go too.
+    {"py_block_end_then_suffix_lines", "python", "def f(x):\n    ", "y = 1\n    return y\ndef g():\n    pass\n",
+     "\n    return y\n", "y = 1"},
     {"py_single_line", "python", "value = compute(", "1, 2)\nprint(value)\n", "\n", "1, 2)", true},
     // C
     {"c_good_statements", "c", "int f(int x) {\n  ", "int y = x * 2;\n  return y;\n", "\n}\n", "int y = x * 2;\n  return y;"},

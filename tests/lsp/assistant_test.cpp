@@ -1,11 +1,15 @@
 // Assistant with a scripted generator: successive keystrokes on one line give prompts that
 // share everything but the end (the engine's prefix cache keeps hitting) and gather only once;
 // another line gathers again; the generator's own token counter bounds the context; refactor
-// and explain ask for the workspace context; cut trims the completion.
+// and explain ask for the workspace context; cut trims the completion, and a completion's
+// generation ends where cut would drop the rest (mid-line at the first newline, at a fence).
 #include "lsp/features/assistant.h"
 #include "lsp/features/line_endings.h"
 
 #include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <mutex>
 
 #include "scripted_generator.h"
 
@@ -135,6 +139,62 @@ TEST(Assistant, CompletionsAreCutToTheBlockAndToOneLineMidLine) {
   gen->answer = [](const GenerationInput&) { return std::string("1, 2)\nprint(value)\n"); };
   auto one = assistant.complete(at(mid, 16), {});
   EXPECT_EQ(one->text, "1, 2");  // one line, without the ")" the document already has
+}
+
+// Streams `pieces`, then goes on until its stop token fires (10 s at most): a model that would
+// use its whole answer budget.
+class EndlessGenerator : public TextGenerator {
+ public:
+  std::vector<std::string> pieces;
+  bool cancelled = false;
+
+  GenerationOutput generate(const GenerationInput&, std::stop_token stop, const TextCallback& on_text) override {
+    GenerationOutput out;
+    for (const std::string& p : pieces) {
+      out.answer += p;
+      if (on_text) on_text(p);
+    }
+    std::mutex mu;
+    std::condition_variable_any cv;
+    std::unique_lock lock(mu);
+    cv.wait_for(lock, stop, std::chrono::seconds(10), [] { return false; });
+    cancelled = stop.stop_requested();
+    out.finish = cancelled ? FinishReason::cancelled : FinishReason::answer_budget;
+    return out;
+  }
+  std::string describe() const override { return "endless"; }
+};
+
+TEST(Assistant, ACompletionStopsGeneratingWhereTheRestWouldBeCut) {
+  auto gen = std::make_shared<EndlessGenerator>();
+  Assistant assistant(gen);
+  Doc mid{"value = compute()\n"};
+  gen->pieces = {"1, ", "2)", "\nprint(", "value)"};
+  auto one = assistant.complete(at(mid, 16), {});
+  ASSERT_TRUE(one) << one.error().message;
+  EXPECT_TRUE(gen->cancelled);
+  EXPECT_EQ(one->text, "1, 2");
+  EXPECT_EQ(one->finish, FinishReason::stop);
+  Doc end{"def f(x):\n    \n"};
+  gen->pieces = {"return x\n", "``", "`\n", "more"};
+  gen->cancelled = false;
+  auto fenced = assistant.complete(at(end, 14), {});
+  ASSERT_TRUE(fenced) << fenced.error().message;
+  EXPECT_TRUE(gen->cancelled);
+  EXPECT_EQ(fenced->text, "return x");
+  EXPECT_EQ(fenced->finish, FinishReason::stop);
+}
+
+TEST(Assistant, ACompletionStopsGeneratingOnceItsBlockHasEnded) {
+  auto gen = std::make_shared<EndlessGenerator>();
+  Assistant assistant(gen);
+  Doc end{"def f(x):\n    \n"};
+  gen->pieces = {"y = x\n", "    return y\n", "\nd", "ef g():\n"};
+  auto block = assistant.complete(at(end, 14), {});
+  ASSERT_TRUE(block) << block.error().message;
+  EXPECT_TRUE(gen->cancelled);
+  EXPECT_EQ(block->text, "y = x\n    return y");
+  EXPECT_EQ(block->finish, FinishReason::stop);
 }
 
 TEST(Assistant, RefactorAndExplainUseTheWorkspaceContext) {

@@ -1,9 +1,15 @@
 // trim_completion (context::cut behind the features' API) and extract_code against
 // hand-written editor situations: mid-line → one line, suffix duplicates removed, the enclosing
-// block ends a multi-line completion, what does not parse is cut, fences and the line limit.
+// block ends a multi-line completion, what does not parse is cut, fences and the line limit;
+// then, over random completions, that ending the generation at completion_stops, or as soon as
+// completion_settled holds, never changes what trim_completion keeps.
 #include "lsp/features/trim_completion.h"
 
 #include <gtest/gtest.h>
+
+#include <random>
+
+#include "lsp/features/stop_sequences.h"
 
 namespace coderx::features {
 namespace {
@@ -59,6 +65,97 @@ TEST(TrimCompletion, LineLimitAndFencesCut) {
   EXPECT_EQ(trim_completion("a = 1\nb = 2\nc = 3\nd = 4", two), "a = 1\nb = 2");
   EXPECT_EQ(trim_completion("a = 1\n```\ntext", {lang("python"), "", ""}), "a = 1");
   EXPECT_EQ(trim_completion("", {lang("python"), "", ""}), "");
+}
+
+TEST(CompletionStops, AFenceAlwaysAndTheFirstNewlineOnlyMidLine) {
+  EXPECT_EQ(completion_stops("\n}\n"), (std::vector<std::string>{"```"}));
+  EXPECT_EQ(completion_stops(" \t\r\nmore"), (std::vector<std::string>{"```"}));
+  EXPECT_EQ(completion_stops(""), (std::vector<std::string>{"```"}));
+  EXPECT_EQ(completion_stops(")\n"), (std::vector<std::string>{"```", "\n"}));
+}
+
+// Text from pieces that matter to cut (brackets, indentation, fences, newlines, suffix repeats).
+std::string random_piece_text(std::mt19937& rng, const std::vector<std::string>& pieces, int max_pieces) {
+  std::string s;
+  for (int n = static_cast<int>(rng() % (max_pieces + 1)); n > 0; --n) s += pieces[rng() % pieces.size()];
+  return s;
+}
+
+TEST(CompletionStops, EndingTheGenerationThereNeverChangesWhatIsKept) {
+  const std::vector<std::string> pieces{"x = 1", "f(", ")", "{", "}", "\n", "\n    ", "`", "```", " ", ";", "\r\n", "y"};
+  const std::vector<const context::Language*> languages{lang("python"), lang("c"), nullptr};
+  std::mt19937 rng(77);
+  int single_line = 0, cut_short = 0;
+  for (int trial = 0; trial < 1500; ++trial) {
+    const std::string prefix = random_piece_text(rng, pieces, 6);
+    const std::string suffix = random_piece_text(rng, pieces, 6);
+    const std::string generated = random_piece_text(rng, pieces, 12);
+    const std::vector<std::string> stops = completion_stops(suffix);
+    const std::string stopped = truncate_at_stop(generated, stops);
+    single_line += stops.size() == 2;
+    cut_short += stopped.size() < generated.size();
+    TrimRequest at{languages[trial % languages.size()], prefix, suffix, 3};
+    ASSERT_EQ(trim_completion(stopped, at), trim_completion(generated, at))
+        << "prefix '" << prefix << "' suffix '" << suffix << "' generated '" << generated << "'";
+  }
+  EXPECT_GT(single_line, 300);  // both modes and real cuts were exercised
+  EXPECT_GT(cut_short, 500);
+}
+
+TEST(CompletionSettled, WhenTheBlockHasEndedOnALineThatIsNoFence) {
+  TrimRequest py{lang("python"), "def f(x):\n    ", "\n"};
+  EXPECT_FALSE(completion_settled("return x\n", py));
+  EXPECT_FALSE(completion_settled("return x\n\n", py));
+  EXPECT_FALSE(completion_settled("return x\n``", py));  // may still become a fence
+  EXPECT_TRUE(completion_settled("return x\n\nd", py));
+  EXPECT_TRUE(completion_settled("return x\n```", py));
+  TrimRequest c{lang("c"), "int f(int x) {\n  ", "\n}\n"};
+  EXPECT_FALSE(completion_settled("return x;\n}", c));  // the closing line may go on
+  EXPECT_FALSE(completion_settled("return x;\n}\n", c));
+  EXPECT_TRUE(completion_settled("return x;\n}\nint", c));
+  TrimRequest mid{lang("c"), "g(", ");\n"};
+  EXPECT_FALSE(completion_settled("a, b", mid));
+  EXPECT_TRUE(completion_settled("a, b\n", mid));
+}
+
+// Ends `generated` at the first length where completion_settled holds and checks that
+// trim_completion keeps the same as of the whole text; true when it settled.
+bool settles_to_the_same(const std::string& generated, const TrimRequest& at) {
+  for (std::size_t n = 0; n <= generated.size(); ++n) {
+    const std::string_view head = std::string_view(generated).substr(0, n);
+    if (!completion_settled(head, at)) continue;
+    EXPECT_EQ(trim_completion(head, at), trim_completion(generated, at))
+        << "settled after " << n << " bytes; prefix '" << at.prefix << "' suffix '" << at.suffix << "' generated '"
+        << generated << "'";
+    return true;
+  }
+  return false;
+}
+
+TEST(CompletionSettled, TrimKeepsTheSameHoweverTheTextGoesOn) {
+  const std::vector<std::string> pieces{"x = 1", "f(", ")", "{", "}", "\n", "\n    ", "\n  ", "`", "``", " ",
+                                        ";", "\r\n", "y", "\"", "//", "\t"};
+  const std::vector<std::pair<const context::Language*, std::string>> contexts{
+      {lang("python"), "def f(x):\n    "}, {lang("python"), "class A:\n    def f(self):\n        "},
+      {lang("c"), "int f(int x) {\n  "}, {lang("cpp"), "struct S {\n  int g() {\n    "},
+      {nullptr, "section:\n    "}, {nullptr, "call(\n  "}};
+  std::mt19937 rng(99);
+  int settled = 0;
+  for (int trial = 0; trial < 1500; ++trial) {
+    const auto& [language, prefix] = contexts[trial % contexts.size()];
+    // Random, or lines the generated text may repeat (rule 3 of cut drops those at its end).
+    const std::vector<std::string> suffixes{random_piece_text(rng, pieces, 4), "\n}\n", "\n    y\n", "\n  x = 1\n"};
+    const std::string suffix = suffixes[rng() % suffixes.size()];
+    TrimRequest at{language, prefix, suffix, trial % 2 ? 16u : 3u};
+    settled += settles_to_the_same(random_piece_text(rng, pieces, 14), at);
+    if (HasFailure()) return;
+  }
+  EXPECT_GT(settled, 500);  // settling was exercised, not only the generations that never settle
+  // Dedents, partial fences and a line the suffix repeats, which meet rarely above.
+  const std::vector<std::string> lines{"\n    y", "\n  yy", "\n  ", "\n", "`", "``", "y"};
+  TrimRequest python{lang("python"), "def f(x):\n    ", "\n    y\n  yy\n"};
+  for (int trial = 0; trial < 1500 && !HasFailure(); ++trial)
+    settles_to_the_same(random_piece_text(rng, lines, 10), python);
 }
 
 TEST(ExtractCode, TakesTheFirstFencedBlockOrTheTrimmedAnswer) {
