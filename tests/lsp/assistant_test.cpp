@@ -165,36 +165,30 @@ class EndlessGenerator : public TextGenerator {
   std::string describe() const override { return "endless"; }
 };
 
-TEST(Assistant, ACompletionStopsGeneratingWhereTheRestWouldBeCut) {
+// The completion that `pieces` give at `cursor` in `text`; the generation must end early, as a stop.
+std::string completed_early(std::vector<std::string> pieces, const std::string& text, std::size_t cursor) {
   auto gen = std::make_shared<EndlessGenerator>();
+  gen->pieces = std::move(pieces);
   Assistant assistant(gen);
-  Doc mid{"value = compute()\n"};
-  gen->pieces = {"1, ", "2)", "\nprint(", "value)"};
-  auto one = assistant.complete(at(mid, 16), {});
-  ASSERT_TRUE(one) << one.error().message;
-  EXPECT_TRUE(gen->cancelled);
-  EXPECT_EQ(one->text, "1, 2");
-  EXPECT_EQ(one->finish, FinishReason::stop);
-  Doc end{"def f(x):\n    \n"};
-  gen->pieces = {"return x\n", "``", "`\n", "more"};
-  gen->cancelled = false;
-  auto fenced = assistant.complete(at(end, 14), {});
-  ASSERT_TRUE(fenced) << fenced.error().message;
-  EXPECT_TRUE(gen->cancelled);
-  EXPECT_EQ(fenced->text, "return x");
-  EXPECT_EQ(fenced->finish, FinishReason::stop);
+  Doc doc{text};
+  auto c = assistant.complete(at(doc, cursor), {});
+  if (!c) {
+    ADD_FAILURE() << c.error().message;
+    return "<error>";
+  }
+  EXPECT_TRUE(gen->cancelled) << "the generation went on";
+  EXPECT_EQ(c->finish, FinishReason::stop);
+  return c->text;
 }
 
-TEST(Assistant, ACompletionStopsGeneratingOnceItsBlockHasEnded) {
-  auto gen = std::make_shared<EndlessGenerator>();
-  Assistant assistant(gen);
-  Doc end{"def f(x):\n    \n"};
-  gen->pieces = {"y = x\n", "    return y\n", "\nd", "ef g():\n"};
-  auto block = assistant.complete(at(end, 14), {});
-  ASSERT_TRUE(block) << block.error().message;
-  EXPECT_TRUE(gen->cancelled);
-  EXPECT_EQ(block->text, "y = x\n    return y");
-  EXPECT_EQ(block->finish, FinishReason::stop);
+TEST(Assistant, ACompletionStopsGeneratingWhereTheRestWouldBeCut) {
+  // Mid-line: at the first newline.
+  EXPECT_EQ(completed_early({"1, ", "2)", "\nprint(", "value)"}, "value = compute()\n", 16), "1, 2");
+  // At a fence, even one that arrives in pieces.
+  EXPECT_EQ(completed_early({"return x\n", "``", "`\n", "more"}, "def f(x):\n    \n", 14), "return x");
+  // Once the enclosing block has ended.
+  EXPECT_EQ(completed_early({"y = x\n", "    return y\n", "\nd", "ef g():\n"}, "def f(x):\n    \n", 14),
+            "y = x\n    return y");
 }
 
 TEST(Assistant, RefactorAndExplainUseTheWorkspaceContext) {
