@@ -89,7 +89,8 @@ model::Result<RefactorResult> Assistant::refactor(const RefactorRequest& request
   WorkspaceContext workspace = provide(request.workspace);
   GenerationInput input = refactor_prompt(request.doc, begin, end, request.kind, request.instruction,
                                           request.budgets, counter(), &workspace);
-  auto out = run(input, stop, {});
+  // The code block is all that is kept: the generation ends when it closes.
+  auto out = run(input, stop, {}, code_block_closed);
   if (!out) return out.error();
   if (out->finish != FinishReason::stop)  // half the code would replace all of the selection
     return model::make_error(model::Errc::unsupported,

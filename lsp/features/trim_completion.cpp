@@ -8,6 +8,8 @@ namespace coderx::features {
 
 namespace {
 
+constexpr std::string_view kFence = "```";  // a markdown code fence
+
 bool blank(std::string_view s) { return s.find_first_not_of(" \t\r") == std::string_view::npos; }
 
 std::vector<std::string_view> split_lines(std::string_view s) {
@@ -63,8 +65,14 @@ std::string_view region_suffix(std::string_view suffix, std::size_t max_lines) {
 
 }  // namespace
 
+bool code_block_closed(std::string_view answer) {
+  const std::size_t open = answer.find(kFence);
+  const std::size_t body = open == std::string_view::npos ? open : answer.find('\n', open);
+  return body != std::string_view::npos && answer.find(kFence, body + 1) != std::string_view::npos;
+}
+
 std::string extract_code(std::string_view answer) {
-  std::size_t open = answer.find("```");
+  std::size_t open = answer.find(kFence);
   if (open == std::string_view::npos) {
     std::size_t b = answer.find_first_not_of("\n");
     std::size_t e = answer.find_last_not_of(" \t\r\n");
@@ -72,7 +80,7 @@ std::string extract_code(std::string_view answer) {
   }
   std::size_t body = answer.find('\n', open);
   if (body == std::string_view::npos) return "";
-  std::size_t close = answer.find("```", body + 1);
+  std::size_t close = answer.find(kFence, body + 1);
   std::string_view code = answer.substr(body + 1, close == std::string_view::npos
                                                       ? std::string_view::npos
                                                       : close - body - 1);
@@ -81,8 +89,6 @@ std::string extract_code(std::string_view answer) {
 }
 
 namespace {
-
-constexpr std::string_view kFence = "```";
 
 // The cursor is mid-line: the completion is one line.
 bool single_line(std::string_view suffix) { return !blank(suffix.substr(0, suffix.find('\n'))); }

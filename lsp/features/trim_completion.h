@@ -41,5 +41,8 @@ bool completion_settled(std::string_view generated, const TrimRequest& at);
 
 // The fenced code block of a chat answer ("```lang\n...\n```"), or the whole answer trimmed.
 std::string extract_code(std::string_view answer);
+// Whether extract_code keeps the same of `answer` however it goes on: its first fenced block has
+// closed (what a model writes after it, an explanation say, would be dropped).
+bool code_block_closed(std::string_view answer);
 
 }  // namespace coderx::features

@@ -191,6 +191,23 @@ TEST(Assistant, ACompletionStopsGeneratingWhereTheRestWouldBeCut) {
             "y = x\n    return y");
 }
 
+// A model that would explain its edit after the code until the budget ran out: the refactor
+// ends when the code block closes and succeeds, instead of failing as cut short.
+TEST(Assistant, ARefactorStopsGeneratingWhenItsCodeBlockCloses) {
+  auto gen = std::make_shared<EndlessGenerator>();
+  gen->pieces = {"Here:\n```py", "thon\ny = 2\n", "``", "`\nThis renames", " the variable"};
+  Assistant assistant(gen);
+  Doc d{"x = 1\ny = 1\n"};
+  RefactorRequest r;
+  r.doc = d.view();
+  r.begin = 6;
+  r.end = 12;
+  auto refactored = assistant.refactor(r, {});
+  ASSERT_TRUE(refactored) << refactored.error().message;
+  EXPECT_TRUE(gen->cancelled);
+  EXPECT_EQ(refactored->new_text, "y = 2\n");
+}
+
 TEST(Assistant, RefactorAndExplainUseTheWorkspaceContext) {
   auto gen = std::make_shared<testing::ScriptedGenerator>();
   gen->answer = [](const GenerationInput&) { return std::string("```python\ny = 2\n```"); };

@@ -2,7 +2,8 @@
 // hand-written editor situations: mid-line → one line, suffix duplicates removed, the enclosing
 // block ends a multi-line completion, what does not parse is cut, fences and the line limit;
 // then, over random completions, that ending the generation at completion_stops, or as soon as
-// completion_settled holds, never changes what trim_completion keeps.
+// completion_settled holds, never changes what trim_completion keeps, nor ending an answer once
+// code_block_closed holds what extract_code keeps.
 #include "lsp/features/trim_completion.h"
 
 #include <gtest/gtest.h>
@@ -163,6 +164,26 @@ TEST(ExtractCode, TakesTheFirstFencedBlockOrTheTrimmedAnswer) {
   EXPECT_EQ(extract_code("\n\nint g();  \n"), "int g();");
   EXPECT_EQ(extract_code("```python\nunterminated\n"), "unterminated");
   EXPECT_EQ(extract_code("```"), "");
+}
+
+TEST(CodeBlockClosed, ExtractCodeKeepsTheSameHoweverTheAnswerGoesOn) {
+  EXPECT_FALSE(code_block_closed("Sure:\n```cpp\nint f();\n``"));
+  EXPECT_FALSE(code_block_closed("``` ```"));  // the fence line has not ended
+  EXPECT_TRUE(code_block_closed("```cpp\nint f();\n```"));
+  const std::vector<std::string> pieces{"```", "```c\n", "\n", "`", "``", "x;", " ", "text"};
+  std::mt19937 rng(5);
+  int closed = 0;
+  for (int trial = 0; trial < 3000; ++trial) {
+    const std::string answer = random_piece_text(rng, pieces, 10);
+    for (std::size_t n = 0; n <= answer.size(); ++n) {
+      const std::string_view head = std::string_view(answer).substr(0, n);
+      if (!code_block_closed(head)) continue;
+      ++closed;
+      ASSERT_EQ(extract_code(head), extract_code(answer)) << "closed after " << n << " bytes of '" << answer << "'";
+      break;
+    }
+  }
+  EXPECT_GT(closed, 500);
 }
 
 }  // namespace
