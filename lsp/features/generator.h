@@ -58,9 +58,10 @@ struct GenerationInput {
   std::string user;
   std::string answer_prefix;
   Budgets budgets;
-  // Stop strings the caller cuts the answer at (`coderx serve`'s `stop`). A remote generator
-  // passes them on while thinking is off, so the server ends there itself and reports its usage;
-  // others may ignore them: the caller still cuts.
+  // The answer ends just before the first of these (`coderx serve`'s `stop`; where a completion
+  // would be cut anyway). generate_until_stop applies them whatever the generator; a remote
+  // generator also sends them to its server while thinking is off, so the server ends there
+  // itself and still reports its usage. Generators may otherwise ignore them.
   std::vector<std::string> stops;
 };
 
