@@ -4,8 +4,8 @@
 // the output then reads as a `stop` finish whose answer ends just before it. Text held back when
 // the generation ends by itself is streamed at the end, so the stream adds up to the answer.
 //
-// Who calls it: Assistant (completions stop at a fence or, mid-line, at the first newline) and
-// `coderx serve` (the OpenAI `stop`). Threading: the callbacks run where the generator runs them;
+// Who calls it: Assistant (completions, with the stops and the settled test of trim_completion.h;
+// refactors, which end when their code block closes) and `coderx serve` (the OpenAI `stop`). Threading: the callbacks run where the generator runs them;
 // `stop` cancels as for the generator itself (finish `cancelled`).
 #pragma once
 

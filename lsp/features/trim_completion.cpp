@@ -12,6 +12,9 @@ constexpr std::string_view kFence = "```";  // a markdown code fence
 
 bool blank(std::string_view s) { return s.find_first_not_of(" \t\r") == std::string_view::npos; }
 
+// The cursor is mid-line: the completion is one line.
+bool single_line(std::string_view suffix) { return !blank(suffix.substr(0, suffix.find('\n'))); }
+
 std::vector<std::string_view> split_lines(std::string_view s) {
   std::vector<std::string_view> lines;
   for (;;) {
@@ -87,13 +90,6 @@ std::string extract_code(std::string_view answer) {
   while (!code.empty() && code.back() == '\n') code.remove_suffix(1);
   return std::string(code);
 }
-
-namespace {
-
-// The cursor is mid-line: the completion is one line.
-bool single_line(std::string_view suffix) { return !blank(suffix.substr(0, suffix.find('\n'))); }
-
-}  // namespace
 
 std::vector<std::string> completion_stops(std::string_view suffix) {
   std::vector<std::string> stops{std::string(kFence)};
