@@ -8,16 +8,19 @@
 // device_guards.h) and the arithmetic of every kernel, including the device forms of the block
 // decoders (kernels/block_decode.h: byte permutes, funnel shifts, aligned word loads), whose
 // intrinsics get host twins below, and cp.async rings (a copy lands only at the wait for its
-// group; fiber_grid.h). What it cannot: timing, memory coherence between blocks running at
-// once, and tensor-core instructions other than through the wmma emulation.
+// group; fiber_grid.h), reads of shared memory a block has not written (static and dynamic shared
+// memory start each block as NaN) and races within a barrier interval (the tests run with threads
+// and blocks in order and again in reverse). What it cannot: timing, memory coherence between
+// blocks running at once, and tensor-core instructions other than through the wmma emulation.
 // Launches go through CODERX_LAUNCH (kernels/cuda_util.cuh), dynamic shared memory through
 // CODERX_DYNAMIC_SHARED; the CUDA runtime, graph and cuBLAS calls of the kernels and the backend
 // are served by runtime_stubs.cpp over host memory.
 #pragma once
 
 #define CODERX_CUDA_EMU 1
-// One block runs at a time, so a function-static array is that block's shared memory.
-#define __shared__ static
+// One block runs at a time, so a function-static array is that block's shared memory; poisoned
+// before each block like the dynamic shared memory (fiber_grid.h CODERX_EMU_STATIC_SHARED).
+#define __shared__ CODERX_EMU_STATIC_SHARED
 #define __launch_bounds__(...)
 
 // Every CUDA header the kernels include comes first: the index macros below would break them.

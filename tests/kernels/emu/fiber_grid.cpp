@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstdio>
+#include <optional>
 #include <vector>
 
 // Switching fibers: on x86-64 a few instructions that save the callee-saved registers, the
@@ -47,6 +48,13 @@ coderx_emu_switch:
 .text
 )");
 #endif
+
+// The linker's bounds of the section holding every CODERX_EMU_STATIC_SHARED variable (weak: a
+// program may have none).
+extern "C" {
+extern unsigned char __start_coderx_emu_shared[] __attribute__((weak));
+extern unsigned char __stop_coderx_emu_shared[] __attribute__((weak));
+}
 
 namespace coderx::emu {
 
@@ -103,6 +111,7 @@ struct Grid {
 };
 
 Grid* g_grid = nullptr;
+std::optional<Schedule> g_schedule;  // unset: from the environment
 std::vector<void*> g_stacks;  // reused by later grids
 
 void* stack_for(std::size_t i) {
@@ -197,6 +206,8 @@ void start_block(Grid& g, const uint3& block_index) {
   g.block_index = block_index;
   std::fill(g.shared.begin(), g.shared.end() - kSharedGuardBytes, static_cast<unsigned char>(0xFF));
   std::fill(g.shared.end() - kSharedGuardBytes, g.shared.end(), kSharedGuardByte);
+  if (__start_coderx_emu_shared != __stop_coderx_emu_shared)
+    std::fill(__start_coderx_emu_shared, __stop_coderx_emu_shared, static_cast<unsigned char>(0xFF));
   g.block = Barrier{n, 0, 0};
   for (std::size_t w = 0; w < g.warps.size(); ++w) {
     const unsigned first = static_cast<unsigned>(w) * 32;
@@ -222,13 +233,15 @@ void start_block(Grid& g, const uint3& block_index) {
   }
 }
 
-// Runs the block's fibers round-robin until all return, skipping those whose barrier has not
+// Runs the block's fibers round-robin, in the schedule's order, until all return, skipping those whose barrier has not
 // completed; false on a deadlock (a round in which nothing arrived, completed or returned).
-bool run_block(Grid& g) {
-  std::size_t remaining = g.fibers.size();
+bool run_block(Grid& g, Schedule order) {
+  const std::size_t n = g.fibers.size();
+  std::size_t remaining = n;
   while (remaining > 0) {
     const std::uint64_t before = g.events;
-    for (std::size_t t = 0; t < g.fibers.size(); ++t) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::size_t t = order == Schedule::forward ? i : n - 1 - i;
       Fiber& f = g.fibers[t];
       if (f.done || (f.waiting && f.waiting->generation == f.waiting_generation)) continue;
       g.current = static_cast<int>(t);
@@ -238,6 +251,14 @@ bool run_block(Grid& g) {
     if (remaining > 0 && g.events == before) return false;
   }
   return true;
+}
+
+// The n-th block of the grid in the schedule's order (x fastest).
+uint3 block_at(const dim3& grid, std::uint64_t n, Schedule order) {
+  const std::uint64_t total = static_cast<std::uint64_t>(grid.x) * grid.y * grid.z;
+  const std::uint64_t i = order == Schedule::forward ? n : total - 1 - n;
+  return uint3{static_cast<unsigned>(i % grid.x), static_cast<unsigned>(i / grid.x % grid.y),
+               static_cast<unsigned>(i / grid.x / grid.y)};
 }
 
 }  // namespace
@@ -251,7 +272,20 @@ std::string launch_error(const GridShape& s) {
   return "";
 }
 
+void set_schedule(Schedule schedule) { g_schedule = schedule; }
+
+Schedule current_schedule() {
+  if (g_schedule) return *g_schedule;
+  const char* env = std::getenv("CODERX_EMU_SCHEDULE");
+  const std::string name = env ? env : "forward";
+  if (name == "forward") return Schedule::forward;
+  if (name == "reverse") return Schedule::reverse;
+  std::fprintf(stderr, "cuda emulation: CODERX_EMU_SCHEDULE is '%s'; it must be forward or reverse\n", name.c_str());
+  std::abort();
+}
+
 std::string run_grid(const GridShape& shape, const std::function<void()>& body) {
+  const Schedule order = current_schedule();
   Grid g;
   g.shape = shape;
   g.body = &body;
@@ -262,17 +296,17 @@ std::string run_grid(const GridShape& shape, const std::function<void()>& body) 
   g.shared.resize(shape.dynamic_smem + kSharedGuardBytes);
   g_grid = &g;
   std::string error;
-  for (unsigned z = 0; z < shape.grid.z && error.empty(); ++z)
-    for (unsigned y = 0; y < shape.grid.y && error.empty(); ++y)
-      for (unsigned x = 0; x < shape.grid.x && error.empty(); ++x) {
-        start_block(g, uint3{x, y, z});
-        const std::string where = "block (" + std::to_string(x) + ", " + std::to_string(y) + ", " + std::to_string(z) + ")";
-        if (!run_block(g))
-          error = "deadlock in " + where + ": every live thread waits at a barrier the others never reach";
-        else if (std::any_of(g.shared.end() - kSharedGuardBytes, g.shared.end(),
-                             [](unsigned char b) { return b != kSharedGuardByte; }))
-          error = where + " wrote past its " + std::to_string(shape.dynamic_smem) + " bytes of dynamic shared memory";
-      }
+  const std::uint64_t blocks = static_cast<std::uint64_t>(shape.grid.x) * shape.grid.y * shape.grid.z;
+  for (std::uint64_t n = 0; n < blocks && error.empty(); ++n) {
+    const uint3 b = block_at(shape.grid, n, order);
+    start_block(g, b);
+    const std::string where = "block (" + std::to_string(b.x) + ", " + std::to_string(b.y) + ", " + std::to_string(b.z) + ")";
+    if (!run_block(g, order))
+      error = "deadlock in " + where + ": every live thread waits at a barrier the others never reach";
+    else if (std::any_of(g.shared.end() - kSharedGuardBytes, g.shared.end(),
+                         [](unsigned char b) { return b != kSharedGuardByte; }))
+      error = where + " wrote past its " + std::to_string(shape.dynamic_smem) + " bytes of dynamic shared memory";
+  }
   g_grid = nullptr;
   return error;
 }

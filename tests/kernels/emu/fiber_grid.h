@@ -4,9 +4,16 @@
 // until it would wait for others: __syncthreads, __syncwarp and the warp exchanges behind
 // __shfl_xor_sync / __any_sync. Barriers and warp collectives behave as on a GPU, and a race
 // plays out in one order a GPU could take, the same every run. Function-static storage stands
-// in for a block's __shared__ arrays (one block lives at a time).
+// in for a block's __shared__ arrays (one block lives at a time); they are declared with
+// CODERX_EMU_STATIC_SHARED, which puts them in one section that is filled with 0xFF bytes (NaN
+// floats, -1 integers) before each block, as the dynamic shared memory is, so a block that reads
+// shared memory it has not written reads poison, not what the block before it left there.
 // A barrier counts only the threads that have not returned, as on the GPU. A grid whose fibers
 // all wait without any barrier completing is reported as a deadlock.
+// The schedule (forward or reverse) sets the order in which blocks, and a block's ready threads,
+// run: a race between two threads of one barrier interval (one writes what the other reads or
+// overwrites) plays out one way forward and the other way in reverse, so the emulated tests run
+// in both (ctest prefixes emu. and emu-reverse.).
 // Not thread-safe: one grid at a time, from one thread.
 #pragma once
 
@@ -17,6 +24,9 @@
 #include <string>
 
 #include <vector_types.h>
+
+// A block's static shared variable: `CODERX_EMU_STATIC_SHARED float tile[64];`.
+#define CODERX_EMU_STATIC_SHARED __attribute__((section("coderx_emu_shared"))) static
 
 namespace coderx::emu {
 
@@ -29,6 +39,13 @@ struct GridShape {
 // Why a shape cannot launch (CUDA's limits: 1024 threads a block, 2^31-1 × 65535 × 65535
 // blocks, 227 KiB of shared memory), or "" when it can.
 std::string launch_error(const GridShape& shape);
+
+enum class Schedule { forward, reverse };
+
+// The schedule of the following grids; until set, CODERX_EMU_SCHEDULE (forward or reverse,
+// default forward) decides.
+void set_schedule(Schedule schedule);
+Schedule current_schedule();
 
 // Runs body once per thread of every block of the shape; returns "" or why it stopped (a
 // deadlock, or a write past the end of the dynamic shared memory). Dynamic shared memory is

@@ -2,7 +2,9 @@
 // block or warp, warp exchanges see every lane's value, threads that return early release the
 // others, a missing barrier shows up as stale data, mismatched barriers are reported as a
 // deadlock, writes past the dynamic shared memory or a device buffer are reported, shapes
-// CUDA would refuse are refused, and cp.async copies land only at the wait for their group.
+// CUDA would refuse are refused, cp.async copies land only at the wait for their group, and the
+// reverse schedule runs blocks and threads last first, showing races the forward one hides, and
+// static shared memory starts each block poisoned.
 #include "fiber_grid.h"
 
 #include <cuda_runtime.h>
@@ -12,6 +14,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 namespace coderx::emu {
@@ -46,6 +49,72 @@ TEST(FiberGrid, WithoutABarrierAThreadSeesStaleData) {
   int stale = 0;
   for (int v : seen) stale += v == -1;
   EXPECT_GT(stale, 0);
+}
+
+// Sets the schedule for one test and restores the one before.
+class ScheduleScope {
+ public:
+  explicit ScheduleScope(Schedule s) : before_(current_schedule()) { set_schedule(s); }
+  ~ScheduleScope() { set_schedule(before_); }
+  ScheduleScope(const ScheduleScope&) = delete;
+  ScheduleScope& operator=(const ScheduleScope&) = delete;
+
+ private:
+  Schedule before_;
+};
+
+// The (block, thread) pairs in the order they first ran.
+std::vector<std::pair<unsigned, unsigned>> start_order(Schedule s) {
+  ScheduleScope scope(s);
+  std::vector<std::pair<unsigned, unsigned>> order;
+  EXPECT_EQ(run_grid({dim3(3, 2), dim3(4), 0}, [&] { order.emplace_back(block_idx().x + 3 * block_idx().y, thread_idx().x); }), "");
+  return order;
+}
+
+TEST(FiberGrid, TheReverseScheduleRunsTheLastBlockAndThreadFirst) {
+  const auto forward = start_order(Schedule::forward), reverse = start_order(Schedule::reverse);
+  ASSERT_EQ(forward.size(), 24u);
+  ASSERT_EQ(reverse.size(), 24u);
+  for (std::size_t i = 0; i < 24; ++i) {
+    EXPECT_EQ(forward[i], std::make_pair(static_cast<unsigned>(i / 4), static_cast<unsigned>(i % 4))) << i;
+    EXPECT_EQ(reverse[i], forward[23 - i]) << i;
+  }
+}
+
+// How many of 64 threads read a stale value when each reads its lower neighbour's write with
+// no barrier between: none forward (the writer ran first), all but thread 0 in reverse.
+int stale_reads_of_lower_neighbour(Schedule s) {
+  ScheduleScope scope(s);
+  std::vector<int> shared(64, -1), seen(64, 0);
+  EXPECT_EQ(run_grid({dim3(1), dim3(64), 0},
+                     [&] {
+                       const unsigned t = thread_idx().x;
+                       shared[t] = static_cast<int>(t);
+                       if (t > 0) seen[t] = shared[t - 1];
+                     }),
+            "");
+  int stale = 0;
+  for (int v : seen) stale += v == -1;
+  return stale;
+}
+
+TEST(FiberGrid, EachScheduleShowsARaceTheOtherHides) {
+  EXPECT_EQ(stale_reads_of_lower_neighbour(Schedule::forward), 0);
+  EXPECT_EQ(stale_reads_of_lower_neighbour(Schedule::reverse), 63);
+}
+
+TEST(FiberGrid, StaticSharedMemoryIsPoisonedPerBlock) {
+  std::vector<std::uint32_t> before(3, 0);
+  ASSERT_EQ(run_grid({dim3(3), dim3(32), 0},
+                     [&] {
+                       CODERX_EMU_STATIC_SHARED std::uint32_t cell[4];
+                       if (thread_idx().x == 0) {
+                         before[block_idx().x] = cell[1];
+                         cell[1] = 7;  // what a GPU would not hand to the next block
+                       }
+                     }),
+            "");
+  for (std::uint32_t v : before) EXPECT_EQ(v, 0xFFFFFFFFu);
 }
 
 TEST(FiberGrid, WarpExchangeAndAnySeeEveryLane) {
