@@ -35,7 +35,10 @@ void run_case(const RouterCase& c, std::mt19937& rng) {
     for (int e = 1; e < c.n_expert; e += 2) std::copy_n(&w[std::size_t(e - 1) * c.n_embd], c.n_embd, &w[std::size_t(e) * c.n_embd]);
   }
   const auto escale = testing::random_floats(c.n_expert, rng, 0.5f, 2.0f);
-  DeviceArray<float> hd(h), sd(in_scale), wd(w), ed(escale);
+  // The first launch routes other tokens, so a second launch that read its partial sums, or
+  // found the block counter not reset, would return the first launch's choices.
+  const auto h_first = testing::random_floats(h.size(), rng, -4.0f, 4.0f);
+  DeviceArray<float> hd(h_first), sd(in_scale), wd(w), ed(escale);
   DeviceArray<std::int32_t> ids(std::size_t(c.n_tokens) * c.k);
   DeviceArray<float> wts(std::size_t(c.n_tokens) * c.k), probs(std::size_t(c.n_tokens) * c.n_expert);
   DeviceArray<unsigned char> ws(moe_router_workspace_bytes(c.n_tokens, c.n_expert));
@@ -55,7 +58,8 @@ void run_case(const RouterCase& c, std::mt19937& rng) {
   p.k = c.k;
   p.input_mult = 1.0f / std::sqrt(static_cast<float>(c.n_embd));
   CODERX_EXPECT_OK(moe_router(p, nullptr));
-  ids.poison();  // again on the same workspace: the first launch must leave it ready
+  hd.upload(h);
+  ids.poison();  // again on the same workspace, with other tokens: the first launch must leave it ready
   wts.poison();
   probs.poison();
   CODERX_EXPECT_OK(moe_router(p, nullptr));

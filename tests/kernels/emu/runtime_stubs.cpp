@@ -164,10 +164,13 @@ cudaError_t cudaOccupancyMaxActiveBlocksPerMultiprocessorWithFlags(int* blocks, 
 }
 
 // Every allocation is followed by guard bytes; a kernel that writes into them fails its launch
-// (check_device_guards), a host copy that does aborts at cudaFree.
+// (check_device_guards), a host copy that does aborts at cudaFree. The bytes asked for start as
+// 0xFF (NaN floats and halves, -1 integers): a GPU promises nothing about new memory, so a read of
+// device memory nobody wrote (a counter never cleared, a cache slot past the valid length) shows.
 cudaError_t cudaMalloc(void** p, size_t bytes) {
   *p = std::aligned_alloc(256, (bytes + coderx::emu::kGuardBytes + 255) / 256 * 256);
   if (!*p) return fail(cudaErrorMemoryAllocation);
+  std::memset(*p, 0xFF, bytes);
   std::memset(static_cast<unsigned char*>(*p) + bytes, coderx::emu::kGuardByte, coderx::emu::kGuardBytes);
   coderx::emu::g_allocations[*p] = bytes;
   return cudaSuccess;
