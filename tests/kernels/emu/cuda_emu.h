@@ -9,7 +9,8 @@
 // decoders (kernels/block_decode.h: byte permutes, funnel shifts, aligned word loads), whose
 // intrinsics get host twins below, and cp.async rings (a copy lands only at the wait for its
 // group; fiber_grid.h), reads of shared memory a block has not written (static and dynamic shared
-// memory start each block as NaN) and races within a barrier interval (the tests run with threads
+// memory start each block as NaN), launches over 48 KiB of dynamic shared memory without the
+// kernel's opt-in (refused as on the GPU) and races within a barrier interval (the tests run with threads
 // and blocks in order and again in reverse). What it cannot: timing, memory coherence between
 // blocks running at once, and tensor-core instructions other than through the wmma emulation.
 // Launches go through CODERX_LAUNCH (kernels/cuda_util.cuh), dynamic shared memory through
@@ -126,6 +127,9 @@ void record_launch_error(const std::string& error, cudaError_t code = cudaErrorL
 // Runs work now, or keeps it for cudaGraphLaunch while a stream is captured into a graph
 // (cudaStreamBeginCapture … EndCapture; runtime_stubs.cpp).
 void run_or_capture(std::function<void()> work);
+// Why the GPU would refuse to launch kernel with `bytes` of dynamic shared memory (over 48 KiB
+// without a cudaFuncAttributeMaxDynamicSharedMemorySize at least that large), or "".
+std::string dynamic_smem_error(const void* kernel, std::size_t bytes);
 
 struct Launch {
   GridShape shape;
@@ -134,6 +138,10 @@ struct Launch {
     return [shape = shape, kernel](auto&&... args) {
       if (std::string error = launch_error(shape); !error.empty()) {
         record_launch_error(error, cudaErrorInvalidConfiguration);
+        return;
+      }
+      if (std::string error = dynamic_smem_error(reinterpret_cast<const void*>(kernel), shape.dynamic_smem); !error.empty()) {
+        record_launch_error(error, cudaErrorInvalidValue);
         return;
       }
       run_or_capture([shape, kernel, ... copies = std::decay_t<decltype(args)>(args)] {

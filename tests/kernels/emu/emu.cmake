@@ -32,6 +32,7 @@ target_compile_definitions(coderx_model_emu PRIVATE CODERX_VERSION="${PROJECT_VE
 # The kernel tests and the CUDA backend's end-to-end tests, on the emulation only.
 file(GLOB emu_tests CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/kernels/*_gpu_test.cpp)
 add_executable(coderx_kernels_emu_tests ${emu_tests} ${emu_dir}/fiber_grid_test.cpp ${emu_dir}/intrinsics_test.cpp
+  ${emu_dir}/launch_test.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/model/backend_cuda_gpu_test.cpp)
 coderx_warnings(coderx_kernels_emu_tests)
 target_link_libraries(coderx_kernels_emu_tests PRIVATE coderx_model_emu coderx_test_support GTest::gtest_main)

@@ -47,6 +47,8 @@ Graph* as_graph(void* g) { return static_cast<Graph*>(g); }
 constexpr std::size_t kGuardBytes = 64;
 constexpr unsigned char kGuardByte = 0xA5;
 std::map<void*, std::size_t> g_allocations;  // device pointer → requested bytes
+std::map<const void*, int> g_dynamic_smem_optin;  // kernel → its cudaFuncAttributeMaxDynamicSharedMemorySize
+constexpr std::size_t kDefaultDynamicSmem = 48 * 1024;  // what a kernel may launch with before opting in
 
 bool guard_intact(void* p, std::size_t bytes) {
   const auto* guard = static_cast<const unsigned char*>(p) + bytes;
@@ -66,6 +68,15 @@ void record_launch_error(const std::string& error, cudaError_t code) {
   if (error.empty()) return;
   std::fprintf(stderr, "cuda emulation: %s\n", error.c_str());
   g_last_error = code;
+}
+
+std::string dynamic_smem_error(const void* kernel, std::size_t bytes) {
+  if (bytes <= kDefaultDynamicSmem) return "";
+  const auto it = g_dynamic_smem_optin.find(kernel);
+  const std::size_t allowed = it == g_dynamic_smem_optin.end() ? kDefaultDynamicSmem : static_cast<std::size_t>(it->second);
+  if (bytes <= allowed) return "";
+  return "a launch with " + std::to_string(bytes) + " bytes of dynamic shared memory, over the " + std::to_string(allowed) +
+         " its kernel's cudaFuncAttributeMaxDynamicSharedMemorySize allows";
 }
 
 void run_or_capture(std::function<void()> work) {
@@ -155,7 +166,12 @@ cudaError_t cudaRuntimeGetVersion(int* v) {
   return cudaSuccess;
 }
 
-cudaError_t cudaFuncSetAttribute(const void*, cudaFuncAttribute, int) { return cudaSuccess; }
+cudaError_t cudaFuncSetAttribute(const void* kernel, cudaFuncAttribute attr, int value) {
+  if (attr != cudaFuncAttributeMaxDynamicSharedMemorySize) return cudaSuccess;
+  if (value < 0 || value > coderx::emu::kSharedOptin) return fail(cudaErrorInvalidValue);
+  coderx::emu::g_dynamic_smem_optin[kernel] = value;
+  return cudaSuccess;
+}
 
 cudaError_t cudaOccupancyMaxActiveBlocksPerMultiprocessorWithFlags(int* blocks, const void*, int, size_t smem,
                                                                     unsigned) {
