@@ -12,7 +12,13 @@ foreach(cu ${emu_cu})
   list(APPEND emu_units ${unit})
 endforeach()
 # Kernels pun types freely (a uint4 load read back as __half2), which nvcc allows: so must g++.
-set_source_files_properties(${emu_units} PROPERTIES COMPILE_OPTIONS "-include;${emu_dir}/cuda_emu.h;-fno-strict-aliasing")
+# A GPU faults on a load or store not aligned to its size (a float4 off a 16-byte boundary, a
+# 4-byte word inside a 210-byte Q6_K block), where x86 goes on: UBSan's alignment check stops the
+# emulated run at such an access instead (CUDA's vector types carry their alignment on the host too).
+set(emu_gpu_alignment "-fsanitize=alignment;-fno-sanitize-recover=alignment")
+set_source_files_properties(${emu_units} PROPERTIES COMPILE_OPTIONS
+  "-include;${emu_dir}/cuda_emu.h;-fno-strict-aliasing;${emu_gpu_alignment}")
+set_source_files_properties(${emu_dir}/launch_test.cpp PROPERTIES COMPILE_OPTIONS "${emu_gpu_alignment}")
 
 add_library(coderx_kernels_emu STATIC ${emu_units} ${emu_host} ${emu_dir}/fiber_grid.cpp ${emu_dir}/runtime_stubs.cpp)
 target_include_directories(coderx_kernels_emu PUBLIC "${CMAKE_BINARY_DIR}/expose/kernels" ${CUDAToolkit_INCLUDE_DIRS})
@@ -36,7 +42,7 @@ add_executable(coderx_kernels_emu_tests ${emu_tests} ${emu_dir}/fiber_grid_test.
   ${CMAKE_CURRENT_SOURCE_DIR}/model/backend_cuda_gpu_test.cpp)
 coderx_warnings(coderx_kernels_emu_tests)
 target_link_libraries(coderx_kernels_emu_tests PRIVATE coderx_model_emu coderx_test_support GTest::gtest_main)
-target_link_options(coderx_kernels_emu_tests PRIVATE -Wl,--as-needed)  # no libcudart: nothing calls it
+target_link_options(coderx_kernels_emu_tests PRIVATE -Wl,--as-needed -fsanitize=alignment)  # no libcudart: nothing calls it
 # Twice: in the forward schedule, and in reverse (blocks and threads last first), so that a race
 # within a barrier interval fails in one of the two whichever way it goes (fiber_grid.h).
 gtest_discover_tests(coderx_kernels_emu_tests

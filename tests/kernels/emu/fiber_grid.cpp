@@ -320,6 +320,11 @@ unsigned char* dynamic_shared() { return g_grid->shared.data(); }
 void sync_block() { wait(g_grid->block); }
 
 void async_copy16(void* dst, const void* src, int src_bytes) {
+  if ((reinterpret_cast<std::uintptr_t>(dst) | reinterpret_cast<std::uintptr_t>(src)) & 15u) {
+    std::fprintf(stderr, "cuda emulation: cp.async of 16 bytes from %p to %p: both must be 16-byte aligned (a GPU faults)\n",
+                 src, dst);
+    std::abort();
+  }
   std::memset(dst, 0xFF, 16);  // undefined until the copy lands: NaN halves and floats
   running().open_group.push_back(AsyncCopy{dst, src, src_bytes});
 }

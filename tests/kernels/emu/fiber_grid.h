@@ -66,7 +66,8 @@ void sync_warp();
 // cp.async (16 bytes, the rest of the 16 zero-filled past src_bytes) as the GPU may perform it:
 // the destination reads as 0xFF bytes (NaN) from the issue until a wait completes the copy's
 // group, so reading a stage before waiting for it, or refilling a stage another thread still
-// reads, shows up as NaN in the results. Groups are per thread, as on the GPU.
+// reads, shows up as NaN in the results. Groups are per thread, as on the GPU. Both addresses
+// must be 16-byte aligned: otherwise the run stops with a message, where a GPU would fault.
 void async_copy16(void* dst, const void* src, int src_bytes);
 void async_commit();
 // Completes every committed group of the running thread but the newest `newest_left_pending`

@@ -227,5 +227,19 @@ TEST(FiberGrid, AsyncCopiesLandOnlyWhenAWaitCompletesTheirGroup) {
     }
 }
 
+TEST(FiberGridDeathTest, AMisalignedAsyncCopyStopsTheRun) {
+  alignas(16) unsigned char source[48] = {}, stage[32] = {};
+  const auto copy = [&](const unsigned char* src, unsigned char* dst) {
+    return run_grid({dim3(1), dim3(1), 0}, [&] {
+      async_copy16(dst, src, 16);
+      async_commit();
+      async_wait(0);
+    });
+  };
+  EXPECT_EQ(copy(source + 16, stage + 16), "");
+  EXPECT_DEATH(copy(source + 8, stage), "must be 16-byte aligned");
+  EXPECT_DEATH(copy(source, stage + 4), "must be 16-byte aligned");
+}
+
 }  // namespace
 }  // namespace coderx::emu

@@ -1,7 +1,8 @@
-// Launches in the CUDA emulation (cuda_emu.h) refuse what a GPU refuses: more than 48 KiB of
-// dynamic shared memory unless the kernel opted in with cudaFuncAttributeMaxDynamicSharedMemorySize,
-// and never more than it opted in for. A kernel that forgot the opt-in passes the emulated tests
-// otherwise and fails only on the first GPU run.
+// Launches in the CUDA emulation (cuda_emu.h) refuse or stop what a GPU refuses or faults on:
+// more than 48 KiB of dynamic shared memory unless the kernel opted in with
+// cudaFuncAttributeMaxDynamicSharedMemorySize, and never more than it opted in for; a load not
+// aligned to its size (this file is compiled, as the kernels are, with UBSan's alignment check).
+// Either would otherwise pass the emulated tests and fail only on the first GPU run.
 #include "cuda_emu.h"
 
 #include <gtest/gtest.h>
@@ -41,4 +42,20 @@ TEST(EmuLaunch, OverFortyEightKiBOfDynamicSharedMemoryNeedsTheOptIn) {
       << "more than the device's opt-in limit";
 }
 
+// Thread t reads the float4 at floats + offset + 4t.
+void load_float4(const float* floats, int offset, float* out) {
+  const float4 v = *reinterpret_cast<const float4*>(floats + offset + 4 * threadIdx.x);
+  out[threadIdx.x] = v.x + v.y + v.z + v.w;
+}
+
+TEST(EmuLaunchDeathTest, AFloat4LoadOffASixteenByteBoundaryStopsTheRun) {
+  alignas(16) float floats[40] = {};
+  float out[4] = {};
+  CODERX_LAUNCH(1, 4, 0, nullptr, load_float4)(floats, 4, out);
+  EXPECT_EQ(cudaGetLastError(), cudaSuccess);
+  const auto misaligned = [&] { CODERX_LAUNCH(1, 4, 0, nullptr, load_float4)(floats, 1, out); };
+  EXPECT_DEATH(misaligned(), "misaligned address");
+}
+
 }  // namespace
+
