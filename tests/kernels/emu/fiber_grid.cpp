@@ -65,10 +65,15 @@ constexpr std::size_t kMaxSharedBytes = 227 * 1024;
 constexpr std::size_t kSharedGuardBytes = 64;  // after the dynamic shared memory, checked per block
 constexpr unsigned char kSharedGuardByte = 0xA5;
 
+// What a warp's lanes wait at: a GPU pairs a lane's __syncwarp, shuffle or vote only with the same
+// collective in the other lanes, where the emulation's one barrier per warp would pair any two.
+enum class Collective { none, syncwarp, shuffle, vote };
+
 struct Barrier {
   unsigned expected = 0;  // threads that have not returned
   unsigned arrived = 0;
   std::uint64_t generation = 0;
+  Collective kind = Collective::none;  // what the lanes arrived so far in this generation wait at
 };
 
 // One 16-byte cp.async: lands when a wait completes its group.
@@ -108,6 +113,7 @@ struct Grid {
   ucontext_t scheduler{};
 #endif
   std::uint64_t events = 0;  // arrivals, releases and returns: progress, for deadlock detection
+  std::string fault;         // the first mismatched warp collective of the block, if any
 };
 
 Grid* g_grid = nullptr;
@@ -128,6 +134,17 @@ void* stack_for(std::size_t i) {
 
 Fiber& running() { return g_grid->fibers[static_cast<std::size_t>(g_grid->current)]; }
 int running_warp() { return g_grid->current / 32; }
+Barrier& running_warp_barrier() { return g_grid->warps[static_cast<std::size_t>(running_warp())]; }
+
+const char* collective_name(Collective c) {
+  switch (c) {
+    case Collective::syncwarp: return "__syncwarp";
+    case Collective::shuffle: return "a shuffle";
+    case Collective::vote: return "a vote";
+    case Collective::none: break;
+  }
+  return "a barrier";
+}
 
 #if defined(__x86_64__)
 void yield() { coderx_emu_switch(&running().sp, g_grid->scheduler_sp); }
@@ -143,9 +160,13 @@ void release(Barrier& b) {
   ++g_grid->events;
 }
 
-void wait(Barrier& b) {
+void wait(Barrier& b, Collective kind = Collective::none) {
   ++g_grid->events;
   const std::uint64_t generation = b.generation;
+  if (b.arrived == 0) b.kind = kind;
+  if (b.kind != kind && g_grid->fault.empty())
+    g_grid->fault = "the lanes of warp " + std::to_string(running_warp()) + " wait at different collectives (" +
+                    collective_name(b.kind) + " and " + collective_name(kind) + ")";
   if (++b.arrived == b.expected) {
     release(b);
     return;
@@ -301,8 +322,11 @@ std::string run_grid(const GridShape& shape, const std::function<void()>& body) 
     const uint3 b = block_at(shape.grid, n, order);
     start_block(g, b);
     const std::string where = "block (" + std::to_string(b.x) + ", " + std::to_string(b.y) + ", " + std::to_string(b.z) + ")";
+    g.fault.clear();
     if (!run_block(g, order))
       error = "deadlock in " + where + ": every live thread waits at a barrier the others never reach";
+    else if (!g.fault.empty())
+      error = where + ": " + g.fault;
     else if (std::any_of(g.shared.end() - kSharedGuardBytes, g.shared.end(),
                          [](unsigned char b) { return b != kSharedGuardByte; }))
       error = where + " wrote past its " + std::to_string(shape.dynamic_smem) + " bytes of dynamic shared memory";
@@ -346,26 +370,26 @@ void async_wait(int newest_left_pending) {
     f.committed.erase(f.committed.begin());
   }
 }
-void sync_warp() { wait(g_grid->warps[static_cast<std::size_t>(running_warp())]); }
+void sync_warp() { wait(running_warp_barrier(), Collective::syncwarp); }
 
 std::uint64_t exchange_bits(std::uint64_t mine, int from) {
   const std::size_t base = static_cast<std::size_t>(running_warp()) * 32;
   g_grid->slots[static_cast<std::size_t>(g_grid->current)] = mine;
-  sync_warp();
+  wait(running_warp_barrier(), Collective::shuffle);
   const std::size_t src = base + static_cast<std::size_t>(from & 31);
   const std::uint64_t out = src < g_grid->slots.size() ? g_grid->slots[src] : mine;
-  sync_warp();  // nobody overwrites its slot before every lane has read
+  wait(running_warp_barrier(), Collective::shuffle);  // nobody overwrites its slot before every lane has read
   return out;
 }
 
 bool warp_any(bool mine) {
   const std::size_t base = static_cast<std::size_t>(running_warp()) * 32;
   g_grid->slots[static_cast<std::size_t>(g_grid->current)] = mine ? 1 : 0;
-  sync_warp();
+  wait(running_warp_barrier(), Collective::vote);
   bool any = false;
   for (std::size_t t = base; t < std::min(base + 32, g_grid->slots.size()); ++t)
     if (!g_grid->fibers[t].done && g_grid->slots[t] != 0) any = true;
-  sync_warp();
+  wait(running_warp_barrier(), Collective::vote);
   return any;
 }
 

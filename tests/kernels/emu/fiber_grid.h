@@ -9,7 +9,8 @@
 // floats, -1 integers) before each block, as the dynamic shared memory is, so a block that reads
 // shared memory it has not written reads poison, not what the block before it left there.
 // A barrier counts only the threads that have not returned, as on the GPU. A grid whose fibers
-// all wait without any barrier completing is reported as a deadlock.
+// all wait without any barrier completing is reported as a deadlock, and so is a warp whose
+// lanes wait at different collectives (one at __syncwarp, another in a shuffle or a vote).
 // The schedule (forward or reverse) sets the order in which blocks, and a block's ready threads,
 // run: a race between two threads of one barrier interval (one writes what the other reads or
 // overwrites) plays out one way forward and the other way in reverse, so the emulated tests run
@@ -48,7 +49,7 @@ void set_schedule(Schedule schedule);
 Schedule current_schedule();
 
 // Runs body once per thread of every block of the shape; returns "" or why it stopped (a
-// deadlock, or a write past the end of the dynamic shared memory). Dynamic shared memory is
+// deadlock, mismatched warp collectives, or a write past the end of the dynamic shared memory). Dynamic shared memory is
 // filled with 0xFF bytes (NaN floats) before each block.
 std::string run_grid(const GridShape& shape, const std::function<void()>& body);
 

@@ -4,7 +4,8 @@
 // deadlock, writes past the dynamic shared memory or a device buffer are reported, shapes
 // CUDA would refuse are refused, cp.async copies land only at the wait for their group, and the
 // reverse schedule runs blocks and threads last first, showing races the forward one hides, and
-// static shared memory starts each block poisoned.
+// static shared memory starts each block poisoned, and lanes of a warp waiting at different
+// collectives are reported.
 #include "fiber_grid.h"
 
 #include <cuda_runtime.h>
@@ -115,6 +116,21 @@ TEST(FiberGrid, StaticSharedMemoryIsPoisonedPerBlock) {
                      }),
             "");
   for (std::uint32_t v : before) EXPECT_EQ(v, 0xFFFFFFFFu);
+}
+
+TEST(FiberGrid, LanesAtDifferentWarpCollectivesAreReported) {
+  const auto run = [](bool mismatched) {
+    return run_grid({dim3(1), dim3(64), 0}, [&] {
+      const unsigned t = thread_idx().x;
+      if (mismatched && t == 40)
+        sync_warp();  // the other lanes of warp 1 shuffle: on a GPU these never meet
+      else
+        warp_exchange(t, static_cast<int>(t ^ 1));
+    });
+  };
+  EXPECT_EQ(run(false), "");
+  const std::string error = run(true);
+  EXPECT_NE(error.find("block (0, 0, 0): the lanes of warp 1 wait at different collectives"), std::string::npos) << error;
 }
 
 TEST(FiberGrid, WarpExchangeAndAnySeeEveryLane) {
