@@ -254,8 +254,9 @@ void start_block(Grid& g, const uint3& block_index) {
   }
 }
 
-// Runs the block's fibers round-robin, in the schedule's order, until all return, skipping those whose barrier has not
-// completed; false on a deadlock (a round in which nothing arrived, completed or returned).
+// Runs the block's fibers round-robin in the schedule's order until all return, skipping those
+// whose barrier has not completed; false on a deadlock (a round in which nothing arrived,
+// completed or returned).
 bool run_block(Grid& g, Schedule order) {
   const std::size_t n = g.fibers.size();
   std::size_t remaining = n;
