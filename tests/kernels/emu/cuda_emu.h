@@ -12,9 +12,9 @@
 // memory start each block as NaN), launches over 48 KiB of dynamic shared memory without the
 // kernel's opt-in (refused as on the GPU), loads and stores not aligned to their size (UBSan's
 // alignment check, emu.cmake; misaligned cp.async too), lanes of a warp at different collectives
-// and races within a barrier interval (the tests run with threads
-// and blocks in order and again in reverse). What it cannot: timing, memory coherence between
-// blocks running at once, and tensor-core instructions other than through the wmma emulation.
+// and races within a barrier interval (the tests run with threads and blocks in order and again
+// in reverse). What it cannot: timing, memory coherence between blocks running at once, and
+// tensor-core instructions other than through the wmma emulation.
 // Launches go through CODERX_LAUNCH (kernels/cuda_util.cuh), dynamic shared memory through
 // CODERX_DYNAMIC_SHARED; the CUDA runtime, graph and cuBLAS calls of the kernels and the backend
 // are served by runtime_stubs.cpp over host memory.

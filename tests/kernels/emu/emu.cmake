@@ -43,17 +43,19 @@ add_executable(coderx_kernels_emu_tests ${emu_tests} ${emu_dir}/fiber_grid_test.
 coderx_warnings(coderx_kernels_emu_tests)
 target_link_libraries(coderx_kernels_emu_tests PRIVATE coderx_model_emu coderx_test_support GTest::gtest_main)
 target_link_options(coderx_kernels_emu_tests PRIVATE -Wl,--as-needed -fsanitize=alignment)  # no libcudart: nothing calls it
-# Twice: in the forward schedule, and in reverse (blocks and threads last first), so that a race
-# within a barrier interval fails in one of the two whichever way it goes (fiber_grid.h).
-gtest_discover_tests(coderx_kernels_emu_tests
-  WORKING_DIRECTORY "${CMAKE_BINARY_DIR}"
-  TEST_PREFIX "emu."
-  PROPERTIES LABELS emu ENVIRONMENT CODERX_EMU_SCHEDULE=forward
-  DISCOVERY_TIMEOUT 30
-  DISCOVERY_MODE PRE_TEST)
-gtest_discover_tests(coderx_kernels_emu_tests
-  WORKING_DIRECTORY "${CMAKE_BINARY_DIR}"
-  TEST_PREFIX "emu-reverse."
-  PROPERTIES LABELS emu ENVIRONMENT CODERX_EMU_SCHEDULE=reverse
-  DISCOVERY_TIMEOUT 30
-  DISCOVERY_MODE PRE_TEST)
+# Twice: in the forward schedule (emu.), and in reverse (emu-reverse.: blocks and threads last
+# first), so that a race within a barrier interval fails in one of the two whichever way it goes
+# (fiber_grid.h).
+foreach(schedule forward reverse)
+  if(schedule STREQUAL "forward")
+    set(prefix "emu.")
+  else()
+    set(prefix "emu-${schedule}.")
+  endif()
+  gtest_discover_tests(coderx_kernels_emu_tests
+    WORKING_DIRECTORY "${CMAKE_BINARY_DIR}"
+    TEST_PREFIX "${prefix}"
+    PROPERTIES LABELS emu ENVIRONMENT CODERX_EMU_SCHEDULE=${schedule}
+    DISCOVERY_TIMEOUT 30
+    DISCOVERY_MODE PRE_TEST)
+endforeach()

@@ -225,6 +225,7 @@ unsigned threads_per_block(const dim3& b) { return b.x * b.y * b.z; }
 void start_block(Grid& g, const uint3& block_index) {
   const unsigned n = threads_per_block(g.shape.block);
   g.block_index = block_index;
+  g.fault.clear();
   std::fill(g.shared.begin(), g.shared.end() - kSharedGuardBytes, static_cast<unsigned char>(0xFF));
   std::fill(g.shared.end() - kSharedGuardBytes, g.shared.end(), kSharedGuardByte);
   if (__start_coderx_emu_shared != __stop_coderx_emu_shared)
@@ -323,7 +324,6 @@ std::string run_grid(const GridShape& shape, const std::function<void()>& body) 
     const uint3 b = block_at(shape.grid, n, order);
     start_block(g, b);
     const std::string where = "block (" + std::to_string(b.x) + ", " + std::to_string(b.y) + ", " + std::to_string(b.z) + ")";
-    g.fault.clear();
     if (!run_block(g, order))
       error = "deadlock in " + where + ": every live thread waits at a barrier the others never reach";
     else if (!g.fault.empty())

@@ -58,4 +58,3 @@ TEST(EmuLaunchDeathTest, AFloat4LoadOffASixteenByteBoundaryStopsTheRun) {
 }
 
 }  // namespace
-
